@@ -1,0 +1,5 @@
+import sys
+
+from armlint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,534 @@
+"""The ARM template expression language: recognising, parsing and evaluating ``"[...]"`` strings.
+
+A JSON string that starts with ``[`` and ends with ``]`` is an expression such as
+``[concat('vm', copyIndex())]``; ``[[`` at the start escapes a literal bracket. ``parse_expression``
+turns the text into a small immutable tree and caches it, because templates repeat the same
+expressions many times. ``evaluate`` computes a plain Python value, or ``Unknown`` when the value
+depends on something only known at deployment. Only ``ExpressionError`` (syntax) and
+``EvaluationError`` (meaning) ever leave this module.
+
+``if``, ``and``, ``or``, ``coalesce`` and ``lambda`` need their arguments unevaluated, so they are
+evaluated here; every other function is in ``functions.FUNCTIONS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from armlint.arm.functions import (
+    Budget,
+    BudgetExhaustedError,
+    EvaluationError,
+    LambdaValue,
+    PartialObject,
+    ResourceId,
+    Scope,
+    call_function,
+    check_arity,
+    deep_equal,
+    find_unknown,
+    get_index,
+    get_property,
+    lookup,
+    type_name,
+)
+from armlint.model import Unknown
+
+__all__ = [
+    "MAX_DEPTH",
+    "Access",
+    "Budget",
+    "BudgetExhaustedError",
+    "Call",
+    "EvaluationError",
+    "ExpressionError",
+    "Index",
+    "Literal",
+    "Node",
+    "PartialObject",
+    "Property",
+    "ResourceId",
+    "Scope",
+    "evaluate",
+    "evaluate_node",
+    "is_expression",
+    "parse_expression",
+    "unescape",
+]
+
+# Deeper nesting is refused with ExpressionError; it also keeps parsing and evaluation (both
+# recursive, one or two Python frames per level) far from Python's recursion limit.
+MAX_DEPTH = 200
+# ARM refuses longer integers anyway (they are 64-bit); checking the length first also avoids
+# Python's limit on int() of very long digit strings.
+_MAX_INT_DIGITS = 19
+
+
+class ExpressionError(ValueError):
+    """A syntax error; ``offset`` is the character offset in the text given to the parser."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(f"{message} (at offset {offset})")
+        self.message = message
+        self.offset = offset
+
+
+def is_expression(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and value.startswith("[")
+        and value.endswith("]")
+        and not value.startswith("[[")
+    )
+
+
+def unescape(value: str) -> str:
+    """``[[text]`` is the literal ``[text]``: ARM drops the first bracket."""
+    return value[1:] if value.startswith("[[") else value
+
+
+# ---------------------------------------------------------------------------------------------
+# Syntax tree
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    value: str | int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    name: str  # as written
+    key: str  # lower case, for the function table
+    args: tuple[Node, ...]
+    offset: int
+    namespace: str = ""  # user-defined functions are called as namespace.member(...)
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    name: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    index: Node
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """A value followed by ``.name`` and ``[index]`` steps, kept flat so long chains cost no
+    recursion."""
+
+    target: Node
+    steps: tuple[Property | Index, ...]
+    offset: int
+
+
+Node = Literal | Call | Access
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokenizer
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        '(?P<string>(?:[^']|'')*)'
+      | (?P<integer>-?[0-9]+)
+      | (?P<name>[A-Za-z_$][A-Za-z0-9_$]*)
+      | (?P<punct>[()\[\],.])
+      | (?P<end>\Z)
+      | (?P<bad>.)
+    )""",
+    re.VERBOSE | re.DOTALL,
+)
+
+Token = tuple[str, Any, int]  # kind, value, offset
+
+
+def _tokenize(text: str, start: int, end: int) -> list[Token]:
+    tokens: list[Token] = []
+    match = _TOKEN.match
+    pos = start
+    while True:
+        found = match(text, pos, end)
+        kind = found.lastgroup
+        offset = found.start(kind)
+        if kind == "bad":
+            char = text[offset]
+            if char == "'":
+                raise ExpressionError("unterminated string literal", offset)
+            raise ExpressionError(f"unexpected character {char!r}", offset)
+        value = found.group(kind)
+        if kind == "string":
+            value = value.replace("''", "'")
+            offset -= 1  # the opening quote
+        tokens.append((kind, value, offset))
+        if kind == "end":
+            return tokens
+        pos = found.end()
+
+
+# ---------------------------------------------------------------------------------------------
+# Parser
+
+
+def _describe(token: Token) -> str:
+    kind, value, _ = token
+    if kind == "end":
+        return "the end of the expression"
+    if kind == "string":
+        return "a string"
+    return f"'{value}'"
+
+
+class _Parser:
+    """Recursive descent over ``value := primary ('.' name | '[' value ']')*`` where a primary
+    is a string, an integer or a call ``name(args)`` / ``namespace.name(args)``."""
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.tokens = _tokenize(text, start, end)
+        self.pos = 0
+        self.depth = 0
+
+    def parse(self) -> Node:
+        node = self._value()
+        token = self.tokens[self.pos]
+        if token[0] != "end":
+            raise ExpressionError(f"unexpected {_describe(token)} after the expression", token[2])
+        return node
+
+    def _next(self) -> Token:
+        token = self.tokens[self.pos]
+        if token[0] != "end":
+            self.pos += 1
+        return token
+
+    def _is_punct(self, char: str, ahead: int = 0) -> bool:
+        position = min(self.pos + ahead, len(self.tokens) - 1)
+        kind, value, _ = self.tokens[position]
+        return kind == "punct" and value == char
+
+    def _expect_punct(self, char: str, context: str) -> None:
+        token = self._next()
+        if token[0] != "punct" or token[1] != char:
+            raise ExpressionError(
+                f"expected '{char}' {context}, found {_describe(token)}", token[2]
+            )
+
+    def _enter(self, offset: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(f"expression nests deeper than {MAX_DEPTH} levels", offset)
+
+    def _value(self) -> Node:
+        kind, value, offset = self._next()
+        if kind == "string":
+            node: Node = Literal(value, offset)
+        elif kind == "integer":
+            node = Literal(self._integer(value, offset), offset)
+        elif kind == "name":
+            node = self._call(value, offset)
+        else:
+            raise ExpressionError(
+                f"expected a value, found {_describe((kind, value, offset))}", offset
+            )
+        steps: list[Property | Index] = []
+        while True:
+            if self._is_punct("."):
+                self.pos += 1
+                steps.append(self._property())
+            elif self._is_punct("["):
+                offset_of_bracket = self.tokens[self.pos][2]
+                self.pos += 1
+                self._enter(offset_of_bracket)
+                steps.append(Index(self._value(), offset_of_bracket))
+                self._expect_punct("]", "to close the index")
+                self.depth -= 1
+            else:
+                break
+        return Access(node, tuple(steps), node.offset) if steps else node
+
+    def _property(self) -> Property:
+        kind, value, offset = self._next()
+        if kind != "name":
+            raise ExpressionError(
+                f"expected a property name, found {_describe((kind, value, offset))}", offset
+            )
+        return Property(value, offset)
+
+    def _integer(self, digits: str, offset: int) -> int:
+        if len(digits.lstrip("-").lstrip("0")) > _MAX_INT_DIGITS:
+            raise ExpressionError("integer literal is out of the 64-bit range", offset)
+        number = int(digits)
+        if not -(2**63) <= number <= 2**63 - 1:
+            raise ExpressionError("integer literal is out of the 64-bit range", offset)
+        return number
+
+    def _call(self, name: str, offset: int) -> Call:
+        namespace = ""
+        if (
+            self._is_punct(".")
+            and self.tokens[self.pos + 1][0] == "name"
+            and self._is_punct("(", 2)
+        ):
+            namespace = name
+            name = self.tokens[self.pos + 1][1]
+            self.pos += 2
+        self._expect_punct("(", f"after the function name '{name}'")
+        self._enter(offset)
+        args: list[Node] = []
+        if self._is_punct(")"):
+            self.pos += 1
+        else:
+            while True:
+                args.append(self._value())
+                token = self._next()
+                if token[0] == "punct" and token[1] == ")":
+                    break
+                if token[0] != "punct" or token[1] != ",":
+                    raise ExpressionError(
+                        f"expected ',' or ')' in the arguments of '{name}', "
+                        f"found {_describe(token)}",
+                        token[2],
+                    )
+        self.depth -= 1
+        return Call(name, name.lower(), tuple(args), offset, namespace)
+
+
+def parse_expression(text: str) -> Node:
+    """Parses ``"[...]"`` (or just what is inside the brackets); offsets refer to ``text``."""
+    if not isinstance(text, str):
+        raise ExpressionError(f"an expression must be a string, got {type(text).__name__}", 0)
+    return _parse_cached(text)
+
+
+@lru_cache(maxsize=32_768)
+def _parse_cached(text: str) -> Node:
+    start, end = (1, len(text) - 1) if is_expression(text) else (0, len(text))
+    try:
+        return _Parser(text, start, end).parse()
+    except RecursionError:  # only when the caller itself is already very deep
+        raise ExpressionError("expression nests too deeply to parse", start) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def evaluate(text: str, scope: Scope) -> Any:
+    """The value of an expression string: plain data, possibly with ``Unknown`` inside."""
+    node = parse_expression(text)
+    return evaluate_node(node, scope)
+
+
+def evaluate_node(node: Node, scope: Scope) -> Any:
+    """The value of an already parsed expression."""
+    try:
+        value = _eval(node, scope)
+    except RecursionError:
+        raise EvaluationError("expression or value nests too deeply to evaluate") from None
+    if isinstance(value, LambdaValue):
+        raise EvaluationError("lambda() is only allowed as an argument of a function such as map()")
+    return value
+
+
+def _eval(node: Node, scope: Scope) -> Any:
+    kind = type(node)
+    if kind is Literal:
+        return node.value
+    if kind is Call:
+        return _eval_call(node, scope)
+    return _eval_access(node, scope)
+
+
+def _eval_call(node: Call, scope: Scope) -> Any:
+    scope.budget.spend()
+    if node.namespace:
+        args = [_eval(arg, scope) for arg in node.args]
+        return scope.user_function(f"{node.namespace}.{node.name}", args)
+    form = _SPECIAL_FORMS.get(node.key)
+    if form is not None:
+        return form(node, scope)
+    spec = lookup(node.key)
+    if spec is None:
+        return Unknown(f"function '{node.name}()' is not evaluated by armlint")
+    check_arity(spec, node.name, len(node.args))
+    args = []
+    for arg in node.args:  # a loop, not a comprehension: one Python frame less per level
+        args.append(_eval(arg, scope))
+    return call_function(spec, node.name, args, scope)
+
+
+def _eval_access(node: Access, scope: Scope) -> Any:
+    value = _eval(node.target, scope)
+    for step in node.steps:
+        if isinstance(value, Unknown):
+            return value
+        if type(step) is Property:
+            value = get_property(value, step.name)
+        else:
+            value = get_index(value, _eval(step.index, scope))
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Lazy functions
+
+
+def _arity(node: Call, low: int, high: int | None) -> None:
+    count = len(node.args)
+    if count < low or (high is not None and count > high):
+        expected = (
+            f"at least {low}" if high is None else str(low) if low == high else f"{low}-{high}"
+        )
+        raise EvaluationError(f"{node.name}() expects {expected} argument(s), got {count}")
+
+
+def _eval_unless_failing(node: Node, scope: Scope, fallback: Unknown) -> Any:
+    """Evaluates an argument that might not be used at deployment: its error then only means
+    the result is unknown. An exhausted budget still stops everything."""
+    try:
+        return _eval(node, scope)
+    except BudgetExhaustedError:
+        raise
+    except EvaluationError:
+        return fallback
+
+
+def _form_if(node: Call, scope: Scope) -> Any:
+    _arity(node, 3, 3)
+    condition = _eval(node.args[0], scope)
+    if condition is True:
+        return _eval(node.args[1], scope)
+    if condition is False:
+        return _eval(node.args[2], scope)
+    if not isinstance(condition, Unknown):
+        raise EvaluationError(f"if() condition must be a bool, got {type_name(condition)}")
+    when_true = _eval_unless_failing(node.args[1], scope, condition)
+    when_false = _eval_unless_failing(node.args[2], scope, condition)
+    both_known = find_unknown(when_true) is None and find_unknown(when_false) is None
+    if both_known and deep_equal(when_true, when_false) is True:
+        return when_true
+    return condition
+
+
+def _kleene(node: Call, scope: Scope, deciding: bool) -> Any:
+    """and() (deciding=False) and or() (deciding=True), left to right, stopping at the first
+    argument equal to ``deciding``; unknown arguments make the result unknown otherwise."""
+    _arity(node, 2, None)
+    undecided: Unknown | None = None
+    for arg in node.args:
+        if undecided is None:
+            value = _eval(arg, scope)
+        else:
+            value = _eval_unless_failing(arg, scope, undecided)
+        if value is deciding:
+            return deciding
+        if isinstance(value, Unknown):
+            undecided = undecided or value
+        elif not isinstance(value, bool) and undecided is None:
+            # after an unknown this argument may never be reached at deployment
+            raise EvaluationError(f"{node.name}() expects bools, got {type_name(value)}")
+    return undecided if undecided is not None else not deciding
+
+
+def _form_and(node: Call, scope: Scope) -> Any:
+    return _kleene(node, scope, deciding=False)
+
+
+def _form_or(node: Call, scope: Scope) -> Any:
+    return _kleene(node, scope, deciding=True)
+
+
+def _form_coalesce(node: Call, scope: Scope) -> Any:
+    _arity(node, 1, None)
+    for arg in node.args:
+        value = _eval(arg, scope)
+        if value is not None:
+            return value  # an Unknown too: it may or may not be null
+    return None
+
+
+def _form_lambda(node: Call, scope: Scope) -> Any:
+    _arity(node, 2, None)
+    params = []
+    for arg in node.args[:-1]:
+        name = _eval(arg, scope)
+        if not isinstance(name, str):
+            raise EvaluationError(
+                f"lambda() parameter names must be strings, got {type_name(name)}"
+            )
+        params.append(name)
+    return _Lambda(tuple(params), node.args[-1], scope)
+
+
+_SPECIAL_FORMS = {
+    "if": _form_if,
+    "and": _form_and,
+    "or": _form_or,
+    "coalesce": _form_coalesce,
+    "lambda": _form_lambda,
+}
+
+
+class _Lambda(LambdaValue):
+    def __init__(self, params: tuple[str, ...], body: Node, scope: Scope) -> None:
+        self.params = params
+        self.body = body
+        self.scope = scope
+
+    def __call__(self, *values: Any) -> Any:
+        return _eval(
+            self.body, _LambdaScope(self.scope, dict(zip(self.params, values, strict=True)))
+        )
+
+
+class _LambdaScope(Scope):
+    """The scope of a lambda body: its variables, then everything the enclosing scope sees."""
+
+    def __init__(self, parent: Scope, bindings: dict[str, Any]) -> None:
+        super().__init__(parent.budget)
+        self._parent = parent
+        self._bindings = bindings
+
+    def lambda_variable(self, name: str) -> Any:
+        if name in self._bindings:
+            return self._bindings[name]
+        for key, value in self._bindings.items():
+            if key.lower() == name.lower():
+                return value
+        return self._parent.lambda_variable(name)
+
+    def parameter(self, name: str) -> Any:
+        return self._parent.parameter(name)
+
+    def variable(self, name: str) -> Any:
+        return self._parent.variable(name)
+
+    def copy_index(self, loop: str | None) -> int | Unknown:
+        return self._parent.copy_index(loop)
+
+    def resource_group(self) -> dict:
+        return self._parent.resource_group()
+
+    def subscription(self) -> dict:
+        return self._parent.subscription()
+
+    def deployment(self) -> dict:
+        return self._parent.deployment()
+
+    def environment(self) -> dict:
+        return self._parent.environment()
+
+    def reference(self, args: list) -> Any:
+        return self._parent.reference(args)
+
+    def user_function(self, name: str, args: list) -> Any:
+        return self._parent.user_function(name, args)

@@ -1,0 +1,309 @@
+"""ARM JSON files in, VM records out: reading, classifying, parameter files and allowed values.
+
+A template is evaluated once with the values it would get (parameter file or defaults). When
+a parameter that the VMs depend on has ``allowedValues`` and no given value, each reachable
+choice is evaluated too, so a rule that fails for any of them can say which ("when
+patchMode='Manual'"). The search is bounded and says so when the bound cut it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from armlint.arm.jsonpos import JsonError, JsonObject, SourceText, decode_bytes, get_ci, parse
+from armlint.arm.template import FileContext, ParameterValue, TemplateScope, location_of
+from armlint.arm.walk import Walk, walk_template
+from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
+
+MAX_COMBINATIONS = 64
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class JsonDocument:
+    """One JSON file as read: its value and text, or the finding that explains why not."""
+
+    path: Path
+    value: Any = None
+    src: SourceText | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.src is not None
+
+
+def read_json(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None
+) -> JsonDocument:
+    document = JsonDocument(path)
+    shown = str(path)
+    try:
+        if data is None:
+            size = path.stat().st_size
+            if size > max_bytes:
+                document.findings.append(_too_large(shown, size, max_bytes))
+                return document
+            data = path.read_bytes()
+    except OSError as error:
+        document.findings.append(
+            parse_error(shown, 1, 1, f"cannot read the file: {error.strerror}")
+        )
+        return document
+    if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        document.findings.append(parse_error(shown, 1, 1, "binary file, not JSON text"))
+        return document
+    try:
+        text = decode_bytes(data)
+    except UnicodeDecodeError as error:
+        message = f"not valid UTF-8 text (byte {error.start}: {error.reason})"
+        document.findings.append(parse_error(shown, 1, 1, message))
+        return document
+    try:
+        document.value, document.src = parse(text, shown)
+    except JsonError as error:
+        line, column = SourceText(shown, text).line_col(min(error.offset, len(text)))
+        document.findings.append(parse_error(shown, line, column, error.message))
+        return document
+    document.findings.extend(_duplicate_findings(document.src))
+    return document
+
+
+def parse_error(path: str, line: int, column: int, message: str) -> Finding:
+    where = Location(path, line, column, line, column)
+    return Finding("AZP001", "parse-error", "error", message, where, fingerprint=f"{path}|AZP001")
+
+
+def _too_large(path: str, size: int, limit: int) -> Finding:
+    mb = 1024 * 1024
+    message = f"file is {size / mb:.1f} MB, above the {limit / mb:.0f} MB limit; it was not read"
+    return parse_error(path, 1, 1, message)
+
+
+def _duplicate_findings(src: SourceText) -> list[Finding]:
+    findings = []
+    for key, first, second in src.duplicates:
+        first_line = src.line_col(first[0])[0]
+        where = src.location(second)
+        message = (
+            f"duplicate key '{key}': first at line {first_line}, again at line {where.line};"
+            " ARM keeps only the last one"
+        )
+        findings.append(
+            Finding("AZP003", "duplicate-key", "warning", message, where, fingerprint="")
+        )
+    return findings
+
+
+def classify(value: Any) -> str:
+    """'template', 'parameters', 'plan', 'vm-export' or 'other'."""
+    if not isinstance(value, dict):
+        return "other"
+    _, schema = get_ci(value, "$schema")
+    schema_text = schema.lower() if isinstance(schema, str) else ""
+    if "deploymentparameters" in schema_text:
+        return "parameters"
+    if "deploymenttemplate" in schema_text:
+        return "template"
+    if "format_version" in value and ("resource_changes" in value or "planned_values" in value):
+        return "plan"
+    if (
+        not schema_text
+        and "resources" in value
+        and ("contentVersion" in value or "parameters" in value)
+    ):
+        return "template"
+    if isinstance(value.get("id"), str) and isinstance(value.get("properties"), dict):
+        return "vm-export"
+    return "other"
+
+
+def parameter_files_for(template: Path, candidates: list[Path]) -> list[Path]:
+    """``X.parameters.json`` and ``X.parameters.*.json`` beside ``X.json``."""
+    stem = template.name.rsplit(".", 1)[0].lower()
+    found = []
+    for candidate in candidates:
+        if candidate.parent != template.parent:
+            continue
+        name = candidate.name.lower()
+        if name in (f"{stem}.parameters.json", f"{stem}.parameters.jsonc") or (
+            name.startswith(f"{stem}.parameters.") and name.endswith((".json", ".jsonc"))
+        ):
+            found.append(candidate)
+    return sorted(found)
+
+
+def given_values(document: JsonDocument) -> dict[str, ParameterValue]:
+    """The values a parameter file sets, each with where it was set."""
+    _, parameters = get_ci(document.value, "parameters")
+    given: dict[str, ParameterValue] = {}
+    if not isinstance(parameters, dict):
+        return given
+    for name, entry in parameters.items():
+        where = location_of(parameters, name, Location(str(document.path), 1, 1))
+        origin = f"set in {where.short()}"
+        if not isinstance(entry, dict):
+            continue
+        key, value = get_ci(entry, "value")
+        if key is not None:
+            value_where = location_of(entry, key, where)
+            given[name] = ParameterValue(value, f"set in {value_where.short()}")
+        else:
+            reason = Unknown(f"parameter '{name}' comes from a Key Vault reference ({origin})")
+            given[name] = ParameterValue(reason, origin)
+    return given
+
+
+class TemplateLoader:
+    """Evaluates templates; follows linked templates only inside the scanned tree."""
+
+    def __init__(self, roots: list[Path], explore: bool = True) -> None:
+        self.roots = [root.resolve() for root in roots]
+        self.explore = explore
+        self.linked_cache: dict[Path, tuple[dict, SourceText] | str] = {}
+
+    def load(self, template: JsonDocument, parameter_docs: list[JsonDocument]) -> LoadResult:
+        result = LoadResult()
+        if not parameter_docs:
+            self._evaluate_all(template, {}, "", result)
+        for document in parameter_docs:
+            # With several parameter files each finding says which one it holds for.
+            label = document.path.name if len(parameter_docs) > 1 else ""
+            self._evaluate_all(template, given_values(document), label, result)
+        return result
+
+    def _evaluate_all(self, template: JsonDocument, given, label: str, result: LoadResult) -> None:
+        context = FileContext()
+        records, findings, reads = self._evaluate(template, given, context)
+        explorable = self._explorable(template.value, given, reads) if self.explore else []
+        if not explorable:
+            self._finish(records, label, ())
+            result.records.extend(records)
+        else:
+            for combination in self._combinations(template, explorable, result):
+                chosen = dict(given)
+                for name, value in combination:
+                    chosen[name] = ParameterValue(value, "one of its allowedValues")
+                records, findings, _ = self._evaluate(template, chosen, context)
+                self._finish(records, label, combination)
+                result.records.extend(records)
+        result.findings.extend(findings)
+        result.notes.extend(dict.fromkeys(context.notes))
+        if context.budget.exhausted:
+            result.notes.append(
+                f"{template.path}: evaluation budget exhausted; some values unknown"
+            )
+
+    def _evaluate(self, template: JsonDocument, given, context: FileContext):
+        scope = TemplateScope(template.value, template.src, given, context)
+        walk = Walk(template.path, self._load_linked, api_profiles())
+        walk_template(template.value, scope, walk)
+        return walk.records, walk.findings, scope.reads
+
+    @staticmethod
+    def _finish(records: list[VmRecord], label: str, combination) -> None:
+        for record in records:
+            record.scenario = tuple(combination)
+            if label:
+                record.extra["parameter_file"] = label
+
+    @staticmethod
+    def _explorable(template: dict, given, reads: set[str]) -> list[tuple[str, list]]:
+        _, parameters = get_ci(template, "parameters")
+        if not isinstance(parameters, dict):
+            return []
+        given_names = {name.lower() for name in given}
+        explorable = []
+        for name, declaration in parameters.items():
+            lowered = name.lower()
+            if lowered not in reads or lowered in given_names or not isinstance(declaration, dict):
+                continue
+            _, allowed = get_ci(declaration, "allowedValues")
+            if isinstance(allowed, list) and 1 < len(allowed):
+                explorable.append((name, list(allowed)))
+        return sorted(explorable)
+
+    @staticmethod
+    def _combinations(template: JsonDocument, explorable, result: LoadResult):
+        total = 1
+        for _, allowed in explorable:
+            total *= len(allowed)
+        if total <= MAX_COMBINATIONS:
+            names = [name for name, _ in explorable]
+            for values in itertools.product(*(allowed for _, allowed in explorable)):
+                yield tuple(zip(names, values))
+            return
+        # Too many for the full product: vary one parameter at a time so each value is seen.
+        result.notes.append(
+            f"{template.path}: {total} combinations of allowedValues; explored each value of"
+            f" each parameter on its own instead (bound {MAX_COMBINATIONS})"
+        )
+        defaults = {
+            name: _default_of(template.value, name, allowed) for name, allowed in explorable
+        }
+        for name, allowed in explorable:
+            for value in allowed:
+                yield tuple(
+                    (other, value if other == name else defaults[other]) for other, _ in explorable
+                )
+
+    def _load_linked(self, relative: str, base: Path):
+        target = (base.parent / relative).resolve()
+        if not any(target == root or root in target.parents for root in self.roots):
+            return f"linked template '{relative}' is outside the scanned tree and is not read"
+        if target not in self.linked_cache:
+            if not target.is_file():
+                self.linked_cache[target] = f"linked template '{relative}' does not exist"
+            else:
+                document = read_json(target)
+                if document.ok:
+                    self.linked_cache[target] = (document.value, document.src)
+                else:
+                    self.linked_cache[target] = f"linked template '{relative}' cannot be read"
+        return self.linked_cache[target]
+
+
+def _default_of(template: dict, name: str, allowed: list) -> Any:
+    _, parameters = get_ci(template, "parameters")
+    _, declaration = get_ci(parameters, name)
+    _, default = get_ci(declaration, "defaultValue")
+    if default in allowed:
+        return default
+    return allowed[0]
+
+
+@cache
+def api_profiles() -> dict[str, str]:
+    """Azure Stack API profiles and the Compute api-version each implies (rules/data)."""
+    from armlint.paths import rules_dir
+
+    path = rules_dir() / "data" / "api_profiles.yaml"
+    if not path.is_file():
+        return {}
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    table = data.get("compute_api_version", {}) if isinstance(data, dict) else {}
+    return {str(name).lower(): str(version) for name, version in table.items()}
+
+
+def file_report(document: JsonDocument, kind: str) -> FileReport:
+    if not document.ok:
+        reason = document.findings[0].message if document.findings else "cannot be read"
+        return FileReport(str(document.path), kind, "error", reason)
+    return FileReport(str(document.path), kind)
+
+
+__all__ = [
+    "JsonDocument",
+    "JsonObject",
+    "TemplateLoader",
+    "classify",
+    "file_report",
+    "parameter_files_for",
+    "read_json",
+]

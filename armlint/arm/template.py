@@ -1,0 +1,295 @@
+"""Evaluation of one ARM template: parameters, variables, copy loops and nested deployments.
+
+A ``TemplateScope`` answers ``parameters()``, ``variables()`` and ``copyIndex()`` for the
+expression evaluator and records, for every value, the chain of parameters and variables it was
+resolved through (the trace that findings show). Values that cannot be known before deployment
+come back as ``Unknown``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from armlint.arm import expressions
+from armlint.arm.jsonpos import JsonArray, JsonObject, SourceText, get_ci
+from armlint.model import Location, Unknown
+
+MAX_COPY_COUNT = 800  # ARM's own limit for copy loops
+MAX_NESTING = 10
+
+
+@dataclass(slots=True)
+class ParameterValue:
+    """A value given for a parameter from outside the template (parameter file, parent deployment)."""
+
+    value: Any
+    origin: str  # 'set in vm.parameters.json:6', "passed by deployment 'x' (main.json:40)"
+    scope: TemplateScope | None = None  # when set, ``value`` is still to be evaluated there
+
+
+@dataclass(slots=True)
+class Budget:
+    """Evaluation steps left for one file; shared by every scope of that file."""
+
+    steps: int = 400_000
+    exhausted: bool = False
+
+    def spend(self, amount: int = 1) -> None:
+        self.steps -= amount
+        if self.steps < 0:
+            self.exhausted = True
+            raise expressions.EvaluationError("evaluation budget exhausted (template too complex)")
+
+
+@dataclass(slots=True)
+class Evaluated:
+    """A value with its trace: the parameters and variables it came through."""
+
+    value: Any
+    trace: tuple[str, ...] = ()
+
+
+@dataclass
+class FileContext:
+    """What all scopes of one file share: the budget, notes and parameter reads."""
+
+    budget: Budget = field(default_factory=Budget)
+    notes: list[str] = field(default_factory=list)
+
+
+class TemplateScope(expressions.Scope):
+    """The evaluation scope of one template (or one inner-scoped nested template)."""
+
+    def __init__(
+        self,
+        template: dict,
+        src: SourceText,
+        given: dict[str, ParameterValue],
+        context: FileContext,
+        copy_indexes: dict[str | None, int] | None = None,
+        depth: int = 0,
+    ) -> None:
+        self.template = template
+        self.src = src
+        self.given = {name.lower(): value for name, value in given.items()}
+        self.context = context
+        self.budget = context.budget
+        self.copy_indexes = copy_indexes or {}
+        self.depth = depth
+        self.reads: set[str] = set()
+        self._parameters = _section(template, "parameters")
+        self._variables = _section(template, "variables")
+        self._variable_cache: dict[str, Evaluated] = {}
+        self._in_progress: set[str] = set()
+        self._trace: list[str] | None = None
+
+    # -- the expression evaluator's questions --------------------------------------------
+
+    def parameter(self, name: str) -> Any:
+        result = self.parameter_with_trace(name)
+        self._note(result.trace)
+        return result.value
+
+    def variable(self, name: str) -> Any:
+        result = self.variable_with_trace(name)
+        self._note(result.trace)
+        return result.value
+
+    def copy_index(self, loop: str | None) -> Any:
+        if loop is None:
+            if None in self.copy_indexes:
+                return self.copy_indexes[None]
+            return Unknown("copyIndex() used outside a copy loop")
+        for key, value in self.copy_indexes.items():
+            if key is not None and key.lower() == loop.lower():
+                return value
+        return Unknown(f"copyIndex('{loop}') refers to a loop that is not being expanded")
+
+    # -- with traces ------------------------------------------------------------------------
+
+    def parameter_with_trace(self, name: str) -> Evaluated:
+        self.reads.add(name.lower())
+        key, declaration = get_ci(self._parameters, name)
+        label = f"parameters('{key or name}')"
+        if key is not None and isinstance(self._parameters, JsonObject):
+            label += f" ({self._parameters.key_location(key).short()})"
+        given = self.given.get(name.lower())
+        if given is not None:
+            return self._given_value(given, label)
+        if not isinstance(declaration, dict):
+            if key is None:
+                return Evaluated(Unknown(f"parameters('{name}') is not declared"), (label,))
+            return Evaluated(Unknown(f"parameter '{name}' is malformed"), (label,))
+        _, default = get_ci(declaration, "defaultValue")
+        has_default = any(k.lower() == "defaultvalue" for k in declaration)
+        if has_default:
+            value = self.resolve(default)
+            return Evaluated(value.value, (label, "defaultValue", *value.trace))
+        _, kind = get_ci(declaration, "type")
+        if isinstance(kind, str) and kind.lower().startswith("secure"):
+            reason = f"secure parameter '{key}' has no value"
+        else:
+            reason = f"parameter '{key}' has no value (no default, not in a parameter file)"
+        return Evaluated(Unknown(reason), (label,))
+
+    def _given_value(self, given: ParameterValue, label: str) -> Evaluated:
+        if given.scope is not None:
+            inner = given.scope.resolve(given.value)
+            return Evaluated(inner.value, (label, given.origin, *inner.trace))
+        return Evaluated(given.value, (label, given.origin))
+
+    def variable_with_trace(self, name: str) -> Evaluated:
+        lowered = name.lower()
+        cached = self._variable_cache.get(lowered)
+        if cached is not None:
+            return cached
+        key, raw = get_ci(self._variables, name)
+        if key is None:
+            copy_result = self._copy_variable(name)
+            if copy_result is not None:
+                return copy_result
+            return Evaluated(Unknown(f"variables('{name}') is not declared"))
+        if lowered in self._in_progress:
+            return Evaluated(Unknown(f"variable '{key}' refers to itself"))
+        label = f"variables('{key}')"
+        if isinstance(self._variables, JsonObject):
+            label += f" ({self._variables.key_location(key).short()})"
+        self._in_progress.add(lowered)
+        try:
+            inner = self.resolve(raw)
+        finally:
+            self._in_progress.discard(lowered)
+        result = Evaluated(inner.value, (label, *inner.trace))
+        self._variable_cache[lowered] = result
+        return result
+
+    def _copy_variable(self, name: str) -> Evaluated | None:
+        """Variables declared through the variables section's own ``copy`` array."""
+        _, copies = get_ci(self._variables, "copy")
+        if not isinstance(copies, list):
+            return None
+        for entry in copies:
+            if not isinstance(entry, dict):
+                continue
+            _, loop_name = get_ci(entry, "name")
+            if isinstance(loop_name, str) and loop_name.lower() == name.lower():
+                return self._expand_copy_variable(entry, loop_name)
+        return None
+
+    def _expand_copy_variable(self, entry: dict, loop_name: str) -> Evaluated:
+        count = self.count_of(entry)
+        if not isinstance(count, int):
+            return Evaluated(count if isinstance(count, Unknown) else Unknown("copy count unknown"))
+        _, template = get_ci(entry, "input")
+        items = []
+        trace: list[str] = []
+        for index in range(count):
+            scope = self.with_copy_index(loop_name, index)
+            item = scope.resolve(template)
+            items.append(item.value)
+            trace.extend(t for t in item.trace if t not in trace)
+        return Evaluated(items, (f"variables('{loop_name}') (copy)", *trace))
+
+    # -- evaluation of JSON values ----------------------------------------------------------
+
+    def resolve(self, value: Any) -> Evaluated:
+        """Evaluate every expression inside a JSON value; containers keep their positions."""
+        outer = self._trace
+        self._trace = []
+        try:
+            resolved = self._resolve(value)
+            return Evaluated(resolved, tuple(dict.fromkeys(self._trace)))
+        finally:
+            self._trace = outer
+
+    def evaluate_string(self, text: str) -> Evaluated:
+        return self.resolve(text)
+
+    def _resolve(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._resolve_string(value)
+        if isinstance(value, dict):
+            result = JsonObject() if isinstance(value, JsonObject) else {}
+            for key, item in value.items():
+                result[key] = self._resolve(item)
+            if isinstance(value, JsonObject):
+                result.src, result.span = value.src, value.span
+                result.key_spans, result.value_spans = value.key_spans, value.value_spans
+            return result
+        if isinstance(value, list):
+            items = [self._resolve(item) for item in value]
+            if isinstance(value, JsonArray):
+                array = JsonArray(items)
+                array.src, array.span, array.item_spans = value.src, value.span, value.item_spans
+                return array
+            return items
+        return value
+
+    def _resolve_string(self, text: str) -> Any:
+        if not expressions.is_expression(text):
+            return expressions.unescape(text)
+        try:
+            return expressions.evaluate(text, self)
+        except (expressions.ExpressionError, expressions.EvaluationError) as error:
+            return Unknown(f"cannot evaluate {_clip(text)}: {error.message}")
+        except RecursionError:
+            return Unknown(f"cannot evaluate {_clip(text)}: nested too deeply")
+
+    def _note(self, steps: tuple[str, ...]) -> None:
+        if self._trace is not None:
+            self._trace.extend(steps)
+
+    # -- loops ------------------------------------------------------------------------------
+
+    def with_copy_index(self, loop: str | None, index: int) -> TemplateScope:
+        """The same scope seen from inside one iteration of a copy loop."""
+        clone = TemplateScope.__new__(TemplateScope)
+        clone.__dict__.update(self.__dict__)
+        indexes = dict(self.copy_indexes)
+        indexes[loop] = index
+        if loop is not None:
+            indexes.setdefault(None, index)
+            indexes[None] = index
+        clone.copy_indexes = indexes
+        clone._variable_cache = {}  # variables may use copyIndex()
+        clone._in_progress = set()
+        clone._trace = None
+        return clone
+
+    def count_of(self, copy: dict) -> int | Unknown:
+        _, raw = get_ci(copy, "count")
+        count = self.resolve(raw).value
+        if isinstance(count, Unknown):
+            return count
+        if isinstance(count, bool) or not isinstance(count, int):
+            return Unknown(f"copy count is not a number: {count!r}")
+        if count > MAX_COPY_COUNT:
+            self.context.notes.append(
+                f"{self.src.path}: copy count {count} is above ARM's limit of {MAX_COPY_COUNT};"
+                f" only the first {MAX_COPY_COUNT} instances are checked"
+            )
+            return MAX_COPY_COUNT
+        return max(count, 0)
+
+
+def _section(template: dict, name: str) -> dict:
+    _, section = get_ci(template, name)
+    return section if isinstance(section, dict) else {}
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def location_of(container: Any, key: str | int, fallback: Location) -> Location:
+    """The position of a child value, or the fallback when the container has none."""
+    if isinstance(container, JsonObject) and key in container.value_spans:
+        return container.value_location(key)
+    if (
+        isinstance(container, JsonArray)
+        and isinstance(key, int)
+        and key < len(container.item_spans)
+    ):
+        return container.item_location(key)
+    return fallback

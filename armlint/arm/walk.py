@@ -1,0 +1,334 @@
+"""Walk the resources of a template: copy loops, conditions, nested and linked deployments.
+
+Every VM and scale-set instance becomes a ``VmRecord``. Resources that only mention a VM type
+(``existing`` references, capacity-only scale-set updates, policy rules) produce nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from armlint.arm.extract import (
+    RecordBuilder,
+    SiblingIndex,
+    SiblingResource,
+    follow,
+    is_partial_scale_set,
+    is_vm_type,
+    new_record,
+)
+from armlint.arm.jsonpos import JsonObject, get_ci
+from armlint.arm.template import (
+    MAX_NESTING,
+    ParameterValue,
+    TemplateScope,
+    location_of,
+)
+from armlint.model import (
+    SOURCE_EVALUATED,
+    SOURCE_UNKNOWN,
+    Fact,
+    Finding,
+    Location,
+    Unknown,
+    VmRecord,
+)
+
+DEPLOYMENT_TYPE = "microsoft.resources/deployments"
+EXTENSION_SUFFIX = "/extensions"
+
+LinkedLoader = Callable[[str, Path], "tuple[dict, Any] | str"]
+
+
+@dataclass
+class Walk:
+    """The state of walking one root template for one set of parameter values."""
+
+    path: Path
+    linked_loader: LinkedLoader | None = None
+    api_profiles: dict[str, str] = field(default_factory=dict)
+    records: list[VmRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Instance:
+    """One expanded resource: the resource, its scope and its loop position."""
+
+    resource: dict
+    scope: TemplateScope
+    location: Location
+    group: str = ""
+    index: int | None = None
+    condition_unknown: bool = False
+    instances_unknown: bool = False
+
+
+def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int = 0) -> None:
+    resources = list(_resources(template))
+    siblings = SiblingIndex()
+    instances = [inst for res, loc in resources for inst in _expand(res, loc, scope, walk)]
+    for instance in instances:
+        _index_sibling(instance, siblings)
+        for child in _child_resources(instance):
+            _index_child_sibling(instance, child, siblings)
+    for instance in instances:
+        resource_type = get_ci(instance.resource, "type")[1]
+        kind = is_vm_type(resource_type)
+        if kind is not None:
+            _add_vm(instance, kind, resource_type, siblings, template, walk)
+        elif _lower(resource_type) == DEPLOYMENT_TYPE:
+            _walk_deployment(instance, walk, depth)
+
+
+def _resources(template: dict) -> Iterator[tuple[dict, Location]]:
+    """Resources as an array, or as an object keyed by symbolic name (languageVersion 2.0)."""
+    _, resources = get_ci(template, "resources")
+    fallback = template.location() if isinstance(template, JsonObject) else Location("", 1, 1)
+    if isinstance(resources, list):
+        items = list(enumerate(resources))
+    elif isinstance(resources, dict):
+        items = list(resources.items())
+    else:
+        return
+    for key, resource in items:
+        if not isinstance(resource, dict) or _is_existing(resource):
+            continue
+        where = resource.location() if isinstance(resource, JsonObject) else fallback
+        yield resource, where
+
+
+def _is_existing(resource: dict) -> bool:
+    _, existing = get_ci(resource, "existing")
+    return existing is True
+
+
+def _expand(resource: dict, where: Location, scope: TemplateScope, walk: Walk) -> list[Instance]:
+    _, copy = get_ci(resource, "copy")
+    if not isinstance(copy, dict):
+        return _conditioned([Instance(resource, scope, where)])
+    _, loop_name = get_ci(copy, "name")
+    loop = loop_name if isinstance(loop_name, str) else "copy"
+    count = scope.count_of(copy)
+    group = f"{_text(get_ci(resource, 'type')[1])}/{loop}"
+    if isinstance(count, Unknown):
+        unknown_scope = scope.with_copy_index(loop, 0)
+        unknown_scope.copy_indexes = {**scope.copy_indexes, loop: count, None: count}
+        instance = Instance(resource, unknown_scope, where, group, None, instances_unknown=True)
+        return _conditioned([instance])
+    instances = [
+        Instance(resource, scope.with_copy_index(loop, index), where, group, index)
+        for index in range(count)
+    ]
+    return _conditioned(instances)
+
+
+def _conditioned(instances: list[Instance]) -> list[Instance]:
+    kept = []
+    for instance in instances:
+        key, raw = get_ci(instance.resource, "condition")
+        if key is None:
+            kept.append(instance)
+            continue
+        value = instance.scope.resolve(raw).value
+        if value is False:
+            continue
+        instance.condition_unknown = isinstance(value, Unknown)
+        kept.append(instance)
+    return kept
+
+
+def _child_resources(instance: Instance) -> list[dict]:
+    _, children = get_ci(instance.resource, "resources")
+    if isinstance(children, list):
+        return [child for child in children if isinstance(child, dict)]
+    return []
+
+
+def _index_sibling(instance: Instance, siblings: SiblingIndex) -> None:
+    resource, scope = instance.resource, instance.scope
+    resource_type = _lower(get_ci(resource, "type")[1])
+    if resource_type.endswith(EXTENSION_SUFFIX) and resource_type.startswith(
+        "microsoft.compute/virtualmachines"
+    ):
+        _add_health_sibling(resource, scope, instance.location, siblings, parent=None)
+    elif "configurationassignments" in resource_type:
+        name = scope.resolve(get_ci(resource, "name")[1]).value
+        target = scope.resolve(get_ci(resource, "scope")[1]).value
+        if target is None:
+            target = follow(resource, ("properties", "resourceId"), scope, instance.location).value
+        sibling = SiblingResource("maintenance", name, target, instance.location)
+        siblings.add(sibling)
+
+
+def _index_child_sibling(instance: Instance, child: dict, siblings: SiblingIndex) -> None:
+    parent_name = instance.scope.resolve(get_ci(instance.resource, "name")[1]).value
+    child_type = _lower(get_ci(child, "type")[1])
+    where = child.location() if isinstance(child, JsonObject) else instance.location
+    if child_type.endswith("extensions"):
+        _add_health_sibling(child, instance.scope, where, siblings, parent=parent_name)
+    elif "configurationassignments" in child_type:
+        siblings.add(SiblingResource("maintenance", parent_name, parent_name, where))
+
+
+def _add_health_sibling(resource, scope, where, siblings: SiblingIndex, parent) -> None:
+    kind = follow(resource, ("properties", "type"), scope, where)
+    if isinstance(kind.value, Unknown) or (
+        isinstance(kind.value, str) and kind.value.lower().startswith("applicationhealth")
+    ):
+        name = scope.resolve(get_ci(resource, "name")[1]).value
+        target = parent if parent is not None else name
+        if isinstance(kind.value, Unknown):
+            name = target = kind.value
+        siblings.add(SiblingResource("health", name, target, where, kind.trace))
+
+
+def _add_vm(instance, kind: str, resource_type, siblings, template, walk: Walk) -> None:
+    resource = instance.resource
+    if kind == "vmss" and is_partial_scale_set(resource):
+        return
+    builder = RecordBuilder(resource, instance.scope, kind, instance.location)
+    raw_name = get_ci(resource, "name")[1]
+    name = instance.scope.resolve(raw_name).value
+    if not isinstance(name, str) and isinstance(raw_name, str):
+        name = raw_name  # the expression itself names the resource better than '<unknown>'
+    record = new_record(builder, str(walk.path), name, _canonical_type(kind))
+    record.facts = builder.facts(siblings)
+    record.facts["api_version"] = _api_version_fact(resource, template, instance, walk)
+    record.group = instance.group
+    record.index = instance.index
+    record.address = f"{record.resource_type}/{record.name}"
+    if instance.condition_unknown:
+        record.extra["condition_unknown"] = True
+    if instance.instances_unknown:
+        record.extra["instances_unknown"] = True
+    walk.records.append(record)
+
+
+def _canonical_type(kind: str) -> str:
+    if kind == "vm":
+        return "Microsoft.Compute/virtualMachines"
+    return "Microsoft.Compute/virtualMachineScaleSets"
+
+
+def _api_version_fact(resource: dict, template: dict, instance: Instance, walk: Walk) -> Fact:
+    found = follow(resource, ("apiVersion",), instance.scope, instance.location)
+    if found.present:
+        return found.fact()
+    key, profile = get_ci(template, "apiProfile")
+    if isinstance(profile, str):
+        where = location_of(template, key, instance.location)
+        implied = walk.api_profiles.get(profile.lower())
+        trace = (f"apiProfile '{profile}' ({where.short()})",)
+        if implied:
+            return Fact(implied, where, SOURCE_EVALUATED, trace)
+        reason = Unknown(f"no apiVersion; the template's apiProfile '{profile}' decides it")
+        return Fact(reason, where, SOURCE_UNKNOWN, trace)
+    reason = Unknown("the resource has no apiVersion")
+    return Fact(reason, instance.location, SOURCE_UNKNOWN)
+
+
+# -- nested and linked deployments ----------------------------------------------------------
+
+
+def _walk_deployment(instance: Instance, walk: Walk, depth: int) -> None:
+    if depth >= MAX_NESTING:
+        message = f"nested deployments deeper than {MAX_NESTING} are not followed"
+        instance.scope.context.notes.append(f"{instance.location.short()}: {message}")
+        return
+    resource, scope = instance.resource, instance.scope
+    template = follow(resource, ("properties", "template"), scope, instance.location)
+    if template.present and isinstance(template.value, dict):
+        raw_template = _raw_child(resource, ("properties", "template"))
+        _walk_inline(instance, raw_template or template.value, walk, depth)
+        return
+    link = follow(resource, ("properties", "templateLink"), scope, instance.location)
+    if link.present:
+        _walk_linked(instance, link, walk, depth)
+
+
+def _raw_child(resource: dict, path: tuple[str, ...]) -> Any:
+    current: Any = resource
+    for key in path:
+        if not isinstance(current, dict):
+            return None
+        current = get_ci(current, key)[1]
+    return current if isinstance(current, dict) else None
+
+
+def _walk_inline(instance: Instance, template: dict, walk: Walk, depth: int) -> None:
+    resource, scope = instance.resource, instance.scope
+    options = follow(
+        resource, ("properties", "expressionEvaluationOptions", "scope"), scope, instance.location
+    )
+    inner = isinstance(options.value, str) and options.value.lower() == "inner"
+    if not inner:
+        walk_template(template, scope, walk, depth + 1)
+        return
+    given = _passed_parameters(instance)
+    child = TemplateScope(template, scope.src, given, scope.context, depth=depth + 1)
+    walk_template(template, child, walk, depth + 1)
+
+
+def _passed_parameters(instance: Instance) -> dict[str, ParameterValue]:
+    resource, scope = instance.resource, instance.scope
+    parameters = _raw_child(resource, ("properties", "parameters"))
+    name = scope.resolve(get_ci(resource, "name")[1]).value
+    label = name if isinstance(name, str) else "<unknown>"
+    given: dict[str, ParameterValue] = {}
+    if not isinstance(parameters, dict):
+        return given
+    for key, entry in parameters.items():
+        if not isinstance(entry, dict):
+            continue
+        where = location_of(parameters, key, instance.location)
+        origin = f"passed by deployment '{label}' ({where.short()})"
+        value_key, value = get_ci(entry, "value")
+        if value_key is None:
+            reason = Unknown(f"parameter '{key}' comes from a Key Vault reference")
+            given[key] = ParameterValue(reason, origin)
+        else:
+            given[key] = ParameterValue(value, origin, scope)
+    return given
+
+
+def _walk_linked(instance: Instance, link, walk: Walk, depth: int) -> None:
+    scope = instance.scope
+    relative = follow(
+        instance.resource, ("properties", "templateLink", "relativePath"), scope, link.location
+    )
+    if isinstance(relative.value, str) and walk.linked_loader is not None:
+        loaded = walk.linked_loader(relative.value, walk.path)
+        if isinstance(loaded, tuple):
+            template, _src = loaded
+            given = _passed_parameters(instance)
+            child = TemplateScope(template, _src, given, scope.context, depth=depth + 1)
+            walk_template(template, child, walk, depth + 1)
+            return
+        walk.findings.append(_unknown_link(link.location, loaded))
+        return
+    uri = follow(instance.resource, ("properties", "templateLink", "uri"), scope, link.location)
+    target = uri.value if isinstance(uri.value, str) else "a URI"
+    reason = f"linked template {target} is not fetched (armlint works offline)"
+    walk.findings.append(_unknown_link(link.location, reason))
+
+
+def _unknown_link(where: Location, reason: str) -> Finding:
+    return Finding(
+        rule="AZP002",
+        name="unknown-value",
+        severity="info",
+        message=f"{reason}; the VMs it deploys are not checked",
+        location=where,
+    )
+
+
+def _lower(value: Any) -> str:
+    return value.lower() if isinstance(value, str) else ""
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else "?"

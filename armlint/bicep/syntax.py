@@ -1,0 +1,171 @@
+"""Reading and parsing one Bicep file: positions in characters, syntax errors as findings.
+
+tree-sitter is imported inside ``_parser`` only, so that importing armlint.bicep stays free.
+Node positions are UTF-8 byte offsets; ``SourceFile.location`` turns them into 1-based lines
+and character columns. All text (strings, names) is read from the original bytes: the parser
+sees the rewritten text from ``compat.rewrite``, which has the same byte layout.
+"""
+
+from __future__ import annotations
+
+import functools
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from armlint.bicep.compat import Rewritten, rewrite
+from armlint.model import Finding, Location
+
+PARSE_ERROR_RULE = "AZP001"
+PARSE_ERROR_NAME = "parse-error"
+# Node kinds that are complete statements; an ERROR node that wraps them is only a container.
+STATEMENT_KINDS = frozenset(
+    {
+        "metadata_declaration",
+        "parameter_declaration",
+        "variable_declaration",
+        "resource_declaration",
+        "module_declaration",
+        "output_declaration",
+        "type_declaration",
+        "user_defined_function",
+        "import_statement",
+        "import_with_statement",
+        "import_functionality",
+        "target_scope_assignment",
+        "using_statement",
+        "decorators",
+        "comment",
+        "diagnostic_comment",
+    }
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Any:
+    import tree_sitter
+    import tree_sitter_bicep
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bicep.language()))
+
+
+@dataclass
+class SourceFile:
+    """One parsed .bicep or .bicepparam file."""
+
+    path: Path
+    display: str  # the path as given, used in locations and addresses
+    kind: str  # 'bicep' | 'bicepparam'
+    data: bytes
+    rewritten: Rewritten
+    root: Any  # tree-sitter root node
+    findings: list[Finding] = field(default_factory=list)
+    _line_starts: list[int] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def text(self, node: Any) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def line_of(self, node: Any) -> int:
+        return node.start_point[0] + 1
+
+    def where(self, node: Any) -> str:
+        """Short 'file:line' used in trace steps."""
+        return f"{self.name}:{self.line_of(node)}"
+
+    def _column(self, row: int, byte_column: int) -> int:
+        start = self._line_starts[row] if row < len(self._line_starts) else 0
+        return len(self.data[start : start + byte_column].decode("utf-8", "replace")) + 1
+
+    def location(self, node: Any) -> Location:
+        (row, col), (end_row, end_col) = node.start_point, node.end_point
+        return Location(
+            self.display,
+            row + 1,
+            self._column(row, col),
+            end_row + 1,
+            self._column(end_row, end_col),
+        )
+
+    def location_at(self, offset: int) -> Location:
+        row = bisect_right(self._line_starts, offset) - 1
+        column = self._column(row, offset - self._line_starts[row])
+        return Location(self.display, row + 1, column, row + 1, column)
+
+
+def _line_starts(data: bytes) -> list[int]:
+    starts = [0]
+    pos = data.find(b"\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = data.find(b"\n", pos + 1)
+    return starts
+
+
+def parse_error(display: str, location: Location, message: str) -> Finding:
+    return Finding(
+        rule=PARSE_ERROR_RULE,
+        name=PARSE_ERROR_NAME,
+        severity="error",
+        message=message,
+        location=location,
+        fingerprint=f"{display}:{PARSE_ERROR_RULE}:{message}",
+    )
+
+
+def parse_file(path: Path, display: str, data: bytes) -> SourceFile:
+    """Parse ``data``; raises UnicodeDecodeError when it is not UTF-8."""
+    data.decode("utf-8")
+    kind = "bicepparam" if path.suffix.lower() == ".bicepparam" else "bicep"
+    rewritten = rewrite(data, param_file=kind == "bicepparam")
+    tree = _parser().parse(rewritten.data)
+    source = SourceFile(path, display, kind, data, rewritten, tree.root_node)
+    source._line_starts = _line_starts(data)
+    source.findings = _syntax_errors(source)
+    return source
+
+
+def _first_stray_child(node: Any) -> Any:
+    """In an ERROR node, the first child that is not a complete statement: the real culprit."""
+    for child in node.children:
+        if child.type not in STATEMENT_KINDS or child.has_error:
+            return child
+    return node
+
+
+def _snippet(source: SourceFile, node: Any) -> str:
+    text = source.text(node).strip().splitlines()
+    first = text[0] if text else ""
+    return first if len(first) <= 40 else first[:37] + "..."
+
+
+def _syntax_errors(source: SourceFile) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[tuple[int, int]] = set()
+
+    def report(node: Any, message: str) -> None:
+        location = source.location(node)
+        key = (location.line, location.column)
+        if key not in seen:
+            seen.add(key)
+            findings.append(parse_error(source.display, location, message))
+
+    def walk(node: Any) -> None:
+        if node.is_missing:
+            report(node, f"syntax error: missing {node.type!r}")
+            return
+        if node.is_error:
+            culprit = _first_stray_child(node)
+            if culprit is node or not (culprit.has_error or culprit.is_missing):
+                text = _snippet(source, culprit)
+                report(culprit, f"syntax error: unexpected {text!r}" if text else "syntax error")
+        for child in node.children:
+            if child.has_error or child.is_missing:
+                walk(child)
+
+    walk(source.root)
+    return findings

@@ -1,0 +1,430 @@
+"""One evaluation of one Bicep file: parameters bound, variables, resource and module instances.
+
+A ``Template`` is a file evaluated in a context: as a root (parameter defaults), through a
+``.bicepparam`` file, or as a local module of a caller (``params`` bound). An ``Engine`` holds
+what one root evaluation shares: the step budget, the allowed-value choices of the current
+scenario, the file cache and the notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from armlint.bicep.evaluate import (
+    OutputsRef,
+    Site,
+    evaluate,
+    loop_env,
+    loop_items,
+    site,
+    truth,
+    unknown,
+)
+from armlint.bicep.program import ModuleDecl, Program, ResourceDecl, Shape, named
+from armlint.bicep.values import NO_DEPS, ModuleRef, ResourceRef, V, plain
+from armlint.model import Unknown
+
+REGISTRY_PREFIXES = ("br:", "br/", "ts:", "ts/")
+MAX_MODULE_DEPTH = 16
+
+
+def is_registry(path: str) -> bool:
+    return path.lower().startswith(REGISTRY_PREFIXES)
+
+
+@dataclass
+class Engine:
+    """What one root evaluation shares across the templates it creates."""
+
+    load_program: Any  # callable(Path) -> Program | None
+    choices: dict[tuple[str, str], Any] = field(default_factory=dict)
+    budget: int = 400_000
+    steps: int = 0
+    exhausted: bool = False
+    allowed: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    registry_modules: set[tuple[str, str]] = field(default_factory=set)
+    missing_modules: set[tuple[str, str]] = field(default_factory=set)
+    templates: list[Template] = field(default_factory=list)
+
+
+@dataclass
+class Instance:
+    """One instance of a resource declaration (one loop iteration)."""
+
+    template: Template
+    decl: ResourceDecl
+    index: int | None
+    env: dict[str, V]
+    condition: Any  # True | Unknown
+    deps: frozenset
+    parent: Instance | None = None
+    loop_unknown: bool = False
+    _body: V | None = None
+    _name: V | None = None
+
+    def body(self) -> V:
+        if self._body is None:
+            node = self.decl.shape.body
+            if node is None:
+                self._body = V({}, site(self.template, self.decl.node))
+            else:
+                self._body = evaluate(node, self.template, self.env)
+        return self._body
+
+    def property(self, key: str) -> V | None:
+        """One top-level property, evaluated alone (cheaper than the whole body)."""
+        node = property_node(self.decl.shape.body, key, self.template)
+        if node is None:
+            return None
+        return evaluate(node, self.template, self.env).at(site(self.template, node))
+
+    def name(self) -> V:
+        if self._name is None:
+            found = self.property("name")
+            self._name = found if found is not None else unknown("no name", self.template, None)
+        return self._name
+
+
+@dataclass
+class ModuleInstance:
+    template: Template
+    decl: ModuleDecl
+    index: int | None
+    env: dict[str, V]
+    condition: Any
+    deps: frozenset
+    loop_unknown: bool = False
+    _callee: Template | None = None
+    _resolved: bool = False
+
+    def callee(self) -> Template | None:
+        if not self._resolved:
+            self._resolved = True
+            self._callee = self.template.create_callee(self)
+        return self._callee
+
+
+def property_node(body: Any, key: str, template: Template) -> Any | None:
+    if body is None:
+        return None
+    folded = key.casefold()
+    for prop in named(body):
+        parts = named(prop) if prop.type == "object_property" else []
+        if len(parts) >= 2 and parts[0].type != "resource_declaration":
+            text = template.source.text(parts[0]).strip("'")
+            if text.casefold() == folded:
+                return parts[-1]
+    return None
+
+
+class Template:
+    def __init__(
+        self,
+        engine: Engine,
+        program: Program,
+        bound: dict[str, V] | None,
+        address: str,
+        depth: int = 0,
+        module: ModuleInstance | None = None,
+    ) -> None:
+        self.engine = engine
+        self.program = program
+        self.source = program.source
+        self.bound = bound
+        self.address = address  # prefix of record addresses, e.g. 'main.bicep:module vm/'
+        self.depth = depth
+        self.module = module
+        self._params: dict[str, V] = {}
+        self._vars: dict[str, V] = {}
+        self._busy: set[str] = set()
+        self._instances: dict[int, list[Instance]] = {}
+        self._modules: dict[str, list[ModuleInstance]] = {}
+        self._outputs: dict[str, V] = {}
+        engine.templates.append(self)
+
+    # --- symbols ------------------------------------------------------------------------------
+
+    def symbol(self, name: str, node: Any) -> V:
+        program = self.program
+        if name in program.params:
+            return self.param(name)
+        if name in program.vars:
+            return self.var(name)
+        if name in program.resources:
+            return V(ResourceRef(self, program.resources[name]), site(self, node))
+        if name in program.modules:
+            return V(ModuleRef(self, program.modules[name]), site(self, node))
+        return unknown(f"'{name}' is not declared in {self.source.name}", self, node)
+
+    def _step(self, kind: str, name: str, node: Any) -> tuple[str, ...]:
+        return (f"{kind} {name} ({self.source.where(node)})",)
+
+    def param(self, name: str) -> V:
+        cached = self._params.get(name)
+        if cached is not None:
+            return cached
+        if name in self._busy:
+            return unknown(f"parameter {name} refers to itself", self, None)
+        self._busy.add(name)
+        try:
+            value = self._param_value(name)
+        finally:
+            self._busy.discard(name)
+        self._params[name] = value
+        return value
+
+    def _param_value(self, name: str) -> V:
+        decl = self.program.params[name]
+        step = self._step("param", name, decl.node)
+        if self.bound is not None and name in self.bound:
+            return self.bound[name].through(step)
+        if decl.allowed is not None:
+            chosen = self._allowed_choice(decl, step)
+            if chosen is not None:
+                return chosen
+        if decl.default is not None:
+            return evaluate(decl.default, self, {}).through(step)
+        if decl.nullable:
+            return V(None, site(self, decl.node), step)
+        if decl.secure:
+            return V(Unknown(f"secure parameter {name} has no value"), site(self, decl.node), step)
+        return V(Unknown(f"parameter {name} has no value"), site(self, decl.node), step)
+
+    def _allowed_choice(self, decl: Any, step: tuple[str, ...]) -> V | None:
+        """An @allowed parameter without a bound value: the scenario picks one of its values."""
+        allowed = plain(evaluate(decl.allowed, self, {}))
+        if not isinstance(allowed, list) or not allowed:
+            return None
+        key = (self.source.display, decl.name)
+        if key in self.engine.choices:
+            value = self.engine.choices[key]
+        else:
+            default = plain(evaluate(decl.default, self, {})) if decl.default is not None else None
+            value = default if default in allowed else allowed[0]
+        self.engine.allowed[key] = [value] + [item for item in allowed if item != value]
+        where = decl.default if decl.default is not None else decl.node
+        return V(value, site(self, where), step, False, frozenset({key}))
+
+    def var(self, name: str) -> V:
+        cached = self._vars.get(name)
+        if cached is not None:
+            return cached
+        decl = self.program.vars[name]
+        if name in self._busy or decl.value is None:
+            return unknown(f"variable {name} cannot be evaluated", self, decl.node)
+        self._busy.add(name)
+        try:
+            value = evaluate(decl.value, self, {}).through(self._step("var", name, decl.node))
+        finally:
+            self._busy.discard(name)
+        self._vars[name] = value
+        return value
+
+    def call_user_function(self, name: str, arg_nodes: list[Any], env: dict, node: Any) -> V:
+        function = self.program.functions[name]
+        if function.body is None:
+            return unknown(f"function {name} has no body", self, node)
+        scoped = {
+            param: evaluate(arg, self, env)
+            for param, arg in zip(function.params, arg_nodes, strict=False)
+        }
+        return evaluate(function.body, self, scoped)
+
+    # --- resources ----------------------------------------------------------------------------
+
+    def instances(self, decl: ResourceDecl) -> list[Instance]:
+        key = id(decl)
+        if key not in self._instances:
+            self._instances[key] = []  # guards against self-reference while expanding
+            if decl.parent is None:
+                self._instances[key] = self._expand(decl, {}, None)
+            else:
+                found: list[Instance] = []
+                for parent in self.instances(decl.parent):
+                    found.extend(self._expand(decl, parent.env, parent))
+                self._instances[key] = found
+        return self._instances[key]
+
+    def _expand(self, decl: ResourceDecl, env: dict, parent: Instance | None) -> list[Instance]:
+        made = []
+        inherited = parent.deps if parent is not None else NO_DEPS
+        inherited_condition = parent.condition if parent is not None else True
+        for index, scoped, condition, deps, loop_unknown in self.expand_shape(decl.shape, env):
+            if isinstance(inherited_condition, Unknown):
+                condition = inherited_condition
+            instance = Instance(self, decl, index, scoped, condition, deps | inherited, parent)
+            instance.loop_unknown = loop_unknown
+            made.append(instance)
+        return made
+
+    def expand_shape(self, shape: Shape, env: dict):
+        """Yield (index, env, condition, deps, loop_unknown) for each live instance."""
+        for index, scoped, deps, loop_unknown in self._iterations(shape, env):
+            condition: Any = True
+            if shape.condition is not None:
+                verdict = evaluate(shape.condition, self, scoped)
+                deps = deps | verdict.deps
+                condition = truth(verdict)
+                if condition is False:
+                    continue
+            yield index, scoped, condition, deps, loop_unknown
+
+    def _iterations(self, shape: Shape, env: dict):
+        if shape.loop is None or shape.iterable is None:
+            yield None, env, NO_DEPS, False
+            return
+        iterable = evaluate(shape.iterable, self, env)
+        items = loop_items(iterable)
+        here = site(self, shape.loop)
+        if isinstance(items, Unknown):
+            item = V(items, here, iterable.trace, False, iterable.deps)
+            scoped = loop_env(env, shape.item_name, shape.index_name, item, 0, here)
+            if shape.index_name:
+                scoped[shape.index_name] = V(Unknown("loop index of an unknown loop"), here)
+            yield None, scoped, iterable.deps, True
+            return
+        for index, item in enumerate(items):
+            scoped = loop_env(env, shape.item_name, shape.index_name, item, index, here)
+            yield index, scoped, iterable.deps, False
+
+    def find_instance(self, decl: ResourceDecl, index: Any) -> Instance | None:
+        found = self.instances(decl)
+        if decl.shape.loop is None:
+            return found[0] if found else None
+        for instance in found:
+            if instance.index == index:
+                return instance
+        return None
+
+    def resource_property(self, target: V, name: str, node: Any) -> V:
+        ref: ResourceRef = target.value
+        lowered = name.lower()
+        looped = ref.decl.shape.loop is not None
+        if lowered == "name" and (ref.index is not None or not looped):
+            instance = ref.template.find_instance(ref.decl, ref.index)
+            if instance is not None:
+                return instance.name().through(target.trace, target.deps)
+        if lowered == "type":
+            return V(ref.decl.full_type, site(self, node))
+        if lowered == "apiversion":
+            return V(ref.decl.api_version, site(self, node))
+        reason = f"{ref.decl.symbolic}.{name} is known only at deployment"
+        return V(Unknown(reason), site(self, node), target.trace, False, target.deps, ref)
+
+    # --- modules ------------------------------------------------------------------------------
+
+    def module_instances(self, decl: ModuleDecl) -> list[ModuleInstance]:
+        if decl.symbolic not in self._modules:
+            self._modules[decl.symbolic] = []
+            made = []
+            for index, scoped, condition, deps, loop_unknown in self.expand_shape(decl.shape, {}):
+                instance = ModuleInstance(self, decl, index, scoped, condition, deps)
+                instance.loop_unknown = loop_unknown
+                made.append(instance)
+            self._modules[decl.symbolic] = made
+        return self._modules[decl.symbolic]
+
+    def create_callee(self, instance: ModuleInstance) -> Template | None:
+        decl = instance.decl
+        key = (self.source.display, decl.symbolic)
+        if is_registry(decl.path):
+            self.engine.registry_modules.add(key)
+            return None
+        if self.depth >= MAX_MODULE_DEPTH:
+            return None
+        path = (self.source.path.parent / decl.path).resolve()
+        program = self.engine.load_program(path)
+        if program is None:
+            self.engine.missing_modules.add((self.source.display, decl.path))
+            return None
+        suffix = "" if instance.index is None else f"[{instance.index}]"
+        address = f"{self.address}module {decl.symbolic}{suffix}/"
+        bound = self._module_params(instance)
+        return Template(self.engine, program, bound, address, self.depth + 1, instance)
+
+    def _module_params(self, instance: ModuleInstance) -> dict[str, V]:
+        node = property_node(instance.decl.shape.body, "params", self)
+        if node is None:
+            return {}
+        params = evaluate(node, self, instance.env)
+        if not isinstance(params.value, dict):
+            reason = "module parameters are unknown"
+            if isinstance(params.value, Unknown):
+                reason = params.value.reason
+            return _UnknownParams(V(Unknown(reason), params.loc, params.trace, False, params.deps))
+        bound = {}
+        for name, value in params.value.items():
+            where = value.loc.resolve() if isinstance(value.loc, Site) else None
+            step = (f"set in {Path(where.path).name}:{where.line}",) if where else ()
+            bound[name] = value.through(step + params.trace, params.deps)
+        return bound
+
+    def module_property(self, target: V, name: str, node: Any) -> V:
+        ref: ModuleRef = target.value
+        lowered = name.lower()
+        if lowered == "outputs":
+            instance = self._module_instance(ref)
+            if instance is not None:
+                return V(OutputsRef(instance), site(self, node), target.trace, False, target.deps)
+        if lowered == "name":
+            instance = self._module_instance(ref)
+            if instance is not None:
+                found = property_node(instance.decl.shape.body, "name", self)
+                if found is not None:
+                    return evaluate(found, self, instance.env)
+        reason = f"{ref.decl.symbolic}.{name} is known only at deployment"
+        return V(Unknown(reason), site(self, node), target.trace, False, target.deps)
+
+    def _module_instance(self, ref: ModuleRef) -> ModuleInstance | None:
+        made = ref.template.module_instances(ref.decl)
+        if ref.decl.shape.loop is None:
+            return made[0] if made else None
+        return next((m for m in made if m.index == ref.index), None)
+
+    def module_output(self, instance: ModuleInstance, target: V, name: str, node: Any) -> V:
+        callee = instance.callee()
+        if callee is None:
+            if is_registry(instance.decl.path):
+                reason = f"outputs of registry module {instance.decl.path} are not fetched"
+            else:
+                reason = f"module {instance.decl.path} could not be read"
+            return V(Unknown(reason), site(self, node), target.trace, False, target.deps)
+        return callee.output(name, node).through(target.trace, target.deps)
+
+    def output(self, name: str, node: Any) -> V:
+        cached = self._outputs.get(name)
+        if cached is not None:
+            return cached
+        found = None
+        for key, value_node in self.program.outputs.items():
+            if key.casefold() == name.casefold():
+                found = value_node
+        if found is None:
+            value = unknown(f"module has no output '{name}'", self, node)
+        elif name in self._busy:
+            value = unknown(f"output {name} refers to itself", self, node)
+        else:
+            self._busy.add(name)
+            try:
+                step = (f"output {name} ({self.source.where(found)})",)
+                value = evaluate(found, self, {}).through(step)
+            finally:
+                self._busy.discard(name)
+        self._outputs[name] = value
+        return value
+
+
+class _UnknownParams(dict):
+    """Module parameters given as one unknown object: every parameter is that unknown."""
+
+    def __init__(self, value: V) -> None:
+        super().__init__()
+        self.value = value
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __getitem__(self, key: str) -> V:
+        return self.value

@@ -1,0 +1,224 @@
+"""The few rules that a condition on the facts view cannot express.
+
+Each needs something a condition cannot see: whether a property is written at all (defaults do
+not count) or one finding per offending property. A rule file names its function with
+``check: azpNNN``; the engine looks it up in ``CODE_RULES``. Each function takes
+``(record, view, profile, tables)`` and yields ``Hit`` (report, pointing at a fact) or
+``Blocked`` (an unknown fact keeps it from deciding; reported as AZP002).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from armlint.checks.hits import Blocked, Hit
+from armlint.checks.tables import OS_NAMES, Tables, api_version_key
+from armlint.model import Fact, VmRecord, is_unknown
+
+Result = Iterator[Hit | Blocked]
+
+# Patch properties by fact name, in the order findings are reported.
+PATCH_PROPERTIES = {
+    "patch_mode": "patchMode",
+    "enable_hotpatching": "enableHotpatching",
+    "assessment_mode": "assessmentMode",
+    "reboot_setting": "rebootSetting",
+    "bypass_platform_safety_checks": "bypassPlatformSafetyChecksOnUserSchedule",
+}
+
+_ENUM_FACTS = {"assessment_mode": "assessmentMode", "reboot_setting": "rebootSetting"}
+
+# Boolean patch settings by fact name; a string such as "true" is kept by the formats as written.
+_BOOLEAN_FACTS = {
+    "enable_automatic_updates": "enableAutomaticUpdates",
+    "provision_vm_agent": "provisionVMAgent",
+    "enable_hotpatching": "enableHotpatching",
+    "bypass_platform_safety_checks": "bypassPlatformSafetyChecksOnUserSchedule",
+}
+
+
+def _written(record: VmRecord, name: str) -> Fact | None:
+    """The fact when the template writes the property; None for defaults and absent ones."""
+    fact = record.facts.get(name)
+    return fact if fact is not None and fact.present else None
+
+
+def _render(value: Any) -> str:
+    """A value as a message shows it: 'Manual', true, 3."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    return json.dumps(value)
+
+
+def _quoted_list(values: tuple) -> str:
+    return ", ".join(_render(v) for v in values)
+
+
+def _known_os(view: dict) -> str | None:
+    os = view.get("os")
+    return os if os in OS_NAMES else None
+
+
+# --- AZP108 invalid-patch-setting-value -------------------------------------------------------
+
+
+def azp108(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result:
+    """One hit per written assessmentMode/rebootSetting outside its enum, and per boolean patch
+    setting written as something other than a boolean."""
+    for name, prop in _ENUM_FACTS.items():
+        yield from _check_enum(record, view, tables, name, prop)
+    for name, prop in _BOOLEAN_FACTS.items():
+        yield from _check_boolean(record, name, prop)
+
+
+def _check_enum(record: VmRecord, view: dict, tables: Tables, name: str, prop: str) -> Result:
+    fact = _written(record, name)
+    if fact is None:
+        return
+    if is_unknown(fact.value):
+        yield Blocked(fact=name)
+        return
+    # The enums are the same in every api-version that has the property; whether the
+    # api-version has it at all is AZP301's question.
+    allowed = tables.enum_values(prop, os=_known_os(view))
+    if fact.value not in allowed:
+        yield Hit(
+            at=name,
+            message=(
+                f"{prop} is {_render(fact.value)} ({fact.describe_source()}), "
+                f"which is not a valid value; did you mean {_render(_nearest(fact.value, allowed))}? "
+                f"(valid: {_quoted_list(allowed)})"
+            ),
+        )
+
+
+def _nearest(value: Any, allowed: tuple) -> str:
+    by_lower = {v.lower(): v for v in allowed}
+    closest = difflib.get_close_matches(str(value).lower(), list(by_lower), n=1, cutoff=0.0)
+    return by_lower[closest[0]]
+
+
+def _check_boolean(record: VmRecord, name: str, prop: str) -> Result:
+    fact = _written(record, name)
+    if fact is None or is_unknown(fact.value) or isinstance(fact.value, bool):
+        return
+    yield Hit(
+        at=name,
+        message=(
+            f"{prop} is {_render(fact.value)} ({fact.describe_source()}), "
+            "not a boolean; write true or false"
+        ),
+    )
+
+
+# --- AZP301 property-newer-than-api-version ---------------------------------------------------
+
+
+def azp301(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result:
+    """One hit per written patch property that the resource's apiVersion does not define yet."""
+    written = [name for name in PATCH_PROPERTIES if _written(record, name) is not None]
+    if not written or "api_version" not in view:
+        return
+    version = view["api_version"]
+    if is_unknown(version):
+        yield Blocked(fact="api_version")
+        return
+    if api_version_key(version) is None:
+        return  # not an api-version at all: AZP303
+    for name in written:
+        yield from _check_first_version(record, view, tables, name, version)
+
+
+def _check_first_version(
+    record: VmRecord, view: dict, tables: Tables, name: str, version: str
+) -> Result:
+    prop = PATCH_PROPERTIES[name]
+    needed = _first_version_needed(view, tables, prop, version)
+    if needed is None:
+        return
+    if needed == "os":
+        yield Blocked(fact="os")
+        return
+    fact = record.fact(name)
+    api = record.fact("api_version")
+    yield Hit(
+        at=name,
+        message=(
+            f"{prop} needs Compute apiVersion {needed} or later, but this resource uses "
+            f"{version} ({api.describe_source()}); {prop} is {_render(fact.value)} "
+            f"({fact.describe_source()})"
+        ),
+    )
+
+
+def _first_version_needed(view: dict, tables: Tables, prop: str, version: str) -> str | None:
+    """The first api-version the property needs when `version` is older; 'os' when only the
+    unknown OS decides; None when the version is fine (or the property is not for this OS)."""
+    have = api_version_key(version)
+    os = _known_os(view)
+    if os is not None:
+        first = tables.first_api_version(prop, os)
+        return first if first is not None and have < api_version_key(first) else None
+    firsts = [v for v in (tables.first_api_version(prop, name) for name in OS_NAMES) if v]
+    keys = [api_version_key(v) for v in firsts]
+    if have < min(keys):
+        return firsts[keys.index(min(keys))]
+    if have >= max(keys):
+        return None
+    return "os"
+
+
+# --- AZP302 api-version-below-recommended -----------------------------------------------------
+
+
+def azp302(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result:
+    """Info when a record that writes patch settings uses an api-version below the one the
+    docs recommend for all patch features."""
+    written = [PATCH_PROPERTIES[n] for n in PATCH_PROPERTIES if _written(record, n) is not None]
+    if _written(record, "automatic_by_platform_settings") is not None:
+        written.append("automaticByPlatformSettings")
+    if not written or "api_version" not in view:
+        return
+    version = view["api_version"]
+    if is_unknown(version):
+        yield Blocked(fact="api_version")
+        return
+    have = api_version_key(version)
+    recommended = tables.recommended_api_version(profile)
+    if have is None or have >= api_version_key(recommended):
+        return
+    api = record.fact("api_version")
+    yield Hit(
+        at="api_version",
+        message=(
+            f"apiVersion {version} ({api.describe_source()}) is older than {recommended}, "
+            f"the version recommended for all patch features; this resource sets "
+            f"{', '.join(written)}"
+        ),
+    )
+
+
+CODE_RULES: dict[str, Callable[[VmRecord, dict, str, Tables], Result]] = {
+    "azp108": azp108,
+    "azp301": azp301,
+    "azp302": azp302,
+}
+
+# `check:` names of rules that other parts of armlint emit; the engine does not run these.
+EXTERNAL_CHECKS: dict[str, str] = {
+    "parse_error": "format loaders",
+    "unknown_value": "check engine",
+    "duplicate_key": "format loaders",
+    "enable_automatic_updates_changed": "transitions",
+    "byos_manual_switch": "transitions",
+    "platform_switch_not_allowed": "transitions",
+    "agent_change_recreates_vm": "transitions",
+    "redundancy_group_same_batch": "planner",
+    "single_update_domain": "planner",
+    "excluded_from_platform_patching": "planner",
+    "expired_suppression": "suppressions",
+    "unused_suppression": "suppressions",
+}

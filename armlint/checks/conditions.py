@@ -1,0 +1,227 @@
+"""A three-valued JSON Schema subset for rule conditions over a record's facts view.
+
+A rule's ``when`` is JSON Schema (the keywords listed in ``KEYWORDS``). With every fact known
+the answer is exactly what jsonschema would say (a test checks that); where a fact is unknown
+the answer may be ``MAYBE``, together with the unknown facts that made it so. That is how a rule
+reports AZP002 instead of silently passing. This is not jsonschema itself because that import
+alone costs more than armlint's whole start-up budget.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from armlint.model import Unknown
+
+KEYWORDS = frozenset(
+    {
+        "type",
+        "const",
+        "enum",
+        "not",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "properties",
+        "required",
+        "pattern",
+        "minLength",
+        "description",
+        "$comment",
+    }
+)
+
+YES, NO, MAYBE = True, False, None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """YES, NO or MAYBE, and the unknown fact names behind a MAYBE."""
+
+    value: bool | None
+    unknown: frozenset[str] = frozenset()
+
+
+_YES = Verdict(YES)
+_NO = Verdict(NO)
+
+
+def evaluate(schema: Any, instance: Any) -> Verdict:
+    """Does the instance match the schema? Unknown values inside it can make the answer MAYBE."""
+    return _check(schema, instance, "")
+
+
+def _check(schema: Any, instance: Any, name: str) -> Verdict:
+    if schema is True:
+        return _YES
+    if schema is False:
+        return _NO
+    if isinstance(instance, Unknown):
+        return Verdict(MAYBE, frozenset({name}) if name else frozenset())
+    parts = []
+    for keyword, argument in schema.items():
+        check = _KEYWORD_CHECKS.get(keyword)
+        if check is None:
+            continue
+        parts.append(check(argument, instance, name))
+        if parts[-1].value is NO:
+            return _NO
+    return _all(parts)
+
+
+def _all(parts: list[Verdict]) -> Verdict:
+    unknown = frozenset().union(*(part.unknown for part in parts)) if parts else frozenset()
+    if any(part.value is NO for part in parts):
+        return _NO
+    if any(part.value is MAYBE for part in parts):
+        return Verdict(MAYBE, unknown)
+    return _YES
+
+
+def _any(parts: list[Verdict]) -> Verdict:
+    if any(part.value is YES for part in parts):
+        return _YES
+    maybes = [part for part in parts if part.value is MAYBE]
+    if maybes:
+        return Verdict(MAYBE, frozenset().union(*(part.unknown for part in maybes)))
+    return _NO
+
+
+def _type(argument, instance, name) -> Verdict:
+    kinds = argument if isinstance(argument, list) else [argument]
+    return _YES if any(_is_type(instance, kind) for kind in kinds) else _NO
+
+
+def _is_type(value: Any, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "null":
+        return value is None
+    return False
+
+
+def json_equal(left: Any, right: Any) -> bool:
+    """Equality as JSON Schema means it: true is not 1, and containers compare deeply."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(json_equal(left[k], right[k]) for k in left)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(map(json_equal, left, right))
+    return left == right
+
+
+def _const(argument, instance, name) -> Verdict:
+    return _YES if json_equal(instance, argument) else _NO
+
+
+def _enum(argument, instance, name) -> Verdict:
+    return _YES if any(json_equal(instance, item) for item in argument) else _NO
+
+
+def _not(argument, instance, name) -> Verdict:
+    inner = _check(argument, instance, name)
+    if inner.value is MAYBE:
+        return inner
+    return _NO if inner.value else _YES
+
+
+def _all_of(argument, instance, name) -> Verdict:
+    return _all([_check(sub, instance, name) for sub in argument])
+
+
+def _any_of(argument, instance, name) -> Verdict:
+    return _any([_check(sub, instance, name) for sub in argument])
+
+
+def _one_of(argument, instance, name) -> Verdict:
+    parts = [_check(sub, instance, name) for sub in argument]
+    yes = sum(1 for part in parts if part.value is YES)
+    maybes = [part for part in parts if part.value is MAYBE]
+    if yes > 1:
+        return _NO
+    if not maybes:
+        return _YES if yes == 1 else _NO
+    return Verdict(MAYBE, frozenset().union(*(part.unknown for part in maybes)))
+
+
+def _properties(argument, instance, name) -> Verdict:
+    if not isinstance(instance, dict):
+        return _YES
+    parts = []
+    for key, sub in argument.items():
+        if key in instance:
+            parts.append(_check(sub, instance[key], key if not name else f"{name}.{key}"))
+            if parts[-1].value is NO:
+                return _NO
+    return _all(parts)
+
+
+def _required(argument, instance, name) -> Verdict:
+    if not isinstance(instance, dict):
+        return _YES
+    return _YES if all(key in instance for key in argument) else _NO
+
+
+def _pattern(argument, instance, name) -> Verdict:
+    if not isinstance(instance, str):
+        return _YES
+    return _YES if _compiled(argument).search(instance) else _NO
+
+
+def _min_length(argument, instance, name) -> Verdict:
+    if not isinstance(instance, str):
+        return _YES
+    return _YES if len(instance) >= argument else _NO
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+_KEYWORD_CHECKS = {
+    "type": _type,
+    "const": _const,
+    "enum": _enum,
+    "not": _not,
+    "allOf": _all_of,
+    "anyOf": _any_of,
+    "oneOf": _one_of,
+    "properties": _properties,
+    "required": _required,
+    "pattern": _pattern,
+    "minLength": _min_length,
+}
+
+
+def unsupported_keywords(schema: Any) -> set[str]:
+    """Keywords a condition uses that this evaluator does not know (the pack test rejects them)."""
+    found: set[str] = set()
+    if not isinstance(schema, dict):
+        return found
+    for keyword, argument in schema.items():
+        if keyword not in KEYWORDS:
+            found.add(keyword)
+        if keyword in ("allOf", "anyOf", "oneOf"):
+            for sub in argument:
+                found |= unsupported_keywords(sub)
+        elif keyword == "not":
+            found |= unsupported_keywords(argument)
+        elif keyword == "properties":
+            for sub in argument.values():
+                found |= unsupported_keywords(sub)
+    return found

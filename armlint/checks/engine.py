@@ -1,0 +1,268 @@
+"""Runs the rule pack over VM records: conditions, code rules, unknowns, messages.
+
+The pack is data (``rules/*.yaml``). A rule either has a ``when`` condition over the facts view
+or names a code rule in ``code_rules.CODE_RULES``. A rule that cannot decide because a fact is
+unknown does not pass silently: the engine reports AZP002 for that fact, naming the rules it
+blocked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from armlint.checks import conditions
+from armlint.checks.hits import Blocked, Hit
+from armlint.checks.pack import Rule, RulePack
+from armlint.model import SOURCE_ABSENT, Fact, Finding, Location, Unknown, VmRecord
+
+UNKNOWN_RULE = "AZP002"
+
+
+@dataclass
+class CheckOptions:
+    profile: str = "current"
+    enabled: set[str] | None = None  # rule ids to run; None = all
+    severities: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
+
+
+def facts_view(record: VmRecord) -> dict[str, Any]:
+    """The record as conditions see it: fact name -> value; absent facts left out."""
+    view: dict[str, Any] = {"kind": record.kind, "format": record.format}
+    for name, fact in record.facts.items():
+        if fact.source != SOURCE_ABSENT:
+            view[name] = fact.value
+    return view
+
+
+class Engine:
+    def __init__(self, pack: RulePack, options: CheckOptions) -> None:
+        self.pack = pack
+        self.options = options
+        self.errors: list[str] = []  # rule failures, reported as notes instead of crashing
+        self.rules = [
+            rule
+            for rule in pack.rules.values()
+            if rule.runs_on_records and options.profile in rule.profiles and self._enabled(rule)
+        ]
+
+    def _enabled(self, rule: Rule) -> bool:
+        return self.options.enabled is None or rule.id in self.options.enabled
+
+    def check(self, records: Iterable[VmRecord]) -> list[Finding]:
+        findings: list[Finding] = []
+        for record in records:
+            findings.extend(self.check_record(record))
+        return findings
+
+    def check_record(self, record: VmRecord) -> list[Finding]:
+        from armlint.checks.derive import derive
+        from armlint.checks.tables import load_tables
+
+        tables = load_tables()
+        view = facts_view(record)
+        view.update(derive(view, self.options.profile, tables))
+        findings: list[Finding] = []
+        blocked: dict[str, list[str]] = {}
+        for rule in self.rules:
+            if record.kind not in rule.applies_to:
+                continue
+            for outcome in self._guarded_outcomes(rule, record, view, tables):
+                if isinstance(outcome, Blocked):
+                    blocked.setdefault(outcome.fact, []).append(rule.id)
+                else:
+                    findings.append(self._finding(rule, record, outcome))
+        findings.extend(self._unknown_findings(record, view, blocked))
+        return findings
+
+    def _guarded_outcomes(self, rule: Rule, record: VmRecord, view: dict, tables):
+        try:
+            return self._outcomes(rule, record, view, tables)
+        except Exception as error:  # noqa: BLE001 - one rule's bug must not stop the run
+            self.errors.append(
+                f"internal error in rule {rule.id} on {record.identity} ({record.location}):"
+                f" {type(error).__name__}: {error}"
+            )
+            return []
+
+    def _outcomes(
+        self, rule: Rule, record: VmRecord, view: dict, tables
+    ) -> Iterable[Hit | Blocked]:
+        condition = rule.condition(self.options.profile)
+        if condition is not None:
+            verdict = conditions.evaluate(condition, view)
+            if verdict.value is conditions.YES:
+                return [Hit(rule.at, render_message(rule.message, record, view))]
+            if verdict.value is conditions.MAYBE:
+                return [Blocked(name) for name in sorted(verdict.unknown)]
+            return []
+        from armlint.checks.code_rules import CODE_RULES
+
+        function = CODE_RULES.get(rule.check or "")
+        if function is None:
+            return []
+        return list(function(record, view, self.options.profile, tables))
+
+    def _finding(self, rule: Rule, record: VmRecord, hit: Hit) -> Finding:
+        fact = record.facts.get(hit.at)
+        where = fact.location if fact is not None and fact.location else record.location
+        severity = self.options.severities.get(rule.id, rule.severity_for(self.options.profile))
+        return Finding(
+            rule=rule.id,
+            name=rule.name,
+            severity=severity,
+            message=hit.message,
+            location=where,
+            resource=record.identity,
+            provenance=_provenance(record, hit.at),
+            fingerprint=fingerprint(record, rule.id, hit.at),
+        )
+
+    def _unknown_findings(self, record: VmRecord, view: dict, blocked: dict[str, list[str]]):
+        if not blocked:
+            return []
+        unknown_rule = self.pack.rules.get(UNKNOWN_RULE)
+        by_fact: dict[str, tuple[Fact | None, list[str]]] = {}
+        for name, rule_ids in blocked.items():
+            source_name, fact = _source_fact(record, view, name)
+            entry = by_fact.setdefault(source_name, (fact, []))
+            entry[1].extend(rule_ids)
+        findings = []
+        for name, (fact, rule_ids) in sorted(by_fact.items()):
+            reason = _reason(view.get(name), fact)
+            rules = ", ".join(sorted(set(rule_ids)))
+            message = f"{_label(name)} is unknown: {reason}; not checked: {rules}"
+            where = fact.location if fact is not None and fact.location else record.location
+            findings.append(
+                Finding(
+                    rule=UNKNOWN_RULE,
+                    name=unknown_rule.name if unknown_rule else "unknown-value",
+                    severity=self.options.severities.get(UNKNOWN_RULE, "info"),
+                    message=message,
+                    location=where,
+                    resource=record.identity,
+                    provenance=fact.trace if fact is not None else (),
+                    fingerprint=fingerprint(record, UNKNOWN_RULE, name),
+                )
+            )
+        return findings
+
+
+def _source_fact(record: VmRecord, view: dict, name: str) -> tuple[str, Fact | None]:
+    """The recorded fact behind a (possibly derived) unknown view entry."""
+    if name in record.facts:
+        return name, record.facts[name]
+    value = view.get(name)
+    if isinstance(value, Unknown):
+        for fact_name, fact in record.facts.items():
+            if isinstance(fact.value, Unknown) and fact.value.reason == value.reason:
+                return fact_name, fact
+    return name, None
+
+
+def _reason(value: Any, fact: Fact | None) -> str:
+    if fact is not None and isinstance(fact.value, Unknown):
+        return fact.value.reason
+    if isinstance(value, Unknown):
+        return value.reason
+    return "its value cannot be known before deployment"
+
+
+def _label(name: str) -> str:
+    return FACT_LABELS.get(name, name)
+
+
+FACT_LABELS = {
+    "os": "the operating system",
+    "patch_mode": "patchMode",
+    "assessment_mode": "assessmentMode",
+    "enable_automatic_updates": "enableAutomaticUpdates",
+    "provision_vm_agent": "provisionVMAgent",
+    "enable_hotpatching": "enableHotpatching",
+    "reboot_setting": "rebootSetting",
+    "bypass_platform_safety_checks": "bypassPlatformSafetyChecksOnUserSchedule",
+    "automatic_by_platform_settings": "automaticByPlatformSettings",
+    "image_publisher": "the image publisher",
+    "image_offer": "the image offer",
+    "image_sku": "the image SKU",
+    "image_id": "the image id",
+    "api_version": "apiVersion",
+    "location": "location",
+    "health_extension": "the application health extension",
+    "maintenance_assignment": "the maintenance configuration assignment",
+    "orchestration_mode": "orchestrationMode",
+}
+
+
+def _provenance(record: VmRecord, at: str) -> tuple[str, ...]:
+    fact = record.facts.get(at)
+    steps = [f"{record.identity} ({record.location})"]
+    if fact is not None:
+        steps.append(f"{_label(at)} = {render_value(fact.value)} ({fact.describe_source()})")
+    if record.scenario:
+        steps.append("when " + scenario_text(record.scenario))
+    return tuple(steps)
+
+
+def scenario_text(scenario: tuple) -> str:
+    return ", ".join(f"{name}={render_value(value)}" for name, value in scenario)
+
+
+def fingerprint(record: VmRecord, rule_id: str, fact_name: str) -> str:
+    text = f"{record.path}|{record.identity}|{rule_id}|{fact_name}"
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+# -- messages ---------------------------------------------------------------------------
+
+
+def render_value(value: Any) -> str:
+    if isinstance(value, Unknown):
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return str(value)
+
+
+class _Placeholder:
+    """What ``{patch_mode}`` and ``{patch_mode.source}`` render to in a message."""
+
+    __slots__ = ("source", "value", "location")
+
+    def __init__(self, value: Any, fact: Fact | None) -> None:
+        self.value = value
+        self.source = fact.describe_source() if fact is not None else "derived"
+        where = fact.location if fact is not None else None
+        self.location = where.short() if isinstance(where, Location) else "?"
+
+    def __format__(self, spec: str) -> str:
+        return render_value(self.value)
+
+    def __str__(self) -> str:
+        return render_value(self.value)
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> _Placeholder:
+        return _Placeholder("?", None)
+
+
+_FORMATTER = string.Formatter()
+
+
+def render_message(template: str, record: VmRecord, view: dict) -> str:
+    fields = _Fields()
+    for name, value in view.items():
+        fields[name] = _Placeholder(value, record.facts.get(name))
+    fields["name"] = _Placeholder(record.name, None)
+    try:
+        return _FORMATTER.vformat(template, (), fields)
+    except (ValueError, AttributeError, IndexError, KeyError):
+        return template

@@ -1,0 +1,20 @@
+"""What a code rule yields: a hit to report, or the fact that blocked it from deciding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """The rule fails; ``at`` names the fact whose location the finding points at."""
+
+    at: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """The rule cannot decide because this fact is unknown (reported as AZP002)."""
+
+    fact: str

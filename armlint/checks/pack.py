@@ -1,0 +1,116 @@
+"""The rule pack: ``rules/AZPxxx.yaml`` read into ``Rule`` objects, and rule selection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from armlint.model import SEVERITIES, RuleInfo
+
+DOCS_BASE = "https://github.com/armlint/armlint/blob/main/docs/rules/"
+
+
+@dataclass
+class Rule:
+    id: str
+    name: str
+    severity: str
+    summary: str
+    message: str = ""
+    applies_to: tuple[str, ...] = ("vm", "vmss")
+    profiles: tuple[str, ...] = ("current", "preview-2020")
+    at: str = ""
+    when: Any = None
+    check: str | None = None
+    profile_overrides: dict[str, dict] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+    docs: str = ""
+
+    def condition(self, profile: str) -> Any:
+        override = self.profile_overrides.get(profile, {})
+        return override.get("when", self.when)
+
+    def severity_for(self, profile: str) -> str:
+        return self.profile_overrides.get(profile, {}).get("severity", self.severity)
+
+    @property
+    def runs_on_records(self) -> bool:
+        if self.when is not None or any("when" in o for o in self.profile_overrides.values()):
+            return True
+        from armlint.checks.code_rules import CODE_RULES
+
+        return self.check in CODE_RULES
+
+    def info(self) -> RuleInfo:
+        return RuleInfo(
+            self.id, self.name, self.severity, self.summary, DOCS_BASE + f"{self.id}.md"
+        )
+
+
+@dataclass
+class RulePack:
+    rules: dict[str, Rule]
+
+    def by_name(self) -> dict[str, str]:
+        return {rule.name: rule.id for rule in self.rules.values()}
+
+    def resolve(self, selector: str) -> set[str]:
+        """Rule ids matching an id, a name or an id prefix ('AZP1', 'AZP10', 'AZP')."""
+        text = selector.strip()
+        names = self.by_name()
+        if text in names:
+            return {names[text]}
+        upper = text.upper()
+        matched = {rule_id for rule_id in self.rules if rule_id.startswith(upper)}
+        if not matched:
+            raise ValueError(f"unknown rule or prefix: {selector!r}")
+        return matched
+
+    def select(self, select: list[str] | None, ignore: list[str] | None) -> set[str]:
+        chosen: set[str] = set()
+        for selector in select or ["AZP"]:
+            chosen |= self.resolve(selector)
+        for selector in ignore or []:
+            chosen -= self.resolve(selector)
+        return chosen
+
+    def infos(self) -> dict[str, RuleInfo]:
+        return {rule_id: rule.info() for rule_id, rule in sorted(self.rules.items())}
+
+
+def _rule_from(data: dict) -> Rule:
+    severity = data.get("severity", "error")
+    if severity not in SEVERITIES:
+        raise ValueError(f"rule {data.get('id')}: unknown severity {severity!r}")
+    return Rule(
+        id=data["id"],
+        name=data["name"],
+        severity=severity,
+        summary=data.get("summary", ""),
+        message=data.get("message", ""),
+        applies_to=tuple(data.get("applies_to", ("vm", "vmss"))),
+        profiles=tuple(data.get("profiles", ("current", "preview-2020"))),
+        at=data.get("at", ""),
+        when=data.get("when"),
+        check=data.get("check"),
+        profile_overrides=data.get("profile_overrides") or {},
+        sources=tuple(data.get("sources", ())),
+        docs=data.get("docs", ""),
+    )
+
+
+@cache
+def load_pack(directory: Path | None = None) -> RulePack:
+    import yaml
+
+    from armlint.paths import rules_dir
+
+    folder = directory or rules_dir()
+    rules: dict[str, Rule] = {}
+    for path in sorted(folder.glob("AZP*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rule = _rule_from(data)
+        rules[rule.id] = rule
+    return RulePack(rules)

@@ -1,0 +1,219 @@
+"""The data tables in rules/data/ and the questions rules ask of them.
+
+The tables are the facts (image lists, api-versions, Azure Stack profiles), each naming its
+source at the top of its file; this module only loads them and answers lookups, so updating
+a list never needs a code change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import yaml
+
+from armlint.paths import rules_dir
+
+IMAGE_SUPPORTED = "supported"
+IMAGE_UNSUPPORTED = "unsupported"
+IMAGE_REMOVED = "removed"
+
+OS_NAMES = ("Windows", "Linux")
+
+_API_VERSION = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(-preview)?$", re.IGNORECASE)
+
+
+def api_version_key(version: Any) -> tuple[int, int, int, int] | None:
+    """A sortable key for an api-version, or None when it is not one.
+
+    Api-versions compare by date; a preview sorts just before the stable version of the same
+    date, so '2016-04-30-preview' lies between 2016-03-30 and 2017-03-30.
+    """
+    if not isinstance(version, str):
+        return None
+    match = _API_VERSION.match(version.strip())
+    if match is None:
+        return None
+    year, month, day, preview = match.groups()
+    return int(year), int(month), int(day), 0 if preview else 1
+
+
+def _image_key(publisher: str, offer: str, sku: str) -> tuple[str, str, str]:
+    # Case-insensitive: the docs themselves mix case (see the note in images.yaml).
+    return publisher.lower(), offer.lower(), sku.lower()
+
+
+def _expand(entries: list[dict]) -> frozenset[tuple[str, str, str]]:
+    return frozenset(
+        _image_key(entry["publisher"], entry["offer"], sku)
+        for entry in entries
+        for sku in entry["skus"]
+    )
+
+
+def _could_match(images: frozenset, publisher: Any, offer: Any, sku: Any) -> bool:
+    """Whether some listed image fits the parts; a part that is not a string fits anything."""
+    wanted = [part.lower() if isinstance(part, str) else None for part in (publisher, offer, sku)]
+    return any(
+        all(want is None or want == have for want, have in zip(wanted, image, strict=True))
+        for image in images
+    )
+
+
+@dataclass(frozen=True)
+class _ImageProfile:
+    supported: frozenset
+    hotpatchable: frozenset
+    historical: frozenset
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Everything in rules/data/ that the checks consult, already indexed."""
+
+    images: dict[str, _ImageProfile]
+    vm_api_versions: tuple[str, ...]
+    vm_api_version_set: frozenset[str]  # lower case, for lookups
+    properties: dict[str, dict]
+    profile_settings: dict[str, dict]  # per armlint profile: recommended api-version, patch modes
+    patch_mode_equivalents: dict[str, dict[str, str]]
+    compute_api_profiles: dict[str, str]
+    sources: dict[str, dict]
+
+    # --- images -------------------------------------------------------------------------------
+
+    def _image_profile(self, profile: str) -> _ImageProfile:
+        return self.images.get(profile) or self.images["current"]
+
+    def image_status(self, publisher: str, offer: str, sku: str, profile: str = "current") -> str:
+        """'supported', 'unsupported', or 'removed' (was supported once, no longer listed)."""
+        lists = self._image_profile(profile)
+        key = _image_key(str(publisher), str(offer), str(sku))
+        if key in lists.supported:
+            return IMAGE_SUPPORTED
+        if key in lists.historical:
+            return IMAGE_REMOVED
+        return IMAGE_UNSUPPORTED
+
+    def is_hotpatchable(
+        self, publisher: str, offer: str, sku: str, profile: str = "current"
+    ) -> bool:
+        key = _image_key(str(publisher), str(offer), str(sku))
+        return key in self._image_profile(profile).hotpatchable
+
+    def image_could_be(
+        self, status: str, publisher: Any, offer: Any, sku: Any, profile: str
+    ) -> bool:
+        """Whether an image with unknown parts (non-strings) could have this status.
+
+        Lets a rule decide without the unknown part when no listed image fits the known parts,
+        e.g. any OpenLogic image is unsupported whatever its sku.
+        """
+        lists = self._image_profile(profile)
+        if status == IMAGE_SUPPORTED:
+            return _could_match(lists.supported, publisher, offer, sku)
+        if status == IMAGE_REMOVED:
+            return _could_match(lists.historical - lists.supported, publisher, offer, sku)
+        if status == "hotpatchable":
+            return _could_match(lists.hotpatchable, publisher, offer, sku)
+        raise ValueError(f"unknown image status {status!r}")
+
+    # --- api-versions and patch properties ----------------------------------------------------
+
+    def is_vm_api_version(self, version: Any) -> bool:
+        """True when Microsoft.Compute defines virtual machines in this api-version."""
+        return isinstance(version, str) and version.strip().lower() in self.vm_api_version_set
+
+    def property_name(self, name: str) -> str:
+        """The schema property for a schema name or a fact name ('patch_mode' -> 'patchMode')."""
+        if name in self.properties:
+            return name
+        for prop, entry in self.properties.items():
+            if entry["fact"] == name:
+                return prop
+        raise KeyError(f"not a patch property: {name!r}")
+
+    def first_api_version(self, prop: str, os: str) -> str | None:
+        """The first api-version that defines the property for this OS; None when it never does."""
+        return self.properties[self.property_name(prop)]["first"].get(os)
+
+    def defined_in(self, prop: str, os: str, api_version: str) -> bool:
+        first = self.first_api_version(prop, os)
+        have = api_version_key(api_version)
+        return first is not None and have is not None and have >= api_version_key(first)
+
+    def enum_values(
+        self, prop: str, api_version: str | None = None, os: str | None = None
+    ) -> tuple:
+        """The values the schema allows for the property.
+
+        With an api-version, only where that version defines the property (else ()); without an
+        OS, the values any OS allows. Booleans and objects have no enum: ().
+        """
+        entry = self.properties[self.property_name(prop)]
+        if not entry.get("enum"):
+            return ()
+        systems = [os] if os in OS_NAMES else list(entry["enum"])
+        values: list[str] = []
+        for system in systems:
+            if api_version is not None and not self.defined_in(prop, system, api_version):
+                continue
+            values.extend(v for v in entry["enum"].get(system, ()) if v not in values)
+        return tuple(values)
+
+    def patch_modes(self, os: str, profile: str = "current") -> tuple[str, ...]:
+        """The patchMode values valid for the OS under the profile."""
+        override = self._profile_settings(profile).get("patch_modes")
+        if override:
+            return tuple(override.get(os, ()))
+        return self.enum_values("patchMode", os=os)
+
+    def recommended_api_version(self, profile: str = "current") -> str:
+        return self._profile_settings(profile)["recommended_api_version"]
+
+    def _profile_settings(self, profile: str) -> dict:
+        return self.profile_settings.get(profile) or self.profile_settings["current"]
+
+    def compute_api_version_for(self, api_profile: str) -> str | None:
+        """The Microsoft.Compute api-version an Azure Stack API profile implies, if confirmed."""
+        return self.compute_api_profiles.get(api_profile)
+
+
+def _read(name: str) -> Any:
+    with (rules_dir() / "data" / name).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _image_profiles(images: dict) -> dict[str, _ImageProfile]:
+    lists = {name: _expand(entries) for name, entries in images["lists"].items()}
+
+    def union(names: list[str]) -> frozenset:
+        return frozenset().union(*(lists[name] for name in names))
+
+    return {
+        profile: _ImageProfile(
+            supported=union(spec["supported"]),
+            hotpatchable=union(spec["hotpatchable"]),
+            historical=union(spec["historical"]),
+        )
+        for profile, spec in images["profiles"].items()
+    }
+
+
+@cache
+def load_tables() -> Tables:
+    """Read rules/data once per process."""
+    images = _read("images.yaml")
+    api = _read("api_versions.yaml")
+    return Tables(
+        images=_image_profiles(images),
+        vm_api_versions=tuple(api["vm_api_versions"]),
+        vm_api_version_set=frozenset(v.lower() for v in api["vm_api_versions"]),
+        properties=api["properties"],
+        profile_settings=api["profiles"],
+        patch_mode_equivalents=api["patch_mode_equivalents"],
+        compute_api_profiles=_read("api_profiles.yaml")["compute_api_version"],
+        sources=_read("sources.yaml"),
+    )

@@ -1,0 +1,273 @@
+"""The command line: argument parsing and sub-commands only; the work happens elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from armlint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "azure-devops", "markdown", "html")
+TABLE_FORMATS = ("text", "json", "csv", "markdown", "html")
+
+
+class UsageError(Exception):
+    """A problem with how armlint was called or configured: one line, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="armlint",
+        description="Lint Azure VM guest-patch settings in ARM, Bicep and Terraform; preview patch batches.",
+    )
+    parser.add_argument("--version", action="version", version=f"armlint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_check(commands)
+    _add_rules(commands)
+    _add_table_command(commands, "plan", "preview which patch batch each VM would land in")
+    _add_table_command(commands, "inventory", "one row per VM with its patch posture")
+    config = commands.add_parser("config", help="print the effective configuration")
+    config.add_argument("--config", metavar="FILE", help="configuration file to use")
+    return parser
+
+
+def _add_common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+    command.add_argument("--config", metavar="FILE", help="configuration file to use")
+    command.add_argument(
+        "--parameters", action="append", default=[], metavar="FILE", help="ARM parameter file"
+    )
+    command.add_argument(
+        "--var-file", action="append", default=[], metavar="FILE", help="Terraform variables file"
+    )
+    command.add_argument("--exclude", action="append", default=[], metavar="PATTERN")
+    command.add_argument("--profile", choices=("current", "preview-2020"))
+
+
+def _add_check(commands) -> None:
+    check = commands.add_parser("check", help="lint templates (the default job)")
+    _add_common(check)
+    check.add_argument("--format", choices=CHECK_FORMATS, default="text")
+    check.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]FILE",
+        help="write the report to FILE (atomically); repeat as sarif:armlint.sarif for more",
+    )
+    check.add_argument("--select", help="comma-separated rule ids, names or prefixes to run")
+    check.add_argument("--ignore", help="comma-separated rule ids, names or prefixes to skip")
+    check.add_argument("--fail-on", choices=("error", "warning", "info"))
+    check.add_argument("--show-unknown", action="store_true", help="list AZP002 unknown values")
+    check.add_argument("--no-explore", action="store_true", help="do not explore allowedValues")
+
+
+def _add_rules(commands) -> None:
+    rules = commands.add_parser("rules", help="list the rule pack, or show one rule's docs")
+    rules.add_argument("rule", nargs="?", help="rule id or name")
+
+
+def _add_table_command(commands, name: str, help_text: str) -> None:
+    command = commands.add_parser(name, help=help_text)
+    _add_common(command)
+    command.add_argument("--format", choices=TABLE_FORMATS, default="text")
+    command.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
+
+
+COMMANDS = ("check", "rules", "plan", "inventory", "config")
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or (
+        arguments[0] not in COMMANDS and arguments[0] not in ("-h", "--help", "--version")
+    ):
+        arguments.insert(0, "check")  # `armlint templates/` means `armlint check templates/`
+    args = build_parser().parse_args(arguments)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules(args)
+        if args.command == "config":
+            return _show_config(args)
+        return _table(args)
+    except UsageError as error:
+        print(f"armlint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("armlint: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - a bug is reported in one line, not a traceback
+        if os.environ.get("ARMLINT_DEBUG"):
+            raise
+        print(
+            f"armlint: internal error: {type(error).__name__}: {error}"
+            " (set ARMLINT_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _settings(args):
+    """Configuration file values overridden by the command line."""
+    from armlint.config import ConfigError, find_config, load_config
+
+    try:
+        path = Path(args.config) if getattr(args, "config", None) else find_config(Path.cwd())
+        if path is not None and not path.is_file():
+            raise UsageError(f"configuration file not found: {path}")
+        return load_config(path)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _run_options(args, config):
+    from armlint.checks.pack import load_pack
+    from armlint.pipeline import RunOptions
+
+    pack = load_pack()
+    try:
+        select = _split(getattr(args, "select", None)) or config.select or None
+        ignore = _split(getattr(args, "ignore", None)) or config.ignore
+        enabled = pack.select(select, ignore)
+        severities = {}
+        for selector, severity in config.severity.items():
+            for rule_id in pack.resolve(selector):
+                severities[rule_id] = severity
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    return RunOptions(
+        paths=args.paths,
+        parameters=args.parameters,
+        var_files=args.var_file,
+        exclude=config.exclude + args.exclude,
+        profile=args.profile or config.profile,
+        enabled=enabled,
+        severities=severities,
+        show_unknown=getattr(args, "show_unknown", False),
+        explore=not getattr(args, "no_explore", False),
+        progress=_progress_printer(),
+    )
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _progress_printer():
+    """Progress on stderr for long runs, only when a person is watching a terminal."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total >= 50 and (done % 25 == 0 or done == total):
+            end = "\n" if done == total else ""
+            print(f"\rarmlint: read {done}/{total} files", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _check(args) -> int:
+    from armlint.pipeline import MissingPaths, run_check
+    from armlint.report import ReportOptions, render, write_atomic
+
+    config = _settings(args)
+    options = _run_options(args, config)
+    try:
+        result = run_check(options)
+    except MissingPaths as error:
+        raise UsageError(f"no such file or directory: {error}") from None
+    report_options = ReportOptions(
+        show_unknown=options.show_unknown,
+        color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        tool_version=__version__,
+    )
+    screen_goes_to_file = False
+    for target in args.output:
+        fmt, path = _output_target(target, args.format)
+        screen_goes_to_file |= fmt == args.format and ":" not in target.split("/")[0]
+        plain = ReportOptions(show_unknown=options.show_unknown, tool_version=__version__)
+        write_atomic(path, render(fmt, result, plain))
+    if not screen_goes_to_file:
+        sys.stdout.write(render(args.format, result, report_options))
+    fail_on = args.fail_on or config.fail_on
+    return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
+
+
+def _output_target(target: str, default_format: str) -> tuple[str, str]:
+    head, sep, tail = target.partition(":")
+    if sep and head in CHECK_FORMATS and tail:
+        return head, tail
+    return default_format, target
+
+
+def _fails(result, fail_on: str) -> bool:
+    from armlint.model import SEVERITY_RANK
+
+    threshold = SEVERITY_RANK[fail_on]
+    return any(SEVERITY_RANK[f.severity] >= threshold for f in result.active_findings())
+
+
+def _rules(args) -> int:
+    from armlint.checks.pack import load_pack
+
+    pack = load_pack()
+    if not args.rule:
+        for rule in sorted(pack.rules.values(), key=lambda r: r.id):
+            print(f"{rule.id}  {rule.name:<42} {rule.severity:<8} {rule.summary}")
+        return EXIT_OK
+    try:
+        (rule_id,) = pack.resolve(args.rule) if args.rule in pack.by_name() else {args.rule.upper()}
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    rule = pack.rules.get(rule_id)
+    if rule is None:
+        raise UsageError(f"unknown rule: {args.rule}")
+    print(f"# {rule.id} {rule.name}\n\nSeverity: {rule.severity}\n\n{rule.summary}\n")
+    print(rule.docs.rstrip())
+    return EXIT_OK
+
+
+def _show_config(args) -> int:
+    config = _settings(args)
+    print(f"# configuration file: {config.source or '(none found; defaults)'}")
+    for key in ("select", "ignore", "exclude", "fail_on", "profile", "severity"):
+        origin = config.origins.get(key, "default")
+        print(f"{key.replace('_', '-')} = {getattr(config, key)!r}  # {origin}")
+    return EXIT_OK
+
+
+def _table(args) -> int:
+    from armlint.pipeline import MissingPaths, load_records
+    from armlint.report import write_atomic
+
+    config = _settings(args)
+    options = _run_options(args, config)
+    options.explore = False
+    try:
+        result = load_records(options)
+    except MissingPaths as error:
+        raise UsageError(f"no such file or directory: {error}") from None
+    text = _render_table(args.command, args.format, result, options)
+    if args.output:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _render_table(command: str, fmt: str, result, options) -> str:
+    from armlint import planner
+    from armlint.report import plan_formats
+
+    if command == "plan":
+        plan = planner.build_plan(result.records, planner.PlanSettings())
+        if fmt == "csv":
+            raise UsageError("csv is for inventory; use text, json, markdown or html for plan")
+        return plan_formats.render_plan(plan, fmt)
+    rows = planner.inventory(result.records, result.findings)
+    return plan_formats.render_inventory(rows, fmt)

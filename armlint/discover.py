@@ -1,0 +1,136 @@
+"""Which files to read: walk the given paths, honour excludes, and say what each file is."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from armlint.model import FileReport
+
+ALWAYS_EXCLUDED_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".venv", ".hg", ".svn"}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    path: Path
+    kind: str  # 'json' | 'terraform' | 'tfvars' | 'bicep' | 'bicepparam'
+
+
+@dataclass
+class Discovery:
+    candidates: list[Candidate] = field(default_factory=list)
+    reports: list[FileReport] = field(default_factory=list)  # files that cannot be read at all
+    missing: list[str] = field(default_factory=list)  # paths given that do not exist
+
+
+EXAMPLE_SUFFIXES = (".tfvars.sample", ".tfvars.example")
+
+
+def kind_of(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(EXAMPLE_SUFFIXES):
+        return "example"
+    if name.endswith(".tf.json"):
+        return "terraform"
+    if name.endswith((".tfvars", ".tfvars.json")):
+        return "tfvars"
+    if name.endswith((".json", ".jsonc")):
+        return "json"
+    if name.endswith(".tf"):
+        return "terraform"
+    if name.endswith(".bicepparam"):
+        return "bicepparam"
+    if name.endswith(".bicep"):
+        return "bicep"
+    return None
+
+
+class Excludes:
+    """gitignore-style patterns: 'name', 'dir/', 'path/**/glob', matched on relative paths."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.patterns = [p.strip() for p in patterns if p.strip() and not p.startswith("#")]
+
+    def excluded(self, relative: str, is_dir: bool) -> bool:
+        name = relative.rsplit("/", 1)[-1]
+        for pattern in self.patterns:
+            if pattern.endswith("/"):
+                if not is_dir:
+                    continue
+                pattern = pattern[:-1]
+            anchored = pattern.startswith("/")
+            pattern = pattern.lstrip("/")
+            if "/" in pattern or anchored:
+                if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern + "/**"):
+                    return True
+            elif fnmatch.fnmatch(name, pattern):
+                return True
+        return False
+
+
+def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
+    found = Discovery()
+    rules = Excludes(excludes or [])
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            _walk(path, rules, found, seen)
+        elif path.is_file():
+            _add_file(path, found, seen, explicit=True)
+        else:
+            found.missing.append(given)
+    return found
+
+
+def _add_file(path: Path, found: Discovery, seen: set[Path], explicit: bool) -> None:
+    key = Path(os.path.normpath(path))
+    if key in seen:
+        return
+    seen.add(key)
+    kind = kind_of(key)
+    if kind == "example":
+        reason = "an example variables file; Terraform does not read it"
+        found.reports.append(FileReport(str(key), "tfvars", "skipped", reason))
+        return
+    if kind is None:
+        if explicit:
+            reason = (
+                "not a file type armlint reads (.json, .jsonc, .tf, .tfvars, .bicep, .bicepparam)"
+            )
+            found.reports.append(FileReport(str(key), "other", "skipped", reason))
+        return
+    found.candidates.append(Candidate(key, kind))
+
+
+def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[Path]) -> None:
+    def on_error(error: OSError) -> None:
+        found.reports.append(
+            FileReport(str(error.filename), "other", "error", f"cannot read: {error.strerror}")
+        )
+
+    for directory, dirs, files in os.walk(root, onerror=on_error):
+        base = Path(directory)
+        relative_dir = _relative(base, root)
+        dirs[:] = sorted(
+            name
+            for name in dirs
+            if name not in ALWAYS_EXCLUDED_DIRS
+            and not rules.excluded(_join(relative_dir, name), is_dir=True)
+            and not (base / name).is_symlink()  # a linked folder may loop back on itself
+        )
+        for name in sorted(files):
+            if rules.excluded(_join(relative_dir, name), is_dir=False):
+                continue
+            _add_file(base / name, found, seen, explicit=False)
+
+
+def _relative(path: Path, root: Path) -> str:
+    relative = os.path.relpath(path, root)
+    return "" if relative == "." else relative.replace(os.sep, "/")
+
+
+def _join(directory: str, name: str) -> str:
+    return f"{directory}/{name}" if directory else name

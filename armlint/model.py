@@ -1,0 +1,260 @@
+"""The shared vocabulary of every stage: locations, unknown values, facts, VM records, findings.
+
+A format module (arm, terraform, bicep) turns files into ``VmRecord`` objects; the checks turn
+records into ``Finding`` objects; reports only ever see findings and records. Nothing here
+imports another armlint module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A span in a file; lines and columns are 1-based, columns count characters."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int = 0
+    end_column: int = 0
+
+    def short(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class Unknown:
+    """A value that cannot be known before deployment. It is a value, never an exception."""
+
+    __slots__ = ("reason", "location")
+
+    def __init__(self, reason: str, location: Location | None = None) -> None:
+        self.reason = reason
+        self.location = location
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown) and other.reason == self.reason
+
+    def __hash__(self) -> int:
+        return hash(("Unknown", self.reason))
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def contains_unknown(value: Any) -> bool:
+    """True when the value or anything nested in it is unknown."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+# How a fact got its value.
+SOURCE_LITERAL = "literal"  # written as a plain value at the property
+SOURCE_EVALUATED = "evaluated"  # computed from an expression, parameters, variables, ...
+SOURCE_DEFAULT = "default"  # the property is absent and the platform default applies
+SOURCE_ABSENT = "absent"  # the property is absent and has no default
+SOURCE_UNKNOWN = "unknown"  # the value cannot be known before deployment
+
+
+@dataclass(slots=True)
+class Fact:
+    """One patch-relevant value of a VM, with where it came from.
+
+    ``location`` is the property's own position, or, for an absent property, the place where it
+    belongs (the enclosing object). ``trace`` lists the parameters, variables and files the value
+    was resolved through, outermost first, as short human-readable steps.
+    """
+
+    value: Any
+    location: Location | None
+    source: str = SOURCE_LITERAL
+    trace: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return not isinstance(self.value, Unknown)
+
+    @property
+    def present(self) -> bool:
+        return self.source not in (SOURCE_DEFAULT, SOURCE_ABSENT)
+
+    def describe_source(self) -> str:
+        """A short phrase for messages: 'platform default', 'from parameters(...) set in x:6'."""
+        if self.source == SOURCE_DEFAULT:
+            return "platform default"
+        if self.source == SOURCE_ABSENT:
+            return "not set"
+        if isinstance(self.value, Unknown):
+            return self.value.reason
+        if self.trace:
+            return "from " + " <- ".join(self.trace)
+        return "literal"
+
+
+# The fact names every format fills in. Rules and conditions refer to these names only.
+FACT_NAMES = (
+    "os",  # 'Windows' | 'Linux'
+    "patch_mode",
+    "assessment_mode",
+    "enable_automatic_updates",
+    "provision_vm_agent",
+    "enable_hotpatching",
+    "reboot_setting",
+    "bypass_platform_safety_checks",  # bypassPlatformSafetyChecksOnUserSchedule
+    "automatic_by_platform_settings",  # True when the object is present
+    "image_publisher",
+    "image_offer",
+    "image_sku",
+    "image_version",
+    "image_id",  # custom, gallery or shared image id
+    "api_version",
+    "location",  # normalised region name
+    "zones",  # list of zone strings
+    "availability_set",  # id or name of the availability set, None when not in one
+    "orchestration_mode",  # scale sets: 'Uniform' | 'Flexible'
+    "health_extension",  # True when an application health extension is present
+    "maintenance_assignment",  # True when a maintenance configuration assignment targets the VM
+    "time_zone",
+)
+
+
+@dataclass(slots=True)
+class VmRecord:
+    """One virtual machine or scale set (one instance of a loop), in any input format."""
+
+    path: str  # file of the resource
+    format: str  # 'arm' | 'bicep' | 'terraform' | 'plan'
+    kind: str  # 'vm' | 'vmss'
+    resource_type: (
+        str  # e.g. 'Microsoft.Compute/virtualMachines' or 'azurerm_linux_virtual_machine'
+    )
+    name: str  # evaluated resource name, or the symbolic/address name when unknown
+    location: Location  # the resource's own position (its opening brace or block)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    address: str = ""  # stable identity: ARM 'type/name', Terraform address
+    group: str = ""  # redundancy group: copy loop, count or for_each owner; '' when single
+    index: int | None = None  # copy index / count index; None when not in a loop
+    scenario: tuple[tuple[str, Any], ...] = ()  # allowed-value choices that produced this record
+    extra: dict[str, Any] = field(default_factory=dict)  # format-specific details (not for rules)
+
+    def fact(self, name: str) -> Fact:
+        found = self.facts.get(name)
+        if found is None:
+            return Fact(None, self.location, SOURCE_ABSENT)
+        return found
+
+    def value(self, name: str) -> Any:
+        return self.fact(name).value
+
+    @property
+    def identity(self) -> str:
+        base = self.address or f"{self.resource_type}/{self.name}"
+        return base if self.index is None else f"{base}[{self.index}]"
+
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(slots=True)
+class Finding:
+    """What a check reports; the only thing that crosses from checks to reports."""
+
+    rule: str  # 'AZP102'
+    name: str  # 'manual-mode-with-automatic-updates'
+    severity: str  # 'error' | 'warning' | 'info'
+    message: str
+    location: Location
+    resource: str = ""  # record identity, '' for file-level findings
+    provenance: tuple[str, ...] = ()
+    fingerprint: str = ""  # stable across line moves: resource identity + rule + property
+    suppressed: str = ""  # the reason, when an inline suppression or baseline hides it
+
+    @property
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.rule, self.message)
+
+
+@dataclass(slots=True)
+class FileReport:
+    """What happened to one input file, so the summary accounts for every file."""
+
+    path: str
+    kind: str  # 'template' | 'parameters' | 'terraform' | 'tfvars' | 'bicep' | 'bicepparam' | 'plan' | 'other'
+    status: str = "linted"  # 'linted' | 'skipped' | 'error'
+    reason: str = ""  # why skipped or failed
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """What a format module returns for the files it was given."""
+
+    records: list[VmRecord] = field(default_factory=list)
+    findings: list[Finding] = field(
+        default_factory=list
+    )  # AZP001/AZP002/AZP003 found while loading
+    files: list[FileReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # budget cuts, skipped remote modules, ...
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What reports need to know of a rule (SARIF rule descriptors, docs links)."""
+
+    id: str
+    name: str
+    severity: str
+    summary: str
+    help_uri: str = ""  # link to docs/rules/<ID>.md
+
+
+@dataclass(slots=True)
+class RunResult:
+    """Everything one run produced, handed to the reports."""
+
+    files: list[FileReport] = field(default_factory=list)
+    records: list[VmRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # sorted, suppressed ones included
+    notes: list[str] = field(default_factory=list)
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
+    unknown_count: int = 0  # AZP002 findings, counted even when they are not shown
+
+    def active_findings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    def summary(self) -> dict:
+        by_status: dict[str, int] = {"linted": 0, "skipped": 0, "error": 0}
+        for report in self.files:
+            by_status[report.status] = by_status.get(report.status, 0) + 1
+        by_rule: dict[str, int] = {}
+        by_severity = {"error": 0, "warning": 0, "info": 0}
+        for finding in self.active_findings():
+            if finding.rule == "AZP002":
+                continue  # unknowns are counted on their own, shown or not
+            by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
+            by_severity[finding.severity] += 1
+        return {
+            "files": {"total": len(self.files), **by_status},
+            # Allowed-value scenarios repeat a resource; count each resource instance once.
+            "resources": len({(r.path, r.identity) for r in self.records}),
+            "findings": sum(by_rule.values()),
+            "by_severity": by_severity,
+            "unknown": self.unknown_count,
+            "suppressed": sum(1 for f in self.findings if f.suppressed),
+            "by_rule": dict(sorted(by_rule.items())),
+        }

@@ -1,0 +1,246 @@
+"""One run: discover -> load (each format) -> check -> a ``RunResult`` for the reports.
+
+Each input format is imported only when files of that format are present, so checking JSON
+alone never pays for the Terraform or Bicep parsers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from armlint.discover import Candidate, discover
+from armlint.model import FileReport, Finding, LoadResult, RunResult, VmRecord
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RunOptions:
+    paths: list[str] = field(default_factory=lambda: ["."])
+    parameters: list[str] = field(default_factory=list)
+    var_files: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    profile: str = "current"
+    enabled: set[str] | None = None
+    severities: dict[str, str] = field(default_factory=dict)
+    show_unknown: bool = False
+    explore: bool = True  # allowedValues exploration; the planner wants one scenario
+    max_bytes: int = 20 * 1024 * 1024
+    progress: Progress | None = None
+
+
+class MissingPaths(Exception):
+    """Paths named on the command line that do not exist (a usage error)."""
+
+
+def load_records(options: RunOptions) -> RunResult:
+    """Discover and load every file; records and load-time findings, no rule checks yet."""
+    found = discover(options.paths, options.exclude)
+    if found.missing:
+        raise MissingPaths(", ".join(found.missing))
+    result = RunResult(files=list(found.reports))
+    by_kind: dict[str, list[Candidate]] = {}
+    for candidate in found.candidates:
+        by_kind.setdefault(candidate.kind, []).append(candidate)
+    json_files = [c.path for c in by_kind.get("json", [])]
+    plans = _load_json_files(json_files, options, result)
+    tf_files = [c.path for c in by_kind.get("terraform", []) + by_kind.get("tfvars", [])]
+    if tf_files or plans:
+        _merge(result, _load_terraform(tf_files, plans, options))
+    bicep_files = [c.path for c in by_kind.get("bicep", []) + by_kind.get("bicepparam", [])]
+    if bicep_files:
+        from armlint import bicep
+
+        _merge(result, _guarded("Bicep", bicep_files, lambda: bicep.load(bicep_files)))
+    return result
+
+
+def run_check(options: RunOptions) -> RunResult:
+    from armlint.checks.engine import CheckOptions, Engine
+    from armlint.checks.pack import load_pack
+
+    result = load_records(options)
+    pack = load_pack()
+    engine = Engine(pack, CheckOptions(options.profile, options.enabled, options.severities))
+    findings = list(result.findings)
+    findings.extend(_check_records(engine, result.records))
+    result.notes.extend(dict.fromkeys(engine.errors))
+    findings = [f for f in findings if _enabled(f, options)]
+    findings = [_with_severity(f, options) for f in findings]
+    result.unknown_count = sum(1 for f in findings if f.rule == "AZP002")
+    if not options.show_unknown:
+        findings = [f for f in findings if f.rule != "AZP002"]
+    result.findings = sorted(_dedupe(findings), key=lambda f: f.sort_key)
+    result.rules = pack.infos()
+    return result
+
+
+def _enabled(finding: Finding, options: RunOptions) -> bool:
+    if finding.rule == "AZP002":
+        return True  # always counted; shown only with --show-unknown
+    return options.enabled is None or finding.rule in options.enabled
+
+
+def _with_severity(finding: Finding, options: RunOptions) -> Finding:
+    override = options.severities.get(finding.rule)
+    if override and override != finding.severity:
+        finding.severity = override
+    return finding
+
+
+def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
+    """Check each record; a finding that holds only for some allowed-value choices says which."""
+    scenario_counts: dict[tuple[str, str], int] = {}
+    for record in records:
+        key = (record.path, record.identity, record.extra.get("parameter_file", ""))
+        scenario_counts[key] = scenario_counts.get(key, 0) + 1
+    grouped: dict[tuple, tuple[Finding, list]] = {}
+    for record in records:
+        scenario_key = (record.path, record.identity, record.extra.get("parameter_file", ""))
+        for finding in engine.check_record(record):
+            key = (finding.rule, finding.location, finding.message, scenario_key)
+            entry = grouped.setdefault(key, (finding, []))
+            entry[1].append(record.scenario)
+    findings = []
+    for (_, _, _, scenario_key), (finding, scenarios) in grouped.items():
+        if len(scenarios) < scenario_counts[scenario_key] and any(scenarios):
+            finding.message += " (" + _when(scenarios) + ")"
+        parameter_file = scenario_key[2]
+        if parameter_file:
+            finding.message += f" [with {parameter_file}]"
+        findings.append(finding)
+    return findings
+
+
+def _when(scenarios: list) -> str:
+    from armlint.checks.engine import scenario_text
+
+    first = "when " + scenario_text(scenarios[0])
+    if len(scenarios) > 1:
+        first += f", and {len(scenarios) - 1} more combination(s)"
+    return first
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """Copy-loop instances share their template lines: one finding per line and message."""
+    seen: set[tuple] = set()
+    unique = []
+    for finding in findings:
+        key = (finding.rule, finding.location, finding.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(finding)
+    return unique
+
+
+def _merge(result: RunResult, loaded: LoadResult) -> None:
+    result.records.extend(loaded.records)
+    result.findings.extend(loaded.findings)
+    result.files.extend(loaded.files)
+    result.notes.extend(loaded.notes)
+
+
+def _guarded(label: str, files: list[Path], load: Callable[[], LoadResult]) -> LoadResult:
+    """A loader failure is reported for its files, never as a traceback that stops the run."""
+    try:
+        return load()
+    except Exception as error:  # noqa: BLE001 - one format's bug must not stop the others
+        message = f"internal error in the {label} loader: {type(error).__name__}: {error}"
+        loaded = LoadResult()
+        for path in files:
+            loaded.files.append(FileReport(str(path), label.lower(), "error", message))
+        loaded.notes.append(message)
+        return loaded
+
+
+def _load_terraform(tf_files: list[Path], plans: list, options: RunOptions) -> LoadResult:
+    from armlint import terraform
+
+    result = LoadResult()
+    if tf_files:
+        var_files = [Path(p) for p in options.var_files]
+        _merge_load(
+            result, _guarded("Terraform", tf_files, lambda: terraform.load(tf_files, var_files))
+        )
+    for path in plans:
+        _merge_load(result, _guarded("Terraform", [path], lambda p=path: terraform.load_plan(p)))
+    return result
+
+
+def _merge_load(target: LoadResult, loaded: LoadResult) -> None:
+    target.records.extend(loaded.records)
+    target.findings.extend(loaded.findings)
+    target.files.extend(loaded.files)
+    target.notes.extend(loaded.notes)
+
+
+def _load_json_files(paths: list[Path], options: RunOptions, result: RunResult) -> list[Path]:
+    """Read every JSON file; evaluate templates with their parameter files. Returns plan files."""
+    from armlint.arm.loader import (
+        TemplateLoader,
+        classify,
+        file_report,
+        parameter_files_for,
+        read_json,
+    )
+
+    documents = {}
+    kinds: dict[Path, str] = {}
+    total = len(paths)
+    for number, path in enumerate(paths, 1):
+        document = read_json(path, options.max_bytes)
+        documents[path] = document
+        result.findings.extend(document.findings)
+        kinds[path] = classify(document.value) if document.ok else "error"
+        if options.progress:
+            options.progress(number, total)
+    explicit_parameters = [Path(p) for p in options.parameters]
+    for path in explicit_parameters:
+        if path not in documents:
+            documents[path] = read_json(path, options.max_bytes)
+            result.findings.extend(documents[path].findings)
+            kinds[path] = "parameters" if documents[path].ok else "error"
+    parameter_paths = [p for p, kind in kinds.items() if kind == "parameters"]
+    used_parameters: dict[Path, str] = {}
+    roots = [Path(p) for p in options.paths]
+    loader = TemplateLoader(roots, explore=options.explore)
+    plans = []
+    for path, kind in kinds.items():
+        document = documents[path]
+        if kind == "template":
+            chosen = explicit_parameters or parameter_files_for(path, parameter_paths)
+            for parameter_path in chosen:
+                used_parameters[parameter_path] = path.name
+            parameter_docs = [documents[p] for p in chosen if documents[p].ok]
+            loaded = _guarded("ARM", [path], lambda d=document, p=parameter_docs: loader.load(d, p))
+            _merge(result, loaded)
+            if not loaded.files:
+                result.files.append(file_report(document, "template"))
+        elif kind == "plan":
+            plans.append(path)
+    for path, kind in kinds.items():
+        if kind in ("template", "plan"):
+            continue
+        if path in explicit_parameters and path not in paths:
+            continue
+        result.files.append(_other_report(path, kind, documents[path], used_parameters))
+    return plans
+
+
+def _other_report(path: Path, kind: str, document, used: dict[Path, str]) -> FileReport:
+    from armlint.arm.loader import file_report
+
+    if kind == "error":
+        return file_report(document, "json")
+    if kind == "parameters":
+        if path in used:
+            return FileReport(str(path), "parameters", "linted", f"parameters for {used[path]}")
+        return FileReport(str(path), "parameters", "skipped", "no template found beside it")
+    if kind == "vm-export":
+        return FileReport(
+            str(path), "vm-export", "skipped", "an exported VM (used by armlint diff)"
+        )
+    return FileReport(str(path), "other", "skipped", "not an ARM template or parameter file")

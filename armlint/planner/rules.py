@@ -1,0 +1,178 @@
+"""The plan rules AZP501-AZP503: what the batching says about the redundancy the templates meant.
+
+A redundancy group is the VMs one loop produced (``record.group`` with more than one instance),
+or the VMs whose names start with a configured prefix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from armlint.model import Finding, Location, VmRecord
+from armlint.planner.participation import decide
+from armlint.planner.placement import (
+    SetPlan,
+    creation_key,
+    lookup_set_setting,
+    plan_sets,
+    record_names,
+)
+from armlint.planner.plan import Plan
+from armlint.planner.regions import load_region_table
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMeta:
+    id: str
+    name: str
+    severity: str
+
+
+AZP501 = RuleMeta("AZP501", "redundancy-group-same-batch", "warning")
+AZP502 = RuleMeta("AZP502", "single-update-domain", "warning")
+AZP503 = RuleMeta("AZP503", "excluded-from-platform-patching", "info")
+PLAN_RULES = (AZP501, AZP502, AZP503)
+
+
+def plan_findings(plan: Plan, records: list[VmRecord]) -> list[Finding]:
+    """Findings about ``plan``, which must have been built from the same ``records``."""
+    ordered = sorted(records, key=creation_key)
+    names = {id(r): name for r, name in zip(ordered, record_names(ordered), strict=True)}
+    batches_of = _batches_by_resource(plan)
+    groups = redundancy_groups(ordered, plan.settings.redundancy_prefixes)
+    findings = [
+        *_same_batch(groups, batches_of, names),
+        *_single_update_domain(plan, ordered, batches_of),
+        *_excluded_siblings(plan, groups, batches_of, names),
+    ]
+    return sorted(findings, key=lambda finding: finding.sort_key)
+
+
+def redundancy_groups(records: list[VmRecord], prefixes: list[str]) -> dict[str, list[VmRecord]]:
+    """Group label -> members (creation order); only groups of two or more."""
+    groups: dict[str, list[VmRecord]] = {}
+    for record in records:
+        if record.group:
+            groups.setdefault(f"loop {record.group}", []).append(record)
+    for prefix in prefixes:
+        members = [record for record in records if str(record.name).startswith(prefix)]
+        groups[f"name prefix {prefix!r}"] = members
+    return {label: members for label, members in groups.items() if len(members) > 1}
+
+
+def _batches_by_resource(plan: Plan) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for batch in plan.batches:
+        for resource in batch.resources:
+            found.setdefault(resource, set()).add(batch.number)
+    return found
+
+
+def _same_batch(
+    groups: dict[str, list[VmRecord]], batches_of: dict[str, set[int]], names: dict[int, str]
+) -> list[Finding]:
+    """AZP501: every member of a group takes part, and all of them in one batch."""
+    findings = []
+    for label, members in groups.items():
+        if any(member.identity not in batches_of for member in members):
+            continue  # a member that is not auto-patched keeps serving
+        batches = set().union(*(batches_of[member.identity] for member in members))
+        if len(batches) != 1:
+            continue
+        shown = ", ".join(names[id(member)] for member in members)
+        message = (
+            f"all {len(members)} VMs of redundancy group {label} ({shown}) would be patched in "
+            f"the same batch {next(iter(batches))}; spread them over availability zones or an "
+            "availability set so the platform patches them apart"
+        )
+        findings.append(_finding(AZP501, members[0], message, members[0].location, "group"))
+    return findings
+
+
+def _single_update_domain(
+    plan: Plan, records: list[VmRecord], batches_of: dict[str, set[int]]
+) -> list[Finding]:
+    """AZP502: an auto-patched set whose VMs cannot be spread over update domains."""
+    settings = plan.settings
+    sets = plan_sets(
+        records,
+        load_region_table(),
+        settings.availability_set_update_domains,
+        settings.availability_set_sizes,
+        settings.update_domain_count_default,
+    )
+    findings = []
+    for (_, set_key), set_plan in sorted(sets.items()):
+        members = [r for r in records if id(r) in set_plan.domain_of]
+        patched = [r for r in members if r.identity in batches_of]
+        message = _single_domain_message(set_plan, settings.availability_set_update_domains)
+        if patched and message:
+            at = patched[0].fact("availability_set").location or patched[0].location
+            findings.append(_finding(AZP502, patched[0], message, at, f"set {set_key}"))
+    return findings
+
+
+def _single_domain_message(set_plan: SetPlan, update_domains: dict[str, int]) -> str:
+    if lookup_set_setting(update_domains, set_plan.display) == 1:
+        return (
+            f"availability set {set_plan.display} has platformUpdateDomainCount 1: all its VMs "
+            "share one update domain, so the set gives no update-domain separation while patching"
+        )
+    if set_plan.size == 1:
+        return (
+            f"availability set {set_plan.display} holds a single auto-patched VM: nothing else "
+            "serves while the platform patches and reboots it"
+        )
+    return ""
+
+
+def _excluded_siblings(
+    plan: Plan,
+    groups: dict[str, list[VmRecord]],
+    batches_of: dict[str, set[int]],
+    names: dict[int, str],
+) -> list[Finding]:
+    """AZP503: one member of a group stays out of platform patching while others take part."""
+    findings = []
+    reported: set[int] = set()
+    for label, members in groups.items():
+        patched = [member for member in members if member.identity in batches_of]
+        if not patched:
+            continue
+        for member in members:
+            if member.identity in batches_of or id(member) in reported:
+                continue
+            reported.add(id(member))
+            findings.append(_excluded_finding(plan, member, label, len(patched), names))
+    return findings
+
+
+def _excluded_finding(
+    plan: Plan, record: VmRecord, label: str, patched: int, names: dict[int, str]
+) -> Finding:
+    decision = decide(record, plan.settings.image_supported)
+    message = (
+        f"{names[id(record)]} is not patched by the platform although {patched} other VM(s) of "
+        f"redundancy group {label} are: {decision.reason}"
+    )
+    at = record.fact(decision.fact).location if decision.fact else None
+    return _finding(AZP503, record, message, at or record.location, decision.fact or "record")
+
+
+def _finding(rule: RuleMeta, record: VmRecord, message: str, at: Location, prop: str) -> Finding:
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        location=at,
+        resource=record.identity,
+        fingerprint=fingerprint(record, rule.id, prop),
+    )
+
+
+def fingerprint(record: VmRecord, rule_id: str, prop: str) -> str:
+    """Same recipe as the checks engine, so baselines treat plan findings alike."""
+    text = f"{record.path}|{record.identity}|{rule_id}|{prop}"
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,134 @@
+"""Turn a ``RunResult`` into text for people, CI systems and other tools.
+
+``render(fmt, result, options)`` picks the format module from ``FORMATS`` and imports it only
+then, so ``import armlint.report`` costs nothing beyond this file. Every module exposes
+``render(result, options) -> str`` and imports ``armlint.model`` only.
+
+Decisions shared by all formats:
+
+* Unknown values (AZP002) are listed only with ``show_unknown``, in every format including
+  JSON and SARIF, so one flag means the same everywhere (a code-scanning upload does not fill
+  up with "cannot decide" notes unless asked). The summaries always count them:
+  ``summary.unknown`` in JSON, "N unknown values" in text, Markdown and HTML.
+* Suppressed findings (``finding.suppressed`` holds the reason) are kept in JSON (``suppressed``
+  field) and SARIF (a ``suppressions`` entry: ``external`` when the reason starts with
+  "baseline", else ``inSource``). GitHub, Azure DevOps and JUnit never show them: those
+  outputs fail builds or annotate pull requests. Text, Markdown and HTML show them, marked,
+  only with ``show_suppressed``.
+* Paths are shown relative to ``options.root`` when they are inside it, with forward slashes.
+* Lines and columns are 1-based; a missing start (0) is shown as 1, a missing end is left out.
+  End columns are exclusive, as SARIF defines them.
+* Azure DevOps has no "info" issue type: info findings are printed as plain log lines, so they
+  are visible without turning a green build into "succeeded with issues".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from armlint.model import RunResult
+
+# Format name -> "module:function". Imported on first use only.
+FORMATS: dict[str, str] = {
+    "text": "armlint.report.text:render",
+    "json": "armlint.report.json_report:render",
+    "sarif": "armlint.report.sarif:render",
+    "junit": "armlint.report.junit:render",
+    "github": "armlint.report.github:render",
+    "azure-devops": "armlint.report.azure_devops:render",
+    "markdown": "armlint.report.markdown:render",
+    "html": "armlint.report.html_report:render",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportOptions:
+    """What the command line decides about a report; the result itself is not changed."""
+
+    show_unknown: bool = False  # list AZP002 findings (they are always counted)
+    color: bool = False  # ANSI colours in the text format
+    tool_version: str = ""  # armlint's version, for JSON, SARIF and HTML
+    root: str = ""  # paths inside this directory are shown relative to it
+    show_suppressed: bool = False  # list suppressed findings in text, Markdown and HTML
+
+
+def formatter(fmt: str) -> Callable[[RunResult, ReportOptions], str]:
+    """The render function of a format, imported now."""
+    try:
+        spec = FORMATS[fmt]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS))
+        raise ValueError(f"unknown output format {fmt!r}; choose one of: {known}") from None
+    module_name, _, function_name = spec.partition(":")
+    return getattr(import_module(module_name), function_name)
+
+
+def render(fmt: str, result: RunResult, options: ReportOptions | None = None) -> str:
+    """The whole report as one string; line-based formats end with a newline."""
+    return formatter(fmt)(result, options or ReportOptions())
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) so that ``path`` holds either its old content or all of the new.
+
+    The temporary file sits in the target's directory because ``os.replace`` is only atomic
+    within one file system; it is created with the usual permissions (0666 minus umask)
+    rather than tempfile's 0600, so a report written for a CI artifact stays readable.
+    """
+    target = os.path.abspath(os.fspath(path))
+    descriptor, temporary = _create_temporary(target)
+    try:
+        _write_synced(descriptor, text.encode("utf-8"))
+        os.replace(temporary, target)
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+    _sync_directory(os.path.dirname(target))
+
+
+def _create_temporary(target: str) -> tuple[int, str]:
+    directory, name = os.path.split(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _attempt in range(100):
+        candidate = os.path.join(directory, f".{name}.{os.urandom(4).hex()}.tmp")
+        try:
+            return os.open(candidate, flags, 0o666), candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file next to {target}")
+
+
+def _write_synced(descriptor: int, data: bytes) -> None:
+    with open(descriptor, "wb", closefd=True) as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _remove_quietly(path: str) -> None:
+    # Cleaning up must not hide the error that made us clean up.
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _sync_directory(directory: str) -> None:
+    """Make the rename itself durable; not possible (nor needed) on Windows."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+__all__ = ["FORMATS", "ReportOptions", "formatter", "render", "write_atomic"]

@@ -1,0 +1,56 @@
+"""Machine-readable findings, described by ``schemas/output.schema.json``::
+
+    {"version": "0.1.0", "findings": [...], "summary": {...}, "notes": [...]}
+
+``summary`` is ``RunResult.summary()`` unchanged, so it counts every unsuppressed finding
+(unknown values included in ``findings``, ``by_severity`` and ``by_rule``) and ``unknown``
+counts AZP002 even when the list leaves them out (they are listed with ``show_unknown``).
+Suppressed findings are always listed, with the reason in ``suppressed`` (null otherwise).
+Keys keep a fixed order and the text is indented by two spaces, so the same run gives the
+same bytes; non-ASCII text is written as \\u escapes so any console can print it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from armlint.model import Finding, RunResult
+from armlint.report.common import display_path, end_of, findings_to_list, start_of
+
+if TYPE_CHECKING:
+    from armlint.report import ReportOptions
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    return json.dumps(document(result, options), indent=2) + "\n"
+
+
+def document(result: RunResult, options: ReportOptions) -> dict[str, Any]:
+    shown = findings_to_list(result, options, keep_suppressed=True)
+    return {
+        "version": options.tool_version,
+        "findings": [finding_object(finding, options.root) for finding in shown],
+        "summary": result.summary(),
+        "notes": list(result.notes),
+    }
+
+
+def finding_object(finding: Finding, root: str) -> dict[str, Any]:
+    line, column = start_of(finding.location)
+    end_line, end_column = end_of(finding.location) or (None, None)
+    return {
+        "rule": finding.rule,
+        "name": finding.name,
+        "severity": finding.severity,
+        "message": finding.message,
+        "path": display_path(finding.location.path, root),
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "resource": finding.resource,
+        "provenance": list(finding.provenance),
+        "fingerprint": finding.fingerprint,
+        "suppressed": finding.suppressed or None,
+    }

@@ -1,0 +1,190 @@
+"""SARIF 2.1.0 for code scanning (GitHub, Azure DevOps SARIF viewer, IDEs).
+
+One run; ``tool.driver.rules`` holds every rule of the run sorted by id (plus a plain
+descriptor for a finding whose rule is not in ``result.rules``, so every ``ruleIndex`` is
+valid). Each result has a region with columns (``columnKind`` unicodeCodePoints: columns count
+characters), a ``partialFingerprints`` entry ``armlint/v1`` so alerts survive line moves, and,
+when suppressed, a ``suppressions`` entry: ``external`` for a baseline, ``inSource`` otherwise,
+with the reason as justification. Resource identity and provenance go in ``properties``.
+Paths are relative URIs against ``%SRCROOT%`` (resolved in ``originalUriBaseIds`` when
+``options.root`` is set); a path outside the root becomes an absolute ``file:`` URI.
+``executionSuccessful`` is false when a file could not be linted; failed files and the run's
+notes are ``toolExecutionNotifications``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from armlint.model import Finding, Location, RuleInfo, RunResult
+from armlint.report.common import (
+    display_path,
+    end_of,
+    findings_to_list,
+    is_baseline,
+    start_of,
+)
+
+if TYPE_CHECKING:
+    from armlint.report import ReportOptions
+
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+FINGERPRINT_KEY = "armlint/v1"
+SOURCE_ROOT = "%SRCROOT%"
+# [project.urls] labels that name the project's home, most specific first.
+HOME_LABELS = ("homepage", "home", "documentation", "repository", "source")
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    return json.dumps(sarif_log(result, options), indent=2) + "\n"
+
+
+def sarif_log(result: RunResult, options: ReportOptions) -> dict[str, Any]:
+    shown = findings_to_list(result, options, keep_suppressed=True)
+    rules = rule_descriptors(result.rules, shown)
+    rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
+    run: dict[str, Any] = {
+        "tool": {"driver": driver(options.tool_version, rules)},
+        "invocations": [invocation(result, options.root)],
+    }
+    if options.root:
+        run["originalUriBaseIds"] = {SOURCE_ROOT: {"uri": directory_uri(options.root)}}
+    run["columnKind"] = "unicodeCodePoints"
+    run["results"] = [
+        result_object(finding, rule_index[finding.rule], options.root) for finding in shown
+    ]
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def driver(tool_version: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    described: dict[str, Any] = {"name": "armlint"}
+    if tool_version:
+        described["version"] = tool_version
+    home = information_uri()
+    if home:
+        described["informationUri"] = home
+    described["rules"] = rules
+    return described
+
+
+def information_uri() -> str:
+    """The project's home page from the installed package metadata, '' when it names none.
+
+    Read from metadata rather than written here so the link is never a guess.
+    """
+    from importlib import metadata
+
+    try:
+        fields = metadata.metadata("armlint")
+    except metadata.PackageNotFoundError:
+        return ""
+    urls = {}
+    for entry in fields.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        urls[label.strip().lower()] = url.strip()
+    for label in HOME_LABELS:
+        if urls.get(label):
+            return urls[label]
+    return fields.get("Home-page") or ""
+
+
+def rule_descriptors(rules: dict[str, RuleInfo], shown: list[Finding]) -> list[dict[str, Any]]:
+    infos = dict(rules)
+    for finding in shown:
+        # A finding made outside the rule pack still needs a descriptor to point at.
+        infos.setdefault(
+            finding.rule, RuleInfo(finding.rule, finding.name, finding.severity, finding.name)
+        )
+    return [rule_descriptor(infos[rule_id]) for rule_id in sorted(infos)]
+
+
+def rule_descriptor(info: RuleInfo) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "id": info.id,
+        "name": info.name,
+        "shortDescription": {"text": info.summary or info.name},
+    }
+    if info.help_uri:
+        descriptor["helpUri"] = info.help_uri
+    descriptor["defaultConfiguration"] = {"level": LEVELS.get(info.severity, "warning")}
+    return descriptor
+
+
+def invocation(result: RunResult, root: str) -> dict[str, Any]:
+    failed = [report for report in result.files if report.status == "error"]
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"{display_path(report.path, root)}: {report.reason or 'failed'}"},
+        }
+        for report in failed
+    ]
+    notifications += [{"level": "note", "message": {"text": note}} for note in result.notes]
+    described: dict[str, Any] = {"executionSuccessful": not failed}
+    if notifications:
+        described["toolExecutionNotifications"] = notifications
+    return described
+
+
+def result_object(finding: Finding, rule_index: int, root: str) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": LEVELS.get(finding.severity, "warning"),
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": physical_location(finding.location, root)}],
+    }
+    if finding.fingerprint:
+        described["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.suppressed:
+        described["suppressions"] = [suppression(finding.suppressed)]
+    properties = finding_properties(finding)
+    if properties:
+        described["properties"] = properties
+    return described
+
+
+def physical_location(location: Location, root: str) -> dict[str, Any]:
+    line, column = start_of(location)
+    region: dict[str, int] = {"startLine": line, "startColumn": column}
+    end = end_of(location)
+    if end:
+        region["endLine"], region["endColumn"] = end
+    return {"artifactLocation": artifact_location(location.path, root), "region": region}
+
+
+def artifact_location(path: str, root: str) -> dict[str, str]:
+    shown = display_path(path, root)
+    if os.path.isabs(shown):
+        return {"uri": Path(shown).as_uri()}
+    return {"uri": quote(shown, safe="/"), "uriBaseId": SOURCE_ROOT}
+
+
+def directory_uri(directory: str) -> str:
+    """A file URI with the trailing slash SARIF needs to resolve relative URIs against it."""
+    uri = Path(os.path.abspath(directory)).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def suppression(reason: str) -> dict[str, str]:
+    return {
+        "kind": "external" if is_baseline(reason) else "inSource",
+        "status": "accepted",
+        "justification": reason,
+    }
+
+
+def finding_properties(finding: Finding) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    if finding.resource:
+        properties["resource"] = finding.resource
+    if finding.provenance:
+        properties["provenance"] = list(finding.provenance)
+    return properties

@@ -1,0 +1,306 @@
+"""azurerm (and azapi) VM and scale set resources to ``VmRecord`` facts.
+
+Argument names, defaults and the rename history come from domain.md section 3 (S6): the
+Windows defaults are AutomaticByOS, automatic updates on and the VM agent on; Linux defaults to
+ImageDefault; the legacy ``azurerm_virtual_machine`` sends ``provision_vm_agent`` and
+``enable_automatic_upgrades`` as false unless set. Uniform scale sets have no patch_mode
+argument at all, so the platform default for the OS applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from armlint.model import SOURCE_DEFAULT, Fact, Location, Unknown, VmRecord
+from armlint.terraform.facts import (
+    ABSENT,
+    Facts,
+    as_bool,
+    as_string,
+    as_zones,
+    normalise_location,
+    os_from_publisher,
+)
+
+VM_TYPES = {
+    "azurerm_windows_virtual_machine": ("vm", "modern", "Windows"),
+    "azurerm_linux_virtual_machine": ("vm", "modern", "Linux"),
+    "azurerm_windows_virtual_machine_scale_set": ("vmss", "uniform", "Windows"),
+    "azurerm_linux_virtual_machine_scale_set": ("vmss", "uniform", "Linux"),
+    "azurerm_orchestrated_virtual_machine_scale_set": ("vmss", "orchestrated", None),
+    "azurerm_virtual_machine": ("vm", "legacy", None),
+    "azurerm_virtual_machine_scale_set": ("vmss", "legacy", None),
+}
+
+PATCH_MODE_DEFAULT = {"Windows": "AutomaticByOS", "Linux": "ImageDefault"}
+OS_UNKNOWN = Unknown("depends on the OS, which is unknown")
+AUTOMATIC_UPDATES_ATTRS = ("automatic_updates_enabled", "enable_automatic_updates")
+
+
+@dataclass(slots=True)
+class RecordContext:
+    """Where a resource instance sits: identity, loop position, module-wide information."""
+
+    format: str
+    address: str
+    group: str = ""
+    index: int | None = None
+    name: str = ""
+    azurerm_constraint: str | None = None
+    relations: Any = None  # relations.Relations (health extensions, maintenance assignments)
+    extra: dict = field(default_factory=dict)
+
+
+def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
+    kind, family, os_name = VM_TYPES[rtype]
+    facts = Facts(view.loc)
+    extra = dict(context.extra)
+    _FAMILIES[family](view, rtype, facts, os_name, extra)
+    _placement(view, facts, family, kind)
+    if context.relations is not None:
+        context.relations.add_facts(facts, context.address, kind, view)
+    if context.azurerm_constraint:
+        extra["azurerm_constraint"] = context.azurerm_constraint
+    return VmRecord(
+        path=view.loc.path,
+        format=context.format,
+        kind=kind,
+        resource_type=rtype,
+        name=context.name or context.address,
+        location=view.loc,
+        facts=facts.facts,
+        address=context.address,
+        group=context.group,
+        index=context.index,
+        extra=extra,
+    )
+
+
+# --- families ------------------------------------------------------------------------------
+
+
+def _modern(view, rtype: str, facts: Facts, os_name: str, extra: dict) -> None:
+    """azurerm_windows/linux_virtual_machine: every patch argument is top-level."""
+    facts.put_implied("os", os_name, view.loc, f"resource type {rtype}")
+    facts.read("patch_mode", view, ("patch_mode",), PATCH_MODE_DEFAULT[os_name])
+    facts.read("assessment_mode", view, ("patch_assessment_mode",), "ImageDefault")
+    facts.read("provision_vm_agent", view, ("provision_vm_agent",), True, as_bool)
+    facts.read("reboot_setting", view, ("reboot_setting",))
+    bypass = "bypass_platform_safety_checks_on_user_schedule_enabled"
+    facts.read("bypass_platform_safety_checks", view, (bypass,), False, as_bool)
+    _automatic_by_platform(view, facts, ("reboot_setting", bypass))
+    if os_name == "Windows":
+        used = facts.read("enable_automatic_updates", view, AUTOMATIC_UPDATES_ATTRS, True, as_bool)
+        extra["automatic_updates_attr"] = used
+        facts.read("enable_hotpatching", view, ("hotpatching_enabled",), False, as_bool)
+        facts.read("time_zone", view, ("timezone",))
+    _image(view, facts, "source_image_reference", with_id=False)
+    facts.read("image_id", view, ("source_image_id",))
+
+
+def _uniform(view, rtype: str, facts: Facts, os_name: str, extra: dict) -> None:
+    """azurerm_windows/linux_virtual_machine_scale_set: no patch_mode argument exists."""
+    facts.put_implied("os", os_name, view.loc, f"resource type {rtype}")
+    facts.put_implied("orchestration_mode", "Uniform", view.loc, f"resource type {rtype}")
+    why = f"{rtype} has no patch_mode argument; the platform default applies"
+    facts.put_default("patch_mode", PATCH_MODE_DEFAULT[os_name], view.loc, (why,))
+    facts.put_default("assessment_mode", "ImageDefault", view.loc)
+    facts.read("provision_vm_agent", view, ("provision_vm_agent",), True, as_bool)
+    if os_name == "Windows":
+        used = facts.read("enable_automatic_updates", view, AUTOMATIC_UPDATES_ATTRS, True, as_bool)
+        extra["automatic_updates_attr"] = used
+        facts.read("time_zone", view, ("timezone",))
+    _image(view, facts, "source_image_reference", with_id=False)
+    facts.read("image_id", view, ("source_image_id",))
+
+
+def _orchestrated(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) -> None:
+    """azurerm_orchestrated_virtual_machine_scale_set: os_profile { windows/linux_configuration }."""
+    facts.put_implied("orchestration_mode", "Flexible", view.loc, f"resource type {rtype}")
+    _image(view, facts, "source_image_reference", with_id=False)
+    facts.read("image_id", view, ("source_image_id",))
+    config, os_name = _orchestrated_config(view, facts)
+    _os_settings(config, facts, os_name, view.loc, extra, agent_default=True, updates_default=True)
+    if os_name == "Windows" or isinstance(config, Unknown):
+        facts.read("enable_hotpatching", config, ("hotpatching_enabled",), False, as_bool)
+        facts.read("time_zone", config, ("timezone",))
+    facts.read("assessment_mode", config, ("patch_assessment_mode",), "ImageDefault")
+
+
+def _orchestrated_config(view, facts: Facts):
+    """The windows_configuration or linux_configuration block, and the OS it implies."""
+    profiles = view.blocks("os_profile")
+    if isinstance(profiles, Unknown):
+        facts.put_unknown("os", profiles, view.loc)
+        return profiles, None
+    for profile in profiles:
+        for block_name, os_name in (
+            ("windows_configuration", "Windows"),
+            ("linux_configuration", "Linux"),
+        ):
+            configs = profile.blocks(block_name)
+            if isinstance(configs, Unknown):
+                facts.put_unknown("os", configs, profile.loc)
+                return configs, None
+            if configs:
+                facts.put_implied("os", os_name, configs[0].loc, f"{block_name} block")
+                return configs[0], os_name
+    return None, _os_from_image(facts, view.loc)
+
+
+def _legacy(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) -> None:
+    """Legacy azurerm_virtual_machine / azurerm_virtual_machine_scale_set (no patch_mode)."""
+    image_block = (
+        "storage_image_reference"
+        if rtype == "azurerm_virtual_machine"
+        else "storage_profile_image_reference"
+    )
+    _image(view, facts, image_block, with_id=True)
+    if rtype == "azurerm_virtual_machine_scale_set":
+        facts.put_implied("orchestration_mode", "Uniform", view.loc, f"resource type {rtype}")
+    config, os_name = _legacy_config(view, facts)
+    why = f"{rtype} has no patch_mode argument; the platform default applies"
+    if os_name is None:
+        facts.put_default("patch_mode", OS_UNKNOWN, view.loc, (why,))
+    else:
+        facts.put_default("patch_mode", PATCH_MODE_DEFAULT[os_name], view.loc, (why,))
+    facts.put_default("assessment_mode", "ImageDefault", view.loc)
+    if os_name == "Windows" or isinstance(config, Unknown):
+        # The legacy provider sends false for both when they are not set (domain 3.1).
+        used = facts.read(
+            "enable_automatic_updates", config, ("enable_automatic_upgrades",), False, as_bool
+        )
+        extra["automatic_updates_attr"] = used
+        facts.read("provision_vm_agent", config, ("provision_vm_agent",), False, as_bool)
+        facts.read("time_zone", config, ("timezone",))
+    elif os_name == "Linux":
+        # os_profile_linux_config has no provision_vm_agent: the API default (true) applies.
+        facts.put_default("provision_vm_agent", True, view.loc)
+
+
+def _legacy_config(view, facts: Facts):
+    for block_name, os_name in (
+        ("os_profile_windows_config", "Windows"),
+        ("os_profile_linux_config", "Linux"),
+    ):
+        configs = view.blocks(block_name)
+        if isinstance(configs, Unknown):
+            facts.put_unknown("os", configs, view.loc)
+            return configs, None
+        if configs:
+            facts.put_implied("os", os_name, configs[0].loc, f"{block_name} block")
+            return configs[0], os_name
+    disk_block = "storage_os_disk" if view.blocks("storage_os_disk") else "storage_profile_os_disk"
+    disks = view.blocks(disk_block)
+    if not isinstance(disks, Unknown) and disks:
+        os_type = disks[0].attr("os_type")
+        if os_type is not None and os_type.value in ("Windows", "Linux"):
+            facts.put("os", os_type)
+            return None, os_type.value
+    return None, _os_from_image(facts, view.loc)
+
+
+# --- shared pieces -------------------------------------------------------------------------
+
+
+def _os_settings(
+    config, facts: Facts, os_name, loc: Location, extra: dict, agent_default, updates_default
+):
+    """patch_mode, automatic updates and the VM agent inside an OS configuration block."""
+    if os_name is None and not isinstance(config, Unknown):
+        facts.put_default("patch_mode", OS_UNKNOWN, loc)
+        facts.put_default("provision_vm_agent", agent_default, loc)
+        return
+    default_mode = PATCH_MODE_DEFAULT.get(os_name, OS_UNKNOWN) if os_name else ABSENT
+    _read_in(facts, "patch_mode", config, ("patch_mode",), default_mode, loc)
+    _read_in(
+        facts, "provision_vm_agent", config, ("provision_vm_agent",), agent_default, loc, as_bool
+    )
+    if os_name == "Windows" or isinstance(config, Unknown):
+        used = _read_in(
+            facts,
+            "enable_automatic_updates",
+            config,
+            AUTOMATIC_UPDATES_ATTRS,
+            updates_default,
+            loc,
+            as_bool,
+        )
+        extra["automatic_updates_attr"] = used
+
+
+def _read_in(facts: Facts, name, config, attributes, default, loc: Location, convert=None):
+    """Read from a block that may be missing (then the default sits at ``loc``)."""
+    if config is None:
+        if default is not ABSENT:
+            facts.put_default(name, default, loc)
+        return None
+    return facts.read(name, config, attributes, default, convert)
+
+
+def _automatic_by_platform(view, facts: Facts, attributes: tuple[str, ...]) -> None:
+    """automaticByPlatformSettings is sent when reboot_setting or the bypass flag is set."""
+    unknown = None
+    for attribute in attributes:
+        read = view.attr(attribute)
+        if read is None or read.value is None:
+            continue
+        if isinstance(read.value, Unknown):
+            unknown = unknown or read
+            continue
+        facts.facts["automatic_by_platform_settings"] = Fact(
+            True, read.loc, read.source, read.trace
+        )
+        return
+    if unknown is not None:
+        facts.put("automatic_by_platform_settings", unknown)
+
+
+def _image(view, facts: Facts, block_name: str, with_id: bool) -> None:
+    blocks = view.blocks(block_name)
+    names = ["publisher", "offer", "sku", "version"] + (["id"] if with_id else [])
+    if isinstance(blocks, Unknown):
+        for name in names:
+            facts.put_unknown(f"image_{name}", blocks, view.loc)
+        return
+    if not blocks:
+        return
+    for name in names:
+        facts.read(f"image_{name}", blocks[0], (name,))
+
+
+def _os_from_image(facts: Facts, loc: Location) -> str | None:
+    publisher = facts.facts.get("image_publisher")
+    if publisher is None:
+        return None
+    if isinstance(publisher.value, Unknown):
+        facts.put_unknown(
+            "os", Unknown(f"the OS comes from the image publisher: {publisher.value.reason}"), loc
+        )
+        return None
+    os_name = os_from_publisher(publisher.value, facts.get_value("image_offer"))
+    if os_name is not None:
+        trace = (*publisher.trace, f"image publisher {publisher.value}")
+        facts.facts["os"] = Fact(os_name, publisher.location, publisher.source, trace)
+    return os_name
+
+
+def _placement(view, facts: Facts, family: str, kind: str) -> None:
+    facts.read("location", view, ("location",), convert=normalise_location)
+    if kind == "vm" and family == "modern":
+        facts.read("zones", view, ("zone",), convert=as_zones)
+    else:
+        facts.read("zones", view, ("zones",), convert=as_zones)
+    if kind == "vm":
+        facts.read("availability_set", view, ("availability_set_id",), convert=as_string)
+
+
+_FAMILIES = {
+    "modern": _modern,
+    "uniform": _uniform,
+    "orchestrated": _orchestrated,
+    "legacy": _legacy,
+}
+
+__all__ = ["SOURCE_DEFAULT", "VM_TYPES", "RecordContext", "build_record"]

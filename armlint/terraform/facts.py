@@ -1,0 +1,160 @@
+"""Building a record's facts from read values: conversions, defaults, unknown blocks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from armlint.model import (
+    SOURCE_DEFAULT,
+    SOURCE_LITERAL,
+    SOURCE_UNKNOWN,
+    Fact,
+    Location,
+    Unknown,
+)
+from armlint.terraform.values import ResourceId, format_number
+from armlint.terraform.views import Value
+
+ABSENT = object()
+
+# Publishers whose images have one OS only (case-insensitive); used when no OS block says it.
+WINDOWS_PUBLISHERS = {
+    "microsoftwindowsserver",
+    "microsoftwindowsdesktop",
+    "microsoftvisualstudio",
+    "microsoftwindowsserverhpcpack",
+    "microsoftsharepoint",
+    "microsoftdynamicsax",
+    "microsoftbiztalkserver",
+}
+LINUX_PUBLISHERS = {
+    "canonical",
+    "redhat",
+    "suse",
+    "openlogic",
+    "debian",
+    "credativ",
+    "oracle",
+    "almalinux",
+    "kinvolk",
+    "coreos",
+    "microsoftcblmariner",
+    "resf",
+}
+IMAGE_ID_TYPES = re.compile(
+    r"(^|\.)(data\.)?azurerm_(image|shared_image|shared_image_version|gallery_application_version)\."
+)
+
+
+def normalise_location(value: Any) -> Any:
+    """The provider's location.Normalize: lower case, spaces removed (domain 3.4)."""
+    return value.replace(" ", "").lower() if isinstance(value, str) else value
+
+
+def as_bool(value: Any) -> Any:
+    # The provider schema types these arguments bool, so Terraform converts "true"/"false".
+    if value in ("true", "false") and isinstance(value, str):
+        return value == "true"
+    return value
+
+
+def as_string(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value)
+    return value
+
+
+def as_zones(value: Any) -> Any:
+    if isinstance(value, list):
+        return [as_string(item) for item in value]
+    return [as_string(value)]
+
+
+def os_from_publisher(publisher: Any, offer: Any = None) -> str | None:
+    if not isinstance(publisher, str):
+        return None
+    lowered = publisher.lower()
+    if lowered == "microsoftsqlserver" and isinstance(offer, str):
+        linux = any(word in offer.lower() for word in ("ubuntu", "rhel", "sles"))
+        return "Linux" if linux else "Windows"
+    if lowered in WINDOWS_PUBLISHERS:
+        return "Windows"
+    if lowered in LINUX_PUBLISHERS:
+        return "Linux"
+    return None
+
+
+def resolve_id(fact: str, value: Any) -> Any:
+    """A resource id is only known after apply; its address stands in where it identifies."""
+    if not isinstance(value, ResourceId):
+        return value
+    if fact == "availability_set":
+        return str(value)
+    if fact == "image_id" and IMAGE_ID_TYPES.search(str(value)):
+        return str(value)
+    return value.unknown
+
+
+class Facts:
+    """Collects the facts of one record."""
+
+    def __init__(self, loc: Location) -> None:
+        self.loc = loc
+        self.facts: dict[str, Fact] = {}
+
+    def put(self, name: str, read: Value, convert: Callable | None = None) -> None:
+        value = resolve_id(name, read.value)
+        if convert is not None and not isinstance(value, Unknown):
+            value = convert(value)
+        source = SOURCE_UNKNOWN if isinstance(value, Unknown) else read.source
+        self.facts[name] = Fact(value, read.loc, source, read.trace)
+
+    def put_default(self, name: str, value: Any, loc: Location, trace=()) -> None:
+        self.facts[name] = Fact(value, loc, SOURCE_DEFAULT, tuple(trace))
+
+    def put_implied(self, name: str, value: Any, loc: Location, why: str) -> None:
+        """A fact fixed by the resource type itself (the OS of a Windows VM resource)."""
+        self.facts[name] = Fact(value, loc, SOURCE_LITERAL, (why,))
+
+    def put_unknown(self, name: str, reason: Unknown, loc: Location) -> None:
+        self.facts[name] = Fact(reason, loc, SOURCE_UNKNOWN, ())
+
+    def read(
+        self,
+        name: str,
+        view,
+        attributes: tuple[str, ...],
+        default: Any = ABSENT,
+        convert: Callable | None = None,
+    ) -> str | None:
+        """Set a fact from the first argument present; returns the argument's name.
+
+        An argument set to null counts as absent (Terraform sends nothing), so the default
+        applies, located at the null value.
+        """
+        if isinstance(view, Unknown):
+            self.put_unknown(name, view, self.loc)
+            return None
+        null_read = None
+        for attribute in attributes:
+            read = view.attr(attribute) if view is not None else None
+            if read is None:
+                continue
+            if read.value is None:
+                null_read = null_read or read
+                continue
+            self.put(name, read, convert)
+            return attribute
+        if default is not ABSENT:
+            if null_read is not None:
+                trace = (*null_read.trace, f"{attributes[0]} is null, so the default applies")
+                self.put_default(name, default, null_read.loc, trace)
+            else:
+                self.put_default(name, default, view.loc if view is not None else self.loc)
+        return None
+
+    def get_value(self, name: str) -> Any:
+        fact = self.facts.get(name)
+        return None if fact is None else fact.value
