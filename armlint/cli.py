@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("armlint: interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - a bug is reported in one line, not a traceback
+    except Exception as error:
         if os.environ.get("ARMLINT_DEBUG"):
             raise
         print(

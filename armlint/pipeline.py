@@ -92,35 +92,44 @@ def _with_severity(finding: Finding, options: RunOptions) -> Finding:
 
 def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
     """Check each record; a finding that holds only for some allowed-value choices says which."""
-    scenario_counts: dict[tuple[str, str], int] = {}
+    all_scenarios: dict[tuple, list] = {}
     for record in records:
-        key = (record.path, record.identity, record.extra.get("parameter_file", ""))
-        scenario_counts[key] = scenario_counts.get(key, 0) + 1
+        all_scenarios.setdefault(_scenario_key(record), []).append(record.scenario)
     grouped: dict[tuple, tuple[Finding, list]] = {}
     for record in records:
-        scenario_key = (record.path, record.identity, record.extra.get("parameter_file", ""))
+        scenario_key = _scenario_key(record)
         for finding in engine.check_record(record):
             key = (finding.rule, finding.location, finding.message, scenario_key)
             entry = grouped.setdefault(key, (finding, []))
             entry[1].append(record.scenario)
     findings = []
-    for (_, _, _, scenario_key), (finding, scenarios) in grouped.items():
-        if len(scenarios) < scenario_counts[scenario_key] and any(scenarios):
-            finding.message += " (" + _when(scenarios) + ")"
-        parameter_file = scenario_key[2]
-        if parameter_file:
-            finding.message += f" [with {parameter_file}]"
+    for (_, _, _, scenario_key), (finding, firing) in grouped.items():
+        every = all_scenarios[scenario_key]
+        if len(firing) < len(every):
+            finding.message += f" (when {_discriminating(firing, every)})"
+        if scenario_key[2]:
+            finding.message += f" [with {scenario_key[2]}]"
         findings.append(finding)
     return findings
 
 
-def _when(scenarios: list) -> str:
-    from armlint.checks.engine import scenario_text
+def _scenario_key(record: VmRecord) -> tuple[str, str, str]:
+    return (record.path, record.identity, record.extra.get("parameter_file", ""))
 
-    first = "when " + scenario_text(scenarios[0])
-    if len(scenarios) > 1:
-        first += f", and {len(scenarios) - 1} more combination(s)"
-    return first
+
+def _discriminating(firing: list, every: list) -> str:
+    """Only the parameters whose choice matters: 'patchMode='Manual'' rather than every choice."""
+    from armlint.checks.engine import render_value
+
+    parts = []
+    names = [name for name, _ in every[0]] if every and every[0] else []
+    for position, name in enumerate(names):
+        chosen = list(dict.fromkeys(scenario[position][1] for scenario in firing))
+        possible = {render_value(scenario[position][1]) for scenario in every}
+        if len(chosen) < len(possible):
+            values = ", ".join(render_value(value) for value in chosen)
+            parts.append(f"{name}={values}" if len(chosen) == 1 else f"{name} in ({values})")
+    return ", ".join(parts) or "some allowedValues choices"
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -147,7 +156,7 @@ def _guarded(label: str, files: list[Path], load: Callable[[], LoadResult]) -> L
     """A loader failure is reported for its files, never as a traceback that stops the run."""
     try:
         return load()
-    except Exception as error:  # noqa: BLE001 - one format's bug must not stop the others
+    except Exception as error:
         message = f"internal error in the {label} loader: {type(error).__name__}: {error}"
         loaded = LoadResult()
         for path in files:

@@ -399,6 +399,9 @@ def _eval_unless_failing(node: Node, scope: Scope, fallback: Unknown) -> Any:
     except BudgetExhaustedError:
         raise
     except EvaluationError:
+        # A caller's own budget class may raise a plain EvaluationError; spending nothing
+        # re-raises if that error was the budget running out.
+        scope.budget.spend(0)
         return fallback
 
 

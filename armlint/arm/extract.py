@@ -33,6 +33,7 @@ LINUX_PUBLISHERS = (
     "canonical",
     "redhat",
     "openlogic",
+    "centos",
     "suse",
     "debian",
     "credativ",
@@ -55,8 +56,19 @@ class Found:
     present: bool
     evaluated: bool
     trace: tuple[str, ...]
+    key: str = ""
 
     def fact(self, default: Any = None, has_default: bool = False) -> Fact:
+        focused = Found(
+            self.value,
+            self.location,
+            self.present,
+            self.evaluated,
+            focus_trace(self.trace, self.key),
+        )
+        return focused._fact(default, has_default)
+
+    def _fact(self, default: Any, has_default: bool) -> Fact:
         if isinstance(self.value, Unknown):
             return Fact(self.value, self.location, SOURCE_UNKNOWN, self.trace)
         if not self.present or self.value is None:
@@ -67,29 +79,47 @@ class Found:
         return Fact(self.value, self.location, source, self.trace)
 
 
+def focus_trace(trace: tuple[str, ...], key: str) -> tuple[str, ...]:
+    """The steps that explain one property: its own parameter, else the variable it came through.
+
+    Evaluating an object (a whole ``windowsConfiguration`` variable, say) reads many parameters;
+    the one named like the property is the one that set it.
+    """
+    if len(trace) <= 2:
+        return trace
+    starts = [i for i, step in enumerate(trace) if step.startswith(("parameters(", "variables("))]
+    wanted = f"parameters('{key.lower()}')"
+    chosen = next((i for i in starts if trace[i].lower().startswith(wanted)), None)
+    if chosen is None:
+        variables = [i for i in starts if trace[i].startswith("variables(")]
+        chosen = variables[-1] if variables else (starts[0] if starts else 0)
+    following = [i for i in starts if i > chosen]
+    end = following[0] if following else len(trace)
+    return trace[chosen:end]
+
+
 def follow(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Location) -> Found:
     """Walk a property path, evaluating expressions only where the path passes through them."""
     current, location, evaluated, trace = root, start, False, ()
+    last = path[-1] if path else ""
     for key in path:
         if isinstance(current, Unknown):
-            return Found(current, location, True, True, trace)
+            return Found(current, location, True, True, trace, last)
         if not isinstance(current, dict):
-            return Found(None, location, False, evaluated, trace)
+            return Found(None, location, False, evaluated, trace, last)
         actual, child = get_ci(current, key)
         if actual is None:
-            return Found(None, _object_location(current, location), False, evaluated, trace)
+            return Found(None, _object_location(current, location), False, evaluated, trace, last)
         location = location_of(current, actual, location)
         if isinstance(child, str):
             result = scope.resolve(child)
-            if result.value is not child and result.value != child:
-                evaluated = True
-            elif result.trace:
+            if (result.value is not child and result.value != child) or result.trace:
                 evaluated = True
             child, trace = result.value, trace + result.trace
         current = child
     if current is None:
-        return Found(None, location, False, evaluated, trace)
-    return Found(current, location, True, evaluated, trace)
+        return Found(None, location, False, evaluated, trace, last)
+    return Found(current, location, True, evaluated, trace, last)
 
 
 def _object_location(obj: dict, fallback: Location) -> Location:
@@ -174,8 +204,8 @@ class RecordBuilder:
         os_name = os_fact.value
         if isinstance(os_name, Unknown):
             return self._patch_facts_unknown_os(os_fact, windows, linux)
-        settings = config_path + ("patchSettings",)
-        by_platform = settings + ("automaticByPlatformSettings",)
+        settings = (*config_path, "patchSettings")
+        by_platform = (*settings, "automaticByPlatformSettings")
         patch_default = "AutomaticByOS" if os_name == "Windows" else "ImageDefault"
         facts = {
             "patch_mode": self.profile(*settings, "patchMode").fact(patch_default, True),

@@ -151,7 +151,7 @@ def given_values(document: JsonDocument) -> dict[str, ParameterValue]:
         key, value = get_ci(entry, "value")
         if key is not None:
             value_where = location_of(entry, key, where)
-            given[name] = ParameterValue(value, f"set in {value_where.short()}")
+            given[name] = ParameterValue(value, f"set in {_file_line(value_where)}")
         else:
             reason = Unknown(f"parameter '{name}' comes from a Key Vault reference ({origin})")
             given[name] = ParameterValue(reason, origin)
@@ -223,7 +223,7 @@ class TemplateLoader:
             if lowered not in reads or lowered in given_names or not isinstance(declaration, dict):
                 continue
             _, allowed = get_ci(declaration, "allowedValues")
-            if isinstance(allowed, list) and 1 < len(allowed):
+            if isinstance(allowed, list) and len(allowed) > 1:
                 explorable.append((name, list(allowed)))
         return sorted(explorable)
 
@@ -235,7 +235,7 @@ class TemplateLoader:
         if total <= MAX_COMBINATIONS:
             names = [name for name, _ in explorable]
             for values in itertools.product(*(allowed for _, allowed in explorable)):
-                yield tuple(zip(names, values))
+                yield tuple(zip(names, values, strict=False))
             return
         # Too many for the full product: vary one parameter at a time so each value is seen.
         result.notes.append(
@@ -265,6 +265,10 @@ class TemplateLoader:
                 else:
                     self.linked_cache[target] = f"linked template '{relative}' cannot be read"
         return self.linked_cache[target]
+
+
+def _file_line(where: Location) -> str:
+    return f"{Path(where.path).name}:{where.line}"
 
 
 def _default_of(template: dict, name: str, allowed: list) -> Any:

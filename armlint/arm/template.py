@@ -113,7 +113,7 @@ class TemplateScope(expressions.Scope):
         key, declaration = get_ci(self._parameters, name)
         label = f"parameters('{key or name}')"
         if key is not None and isinstance(self._parameters, JsonObject):
-            label += f" ({self._parameters.key_location(key).short()})"
+            label += f" ({_short(self._parameters.key_location(key))})"
         given = self.given.get(name.lower())
         if given is not None:
             return self._given_value(given, label)
@@ -154,7 +154,7 @@ class TemplateScope(expressions.Scope):
             return Evaluated(Unknown(f"variable '{key}' refers to itself"))
         label = f"variables('{key}')"
         if isinstance(self._variables, JsonObject):
-            label += f" ({self._variables.key_location(key).short()})"
+            label += f" ({_short(self._variables.key_location(key))})"
         self._in_progress.add(lowered)
         try:
             inner = self.resolve(raw)
@@ -271,6 +271,11 @@ class TemplateScope(expressions.Scope):
             )
             return MAX_COPY_COUNT
         return max(count, 0)
+
+
+def _short(where: Location) -> str:
+    """'vm.json:23': the file name is enough inside one template's trace."""
+    return f"{where.path.replace(chr(92), '/').rsplit('/', 1)[-1]}:{where.line}"
 
 
 def _section(template: dict, name: str) -> dict:

@@ -94,7 +94,7 @@ def _resources(template: dict) -> Iterator[tuple[dict, Location]]:
         items = list(resources.items())
     else:
         return
-    for key, resource in items:
+    for _key, resource in items:
         if not isinstance(resource, dict) or _is_existing(resource):
             continue
         where = resource.location() if isinstance(resource, JsonObject) else fallback

@@ -81,7 +81,7 @@ class Engine:
     def _guarded_outcomes(self, rule: Rule, record: VmRecord, view: dict, tables):
         try:
             return self._outcomes(rule, record, view, tables)
-        except Exception as error:  # noqa: BLE001 - one rule's bug must not stop the run
+        except Exception as error:
             self.errors.append(
                 f"internal error in rule {rule.id} on {record.identity} ({record.location}):"
                 f" {type(error).__name__}: {error}"

@@ -97,11 +97,12 @@ def plural(count: int, singular: str, many: str = "") -> str:
 
 
 def checked_phrase(result: RunResult) -> str:
-    files = result.summary()["files"]
+    summary = result.summary()
+    files = summary["files"]
     return (
         f"Checked {plural(files['total'], 'file')} ({files['linted']} linted, "
         f"{files['skipped']} skipped, {files['error']} failed), "
-        f"{plural(len(result.records), 'VM/scale set', 'VMs/scale sets')}"
+        f"{plural(summary['resources'], 'VM/scale set', 'VMs/scale sets')}"
     )
 
 

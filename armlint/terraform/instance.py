@@ -120,6 +120,7 @@ class ModuleInstance:
         depth: int = 0,
         root_inputs: dict[str, Cached] | None = None,
         instances_unknown: bool = False,
+        position: int | None = None,
     ) -> None:
         self.workspace = workspace
         self.config = config
@@ -130,6 +131,7 @@ class ModuleInstance:
         self.depth = depth
         self.root_inputs = root_inputs or {}
         self.instances_unknown = instances_unknown
+        self.position = position  # index among the call's count / for_each instances
         self.budget = Budget(workspace.step_budget)
         self.evaluator = Evaluator(self, self.budget)
         self._cache: dict[tuple, Cached] = {}
@@ -264,8 +266,9 @@ class ModuleInstance:
                 call_scope=expansion.scope(key),
                 depth=self.depth + 1,
                 instances_unknown=self.instances_unknown or expansion.unknown is not None,
+                position=None if key is None else position,
             )
-            for key in expansion.instance_keys()
+            for position, key in enumerate(expansion.instance_keys())
         }
 
     def module_output(self, ref: ModuleRef, name: str, trace: list) -> Any:

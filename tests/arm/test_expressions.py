@@ -497,6 +497,22 @@ def test_exhausted_budget_is_not_swallowed_by_an_unknown_condition():
         evaluate("[if(parameters('c'), concat('a', concat('b', 'c')), 'x')]", scope)
 
 
+def test_a_callers_own_budget_class_is_not_swallowed_either():
+    class CountingBudget:  # duck-typed: raises a plain EvaluationError
+        def __init__(self, steps):
+            self.steps = steps
+
+        def spend(self, n=1):
+            self.steps -= n
+            if self.steps < 0:
+                raise EvaluationError("evaluation budget exhausted (custom)")
+
+    scope = DictScope()
+    scope.budget = CountingBudget(3)
+    with pytest.raises(EvaluationError, match="custom"):
+        evaluate("[or(parameters('c'), equals(concat('a', 'b'), 'ab'))]", scope)
+
+
 def test_big_results_cost_extra_budget():
     scope = Scope(Budget(steps=1000))
     evaluate("[padLeft('', 100000, 'x')]", scope)

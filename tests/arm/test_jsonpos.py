@@ -33,7 +33,7 @@ def test_same_value_as_json_loads(value, indent):
 @given(st.dictionaries(st.text(min_size=1, max_size=6), json_values, min_size=1, max_size=5))
 def test_value_positions_point_at_the_value_of_their_key(obj):
     text = json.dumps({"outer": obj}, indent=2)
-    parsed, src = parse(text)
+    parsed, _src = parse(text)
     inner = parsed["outer"]
     for key in obj:
         start, end = inner.value_spans[key]
@@ -44,7 +44,7 @@ def test_value_positions_point_at_the_value_of_their_key(obj):
 
 def test_lines_and_columns_with_crlf_bom_and_comments():
     data = '\ufeff{\r\n  // a comment\r\n  "a": /* inline */ 1,\r\n  "b": [true, "x"]\r\n}\r\n'
-    value, src = parse(decode_bytes(data.encode("utf-8")))
+    value, _src = parse(decode_bytes(data.encode("utf-8")))
     assert value == {"a": 1, "b": [True, "x"]}
     assert isinstance(value, JsonObject)
     loc = value.value_location("a")
