@@ -122,11 +122,13 @@ def _discriminating(firing: list, every: list) -> str:
     from armlint.checks.engine import render_value
 
     parts = []
-    names = [name for name, _ in every[0]] if every and every[0] else []
-    for position, name in enumerate(names):
-        chosen = list(dict.fromkeys(scenario[position][1] for scenario in firing))
-        possible = {render_value(scenario[position][1]) for scenario in every}
-        if len(chosen) < len(possible):
+    firing_maps = [dict(scenario) for scenario in firing]
+    every_maps = [dict(scenario) for scenario in every]
+    names = list(dict.fromkeys(name for scenario in every_maps for name in scenario))
+    for name in names:
+        chosen = list(dict.fromkeys(s[name] for s in firing_maps if name in s))
+        possible = {render_value(s[name]) for s in every_maps if name in s}
+        if chosen and len(chosen) < len(possible):
             values = ", ".join(render_value(value) for value in chosen)
             parts.append(f"{name}={values}" if len(chosen) == 1 else f"{name} in ({values})")
     return ", ".join(parts) or "some allowedValues choices"

@@ -119,6 +119,11 @@ def follow(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Locati
         current = child
     if current is None:
         return Found(None, location, False, evaluated, trace, last)
+    if isinstance(current, (dict, list)):
+        # Items of an array or object written in place may still be expressions themselves.
+        resolved = scope.resolve(current)
+        evaluated = evaluated or bool(resolved.trace)
+        current, trace = resolved.value, trace + resolved.trace
     return Found(current, location, True, evaluated, trace, last)
 
 

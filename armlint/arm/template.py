@@ -8,6 +8,7 @@ come back as ``Unknown``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +25,13 @@ class ParameterValue:
     """A value given for a parameter from outside the template (parameter file, parent deployment)."""
 
     value: Any
-    origin: str  # 'set in vm.parameters.json:6', "passed by deployment 'x' (main.json:40)"
+    # 'set in vm.parameters.json:6', "passed by deployment 'x' (main.json:40)"; a callable when
+    # working out the position is only worth it for parameters that are actually read.
+    origin: str | Callable[[], str]
     scope: TemplateScope | None = None  # when set, ``value`` is still to be evaluated there
+
+    def origin_text(self) -> str:
+        return self.origin() if callable(self.origin) else self.origin
 
 
 @dataclass(slots=True)
@@ -81,6 +87,7 @@ class TemplateScope(expressions.Scope):
         self._parameters = _section(template, "parameters")
         self._variables = _section(template, "variables")
         self._variable_cache: dict[str, Evaluated] = {}
+        self._parameter_cache: dict[str, Evaluated] = {}
         self._in_progress: set[str] = set()
         self._trace: list[str] | None = None
 
@@ -109,7 +116,14 @@ class TemplateScope(expressions.Scope):
     # -- with traces ------------------------------------------------------------------------
 
     def parameter_with_trace(self, name: str) -> Evaluated:
-        self.reads.add(name.lower())
+        lowered = name.lower()
+        self.reads.add(lowered)
+        cached = self._parameter_cache.get(lowered)
+        if cached is None:
+            cached = self._parameter_cache[lowered] = self._parameter_uncached(name)
+        return cached
+
+    def _parameter_uncached(self, name: str) -> Evaluated:
         key, declaration = get_ci(self._parameters, name)
         label = f"parameters('{key or name}')"
         if key is not None and isinstance(self._parameters, JsonObject):
@@ -136,8 +150,8 @@ class TemplateScope(expressions.Scope):
     def _given_value(self, given: ParameterValue, label: str) -> Evaluated:
         if given.scope is not None:
             inner = given.scope.resolve(given.value)
-            return Evaluated(inner.value, (label, given.origin, *inner.trace))
-        return Evaluated(given.value, (label, given.origin))
+            return Evaluated(inner.value, (label, given.origin_text(), *inner.trace))
+        return Evaluated(given.value, (label, given.origin_text()))
 
     def variable_with_trace(self, name: str) -> Evaluated:
         lowered = name.lower()
@@ -253,6 +267,7 @@ class TemplateScope(expressions.Scope):
             indexes[None] = index
         clone.copy_indexes = indexes
         clone._variable_cache = {}  # variables may use copyIndex()
+        clone._parameter_cache = {}  # and so may values a parent deployment passes in
         clone._in_progress = set()
         clone._trace = None
         return clone

@@ -240,10 +240,10 @@ def _walk_deployment(instance: Instance, walk: Walk, depth: int) -> None:
         instance.scope.context.notes.append(f"{instance.location.short()}: {message}")
         return
     resource, scope = instance.resource, instance.scope
-    template = follow(resource, ("properties", "template"), scope, instance.location)
-    if template.present and isinstance(template.value, dict):
-        raw_template = _raw_child(resource, ("properties", "template"))
-        _walk_inline(instance, raw_template or template.value, walk, depth)
+    raw_template = _raw_child(resource, ("properties", "template"))
+    if raw_template is not None:
+        # Walked as written: its expressions belong to the scope the deployment gives them.
+        _walk_inline(instance, raw_template, walk, depth)
         return
     link = follow(resource, ("properties", "templateLink"), scope, instance.location)
     if link.present:
@@ -284,12 +284,15 @@ def _passed_parameters(instance: Instance) -> dict[str, ParameterValue]:
     for key, entry in parameters.items():
         if not isinstance(entry, dict):
             continue
-        where = location_of(parameters, key, instance.location)
-        origin = f"passed by deployment '{label}' ({where.short()})"
+
+        def origin(key=key) -> str:
+            where = location_of(parameters, key, instance.location)
+            return f"passed by deployment '{label}' ({Path(where.path).name}:{where.line})"
+
         value_key, value = get_ci(entry, "value")
         if value_key is None:
             reason = Unknown(f"parameter '{key}' comes from a Key Vault reference")
-            given[key] = ParameterValue(reason, origin)
+            given[key] = ParameterValue(reason, origin())
         else:
             given[key] = ParameterValue(value, origin, scope)
     return given

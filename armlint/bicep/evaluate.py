@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 MAX_LOOP_ITEMS = 1000
 LITERAL_KINDS = frozenset({"number", "boolean", "null"})
+LITERAL_CAPABLE = frozenset({"number", "boolean", "null", "string", "object", "array"})
 
 
 class Site:
@@ -82,7 +83,10 @@ def evaluate(node: Any, template: Template, env: dict[str, V]) -> V:
         if node.is_error or node.is_missing:
             return unknown("syntax error", template, node)
         return unknown(f"'{template.source.text(node)[:40]}' is not evaluated", template, node)
-    return handler(node, template, env)
+    result = handler(node, template, env)
+    if result.literal and node.type not in LITERAL_CAPABLE:
+        result = result.computed()  # a literal reached through an expression is evaluated
+    return result
 
 
 # --- literals ---------------------------------------------------------------------------------
@@ -162,8 +166,8 @@ def _array(node: Any, template: Template, env: dict) -> V:
     items: list[V] = []
     literal = True
     spreads = template.source.rewritten.spreads
-    for child in named(node):
-        value = evaluate(child, template, env).at(site(template, child))
+    for child, value in _array_elements(named(node), template, env):
+        value = value.at(site(template, child))
         if child.start_byte - 3 in spreads or child.start_byte in spreads:
             if isinstance(value.value, list):
                 items.extend(value.value)
@@ -172,6 +176,30 @@ def _array(node: Any, template: Template, env: dict) -> V:
         items.append(value)
         literal = literal and value.literal
     return V(items, site(template, node), literal=literal)
+
+
+def _array_elements(children: list[Any], template: Template, env: dict):
+    """Evaluate array elements; ``f(x)`` is re-joined where the grammar split it in two.
+
+    tree-sitter-bicep 1.1 reads a one-argument call in an array (``[ string(x) ]``) as an
+    identifier followed by a parenthesized expression; adjacency tells the two apart.
+    """
+    index = 0
+    while index < len(children):
+        child = children[index]
+        following = children[index + 1] if index + 1 < len(children) else None
+        if (
+            child.type == "identifier"
+            and following is not None
+            and following.type == "parenthesized_expression"
+            and following.start_byte == child.end_byte
+        ):
+            arguments = named(following)
+            yield child, call_named(template.source.text(child), arguments, template, env, child)
+            index += 2
+            continue
+        yield child, evaluate(child, template, env)
+        index += 1
 
 
 # --- names and access -------------------------------------------------------------------------
@@ -372,7 +400,8 @@ def loop_items(iterable: V) -> list[V] | Unknown:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, list):
-        return [item.through(iterable.trace, iterable.deps) for item in value[:MAX_LOOP_ITEMS]]
+        # the items depend on what the array depends on; its trace would only add noise
+        return [item.through((), iterable.deps) for item in value[:MAX_LOOP_ITEMS]]
     return Unknown(f"a loop needs an array, not {functions.describe(value)}")
 
 
@@ -456,21 +485,24 @@ def _call(node: Any, template: Template, env: dict) -> V:
     arg_nodes = named(arguments_node) if arguments_node is not None else []
     if function_node is None:
         return unknown("incomplete call", template, node)
-    name = None
     if function_node.type == "identifier":
         name = template.source.text(function_node)
-        if name in template.program.functions and name not in env:
-            return template.call_user_function(name, arg_nodes, env, node)
-    elif function_node.type == "member_expression":
+        return call_named(name, arg_nodes, template, env, node)
+    if function_node.type == "member_expression":
         target = evaluate(function_node, template, env)
         if isinstance(target.value, Namespace):
-            name = target.value.name
-        else:
-            method = function_node.child_by_field_name("property")
-            label = template.source.text(method) if method is not None else "method"
-            return unknown(f"{label}() is known only at deployment", template, node, [target])
-    if name is None:
-        return unknown("this call is not evaluated", template, node)
+            return call_named(target.value.name, arg_nodes, template, env, node, builtin=True)
+        method = function_node.child_by_field_name("property")
+        label = template.source.text(method) if method is not None else "method"
+        return unknown(f"{label}() is known only at deployment", template, node, [target])
+    return unknown("this call is not evaluated", template, node)
+
+
+def call_named(
+    name: str, arg_nodes: list[Any], template: Template, env: dict, node: Any, builtin=False
+) -> V:
+    if not builtin and name in template.program.functions and name not in env:
+        return template.call_user_function(name, arg_nodes, env, node)
     args = [evaluate(arg, template, env) for arg in arg_nodes]
     return functions.call(name, args, functions.CallSite(template, node, site(template, node)))
 

@@ -228,7 +228,8 @@ def _os_fact(vm: VmContext) -> Fact:
             unknown_steps.append(step)
         elif step.present:
             fact = builder.from_step(step)
-            return Fact("Windows" if key[0] == "w" else "Linux", fact.location, fact.source, fact.trace)
+            name = "Windows" if key[0] == "w" else "Linux"
+            return Fact(name, fact.location, SOURCE_EVALUATED, fact.trace)
     os_type = vm.at("storageProfile", "osDisk", "osType")
     if os_type.present and not os_type.unknown:
         return builder.from_step(os_type, _os_from_type)

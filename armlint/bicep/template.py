@@ -8,6 +8,7 @@ scenario, the file cache and the notes.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ def is_registry(path: str) -> bool:
 class Engine:
     """What one root evaluation shares across the templates it creates."""
 
-    load_program: Any  # callable(Path) -> Program | None
+    load_program: Any  # callable(resolved Path, display str) -> Program | None
     choices: dict[tuple[str, str], Any] = field(default_factory=dict)
     budget: int = 400_000
     steps: int = 0
@@ -83,7 +84,9 @@ class Instance:
     def name(self) -> V:
         if self._name is None:
             found = self.property("name")
-            self._name = found if found is not None else unknown("no name", self.template, None)
+            if found is None:
+                found = unknown("the resource has no name", self.template, self.decl.node)
+            self._name = found
         return self._name
 
 
@@ -335,7 +338,8 @@ class Template:
         if self.depth >= MAX_MODULE_DEPTH:
             return None
         path = (self.source.path.parent / decl.path).resolve()
-        program = self.engine.load_program(path)
+        display = os.path.normpath(os.path.join(os.path.dirname(self.source.display), decl.path))
+        program = self.engine.load_program(path, Path(display).as_posix())
         if program is None:
             self.engine.missing_modules.add((self.source.display, decl.path))
             return None

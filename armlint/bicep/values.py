@@ -51,6 +51,11 @@ class V:
         copy.literal = self.literal and not steps
         return copy
 
+    def computed(self) -> V:
+        copy = self._copy()
+        copy.literal = False
+        return copy
+
     @property
     def unknown(self) -> bool:
         return isinstance(self.value, Unknown)

@@ -47,7 +47,9 @@ def _written(record: VmRecord, name: str) -> Fact | None:
 
 
 def _render(value: Any) -> str:
-    """A value as a message shows it: 'Manual', true, 3."""
+    """A value as a message shows it: 'Manual', true, 3, unknown."""
+    if is_unknown(value):
+        return "unknown"
     if isinstance(value, str):
         return f"'{value}'"
     return json.dumps(value)

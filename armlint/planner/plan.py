@@ -221,16 +221,17 @@ def _participation(
 def _note_set_assumptions(
     sets: dict[tuple[str, str], SetPlan], settings: PlanSettings, notes: _Notes
 ) -> None:
-    for (_, _), plan in sorted(sets.items()):
-        if lookup_set_setting(settings.availability_set_update_domains, plan.display) is None:
+    for key in sorted(sets):
+        set_plan = sets[key]
+        if lookup_set_setting(settings.availability_set_update_domains, set_plan.display) is None:
             notes.add(
-                f"availability set {plan.display}: platformUpdateDomainCount not given, "
-                f"{plan.update_domains} assumed"
+                f"availability set {set_plan.display}: platformUpdateDomainCount not given, "
+                f"{set_plan.update_domains} assumed"
             )
-        if lookup_set_setting(settings.availability_set_sizes, plan.display) is None:
+        if lookup_set_setting(settings.availability_set_sizes, set_plan.display) is None:
             notes.add(
-                f"availability set {plan.display}: size taken as the {plan.size} VM(s) found "
-                "in the input"
+                f"availability set {set_plan.display}: size taken as the {set_plan.size} VM(s) "
+                "found in the input"
             )
 
 

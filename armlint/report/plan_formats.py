@@ -152,8 +152,32 @@ def inventory_cell(value: Any) -> str:
     return str(value)
 
 
+# The documented inventory columns, for a header when there are no rows.
+INVENTORY_COLUMNS = (
+    "name",
+    "path",
+    "line",
+    "kind",
+    "os",
+    "patch_mode",
+    "assessment_mode",
+    "enable_automatic_updates",
+    "provision_vm_agent",
+    "hotpatching",
+    "image",
+    "api_version",
+    "location",
+    "zones",
+    "availability_set",
+    "participates",
+    "reason",
+    "unknown",
+    "findings",
+)
+
+
 def inventory_columns(rows: list[dict]) -> list[str]:
-    return list(rows[0]) if rows else []
+    return list(rows[0]) if rows else list(INVENTORY_COLUMNS)
 
 
 def timeline(data: dict) -> dict:
@@ -290,9 +314,9 @@ def _plan_text(data: dict) -> str:
 
 
 def _inventory_text(rows: list[dict]) -> str:
-    columns = inventory_columns(rows)
-    if not columns:
+    if not rows:
         return "no VMs\n"
+    columns = inventory_columns(rows)
     table = text_table(columns, [[inventory_cell(row[c]) for c in columns] for row in rows])
     return table + "\n"
 
@@ -304,8 +328,7 @@ def _inventory_csv(rows: list[dict]) -> str:
     columns = inventory_columns(rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    if columns:
-        writer.writerow(columns)
+    writer.writerow(columns)
     for row in rows:
         writer.writerow([csv_safe(inventory_cell(row[column])) for column in columns])
     return buffer.getvalue()

@@ -58,7 +58,8 @@ class Cursor:
     def _where(self, key: str) -> tuple[Location, str, tuple[str, ...]]:
         meta = meta_of(self.value, key)
         if meta is not None:
-            return meta.loc, ("literal" if meta.literal else SOURCE_EVALUATED), self.trace + meta.trace
+            # The element's own steps: the enclosing object's steps cover its siblings too.
+            return meta.loc, ("literal" if meta.literal else SOURCE_EVALUATED), meta.trace
         locate = getattr(self.value, "value_location", None)
         if locate is not None:
             return locate(key), self.source, self.trace

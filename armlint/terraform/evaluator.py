@@ -20,6 +20,7 @@ from armlint.terraform.values import (
     EvalError,
     ObjectValue,
     ResourceId,
+    Undeclared,
     deep_unknown,
     to_bool,
     to_number,
@@ -140,7 +141,14 @@ class Evaluator:
         return "".join(pieces)
 
     def _tuple(self, expr: n.TupleExpr, scope: dict) -> Any:
-        return [settle(self.eval(item, scope)) for item in expr.items]
+        return [self.element(item, scope) for item in expr.items]
+
+    def element(self, expr: n.Expr, scope: dict) -> Any:
+        """One element of an object or tuple; an undeclared reference only spoils itself."""
+        try:
+            return settle(self.eval(expr, scope))
+        except Undeclared as error:
+            return Unknown(str(error))
 
     def _object(self, expr: n.ObjectExpr, scope: dict) -> Any:
         result = ObjectValue()
@@ -150,7 +158,7 @@ class Evaluator:
                 return key
             key = to_string(key)
             saved, self.trace = self.trace, []
-            value = settle(self.eval(item.value, scope))
+            value = self.element(item.value, scope)
             steps = tuple(dict.fromkeys(self.trace))
             self.trace = saved
             self.trace.extend(steps)
@@ -449,10 +457,20 @@ def as_condition(value: Any) -> Any:
 
 
 def equality(left: Any, right: Any) -> Any:
-    """Terraform ``==``: values of different types are unequal; ids are only known non-null."""
-    for value, other in ((left, right), (right, left)):
+    """Terraform ``==``: values of different types are unequal; ids are only known non-null.
+
+    A collection with unknown elements is still known not to be null.
+    """
+    for value in (left, right):
+        if isinstance(value, Unknown):
+            return value
+    if left is None or right is None:
+        return left is None and right is None
+    for value in (left, right):
         if isinstance(value, ResourceId):
-            return False if other is None else value.unknown
+            return value.unknown
+    if type_name(left) != type_name(right):
+        return False
     blocker = deep_unknown(left) or deep_unknown(right)
     if blocker is not None:
         return blocker

@@ -159,6 +159,7 @@ def _legacy(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) ->
     _image(view, facts, image_block, with_id=True)
     if rtype == "azurerm_virtual_machine_scale_set":
         facts.put_implied("orchestration_mode", "Uniform", view.loc, f"resource type {rtype}")
+    _legacy_image_uri(view, facts)
     config, os_name = _legacy_config(view, facts)
     why = f"{rtype} has no patch_mode argument; the platform default applies"
     if os_name is None:
@@ -177,6 +178,20 @@ def _legacy(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) ->
     elif os_name == "Linux":
         # os_profile_linux_config has no provision_vm_agent: the API default (true) applies.
         facts.put_default("provision_vm_agent", True, view.loc)
+
+
+def _legacy_image_uri(view, facts: Facts) -> None:
+    """An unmanaged custom image (``storage_os_disk.image_uri``) identifies the image too."""
+    if "image_id" in facts.facts:
+        return
+    for disk_block in ("storage_os_disk", "storage_profile_os_disk"):
+        disks = view.blocks(disk_block)
+        if isinstance(disks, Unknown) or not disks:
+            continue
+        read = disks[0].attr("image_uri")
+        if read is not None and read.value is not None:
+            facts.put("image_id", read)
+        return
 
 
 def _legacy_config(view, facts: Facts):

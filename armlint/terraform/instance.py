@@ -24,7 +24,7 @@ from armlint.terraform.evaluator import (
     index_suffix,
     settle,
 )
-from armlint.terraform.values import EvalError, ResourceId, convert, parse_type
+from armlint.terraform.values import EvalError, ResourceId, Undeclared, convert, parse_type
 
 if TYPE_CHECKING:
     from armlint.terraform.loader import Workspace
@@ -162,12 +162,12 @@ class ModuleInstance:
 
     def variable(self, name: str, trace: list) -> Any:
         if name not in self.config.variables:
-            raise EvalError(f"var.{name} is not declared in {self.config.directory.name}")
+            raise Undeclared(f"var.{name} is not declared in {self.config.directory.name}")
         return self._cached(("var", name), lambda: self._resolve_variable(name), trace)
 
     def local(self, name: str, trace: list) -> Any:
         if name not in self.config.locals:
-            raise EvalError(f"local.{name} is not declared in {self.config.directory.name}")
+            raise Undeclared(f"local.{name} is not declared in {self.config.directory.name}")
         return self._cached(("local", name), lambda: self._resolve_local(name), trace)
 
     def output(self, name: str) -> Cached:

@@ -19,6 +19,14 @@ class EvalError(Exception):
     """What Terraform would reject (null attribute access, bad types); ``try()`` catches it."""
 
 
+class Undeclared(EvalError):
+    """A reference to a variable or local no loaded file declares (often a file left out).
+
+    ``try()`` falls back on it like on any error, but inside an object or tuple only the element
+    becomes Unknown, so one missing declaration does not spoil the values next to it.
+    """
+
+
 class ResourceId(str):
     """The id of a resource instance, known only after apply, standing in as its address.
 

@@ -95,11 +95,11 @@ def test_table_agrees_with_the_schema(path, os, prop):
 @pytest.mark.parametrize("prop", sorted(PATHS))
 def test_first_versions_are_the_earliest_schema_that_has_the_property(prop):
     tables = load_tables()
-    for os in ("Windows", "Linux"):
+    for system in ("Windows", "Linux"):
         having = [
             path.stem
             for path in SCHEMA_FILES
-            if schema_property(load_schema(path)["definitions"], os, PATHS[prop]) is not None
+            if schema_property(load_schema(path)["definitions"], system, PATHS[prop]) is not None
         ]
         first = min(having, key=api_version_key) if having else None
-        assert tables.first_api_version(prop, os) == first, (prop, os)
+        assert tables.first_api_version(prop, system) == first, (prop, system)

@@ -148,9 +148,7 @@ def test_conditions_use_only_what_the_engine_evaluates(rule_id):
 
 @pytest.mark.parametrize("rule_id", sorted(r for r in RULES if "when" in RULES[r]))
 def test_message_placeholders_are_facts(rule_id):
-    fields = [
-        name for _, name, _, _ in string.Formatter().parse(RULES[rule_id]["message"]) if name
-    ]
+    fields = [name for _, name, _, _ in string.Formatter().parse(RULES[rule_id]["message"]) if name]
     assert fields
     for field in fields:
         fact, _, attribute = field.partition(".")

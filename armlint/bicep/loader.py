@@ -1,0 +1,233 @@
+"""Loading a set of .bicep and .bicepparam files into VM records.
+
+Which file is evaluated how:
+
+* a .bicep file used as a local module by another file of the set is evaluated through each
+  caller (``params`` bound), never on its own;
+* a .bicep file named by ``using`` in a .bicepparam file of the set is evaluated once per such
+  parameter file, with its values;
+* every other .bicep file is a root, evaluated with its parameter defaults.
+
+Each evaluation explores the ``@allowed`` values of the parameters its VM facts depend on (one
+set of records per combination, capped), and counts the registry modules it could not fetch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from armlint.bicep.evaluate import site
+from armlint.bicep.program import Program, read_program
+from armlint.bicep.records import build_records
+from armlint.bicep.syntax import SourceFile, parse_error, parse_file
+from armlint.bicep.template import Engine, Template, is_registry
+from armlint.bicep.values import V
+from armlint.model import FileReport, LoadResult, Location, VmRecord
+
+MAX_SCENARIOS = 64
+STEP_BUDGET = 400_000
+
+
+@dataclass
+class Workspace:
+    """Parsed files by resolved path: the inputs, and the modules and templates they name."""
+
+    result: LoadResult
+    programs: dict[Path, Program | None] = field(default_factory=dict)
+    inputs: list[Program] = field(default_factory=list)
+
+    def add_input(self, path: Path) -> None:
+        display = path.as_posix()
+        kind = "bicepparam" if path.suffix.lower() == ".bicepparam" else "bicep"
+        report = FileReport(display, kind)
+        self.result.files.append(report)
+        program = self._parse(path, display, report)
+        key = _resolved(path)
+        if key not in self.programs or self.programs[key] is None:
+            self.programs[key] = program
+        if program is not None:
+            self.inputs.append(program)
+
+    def load(self, path: Path, display: str) -> Program | None:
+        """A file named by a module or 'using': read once, even when it is not an input."""
+        key = _resolved(path)
+        if key not in self.programs:
+            self.programs[key] = self._parse(path, display, None) if path.is_file() else None
+        return self.programs[key]
+
+    def _parse(self, path: Path, display: str, report: FileReport | None) -> Program | None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            if report is not None:
+                report.status, report.reason = "error", f"cannot read: {error.strerror}"
+            return None
+        try:
+            source = parse_file(path, display, data)
+        except UnicodeDecodeError:
+            location = Location(display, 1, 1, 1, 1)
+            self.result.findings.append(parse_error(display, location, "file is not UTF-8"))
+            if report is not None:
+                report.status, report.reason = "error", "not UTF-8"
+            return None
+        self.result.findings.extend(source.findings)
+        return read_program(source)
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
+def _module_targets(program: Program) -> set[Path]:
+    base = program.source.path.parent
+    return {
+        _resolved(base / decl.path)
+        for decl in program.modules.values()
+        if decl.path and not is_registry(decl.path)
+    }
+
+
+def _using_target(program: Program) -> Path | None:
+    if program.using is None or program.using.lower() == "none" or is_registry(program.using):
+        return None
+    return _resolved(program.source.path.parent / program.using)
+
+
+@dataclass
+class Root:
+    """One root evaluation: a template, and the parameter file that binds it (if any)."""
+
+    program: Program
+    params: Program | None = None
+
+    @property
+    def label(self) -> str:
+        return (self.params or self.program).source.display
+
+
+def _bind_param_file(engine: Engine, params: Program) -> dict[str, V]:
+    """Values of a .bicepparam file, each traced to the line that sets it."""
+    holder = Template(engine, params, None, f"{params.source.display}:")
+    bound: dict[str, V] = {}
+    for name, decl in params.assignments.items():
+        if decl.value is None:
+            continue
+        from armlint.bicep.evaluate import evaluate
+
+        value = evaluate(decl.value, holder, {}).at(site(holder, decl.value))
+        bound[name] = value.through((f"set in {params.source.where(decl.node)}",))
+    return bound
+
+
+def _evaluate_root(root: Root, workspace: Workspace, choices: dict) -> tuple[list, Engine]:
+    engine = Engine(workspace.load, choices=dict(choices), budget=STEP_BUDGET)
+    bound = _bind_param_file(engine, root.params) if root.params is not None else None
+    template = Template(engine, root.program, bound, f"{root.program.source.display}:")
+    return build_records(template), engine
+
+
+def _scenario(deps: frozenset, keys: list, choices: dict) -> tuple:
+    return tuple((name, choices[(path, name)]) for path, name in keys if (path, name) in deps)
+
+
+def explore(root: Root, workspace: Workspace, notes: list[str]) -> tuple[list[VmRecord], Engine]:
+    """Evaluate a root once per combination of the @allowed values its VM facts depend on."""
+    made, engine = _evaluate_root(root, workspace, {})
+    relevant = sorted({key for _, deps in made for key in deps if key in engine.allowed})
+    if not relevant:
+        return [record for record, _ in made], engine
+    options = [engine.allowed[key] for key in relevant]
+    baseline = {key: values[0] for key, values in zip(relevant, options, strict=True)}
+    total = math.prod(len(values) for values in options)
+    records: list[VmRecord] = []
+    for number, combination in enumerate(itertools.islice(itertools.product(*options), MAX_SCENARIOS)):
+        choices = dict(zip(relevant, combination, strict=True))
+        if number > 0:
+            made, _ = _evaluate_root(root, workspace, choices)
+        for record, deps in made:
+            if any(choices[key] != baseline[key] for key in relevant if key not in deps):
+                continue  # the same record comes from the combination where this is at baseline
+            record.scenario = _scenario(deps, relevant, choices)
+            records.append(record)
+    if total > MAX_SCENARIOS:
+        notes.append(
+            f"bicep: {root.label}: explored {MAX_SCENARIOS} of {total} combinations of allowed "
+            "parameter values (cap reached)"
+        )
+    return records, engine
+
+
+def _roots(workspace: Workspace) -> list[Root]:
+    templates = [p for p in workspace.inputs if p.source.kind == "bicep"]
+    param_files = [p for p in workspace.inputs if p.source.kind == "bicepparam"]
+    called: set[Path] = set()
+    for program in templates:
+        called |= _module_targets(program)
+    used: set[Path] = set()
+    roots: list[Root] = []
+    for params in param_files:
+        target = _using_target(params)
+        if target is None:
+            continue
+        display = os.path.normpath(os.path.join(os.path.dirname(params.source.display), params.using))
+        program = workspace.load(target, Path(display).as_posix())
+        if program is not None:
+            used.add(target)
+            roots.append(Root(program, params))
+        else:
+            workspace.result.notes.append(
+                f"bicep: {params.source.display}: template {params.using} could not be read"
+            )
+    for program in templates:
+        key = _resolved(program.source.path)
+        if key not in called and key not in used:
+            roots.append(Root(program))
+    return roots
+
+
+def _registry_count(workspace: Workspace) -> int:
+    return sum(
+        1
+        for program in workspace.programs.values()
+        if program is not None
+        for decl in program.modules.values()
+        if is_registry(decl.path)
+    )
+
+
+def load_files(files: list[Path]) -> LoadResult:
+    result = LoadResult()
+    workspace = Workspace(result)
+    for path in files:
+        workspace.add_input(Path(path))
+    notes: list[str] = []
+    missing: set[tuple[str, str]] = set()
+    for root in _roots(workspace):
+        records, engine = explore(root, workspace, notes)
+        result.records.extend(records)
+        missing |= engine.missing_modules
+        if engine.exhausted:
+            notes.append(
+                f"bicep: {root.label}: evaluation stopped after {engine.budget} steps; "
+                "later values are unknown"
+            )
+    for caller, target in sorted(missing):
+        notes.append(f"bicep: {caller}: local module {target} could not be read")
+    skipped = _registry_count(workspace)
+    if skipped:
+        notes.append(
+            f"bicep: {skipped} registry module reference(s) (br:, br/public:, ts:) skipped; "
+            "their outputs are unknown"
+        )
+    result.notes.extend(notes)
+    return result
+
+
+__all__ = ["SourceFile", "load_files"]

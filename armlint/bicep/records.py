@@ -1,0 +1,246 @@
+"""Walking one root evaluation: every live resource instance, and the VM records they make.
+
+Besides the VM/VMSS facts, two facts look at other resources: ``health_extension`` (an
+ApplicationHealth extension in the extension profile, nested in the VM, or a sibling extension
+resource whose parent or name points at the VM, also across local modules by VM name) and
+``maintenance_assignment`` (a Microsoft.Maintenance/configurationAssignments resource in the
+same file scoped to the VM).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from armlint.bicep.extract import (
+    ASSIGNMENT_TYPE,
+    EXTENSION_TYPES,
+    HEALTH_EXTENSIONS,
+    FactBuilder,
+    Step,
+    location_of,
+    new_record,
+    record_kind,
+    vm_facts,
+    walk,
+)
+from armlint.bicep.template import Instance, Template
+from armlint.bicep.values import ResourceRef, V
+from armlint.model import SOURCE_EVALUATED, Fact, Unknown, VmRecord
+
+
+@dataclass
+class Collected:
+    vms: list[tuple[Template, Instance, str, str]] = field(default_factory=list)
+    extensions: list[Instance] = field(default_factory=list)
+    assignments: list[Instance] = field(default_factory=list)
+
+
+def collect(root: Template) -> Collected:
+    collected = Collected()
+    _collect(root, collected)
+    return collected
+
+
+def _collect(template: Template, collected: Collected) -> None:
+    for decl in template.program.resources.values():
+        lowered = decl.full_type.lower()
+        interesting = record_kind_of(decl) or lowered in EXTENSION_TYPES or lowered == ASSIGNMENT_TYPE
+        if not interesting or decl.existing:
+            continue
+        for instance in template.instances(decl):
+            kind = record_kind(instance)
+            if kind is not None:
+                collected.vms.append((template, instance, kind[0], kind[1]))
+            elif lowered in EXTENSION_TYPES:
+                collected.extensions.append(instance)
+            else:
+                collected.assignments.append(instance)
+    for decl in template.program.modules.values():
+        for module in template.module_instances(decl):
+            callee = module.callee()
+            if callee is not None:
+                _collect(callee, collected)
+
+
+def record_kind_of(decl: Any) -> bool:
+    from armlint.bicep.extract import KINDS
+
+    return decl.full_type.lower() in KINDS
+
+
+# --- association ------------------------------------------------------------------------------
+
+
+def _points_at(ref: Any, vm: Instance) -> bool | None:
+    """Does a resource reference designate this VM instance? None when it cannot tell."""
+    if not isinstance(ref, ResourceRef):
+        return False
+    if ref.decl is vm.decl and ref.template is vm.template:
+        if ref.index is None or vm.index is None:
+            return True
+        return ref.index == vm.index
+    if ref.decl.existing:
+        target = ref.template.find_instance(ref.decl, ref.index)
+        if target is None:
+            return False
+        return _same_name(target.name(), vm)
+    return False
+
+
+def _same_name(name: V, vm: Instance) -> bool | None:
+    vm_name = vm.name().value
+    if isinstance(name.value, Unknown) or isinstance(vm_name, Unknown):
+        return None
+    return isinstance(name.value, str) and name.value == vm_name
+
+
+def _targets(candidate: Instance, vm: Instance, via_scope: bool) -> bool | None:
+    if candidate.parent is not None:
+        parent = candidate.parent
+        return parent.decl is vm.decl and parent.template is vm.template and parent.index == vm.index
+    holder = candidate.property("scope" if via_scope else "parent")
+    if holder is not None:
+        return _points_at(holder.value, vm)
+    if via_scope:
+        resource_id = walk(candidate.property("properties"), "resourceId")
+        if resource_id.present:
+            return _points_at(resource_id.value.ref, vm)
+        return False
+    name = candidate.name()
+    if isinstance(name.value, str) and "/" in name.value:
+        return _same_name(V(name.value.split("/", 1)[0]), vm)
+    return False
+
+
+def _verdict(candidates: list[tuple[Any, Fact | None]]) -> tuple[Any, Fact | None]:
+    """True if some candidate surely applies, Unknown if one might, else False."""
+    maybe = None
+    for verdict, fact in candidates:
+        if verdict is True:
+            return True, fact
+        if verdict is not False and maybe is None:
+            maybe = (verdict, fact)
+    if maybe is not None:
+        return maybe
+    return False, None
+
+
+def _is_health(type_value: Any) -> Any:
+    if isinstance(type_value, Unknown):
+        return type_value
+    return isinstance(type_value, str) and type_value.lower() in HEALTH_EXTENSIONS
+
+
+def _combine(applies: Any, condition: Any, is_health: Any) -> Any:
+    """Three-valued AND of 'targets this VM', 'is deployed' and 'is a health extension'."""
+    values = [applies, condition, is_health]
+    if any(value is False for value in values):
+        return False
+    if all(value is True for value in values):
+        return True
+    reasons = [value.reason for value in values if isinstance(value, Unknown)]
+    return Unknown(reasons[0] if reasons else "cannot tell whether it applies to this VM")
+
+
+def _profile_extensions(base: V | None, builder: FactBuilder) -> list[tuple[Any, Fact]]:
+    found: list[tuple[Any, Fact]] = []
+    extensions = walk(base, "extensionProfile", "extensions")
+    if not extensions.present:
+        return found
+    if extensions.unknown:
+        return [(extensions.value.value, builder.from_step(extensions))]
+    for item in extensions.value.value if isinstance(extensions.value.value, list) else []:
+        type_step = walk(item, "properties", "type")
+        if type_step.present:
+            fact = builder.from_step(type_step)
+            found.append((_is_health(fact.value), fact))
+    return found
+
+
+def _resource_extensions(vm: Instance, collected: Collected, builder: FactBuilder):
+    found: list[tuple[Any, Fact]] = []
+    for candidate in collected.extensions:
+        applies = _targets(candidate, vm, via_scope=False)
+        if applies is False:
+            continue
+        type_step = walk(candidate.property("properties"), "type")
+        if not type_step.present:
+            continue
+        fact = builder.from_step(type_step)
+        verdict = _combine(_unknown_if_none(applies), candidate.condition, _is_health(fact.value))
+        found.append((verdict, fact))
+    return found
+
+
+def _unknown_if_none(value: Any) -> Any:
+    return Unknown("cannot tell which VM the resource belongs to") if value is None else value
+
+
+def health_fact(vm: Instance, base: V | None, collected: Collected, builder: FactBuilder) -> Fact:
+    candidates = _profile_extensions(base, builder) + _resource_extensions(vm, collected, builder)
+    verdict, fact = _verdict(candidates)
+    return _fact(verdict, fact, builder)
+
+
+def maintenance_fact(vm: Instance, collected: Collected, builder: FactBuilder) -> Fact:
+    candidates: list[tuple[Any, Fact | None]] = []
+    for candidate in collected.assignments:
+        if candidate.template is not vm.template:
+            continue
+        applies = _targets(candidate, vm, via_scope=True)
+        if applies is False:
+            continue
+        location = candidate.template.source.location(candidate.decl.node)
+        fact = Fact(True, location, SOURCE_EVALUATED, (candidate.template.source.where(candidate.decl.node),))
+        candidates.append((_combine(_unknown_if_none(applies), candidate.condition, True), fact))
+    verdict, fact = _verdict(candidates)
+    return _fact(verdict, fact, builder)
+
+
+def _fact(verdict: Any, fact: Fact | None, builder: FactBuilder) -> Fact:
+    if verdict is False or fact is None:
+        return Fact(False, builder.resource_location, SOURCE_EVALUATED)
+    if isinstance(verdict, Unknown):
+        return Fact(Unknown(verdict.reason, fact.location), fact.location, "unknown", fact.trace)
+    return Fact(True, fact.location, fact.source, fact.trace)
+
+
+# --- records ----------------------------------------------------------------------------------
+
+
+def _module_chain(template: Template):
+    module = template.module
+    while module is not None:
+        yield module
+        module = module.template.module
+
+
+def build_records(root: Template) -> list[tuple[VmRecord, frozenset]]:
+    """Every VM/VMSS record of one root evaluation, with the allowed parameters it depends on."""
+    collected = collect(root)
+    made: list[tuple[VmRecord, frozenset]] = []
+    for template, instance, kind, resource_type in collected.vms:
+        record = new_record(instance, template, kind, resource_type)
+        builder = FactBuilder(record.location)
+        facts, vm = vm_facts(instance, kind, record.location, builder)
+        facts["health_extension"] = health_fact(instance, vm.base, collected, builder)
+        facts["maintenance_assignment"] = maintenance_fact(instance, collected, builder)
+        record.facts = facts
+        deps = set(builder.deps) | set(instance.deps)
+        conditions = [instance.condition]
+        loops = [instance.loop_unknown]
+        for module in _module_chain(template):
+            deps |= module.deps
+            conditions.append(module.condition)
+            loops.append(module.loop_unknown)
+        record.extra["symbolic_name"] = instance.decl.symbolic
+        if any(isinstance(condition, Unknown) for condition in conditions):
+            record.extra["condition_unknown"] = True
+        if any(loops):
+            record.extra["count_unknown"] = True
+        made.append((record, frozenset(deps)))
+    return made
+
+
+__all__ = ["Step", "build_records", "location_of"]

@@ -1,0 +1,413 @@
+"""Terraform configuration files to ``VmRecord`` s: parse, group into modules, evaluate.
+
+One directory is one module. A directory that another loaded directory calls with a local
+source (``./x``, ``../x``) is evaluated through each caller with its inputs bound; every other
+directory is a root, evaluated with variable defaults, ``terraform.tfvars``,
+``*.auto.tfvars`` and the explicit var files (later ones win). Registry and remote modules are
+never fetched: their outputs are Unknown and the notes count them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
+from armlint.terraform import nodes as n
+from armlint.terraform.azapi import body_cursor, build_azapi_record, compute_kind
+from armlint.terraform.config import ModuleConfig, TfvarsFile
+from armlint.terraform.evaluator import index_suffix
+from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
+from armlint.terraform.hclsyntax import HclSyntaxError
+from armlint.terraform.instance import Cached, ModuleInstance, where
+from armlint.terraform.relations import (
+    DYNAMIC_SCOPE,
+    EXTENSION_RESOURCES,
+    MAINTENANCE_RESOURCES,
+    Relation,
+    Relations,
+    is_health_type,
+)
+from armlint.terraform.views import HclView, Value
+
+STEP_BUDGET = 200_000
+MAX_MODULE_DEPTH = 10
+AZAPI_EXTENSION = re.compile(r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)/extensions@", re.I)
+AZAPI_ASSIGNMENT = re.compile(r"^Microsoft\.Maintenance/configurationAssignments@", re.I)
+
+
+def file_kind(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith((".tfvars", ".tfvars.json")) or ".tfvars." in name:
+        return "tfvars"
+    return "terraform"
+
+
+def is_auto_tfvars(path: Path) -> bool:
+    name = path.name
+    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith(
+        (".auto.tfvars", ".auto.tfvars.json")
+    )
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    path: Path
+    kind: str
+    body: n.Body | None
+
+
+class Workspace:
+    """The loaded module directories and what evaluation had to leave out."""
+
+    def __init__(self, step_budget: int = STEP_BUDGET, max_depth: int = MAX_MODULE_DEPTH) -> None:
+        self.step_budget = step_budget
+        self.max_depth = max_depth
+        self.configs: dict[Path, ModuleConfig] = {}
+        self.skipped_calls: set[tuple[Path, str]] = set()
+        self.missing_calls: set[tuple[Path, str]] = set()
+        self.too_deep: set[str] = set()
+
+    def skipped_call(self, config: ModuleConfig, name: str) -> None:
+        self.skipped_calls.add((config.directory, name))
+
+    def missing_call(self, config: ModuleConfig, name: str) -> None:
+        self.missing_calls.add((config.directory, name))
+
+    def note_depth(self, where_: str) -> None:
+        self.too_deep.add(where_)
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.skipped_calls:
+            notes.append(
+                f"terraform: {len(self.skipped_calls)} module call(s) with registry or remote "
+                "sources were not fetched; their outputs are unknown"
+            )
+        if self.missing_calls:
+            notes.append(
+                f"terraform: {len(self.missing_calls)} local module call(s) point at directories "
+                "that were not among the loaded files; their outputs are unknown"
+            )
+        for place in sorted(self.too_deep):
+            notes.append(f"terraform: module nesting deeper than {self.max_depth} at {place}; not evaluated")
+        return notes
+
+
+def load(files: list[Path], var_files: list[Path] = ()) -> LoadResult:
+    result = LoadResult()
+    parsed = [_parse_file(Path(path), result) for path in files]
+    extra_vars = [_parse_file(Path(path), result, report=_needs_report(path, files)) for path in var_files]
+    workspace = Workspace()
+    workspace.configs = _module_configs(parsed)
+    for root in _roots(workspace.configs):
+        _evaluate_root(workspace, workspace.configs[root], extra_vars, result)
+    result.notes.extend(workspace.notes())
+    return result
+
+
+def _needs_report(path, files) -> bool:
+    return Path(path) not in {Path(item) for item in files}
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _parse_file(path: Path, result: LoadResult, report: bool = True) -> ParsedFile:
+    kind = file_kind(path)
+    body = None
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        body = _parse_text(text, str(path), kind)
+        status, reason = "linted", ""
+    except HclSyntaxError as error:
+        status, reason = "error", error.message
+        _parse_error(result, path, error.message, error.line, error.column)
+    except UnicodeDecodeError as error:
+        status, reason = "error", f"the file is not UTF-8 text (byte {error.start})"
+        _parse_error(result, path, reason, 1, 1)
+    except OSError as error:
+        status, reason = "error", f"cannot read the file: {error.strerror or error}"
+        _parse_error(result, path, reason, 1, 1)
+    except (RuntimeError, ValueError, RecursionError) as error:  # parser internals without a position
+        status, reason = "error", f"HCL parser failure: {' '.join(str(error).split())[:200] or type(error).__name__}"
+        _parse_error(result, path, reason, 1, 1)
+    if report:
+        result.files.append(FileReport(str(path), kind, status, reason))
+    return ParsedFile(path, kind, body)
+
+
+def _parse_text(text: str, path: str, kind: str) -> n.Body:
+    if path.lower().endswith(".json"):
+        from armlint.terraform.tfjson import parse_tf_json, parse_tfvars_json
+
+        return parse_tfvars_json(text, path) if kind == "tfvars" else parse_tf_json(text, path)
+    from armlint.terraform.hclsyntax import parse
+
+    return parse(text, path)
+
+
+def _parse_error(result: LoadResult, path: Path, message: str, line: int, column: int) -> None:
+    result.findings.append(
+        Finding(
+            rule="AZP001",
+            name="parse-error",
+            severity="error",
+            message=f"cannot parse {path.name}: {message}",
+            location=Location(str(path), line, column),
+        )
+    )
+
+
+# --- modules -------------------------------------------------------------------------------
+
+
+def _module_configs(parsed: list[ParsedFile]) -> dict[Path, ModuleConfig]:
+    configs: dict[Path, ModuleConfig] = {}
+    for item in sorted(parsed, key=lambda p: str(p.path)):
+        if item.kind == "terraform" and item.body is not None:
+            directory = Path(os.path.normpath(str(item.path.parent)))
+            configs.setdefault(directory, ModuleConfig(directory)).add(item.body)
+    for item in parsed:
+        directory = Path(os.path.normpath(str(item.path.parent)))
+        if item.kind == "tfvars" and item.body is not None and is_auto_tfvars(item.path):
+            config = configs.get(directory)
+            if config is not None:
+                config.auto_tfvars.append(TfvarsFile(item.path, item.body))
+    for config in configs.values():
+        # terraform.tfvars(.json) first, then *.auto.tfvars in lexical order (Terraform's order).
+        config.auto_tfvars.sort(key=lambda f: (not f.path.name.startswith("terraform.tfvars"), f.path.name))
+    return configs
+
+
+def _roots(configs: dict[Path, ModuleConfig]) -> list[Path]:
+    """Directories no loaded directory calls, plus any left over in call cycles."""
+    called: dict[Path, set[Path]] = {directory: set() for directory in configs}
+    for directory, config in configs.items():
+        for name in config.calls:
+            target = config.local_call_target(name)
+            if target in configs and target != directory:
+                called[target].add(directory)
+    roots = [directory for directory, callers in called.items() if not callers]
+    reached = _reachable(configs, roots)
+    roots += [directory for directory in configs if directory not in reached]
+    return sorted(set(roots), key=str)
+
+
+def _reachable(configs: dict[Path, ModuleConfig], roots: list[Path]) -> set[Path]:
+    seen: set[Path] = set()
+    stack = list(roots)
+    while stack:
+        directory = stack.pop()
+        if directory in seen:
+            continue
+        seen.add(directory)
+        config = configs[directory]
+        for name in config.calls:
+            target = config.local_call_target(name)
+            if target in configs:
+                stack.append(target)
+    return seen
+
+
+def _evaluate_root(workspace: Workspace, config: ModuleConfig, extra_vars: list[ParsedFile], result: LoadResult):
+    root = ModuleInstance(workspace, config)
+    root.root_inputs = _root_inputs(root, config, extra_vars)
+    instances = _walk(root)
+    relations = Relations(_collect_relations(instances))
+    for instance in instances:
+        result.records.extend(_instance_records(instance, relations))
+    for instance in instances:
+        if instance.budget.exhausted:
+            place = instance.address or str(instance.config.directory)
+            result.notes.append(
+                f"terraform: evaluation step budget ({instance.budget.limit}) exhausted in {place}; "
+                "values computed after that are unknown"
+            )
+
+
+def _root_inputs(root: ModuleInstance, config: ModuleConfig, extra_vars: list[ParsedFile]) -> dict[str, Cached]:
+    inputs: dict[str, Cached] = {}
+    sources = [(f.path, f.body) for f in config.auto_tfvars]
+    sources += [(f.path, f.body) for f in extra_vars if f.body is not None]
+    for path, body in sources:
+        for name, attribute in body.attributes.items():
+            value, steps = root.evaluator.evaluate(attribute.expr, {})
+            inputs[name] = (value, (f"set in {path.name}:{attribute.loc.line}", *steps))
+    return inputs
+
+
+def _walk(instance: ModuleInstance) -> list[ModuleInstance]:
+    found = [instance]
+    for name in instance.config.calls:
+        children = instance.children(name)
+        if isinstance(children, dict):
+            for child in children.values():
+                found.extend(_walk(child))
+    return found
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+def _instance_records(instance: ModuleInstance, relations: Relations) -> list[VmRecord]:
+    records = []
+    constraint = _azurerm_constraint(instance)
+    for (rtype, rname), block in instance.config.resources.items():
+        if rtype in VM_TYPES or rtype == "azapi_resource":
+            records.extend(_resource_records(instance, rtype, rname, block, relations, constraint))
+    return records
+
+
+def _azurerm_constraint(instance: ModuleInstance) -> str | None:
+    """The azurerm version constraint of this module, else of the nearest caller."""
+    current = instance
+    while current is not None:
+        found = current.config.azurerm_constraint()
+        if found:
+            return found
+        current = current.parent
+    return None
+
+
+def _resource_records(instance, rtype, rname, block, relations, constraint) -> list[VmRecord]:
+    expansion = instance.resource_expansion(rtype, rname)
+    prefix = instance.address + "." if instance.address else ""
+    base_address = f"{prefix}{rtype}.{rname}"
+    records = []
+    for position, key in enumerate(expansion.instance_keys()):
+        view = HclView(block.body, block.loc, instance, expansion.scope(key))
+        context = _context(instance, expansion, base_address, key, position, constraint, relations)
+        context.name = _name_of(view)
+        if rtype == "azapi_resource":
+            record = _azapi_record(view, context)
+            if record is None:
+                return []
+        else:
+            record = build_record(view, rtype, context)
+        records.append(record)
+    return records
+
+
+def _context(instance, expansion, base_address, key, position, constraint, relations) -> RecordContext:
+    extra: dict = {}
+    looped = expansion.kind != "single"
+    unknown = expansion.unknown is not None or instance.instances_unknown
+    if unknown:
+        extra["instances_unknown"] = True
+    if expansion.steps:
+        extra["instances_trace"] = expansion.steps
+    address = base_address + ("" if key is None else index_suffix(key))
+    group, index = "", None
+    if looped:
+        group, index = base_address, (None if expansion.unknown is not None else position)
+    elif instance.position is not None:
+        group, index = _strip_last_index(address, instance.address), instance.position
+    return RecordContext("terraform", address, group, index, "", constraint, relations, extra)
+
+
+def _strip_last_index(address: str, module_address: str) -> str:
+    """module.vm[1].azurerm_x.y -> module.vm.azurerm_x.y (the module loop is the group)."""
+    stripped_module = re.sub(r'\[[^\]]*\]$', "", module_address)
+    return stripped_module + address[len(module_address) :]
+
+
+def _name_of(view: HclView) -> str:
+    read = view.attr("name")
+    if read is not None and isinstance(read.value, str):
+        return read.value
+    return ""
+
+
+def _azapi_record(view: HclView, context: RecordContext) -> VmRecord | None:
+    type_read = view.attr("type")
+    if type_read is None or compute_kind(type_read.value) is None:
+        return None
+    return build_azapi_record(view, type_read, body_cursor(view), context)
+
+
+# --- relations -----------------------------------------------------------------------------
+
+
+def _collect_relations(instances: list[ModuleInstance]) -> list[Relation]:
+    relations: list[Relation] = []
+    for instance in instances:
+        prefix = instance.address + "." if instance.address else ""
+        for (rtype, rname), block in instance.config.resources.items():
+            collector = _RELATION_COLLECTORS.get(rtype)
+            if collector is None:
+                continue
+            expansion = instance.resource_expansion(rtype, rname)
+            for key in expansion.instance_keys():
+                view = HclView(block.body, block.loc, instance, expansion.scope(key))
+                address = f"{prefix}{rtype}.{rname}{index_suffix(key)}"
+                relations.extend(collector(rtype, view, address))
+    return relations
+
+
+def _extension_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
+    type_read = view.attr("type") or Value(None, view.loc, "default")
+    target = _target(view, EXTENSION_RESOURCES[rtype])
+    return [Relation("health", target, is_health_type(type_read.value), type_read, address)]
+
+
+def _assignment_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
+    attribute = MAINTENANCE_RESOURCES[rtype]
+    read = view.attr(attribute) or Value(None, view.loc, "default")
+    return [Relation("maintenance", _target(view, attribute), True, read, address)]
+
+
+def _dynamic_scope_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
+    filters = view.blocks("filter")
+    if isinstance(filters, Unknown):
+        return [Relation("maintenance", filters, True, Value(filters, view.loc, "unknown"), address)]
+    read = Value(True, view.loc, "literal")
+    scope_filter = filters[0] if filters else _EverythingFilter(view.loc)
+    return [Relation("maintenance", None, True, read, address, scope_filter)]
+
+
+def _azapi_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
+    type_read = view.attr("type")
+    if type_read is None or not isinstance(type_read.value, str):
+        return []
+    if AZAPI_ASSIGNMENT.match(type_read.value):
+        return [Relation("maintenance", _target(view, "parent_id"), True, type_read, address)]
+    if AZAPI_EXTENSION.match(type_read.value):
+        body = body_cursor(view)
+        ext_type = body.path("properties", "type") if body is not None else None
+        applies = is_health_type(ext_type.value) if ext_type is not None else False
+        read = ext_type.as_value() if ext_type is not None else type_read
+        return [Relation("health", _target(view, "parent_id"), applies, read, address)]
+    return []
+
+
+def _target(view: HclView, attribute: str):
+    read = view.attr(attribute)
+    if read is None:
+        return None
+    return read.value
+
+
+class _EverythingFilter:
+    """A dynamic scope without a filter block matches every VM of the subscription."""
+
+    def __init__(self, loc: Location) -> None:
+        self.loc = loc
+
+    def attr(self, name: str):
+        return None
+
+    def blocks(self, name: str) -> list:
+        return []
+
+
+_RELATION_COLLECTORS = {
+    **dict.fromkeys(EXTENSION_RESOURCES, _extension_relation),
+    **dict.fromkeys(MAINTENANCE_RESOURCES, _assignment_relation),
+    DYNAMIC_SCOPE: _dynamic_scope_relation,
+    "azapi_resource": _azapi_relation,
+}
+
+__all__ = ["Workspace", "file_kind", "load", "where"]

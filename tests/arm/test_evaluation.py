@@ -1,0 +1,92 @@
+"""ARM template evaluation end to end: parameter files, nested scopes, symbolic names, loops,
+unknown values and exact lines, through the same pipeline the command line uses."""
+
+from pathlib import Path
+
+from armlint.model import Unknown
+from armlint.pipeline import RunOptions, load_records, run_check
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arm" / "eval"
+
+
+def line_of(path: Path, text: str, occurrence: int = 0) -> int:
+    lines = [n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line]
+    return lines[occurrence]
+
+
+def records(path: Path, **options):
+    return load_records(RunOptions(paths=[str(path)], explore=False, **options)).records
+
+
+def findings(path: Path, **options):
+    return run_check(RunOptions(paths=[str(path)], **options)).findings
+
+
+def by_name(items):
+    return {record.name: record for record in items}
+
+
+def test_inner_scope_gets_parameters_from_the_parent_and_outer_scope_sees_the_parent():
+    vms = by_name(records(FIXTURES / "nested.json"))
+    inner, outer = vms["inner-vm"], vms["outer-vm"]
+    assert inner.value("patch_mode") == "Manual"
+    assert any("passed by deployment 'inner-deployment'" in step for step in inner.fact("patch_mode").trace)
+    assert outer.value("patch_mode") == "Manual"
+    assert outer.value("image_sku") == "2019-Datacenter"
+    nested = FIXTURES / "nested.json"
+    assert inner.fact("patch_mode").location.line == line_of(nested, "parameters('mode')")
+    assert outer.fact("patch_mode").location.line == line_of(nested, "parameters('outerMode')]", 1)
+
+
+def test_symbolic_names_copy_loop_and_existing_resources():
+    vms = records(FIXTURES / "symbolic.json")
+    assert sorted(vm.name for vm in vms) == ["app-0", "app-1"]
+    assert [vm.value("zones") for vm in sorted(vms, key=lambda v: v.name)] == [["1"], ["2"]]
+    assert {vm.group for vm in vms} == {"Microsoft.Compute/virtualMachines/vmLoop"}
+    assert sorted(vm.index for vm in vms) == [0, 1]
+
+
+def test_unknown_values_stay_unknown_and_are_reported_as_azp002():
+    (vm,) = records(FIXTURES / "unknowns.json")
+    assert isinstance(vm.value("patch_mode"), Unknown)
+    assert "has no value" in vm.value("patch_mode").reason
+    assert isinstance(vm.value("location"), Unknown)
+    assert isinstance(vm.value("enable_automatic_updates"), Unknown)
+    shown = findings(FIXTURES / "unknowns.json", show_unknown=True)
+    unknown = [f for f in shown if f.rule == "AZP002"]
+    template = FIXTURES / "unknowns.json"
+    expected = {line_of(template, "enableAutomaticUpdates"), line_of(template, "parameters('patchMode')")}
+    assert {f.location.line for f in unknown} >= expected
+    assert not [f for f in shown if f.rule == "AZP102"]
+    hidden = run_check(RunOptions(paths=[str(FIXTURES / "unknowns.json")]))
+    assert not [f for f in hidden.findings if f.rule == "AZP002"]
+    assert hidden.unknown_count == len(unknown)
+
+
+def test_bom_crlf_and_comments_keep_exact_lines():
+    result = findings(FIXTURES / "bom-crlf-comments.json")
+    (finding,) = [f for f in result if f.rule == "AZP102"]
+    assert (finding.location.line, finding.location.column) == (15, 35)
+
+
+def test_parameter_file_beside_the_template_is_used():
+    (vm,) = records(FIXTURES / "params")
+    fact = vm.fact("patch_mode")
+    assert fact.value == "Manual"
+    assert any(step.startswith("set in vm.parameters.json:") for step in fact.trace)
+    result = findings(FIXTURES / "params")
+    (finding,) = [f for f in result if f.rule == "AZP102"]
+    assert "vm.parameters.json:5" in finding.message
+
+
+def test_explicit_parameter_file_option():
+    (vm,) = records(FIXTURES / "params" / "vm.json", parameters=[str(FIXTURES / "params" / "vm.parameters.json")])
+    assert vm.value("patch_mode") == "Manual"
+
+
+def test_allowed_values_are_explored_and_the_finding_names_the_choice():
+    example = Path(__file__).resolve().parents[2] / "examples" / "arm" / "web-tier.json"
+    result = findings(example)
+    (finding,) = [f for f in result if f.rule == "AZP102"]
+    assert finding.message.endswith("(when patchMode='Manual')")
+    assert finding.location.line == 14

@@ -1,0 +1,69 @@
+"""END-TO-END: the rule fixtures through the real command line.
+
+Runs ``armlint check --format json`` (as ``python -m armlint``) on every fixture in
+tests/fixtures/arm/rules/ and checks, for each rule AZP1xx-AZP3xx:
+
+- ``AZPxxx_bad.json`` reports exactly the (rule, line, column) findings of that rule listed in
+  expected.yaml (other rules may report too, e.g. AZP302 next to AZP301);
+- ``AZPxxx_good.json`` reports nothing for that rule, and no error or warning at all.
+
+This depends on the whole pipeline (loader, evaluation, extraction, engine, CLI, JSON report),
+not only on the rule pack.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "arm" / "rules"
+EXPECTED = yaml.safe_load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))
+GOOD = sorted(path.name for path in FIXTURES.glob("AZP*_good.json"))
+
+
+def lint(fixture: str, *options: str) -> list[dict]:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "armlint",
+            "check",
+            "--format",
+            "json",
+            *options,
+            str(FIXTURES / fixture),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert run.returncode in (0, 1), f"exit {run.returncode}: {run.stderr}"
+    return json.loads(run.stdout)["findings"]
+
+
+def positions(findings: list[dict], rule: str) -> list[tuple[str, int, int]]:
+    return sorted((f["rule"], f["line"], f["column"]) for f in findings if f["rule"] == rule)
+
+
+@pytest.mark.parametrize("fixture", sorted(EXPECTED))
+def test_bad_fixture_reports_the_expected_findings(fixture):
+    rule = fixture.split("_")[0]
+    expected = sorted((f["rule"], f["line"], f["column"]) for f in EXPECTED[fixture])
+    assert positions(lint(fixture), rule) == expected
+
+
+@pytest.mark.parametrize("fixture", GOOD)
+def test_good_fixture_does_not_report_its_rule(fixture):
+    rule = fixture.split("_")[0]
+    findings = lint(fixture, "--show-unknown")
+    assert positions(findings, rule) == []
+    problems = [f for f in findings if f["severity"] in ("error", "warning")]
+    assert problems == [], [f"{f['rule']} {f['line']}: {f['message']}" for f in problems]
+    assert [f for f in findings if f["rule"] == "AZP002"] == []

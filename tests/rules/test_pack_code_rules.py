@@ -1,0 +1,155 @@
+"""The code rules AZP108, AZP301 and AZP302 on hand-built records."""
+
+from __future__ import annotations
+
+from armlint.checks.code_rules import CODE_RULES
+from armlint.checks.hits import Blocked, Hit
+from armlint.checks.tables import load_tables
+from armlint.model import (
+    SOURCE_DEFAULT,
+    SOURCE_EVALUATED,
+    SOURCE_LITERAL,
+    Fact,
+    Location,
+    Unknown,
+    VmRecord,
+)
+
+HERE = Location("vm.json", 1, 1)
+
+
+def record(os: str = "Windows", api_version="2024-07-01", **written) -> VmRecord:
+    facts = {
+        "os": Fact(os, HERE),
+        "api_version": Fact(api_version, HERE),
+        "patch_mode": Fact(
+            "AutomaticByOS" if os == "Windows" else "ImageDefault", HERE, SOURCE_DEFAULT
+        ),
+        "provision_vm_agent": Fact(True, HERE, SOURCE_DEFAULT),
+    }
+    if os == "Windows":
+        facts["enable_automatic_updates"] = Fact(True, HERE, SOURCE_DEFAULT)
+    for name, value in written.items():
+        facts[name] = Fact(value, Location("vm.json", 10, 5), SOURCE_LITERAL)
+    return VmRecord("vm.json", "arm", "vm", "Microsoft.Compute/virtualMachines", "vm1", HERE, facts)
+
+
+def run(rule: str, rec: VmRecord, profile: str = "current") -> list:
+    view = {name: fact.value for name, fact in rec.facts.items()}
+    return list(CODE_RULES[rule](rec, view, profile, load_tables()))
+
+
+# --- AZP108 -----------------------------------------------------------------------------------
+
+
+def test_azp108_passes_valid_values_and_defaults():
+    assert run("azp108", record()) == []
+    assert (
+        run("azp108", record(assessment_mode="AutomaticByPlatform", reboot_setting="Never")) == []
+    )
+
+
+def test_azp108_reports_each_bad_property():
+    hits = run("azp108", record(assessment_mode="AutomaticByOS", reboot_setting="Sometimes"))
+    assert [hit.at for hit in hits] == ["assessment_mode", "reboot_setting"]
+    assert "'AutomaticByOS'" in hits[0].message
+    assert "did you mean 'AutomaticByPlatform'" in hits[0].message
+
+
+def test_azp108_compares_exactly_and_suggests_the_right_case():
+    (hit,) = run("azp108", record(assessment_mode="automaticByPlatform"))
+    assert "did you mean 'AutomaticByPlatform'" in hit.message
+
+
+def test_azp108_reports_booleans_written_as_text():
+    (hit,) = run("azp108", record(enable_automatic_updates="false"))
+    assert hit == Hit(at="enable_automatic_updates", message=hit.message)
+    assert "not a boolean" in hit.message
+
+
+def test_azp108_is_blocked_by_an_unknown_value():
+    rec = record()
+    rec.facts["assessment_mode"] = Fact(Unknown("parameter without value"), HERE, "unknown")
+    assert run("azp108", rec) == [Blocked(fact="assessment_mode")]
+
+
+# --- AZP301 -----------------------------------------------------------------------------------
+
+
+def test_azp301_ignores_defaults():
+    assert run("azp301", record(api_version="2019-07-01")) == []
+
+
+def test_azp301_reports_one_hit_per_property_too_new_for_the_api_version():
+    rec = record(
+        api_version="2020-06-01",
+        patch_mode="AutomaticByOS",
+        assessment_mode="ImageDefault",
+        enable_hotpatching=False,
+    )
+    hits = run("azp301", rec)
+    assert sorted(hit.at for hit in hits) == ["assessment_mode", "enable_hotpatching"]
+    assessment = next(hit for hit in hits if hit.at == "assessment_mode")
+    assert "2021-03-01" in assessment.message and "2020-06-01" in assessment.message
+
+
+def test_azp301_knows_linux_patch_mode_came_later():
+    assert run("azp301", record(os="Linux", api_version="2020-06-01", patch_mode="ImageDefault"))
+    assert not run(
+        "azp301", record(os="Linux", api_version="2020-12-01", patch_mode="ImageDefault")
+    )
+    assert not run("azp301", record(api_version="2020-06-01", patch_mode="Manual"))
+
+
+def test_azp301_compares_preview_versions_by_date():
+    assert run("azp301", record(api_version="2016-04-30-preview", patch_mode="Manual"))
+
+
+def test_azp301_is_blocked_by_an_unknown_api_version():
+    rec = record(api_version=Unknown("apiProfile not mapped"), patch_mode="Manual")
+    assert run("azp301", rec) == [Blocked(fact="api_version")]
+
+
+def test_azp301_is_blocked_by_an_unknown_os_only_where_the_os_decides():
+    os = Unknown("no configuration")
+    between = record(api_version="2020-06-01", patch_mode="AutomaticByPlatform")
+    between.facts["os"] = Fact(os, HERE, "unknown")
+    assert run("azp301", between) == [Blocked(fact="os")]
+    older = record(api_version="2019-12-01", patch_mode="AutomaticByPlatform")
+    older.facts["os"] = Fact(os, HERE, "unknown")
+    assert [hit.at for hit in run("azp301", older)] == ["patch_mode"]
+
+
+def test_azp301_leaves_non_api_versions_to_azp303():
+    assert run("azp301", record(api_version="latest", patch_mode="Manual")) == []
+
+
+def test_azp301_counts_a_written_value_even_when_unknown():
+    rec = record(api_version="2019-07-01")
+    rec.facts["patch_mode"] = Fact(Unknown("parameter"), HERE, "unknown")
+    assert [hit.at for hit in run("azp301", rec)] == ["patch_mode"]
+
+
+# --- AZP302 -----------------------------------------------------------------------------------
+
+
+def test_azp302_reports_patch_settings_below_the_recommended_version():
+    (hit,) = run("azp302", record(api_version="2020-12-01", patch_mode="AutomaticByPlatform"))
+    assert hit.at == "api_version"
+    assert "2021-03-01" in hit.message and "patchMode" in hit.message
+
+
+def test_azp302_ignores_records_without_patch_settings():
+    assert run("azp302", record(api_version="2019-07-01")) == []
+
+
+def test_azp302_uses_the_profiles_recommendation():
+    rec = record(api_version="2020-06-01", patch_mode="AutomaticByPlatform")
+    assert run("azp302", rec, "current")
+    assert not run("azp302", rec, "preview-2020")
+
+
+def test_azp302_is_blocked_by_an_unknown_api_version():
+    rec = record(api_version=Unknown("apiProfile not mapped"), patch_mode="Manual")
+    rec.facts["patch_mode"] = Fact("Manual", HERE, SOURCE_EVALUATED)
+    assert run("azp302", rec) == [Blocked(fact="api_version")]

@@ -1,0 +1,264 @@
+"""The data rules' conditions on facts views, with derived facts, as the engine evaluates them.
+
+Each case is a view as a format would produce it (defaults included); the expected verdict is
+YES (reported), NO (passes) or MAYBE (an unknown fact blocks it: AZP002).
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from armlint.checks import conditions
+from armlint.checks.derive import derive
+from armlint.checks.tables import load_tables
+from armlint.model import Unknown
+from armlint.paths import rules_dir
+
+YES, NO, MAYBE = conditions.YES, conditions.NO, conditions.MAYBE
+UNKNOWN = Unknown("parameters('x') has no value")
+
+WIN_IMAGE = {
+    "image_publisher": "MicrosoftWindowsServer",
+    "image_offer": "WindowsServer",
+    "image_sku": "2022-datacenter-azure-edition",
+}
+HOTPATCH_IMAGE = {**WIN_IMAGE, "image_sku": "2022-datacenter-azure-edition-core"}
+UBUNTU = {"image_publisher": "Canonical", "image_offer": "ubuntu-24_04-lts", "image_sku": "server"}
+
+
+def windows(**facts) -> dict:
+    """A Windows VM view with the platform defaults."""
+    view = {
+        "kind": "vm",
+        "os": "Windows",
+        "patch_mode": "AutomaticByOS",
+        "enable_automatic_updates": True,
+        "provision_vm_agent": True,
+        "api_version": "2024-07-01",
+        **WIN_IMAGE,
+    }
+    view.update(facts)
+    return view
+
+
+def linux(**facts) -> dict:
+    view = {
+        "kind": "vm",
+        "os": "Linux",
+        "patch_mode": "ImageDefault",
+        "provision_vm_agent": True,
+        "api_version": "2024-07-01",
+        **UBUNTU,
+    }
+    view.update(facts)
+    return view
+
+
+CASES = [
+    # AZP101 AutomaticByOS needs automatic updates
+    ("AZP101", windows(enable_automatic_updates=False), YES),
+    ("AZP101", windows(), NO),
+    ("AZP101", windows(enable_automatic_updates=UNKNOWN), MAYBE),
+    ("AZP101", windows(patch_mode="Manual", enable_automatic_updates=False), NO),
+    ("AZP101", linux(), NO),
+    # AZP102 Manual with automatic updates, the default included
+    ("AZP102", windows(patch_mode="Manual"), YES),
+    ("AZP102", windows(patch_mode="Manual", enable_automatic_updates=False), NO),
+    ("AZP102", windows(patch_mode=UNKNOWN), MAYBE),
+    # AZP103 AutomaticByPlatform without automatic updates
+    ("AZP103", windows(patch_mode="AutomaticByPlatform", enable_automatic_updates=False), YES),
+    ("AZP103", windows(patch_mode="AutomaticByPlatform"), NO),
+    ("AZP103", linux(patch_mode="AutomaticByPlatform"), NO),
+    # AZP104 agent off
+    ("AZP104", linux(patch_mode="AutomaticByPlatform", provision_vm_agent=False), YES),
+    ("AZP104", windows(assessment_mode="AutomaticByPlatform", provision_vm_agent=False), YES),
+    ("AZP104", windows(enable_hotpatching=True, provision_vm_agent=False), YES),
+    ("AZP104", windows(provision_vm_agent=False), NO),
+    ("AZP104", linux(patch_mode="AutomaticByPlatform"), NO),
+    ("AZP104", windows(patch_mode=UNKNOWN, provision_vm_agent=False), MAYBE),
+    # AZP105 patch mode validity (derived)
+    ("AZP105", windows(patch_mode="AutomaticByPlatfom"), YES),
+    ("AZP105", linux(patch_mode="AutomaticByOS"), YES),
+    ("AZP105", linux(patch_mode="AutomaticByPlatform"), NO),
+    ("AZP105", windows(patch_mode=UNKNOWN), MAYBE),
+    ("AZP105", windows(os=UNKNOWN, patch_mode="AutomaticByPlatform"), NO),
+    # AZP106 automaticByPlatformSettings without AutomaticByPlatform
+    ("AZP106", linux(automatic_by_platform_settings=True, reboot_setting="IfRequired"), YES),
+    ("AZP106", windows(bypass_platform_safety_checks=True), YES),
+    ("AZP106", linux(patch_mode="AutomaticByPlatform", automatic_by_platform_settings=True), NO),
+    ("AZP106", linux(), NO),
+    ("AZP106", linux(patch_mode=UNKNOWN, automatic_by_platform_settings=True), MAYBE),
+    # AZP107 hotpatching
+    ("AZP107", windows(enable_hotpatching=True), YES),
+    (
+        "AZP107",
+        windows(
+            patch_mode="AutomaticByPlatform",
+            enable_hotpatching=True,
+            bypass_platform_safety_checks=True,
+        ),
+        YES,
+    ),
+    ("AZP107", windows(patch_mode="AutomaticByPlatform", enable_hotpatching=True), NO),
+    ("AZP107", windows(enable_hotpatching=False), NO),
+    ("AZP107", windows(enable_hotpatching=UNKNOWN), MAYBE),
+    # AZP109 bypass without a maintenance assignment
+    (
+        "AZP109",
+        linux(patch_mode="AutomaticByPlatform", bypass_platform_safety_checks=True),
+        YES,
+    ),
+    (
+        "AZP109",
+        linux(
+            patch_mode="AutomaticByPlatform",
+            bypass_platform_safety_checks=True,
+            maintenance_assignment=False,
+        ),
+        YES,
+    ),
+    (
+        "AZP109",
+        linux(
+            patch_mode="AutomaticByPlatform",
+            bypass_platform_safety_checks=True,
+            maintenance_assignment=True,
+        ),
+        NO,
+    ),
+    ("AZP109", linux(patch_mode="AutomaticByPlatform"), NO),
+    (
+        "AZP109",
+        linux(
+            patch_mode="AutomaticByPlatform",
+            bypass_platform_safety_checks=True,
+            maintenance_assignment=UNKNOWN,
+        ),
+        MAYBE,
+    ),
+    # AZP110 Flexible scale set health extension
+    (
+        "AZP110",
+        linux(kind="vmss", orchestration_mode="Flexible", patch_mode="AutomaticByPlatform"),
+        YES,
+    ),
+    (
+        "AZP110",
+        linux(
+            kind="vmss",
+            orchestration_mode="Flexible",
+            patch_mode="AutomaticByPlatform",
+            health_extension=True,
+        ),
+        NO,
+    ),
+    (
+        "AZP110",
+        linux(kind="vmss", orchestration_mode="Uniform", patch_mode="AutomaticByPlatform"),
+        NO,
+    ),
+    # AZP201 unsupported marketplace image
+    (
+        "AZP201",
+        windows(patch_mode="AutomaticByPlatform", image_sku="2019-datacenter-core-smalldisk"),
+        YES,
+    ),
+    (
+        "AZP201",
+        linux(patch_mode="AutomaticByPlatform", image_publisher="Debian", image_offer="debian-12"),
+        YES,
+    ),
+    ("AZP201", windows(patch_mode="AutomaticByPlatform"), NO),
+    ("AZP201", windows(image_sku="2019-datacenter-core-smalldisk"), NO),
+    (
+        "AZP201",
+        linux(
+            patch_mode="AutomaticByPlatform",
+            image_publisher="OpenLogic",
+            image_offer="CentOS",
+            image_sku="7_9",
+        ),
+        NO,  # removed: AZP204 reports it instead
+    ),
+    ("AZP201", windows(patch_mode="AutomaticByPlatform", image_sku=UNKNOWN), MAYBE),
+    # AZP202 custom image
+    (
+        "AZP202",
+        windows(patch_mode="AutomaticByPlatform", image_id="/subscriptions/x/images/y"),
+        YES,
+    ),
+    ("AZP202", windows(image_id="/subscriptions/x/images/y"), NO),
+    # AZP203 hotpatch image mismatch
+    ("AZP203", windows(patch_mode="AutomaticByPlatform", enable_hotpatching=True), YES),
+    ("AZP203", windows(**HOTPATCH_IMAGE), YES),
+    (
+        "AZP203",
+        windows(patch_mode="AutomaticByPlatform", enable_hotpatching=True, **HOTPATCH_IMAGE),
+        NO,
+    ),
+    ("AZP203", windows(), NO),
+    ("AZP203", linux(), NO),
+    ("AZP203", windows(patch_mode=UNKNOWN, **HOTPATCH_IMAGE), MAYBE),
+    # AZP204 removed image
+    (
+        "AZP204",
+        linux(
+            patch_mode="AutomaticByPlatform",
+            image_publisher="OpenLogic",
+            image_offer="CentOS",
+            image_sku="7_9",
+        ),
+        YES,
+    ),
+    ("AZP204", linux(image_publisher="OpenLogic", image_offer="CentOS", image_sku="7_9"), NO),
+    ("AZP204", linux(patch_mode="AutomaticByPlatform"), NO),
+    # AZP303 api-version
+    ("AZP303", windows(api_version="2021-08-01"), YES),
+    ("AZP303", windows(api_version="2024-07-01"), NO),
+    ("AZP303", windows(api_version=UNKNOWN), MAYBE),
+]
+
+PREVIEW_2020_CASES = [
+    ("AZP103", windows(patch_mode="AutomaticByPlatform", enable_automatic_updates=False), YES),
+    ("AZP105", linux(patch_mode="AutomaticByPlatform"), YES),
+    ("AZP105", linux(), NO),
+    (
+        "AZP201",
+        windows(patch_mode="AutomaticByPlatform", image_sku="2022-datacenter-azure-edition"),
+        YES,
+    ),
+    ("AZP201", windows(patch_mode="AutomaticByPlatform", image_sku="2019-Datacenter"), NO),
+]
+
+
+def rule(rule_id: str) -> dict:
+    return yaml.safe_load((rules_dir() / f"{rule_id}.yaml").read_text(encoding="utf-8"))
+
+
+def verdict(rule_id: str, view: dict, profile: str):
+    data = rule(rule_id)
+    assert profile in data["profiles"]
+    assert view["kind"] in data["applies_to"]
+    condition = (data.get("profile_overrides") or {}).get(profile, {}).get("when", data["when"])
+    full = {**view, **derive(view, profile, load_tables())}
+    return conditions.evaluate(condition, full).value
+
+
+@pytest.mark.parametrize(("rule_id", "view", "expected"), CASES)
+def test_current_profile(rule_id, view, expected):
+    assert verdict(rule_id, view, "current") is expected
+
+
+@pytest.mark.parametrize(("rule_id", "view", "expected"), PREVIEW_2020_CASES)
+def test_preview_2020_profile(rule_id, view, expected):
+    assert verdict(rule_id, view, "preview-2020") is expected
+
+
+def test_azp103_is_an_error_in_preview_2020():
+    assert rule("AZP103")["profile_overrides"]["preview-2020"]["severity"] == "error"
+
+
+def test_every_data_rule_has_cases():
+    data_rules = {path.stem for path in rules_dir().glob("AZP*.yaml") if "when" in rule(path.stem)}
+    assert data_rules <= {case[0] for case in CASES}
