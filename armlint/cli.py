@@ -262,12 +262,17 @@ def _table(args) -> int:
 
 def _render_table(command: str, fmt: str, result, options) -> str:
     from armlint import planner
+    from armlint.pipeline import image_support_checker
     from armlint.report import plan_formats
 
+    settings = planner.PlanSettings(image_supported=image_support_checker(options.profile))
     if command == "plan":
-        plan = planner.build_plan(result.records, planner.PlanSettings())
         if fmt == "csv":
             raise UsageError("csv is for inventory; use text, json, markdown or html for plan")
+        try:
+            plan = planner.build_plan(result.records, settings)
+        except planner.PlanError as error:
+            raise UsageError(str(error)) from None
         return plan_formats.render_plan(plan, fmt)
-    rows = planner.inventory(result.records, result.findings)
+    rows = planner.inventory(result.records, result.findings, settings=settings)
     return plan_formats.render_inventory(rows, fmt)

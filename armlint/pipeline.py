@@ -255,3 +255,24 @@ def _other_report(path: Path, kind: str, document, used: dict[Path, str]) -> Fil
             str(path), "vm-export", "skipped", "an exported VM (used by armlint diff)"
         )
     return FileReport(str(path), "other", "skipped", "not an ARM template or parameter file")
+
+
+def image_support_checker(profile: str):
+    """The planner's question 'is this image supported?', answered from the rule pack's tables."""
+    from armlint.checks.derive import derive
+    from armlint.checks.engine import facts_view
+    from armlint.checks.tables import load_tables
+    from armlint.model import Unknown
+
+    tables = load_tables()
+
+    def image_supported(record: VmRecord):
+        derived = derive(facts_view(record), profile, tables)
+        if derived.get("image_kind") == "custom":
+            return False
+        supported = derived.get("image_supported")
+        if supported is None:
+            return Unknown("the VM has no image reference armlint can see")
+        return supported
+
+    return image_supported

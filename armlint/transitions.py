@@ -132,7 +132,9 @@ def switch_verdict(
     if modes == {BYOS, MANUAL}:
         return Verdict("AZP402", _byos_manual_reason(before, profile))
     if profile == PREVIEW_2020 and (before, after) != (BYOS, PLATFORM):
-        reason = "the 2020 preview only supports switching from AutomaticByOS to AutomaticByPlatform"
+        reason = (
+            "the 2020 preview only supports switching from AutomaticByOS to AutomaticByPlatform"
+        )
         return Verdict("AZP403", reason)
     return _platform_switch_verdict(before if after == PLATFORM else after, automatic_updates)
 
@@ -219,7 +221,7 @@ def os_of(change: Change) -> Any:
 
 
 def _changes_text(change: Change, name: str) -> str:
-    """"patchMode changes from 'Manual' to 'AutomaticByOS' (was 'Manual' at ref:vm.json:17)"."""
+    """ "patchMode changes from 'Manual' to 'AutomaticByOS' (was 'Manual' at ref:vm.json:17)"."""
     before, after = change.facts(name)
     old, new = change.values(name)
     was = render_value(old) + (", the platform default," if before.source == SOURCE_DEFAULT else "")
@@ -785,9 +787,7 @@ def run_against(
 def _git(root: Path, *arguments: str, check: bool = True) -> subprocess.CompletedProcess:
     """git with an argument list (never a shell), in the repository, output as bytes."""
     try:
-        completed = subprocess.run(
-            ["git", *arguments], cwd=root, capture_output=True, check=False
-        )
+        completed = subprocess.run(["git", *arguments], cwd=root, capture_output=True, check=False)
     except OSError as error:
         raise GitError(f"cannot run git: {error.strerror}") from error
     if check and completed.returncode != 0:
@@ -799,7 +799,9 @@ def _git(root: Path, *arguments: str, check: bool = True) -> subprocess.Complete
 def _repo_root(paths: list[str]) -> Path:
     first = Path(paths[0]) if paths else Path(".")
     start = first if first.is_dir() else first.parent
-    completed = _git(start.resolve() if start.exists() else Path.cwd(), "rev-parse", "--show-toplevel")
+    completed = _git(
+        start.resolve() if start.exists() else Path.cwd(), "rev-parse", "--show-toplevel"
+    )
     return Path(completed.stdout.decode("utf-8").strip())
 
 

@@ -223,9 +223,14 @@ class RecordBuilder:
             "automatic_by_platform_settings": _presence(self.profile(*by_platform)),
         }
         if os_name == "Windows":
-            facts["enable_automatic_updates"] = self.profile(
-                *config_path, "enableAutomaticUpdates"
-            ).fact(True, True)
+            updates = self.profile(*config_path, "enableAutomaticUpdates").fact(True, True)
+            facts["enable_automatic_updates"] = updates
+            patch = facts["patch_mode"]
+            if patch.source == SOURCE_DEFAULT and updates.value is False:
+                # Without a patchMode, Azure follows enableAutomaticUpdates: false means Manual
+                # (templates from before 2020 deploy this way; the CLI does the same, S1).
+                patch.value = "Manual"
+                patch.trace = ("inferred from enableAutomaticUpdates false",)
             facts["enable_hotpatching"] = self.profile(*settings, "enableHotpatching").fact()
             facts["time_zone"] = self.profile(*config_path, "timeZone").fact()
         return facts
@@ -249,8 +254,9 @@ class RecordBuilder:
                 if found.present:
                     facts[fact_name] = found.fact()
         for fact_name in ("patch_mode", "provision_vm_agent", "enable_automatic_updates"):
+            # Not written anywhere: a platform default applies, but which one depends on the OS.
             facts.setdefault(
-                fact_name, Fact(reason, os_fact.location, SOURCE_UNKNOWN, os_fact.trace)
+                fact_name, Fact(reason, os_fact.location, SOURCE_DEFAULT, os_fact.trace)
             )
         return facts
 

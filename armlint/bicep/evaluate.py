@@ -168,11 +168,11 @@ def _array(node: Any, template: Template, env: dict) -> V:
     spreads = template.source.rewritten.spreads
     for child, value in _array_elements(named(node), template, env):
         value = value.at(site(template, child))
-        if child.start_byte - 3 in spreads or child.start_byte in spreads:
-            if isinstance(value.value, list):
-                items.extend(value.value)
-                literal = False
-                continue
+        spread = child.start_byte - 3 in spreads or child.start_byte in spreads
+        if spread and isinstance(value.value, list):
+            items.extend(value.value)
+            literal = False
+            continue
         items.append(value)
         literal = literal and value.literal
     return V(items, site(template, node), literal=literal)
@@ -228,9 +228,9 @@ def _member(node: Any, template: Template, env: dict) -> V:
     prop_node = node.child_by_field_name("property")
     if target_node is None or prop_node is None:
         return unknown("incomplete property access", template, node)
-    if target_node.type == "identifier" and template.source.text(target_node) in ("az", "sys"):
-        if template.source.text(target_node) not in env:
-            return V(Namespace(template.source.text(prop_node)), site(template, node))
+    target_text = template.source.text(target_node)
+    if target_node.type == "identifier" and target_text in ("az", "sys") and target_text not in env:
+        return V(Namespace(template.source.text(prop_node)), site(template, node))
     target = evaluate(target_node, template, env)
     return access(target, template.source.text(prop_node), _is_safe(node), template, node)
 
@@ -368,8 +368,18 @@ def _binary(node: Any, template: Template, env: dict) -> V:
         return _short_circuit(op, left, right_node, template, env, node)
     right = evaluate(right_node, template, env)
     result = functions.binary(op, left.value, right.value)
+    if op in ("==", "!=") and isinstance(result, Unknown):
+        result = _compare_resource_id(op, left, right, result)
     trace, deps = merge_origin([left, right])
     return V(result, site(template, node), trace, False, deps)
+
+
+def _compare_resource_id(op: str, left: V, right: V, result: Any) -> Any:
+    """A resource id is unknown until deployment, but it is neither null nor empty."""
+    for one, other in ((left, right), (right, left)):
+        if one.ref is not None and isinstance(one.value, Unknown) and other.value in (None, ""):
+            return op == "!="
+    return result
 
 
 def _short_circuit(op: str, left: V, right_node: Any, template: Template, env: dict, node) -> V:

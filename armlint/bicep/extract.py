@@ -237,7 +237,9 @@ def _os_fact(vm: VmContext) -> Fact:
     if publisher.present and not publisher.unknown and isinstance(publisher.value.value, str):
         offer = vm.at("storageProfile", "imageReference", "offer")
         offer_text = offer.value.value if offer.present else None
-        guess = os_from_image(publisher.value.value, offer_text if isinstance(offer_text, str) else None)
+        guess = os_from_image(
+            publisher.value.value, offer_text if isinstance(offer_text, str) else None
+        )
         if guess is not None:
             fact = builder.from_step(publisher)
             return Fact(guess, fact.location, SOURCE_EVALUATED, fact.trace)
@@ -271,6 +273,7 @@ def _setting(config: Step, *keys: str) -> Step:
 
 
 PATCH_SETTINGS = {
+    "provision_vm_agent": ("provisionVMAgent",),
     "patch_mode": ("patchSettings", "patchMode"),
     "assessment_mode": ("patchSettings", "assessmentMode"),
     "reboot_setting": ("patchSettings", "automaticByPlatformSettings", "rebootSetting"),

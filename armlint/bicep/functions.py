@@ -402,7 +402,8 @@ RESOURCE_ID_FUNCTIONS = frozenset(
 def _v_empty(args: list[V], here: CallSite) -> Any:
     value = args[0].value
     if isinstance(value, Unknown):
-        return value
+        # a resource id is unknown until deployment, but it is never empty
+        return False if args[0].ref is not None else value
     if value is None:
         return True
     if isinstance(value, str | list | dict):

@@ -129,8 +129,16 @@ def _bind_param_file(engine: Engine, params: Program) -> dict[str, V]:
 def _evaluate_root(root: Root, workspace: Workspace, choices: dict) -> tuple[list, Engine]:
     engine = Engine(workspace.load, choices=dict(choices), budget=STEP_BUDGET)
     bound = _bind_param_file(engine, root.params) if root.params is not None else None
-    template = Template(engine, root.program, bound, f"{root.program.source.display}:")
-    return build_records(template), engine
+    address = f"{root.program.source.display}:"
+    if root.params is not None:
+        # one evaluation per parameter file: the parameter file is part of the identity
+        address = f"{root.params.source.display}:using {Path(root.params.using or '').name}/"
+    template = Template(engine, root.program, bound, address)
+    made = build_records(template)
+    if root.params is not None:
+        for record, _ in made:
+            record.extra["parameters_file"] = root.params.source.display
+    return made, engine
 
 
 def _scenario(deps: frozenset, keys: list, choices: dict) -> tuple:
@@ -147,7 +155,9 @@ def explore(root: Root, workspace: Workspace, notes: list[str]) -> tuple[list[Vm
     baseline = {key: values[0] for key, values in zip(relevant, options, strict=True)}
     total = math.prod(len(values) for values in options)
     records: list[VmRecord] = []
-    for number, combination in enumerate(itertools.islice(itertools.product(*options), MAX_SCENARIOS)):
+    for number, combination in enumerate(
+        itertools.islice(itertools.product(*options), MAX_SCENARIOS)
+    ):
         choices = dict(zip(relevant, combination, strict=True))
         if number > 0:
             made, _ = _evaluate_root(root, workspace, choices)
@@ -176,7 +186,9 @@ def _roots(workspace: Workspace) -> list[Root]:
         target = _using_target(params)
         if target is None:
             continue
-        display = os.path.normpath(os.path.join(os.path.dirname(params.source.display), params.using))
+        display = os.path.normpath(
+            os.path.join(os.path.dirname(params.source.display), params.using)
+        )
         program = workspace.load(target, Path(display).as_posix())
         if program is not None:
             used.add(target)
@@ -210,7 +222,12 @@ def load_files(files: list[Path]) -> LoadResult:
     notes: list[str] = []
     missing: set[tuple[str, str]] = set()
     for root in _roots(workspace):
-        records, engine = explore(root, workspace, notes)
+        try:
+            records, engine = explore(root, workspace, notes)
+        except (RecursionError, MemoryError) as error:
+            # a pathological file must not stop the run: report it and go on
+            notes.append(f"bicep: {root.label}: not evaluated ({type(error).__name__})")
+            continue
         result.records.extend(records)
         missing |= engine.missing_modules
         if engine.exhausted:
@@ -218,12 +235,18 @@ def load_files(files: list[Path]) -> LoadResult:
                 f"bicep: {root.label}: evaluation stopped after {engine.budget} steps; "
                 "later values are unknown"
             )
+    by_caller: dict[str, list[str]] = {}
     for caller, target in sorted(missing):
-        notes.append(f"bicep: {caller}: local module {target} could not be read")
+        by_caller.setdefault(caller, []).append(target)
+    for caller, targets in by_caller.items():
+        notes.append(
+            f"bicep: {caller}: local module(s) not found, their outputs are unknown: "
+            + ", ".join(targets)
+        )
     skipped = _registry_count(workspace)
     if skipped:
         notes.append(
-            f"bicep: {skipped} registry module reference(s) (br:, br/public:, ts:) skipped; "
+            f"bicep: {skipped} registry module(s) (br:, br/public:, ts:) not fetched; "
             "their outputs are unknown"
         )
     result.notes.extend(notes)

@@ -243,9 +243,12 @@ def _read_resource(program: Program, node: Any, parent: ResourceDecl | None) -> 
     if decl.shape.body is not None:
         for prop in named(decl.shape.body):
             nested = named(prop)
-            if prop.type == "object_property" and nested:
-                if nested[0].type == "resource_declaration":
-                    decl.children.append(_read_resource(program, nested[0], decl))
+            if (
+                prop.type == "object_property"
+                and nested
+                and nested[0].type == "resource_declaration"
+            ):
+                decl.children.append(_read_resource(program, nested[0], decl))
     return decl
 
 

@@ -45,7 +45,9 @@ def collect(root: Template) -> Collected:
 def _collect(template: Template, collected: Collected) -> None:
     for decl in template.program.resources.values():
         lowered = decl.full_type.lower()
-        interesting = record_kind_of(decl) or lowered in EXTENSION_TYPES or lowered == ASSIGNMENT_TYPE
+        interesting = (
+            record_kind_of(decl) or lowered in EXTENSION_TYPES or lowered == ASSIGNMENT_TYPE
+        )
         if not interesting or decl.existing:
             continue
         for instance in template.instances(decl):
@@ -98,7 +100,9 @@ def _same_name(name: V, vm: Instance) -> bool | None:
 def _targets(candidate: Instance, vm: Instance, via_scope: bool) -> bool | None:
     if candidate.parent is not None:
         parent = candidate.parent
-        return parent.decl is vm.decl and parent.template is vm.template and parent.index == vm.index
+        return (
+            parent.decl is vm.decl and parent.template is vm.template and parent.index == vm.index
+        )
     holder = candidate.property("scope" if via_scope else "parent")
     if holder is not None:
         return _points_at(holder.value, vm)
@@ -192,7 +196,12 @@ def maintenance_fact(vm: Instance, collected: Collected, builder: FactBuilder) -
         if applies is False:
             continue
         location = candidate.template.source.location(candidate.decl.node)
-        fact = Fact(True, location, SOURCE_EVALUATED, (candidate.template.source.where(candidate.decl.node),))
+        fact = Fact(
+            True,
+            location,
+            SOURCE_EVALUATED,
+            (candidate.template.source.where(candidate.decl.node),),
+        )
         candidates.append((_combine(_unknown_if_none(applies), candidate.condition, True), fact))
     verdict, fact = _verdict(candidates)
     return _fact(verdict, fact, builder)

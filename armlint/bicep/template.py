@@ -64,6 +64,7 @@ class Instance:
     loop_unknown: bool = False
     _body: V | None = None
     _name: V | None = None
+    _properties: dict[str, V | None] = field(default_factory=dict)
 
     def body(self) -> V:
         if self._body is None:
@@ -76,10 +77,13 @@ class Instance:
 
     def property(self, key: str) -> V | None:
         """One top-level property, evaluated alone (cheaper than the whole body)."""
-        node = property_node(self.decl.shape.body, key, self.template)
-        if node is None:
-            return None
-        return evaluate(node, self.template, self.env).at(site(self.template, node))
+        if key not in self._properties:
+            node = property_node(self.decl.shape.body, key, self.template)
+            found = None
+            if node is not None:
+                found = evaluate(node, self.template, self.env).at(site(self.template, node))
+            self._properties[key] = found
+        return self._properties[key]
 
     def name(self) -> V:
         if self._name is None:

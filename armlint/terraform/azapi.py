@@ -62,7 +62,10 @@ class Cursor:
             return meta.loc, ("literal" if meta.literal else SOURCE_EVALUATED), meta.trace
         locate = getattr(self.value, "value_location", None)
         if locate is not None:
-            return locate(key), self.source, self.trace
+            try:
+                return locate(key), self.source, self.trace
+            except (KeyError, AttributeError):
+                pass  # a value added for after_unknown has no position of its own
         return self.loc, self.source, self.trace
 
     def path(self, *keys: str) -> Cursor | None:

@@ -182,7 +182,13 @@ class Evaluator:
         return Namespace("resource_type", expr.name)
 
     def _get_attr(self, expr: n.GetAttr, scope: dict) -> Any:
-        return self.get_attr(self.eval(expr.obj, scope), expr.name)
+        saved, self.trace = self.trace, []
+        try:
+            obj = self.eval(expr.obj, scope)
+        finally:
+            obj_steps, self.trace = self.trace, saved
+        self.trace.extend(narrow_steps(obj, expr.name, obj_steps))
+        return self.get_attr(obj, expr.name)
 
     def get_attr(self, value: Any, name: str) -> Any:
         if isinstance(value, Namespace):
@@ -427,6 +433,20 @@ class Evaluator:
             else:
                 result[new_key] = new_value
         return result
+
+
+def narrow_steps(obj: Any, key: str, steps: list) -> list:
+    """Keep the steps that lead to ``obj[key]``, not those of its sibling attributes.
+
+    Reading ``local.infrastructure.patch_mode`` should trace ``var.patch_mode``, not every
+    variable the whole ``infrastructure`` object was built from.
+    """
+    if not steps or not isinstance(obj, ObjectValue) or not obj.meta:
+        return steps
+    own = obj.meta.get(key)
+    wanted = set(own.trace) if own is not None else set()
+    siblings = {step for meta in obj.meta.values() for step in meta.trace} - wanted
+    return [step for step in steps if step not in siblings]
 
 
 def settle(value: Any) -> Any:

@@ -97,6 +97,16 @@ def resolve_id(fact: str, value: Any) -> Any:
     return value.unknown
 
 
+MAX_TRACE = 8  # a trace is for people; beyond this it hides the steps that matter
+
+
+def short_trace(trace) -> tuple[str, ...]:
+    trace = tuple(trace)
+    if len(trace) <= MAX_TRACE:
+        return trace
+    return (*trace[:MAX_TRACE], f"(+{len(trace) - MAX_TRACE} more steps)")
+
+
 class Facts:
     """Collects the facts of one record."""
 
@@ -109,10 +119,10 @@ class Facts:
         if convert is not None and not isinstance(value, Unknown):
             value = convert(value)
         source = SOURCE_UNKNOWN if isinstance(value, Unknown) else read.source
-        self.facts[name] = Fact(value, read.loc, source, read.trace)
+        self.facts[name] = Fact(value, read.loc, source, short_trace(read.trace))
 
     def put_default(self, name: str, value: Any, loc: Location, trace=()) -> None:
-        self.facts[name] = Fact(value, loc, SOURCE_DEFAULT, tuple(trace))
+        self.facts[name] = Fact(value, loc, SOURCE_DEFAULT, short_trace(trace))
 
     def put_implied(self, name: str, value: Any, loc: Location, why: str) -> None:
         """A fact fixed by the resource type itself (the OS of a Windows VM resource)."""

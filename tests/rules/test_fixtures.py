@@ -67,3 +67,15 @@ def test_good_fixture_does_not_report_its_rule(fixture):
     problems = [f for f in findings if f["severity"] in ("error", "warning")]
     assert problems == [], [f"{f['rule']} {f['line']}: {f['message']}" for f in problems]
     assert [f for f in findings if f["rule"] == "AZP002"] == []
+
+
+def test_preview_2020_profile_makes_azp103_an_error():
+    findings = lint("AZP103_bad.json", "--profile", "preview-2020")
+    assert [f["severity"] for f in findings if f["rule"] == "AZP103"] == ["error"]
+    # The 2020 preview supported five older Windows Server SKUs only.
+    assert "AZP201" in {f["rule"] for f in findings}
+
+
+def test_preview_2020_profile_has_no_linux_patch_mode():
+    findings = lint("AZP104_good.json", "--profile", "preview-2020")
+    assert "AZP105" in {f["rule"] for f in findings}
