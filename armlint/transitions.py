@@ -107,6 +107,7 @@ class Verdict:
     rule: str = ""  # '' when Azure allows the switch, else 'AZP402' / 'AZP403'
     reason: str = ""
     needs_automatic_updates: bool = False  # undecided: the VM's enableAutomaticUpdates is unknown
+    refused_for_flag: bool = False  # refused because of the VM's enableAutomaticUpdates value
 
 
 ALLOWED = Verdict()
@@ -160,7 +161,7 @@ def _platform_switch_verdict(other: str, automatic_updates: Any) -> Verdict:
         f"switching between AutomaticByPlatform and {other} is only supported on VMs created with"
         f" enableAutomaticUpdates={render_value(needed)}"
     )
-    return Verdict("AZP403", reason)
+    return Verdict("AZP403", reason, refused_for_flag=True)
 
 
 # -- one pair -------------------------------------------------------------------------------
@@ -243,7 +244,7 @@ def label_of(name: str) -> str:
 # -- the checks ----------------------------------------------------------------------------
 
 
-def check_automatic_updates(change: Change) -> Iterator[Hit | Blocked]:
+def check_automatic_updates(change: Change, profile: str) -> Iterator[Hit | Blocked]:
     """AZP401: enableAutomaticUpdates is fixed at creation (S1; I2; Terraform ForceNew, I9)."""
     os_name = os_of(change)
     if os_name is None or (isinstance(os_name, str) and os_name != "Windows"):
@@ -280,7 +281,7 @@ def check_mode_switch(change: Change, profile: str) -> Iterator[Hit | Blocked]:
     if side:
         yield Blocked(("AZP402", "AZP403"), "patch_mode", side)
         return
-    if before == after:
+    if before == after or _both_defaults(change, "patch_mode"):
         return
     os_name = os_of(change)
     if isinstance(os_name, Unknown):
@@ -294,9 +295,19 @@ def check_mode_switch(change: Change, profile: str) -> Iterator[Hit | Blocked]:
         yield Blocked(("AZP403",), "enable_automatic_updates", "before")
     elif verdict.rule:
         reason = verdict.reason
-        if verdict.rule == "AZP403" and "created with" in reason:
+        if verdict.refused_for_flag:
             reason += f", and this VM has {_vm_automatic_updates(change)}"
         yield Hit(verdict.rule, "patch_mode", f"{_changes_text(change, 'patch_mode')}; {reason}")
+
+
+def _both_defaults(change: Change, name: str) -> bool:
+    """Unwritten on both sides: a different default only follows another change.
+
+    The ARM loader infers Manual for a Windows VM without patchMode whose
+    enableAutomaticUpdates is false; that change is AZP401's, not a mode switch of its own.
+    """
+    before, after = change.facts(name)
+    return before.source == SOURCE_DEFAULT and after.source == SOURCE_DEFAULT
 
 
 def _vm_automatic_updates(change: Change) -> str:
@@ -306,7 +317,7 @@ def _vm_automatic_updates(change: Change) -> str:
     return f"{value} ({change.describe_before(fact)}{default})"
 
 
-def check_agent(change: Change) -> Iterator[Hit | Blocked]:
+def check_agent(change: Change, profile: str) -> Iterator[Hit | Blocked]:
     """AZP404: provisionVMAgent is set at creation; Terraform marks it ForceNew (S6)."""
     before, after = change.values("provision_vm_agent")
     side = unknown_side(before, after)
@@ -328,7 +339,7 @@ def check_agent(change: Change) -> Iterator[Hit | Blocked]:
     )
 
 
-def check_replacement(change: Change) -> Iterator[Hit | Blocked]:
+def check_replacement(change: Change, profile: str) -> Iterator[Hit | Blocked]:
     """AZP404: a plan replaces the VM and its patch settings change too (it is recreated)."""
     changed, unknown = [], []
     for name in REPLACEMENT_FACTS:
@@ -350,20 +361,12 @@ def check_replacement(change: Change) -> Iterator[Hit | Blocked]:
         yield Blocked(("AZP404",), name, side)
 
 
-TEMPLATE_CHECKS = ("automatic_updates", "mode_switch", "agent")
-REPLACE_CHECKS = ("automatic_updates", "agent", "replacement")
+Check = Callable[[Change, str], Iterator[Hit | Blocked]]
 
-
-def _outcomes(change: Change, checks: Iterable[str], profile: str) -> Iterator[Hit | Blocked]:
-    for check in checks:
-        if check == "automatic_updates":
-            yield from check_automatic_updates(change)
-        elif check == "mode_switch":
-            yield from check_mode_switch(change, profile)
-        elif check == "agent":
-            yield from check_agent(change)
-        elif check == "replacement":
-            yield from check_replacement(change)
+# A template pair or a plan update: the VM is updated in place.
+UPDATE_CHECKS: tuple[Check, ...] = (check_automatic_updates, check_mode_switch, check_agent)
+# A plan replacement: the VM is recreated, so any patchMode is accepted on the new one.
+REPLACE_CHECKS: tuple[Check, ...] = (check_automatic_updates, check_agent, check_replacement)
 
 
 # -- findings ------------------------------------------------------------------------------
@@ -389,11 +392,12 @@ def _rule_name_severity(rule_id: str, profile: str) -> tuple[str, str]:
     return rule.name, rule.severity_for(profile)
 
 
-def change_findings(change: Change, checks: Iterable[str], profile: str) -> list[Finding]:
+def change_findings(change: Change, checks: Iterable[Check], profile: str) -> list[Finding]:
     """The findings of one pair: hits of the rules that apply, then one AZP002 per unknown fact."""
+    outcomes = [outcome for check in checks for outcome in check(change, profile)]
     findings: list[Finding] = []
     blocked: dict[str, tuple[str, list[str]]] = {}
-    for outcome in _outcomes(change, checks, profile):
+    for outcome in outcomes:
         if isinstance(outcome, Hit):
             if _applies(outcome.rule, change.after, profile):
                 findings.append(_hit_finding(change, outcome, profile))
@@ -437,11 +441,11 @@ def _unknown_finding(change: Change, name: str, side: str, rules: list[str]) -> 
     message = (
         f"{label_of(name)} is unknown {where}: {reason}; not checked: {', '.join(sorted(rules))}"
     )
-    rule_name, _ = _rule_name_severity(UNKNOWN_RULE, "current")
+    rule_name, severity = _rule_name_severity(UNKNOWN_RULE, "current")
     return Finding(
         rule=UNKNOWN_RULE,
         name=rule_name,
-        severity="info",
+        severity=severity,
         message=message + _parameter_file_suffix(change.after),
         location=_location(change.after, name),
         resource=change.after.identity,
@@ -500,7 +504,7 @@ def transition_findings(
     for before, after in pairs:
         if before is None:
             continue
-        findings.extend(change_findings(Change(before, after, describe), TEMPLATE_CHECKS, profile))
+        findings.extend(change_findings(Change(before, after, describe), UPDATE_CHECKS, profile))
     return sorted(findings, key=lambda f: f.sort_key)
 
 
@@ -527,7 +531,7 @@ def plan_transition_findings(records: Iterable[VmRecord], profile: str) -> list[
             findings.extend(change_findings(change, REPLACE_CHECKS, profile))
         elif "update" in actions:
             change = Change(before, record, describe)
-            findings.extend(change_findings(change, TEMPLATE_CHECKS, profile))
+            findings.extend(change_findings(change, UPDATE_CHECKS, profile))
     return sorted(findings, key=lambda f: f.sort_key)
 
 
@@ -562,18 +566,18 @@ def pair_records(
     resource under several parameter files pair file for file. An exported VM (no loop index)
     still pairs with a loop instance of the same name.
     """
-    exact: dict[tuple[str, str], list[VmRecord]] = {}
+    exact: dict[tuple, list[VmRecord]] = {}
     by_identity: dict[str, list[VmRecord]] = {}
     by_name: dict[str, list[VmRecord]] = {}
     for record in before:
-        exact.setdefault((_identity_key(record), _parameter_file(record)), []).append(record)
+        exact.setdefault(_exact_key(record), []).append(record)
         by_identity.setdefault(_identity_key(record), []).append(record)
         for key in _name_keys(record):
             by_name.setdefault(key, []).append(record)
     pairs: list[tuple[VmRecord | None, VmRecord]] = []
     for record in after:
         # Same identity and parameter file: take them in order, so unnamed twins pair in order.
-        queue = exact.get((_identity_key(record), _parameter_file(record)))
+        queue = exact.get(_exact_key(record))
         if queue:
             pairs.append((queue.pop(0), record))
             continue
@@ -586,19 +590,43 @@ def _fallback_match(record, by_identity, by_name) -> VmRecord | None:
     if candidates:
         return candidates[0]
     for key in _name_keys(record):
-        candidates = by_name.get(key)
-        if candidates:
-            return candidates[0]
+        # Without the index only when one side has none (an export beside a loop instance):
+        # count.index 2 of an after is never count.index 0 of the before.
+        for candidate in by_name.get(key, []):
+            if record.index is None or candidate.index is None:
+                return candidate
     return None
 
 
+def _exact_key(record: VmRecord) -> tuple:
+    """Identity, parameter file and allowed-value choices (Bicep explores them always)."""
+    return (_identity_key(record), _parameter_file(record), repr(record.scenario))
+
+
 def _identity_key(record: VmRecord) -> str:
-    return record.identity.lower()
+    base = _portable_address(record) or f"{record.resource_type}/{record.name}"
+    return (base if record.index is None else f"{base}[{record.index}]").lower()
+
+
+def _portable_address(record: VmRecord) -> str:
+    """The address without the folder of its file.
+
+    Bicep addresses start with the file as given ('infra/main.bicep:resource vm'); the two
+    versions of a file live in different folders (two checkouts, a temporary copy of a git
+    ref), so only the file name is kept.
+    """
+    address = record.address
+    for suffix in (".bicep:", ".bicepparam:"):
+        cut = address.lower().find(suffix)
+        if cut >= 0:
+            end = cut + len(suffix)
+            return Path(address[: end - 1]).name + ":" + address[end:]
+    return address
 
 
 def _name_keys(record: VmRecord) -> list[str]:
     """Identities without the loop index: the address, and type + name."""
-    keys = [(record.address or f"{record.resource_type}/{record.name}").lower()]
+    keys = [(_portable_address(record) or f"{record.resource_type}/{record.name}").lower()]
     type_name = f"{record.resource_type}/{record.name}".lower()
     if type_name not in keys:
         keys.append(type_name)
@@ -651,7 +679,6 @@ def _export_records(files: list[FileReport], max_bytes: int) -> list[VmRecord]:
         document = read_json(Path(report.path), max_bytes)
         if document.ok and looks_like_export(document.value):
             records.extend(records_from_export(document))
-            report.status, report.kind, report.reason = "linted", "vm-export", "exported VM"
     return records
 
 
@@ -768,6 +795,8 @@ def run_against(
     pre-commit stashes unstaged changes before running hooks; run by hand, unstaged edits count.
     """
     root = (repo or _repo_root(paths)).resolve()
+    if not _ref_exists(root, ref):
+        return _without_history(ref, paths, options)
     after_files = _after_files(paths, options)
     renames = _renames(root, ref)
     with tempfile.TemporaryDirectory(prefix="armlint-before-") as temporary:
@@ -842,17 +871,28 @@ def _renames(root: Path, ref: str) -> dict[str, str]:
 
 
 def _show(root: Path, ref: str, relative: str) -> bytes | None:
-    """The file's bytes at REF, or None when it does not exist there."""
+    """The file's bytes at REF, or None when it does not exist there (a new file)."""
     completed = _git(root, "show", f"{ref}:{relative}", check=False)
-    if completed.returncode != 0:
-        _verify_ref(root, ref)
-        return None
-    return completed.stdout
+    return completed.stdout if completed.returncode == 0 else None
 
 
-def _verify_ref(root: Path, ref: str) -> None:
-    """A missing file is normal; a ref that does not exist is the user's mistake."""
-    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+def _ref_exists(root: Path, ref: str) -> bool:
+    """True for a commit; False in a repository without commits (a first commit's hook).
+
+    Any other ref that does not resolve is the user's mistake and raises ``GitError``.
+    """
+    found = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+    if found.returncode == 0:
+        return True
+    if _git(root, "rev-list", "-n", "1", "--all", check=False).stdout.strip():
+        raise GitError(f"'{ref}' is not a commit in {root}")
+    return False
+
+
+def _without_history(ref: str, paths: list[str], options: RunOptions) -> RunResult:
+    after = _load_side(paths, options, exports=False)
+    note = f"the repository has no commits yet, so '{ref}' has no files: every VM is new"
+    return _result(after, [], [*after.notes, note], options)
 
 
 def _mirror_file(root: Path, ref: str, relative: str, origin: str, mirror: Mirror) -> bool:
@@ -947,7 +987,7 @@ def _pair_mirrored(befores, afters, root: Path, mirror: Mirror):
 
 def _relocated(record: VmRecord, mirror: Mirror) -> VmRecord:
     """A before record whose locations name the files as they are at REF (old names included)."""
-    relative = Path(record.path).resolve().relative_to(mirror.root).as_posix()
+    relative = _mirrored_relative(record.path, mirror)
 
     def move(where: Location | None) -> Location | None:
         if where is None:
@@ -968,10 +1008,17 @@ def _relocated(record: VmRecord, mirror: Mirror) -> VmRecord:
     )
 
 
-def _origin_path(path: str, mirror: Mirror) -> str:
+def _mirrored_relative(path: str, mirror: Mirror) -> str:
+    """The path inside the mirror, '' for a file outside it."""
     try:
-        relative = Path(path).resolve().relative_to(mirror.root).as_posix()
+        return Path(path).resolve().relative_to(mirror.root).as_posix()
     except ValueError:
+        return ""
+
+
+def _origin_path(path: str, mirror: Mirror) -> str:
+    relative = _mirrored_relative(path, mirror)
+    if not relative:
         return path
     return mirror.origins.get(relative, relative)
 

@@ -288,9 +288,9 @@ def api_profiles() -> dict[str, str]:
     path = rules_dir() / "data" / "api_profiles.yaml"
     if not path.is_file():
         return {}
-    import yaml
+    from armlint.datacache import load_yaml
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path) or {}
     table = data.get("compute_api_version", {}) if isinstance(data, dict) else {}
     return {str(name).lower(): str(version) for name, version in table.items()}
 

@@ -45,18 +45,15 @@ STATEMENT_KEYWORDS = frozenset(
     }
 )
 BLANKED_STATEMENTS = frozenset({"type", "import", "extension", "provider"})
-_IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(rb"[0-9]+")
 _SIMPLE_TYPE = re.compile(r"^(string|int|bool|object|array|any)(\[\])*\??$")
-_TWO_CHAR_PUNCT = (b"==", b"!=", b"=~", b"!~", b"<=", b">=", b"&&", b"||", b"??", b".?", b"::")
 
 
 @dataclass(slots=True)
 class Token:
-    kind: str  # 'ident' | 'punct' | 'string' | 'number' | 'newline' | 'comment' | 'other'
+    kind: str  # "ident" | "punct" | "string" | "number" | "newline"
     start: int
     end: int
-    depth: int  # bracket depth before the token
+    depth: int  # bracket depth (a closing bracket has the depth after it)
     text: bytes = b""
 
 
@@ -68,72 +65,86 @@ class Rewritten:
     spreads: set[int] = field(default_factory=set)  # start offsets of spread entries
     param_assignments: set[int] = field(default_factory=set)  # .bicepparam 'param' offsets
     type_texts: dict[int, str] = field(default_factory=dict)  # offset -> original type text
+    imported: set[str] = field(default_factory=set)  # names bound by (blanked) import statements
+
+
+_TOKEN = re.compile(
+    rb"""
+    (?P<space>[ \t\r]+)
+    |(?P<newline>\n)
+    |(?P<comment>//[^\n]*|\#disable[^\n]*|/\*.*?(?:\*/|\Z))
+    |(?P<string>')
+    |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<number>[0-9]+)
+    |(?P<punct>\.\.\.|==|!=|=~|!~|<=|>=|&&|\|\||\?\?|\.\?|::|.)
+    """,
+    re.S | re.X,
+)
+_STRING_STOP = re.compile(rb"[\\'\n]|\$\{")
+_OPENERS = frozenset(b"{[(")
+_CLOSERS = frozenset(b"}])")
 
 
 class _Scanner:
-    """A small Bicep lexer: strings (with interpolation), comments, brackets, identifiers."""
+    """A small Bicep lexer: strings (with interpolation), comments, brackets, identifiers.
 
-    def __init__(self, data: bytes, out: bytearray) -> None:
+    Only top-level tokens are kept (statements are split and typed at depth 0); the spread
+    operator and non-null assertions are rewritten on the fly, at any depth.
+    """
+
+    def __init__(self, data: bytes, out: bytearray, result: Rewritten) -> None:
         self.data = data
         self.out = out
-        self.tokens: list[Token] = []
+        self.result = result
         self.brackets: list[int] = []  # stack of opening bracket bytes
+        self.previous: tuple[str, int, bytes] = ("", -1, b"")  # kind, end, text
 
     def run(self) -> list[Token]:
+        tokens: list[Token] = []
         pos = 0
         while pos < len(self.data):
-            pos = self._token(pos, self.tokens)
-        return self.tokens
+            pos = self._token(pos, tokens)
+        return tokens
 
-    def _token(self, pos: int, into: list[Token]) -> int:
-        data = self.data
-        ch = data[pos : pos + 1]
+    def _token(self, pos: int, into: list[Token] | None) -> int:
+        match = _TOKEN.match(self.data, pos)
+        if match is None:  # unreachable: '.' matches any byte; kept for safety
+            return pos + 1
+        kind = match.lastgroup
+        end = match.end()
+        if kind == "space" or kind == "comment":
+            return end
         depth = len(self.brackets)
-        if ch == b"\n":
-            into.append(Token("newline", pos, pos + 1, depth))
-            return pos + 1
-        if ch in b" \t\r":
-            return pos + 1
-        if data.startswith(b"//", pos) or data.startswith(b"#disable", pos):
-            end = data.find(b"\n", pos)
-            end = len(data) if end == -1 else end
-            into.append(Token("comment", pos, end, depth))
-            return end
-        if data.startswith(b"/*", pos):
-            end = data.find(b"*/", pos + 2)
-            end = len(data) if end == -1 else end + 2
-            into.append(Token("comment", pos, end, depth))
-            return end
-        if ch == b"'":
+        text = b""
+        if kind == "string":
             end = self._string(pos)
-            into.append(Token("string", pos, end, depth))
-            return end
-        match = _IDENT.match(data, pos)
-        if match:
-            into.append(Token("ident", pos, match.end(), depth, match.group()))
-            return match.end()
-        match = _NUMBER.match(data, pos)
-        if match:
-            into.append(Token("number", pos, match.end(), depth, match.group()))
-            return match.end()
-        return self._punct(pos, into, depth)
+        else:
+            text = match.group()
+            if kind == "punct":
+                depth = self._punct(text, pos, depth)
+        if kind != "newline":
+            self.previous = (kind, end, text)
+        if into is not None and depth == 0:
+            into.append(Token(kind, pos, end, depth, text))
+        return end
 
-    def _punct(self, pos: int, into: list[Token], depth: int) -> int:
-        data = self.data
-        if data.startswith(b"...", pos):
-            into.append(Token("punct", pos, pos + 3, depth, b"..."))
-            return pos + 3
-        for two in _TWO_CHAR_PUNCT:
-            if data.startswith(two, pos):
-                into.append(Token("punct", pos, pos + 2, depth, two))
-                return pos + 2
-        ch = data[pos : pos + 1]
-        if ch in b"{[(":
-            self.brackets.append(ch[0])
-        elif ch in b"}])" and self.brackets:
-            self.brackets.pop()
-        into.append(Token("punct", pos, pos + 1, len(self.brackets) if ch in b"}])" else depth, ch))
-        return pos + 1
+    def _punct(self, text: bytes, pos: int, depth: int) -> int:
+        """Track brackets; rewrite '...' and a postfix '!'. Returns the token's depth."""
+        if text in (b"{", b"[", b"("):
+            self.brackets.append(text[0])
+        elif text in (b"}", b"]", b")"):
+            if self.brackets:
+                self.brackets.pop()
+            return len(self.brackets)
+        elif text == b"..." and self.brackets:
+            # '{ ...x }' becomes '{ __:x }' and '[ ...x ]' becomes '[    x ]'
+            self.result.spreads.add(pos)
+            _write(self.out, pos, b"__:" if self.brackets[-1] == 0x7B else b"   ")
+        elif text == b"!":
+            kind, end, previous = self.previous
+            if end == pos and (kind == "ident" or previous in (b")", b"]")):
+                self.out[pos] = 0x20  # 'x.y!' asserts non-null and changes no value
+        return depth
 
     def _string(self, pos: int) -> int:
         data = self.data
@@ -143,38 +154,37 @@ class _Scanner:
             self._hide_slashes(pos + 3, max(pos + 3, end - 3))
             return end
         pos += 1
-        while pos < len(data):
-            ch = data[pos : pos + 1]
-            if ch == b"\\":
-                pos += 2
-            elif ch == b"'":
-                return pos + 1
-            elif ch == b"\n":
-                return pos  # unterminated: leave it to the parser to report
-            elif data.startswith(b"${", pos):
-                pos = self._interpolation(pos + 2)
+        while True:
+            stop = _STRING_STOP.search(data, pos)
+            if stop is None:
+                self._hide_slashes(pos, len(data))
+                return len(data)
+            self._hide_slashes(pos, stop.start())
+            found = stop.group()
+            if found == b"\\":
+                pos = stop.start() + 2
+            elif found == b"'":
+                return stop.end()
+            elif found == b"\n":
+                return stop.start()  # unterminated: leave it to the parser to report
             else:
-                if ch == b"/":
-                    self.out[pos] = ord("_")
-                pos += 1
-        return pos
+                pos = self._interpolation(stop.end())
 
     def _interpolation(self, pos: int) -> int:
         """Skip an interpolated expression; nested strings are rewritten like any other."""
         saved = self.brackets
         self.brackets = []
-        inner: list[Token] = []
         while pos < len(self.data):
-            if self.data[pos : pos + 1] == b"}" and not self.brackets:
+            if self.data[pos] == 0x7D and not self.brackets:  # '}'
                 break
-            pos = self._token(pos, inner)
+            pos = self._token(pos, None)
         self.brackets = saved
         return pos + 1
 
     def _hide_slashes(self, start: int, end: int) -> None:
-        for index in range(start, end):
-            if self.out[index] == ord("/"):
-                self.out[index] = ord("_")
+        segment = self.out[start:end]
+        if b"/" in segment:
+            self.out[start:end] = segment.replace(b"/", b"_")
 
 
 def _statements(tokens: list[Token]) -> list[list[Token]]:
@@ -192,9 +202,8 @@ def _statements(tokens: list[Token]) -> list[list[Token]]:
         if starts and current and not _only_decorators(current):
             statements.append(current)
             current = []
-        if token.kind != "comment":
-            current.append(token)
-            line_start = False
+        current.append(token)
+        line_start = False
     if current:
         statements.append(current)
     return statements
@@ -213,6 +222,21 @@ def _keyword(statement: list[Token]) -> Token | None:
         if token.depth == 0 and token.kind == "ident" and token.text.decode() in STATEMENT_KEYWORDS:
             return token
     return None
+
+
+_IMPORT_LIST = re.compile(rb"\{([^}]*)\}")
+_IMPORT_ALL = re.compile(rb"\*\s+as\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _imported_names(text: bytes) -> set[str]:
+    """``import {a, b as c} from 'x'`` binds a and c; ``import * as ns from 'x'`` binds ns."""
+    names = {match.group(1).decode() for match in _IMPORT_ALL.finditer(text)}
+    for match in _IMPORT_LIST.finditer(text):
+        for item in match.group(1).split(b","):
+            words = item.split()
+            if words:
+                names.add(words[-1].decode("utf-8", "replace"))
+    return names
 
 
 def _blank(out: bytearray, start: int, end: int) -> None:
@@ -265,6 +289,8 @@ def _rewrite_statement(
         return
     word = keyword.text.decode()
     if word in BLANKED_STATEMENTS:
+        if word == "import":
+            result.imported |= _imported_names(data[statement[0].start : statement[-1].end])
         _blank(out, statement[0].start, statement[-1].end)
         return
     index = statement.index(keyword)
@@ -281,44 +307,12 @@ def _rewrite_statement(
         _rewrite_type(out, data, span, result)
 
 
-def _rewrite_non_null_assertions(tokens: list[Token], out: bytearray) -> None:
-    """``x.y!`` asserts non-null and changes no value; the grammar rejects it after a property."""
-    previous: Token | None = None
-    for token in tokens:
-        if (
-            token.text == b"!"
-            and previous is not None
-            and previous.end == token.start
-            and (previous.kind == "ident" or previous.text in (b")", b"]"))
-        ):
-            out[token.start] = 0x20
-        if token.kind not in ("newline", "comment"):
-            previous = token
-
-
-def _rewrite_spreads(tokens: list[Token], out: bytearray, result: Rewritten) -> None:
-    openers: list[bytes] = []
-    for token in tokens:
-        if token.kind != "punct":
-            continue
-        if token.text in (b"{", b"[", b"("):
-            openers.append(token.text)
-        elif token.text in (b"}", b"]", b")"):
-            if openers:
-                openers.pop()
-        elif token.text == b"..." and openers and out[token.start] != 0x20:
-            result.spreads.add(token.start)
-            _write(out, token.start, b"__:" if openers[-1] == b"{" else b"   ")
-
-
 def rewrite(data: bytes, *, param_file: bool = False) -> Rewritten:
     """Return the text to parse; same length and same line breaks as ``data``."""
     out = bytearray(data)
-    tokens = _Scanner(data, out).run()
     result = Rewritten(b"")
+    tokens = _Scanner(data, out, result).run()
     for statement in _statements(tokens):
         _rewrite_statement(statement, data, out, result, param_file)
-    _rewrite_spreads(tokens, out, result)
-    _rewrite_non_null_assertions(tokens, out)
     result.data = bytes(out)
     return result

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from armlint.bicep import functions, strings
 from armlint.bicep.program import TRIVIA, named
 from armlint.bicep.values import (
-    NO_DEPS,
     Lambda,
     ModuleRef,
     ResourceRef,
@@ -24,13 +23,12 @@ from armlint.bicep.values import (
     merge_origin,
     plain,
 )
-from armlint.model import Unknown
+from armlint.model import Location, Unknown
 
 if TYPE_CHECKING:
     from armlint.bicep.template import Template
 
 MAX_LOOP_ITEMS = 1000
-LITERAL_KINDS = frozenset({"number", "boolean", "null"})
 LITERAL_CAPABLE = frozenset({"number", "boolean", "null", "string", "object", "array"})
 
 
@@ -43,7 +41,7 @@ class Site:
         self.source = source
         self.node = node
 
-    def resolve(self):
+    def resolve(self) -> Location:
         return self.source.location(self.node)
 
 
@@ -538,14 +536,6 @@ _HANDLERS = {
 }
 
 
-def is_literal_node(node: Any) -> bool:
-    return node.type in LITERAL_KINDS or (
-        node.type == "string" and not any(c.type == "interpolation" for c in node.children)
-    )
-
-
 def truth(v: V) -> bool | Unknown:
+    """A condition's value: a bool, or Unknown (also when it is not a boolean at all)."""
     return _truth(v)
-
-
-__all__ = ["NO_DEPS", "Site", "evaluate", "truth", "unknown"]

@@ -43,18 +43,16 @@ DEFAULT_ANCHORS = frozenset(
         "automaticbyplatformsettings",
     }
 )
+# Publishers whose images are all of one system (S1 image tables, marketplace names).
 WINDOWS_PUBLISHERS = frozenset(
     {
         "microsoftwindowsserver",
         "microsoftwindowsdesktop",
-        "microsoftsqlserver",
         "microsoftvisualstudio",
         "microsoftwindowsserverhpcpack",
         "microsoftsharepoint",
         "microsoftbiztalkserver",
         "microsoftdynamicsax",
-        "microsoftazuresiterecovery",
-        "microsoft-ads",
     }
 )
 LINUX_PUBLISHERS = frozenset(
@@ -73,12 +71,21 @@ LINUX_PUBLISHERS = frozenset(
         "erockyenterprisesoftwarefoundationinc1653071250513",
         "microsoft-aks",
         "coreos",
-        "clear-linux-project",
     }
 )
-# Publishers with images of both systems: the offer tells.
-WINDOWS_OFFER_WORDS = ("windows", "win-", "win2", "sql")
-LINUX_OFFER_WORDS = ("ubuntu", "rhel", "redhat", "centos", "sles", "debian", "linux", "alma")
+# Publishers with images of both systems (SQL Server, CIS, data science): the offer tells.
+LINUX_OFFER_WORDS = (
+    "ubuntu",
+    "rhel",
+    "redhat",
+    "centos",
+    "sles",
+    "suse",
+    "debian",
+    "linux",
+    "alma",
+)
+WINDOWS_OFFER_WORDS = ("windows", "-ws20", "win20", "win-")
 
 
 @dataclass
@@ -194,15 +201,15 @@ def _os_from_type(value: Any) -> Any:
 
 
 def os_from_image(publisher: str, offer: str | None) -> str | None:
+    offer_folded = (offer or "").casefold()
+    if any(word in offer_folded for word in LINUX_OFFER_WORDS):
+        return "Linux"
+    if any(word in offer_folded for word in WINDOWS_OFFER_WORDS):
+        return "Windows"
     folded = publisher.casefold()
     if folded in WINDOWS_PUBLISHERS:
         return "Windows"
     if folded in LINUX_PUBLISHERS:
-        return "Linux"
-    offer_folded = (offer or "").casefold()
-    if any(word in offer_folded for word in WINDOWS_OFFER_WORDS):
-        return "Windows"
-    if any(word in offer_folded for word in LINUX_OFFER_WORDS):
         return "Linux"
     return None
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from armlint.bicep.values import (
-    NO_DEPS,
     Lambda,
     V,
+    deep_origin,
     first_unknown,
     lookup,
     merge_origin,
@@ -693,6 +693,7 @@ def call(name: str, args: list[V], here: CallSite) -> V:
     if function is None:
         reason = f"function {name}() is not evaluated by armlint"
         return V(Unknown(reason), here.site, trace, False, deps)
+    trace, deps = deep_origin(args)
     values = [plain(arg) for arg in args]
     missing = first_unknown(values)
     if missing is not None:
@@ -704,4 +705,4 @@ def call(name: str, args: list[V], here: CallSite) -> V:
     return wrap(result, here.site, trace, deps)
 
 
-__all__ = ["NO_DEPS", "CallSite", "binary", "call", "to_text", "unary"]
+__all__ = ["CallSite", "binary", "call", "to_text", "unary"]

@@ -74,7 +74,14 @@ class Workspace:
             if report is not None:
                 report.status, report.reason = "error", "not UTF-8"
             return None
-        self.result.findings.extend(source.findings)
+        if report is not None:
+            self.result.findings.extend(source.findings)
+        elif source.findings:
+            # not an input: no report to attach findings to, but the reader should know
+            self.result.notes.append(
+                f"bicep: {display} (read as a module or template) has "
+                f"{len(source.findings)} syntax error(s); run armlint on it for details"
+            )
         return read_program(source)
 
 

@@ -16,6 +16,7 @@ from armlint.bicep.extract import (
     ASSIGNMENT_TYPE,
     EXTENSION_TYPES,
     HEALTH_EXTENSIONS,
+    KINDS,
     FactBuilder,
     Step,
     location_of,
@@ -45,9 +46,7 @@ def collect(root: Template) -> Collected:
 def _collect(template: Template, collected: Collected) -> None:
     for decl in template.program.resources.values():
         lowered = decl.full_type.lower()
-        interesting = (
-            record_kind_of(decl) or lowered in EXTENSION_TYPES or lowered == ASSIGNMENT_TYPE
-        )
+        interesting = lowered in KINDS or lowered in EXTENSION_TYPES or lowered == ASSIGNMENT_TYPE
         if not interesting or decl.existing:
             continue
         for instance in template.instances(decl):
@@ -63,12 +62,6 @@ def _collect(template: Template, collected: Collected) -> None:
             callee = module.callee()
             if callee is not None:
                 _collect(callee, collected)
-
-
-def record_kind_of(decl: Any) -> bool:
-    from armlint.bicep.extract import KINDS
-
-    return decl.full_type.lower() in KINDS
 
 
 # --- association ------------------------------------------------------------------------------

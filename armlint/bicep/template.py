@@ -47,7 +47,6 @@ class Engine:
     allowed: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     registry_modules: set[tuple[str, str]] = field(default_factory=set)
     missing_modules: set[tuple[str, str]] = field(default_factory=set)
-    templates: list[Template] = field(default_factory=list)
 
 
 @dataclass
@@ -145,11 +144,10 @@ class Template:
         self.module = module
         self._params: dict[str, V] = {}
         self._vars: dict[str, V] = {}
-        self._busy: set[str] = set()
+        self._busy: set[tuple[str, str]] = set()  # what is being evaluated: cycle guard
         self._instances: dict[int, list[Instance]] = {}
         self._modules: dict[str, list[ModuleInstance]] = {}
         self._outputs: dict[str, V] = {}
-        engine.templates.append(self)
 
     # --- symbols ------------------------------------------------------------------------------
 
@@ -163,6 +161,8 @@ class Template:
             return V(ResourceRef(self, program.resources[name]), site(self, node))
         if name in program.modules:
             return V(ModuleRef(self, program.modules[name]), site(self, node))
+        if name in self.source.rewritten.imported:
+            return unknown(f"'{name}' is imported from another file and not evaluated", self, node)
         return unknown(f"'{name}' is not declared in {self.source.name}", self, node)
 
     def _step(self, kind: str, name: str, node: Any) -> tuple[str, ...]:
@@ -172,13 +172,15 @@ class Template:
         cached = self._params.get(name)
         if cached is not None:
             return cached
-        if name in self._busy:
-            return unknown(f"parameter {name} refers to itself", self, None)
-        self._busy.add(name)
+        key = ("param", name)
+        if key in self._busy:
+            decl = self.program.params[name]
+            return unknown(f"parameter {name} refers to itself", self, decl.node)
+        self._busy.add(key)
         try:
             value = self._param_value(name)
         finally:
-            self._busy.discard(name)
+            self._busy.discard(key)
         self._params[name] = value
         return value
 
@@ -219,13 +221,14 @@ class Template:
         if cached is not None:
             return cached
         decl = self.program.vars[name]
-        if name in self._busy or decl.value is None:
+        key = ("var", name)
+        if key in self._busy or decl.value is None:
             return unknown(f"variable {name} cannot be evaluated", self, decl.node)
-        self._busy.add(name)
+        self._busy.add(key)
         try:
             value = evaluate(decl.value, self, {}).through(self._step("var", name, decl.node))
         finally:
-            self._busy.discard(name)
+            self._busy.discard(key)
         self._vars[name] = value
         return value
 
@@ -411,15 +414,15 @@ class Template:
                 found = value_node
         if found is None:
             value = unknown(f"module has no output '{name}'", self, node)
-        elif name in self._busy:
+        elif ("output", name) in self._busy:
             value = unknown(f"output {name} refers to itself", self, node)
         else:
-            self._busy.add(name)
+            self._busy.add(("output", name))
             try:
                 step = (f"output {name} ({self.source.where(found)})",)
                 value = evaluate(found, self, {}).through(step)
             finally:
-                self._busy.discard(name)
+                self._busy.discard(("output", name))
         self._outputs[name] = value
         return value
 

@@ -155,6 +155,26 @@ def merge_origin(args: list[V]) -> tuple[tuple[str, ...], frozenset]:
     return tuple(trace), deps
 
 
+def deep_origin(args: list[V]) -> tuple[tuple[str, ...], frozenset]:
+    """Like ``merge_origin``, but also through the members of objects and arrays: for results
+    computed from the whole plain value, where the members' own trace would be lost."""
+    collected: list[V] = []
+
+    def visit(value: V) -> None:
+        collected.append(value)
+        inner = value.value
+        if isinstance(inner, dict):
+            for member in inner.values():
+                visit(member)
+        elif isinstance(inner, list):
+            for member in inner:
+                visit(member)
+
+    for arg in args:
+        visit(arg)
+    return merge_origin(collected)
+
+
 def lookup(obj: dict[str, V], key: str) -> V | None:
     """ARM property names are case-insensitive: exact match first, then any casing."""
     found = obj.get(key)

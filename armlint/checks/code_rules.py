@@ -16,7 +16,7 @@ from typing import Any
 
 from armlint.checks.hits import Blocked, Hit
 from armlint.checks.tables import OS_NAMES, Tables, api_version_key
-from armlint.model import Fact, VmRecord, is_unknown
+from armlint.model import SOURCE_DEFAULT, Fact, VmRecord, is_unknown
 
 Result = Iterator[Hit | Blocked]
 
@@ -52,7 +52,8 @@ def _render(value: Any) -> str:
         return "unknown"
     if isinstance(value, str):
         return f"'{value}'"
-    return json.dumps(value)
+    # default=str: a container may hold values JSON cannot write (an Unknown inside a list).
+    return json.dumps(value, default=str)
 
 
 def _quoted_list(values: tuple) -> str:
@@ -62,6 +63,60 @@ def _quoted_list(values: tuple) -> str:
 def _known_os(view: dict) -> str | None:
     os = view.get("os")
     return os if os in OS_NAMES else None
+
+
+# --- AZP101 automatic-by-os-without-automatic-updates ----------------------------------------
+
+
+def azp101(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result:
+    """patchMode AutomaticByOS sent to Azure with enableAutomaticUpdates false (error I1).
+
+    A default patchMode is not sent: Azure then chooses the mode itself, as it must for
+    api-versions older than patchMode (I8 shows it records Manual for such VMs). It is sent when
+    the template writes it, or when the Terraform provider fills in its own default.
+    """
+    if not _sends_patch_mode(record, tables):
+        return
+    wanted = {"os": "Windows", "patch_mode": "AutomaticByOS", "enable_automatic_updates": False}
+    unknown = []
+    for name, value in wanted.items():
+        if name not in view:
+            return
+        if is_unknown(view[name]):
+            unknown.append(name)
+        elif not _same(view[name], value):
+            return  # one known mismatch decides, whatever the unknowns are
+    if unknown:
+        yield from (Blocked(fact=name) for name in unknown)
+        return
+    yield Hit(at="enable_automatic_updates", message=_azp101_message(record))
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    # As JSON compares: false is not 0 and "false" is not false.
+    return type(value) is type(wanted) and value == wanted
+
+
+def _sends_patch_mode(record: VmRecord, tables: Tables) -> bool:
+    if _written(record, "patch_mode") is not None:
+        return True
+    return (
+        record.format in ("terraform", "plan")
+        and record.resource_type in tables.sends_default_patch_mode
+    )
+
+
+def _azp101_message(record: VmRecord) -> str:
+    mode, updates = record.fact("patch_mode"), record.fact("enable_automatic_updates")
+    sent_by = (
+        f"the {record.resource_type} default"
+        if mode.source == SOURCE_DEFAULT
+        else mode.describe_source()
+    )
+    return (
+        f"patchMode is 'AutomaticByOS' ({sent_by}) but enableAutomaticUpdates is false "
+        f"({updates.describe_source()}); AutomaticByOS needs enableAutomaticUpdates true"
+    )
 
 
 # --- AZP108 invalid-patch-setting-value -------------------------------------------------------
@@ -204,6 +259,7 @@ def azp302(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
 
 
 CODE_RULES: dict[str, Callable[[VmRecord, dict, str, Tables], Result]] = {
+    "azp101": azp101,
     "azp108": azp108,
     "azp301": azp301,
     "azp302": azp302,

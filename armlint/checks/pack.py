@@ -103,14 +103,13 @@ def _rule_from(data: dict) -> Rule:
 
 @cache
 def load_pack(directory: Path | None = None) -> RulePack:
-    import yaml
-
+    from armlint.datacache import load_yaml
     from armlint.paths import rules_dir
 
     folder = directory or rules_dir()
     rules: dict[str, Rule] = {}
     for path in sorted(folder.glob("AZP*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
         rule = _rule_from(data)
         rules[rule.id] = rule
     return RulePack(rules)

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
-
 from armlint.paths import rules_dir
 
 IMAGE_SUPPORTED = "supported"
@@ -81,6 +79,7 @@ class Tables:
     patch_mode_equivalents: dict[str, dict[str, str]]
     compute_api_profiles: dict[str, str]
     sources: dict[str, dict]
+    sends_default_patch_mode: frozenset[str]  # Terraform resource types
 
     # --- images -------------------------------------------------------------------------------
 
@@ -182,8 +181,9 @@ class Tables:
 
 
 def _read(name: str) -> Any:
-    with (rules_dir() / "data" / name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    from armlint.datacache import load_yaml
+
+    return load_yaml(rules_dir() / "data" / name)
 
 
 def _image_profiles(images: dict) -> dict[str, _ImageProfile]:
@@ -216,4 +216,5 @@ def load_tables() -> Tables:
         patch_mode_equivalents=api["patch_mode_equivalents"],
         compute_api_profiles=_read("api_profiles.yaml")["compute_api_version"],
         sources=_read("sources.yaml"),
+        sends_default_patch_mode=frozenset(_read("terraform.yaml")["sends_default_patch_mode"]),
     )

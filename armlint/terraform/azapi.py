@@ -15,11 +15,21 @@ from armlint.arm.jsonpos import get_ci
 from armlint.model import SOURCE_EVALUATED, SOURCE_UNKNOWN, Fact, Location, Unknown, VmRecord
 from armlint.terraform import nodes as n
 from armlint.terraform.extract import OS_UNKNOWN, PATCH_MODE_DEFAULT, RecordContext
-from armlint.terraform.facts import Facts, as_bool, as_zones, normalise_location, os_from_publisher, resolve_id
+from armlint.terraform.facts import (
+    Facts,
+    as_bool,
+    as_zones,
+    normalise_location,
+    os_from_publisher,
+    resolve_id,
+)
+from armlint.terraform.relations import is_health_type
 from armlint.terraform.values import meta_of
 from armlint.terraform.views import Value
 
-AZAPI_TYPE = re.compile(r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)@(.+)$", re.I)
+AZAPI_TYPE = re.compile(
+    r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)@(.+)$", re.I
+)
 KINDS = {"virtualmachines": "vm", "virtualmachinescalesets": "vmss"}
 
 
@@ -78,11 +88,17 @@ class Cursor:
         return Value(self.value, self.loc, self.source, self.trace)
 
 
-def build_azapi_record(view, type_read: Value, body: Cursor | None, context: RecordContext) -> VmRecord:
+def build_azapi_record(
+    view, type_read: Value, body: Cursor | None, context: RecordContext
+) -> VmRecord:
     kind, api_version = compute_kind(type_read.value)
     facts = Facts(view.loc)
     root = body or Cursor({}, view.loc, "literal")
-    base = root.path("properties", "virtualMachineProfile") if kind == "vmss" else root.child("properties")
+    base = (
+        root.path("properties", "virtualMachineProfile")
+        if kind == "vmss"
+        else root.child("properties")
+    )
     base = base or Cursor({}, root.loc, root.source)
     facts.facts["api_version"] = Fact(api_version, type_read.loc, type_read.source, type_read.trace)
     _image(base, facts)
@@ -95,7 +111,9 @@ def build_azapi_record(view, type_read: Value, body: Cursor | None, context: Rec
     if context.relations is not None:
         inline = facts.facts.pop("health_extension", None)
         context.relations.add_facts(facts, context.address, kind, _NoBlocks(view))
-        if inline is not None and (inline.value is True or facts.facts["health_extension"].value is False):
+        if inline is not None and (
+            inline.value is True or facts.facts["health_extension"].value is False
+        ):
             facts.facts["health_extension"] = inline
     arm_type = type_read.value.split("@", 1)[0]
     return VmRecord(
@@ -137,7 +155,9 @@ def _decode_json_body(text: str) -> Any:
         return Unknown("the body string is not JSON")
 
 
-def _put(facts: Facts, name: str, cursor: Cursor | None, convert=None, default: Any = None, loc=None) -> None:
+def _put(
+    facts: Facts, name: str, cursor: Cursor | None, convert=None, default: Any = None, loc=None
+) -> None:
     if cursor is not None:
         facts.put(name, cursor.as_value(), convert)
     elif default is not None:
@@ -172,7 +192,9 @@ def _os(base: Cursor, facts: Facts, loc: Location) -> tuple[str | None, Cursor |
         facts.put("os", os_type.as_value())
         return os_type.value, None
     publisher = facts.facts.get("image_publisher")
-    os_name = os_from_publisher(publisher.value, facts.get_value("image_offer")) if publisher else None
+    os_name = (
+        os_from_publisher(publisher.value, facts.get_value("image_offer")) if publisher else None
+    )
     if os_name is not None:
         facts.facts["os"] = Fact(os_name, publisher.location, publisher.source, publisher.trace)
     return os_name, None
@@ -180,7 +202,12 @@ def _os(base: Cursor, facts: Facts, loc: Location) -> tuple[str | None, Cursor |
 
 def _patch_settings(config: Cursor | None, facts: Facts, os_name: str | None, base: Cursor) -> None:
     if config is not None and isinstance(config.value, Unknown):
-        for name in ("patch_mode", "assessment_mode", "provision_vm_agent", "enable_automatic_updates"):
+        for name in (
+            "patch_mode",
+            "assessment_mode",
+            "provision_vm_agent",
+            "enable_automatic_updates",
+        ):
             facts.put_unknown(name, config.value, config.loc)
         return
     where = config.loc if config is not None else base.loc
@@ -188,15 +215,42 @@ def _patch_settings(config: Cursor | None, facts: Facts, os_name: str | None, ba
     default_mode = PATCH_MODE_DEFAULT.get(os_name, OS_UNKNOWN) if os_name else OS_UNKNOWN
     patch_loc = settings.loc if settings is not None else where
     _put(facts, "patch_mode", _in(settings, "patchMode"), default=default_mode, loc=patch_loc)
-    _put(facts, "assessment_mode", _in(settings, "assessmentMode"), default="ImageDefault", loc=patch_loc)
-    _put(facts, "provision_vm_agent", _in(config, "provisionVMAgent"), as_bool, default=True, loc=where)
+    _put(
+        facts,
+        "assessment_mode",
+        _in(settings, "assessmentMode"),
+        default="ImageDefault",
+        loc=patch_loc,
+    )
+    _put(
+        facts,
+        "provision_vm_agent",
+        _in(config, "provisionVMAgent"),
+        as_bool,
+        default=True,
+        loc=where,
+    )
     platform = _in(settings, "automaticByPlatformSettings")
     if platform is not None:
-        facts.facts["automatic_by_platform_settings"] = Fact(True, platform.loc, platform.source, platform.trace)
+        facts.facts["automatic_by_platform_settings"] = Fact(
+            True, platform.loc, platform.source, platform.trace
+        )
         _put(facts, "reboot_setting", platform.child("rebootSetting"))
-        _put(facts, "bypass_platform_safety_checks", platform.child("bypassPlatformSafetyChecksOnUserSchedule"), as_bool)
+        _put(
+            facts,
+            "bypass_platform_safety_checks",
+            platform.child("bypassPlatformSafetyChecksOnUserSchedule"),
+            as_bool,
+        )
     if os_name == "Windows":
-        _put(facts, "enable_automatic_updates", _in(config, "enableAutomaticUpdates"), as_bool, default=True, loc=where)
+        _put(
+            facts,
+            "enable_automatic_updates",
+            _in(config, "enableAutomaticUpdates"),
+            as_bool,
+            default=True,
+            loc=where,
+        )
         _put(facts, "enable_hotpatching", _in(settings, "enableHotpatching"), as_bool)
         _put(facts, "time_zone", _in(config, "timeZone"))
 
@@ -213,7 +267,12 @@ def _placement(view, root: Cursor, facts: Facts, kind: str) -> None:
         _put(facts, "location", root.child("location"), normalise_location)
     _put(facts, "zones", root.child("zones"), as_zones)
     if kind == "vm":
-        _put(facts, "availability_set", root.path("properties", "availabilitySet", "id"), lambda v: resolve_id("availability_set", v))
+        _put(
+            facts,
+            "availability_set",
+            root.path("properties", "availabilitySet", "id"),
+            lambda v: resolve_id("availability_set", v),
+        )
 
 
 def _inline_health(base: Cursor, facts: Facts) -> None:
@@ -226,12 +285,15 @@ def _inline_health(base: Cursor, facts: Facts) -> None:
     if not isinstance(extensions.value, list):
         return
     for position, item in enumerate(extensions.value):
-        item_cursor = Cursor(item, _item_loc(extensions, position), extensions.source, extensions.trace)
+        item_cursor = Cursor(
+            item, _item_loc(extensions, position), extensions.source, extensions.trace
+        )
         ext_type = item_cursor.path("properties", "type")
-        if ext_type is not None and isinstance(ext_type.value, str):
-            if ext_type.value.lower() in ("applicationhealthlinux", "applicationhealthwindows"):
-                facts.facts["health_extension"] = Fact(True, ext_type.loc, ext_type.source, ext_type.trace)
-                return
+        if ext_type is not None and is_health_type(ext_type.value) is True:
+            facts.facts["health_extension"] = Fact(
+                True, ext_type.loc, ext_type.source, ext_type.trace
+            )
+            return
 
 
 def _item_loc(cursor: Cursor, position: int) -> Location:

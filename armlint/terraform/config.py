@@ -94,9 +94,13 @@ def _version_of(expr: n.Expr) -> str | None:
         return expr.value
     if isinstance(expr, n.ObjectExpr):
         for item in expr.items:
-            if isinstance(item.key, n.Literal) and item.key.value == "version":
-                if isinstance(item.value, n.Literal) and isinstance(item.value.value, str):
-                    return item.value.value
+            is_version = isinstance(item.key, n.Literal) and item.key.value == "version"
+            if (
+                is_version
+                and isinstance(item.value, n.Literal)
+                and isinstance(item.value.value, str)
+            ):
+                return item.value.value
     return None
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from armlint.terraform.instance import ModuleInstance
 
 NO_KEY = object()  # a resource or module reference written without an index
+EACH_STEPS = "\0each-steps"  # scope entry: how the for_each collection was resolved
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,8 @@ class Evaluator:
         saved, self.trace = self.trace, []
         try:
             value = settle(self.eval(expr, scope))
+        except Undeclared as error:
+            value = Unknown(str(error))
         except EvalError as error:
             value = Unknown(f"evaluation error: {error}")
         except RecursionError:
@@ -170,6 +173,8 @@ class Evaluator:
 
     def _name(self, expr: n.Name, scope: dict) -> Any:
         if expr.name in scope:
+            if expr.name == "each":
+                self.trace.extend(scope.get(EACH_STEPS, ()))
             return scope[expr.name]
         if expr.name in ("count", "each"):
             raise EvalError(f"{expr.name} is used outside a resource with {expr.name}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from armlint.model import SOURCE_DEFAULT, Fact, Location, Unknown, VmRecord
+from armlint.model import Fact, Location, Unknown, VmRecord
 from armlint.terraform.facts import (
     ABSENT,
     Facts,
@@ -141,7 +141,7 @@ def _orchestrated_config(view, facts: Facts):
         ):
             configs = profile.blocks(block_name)
             if isinstance(configs, Unknown):
-                facts.put_unknown("os", configs, profile.loc)
+                facts.put_unknown("os", configs, configs.location or profile.loc)
                 return configs, None
             if configs:
                 facts.put_implied("os", os_name, configs[0].loc, f"{block_name} block")
@@ -201,7 +201,7 @@ def _legacy_config(view, facts: Facts):
     ):
         configs = view.blocks(block_name)
         if isinstance(configs, Unknown):
-            facts.put_unknown("os", configs, view.loc)
+            facts.put_unknown("os", configs, configs.location or view.loc)
             return configs, None
         if configs:
             facts.put_implied("os", os_name, configs[0].loc, f"{block_name} block")
@@ -277,7 +277,7 @@ def _image(view, facts: Facts, block_name: str, with_id: bool) -> None:
     names = ["publisher", "offer", "sku", "version"] + (["id"] if with_id else [])
     if isinstance(blocks, Unknown):
         for name in names:
-            facts.put_unknown(f"image_{name}", blocks, view.loc)
+            facts.put_unknown(f"image_{name}", blocks, blocks.location or view.loc)
         return
     if not blocks:
         return
@@ -318,4 +318,4 @@ _FAMILIES = {
     "legacy": _legacy,
 }
 
-__all__ = ["SOURCE_DEFAULT", "VM_TYPES", "RecordContext", "build_record"]
+__all__ = ["VM_TYPES", "RecordContext", "build_record"]

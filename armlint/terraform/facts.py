@@ -139,31 +139,32 @@ class Facts:
         default: Any = ABSENT,
         convert: Callable | None = None,
     ) -> str | None:
-        """Set a fact from the first argument present; returns the argument's name.
+        """Set a fact from the first argument present; returns the name written, if any.
 
         An argument set to null counts as absent (Terraform sends nothing), so the default
         applies, located at the null value.
         """
         if isinstance(view, Unknown):
-            self.put_unknown(name, view, self.loc)
+            self.put_unknown(name, view, view.location or self.loc)
             return None
-        null_read = None
+        null_read, null_name = None, None
         for attribute in attributes:
             read = view.attr(attribute) if view is not None else None
             if read is None:
                 continue
             if read.value is None:
-                null_read = null_read or read
+                if null_read is None:
+                    null_read, null_name = read, attribute
                 continue
             self.put(name, read, convert)
             return attribute
         if default is not ABSENT:
             if null_read is not None:
-                trace = (*null_read.trace, f"{attributes[0]} is null, so the default applies")
+                trace = (*null_read.trace, f"{null_name} is null, so the default applies")
                 self.put_default(name, default, null_read.loc, trace)
             else:
                 self.put_default(name, default, view.loc if view is not None else self.loc)
-        return None
+        return null_name
 
     def get_value(self, name: str) -> Any:
         fact = self.facts.get(name)

@@ -213,7 +213,9 @@ def _sort(items):
 def _zipmap(keys, values):
     _need(keys, list, "zipmap")
     _need(values, list, "zipmap")
-    return dict(zip((to_string(key) for key in keys), values))
+    if len(keys) != len(values):
+        raise EvalError("zipmap() needs lists of the same length")
+    return dict(zip((to_string(key) for key in keys), values, strict=True))
 
 
 def _range(*args):

@@ -409,11 +409,11 @@ class _Converter:
         cond = None
         if rest and rest[-1].data == "for_cond":
             cond_tree = rest.pop()
-            cond = self.expr([p for p in _trees(cond_tree) if p.data != "new_line_or_comment"][0])
+            cond = self.expr(next(p for p in _trees(cond_tree) if p.data != "new_line_or_comment"))
         names = [str(p.children[0]) for p in _trees(intro) if p.data == "identifier"]
-        collection_tree = [
+        collection_tree = next(
             p for p in _trees(intro) if p.data not in ("identifier", "new_line_or_comment")
-        ][0]
+        )
         key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
         grouping = any(getattr(t, "type", "") == "ELLIPSIS" for t in tree.children)
         key_expr = self.expr(rest[0]) if is_object else None

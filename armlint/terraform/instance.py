@@ -16,6 +16,7 @@ from armlint.model import Unknown
 from armlint.terraform import nodes as n
 from armlint.terraform.config import ModuleConfig
 from armlint.terraform.evaluator import (
+    EACH_STEPS,
     NO_KEY,
     Budget,
     Evaluator,
@@ -51,9 +52,13 @@ class Expansion:
             index = key if self.unknown is None else self.unknown
             return {"count": {"index": index}}
         if self.kind == "for_each":
+            # EACH_STEPS lets a reference to each.* name where the collection came from.
             if self.unknown is not None:
-                return {"each": {"key": self.unknown, "value": self.unknown}}
-            return {"each": {"key": key, "value": self.values.get(key)}}
+                return {
+                    "each": {"key": self.unknown, "value": self.unknown},
+                    EACH_STEPS: self.steps,
+                }
+            return {"each": {"key": key, "value": self.values.get(key)}, EACH_STEPS: self.steps}
         return {}
 
     def instance_keys(self) -> list:

@@ -26,6 +26,7 @@ from armlint.terraform.relations import (
     DYNAMIC_SCOPE,
     EXTENSION_RESOURCES,
     MAINTENANCE_RESOURCES,
+    MatchAll,
     Relation,
     Relations,
     is_health_type,
@@ -34,7 +35,9 @@ from armlint.terraform.views import HclView, Value
 
 STEP_BUDGET = 200_000
 MAX_MODULE_DEPTH = 10
-AZAPI_EXTENSION = re.compile(r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)/extensions@", re.I)
+AZAPI_EXTENSION = re.compile(
+    r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)/extensions@", re.I
+)
 AZAPI_ASSIGNMENT = re.compile(r"^Microsoft\.Maintenance/configurationAssignments@", re.I)
 
 
@@ -62,9 +65,9 @@ class ParsedFile:
 class Workspace:
     """The loaded module directories and what evaluation had to leave out."""
 
-    def __init__(self, step_budget: int = STEP_BUDGET, max_depth: int = MAX_MODULE_DEPTH) -> None:
-        self.step_budget = step_budget
-        self.max_depth = max_depth
+    def __init__(self, step_budget: int | None = None, max_depth: int | None = None) -> None:
+        self.step_budget = STEP_BUDGET if step_budget is None else step_budget
+        self.max_depth = MAX_MODULE_DEPTH if max_depth is None else max_depth
         self.configs: dict[Path, ModuleConfig] = {}
         self.skipped_calls: set[tuple[Path, str]] = set()
         self.missing_calls: set[tuple[Path, str]] = set()
@@ -92,14 +95,19 @@ class Workspace:
                 "that were not among the loaded files; their outputs are unknown"
             )
         for place in sorted(self.too_deep):
-            notes.append(f"terraform: module nesting deeper than {self.max_depth} at {place}; not evaluated")
+            notes.append(
+                f"terraform: module nesting deeper than {self.max_depth} at {place}; not evaluated"
+            )
         return notes
 
 
 def load(files: list[Path], var_files: list[Path] = ()) -> LoadResult:
     result = LoadResult()
-    parsed = [_parse_file(Path(path), result) for path in files]
-    extra_vars = [_parse_file(Path(path), result, report=_needs_report(path, files)) for path in var_files]
+    files = list(dict.fromkeys(Path(path) for path in files))  # each file once
+    parsed = [_parse_file(path, result) for path in files]
+    extra_vars = [
+        _parse_file(Path(path), result, report=_needs_report(path, files)) for path in var_files
+    ]
     workspace = Workspace()
     workspace.configs = _module_configs(parsed)
     for root in _roots(workspace.configs):
@@ -131,8 +139,15 @@ def _parse_file(path: Path, result: LoadResult, report: bool = True) -> ParsedFi
     except OSError as error:
         status, reason = "error", f"cannot read the file: {error.strerror or error}"
         _parse_error(result, path, reason, 1, 1)
-    except (RuntimeError, ValueError, RecursionError) as error:  # parser internals without a position
-        status, reason = "error", f"HCL parser failure: {' '.join(str(error).split())[:200] or type(error).__name__}"
+    except (
+        RuntimeError,
+        ValueError,
+        RecursionError,
+    ) as error:  # parser internals without a position
+        status, reason = (
+            "error",
+            f"HCL parser failure: {' '.join(str(error).split())[:200] or type(error).__name__}",
+        )
         _parse_error(result, path, reason, 1, 1)
     if report:
         result.files.append(FileReport(str(path), kind, status, reason))
@@ -178,7 +193,9 @@ def _module_configs(parsed: list[ParsedFile]) -> dict[Path, ModuleConfig]:
                 config.auto_tfvars.append(TfvarsFile(item.path, item.body))
     for config in configs.values():
         # terraform.tfvars(.json) first, then *.auto.tfvars in lexical order (Terraform's order).
-        config.auto_tfvars.sort(key=lambda f: (not f.path.name.startswith("terraform.tfvars"), f.path.name))
+        config.auto_tfvars.sort(
+            key=lambda f: (not f.path.name.startswith("terraform.tfvars"), f.path.name)
+        )
     return configs
 
 
@@ -212,7 +229,9 @@ def _reachable(configs: dict[Path, ModuleConfig], roots: list[Path]) -> set[Path
     return seen
 
 
-def _evaluate_root(workspace: Workspace, config: ModuleConfig, extra_vars: list[ParsedFile], result: LoadResult):
+def _evaluate_root(
+    workspace: Workspace, config: ModuleConfig, extra_vars: list[ParsedFile], result: LoadResult
+):
     root = ModuleInstance(workspace, config)
     root.root_inputs = _root_inputs(root, config, extra_vars)
     instances = _walk(root)
@@ -228,7 +247,9 @@ def _evaluate_root(workspace: Workspace, config: ModuleConfig, extra_vars: list[
             )
 
 
-def _root_inputs(root: ModuleInstance, config: ModuleConfig, extra_vars: list[ParsedFile]) -> dict[str, Cached]:
+def _root_inputs(
+    root: ModuleInstance, config: ModuleConfig, extra_vars: list[ParsedFile]
+) -> dict[str, Cached]:
     inputs: dict[str, Cached] = {}
     sources = [(f.path, f.body) for f in config.auto_tfvars]
     sources += [(f.path, f.body) for f in extra_vars if f.body is not None]
@@ -291,8 +312,11 @@ def _resource_records(instance, rtype, rname, block, relations, constraint) -> l
     return records
 
 
-def _context(instance, expansion, base_address, key, position, constraint, relations) -> RecordContext:
-    extra: dict = {}
+def _context(
+    instance, expansion, base_address, key, position, constraint, relations
+) -> RecordContext:
+    # Several roots may call one module: the root tells those evaluations apart.
+    extra: dict = {"root_module": str(instance.root.config.directory)}
     looped = expansion.kind != "single"
     unknown = expansion.unknown is not None or instance.instances_unknown
     if unknown:
@@ -310,7 +334,7 @@ def _context(instance, expansion, base_address, key, position, constraint, relat
 
 def _strip_last_index(address: str, module_address: str) -> str:
     """module.vm[1].azurerm_x.y -> module.vm.azurerm_x.y (the module loop is the group)."""
-    stripped_module = re.sub(r'\[[^\]]*\]$', "", module_address)
+    stripped_module = re.sub(r"\[[^\]]*\]$", "", module_address)
     return stripped_module + address[len(module_address) :]
 
 
@@ -362,9 +386,11 @@ def _assignment_relation(rtype: str, view: HclView, address: str) -> list[Relati
 def _dynamic_scope_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
     filters = view.blocks("filter")
     if isinstance(filters, Unknown):
-        return [Relation("maintenance", filters, True, Value(filters, view.loc, "unknown"), address)]
+        return [
+            Relation("maintenance", filters, True, Value(filters, view.loc, "unknown"), address)
+        ]
     read = Value(True, view.loc, "literal")
-    scope_filter = filters[0] if filters else _EverythingFilter(view.loc)
+    scope_filter = filters[0] if filters else MatchAll(view.loc)
     return [Relation("maintenance", None, True, read, address, scope_filter)]
 
 
@@ -388,19 +414,6 @@ def _target(view: HclView, attribute: str):
     if read is None:
         return None
     return read.value
-
-
-class _EverythingFilter:
-    """A dynamic scope without a filter block matches every VM of the subscription."""
-
-    def __init__(self, loc: Location) -> None:
-        self.loc = loc
-
-    def attr(self, name: str):
-        return None
-
-    def blocks(self, name: str) -> list:
-        return []
 
 
 _RELATION_COLLECTORS = {

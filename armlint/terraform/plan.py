@@ -22,6 +22,7 @@ from armlint.terraform.relations import (
     DYNAMIC_SCOPE,
     EXTENSION_RESOURCES,
     MAINTENANCE_RESOURCES,
+    MatchAll,
     Relation,
     Relations,
     is_health_type,
@@ -82,7 +83,13 @@ def _read(path: Path, result: LoadResult) -> Any:
 
 def _parse_error(result: LoadResult, path: Path, message: str, line: int, column: int) -> None:
     result.findings.append(
-        Finding("AZP001", "parse-error", "error", f"cannot parse {path.name}: {message}", Location(str(path), line, column))
+        Finding(
+            "AZP001",
+            "parse-error",
+            "error",
+            f"cannot parse {path.name}: {message}",
+            Location(str(path), line, column),
+        )
     )
 
 
@@ -94,7 +101,9 @@ class _Change:
 
     __slots__ = ("item", "address", "rtype", "index", "actions", "after", "after_unknown", "before")
 
-    def __init__(self, item: dict, after: Any, after_unknown: Any, before: Any, actions: list) -> None:
+    def __init__(
+        self, item: dict, after: Any, after_unknown: Any, before: Any, actions: list
+    ) -> None:
         self.item = item
         self.address = item.get("address", "")
         self.rtype = item.get("type", "")
@@ -125,7 +134,13 @@ def _changes(data: dict) -> list[_Change]:
             continue
         change = item.get("change") or {}
         changes.append(
-            _Change(item, change.get("after"), change.get("after_unknown"), change.get("before"), list(change.get("actions") or []))
+            _Change(
+                item,
+                change.get("after"),
+                change.get("after_unknown"),
+                change.get("before"),
+                list(change.get("actions") or []),
+            )
         )
     if changes or "resource_changes" in data:
         return changes
@@ -138,7 +153,9 @@ def _planned_resources(data: dict) -> list[dict]:
     stack = [((data.get("planned_values") or {}).get("root_module") or {})]
     while stack:
         module = stack.pop()
-        found.extend(r for r in module.get("resources") or [] if r.get("mode", "managed") == "managed")
+        found.extend(
+            r for r in module.get("resources") or [] if r.get("mode", "managed") == "managed"
+        )
         stack.extend(module.get("child_modules") or [])
     return found
 
@@ -161,17 +178,28 @@ def _change_record(change: _Change, positions, constraint, relations) -> VmRecor
         return None  # deleted: nothing will exist after apply
     index = change.index if isinstance(change.index, int) else positions.get(change.address)
     context = RecordContext(
-        "plan", change.address, change.group, index, _name(change.after), constraint, relations, {"actions": change.actions}
+        "plan",
+        change.address,
+        change.group,
+        index,
+        _name(change.after),
+        constraint,
+        relations,
+        {"actions": change.actions},
     )
     record = _record(view, change, context)
     if record is not None and isinstance(change.before, dict):
         before_view = PlanView(change.before, {}, _loc(change.before, change.item))
-        before_context = RecordContext("plan", change.address, change.group, index, _name(change.before), constraint)
+        before_context = RecordContext(
+            "plan", change.address, change.group, index, _name(change.before), constraint
+        )
         record.extra["before"] = _record(before_view, change, before_context, use_before=True)
     return record
 
 
-def _record(view: PlanView, change: _Change, context: RecordContext, use_before: bool = False) -> VmRecord | None:
+def _record(
+    view: PlanView, change: _Change, context: RecordContext, use_before: bool = False
+) -> VmRecord | None:
     if change.rtype in VM_TYPES:
         return build_record(view, change.rtype, context)
     if change.rtype != "azapi_resource":
@@ -258,7 +286,11 @@ def _relations(changes: list[_Change], data: dict) -> list[Relation]:
         if change.rtype in EXTENSION_RESOURCES:
             target = _target(change, view, EXTENSION_RESOURCES[change.rtype], vm_ids, references)
             type_read = view.attr("type") or Value(None, view.loc, "default")
-            relations.append(Relation("health", target, is_health_type(type_read.value), type_read, change.address))
+            relations.append(
+                Relation(
+                    "health", target, is_health_type(type_read.value), type_read, change.address
+                )
+            )
         elif change.rtype in MAINTENANCE_RESOURCES:
             attribute = MAINTENANCE_RESOURCES[change.rtype]
             target = _target(change, view, attribute, vm_ids, references)
@@ -266,8 +298,17 @@ def _relations(changes: list[_Change], data: dict) -> list[Relation]:
             relations.append(Relation("maintenance", target, True, read, change.address))
         elif change.rtype == DYNAMIC_SCOPE:
             filters = view.blocks("filter")
-            scope = filters[0] if isinstance(filters, list) and filters else _NoFilter(view.loc)
-            relations.append(Relation("maintenance", None, True, Value(True, view.loc, "literal"), change.address, scope))
+            scope = filters[0] if isinstance(filters, list) and filters else MatchAll(view.loc)
+            relations.append(
+                Relation(
+                    "maintenance",
+                    None,
+                    True,
+                    Value(True, view.loc, "literal"),
+                    change.address,
+                    scope,
+                )
+            )
     return relations
 
 
@@ -275,9 +316,9 @@ def _vm_ids(changes: list[_Change]) -> dict[str, str]:
     """Known ids of existing VMs (updates), to match targets that are plain id strings."""
     ids = {}
     for change in changes:
-        if change.rtype in VM_TYPES or change.rtype == "azapi_resource":
-            if isinstance(change.after, dict) and isinstance(change.after.get("id"), str):
-                ids[change.after["id"].lower()] = change.address
+        is_vm = change.rtype in VM_TYPES or change.rtype == "azapi_resource"
+        if is_vm and isinstance(change.after, dict) and isinstance(change.after.get("id"), str):
+            ids[change.after["id"].lower()] = change.address
     return ids
 
 
@@ -296,7 +337,7 @@ def _target(change: _Change, view: PlanView, attribute: str, vm_ids: dict, refer
 def _reference_target(ref: str, change: _Change) -> str | None:
     """``azurerm_linux_virtual_machine.vm[0].id`` -> the VM's full address."""
     parts = ref.split(".")
-    if len(parts) < 2 or parts[0] not in VM_TYPES and parts[0] != "azapi_resource":
+    if len(parts) < 2 or (parts[0] not in VM_TYPES and parts[0] != "azapi_resource"):
         return None
     address = ".".join(parts[:2])
     prefix = change.module_address + "." if change.module_address else ""
@@ -325,14 +366,3 @@ def _config_references(data: dict) -> dict[str, dict[str, list[str]]]:
         for name, call in (module.get("module_calls") or {}).items():
             stack.append((f"{prefix}module.{name}", call.get("module") or {}))
     return found
-
-
-class _NoFilter:
-    def __init__(self, loc: Location) -> None:
-        self.loc = loc
-
-    def attr(self, name: str):
-        return None
-
-    def blocks(self, name: str) -> list:
-        return []

@@ -46,6 +46,19 @@ class Relation:
     scope_filter: Any = None  # a dynamic scope's filter view
 
 
+class MatchAll:
+    """The filter of a dynamic scope that has no filter block: every VM it can reach."""
+
+    def __init__(self, loc) -> None:
+        self.loc = loc
+
+    def attr(self, name: str):
+        return None
+
+    def blocks(self, name: str) -> list:
+        return []
+
+
 def is_health_type(value: Any) -> Any:
     if isinstance(value, Unknown):
         return value
@@ -101,7 +114,7 @@ class Relations:
                 applies = _same_target(relation.target, address)
             if applies is True:
                 trace = (*relation.read.trace, f"assigned by {relation.address}")
-                return Fact(True, relation.read.loc, relation.read.source, trace)
+                return Fact(True, relation.read.loc, _source(relation.read), trace)
             if isinstance(applies, Unknown) and unknown is None:
                 unknown = Fact(applies, relation.read.loc, "unknown", relation.read.trace)
         if unknown is not None:
@@ -109,6 +122,11 @@ class Relations:
         return Fact(
             False, facts.loc, SOURCE_DEFAULT, ("no maintenance configuration assignment found",)
         )
+
+
+def _source(read: Value) -> str:
+    # The relation itself is certain even when the value that names it (an id) is not.
+    return "evaluated" if isinstance(read.value, Unknown) else read.source
 
 
 def _same_target(target: Any, address: str) -> bool:
@@ -122,7 +140,7 @@ def _decide(relations: list[Relation], flag) -> Fact | None:
         applies = flag(relation)
         if applies is True:
             trace = (*relation.read.trace, f"extension {relation.address}")
-            return Fact(True, relation.read.loc, relation.read.source, trace)
+            return Fact(True, relation.read.loc, _source(relation.read), trace)
         if isinstance(applies, Unknown) and unknown is None:
             unknown = Fact(applies, relation.read.loc, "unknown", relation.read.trace)
     return unknown

@@ -39,7 +39,7 @@ EXPRESSION_ATTRIBUTES = {"type"}  # variable types are written as expressions in
 
 
 def parse_tf_json(text: str, path: str) -> n.Body:
-    data, src = _parse(text, path)
+    data, _ = _parse(text, path)
     if not isinstance(data, dict):
         raise HclSyntaxError("a .tf.json file must hold a JSON object")
     body = n.Body()
@@ -56,7 +56,9 @@ def parse_tfvars_json(text: str, path: str) -> n.Body:
     body = n.Body()
     for name, value in data.items():
         loc = data.value_location(name)
-        body.attributes[name] = n.Attribute(name, _value_expr(value, loc, templates=False), data.key_location(name))
+        body.attributes[name] = n.Attribute(
+            name, _value_expr(value, loc, templates=False), data.key_location(name)
+        )
     return body
 
 
@@ -82,7 +84,11 @@ def _top_blocks(block_type: str, value: Any, loc: Location) -> list[n.Block]:
 def _labelled(value: Any, depth: int, loc: Location, labels: list) -> list:
     """Unfold ``{"type": {"name": {...}}}`` into (labels, body object, location) triples."""
     if isinstance(value, list):
-        return [item for element in value for item in _labelled(element, depth, _loc(element, loc), labels)]
+        return [
+            item
+            for element in value
+            for item in _labelled(element, depth, _loc(element, loc), labels)
+        ]
     if not isinstance(value, dict):
         return []
     if depth == 0:
@@ -96,13 +102,15 @@ def _labelled(value: Any, depth: int, loc: Location, labels: list) -> list:
 def _body(obj: dict, block_type: str, loc: Location) -> n.Body:
     body = n.Body()
     nested = NESTED_BLOCKS.get(block_type, set()) | (
-        NESTED_BLOCKS["*"] if block_type in ("resource", "data") or block_type in NESTED_BLOCKS["*"] else set()
+        NESTED_BLOCKS["*"]
+        if block_type in ("resource", "data") or block_type in NESTED_BLOCKS["*"]
+        else set()
     )
     for key, value in obj.items():
         if key.startswith("//"):
             continue
         value_loc = obj.value_location(key)
-        if block_type == "locals" or key not in nested and key != "dynamic":
+        if block_type == "locals" or (key not in nested and key != "dynamic"):
             expr = _attribute_expr(key, value, value_loc, block_type)
             body.attributes[key] = n.Attribute(key, expr, obj.key_location(key))
         elif key == "dynamic":
@@ -121,9 +129,13 @@ def _dynamic_blocks(value: Any, loc: Location) -> list[n.Block]:
             item_loc = obj.value_location(key)
             if key == "content":
                 for _, content, content_loc in _labelled(item, 0, item_loc, []):
-                    inner.blocks.append(n.Block("content", [], _body(content, labels[0], content_loc), content_loc))
+                    inner.blocks.append(
+                        n.Block("content", [], _body(content, labels[0], content_loc), content_loc)
+                    )
             else:
-                inner.attributes[key] = n.Attribute(key, _value_expr(item, item_loc), obj.key_location(key))
+                inner.attributes[key] = n.Attribute(
+                    key, _value_expr(item, item_loc), obj.key_location(key)
+                )
         blocks.append(n.Block("dynamic", labels, inner, obj_loc))
     return blocks
 
@@ -142,15 +154,26 @@ def _bare_expression(text: str, loc: Location) -> n.Expr:
 
 def _value_expr(value: Any, loc: Location, templates: bool = True) -> n.Expr:
     if isinstance(value, str):
-        return parse_template(value, loc) if templates and ("${" in value or "%{" in value) else n.Literal(loc, value)
+        return (
+            parse_template(value, loc)
+            if templates and ("${" in value or "%{" in value)
+            else n.Literal(loc, value)
+        )
     if isinstance(value, list):
-        return n.TupleExpr(loc, [_value_expr(item, _item(value, i, loc), templates) for i, item in enumerate(value)])
+        return n.TupleExpr(
+            loc,
+            [_value_expr(item, _item(value, i, loc), templates) for i, item in enumerate(value)],
+        )
     if isinstance(value, dict):
         items = []
         for key, item in value.items():
             item_loc = value.value_location(key) if hasattr(value, "value_location") else loc
             key_loc = value.key_location(key) if hasattr(value, "key_location") else loc
-            items.append(n.ObjectItem(n.Literal(key_loc, key), _value_expr(item, item_loc, templates), key_loc))
+            items.append(
+                n.ObjectItem(
+                    n.Literal(key_loc, key), _value_expr(item, item_loc, templates), key_loc
+                )
+            )
         return n.ObjectExpr(loc, items)
     return n.Literal(loc, value)
 

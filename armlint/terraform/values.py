@@ -203,7 +203,7 @@ def convert(value: Any, spec: TypeSpec, eval_const: Callable[[n.Expr], Any]) -> 
 
 
 def _convert_primitive(value: Any, spec: TypeSpec, eval_const) -> Any:
-    if isinstance(value, ResourceId) or isinstance(value, list | dict):
+    if isinstance(value, ResourceId | list | dict):
         return value
     try:
         if spec.kind == "string":
@@ -265,7 +265,8 @@ def _convert_object(value: Any, spec: TypeSpec, eval_const) -> Any:
 def _convert_tuple(value: Any, spec: TypeSpec, eval_const) -> Any:
     if not isinstance(value, list) or len(value) != len(spec.items):
         return value
-    return [convert(item, item_spec, eval_const) for item, item_spec in zip(value, spec.items)]
+    pairs = zip(value, spec.items, strict=True)
+    return [convert(item, item_spec, eval_const) for item, item_spec in pairs]
 
 
 def _copy_meta(source: Any, target: ObjectValue, key: str) -> None:

@@ -39,9 +39,6 @@ class HclView:
         self.scope = scope
         self.steps = tuple(steps)
 
-    def has(self, name: str) -> bool:
-        return name in self.body.attributes
-
     def attr(self, name: str) -> Value | None:
         attribute = self.body.attributes.get(name)
         if attribute is None:
@@ -81,10 +78,12 @@ class HclView:
             return []
         value, steps = self.instance.evaluator.evaluate(for_each.expr, self.scope)
         if isinstance(value, Unknown):
-            return Unknown(f'dynamic "{name}" block: for_each is unknown ({value.reason})')
+            return Unknown(
+                f'dynamic "{name}" block: for_each is unknown ({value.reason})', dynamic.loc
+            )
         pairs = _iteration_pairs(value)
         if isinstance(pairs, Unknown):
-            return Unknown(f'dynamic "{name}" block: {pairs.reason}')
+            return Unknown(f'dynamic "{name}" block: {pairs.reason}', dynamic.loc)
         iterator = _iterator_name(dynamic, name)
         head = (f'dynamic "{name}" ({where(dynamic.loc)})', *steps)
         content = contents[0]
@@ -128,9 +127,6 @@ class PlanView:
         self.obj = obj
         self.unknown = unknown
         self.loc = loc
-
-    def has(self, name: str) -> bool:
-        return self.obj.get(name) is not None or self._is_unknown(name)
 
     def _is_unknown(self, name: str) -> bool:
         return self.unknown is True or (

@@ -39,6 +39,49 @@ def run(rule: str, rec: VmRecord, profile: str = "current") -> list:
     return list(CODE_RULES[rule](rec, view, profile, load_tables()))
 
 
+# --- AZP101 -----------------------------------------------------------------------------------
+
+
+def tf_record(resource_type: str, **written) -> VmRecord:
+    rec = record(**written)
+    rec.format, rec.resource_type = "terraform", resource_type
+    return rec
+
+
+def test_azp101_reports_a_written_automatic_by_os_with_updates_off():
+    (hit,) = run("azp101", record(patch_mode="AutomaticByOS", enable_automatic_updates=False))
+    assert hit.at == "enable_automatic_updates"
+    assert "'AutomaticByOS' (literal)" in hit.message
+
+
+def test_azp101_ignores_a_default_patch_mode_azure_chooses_itself():
+    rec = record(enable_automatic_updates=False)
+    assert run("azp101", rec) == []
+    assert run("azp101", tf_record("azurerm_virtual_machine", enable_automatic_updates=False)) == []
+
+
+def test_azp101_counts_the_terraform_providers_own_default():
+    rec = tf_record("azurerm_windows_virtual_machine", enable_automatic_updates=False)
+    (hit,) = run("azp101", rec)
+    assert "azurerm_windows_virtual_machine default" in hit.message
+
+
+def test_azp101_passes_matching_settings():
+    assert run("azp101", record(patch_mode="AutomaticByOS")) == []
+    assert run("azp101", record(patch_mode="Manual", enable_automatic_updates=False)) == []
+    assert run("azp101", record(os="Linux", patch_mode="ImageDefault")) == []
+    # A string is not the boolean false; AZP108 reports the type.
+    assert run("azp101", record(patch_mode="AutomaticByOS", enable_automatic_updates="false")) == []
+
+
+def test_azp101_is_blocked_by_unknowns_unless_a_known_fact_decides():
+    rec = record(patch_mode="AutomaticByOS")
+    rec.facts["enable_automatic_updates"] = Fact(Unknown("parameter"), HERE, "unknown")
+    assert run("azp101", rec) == [Blocked(fact="enable_automatic_updates")]
+    rec.facts["patch_mode"] = Fact("Manual", HERE, SOURCE_LITERAL)
+    assert run("azp101", rec) == []
+
+
 # --- AZP108 -----------------------------------------------------------------------------------
 
 

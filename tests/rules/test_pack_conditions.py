@@ -56,12 +56,6 @@ def linux(**facts) -> dict:
 
 
 CASES = [
-    # AZP101 AutomaticByOS needs automatic updates
-    ("AZP101", windows(enable_automatic_updates=False), YES),
-    ("AZP101", windows(), NO),
-    ("AZP101", windows(enable_automatic_updates=UNKNOWN), MAYBE),
-    ("AZP101", windows(patch_mode="Manual", enable_automatic_updates=False), NO),
-    ("AZP101", linux(), NO),
     # AZP102 Manual with automatic updates, the default included
     ("AZP102", windows(patch_mode="Manual"), YES),
     ("AZP102", windows(patch_mode="Manual", enable_automatic_updates=False), NO),
@@ -88,6 +82,9 @@ CASES = [
     ("AZP106", windows(bypass_platform_safety_checks=True), YES),
     ("AZP106", linux(patch_mode="AutomaticByPlatform", automatic_by_platform_settings=True), NO),
     ("AZP106", linux(), NO),
+    # Terraform records the provider's default bypass false: that is no setting
+    ("AZP106", windows(bypass_platform_safety_checks=False), NO),
+    ("AZP106", linux(reboot_setting="IfRequired"), YES),
     ("AZP106", linux(patch_mode=UNKNOWN, automatic_by_platform_settings=True), MAYBE),
     # AZP107 hotpatching
     ("AZP107", windows(enable_hotpatching=True), YES),
