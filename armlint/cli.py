@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"armlint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_check(commands)
+    _add_diff(commands)
     _add_rules(commands)
     _add_table_command(commands, "plan", "preview which patch batch each VM would land in")
     _add_table_command(commands, "inventory", "one row per VM with its patch posture")
@@ -63,6 +64,30 @@ def _add_check(commands) -> None:
     check.add_argument("--fail-on", choices=("error", "warning", "info"))
     check.add_argument("--show-unknown", action="store_true", help="list AZP002 unknown values")
     check.add_argument("--no-explore", action="store_true", help="do not explore allowedValues")
+    check.add_argument(
+        "--against",
+        metavar="REF",
+        help="also report patch-mode changes against each file as it is at git REF (AZP4xx)",
+    )
+
+
+def _add_diff(commands) -> None:
+    diff = commands.add_parser(
+        "diff", help="report patch-mode changes from BEFORE to AFTER (AZP4xx)"
+    )
+    diff.add_argument("before", help="file or folder as deployed (or an exported VM JSON)")
+    diff.add_argument("after", help="file or folder as it will be deployed")
+    diff.add_argument("--config", metavar="FILE", help="configuration file to use")
+    diff.add_argument("--parameters", action="append", default=[], metavar="FILE")
+    diff.add_argument("--var-file", action="append", default=[], metavar="FILE")
+    diff.add_argument("--exclude", action="append", default=[], metavar="PATTERN")
+    diff.add_argument("--profile", choices=("current", "preview-2020"))
+    diff.add_argument("--format", choices=CHECK_FORMATS, default="text")
+    diff.add_argument("--output", action="append", default=[], metavar="[FORMAT:]FILE")
+    diff.add_argument("--select")
+    diff.add_argument("--ignore")
+    diff.add_argument("--fail-on", choices=("error", "warning", "info"))
+    diff.add_argument("--show-unknown", action="store_true")
 
 
 def _add_rules(commands) -> None:
@@ -77,7 +102,7 @@ def _add_table_command(commands, name: str, help_text: str) -> None:
     command.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
 
 
-COMMANDS = ("check", "rules", "plan", "inventory", "config")
+COMMANDS = ("check", "diff", "rules", "plan", "inventory", "config")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         arguments.insert(0, "check")  # `armlint templates/` means `armlint check templates/`
     args = build_parser().parse_args(arguments)
     try:
-        if args.command == "check":
+        if args.command in ("check", "diff"):
             return _check(args)
         if args.command == "rules":
             return _rules(args)
@@ -126,6 +151,8 @@ def _settings(args):
 
 
 def _run_options(args, config):
+    if getattr(args, "command", "") == "diff":
+        args.paths = [args.after]
     from armlint.checks.pack import load_pack
     from armlint.pipeline import RunOptions
 
@@ -178,7 +205,7 @@ def _check(args) -> int:
     config = _settings(args)
     options = _run_options(args, config)
     try:
-        result = run_check(options)
+        result = _run(args, options)
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
     report_options = ReportOptions(
@@ -196,6 +223,25 @@ def _check(args) -> int:
         sys.stdout.write(render(args.format, result, report_options))
     fail_on = args.fail_on or config.fail_on
     return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
+
+
+def _run(args, options):
+    """check, check --against REF, or diff BEFORE AFTER."""
+    from armlint import transitions
+    from armlint.pipeline import run_check
+
+    if args.command == "diff":
+        options.paths = [args.after]
+        return transitions.run_diff([args.before], [args.after], options)
+    result = run_check(options)
+    if getattr(args, "against", None):
+        try:
+            changes = transitions.run_against(args.against, options.paths, options)
+        except transitions.GitError as error:
+            raise UsageError(str(error)) from None
+        result.findings = sorted(result.findings + changes.findings, key=lambda f: f.sort_key)
+        result.notes.extend(changes.notes)
+    return result
 
 
 def _output_target(target: str, default_format: str) -> tuple[str, str]:

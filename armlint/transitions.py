@@ -203,10 +203,10 @@ def effective(name: str, value: Any) -> Any:
 
 def unknown_side(before: Any, after: Any) -> str:
     """'before', 'after', 'both' or '' for the sides whose value is unknown."""
-    sides = [isinstance(before, Unknown), isinstance(after, Unknown)]
-    return {(True, True): "both", (True, False): "before", (False, True): "after"}.get(
-        tuple(sides), ""
-    )
+    old, new = isinstance(before, Unknown), isinstance(after, Unknown)
+    if old and new:
+        return "both"
+    return "before" if old else ("after" if new else "")
 
 
 def os_of(change: Change) -> Any:
@@ -222,7 +222,8 @@ def os_of(change: Change) -> Any:
 
 
 def _changes_text(change: Change, name: str) -> str:
-    """ "patchMode changes from 'Manual' to 'AutomaticByOS' (was 'Manual' at ref:vm.json:17)"."""
+    """The change in words, e.g. patchMode changes from 'Manual' to 'AutomaticByOS' (was
+    'Manual' at origin/main:vm.json:17)."""
     before, after = change.facts(name)
     old, new = change.values(name)
     was = render_value(old) + (", the platform default," if before.source == SOURCE_DEFAULT else "")

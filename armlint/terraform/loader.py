@@ -105,9 +105,8 @@ def load(files: list[Path], var_files: list[Path] = ()) -> LoadResult:
     result = LoadResult()
     files = list(dict.fromkeys(Path(path) for path in files))  # each file once
     parsed = [_parse_file(path, result) for path in files]
-    extra_vars = [
-        _parse_file(Path(path), result, report=_needs_report(path, files)) for path in var_files
-    ]
+    already = {item.path: item for item in parsed}
+    extra_vars = [already.get(Path(path)) or _parse_file(Path(path), result) for path in var_files]
     workspace = Workspace()
     workspace.configs = _module_configs(parsed)
     for root in _roots(workspace.configs):
@@ -116,42 +115,32 @@ def load(files: list[Path], var_files: list[Path] = ()) -> LoadResult:
     return result
 
 
-def _needs_report(path, files) -> bool:
-    return Path(path) not in {Path(item) for item in files}
-
-
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _parse_file(path: Path, result: LoadResult, report: bool = True) -> ParsedFile:
+def _parse_file(path: Path, result: LoadResult) -> ParsedFile:
+    """Parse one file; any failure becomes AZP001 and an 'error' file report, never a raise."""
     kind = file_kind(path)
-    body = None
+    body, line, column, reason = None, 1, 1, ""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-        body = _parse_text(text, str(path), kind)
-        status, reason = "linted", ""
+        body = _parse_text(path.read_bytes().decode("utf-8-sig"), str(path), kind)
     except HclSyntaxError as error:
-        status, reason = "error", error.message
-        _parse_error(result, path, error.message, error.line, error.column)
+        line, column, reason = error.line, error.column, error.message
     except UnicodeDecodeError as error:
-        status, reason = "error", f"the file is not UTF-8 text (byte {error.start})"
-        _parse_error(result, path, reason, 1, 1)
+        reason = f"the file is not UTF-8 text (byte {error.start})"
     except OSError as error:
-        status, reason = "error", f"cannot read the file: {error.strerror or error}"
-        _parse_error(result, path, reason, 1, 1)
-    except (
-        RuntimeError,
-        ValueError,
-        RecursionError,
-    ) as error:  # parser internals without a position
-        status, reason = (
-            "error",
-            f"HCL parser failure: {' '.join(str(error).split())[:200] or type(error).__name__}",
-        )
-        _parse_error(result, path, reason, 1, 1)
-    if report:
-        result.files.append(FileReport(str(path), kind, status, reason))
+        reason = f"cannot read the file: {error.strerror or error}"
+    except (RuntimeError, ValueError, RecursionError) as error:
+        # The parser's own failures carry no position: report them at 1:1 on one line.
+        reason = f"HCL parser failure: {_one_line(error)}"
+    if reason:
+        _parse_error(result, path, reason, line, column)
+    result.files.append(FileReport(str(path), kind, "error" if reason else "linted", reason))
     return ParsedFile(path, kind, body)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:200] or type(error).__name__
 
 
 def _parse_text(text: str, path: str, kind: str) -> n.Body:

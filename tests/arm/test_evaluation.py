@@ -30,7 +30,9 @@ def test_inner_scope_gets_parameters_from_the_parent_and_outer_scope_sees_the_pa
     vms = by_name(records(FIXTURES / "nested.json"))
     inner, outer = vms["inner-vm"], vms["outer-vm"]
     assert inner.value("patch_mode") == "Manual"
-    assert any("passed by deployment 'inner-deployment'" in step for step in inner.fact("patch_mode").trace)
+    assert any(
+        "passed by deployment 'inner-deployment'" in step for step in inner.fact("patch_mode").trace
+    )
     assert outer.value("patch_mode") == "Manual"
     assert outer.value("image_sku") == "2019-Datacenter"
     nested = FIXTURES / "nested.json"
@@ -55,7 +57,10 @@ def test_unknown_values_stay_unknown_and_are_reported_as_azp002():
     shown = findings(FIXTURES / "unknowns.json", show_unknown=True)
     unknown = [f for f in shown if f.rule == "AZP002"]
     template = FIXTURES / "unknowns.json"
-    expected = {line_of(template, "enableAutomaticUpdates"), line_of(template, "parameters('patchMode')")}
+    expected = {
+        line_of(template, "enableAutomaticUpdates"),
+        line_of(template, "parameters('patchMode')"),
+    }
     assert {f.location.line for f in unknown} >= expected
     assert not [f for f in shown if f.rule == "AZP102"]
     hidden = run_check(RunOptions(paths=[str(FIXTURES / "unknowns.json")]))
@@ -80,7 +85,10 @@ def test_parameter_file_beside_the_template_is_used():
 
 
 def test_explicit_parameter_file_option():
-    (vm,) = records(FIXTURES / "params" / "vm.json", parameters=[str(FIXTURES / "params" / "vm.parameters.json")])
+    (vm,) = records(
+        FIXTURES / "params" / "vm.json",
+        parameters=[str(FIXTURES / "params" / "vm.parameters.json")],
+    )
     assert vm.value("patch_mode") == "Manual"
 
 

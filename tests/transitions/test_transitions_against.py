@@ -210,3 +210,25 @@ def test_bicep_file_against_head(repo):
     )
     assert "(was 'AutomaticByPlatform' at HEAD:infra/main.bicep:12)" in finding.message
     assert "this VM has true (at HEAD:infra/main.bicep:10)" in finding.message
+
+
+def test_terraform_module_against_head(repo):
+    import armlint.terraform
+
+    if not hasattr(armlint.terraform, "load"):
+        pytest.skip("armlint.terraform.load is not written yet")
+    module = repo / "infra" / "tf"
+    shutil.copytree(FIXTURES / "terraform" / "before", module)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "terraform")
+    shutil.copy(FIXTURES / "terraform" / "after" / "main.tf", module / "main.tf")
+    shutil.copy(FIXTURES / "terraform" / "after" / "terraform.tfvars", module / "terraform.tfvars")
+    # A folder is a module: its terraform.tfvars (new in the working tree) sets AutomaticByOS.
+    result = run_against("HEAD", [str(module)], _options(), repo=repo)
+    [finding] = result.findings
+    assert (finding.rule, finding.location.path, finding.location.line) == (
+        "AZP402",
+        str(module / "main.tf"),
+        17,
+    )
+    assert "(was 'Manual' at HEAD:infra/tf/main.tf:17)" in finding.message
