@@ -199,7 +199,7 @@ def _progress_printer():
 
 
 def _check(args) -> int:
-    from armlint.pipeline import MissingPaths, run_check
+    from armlint.pipeline import MissingPaths
     from armlint.report import ReportOptions, render, write_atomic
 
     config = _settings(args)
@@ -241,6 +241,7 @@ def _run(args, options):
             raise UsageError(str(error)) from None
         result.findings = sorted(result.findings + changes.findings, key=lambda f: f.sort_key)
         result.notes.extend(changes.notes)
+        result.unknown_count += changes.unknown_count
     return result
 
 

@@ -66,6 +66,11 @@ def run_check(options: RunOptions) -> RunResult:
     engine = Engine(pack, CheckOptions(options.profile, options.enabled, options.severities))
     findings = list(result.findings)
     findings.extend(_check_records(engine, result.records))
+    plan_records = [record for record in result.records if record.format == "plan"]
+    if plan_records:
+        from armlint.transitions import plan_transition_findings
+
+        findings.extend(plan_transition_findings(plan_records, options.profile))
     result.notes.extend(dict.fromkeys(engine.errors))
     findings = [f for f in findings if _enabled(f, options)]
     findings = [_with_severity(f, options) for f in findings]

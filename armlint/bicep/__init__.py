@@ -13,11 +13,14 @@ if TYPE_CHECKING:
     from armlint.model import LoadResult
 
 
-def load(files: list[Path]) -> LoadResult:
-    """Turn .bicep and .bicepparam files into VM records, load-time findings and notes."""
+def load(files: list[Path], *, explore: bool = True) -> LoadResult:
+    """Turn .bicep and .bicepparam files into VM records, load-time findings and notes.
+
+    ``explore=False`` evaluates each @allowed parameter at its default only (one scenario).
+    """
     from armlint.bicep.loader import load_files
 
-    return load_files(files)
+    return load_files(files, explore_allowed=explore)
 
 
 __all__ = ["load"]

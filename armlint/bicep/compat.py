@@ -81,8 +81,6 @@ _TOKEN = re.compile(
     re.S | re.X,
 )
 _STRING_STOP = re.compile(rb"[\\'\n]|\$\{")
-_OPENERS = frozenset(b"{[(")
-_CLOSERS = frozenset(b"}])")
 
 
 class _Scanner:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from armlint.bicep.template import Template
 
 MAX_LOOP_ITEMS = 1000
+MAX_DEPTH = 150  # nested evaluations (expressions, variables, modules) before giving up
 LITERAL_CAPABLE = frozenset({"number", "boolean", "null", "string", "object", "array"})
 
 
@@ -81,7 +82,13 @@ def evaluate(node: Any, template: Template, env: dict[str, V]) -> V:
         if node.is_error or node.is_missing:
             return unknown("syntax error", template, node)
         return unknown(f"'{template.source.text(node)[:40]}' is not evaluated", template, node)
-    result = handler(node, template, env)
+    if engine.depth >= MAX_DEPTH:
+        return unknown("expression nested too deeply to evaluate", template, node)
+    engine.depth += 1
+    try:
+        result = handler(node, template, env)
+    finally:
+        engine.depth -= 1
     if result.literal and node.type not in LITERAL_CAPABLE:
         result = result.computed()  # a literal reached through an expression is evaluated
     return result
@@ -330,13 +337,15 @@ def _ternary(node: Any, template: Template, env: dict) -> V:
     no_node = node.child_by_field_name("alternative")
     if yes_node is None or no_node is None:
         return unknown("incomplete conditional", template, node)
+    # The trace follows where the value comes from, not why it was chosen; the condition's
+    # dependencies still count (a fact chosen by an @allowed parameter is explored).
     if isinstance(truth, bool):
         chosen = evaluate(yes_node if truth else no_node, template, env)
-        return chosen.through(condition.trace, condition.deps)
+        return chosen.through((), condition.deps)
     yes = evaluate(yes_node, template, env)
     no = evaluate(no_node, template, env)
     if first_unknown(plain(yes)) is None and plain(yes) == plain(no):
-        return yes.through(condition.trace, condition.deps)
+        return yes.through((), condition.deps)
     reason = f"depends on {template.source.text(node.child_by_field_name('condition'))[:80]}"
     if isinstance(condition.value, Unknown):
         reason = f"{reason}: {condition.value.reason}"
@@ -384,7 +393,7 @@ def _short_circuit(op: str, left: V, right_node: Any, template: Template, env: d
     here = site(template, node)
     if op == "??":
         if left.value is None:
-            return evaluate(right_node, template, env).through(left.trace, left.deps)
+            return evaluate(right_node, template, env).through((), left.deps)
         return left
     decided = op == "||"  # the left value that decides alone
     truth = _truth(left)

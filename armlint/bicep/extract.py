@@ -319,19 +319,29 @@ def _patch_facts(vm: VmContext, facts: dict[str, Fact]) -> None:
 
 
 def _patch_defaults(config: Step, os_value: Any, facts: dict[str, Fact], builder) -> None:
+    """Platform defaults for absent settings (docs/dev/contracts.md), as the ARM loader gives."""
     if config.unknown:
         return  # the configuration itself is unknown: its settings are unknown, not defaults
-    if "patch_mode" not in facts:
-        if isinstance(os_value, Unknown):
-            default: Any = Unknown("depends on the OS, which is unknown")
-        else:
-            default = PATCH_MODE_DEFAULTS.get(os_value)
-        if default is not None:
-            facts["patch_mode"] = builder.default(_setting(config, "patchSettings"), default)
-    if "provision_vm_agent" not in facts:
-        facts["provision_vm_agent"] = builder.default(config, True)
-    if os_value == "Windows" and "enable_automatic_updates" not in facts:
-        facts["enable_automatic_updates"] = builder.default(config, True)
+    settings = _setting(config, "patchSettings")
+    if isinstance(os_value, Unknown):
+        depends = Unknown("depends on the OS, which is unknown")
+        facts.setdefault("patch_mode", builder.default(settings, depends))
+        facts.setdefault("enable_automatic_updates", builder.default(config, depends))
+    else:
+        facts.setdefault("patch_mode", builder.default(settings, PATCH_MODE_DEFAULTS[os_value]))
+        facts.setdefault("assessment_mode", builder.default(settings, "ImageDefault"))
+    facts.setdefault("provision_vm_agent", builder.default(config, True))  # true on both OSes
+    if os_value == "Windows":
+        facts.setdefault("enable_automatic_updates", builder.default(config, True))
+        _manual_without_patch_mode(facts)
+
+
+def _manual_without_patch_mode(facts: dict[str, Fact]) -> None:
+    """Without a patchMode, Azure follows enableAutomaticUpdates: false means Manual (S1)."""
+    patch_mode = facts["patch_mode"]
+    if patch_mode.source == SOURCE_DEFAULT and facts["enable_automatic_updates"].value is False:
+        patch_mode.value = "Manual"
+        patch_mode.trace = ("inferred from enableAutomaticUpdates false",)
 
 
 def _image_facts(vm: VmContext, facts: dict[str, Fact]) -> None:

@@ -144,7 +144,7 @@ def _evaluate_root(root: Root, workspace: Workspace, choices: dict) -> tuple[lis
     made = build_records(template)
     if root.params is not None:
         for record, _ in made:
-            record.extra["parameters_file"] = root.params.source.display
+            record.extra["parameter_file"] = root.params.source.name
     return made, engine
 
 
@@ -152,11 +152,13 @@ def _scenario(deps: frozenset, keys: list, choices: dict) -> tuple:
     return tuple((name, choices[(path, name)]) for path, name in keys if (path, name) in deps)
 
 
-def explore(root: Root, workspace: Workspace, notes: list[str]) -> tuple[list[VmRecord], Engine]:
+def explore(
+    root: Root, workspace: Workspace, notes: list[str], enabled: bool = True
+) -> tuple[list[VmRecord], Engine]:
     """Evaluate a root once per combination of the @allowed values its VM facts depend on."""
     made, engine = _evaluate_root(root, workspace, {})
     relevant = sorted({key for _, deps in made for key in deps if key in engine.allowed})
-    if not relevant:
+    if not relevant or not enabled:
         return [record for record, _ in made], engine
     options = [engine.allowed[key] for key in relevant]
     baseline = {key: values[0] for key, values in zip(relevant, options, strict=True)}
@@ -221,7 +223,7 @@ def _registry_count(workspace: Workspace) -> int:
     )
 
 
-def load_files(files: list[Path]) -> LoadResult:
+def load_files(files: list[Path], explore_allowed: bool = True) -> LoadResult:
     result = LoadResult()
     workspace = Workspace(result)
     for path in files:
@@ -230,7 +232,7 @@ def load_files(files: list[Path]) -> LoadResult:
     missing: set[tuple[str, str]] = set()
     for root in _roots(workspace):
         try:
-            records, engine = explore(root, workspace, notes)
+            records, engine = explore(root, workspace, notes, explore_allowed)
         except (RecursionError, MemoryError) as error:
             # a pathological file must not stop the run: report it and go on
             notes.append(f"bicep: {root.label}: not evaluated ({type(error).__name__})")
@@ -242,13 +244,12 @@ def load_files(files: list[Path]) -> LoadResult:
                 f"bicep: {root.label}: evaluation stopped after {engine.budget} steps; "
                 "later values are unknown"
             )
-    by_caller: dict[str, list[str]] = {}
-    for caller, target in sorted(missing):
-        by_caller.setdefault(caller, []).append(target)
-    for caller, targets in by_caller.items():
+    if missing:
+        examples = ", ".join(f"{target} (from {caller})" for caller, target in sorted(missing)[:3])
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         notes.append(
-            f"bicep: {caller}: local module(s) not found, their outputs are unknown: "
-            + ", ".join(targets)
+            f"bicep: {len(missing)} local module reference(s) point at files that could not be "
+            f"read; their outputs are unknown: {examples}{more}"
         )
     skipped = _registry_count(workspace)
     if skipped:

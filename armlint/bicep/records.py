@@ -177,7 +177,7 @@ def _unknown_if_none(value: Any) -> Any:
 def health_fact(vm: Instance, base: V | None, collected: Collected, builder: FactBuilder) -> Fact:
     candidates = _profile_extensions(base, builder) + _resource_extensions(vm, collected, builder)
     verdict, fact = _verdict(candidates)
-    return _fact(verdict, fact, builder)
+    return _fact(verdict, fact, builder, "no application health extension found")
 
 
 def maintenance_fact(vm: Instance, collected: Collected, builder: FactBuilder) -> Fact:
@@ -197,12 +197,13 @@ def maintenance_fact(vm: Instance, collected: Collected, builder: FactBuilder) -
         )
         candidates.append((_combine(_unknown_if_none(applies), candidate.condition, True), fact))
     verdict, fact = _verdict(candidates)
-    return _fact(verdict, fact, builder)
+    return _fact(verdict, fact, builder, "no maintenance assignment found")
 
 
-def _fact(verdict: Any, fact: Fact | None, builder: FactBuilder) -> Fact:
+def _fact(verdict: Any, fact: Fact | None, builder: FactBuilder, none_found: str) -> Fact:
     if verdict is False or fact is None:
-        return Fact(False, builder.resource_location, SOURCE_EVALUATED)
+        # armlint looked and found none: a determined False, located at the resource
+        return Fact(False, builder.resource_location, SOURCE_EVALUATED, (none_found,))
     if isinstance(verdict, Unknown):
         return Fact(Unknown(verdict.reason, fact.location), fact.location, "unknown", fact.trace)
     return Fact(True, fact.location, fact.source, fact.trace)
@@ -240,7 +241,7 @@ def build_records(root: Template) -> list[tuple[VmRecord, frozenset]]:
         if any(isinstance(condition, Unknown) for condition in conditions):
             record.extra["condition_unknown"] = True
         if any(loops):
-            record.extra["count_unknown"] = True
+            record.extra["instances_unknown"] = True
         made.append((record, frozenset(deps)))
     return made
 

@@ -43,6 +43,7 @@ class Engine:
     choices: dict[tuple[str, str], Any] = field(default_factory=dict)
     budget: int = 400_000
     steps: int = 0
+    depth: int = 0  # current nesting of evaluate() calls
     exhausted: bool = False
     allowed: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     registry_modules: set[tuple[str, str]] = field(default_factory=set)
@@ -110,6 +111,11 @@ class ModuleInstance:
             self._resolved = True
             self._callee = self.template.create_callee(self)
         return self._callee
+
+
+def _is_array_type(type_text: str) -> bool:
+    text = type_text.rstrip("?").strip()
+    return text == "array" or text.endswith("[]")
 
 
 def property_node(body: Any, key: str, template: Template) -> Any | None:
@@ -189,7 +195,8 @@ class Template:
         step = self._step("param", name, decl.node)
         if self.bound is not None and name in self.bound:
             return self.bound[name].through(step)
-        if decl.allowed is not None:
+        if decl.allowed is not None and not _is_array_type(decl.type_text):
+            # on an array parameter @allowed limits the items; the value is not one of them
             chosen = self._allowed_choice(decl, step)
             if chosen is not None:
                 return chosen

@@ -102,7 +102,7 @@ def build_azapi_record(
     base = base or Cursor({}, root.loc, root.source)
     facts.facts["api_version"] = Fact(api_version, type_read.loc, type_read.source, type_read.trace)
     _image(base, facts)
-    os_name, config = _os(base, facts, view.loc)
+    os_name, config = _os(base, facts)
     _patch_settings(config, facts, os_name, base)
     _placement(view, root, facts, kind)
     if kind == "vmss":
@@ -123,7 +123,7 @@ def build_azapi_record(
         resource_type="azapi_resource",
         name=context.name or context.address,
         location=view.loc,
-        facts=facts.facts,
+        facts=facts.result(),
         address=context.address,
         group=context.group,
         index=context.index,
@@ -177,7 +177,7 @@ def _image(base: Cursor, facts: Facts) -> None:
             break
 
 
-def _os(base: Cursor, facts: Facts, loc: Location) -> tuple[str | None, Cursor | None]:
+def _os(base: Cursor, facts: Facts) -> tuple[str | None, Cursor | None]:
     profile = base.child("osProfile")
     for key, os_name in (("windowsConfiguration", "Windows"), ("linuxConfiguration", "Linux")):
         config = profile.child(key) if profile is not None else None

@@ -82,7 +82,7 @@ class Budget:
 
     @property
     def exhausted(self) -> bool:
-        return self.remaining <= 0
+        return self.remaining < 0
 
 
 class Evaluator:

@@ -69,7 +69,7 @@ def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
         resource_type=rtype,
         name=context.name or context.address,
         location=view.loc,
-        facts=facts.facts,
+        facts=facts.result(),
         address=context.address,
         group=context.group,
         index=context.index,
@@ -255,19 +255,22 @@ def _read_in(facts: Facts, name, config, attributes, default, loc: Location, con
 
 
 def _automatic_by_platform(view, facts: Facts, attributes: tuple[str, ...]) -> None:
-    """automaticByPlatformSettings is sent when reboot_setting or the bypass flag is set."""
+    """automaticByPlatformSettings is sent when reboot_setting or the bypass flag is set.
+
+    The provider reads both with GetOk, which skips zero values: ``bypass... = false`` and
+    ``reboot_setting = ""`` send nothing, exactly like leaving them out.
+    """
     unknown = None
     for attribute in attributes:
         read = view.attr(attribute)
-        if read is None or read.value is None:
-            continue
-        if isinstance(read.value, Unknown):
+        value = None if read is None else as_bool(read.value)
+        if isinstance(value, Unknown):
             unknown = unknown or read
-            continue
-        facts.facts["automatic_by_platform_settings"] = Fact(
-            True, read.loc, read.source, read.trace
-        )
-        return
+        elif value not in (None, False, ""):
+            facts.facts["automatic_by_platform_settings"] = Fact(
+                True, read.loc, read.source, read.trace
+            )
+            return
     if unknown is not None:
         facts.put("automatic_by_platform_settings", unknown)
 

@@ -119,10 +119,10 @@ class Facts:
         if convert is not None and not isinstance(value, Unknown):
             value = convert(value)
         source = SOURCE_UNKNOWN if isinstance(value, Unknown) else read.source
-        self.facts[name] = Fact(value, read.loc, source, short_trace(read.trace))
+        self.facts[name] = Fact(value, read.loc, source, read.trace)
 
     def put_default(self, name: str, value: Any, loc: Location, trace=()) -> None:
-        self.facts[name] = Fact(value, loc, SOURCE_DEFAULT, short_trace(trace))
+        self.facts[name] = Fact(value, loc, SOURCE_DEFAULT, tuple(trace))
 
     def put_implied(self, name: str, value: Any, loc: Location, why: str) -> None:
         """A fact fixed by the resource type itself (the OS of a Windows VM resource)."""
@@ -165,6 +165,12 @@ class Facts:
             else:
                 self.put_default(name, default, view.loc if view is not None else self.loc)
         return null_name
+
+    def result(self) -> dict[str, Fact]:
+        """The facts for the record, each trace cut to a readable length."""
+        for fact in self.facts.values():
+            fact.trace = short_trace(fact.trace)
+        return self.facts
 
     def get_value(self, name: str) -> Any:
         fact = self.facts.get(name)

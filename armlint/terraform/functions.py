@@ -36,7 +36,11 @@ def call(name: str, args: list) -> Any:
     blocker = _blocking_unknown(args, depth)
     if blocker is not None:
         return blocker
-    return function(*args)
+    try:
+        return function(*args)
+    except (TypeError, ValueError, ArithmeticError, LookupError) as error:
+        # Wrong argument counts or types are configuration errors, like Terraform's.
+        raise EvalError(f"{name}(): {error}") from None
 
 
 def _blocking_unknown(args: list, depth: str) -> Unknown | None:

@@ -290,6 +290,10 @@ class _Converter:
         merged = _merge_text(parts)
         if all(isinstance(part, str) for part in merged):
             return n.Literal(self.loc(tree), "".join(merged))
+        if len(merged) == 1:
+            # "${x}" alone is x itself, not x turned into a string (Terraform 0.11 style).
+            merged[0].loc = self.loc(tree)
+            return merged[0]
         return n.Template(self.loc(tree), merged)
 
     def string_chars(self, token) -> str:

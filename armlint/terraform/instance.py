@@ -23,7 +23,6 @@ from armlint.terraform.evaluator import (
     ModuleRef,
     ResourceRef,
     index_suffix,
-    settle,
 )
 from armlint.terraform.values import EvalError, ResourceId, Undeclared, convert, parse_type
 
@@ -389,4 +388,4 @@ def _instance_problem(ref: ResourceRef, expansion: Expansion) -> Any:
     return None
 
 
-__all__ = ["Expansion", "ModuleInstance", "expand", "settle", "where"]
+__all__ = ["Expansion", "ModuleInstance", "expand", "where"]

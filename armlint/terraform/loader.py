@@ -21,7 +21,7 @@ from armlint.terraform.config import ModuleConfig, TfvarsFile
 from armlint.terraform.evaluator import index_suffix
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
 from armlint.terraform.hclsyntax import HclSyntaxError
-from armlint.terraform.instance import Cached, ModuleInstance, where
+from armlint.terraform.instance import Cached, ModuleInstance
 from armlint.terraform.relations import (
     DYNAMIC_SCOPE,
     EXTENSION_RESOURCES,
@@ -110,7 +110,7 @@ def load(files: list[Path], var_files: list[Path] = ()) -> LoadResult:
     workspace = Workspace()
     workspace.configs = _module_configs(parsed)
     for root in _roots(workspace.configs):
-        _evaluate_root(workspace, workspace.configs[root], extra_vars, result)
+        _evaluate_root_guarded(workspace, workspace.configs[root], extra_vars, result)
     result.notes.extend(workspace.notes())
     return result
 
@@ -216,6 +216,19 @@ def _reachable(configs: dict[Path, ModuleConfig], roots: list[Path]) -> set[Path
             if target in configs:
                 stack.append(target)
     return seen
+
+
+def _evaluate_root_guarded(
+    workspace: Workspace, config: ModuleConfig, extra_vars: list[ParsedFile], result: LoadResult
+) -> None:
+    """One root's unexpected failure must not lose the records of the other roots."""
+    try:
+        _evaluate_root(workspace, config, extra_vars, result)
+    except Exception as error:  # reported in the notes, never silent
+        result.notes.append(
+            f"terraform: internal error while evaluating {config.directory}: "
+            f"{type(error).__name__}: {error}"
+        )
 
 
 def _evaluate_root(
@@ -412,4 +425,4 @@ _RELATION_COLLECTORS = {
     "azapi_resource": _azapi_relation,
 }
 
-__all__ = ["Workspace", "file_kind", "load", "where"]
+__all__ = ["Workspace", "file_kind", "load"]

@@ -143,9 +143,6 @@ class Block:
     loc: Location  # the block's first token
 
 
-LITERAL_KINDS = (Literal,)
-
-
 def is_literal(expr: Expr) -> bool:
     """True for a value written out in full: no reference, call or operator inside."""
     if isinstance(expr, Literal):

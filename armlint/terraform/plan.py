@@ -185,7 +185,7 @@ def _change_record(change: _Change, positions, constraint, relations) -> VmRecor
         _name(change.after),
         constraint,
         relations,
-        {"actions": change.actions},
+        _change_extra(change),
     )
     record = _record(view, change, context)
     if record is not None and isinstance(change.before, dict):
@@ -193,13 +193,19 @@ def _change_record(change: _Change, positions, constraint, relations) -> VmRecor
         before_context = RecordContext(
             "plan", change.address, change.group, index, _name(change.before), constraint
         )
-        record.extra["before"] = _record(before_view, change, before_context, use_before=True)
+        record.extra["before"] = _record(before_view, change, before_context)
     return record
 
 
-def _record(
-    view: PlanView, change: _Change, context: RecordContext, use_before: bool = False
-) -> VmRecord | None:
+def _change_extra(change: _Change) -> dict:
+    extra: dict = {"actions": change.actions}
+    replace_paths = (change.item.get("change") or {}).get("replace_paths")
+    if replace_paths:
+        extra["replace_paths"] = list(replace_paths)  # what forces the replacement
+    return extra
+
+
+def _record(view: PlanView, change: _Change, context: RecordContext) -> VmRecord | None:
     if change.rtype in VM_TYPES:
         return build_record(view, change.rtype, context)
     if change.rtype != "azapi_resource":

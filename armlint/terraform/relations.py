@@ -210,7 +210,7 @@ def _tag_matches(block, vm_tags: dict) -> Any:
         return tag if isinstance(tag, Unknown) else values
     if tag not in vm_tags:
         return False
-    return not values or vm_tags[tag] in values
+    return not values or (isinstance(values, list) and vm_tags[tag] in values)
 
 
 def _attr_value(view, name: str) -> Any:

@@ -76,7 +76,7 @@ def _top_blocks(block_type: str, value: Any, loc: Location) -> list[n.Block]:
         return []
     depth = LABELS.get(block_type, 0)
     return [
-        n.Block(block_type, labels, _body(obj, block_type, obj_loc), obj_loc)
+        n.Block(block_type, labels, _body(obj, block_type), obj_loc)
         for labels, obj, obj_loc in _labelled(value, depth, loc, [])
     ]
 
@@ -99,7 +99,7 @@ def _labelled(value: Any, depth: int, loc: Location, labels: list) -> list:
     return found
 
 
-def _body(obj: dict, block_type: str, loc: Location) -> n.Body:
+def _body(obj: dict, block_type: str) -> n.Body:
     body = n.Body()
     nested = NESTED_BLOCKS.get(block_type, set()) | (
         NESTED_BLOCKS["*"]
@@ -117,7 +117,7 @@ def _body(obj: dict, block_type: str, loc: Location) -> n.Body:
             body.blocks.extend(_dynamic_blocks(value, value_loc))
         else:
             for _, inner, inner_loc in _labelled(value, 0, value_loc, []):
-                body.blocks.append(n.Block(key, [], _body(inner, key, inner_loc), inner_loc))
+                body.blocks.append(n.Block(key, [], _body(inner, key), inner_loc))
     return body
 
 
@@ -130,7 +130,7 @@ def _dynamic_blocks(value: Any, loc: Location) -> list[n.Block]:
             if key == "content":
                 for _, content, content_loc in _labelled(item, 0, item_loc, []):
                     inner.blocks.append(
-                        n.Block("content", [], _body(content, labels[0], content_loc), content_loc)
+                        n.Block("content", [], _body(content, labels[0]), content_loc)
                     )
             else:
                 inner.attributes[key] = n.Attribute(

@@ -102,6 +102,7 @@ def test_platform_defaults_point_at_the_object_where_the_property_belongs():
     vm = _only(_load("params.bicep"), "vm-eastus2-win")
     for fact, value in (
         ("patch_mode", "AutomaticByOS"),
+        ("assessment_mode", "ImageDefault"),
         ("enable_automatic_updates", True),
         ("provision_vm_agent", True),
     ):
@@ -109,6 +110,31 @@ def test_platform_defaults_point_at_the_object_where_the_property_belongs():
         assert vm.fact(fact).source == "default"
         assert _at(vm, fact) == (37, 29)  # the windowsConfiguration object
     assert "time_zone" not in vm.facts  # nullable parameter without a value: null, absent
+
+
+def test_automatic_updates_off_without_patch_mode_means_manual(tmp_path):
+    path = tmp_path / "legacy.bicep"
+    path.write_text(
+        "resource vm 'Microsoft.Compute/virtualMachines@2019-07-01' = {\n"
+        "  name: 'vm-legacy'\n  location: 'eastus'\n  properties: {\n    osProfile: {\n"
+        "      windowsConfiguration: {\n        enableAutomaticUpdates: false\n      }\n"
+        "    }\n  }\n}\n",
+        encoding="utf-8",
+    )
+    patch_mode = load([path]).records[0].fact("patch_mode")
+    assert (patch_mode.value, patch_mode.source) == ("Manual", "default")
+    assert patch_mode.trace == ("inferred from enableAutomaticUpdates false",)
+
+
+def test_no_health_extension_is_a_determined_false():
+    vm = _only(_load("params.bicep"), "vm-eastus2")
+    for fact, step in (
+        ("health_extension", "no application health extension found"),
+        ("maintenance_assignment", "no maintenance assignment found"),
+    ):
+        assert vm.value(fact) is False
+        assert vm.fact(fact).trace == (step,)
+        assert _at(vm, fact) == (9, 62)  # the resource
 
 
 def test_unknown_os_makes_the_patch_mode_default_unknown():
@@ -159,6 +185,24 @@ def test_allowed_values_are_explored_one_record_each():
     assert [r.value("enable_automatic_updates") for r in records] == [True, False, True]
     assert {r.identity for r in records} == {records[0].identity}
     assert all(_at(r, "patch_mode") == (26, 22) for r in records)
+
+
+def test_allowed_on_an_array_parameter_limits_items_and_is_not_explored(tmp_path):
+    path = tmp_path / "zones.bicep"
+    path.write_text(
+        "@allowed([\n  1\n  2\n  3\n])\nparam availabilityZones int[] = [1, 2]\n"
+        "resource vmss 'Microsoft.Compute/virtualMachineScaleSets@2024-03-01' = {\n"
+        "  name: 'vmss-zones'\n  location: 'eastus'\n"
+        "  zones: map(availabilityZones, zone => '${zone}')\n  properties: {}\n}\n",
+        encoding="utf-8",
+    )
+    records = load([path]).records
+    assert [(r.scenario, r.value("zones")) for r in records] == [((), ["1", "2"])]
+
+
+def test_exploration_can_be_turned_off():
+    records = load([FIXTURES / "allowed.bicep"], explore=False).records
+    assert [(r.scenario, r.value("patch_mode")) for r in records] == [((), "AutomaticByOS")]
 
 
 def test_allowed_value_exploration_is_capped(tmp_path):
@@ -316,7 +360,7 @@ def test_bicepparam_files_bind_their_template_once_each():
     assert test.value("enable_automatic_updates") is True
     assert isinstance(test.value("location"), Unknown)
     assert prod.identity != test.identity
-    assert prod.extra["parameters_file"].endswith("prod.bicepparam")
+    assert prod.extra["parameter_file"] == "prod.bicepparam"
 
 
 # --- syntax and encodings ---------------------------------------------------------------------
@@ -402,7 +446,7 @@ def test_loop_over_an_unknown_array_makes_one_flagged_record(tmp_path):
     )
     records = load([path]).records
     assert len(records) == 1
-    assert records[0].extra["count_unknown"] is True
+    assert records[0].extra["instances_unknown"] is True
     assert records[0].name == "vms"  # the name is unknown: the symbolic name stands in
     assert records[0].group == "vms"
 

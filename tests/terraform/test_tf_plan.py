@@ -148,3 +148,26 @@ def test_planned_values_only(tmp_path):
     (vm,) = terraform.load_plan(path).records
     assert vm.value("location") == "westus2"
     assert vm.value("patch_mode") == "ImageDefault"
+
+
+def test_replacement_keeps_actions_and_replace_paths(tmp_path):
+    change = {
+        "address": "azurerm_windows_virtual_machine.vm",
+        "mode": "managed",
+        "type": "azurerm_windows_virtual_machine",
+        "name": "vm",
+        "change": {
+            "actions": ["delete", "create"],
+            "before": {"name": "vm", "enable_automatic_updates": True},
+            "after": {"name": "vm", "enable_automatic_updates": False},
+            "after_unknown": {"id": True},
+            "replace_paths": [["enable_automatic_updates"]],
+        },
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"format_version": "1.2", "resource_changes": [change]}, indent=1))
+    (vm,) = terraform.load_plan(path).records
+    assert vm.extra["actions"] == ["delete", "create"]
+    assert vm.extra["replace_paths"] == [["enable_automatic_updates"]]
+    assert vm.value("enable_automatic_updates") is False
+    assert vm.extra["before"].value("enable_automatic_updates") is True

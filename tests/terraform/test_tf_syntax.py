@@ -131,7 +131,7 @@ def test_terraform_json_syntax():
 
 
 def test_positions_of_nested_expressions():
-    body = hclsyntax.parse('x = {\n  a = [1, "${var.b}"]\n  c = 2 > 1 ? "y" : "n"\n}\n', "t.tf")
+    body = hclsyntax.parse('x = {\n  a = [1, "x${var.b}"]\n  c = 2 > 1 ? "y" : "n"\n}\n', "t.tf")
     obj = body.attributes["x"].expr
     assert isinstance(obj, n.ObjectExpr)
     tuple_expr = obj.items[0].value
@@ -154,3 +154,17 @@ def test_fixtures_have_the_bytes_the_tests_rely_on():
     assert (FIXTURES / "bom" / "main.tf").read_bytes().startswith(b"\xef\xbb\xbf")
     crlf = (FIXTURES / "crlf" / "main.tf").read_bytes()
     assert b"\r\n" in crlf and b'"westeurope"\n' in crlf and not crlf.endswith(b"\n")
+
+
+def test_lone_interpolation_keeps_the_value_type(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "agent" {\n  default = false\n}\n'
+        'resource "azurerm_availability_set" "set" {}\n'
+        'resource "azurerm_windows_virtual_machine" "vm" {\n'
+        '  provision_vm_agent  = "${var.agent}"\n'
+        '  availability_set_id = "${azurerm_availability_set.set.id}"\n}\n'
+    )
+    vm = record(terraform.load([tmp_path / "main.tf"]), "azurerm_windows_virtual_machine.vm")
+    assert vm.value("provision_vm_agent") is False
+    assert at(vm.fact("provision_vm_agent")) == ("main.tf", 6, 25)
+    assert vm.value("availability_set") == "azurerm_availability_set.set"

@@ -6,7 +6,8 @@ tests do not depend on the plan loader.
 
 from __future__ import annotations
 
-from transition_helpers import default_fact, fact, record
+import pytest
+from transition_helpers import FIXTURES, default_fact, fact, record
 
 from armlint.model import SOURCE_UNKNOWN, Fact, Location, Unknown
 from armlint.transitions import plan_transition_findings
@@ -141,3 +142,20 @@ def test_preview_profile_applies_to_plans():
     assert finding.message.endswith(
         "the 2020 preview only supports switching from AutomaticByOS to AutomaticByPlatform"
     )
+
+
+def test_a_real_plan_file_through_the_terraform_plan_loader():
+    import armlint.terraform
+
+    if not hasattr(armlint.terraform, "load_plan"):
+        pytest.skip("armlint.terraform.load_plan is not written yet")
+    loaded = armlint.terraform.load_plan(FIXTURES / "plan" / "replace.json")
+    findings = plan_transition_findings(loaded.records, "current")
+    got = [(f.rule, f.resource.rsplit(".", 1)[-1], f.location.line) for f in findings]
+    # app: replaced (forced by automatic_updates_enabled), mode changes too; web: updated in
+    # place from Manual to AutomaticByOS.
+    assert got == [("AZP401", "app", 31), ("AZP404", "app", 33), ("AZP402", "web", 73)]
+    assert findings[1].message.startswith(
+        "the plan replaces the VM (forced by automatic_updates_enabled), so it will be destroyed"
+    )
+    assert all(f.location.path.endswith("replace.json") for f in findings)
