@@ -1,7 +1,8 @@
 """Bicep operators and built-in functions, with ARM template-function semantics.
 
-Most functions work on plain values: when any argument holds an Unknown part, the result is
-Unknown (with the first reason). A few work on ``V`` values directly, because they can answer
+Bicep compiles its functions to the ARM functions of the same name, so the plain ones are
+``armlint.arm.functions`` itself: when any argument holds an Unknown part, the result is
+Unknown (with the first reason); the few Bicep-only ones (join, flatten...) are here. A few work on ``V`` values directly, because they can answer
 with partly unknown input (``length`` of an array with unknown items) or because they must keep
 the positions of object members (``union``, ``coalesce``). Functions that only the deployment
 can answer (``resourceGroup``, ``reference``, ``newGuid``, ``utcNow``...) return Unknown.
@@ -9,12 +10,12 @@ can answer (``resourceGroup``, ``reference``, ``newGuid``, ``utcNow``...) return
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
+from armlint.arm import functions as arm_functions
 from armlint.bicep.values import (
     Lambda,
     V,
@@ -45,16 +46,14 @@ def describe(value: Any) -> str:
 
 
 def to_text(value: Any) -> str:
-    """How a value appears inside an interpolated string (ARM's string())."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
+    """How a value appears inside an interpolated string: Bicep compiles '${x}' to ARM's
+    format('{0}', x), which prints booleans as True/False and objects as compact JSON."""
     if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return arm_functions.to_text(value, "format")
+    except arm_functions.EvaluationError:
+        return str(value)
 
 
 # --- operators --------------------------------------------------------------------------------
@@ -143,176 +142,16 @@ def _str(value: Any) -> str:
     return value
 
 
-def _to_lower(value: Any) -> str:
-    return _str(value).lower()
-
-
-def _to_upper(value: Any) -> str:
-    return _str(value).upper()
-
-
-def _string(value: Any) -> str:
-    return to_text(value) if value is not None else "null"
-
-
-def _to_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise _Fail
-    if isinstance(value, int):
-        return value
-    return int(_str(value).strip())
-
-
-def _to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0
-    text = _str(value).strip().lower()
-    if text in ("true", "false"):
-        return text == "true"
-    raise _Fail
-
-
-def _json(value: Any) -> Any:
-    return json.loads(_str(value))
-
-
-def _concat(*values: Any) -> Any:
-    if values and all(isinstance(value, list) for value in values):
-        return [item for value in values for item in value]
-    return "".join(to_text(value) for value in values)
-
-
-def _replace(text: Any, old: Any, new: Any) -> str:
-    return _str(text).replace(_str(old), _str(new))
-
-
-def _split(text: Any, delimiter: Any) -> list[str]:
-    text = _str(text)
-    delimiters = delimiter if isinstance(delimiter, list) else [delimiter]
-    parts = [text]
-    for item in delimiters:
-        parts = [piece for part in parts for piece in part.split(_str(item))]
-    return parts
-
-
 def _join(items: Any, delimiter: Any) -> str:
     if not isinstance(items, list):
         raise _Fail
     return _str(delimiter).join(to_text(item) for item in items)
 
 
-def _substring(text: Any, start: Any = 0, length: Any = None) -> str:
-    text = _str(text)
-    start = _int(start)
-    if length is None:
-        return text[start:]
-    return text[start : start + _int(length)]
-
-
-def _take(value: Any, count: Any) -> Any:
-    count = max(_int(count), 0)
-    if isinstance(value, str | list):
-        return value[:count]
-    raise _Fail
-
-
-def _skip(value: Any, count: Any) -> Any:
-    count = max(_int(count), 0)
-    if isinstance(value, str | list):
-        return value[count:]
-    raise _Fail
-
-
-def _pad_left(value: Any, width: Any, pad: Any = " ") -> str:
-    return to_text(value).rjust(_int(width), _str(pad)[:1] or " ")
-
-
-def _format(template: Any, *args: Any) -> str:
-    text = _str(template)
-    for index, arg in enumerate(args):
-        text = text.replace("{" + str(index) + "}", to_text(arg))
-    return text
-
-
-def _range(start: Any, count: Any) -> list[int]:
-    start, count = _int(start), _int(count)
-    if count < 0 or count > 10000:
-        raise _Fail
-    return list(range(start, start + count))
-
-
-def _min(*values: Any) -> Any:
-    flat = values[0] if len(values) == 1 and isinstance(values[0], list) else list(values)
-    return min(_int(value) for value in flat)
-
-
-def _max(*values: Any) -> Any:
-    flat = values[0] if len(values) == 1 and isinstance(values[0], list) else list(values)
-    return max(_int(value) for value in flat)
-
-
-def _index_of(text: Any, part: Any) -> int:
-    if isinstance(text, list):
-        for index, item in enumerate(text):
-            if _equal(item, part):
-                return index
-        return -1
-    return _str(text).lower().find(_str(part).lower())
-
-
-def _last_index_of(text: Any, part: Any) -> int:
-    return _str(text).lower().rfind(_str(part).lower())
-
-
-def _starts_with(text: Any, part: Any) -> bool:
-    return _str(text).lower().startswith(_str(part).lower())
-
-
-def _ends_with(text: Any, part: Any) -> bool:
-    return _str(text).lower().endswith(_str(part).lower())
-
-
-def _trim(text: Any) -> str:
-    return _str(text).strip()
-
-
-def _base64(text: Any) -> str:
-    return base64.b64encode(_str(text).encode("utf-8")).decode("ascii")
-
-
-def _base64_to_string(text: Any) -> str:
-    return base64.b64decode(_str(text)).decode("utf-8")
-
-
-def _intersection(*values: Any) -> Any:
-    first = values[0]
-    if isinstance(first, list):
-        return [item for item in first if all(item in other for other in values[1:])]
-    if isinstance(first, dict):
-        return {
-            key: value
-            for key, value in first.items()
-            if all(isinstance(o, dict) and o.get(key) == value for o in values[1:])
-        }
-    raise _Fail
-
-
-def _object_keys(value: Any) -> list[str]:
-    if not isinstance(value, dict):
-        raise _Fail
-    return list(value)
-
-
 def _flatten(value: Any) -> list:
     if not isinstance(value, list):
         raise _Fail
     return [item for inner in value for item in (inner if isinstance(inner, list) else [inner])]
-
-
-def _array_of(value: Any) -> list:
-    return value if isinstance(value, list) else [value]
 
 
 def _distinct(value: Any) -> list:
@@ -325,36 +164,10 @@ def _distinct(value: Any) -> list:
     return result
 
 
-PLAIN_FUNCTIONS = {
-    "tolower": _to_lower,
-    "toupper": _to_upper,
-    "string": _string,
-    "int": _to_int,
-    "bool": _to_bool,
-    "json": _json,
-    "concat": _concat,
-    "replace": _replace,
-    "split": _split,
+# Bicep functions that ARM does not have (ARM's own are used for everything else).
+BICEP_ONLY_FUNCTIONS = {
     "join": _join,
-    "substring": _substring,
-    "take": _take,
-    "skip": _skip,
-    "padleft": _pad_left,
-    "format": _format,
-    "range": _range,
-    "min": _min,
-    "max": _max,
-    "indexof": _index_of,
-    "lastindexof": _last_index_of,
-    "startswith": _starts_with,
-    "endswith": _ends_with,
-    "trim": _trim,
-    "base64": _base64,
-    "base64tostring": _base64_to_string,
-    "intersection": _intersection,
-    "objectkeys": _object_keys,
     "flatten": _flatten,
-    "array": _array_of,
     "distinct": _distinct,
 }
 
@@ -680,7 +493,7 @@ def call(name: str, args: list[V], here: CallSite) -> V:
     if key in V_FUNCTIONS:
         try:
             result = V_FUNCTIONS[key](args, here)
-        except (_Fail, IndexError, TypeError, ValueError):
+        except (_Fail, ArithmeticError, IndexError, TypeError, ValueError):
             result = Unknown(f"{name}() cannot be applied to these arguments")
         if isinstance(result, V):
             return result.through(trace, deps) if result.loc is here.site else result
@@ -689,20 +502,33 @@ def call(name: str, args: list[V], here: CallSite) -> V:
         return _resource_id(name, args, here)
     if key in DEPLOYMENT_FUNCTIONS or key.startswith("list"):
         return V(Unknown(f"{name}() is known only at deployment"), here.site, trace, False, deps)
-    function = PLAIN_FUNCTIONS.get(key)
-    if function is None:
-        reason = f"function {name}() is not evaluated by armlint"
-        return V(Unknown(reason), here.site, trace, False, deps)
-    trace, deps = deep_origin(args)
+    trace, deps = deep_origin(args)  # the plain value loses its members' own trace
     values = [plain(arg) for arg in args]
     missing = first_unknown(values)
     if missing is not None:
         return V(Unknown(missing.reason), here.site, trace, False, deps)
-    try:
-        result = function(*values)
-    except (_Fail, IndexError, TypeError, ValueError, KeyError):
-        result = Unknown(f"{name}() cannot be applied to these arguments")
+    result = _call_plain(name, key, values)
     return wrap(result, here.site, trace, deps)
+
+
+def _call_plain(name: str, key: str, values: list[Any]) -> Any:
+    """ARM's implementation of the function, or the Bicep-only one; Unknown when neither."""
+    bicep_only = BICEP_ONLY_FUNCTIONS.get(key)
+    spec = arm_functions.FUNCTIONS.get(key)
+    try:
+        if bicep_only is not None:
+            return bicep_only(*values)
+        if spec is None or spec.takes_lambda:
+            return Unknown(f"function {name}() is not evaluated by armlint")
+        if len(values) < spec.min_args or (
+            spec.max_args is not None and len(values) > spec.max_args
+        ):
+            return Unknown(f"{name}() has the wrong number of arguments")
+        return spec.impl(values, arm_functions.Scope())
+    except arm_functions.EvaluationError as error:
+        return Unknown(error.message)
+    except (_Fail, ArithmeticError, IndexError, TypeError, ValueError, KeyError):
+        return Unknown(f"{name}() cannot be applied to these arguments")
 
 
 __all__ = ["CallSite", "binary", "call", "to_text", "unary"]

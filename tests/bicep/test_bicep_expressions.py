@@ -47,7 +47,8 @@ def _value(tmp_path, expression: str, prelude: str = ""):
         ("{ 'x-y': 1 }['x-y']", 1),
         ("[1, 2, 3][1]", 2),
         ("[1][?5]", None),
-        ("'pre-${1 + 1}-${true}-post'", "pre-2-true-post"),
+        ("'pre-${1 + 1}-${true}-post'", "pre-2-True-post"),  # ARM format(): True
+        ("string(true)", "True"),
         ("'it\\'s \\${x}'", "it's ${x}"),
         ("toLower('ABC')", "abc"),
         ("toUpper('abc')", "ABC"),
@@ -69,6 +70,8 @@ def _value(tmp_path, expression: str, prelude: str = ""):
         ("length('four')", 4),
         ("json('{\"a\": [1, null]}')", {"a": [1, None]}),
         ("string(42)", "42"),
+        ("join(['a', 'b'], ',')", "a,b"),
+        ("indexOf('ABC', 'b')", 1),
         ("string({ a: true })", '{"a":true}'),
         ("int('17')", 17),
         ("bool('True')", True),

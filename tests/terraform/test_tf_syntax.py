@@ -168,3 +168,24 @@ def test_lone_interpolation_keeps_the_value_type(tmp_path):
     assert vm.value("provision_vm_agent") is False
     assert at(vm.fact("provision_vm_agent")) == ("main.tf", 6, 25)
     assert vm.value("availability_set") == "azurerm_availability_set.set"
+
+
+def test_arbitrary_text_never_raises():
+    import tempfile
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from(list('resource"azurerm_vm{}[]()=?:,.$%~<>!&|*+-/\n\r\t #0129xyz\\'))
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.text(alphabet=alphabet, max_size=120))
+    def check(text):
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "main.tf"
+            path.write_text(text, encoding="utf-8")
+            result = terraform.load([path])
+            assert len(result.files) == 1
+            assert result.files[0].status in ("linted", "error")
+
+    check()
