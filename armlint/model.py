@@ -68,6 +68,8 @@ SOURCE_EVALUATED = "evaluated"  # computed from an expression, parameters, varia
 SOURCE_DEFAULT = "default"  # the property is absent and the platform default applies
 SOURCE_ABSENT = "absent"  # the property is absent and has no default
 SOURCE_UNKNOWN = "unknown"  # the value cannot be known before deployment
+# an enclosing object is unknown, so whether the property is sent at all is unknown too
+SOURCE_MAYBE_SET = "maybe-set"
 
 
 @dataclass(slots=True)
@@ -90,7 +92,8 @@ class Fact:
 
     @property
     def present(self) -> bool:
-        return self.source not in (SOURCE_DEFAULT, SOURCE_ABSENT)
+        """Written in the template (its value may still be unknown)."""
+        return self.source not in (SOURCE_DEFAULT, SOURCE_ABSENT, SOURCE_MAYBE_SET)
 
     def describe_source(self) -> str:
         """A short phrase for messages: 'platform default', 'from parameters(...) set in x:6'."""

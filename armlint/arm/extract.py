@@ -17,6 +17,7 @@ from armlint.model import (
     SOURCE_DEFAULT,
     SOURCE_EVALUATED,
     SOURCE_LITERAL,
+    SOURCE_MAYBE_SET,
     SOURCE_UNKNOWN,
     Fact,
     Location,
@@ -57,16 +58,15 @@ class Found:
     evaluated: bool
     trace: tuple[str, ...]
     key: str = ""
+    maybe_set: bool = False  # an enclosing object was unknown, not the property itself
 
     def fact(self, default: Any = None, has_default: bool = False) -> Fact:
-        focused = Found(
-            self.value,
-            self.location,
-            self.present,
-            self.evaluated,
-            focus_trace(self.trace, self.key),
-        )
-        return focused._fact(default, has_default)
+        trace = focus_trace(self.trace, self.key)
+        focused = Found(self.value, self.location, self.present, self.evaluated, trace, self.key)
+        fact = focused._fact(default, has_default)
+        if self.maybe_set and fact.source == SOURCE_UNKNOWN:
+            fact.source = SOURCE_MAYBE_SET
+        return fact
 
     def _fact(self, default: Any, has_default: bool) -> Fact:
         if isinstance(self.value, Unknown):
@@ -102,9 +102,11 @@ def follow(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Locati
     """Walk a property path, evaluating expressions only where the path passes through them."""
     current, location, evaluated, trace = root, start, False, ()
     last = path[-1] if path else ""
-    for key in path:
+    for depth, key in enumerate(path):
         if isinstance(current, Unknown):
-            return Found(current, location, True, True, trace, last)
+            found = Found(current, location, True, True, trace, last)
+            found.maybe_set = depth < len(path)
+            return found
         if not isinstance(current, dict):
             return Found(None, location, False, evaluated, trace, last)
         actual, child = get_ci(current, key)
@@ -325,7 +327,8 @@ def _config_name(os_name: Any) -> str:
 
 def _presence(found: Found) -> Fact | None:
     if isinstance(found.value, Unknown):
-        return Fact(found.value, found.location, SOURCE_UNKNOWN, found.trace)
+        source = SOURCE_MAYBE_SET if found.maybe_set else SOURCE_UNKNOWN
+        return Fact(found.value, found.location, source, found.trace)
     if found.present and found.value is not None:
         return Fact(True, found.location, _source(found), found.trace)
     return None

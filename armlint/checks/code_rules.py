@@ -16,7 +16,7 @@ from typing import Any
 
 from armlint.checks.hits import Blocked, Hit
 from armlint.checks.tables import OS_NAMES, Tables, api_version_key
-from armlint.model import SOURCE_DEFAULT, Fact, VmRecord, is_unknown
+from armlint.model import SOURCE_DEFAULT, SOURCE_MAYBE_SET, Fact, VmRecord, is_unknown
 
 Result = Iterator[Hit | Blocked]
 
@@ -44,6 +44,11 @@ def _written(record: VmRecord, name: str) -> Fact | None:
     """The fact when the template writes the property; None for defaults and absent ones."""
     fact = record.facts.get(name)
     return fact if fact is not None and fact.present else None
+
+
+def _maybe_written(record: VmRecord, name: str) -> bool:
+    fact = record.facts.get(name)
+    return fact is not None and fact.source == SOURCE_MAYBE_SET
 
 
 def _render(value: Any) -> str:
@@ -177,6 +182,12 @@ def _check_boolean(record: VmRecord, name: str, prop: str) -> Result:
 def azp301(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result:
     """One hit per written patch property that the resource's apiVersion does not define yet."""
     written = [name for name in PATCH_PROPERTIES if _written(record, name) is not None]
+    maybe = [name for name in PATCH_PROPERTIES if _maybe_written(record, name)]
+    if written and maybe:
+        yield from (Blocked(fact=name) for name in maybe)
+    elif maybe:
+        # Whether the property is sent at all is unknown: say so rather than pass.
+        yield Blocked(fact=maybe[0])
     if not written or "api_version" not in view:
         return
     version = view["api_version"]

@@ -23,6 +23,9 @@ from armlint.planner.regions import UNKNOWN_REGION, RegionTable, normalise_regio
 
 UNKNOWN = "unknown"
 
+# An availability set as the planner groups it: (deployment_key, set id in lower case).
+SetKey = tuple[str, str]
+
 
 @dataclass(slots=True)
 class Unit:
@@ -33,7 +36,7 @@ class Unit:
     region: str
     zone: str | None
     availability_set: str | None  # as written by the first VM of the set
-    set_key: str | None  # the set's identity for grouping (lower case)
+    set_key: SetKey | None  # the set's identity for grouping: (deployment, lower-case id)
     doubts: tuple[str, ...] = ()  # 'region', 'zone', 'availability set': why it is uncertain
 
 
@@ -123,7 +126,7 @@ def units_of(record: VmRecord, name: str, table: RegionTable) -> list[Unit]:
     zones, zone_doubt = zones_of(record)
     set_id, set_doubt = availability_set_of(record)
     doubts = tuple(d for d in (region_doubt, zone_doubt, set_doubt) if d)
-    set_key = None if set_id is None else set_id.strip().lower()
+    set_key = None if set_id is None else (deployment_key(record), set_id.strip().lower())
     return [
         Unit(
             name=f"{name} (zone {zone})" if len(zones) > 1 else name,
@@ -136,6 +139,20 @@ def units_of(record: VmRecord, name: str, table: RegionTable) -> list[Unit]:
         )
         for zone in zones
     ]
+
+
+def deployment_key(record: VmRecord) -> str:
+    """The deployment a record belongs to: its Terraform root module (else its file), its
+    parameter file and its allowed-value choices.
+
+    Availability sets and loops never span two deployments: two templates that name a set
+    alike deploy two sets (in their own resource groups, as far as anyone can tell from the
+    files), and two allowed-value scenarios are alternatives, not siblings.
+    """
+    root = record.extra.get("root_module") or record.path
+    parameters = record.extra.get("parameter_file", "")
+    scenario = ", ".join(f"{name}={value!r}" for name, value in record.scenario)
+    return f"{root}|{parameters}|{scenario}"
 
 
 def region_of(record: VmRecord, table: RegionTable) -> tuple[str, str]:
@@ -191,19 +208,20 @@ def plan_sets(
     update_domains: dict[str, int],
     sizes: dict[str, int],
     default_update_domains: int,
-) -> dict[tuple[str, str], SetPlan]:
+) -> dict[tuple[str, SetKey], SetPlan]:
     """Every known availability set, keyed by (region, set key), with its update domain map.
 
     All VMs of the set count, participating or not: update domains are handed out at placement,
     whatever the patch mode.
     """
-    members: dict[tuple[str, str], list[VmRecord]] = {}
+    members: dict[tuple[str, SetKey], list[VmRecord]] = {}
     for record in sorted(records, key=creation_key):
         set_id, doubt = availability_set_of(record)
         if set_id is None or doubt:
             continue
         region, _ = region_of(record, table)
-        members.setdefault((region, set_id.strip().lower()), []).append(record)
+        set_key = (deployment_key(record), set_id.strip().lower())
+        members.setdefault((region, set_key), []).append(record)
     return {
         key: _set_plan(group, update_domains, sizes, default_update_domains)
         for key, group in members.items()
@@ -243,7 +261,7 @@ def lookup_set_setting(mapping: dict[str, int], set_id: str) -> int | None:
 
 
 def region_drafts(
-    units: list[Unit], sets: dict[tuple[str, str], SetPlan], best_effort_size: int
+    units: list[Unit], sets: dict[tuple[str, SetKey], SetPlan], best_effort_size: int
 ) -> list[Draft]:
     """Batches of one region: zone by zone; inside a zone the sets by update domain, then the
     best-effort VMs, then the VMs of unknown sets."""
@@ -258,7 +276,7 @@ def region_drafts(
     return drafts
 
 
-def _set_drafts(units: list[Unit], sets: dict[tuple[str, str], SetPlan]) -> list[Draft]:
+def _set_drafts(units: list[Unit], sets: dict[tuple[str, SetKey], SetPlan]) -> list[Draft]:
     drafts = []
     known = sorted({u.set_key for u in units if u.set_key and "availability set" not in u.doubts})
     for set_key in known:

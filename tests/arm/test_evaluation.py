@@ -98,3 +98,13 @@ def test_allowed_values_are_explored_and_the_finding_names_the_choice():
     (finding,) = [f for f in result if f.rule == "AZP102"]
     assert finding.message.endswith("(when patchMode='Manual')")
     assert finding.location.line == 14
+
+
+def test_an_unknown_enclosing_object_blocks_rules_instead_of_reporting_its_properties():
+    template = FIXTURES / "maybe-set.json"
+    (vm,) = records(template)
+    assert vm.fact("patch_mode").source == "maybe-set"
+    shown = findings(template, show_unknown=True)
+    assert not [f for f in shown if f.rule == "AZP301"]
+    blocked = [f for f in shown if f.rule == "AZP002" and "AZP301" in f.message]
+    assert blocked and blocked[0].location.line == line_of(template, '"linuxConfiguration": "[if')
