@@ -65,6 +65,15 @@ def _add_check(commands) -> None:
     check.add_argument("--show-unknown", action="store_true", help="list AZP002 unknown values")
     check.add_argument("--no-explore", action="store_true", help="do not explore allowedValues")
     check.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes to use (default: the number of cores); the output is the same",
+    )
+    check.add_argument("--shard", metavar="K/N", help="check only the K-th of N stable shards")
+    check.add_argument("--no-cache", action="store_true", help="do not reuse cached results")
+    check.add_argument(
         "--against",
         metavar="REF",
         help="also report patch-mode changes against each file as it is at git REF (AZP4xx)",
@@ -178,7 +187,21 @@ def _run_options(args, config):
         show_unknown=getattr(args, "show_unknown", False),
         explore=not getattr(args, "no_explore", False),
         progress=_progress_printer(),
+        jobs=max(1, getattr(args, "jobs", 1) or 1),
+        shard=_shard(getattr(args, "shard", None)),
+        cache=args.command == "check" and not getattr(args, "no_cache", True),
     )
+
+
+def _shard(text: str | None):
+    from armlint.workunits import parse_shard
+
+    if not text:
+        return None
+    try:
+        return parse_shard(text)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _split(text: str | None) -> list[str]:
@@ -191,9 +214,14 @@ def _progress_printer():
         return None
 
     def show(done: int, total: int) -> None:
-        if total >= 50 and (done % 25 == 0 or done == total):
+        if total >= 20 and (done % 10 == 0 or done == total):
             end = "\n" if done == total else ""
-            print(f"\rarmlint: read {done}/{total} files", end=end, file=sys.stderr, flush=True)
+            print(
+                f"\rarmlint: checked {done}/{total} groups of files",
+                end=end,
+                file=sys.stderr,
+                flush=True,
+            )
 
     return show
 

@@ -236,6 +236,7 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     rules: dict[str, RuleInfo] = field(default_factory=dict)
     unknown_count: int = 0  # AZP002 findings, counted even when they are not shown
+    resource_keys: set[tuple[str, str]] = field(default_factory=set)  # (path, identity) checked
 
     def active_findings(self) -> list[Finding]:
         return [f for f in self.findings if not f.suppressed]
@@ -254,7 +255,7 @@ class RunResult:
         return {
             "files": {"total": len(self.files), **by_status},
             # Allowed-value scenarios repeat a resource; count each resource instance once.
-            "resources": len({(r.path, r.identity) for r in self.records}),
+            "resources": len(self.resource_keys | {(r.path, r.identity) for r in self.records}),
             "findings": sum(by_rule.values()),
             "by_severity": by_severity,
             "unknown": self.unknown_count,

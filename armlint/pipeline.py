@@ -14,6 +14,7 @@ from armlint.discover import Candidate, discover
 from armlint.model import FileReport, Finding, LoadResult, RunResult, VmRecord
 
 Progress = Callable[[int, int], None]
+PARALLEL_MIN_FILES = 16
 
 
 @dataclass
@@ -29,6 +30,9 @@ class RunOptions:
     explore: bool = True  # allowedValues exploration; the planner wants one scenario
     max_bytes: int = 20 * 1024 * 1024
     progress: Progress | None = None
+    jobs: int = 1  # processes for check; the output is the same for any number
+    shard: tuple[int, int] | None = None  # (K, N): check only the K-th of N stable shards
+    cache: bool = False  # reuse results of unchanged files (the command line turns it on)
 
 
 class MissingPaths(Exception):
@@ -53,33 +57,177 @@ def load_records(options: RunOptions) -> RunResult:
     if bicep_files:
         from armlint import bicep
 
-        _merge(result, _guarded("Bicep", bicep_files, lambda: bicep.load(bicep_files)))
+        _merge(
+            result,
+            _guarded(
+                "Bicep", bicep_files, lambda: bicep.load(bicep_files, explore=options.explore)
+            ),
+        )
     return result
 
 
 def run_check(options: RunOptions) -> RunResult:
-    from armlint.checks.engine import CheckOptions, Engine
+    """Check every unit (in parallel when asked), then filter, count and sort the findings."""
     from armlint.checks.pack import load_pack
+    from armlint.workunits import in_shard, make_units
 
-    result = load_records(options)
-    pack = load_pack()
-    engine = Engine(pack, CheckOptions(options.profile, options.enabled, options.severities))
-    findings = list(result.findings)
-    findings.extend(_check_records(engine, result.records))
-    plan_records = [record for record in result.records if record.format == "plan"]
-    if plan_records:
-        from armlint.transitions import plan_transition_findings
-
-        findings.extend(plan_transition_findings(plan_records, options.profile))
-    result.notes.extend(dict.fromkeys(engine.errors))
+    found = discover(options.paths, options.exclude)
+    if found.missing:
+        raise MissingPaths(", ".join(found.missing))
+    units = [u for u in make_units(found.candidates) if in_shard(u, options.shard)]
+    # Files discovery could not read belong to no unit: shard 1 reports them.
+    first_shard = options.shard is None or options.shard[0] == 1
+    result = RunResult(files=list(found.reports) if first_shard else [])
+    findings: list[Finding] = []
+    for unit_result in _unit_results(units, options):
+        result.files.extend(unit_result.files)
+        result.notes.extend(unit_result.notes)
+        result.resource_keys.update(unit_result.resources)
+        findings.extend(unit_result.findings)
     findings = [f for f in findings if _enabled(f, options)]
     findings = [_with_severity(f, options) for f in findings]
     result.unknown_count = sum(1 for f in findings if f.rule == "AZP002")
     if not options.show_unknown:
         findings = [f for f in findings if f.rule != "AZP002"]
     result.findings = sorted(_dedupe(findings), key=lambda f: f.sort_key)
-    result.rules = pack.infos()
+    result.files.sort(key=lambda report: report.path)
+    result.rules = load_pack().infos()
     return result
+
+
+def _unit_results(units, options: RunOptions):
+    """Results in unit order whatever the number of processes, so output never depends on it."""
+    settings = _cache_settings(options) if options.cache else ""
+    pending, results = [], {}
+    for index, unit in enumerate(units):
+        cached = _from_cache(unit, settings) if options.cache else None
+        if cached is None:
+            pending.append(index)
+        else:
+            results[index] = cached
+    worker_options = _without_callbacks(options)
+    # Starting processes costs more than a handful of files take to check.
+    pending_files = sum(len(units[i].files) for i in pending)
+    if options.jobs > 1 and len(pending) > 1 and pending_files >= PARALLEL_MIN_FILES:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(options.jobs, len(pending))) as pool:
+            fresh = pool.map(
+                check_unit, [units[i] for i in pending], [worker_options] * len(pending)
+            )
+            fresh = list(fresh)
+    else:
+        fresh = [check_unit(units[i], worker_options) for i in pending]
+    for number, (index, unit_result) in enumerate(zip(pending, fresh, strict=True), 1):
+        results[index] = unit_result
+        if options.cache:
+            _to_cache(units[index], settings, unit_result)
+        if options.progress:
+            options.progress(number, len(pending))
+    return [results[index] for index in range(len(units))]
+
+
+def _without_callbacks(options: RunOptions) -> RunOptions:
+    from dataclasses import replace
+
+    return replace(options, progress=None, jobs=1)
+
+
+def _cache_settings(options: RunOptions) -> str:
+    """Everything besides the files themselves that changes a unit's result."""
+    import hashlib
+
+    from armlint import __version__
+    from armlint.paths import rules_dir
+
+    pack = hashlib.sha256()
+    for path in sorted(rules_dir().rglob("*.yaml")):
+        pack.update(path.name.encode() + path.read_bytes())
+    extra = []
+    for name in [*options.parameters, *options.var_files]:
+        try:
+            extra.append(hashlib.sha256(Path(name).read_bytes()).hexdigest())
+        except OSError:
+            extra.append(f"missing:{name}")
+    return "|".join(
+        [
+            __version__,
+            pack.hexdigest(),
+            options.profile,
+            str(options.explore),
+            str(options.max_bytes),
+            ",".join(sorted(str(Path(p).resolve()) for p in options.paths)),
+            ",".join(extra),
+        ]
+    )
+
+
+def _from_cache(unit, settings: str):
+    from armlint.workunits import cache_key, load_cached
+
+    key = cache_key(unit, settings)
+    return load_cached(key) if key else None
+
+
+def _to_cache(unit, settings: str, unit_result) -> None:
+    from armlint.workunits import cache_key, store
+
+    key = cache_key(unit, settings)
+    if key:
+        store(key, unit_result)
+
+
+def check_unit(unit, options: RunOptions):
+    """Load and check one unit; all rules run, selection and severities are applied later."""
+    from armlint.workunits import UnitResult
+
+    try:
+        result, dependencies = _load_unit(unit, options)
+    except Exception as error:  # one unit's bug must not stop the run
+        message = f"internal error while reading {unit.key}: {type(error).__name__}: {error}"
+        reports = [FileReport(path, unit.kind, "error", message) for path in unit.files]
+        return UnitResult(files=reports, notes=[message])
+    findings = list(result.findings)
+    findings.extend(_checked(result.records, options, result.notes))
+    return UnitResult(
+        files=result.files,
+        findings=findings,
+        notes=list(dict.fromkeys(result.notes)),
+        resources=sorted({(r.path, r.identity) for r in result.records}),
+        dependencies=dependencies,
+    )
+
+
+def _checked(records: list[VmRecord], options: RunOptions, notes: list[str]) -> list[Finding]:
+    from armlint.checks.engine import CheckOptions, Engine
+    from armlint.checks.pack import load_pack
+
+    engine = Engine(load_pack(), CheckOptions(options.profile, None, {}))
+    findings = _check_records(engine, records)
+    plan_records = [record for record in records if record.format == "plan"]
+    if plan_records:
+        from armlint.transitions import plan_transition_findings
+
+        findings.extend(plan_transition_findings(plan_records, options.profile))
+    notes.extend(engine.errors)
+    return findings
+
+
+def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
+    result = RunResult()
+    paths = [Path(name) for name in unit.files]
+    dependencies: list[str] = []
+    if unit.kind == "json":
+        plans = _load_json_files(paths, options, result, dependencies)
+        if plans:
+            _merge(result, _load_terraform([], plans, options))
+    elif unit.kind == "terraform":
+        _merge(result, _load_terraform(paths, [], options))
+    else:
+        from armlint import bicep
+
+        _merge(result, _guarded("Bicep", paths, lambda: bicep.load(paths, explore=options.explore)))
+    return result, dependencies
 
 
 def _enabled(finding: Finding, options: RunOptions) -> bool:
@@ -193,7 +341,9 @@ def _merge_load(target: LoadResult, loaded: LoadResult) -> None:
     target.notes.extend(loaded.notes)
 
 
-def _load_json_files(paths: list[Path], options: RunOptions, result: RunResult) -> list[Path]:
+def _load_json_files(
+    paths: list[Path], options: RunOptions, result: RunResult, dependencies: list[str] | None = None
+) -> list[Path]:
     """Read every JSON file; evaluate templates with their parameter files. Returns plan files."""
     from armlint.arm.loader import (
         TemplateLoader,
@@ -237,6 +387,8 @@ def _load_json_files(paths: list[Path], options: RunOptions, result: RunResult) 
                 result.files.append(file_report(document, "template"))
         elif kind == "plan":
             plans.append(path)
+    if dependencies is not None:
+        dependencies.extend(str(path) for path in loader.linked_cache)
     for path, kind in kinds.items():
         if kind in ("template", "plan"):
             continue

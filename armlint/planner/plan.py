@@ -15,6 +15,7 @@ from armlint.model import VmRecord
 from armlint.planner.participation import ImageSupport, decide, default_image_supported
 from armlint.planner.placement import (
     Draft,
+    SetKey,
     SetPlan,
     Unit,
     creation_key,
@@ -102,6 +103,9 @@ class Batch:
     window: dict
     uncertain: bool
     resources: list[str] = field(default_factory=list)  # record identities, parallel to vms
+    # The records themselves, parallel to vms: identities can repeat across deployments (one
+    # Terraform module used by several root modules), object identity cannot.
+    records: list[VmRecord] = field(default_factory=list, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -219,8 +223,9 @@ def _participation(
 
 
 def _note_set_assumptions(
-    sets: dict[tuple[str, str], SetPlan], settings: PlanSettings, notes: _Notes
+    sets: dict[tuple[str, SetKey], SetPlan], settings: PlanSettings, notes: _Notes
 ) -> None:
+    _note_sets_split_by_deployment(sets, notes)
     for key in sorted(sets):
         set_plan = sets[key]
         if lookup_set_setting(settings.availability_set_update_domains, set_plan.display) is None:
@@ -232,6 +237,23 @@ def _note_set_assumptions(
             notes.add(
                 f"availability set {set_plan.display}: size taken as the {set_plan.size} VM(s) "
                 "found in the input"
+            )
+
+
+def _note_sets_split_by_deployment(sets: dict[tuple[str, SetKey], SetPlan], notes: _Notes) -> None:
+    """Say so when a set name recurs in one region in several deployments: it is planned as
+    several sets, never merged (merging would change update domains and the 20% limit)."""
+    deployments: dict[tuple[str, str], set[str]] = {}
+    for region, (deployment, set_id) in sets:
+        deployments.setdefault((region, set_id), set()).add(deployment)
+    for key in sorted(sets):
+        region, (_, set_id) = key
+        count = len(deployments[(region, set_id)])
+        if count > 1:
+            notes.add(
+                f"availability set {sets[key].display} ({region}) is named in {count} "
+                "deployments (files, Terraform root modules, parameter files or allowed-value "
+                f"choices): planned as {count} separate sets"
             )
 
 
@@ -253,7 +275,7 @@ def _phase_list(phases: dict[str, int]) -> list[Phase]:
 def _number_batches(
     phases: dict[str, int],
     units: list[Unit],
-    sets: dict[tuple[str, str], SetPlan],
+    sets: dict[tuple[str, SetKey], SetPlan],
     settings: PlanSettings,
     table: RegionTable,
     notes: _Notes,
@@ -279,6 +301,7 @@ def _batch(number: int, phase: int, draft: Draft, window: dict) -> Batch:
         window=window,
         uncertain=draft.uncertain,
         resources=[unit.record.identity for unit in draft.units],
+        records=[unit.record for unit in draft.units],
     )
 
 

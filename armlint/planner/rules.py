@@ -1,12 +1,16 @@
 """The plan rules AZP501-AZP503: what the batching says about the redundancy the templates meant.
 
-A redundancy group is the VMs one loop produced (``record.group`` with more than one instance),
-or the VMs whose names start with a configured prefix.
+A redundancy group is the VMs one loop produced in one deployment (``record.group`` with more
+than one instance), or the VMs whose names start with a configured prefix.
+
+Rule names and severities default to the constants below; ``armlint.planner.report`` passes the
+rule pack's instead, so rules/AZP50x.yaml and the configuration's overrides decide.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from armlint.model import Finding, Location, VmRecord
@@ -14,6 +18,7 @@ from armlint.planner.participation import decide
 from armlint.planner.placement import (
     SetPlan,
     creation_key,
+    deployment_key,
     lookup_set_setting,
     plan_sets,
     record_names,
@@ -34,65 +39,88 @@ AZP502 = RuleMeta("AZP502", "single-update-domain", "warning")
 AZP503 = RuleMeta("AZP503", "excluded-from-platform-patching", "info")
 PLAN_RULES = (AZP501, AZP502, AZP503)
 
+# Group label (as messages show it) and the deployment it belongs to ('' for name prefixes).
+GroupKey = tuple[str, str]
 
-def plan_findings(plan: Plan, records: list[VmRecord]) -> list[Finding]:
-    """Findings about ``plan``, which must have been built from the same ``records``."""
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every rule needs: display names and batches per record, rule metadata by id."""
+
+    names: dict[int, str]  # id(record) -> display name
+    batches_of: dict[int, set[int]]  # id(record) -> batch numbers
+    uncertain: set[int]  # numbers of the uncertain batches
+    rules: Mapping[str, RuleMeta]
+
+    def meta(self, rule: RuleMeta) -> RuleMeta:
+        return self.rules.get(rule.id, rule)
+
+
+def plan_findings(
+    plan: Plan, records: list[VmRecord], rules: Mapping[str, RuleMeta] | None = None
+) -> list[Finding]:
+    """Findings about ``plan``, which must have been built from the same ``records`` (the
+    very objects: batches point at them). ``rules`` overrides names and severities by id."""
     ordered = sorted(records, key=creation_key)
-    names = {id(r): name for r, name in zip(ordered, record_names(ordered), strict=True)}
-    batches_of = _batches_by_resource(plan)
+    context = _Context(
+        names={id(r): name for r, name in zip(ordered, record_names(ordered), strict=True)},
+        batches_of=_batches_by_record(plan),
+        uncertain={batch.number for batch in plan.batches if batch.uncertain},
+        rules=rules or {},
+    )
     groups = redundancy_groups(ordered, plan.settings.redundancy_prefixes)
     findings = [
-        *_same_batch(groups, batches_of, names),
-        *_single_update_domain(plan, ordered, batches_of),
-        *_excluded_siblings(plan, groups, batches_of, names),
+        *_same_batch(groups, context),
+        *_single_update_domain(plan, ordered, context),
+        *_excluded_siblings(plan, groups, context),
     ]
     return sorted(findings, key=lambda finding: finding.sort_key)
 
 
-def redundancy_groups(records: list[VmRecord], prefixes: list[str]) -> dict[str, list[VmRecord]]:
-    """Group label -> members (creation order); only groups of two or more."""
-    groups: dict[str, list[VmRecord]] = {}
+def redundancy_groups(
+    records: list[VmRecord], prefixes: list[str]
+) -> dict[GroupKey, list[VmRecord]]:
+    """(label, deployment) -> members (creation order); only groups of two or more."""
+    groups: dict[GroupKey, list[VmRecord]] = {}
     for record in records:
         if record.group:
-            groups.setdefault(f"loop {record.group}", []).append(record)
+            key = (f"loop {record.group}", deployment_key(record))
+            groups.setdefault(key, []).append(record)
     for prefix in prefixes:
         members = [record for record in records if str(record.name).startswith(prefix)]
-        groups[f"name prefix {prefix!r}"] = members
-    return {label: members for label, members in groups.items() if len(members) > 1}
+        groups[(f"name prefix {prefix!r}", "")] = members
+    return {key: members for key, members in groups.items() if len(members) > 1}
 
 
-def _batches_by_resource(plan: Plan) -> dict[str, set[int]]:
-    found: dict[str, set[int]] = {}
+def _batches_by_record(plan: Plan) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
     for batch in plan.batches:
-        for resource in batch.resources:
-            found.setdefault(resource, set()).add(batch.number)
+        for record in batch.records:
+            found.setdefault(id(record), set()).add(batch.number)
     return found
 
 
-def _same_batch(
-    groups: dict[str, list[VmRecord]], batches_of: dict[str, set[int]], names: dict[int, str]
-) -> list[Finding]:
-    """AZP501: every member of a group takes part, and all of them in one batch."""
+def _same_batch(groups: dict[GroupKey, list[VmRecord]], context: _Context) -> list[Finding]:
+    """AZP501: every member of a group takes part, and all of them in one known batch."""
     findings = []
-    for label, members in groups.items():
-        if any(member.identity not in batches_of for member in members):
+    for (label, _), members in groups.items():
+        if any(id(member) not in context.batches_of for member in members):
             continue  # a member that is not auto-patched keeps serving
-        batches = set().union(*(batches_of[member.identity] for member in members))
-        if len(batches) != 1:
-            continue
-        shown = ", ".join(names[id(member)] for member in members)
+        batches = set().union(*(context.batches_of[id(member)] for member in members))
+        if len(batches) != 1 or batches <= context.uncertain:
+            continue  # an uncertain batch is a placeholder: the members may well be apart
+        shown = ", ".join(context.names[id(member)] for member in members)
         message = (
             f"all {len(members)} VMs of redundancy group {label} ({shown}) would be patched in "
             f"the same batch {next(iter(batches))}; spread them over availability zones or an "
             "availability set so the platform patches them apart"
         )
-        findings.append(_finding(AZP501, members[0], message, members[0].location, "group"))
+        rule = context.meta(AZP501)
+        findings.append(_finding(rule, members[0], message, members[0].location, "group"))
     return findings
 
 
-def _single_update_domain(
-    plan: Plan, records: list[VmRecord], batches_of: dict[str, set[int]]
-) -> list[Finding]:
+def _single_update_domain(plan: Plan, records: list[VmRecord], context: _Context) -> list[Finding]:
     """AZP502: an auto-patched set whose VMs cannot be spread over update domains."""
     settings = plan.settings
     sets = plan_sets(
@@ -103,13 +131,14 @@ def _single_update_domain(
         settings.update_domain_count_default,
     )
     findings = []
-    for (_, set_key), set_plan in sorted(sets.items()):
+    for (_, (_, set_id)), set_plan in sorted(sets.items()):
         members = [r for r in records if id(r) in set_plan.domain_of]
-        patched = [r for r in members if r.identity in batches_of]
+        patched = [r for r in members if id(r) in context.batches_of]
         message = _single_domain_message(set_plan, settings.availability_set_update_domains)
         if patched and message:
             at = patched[0].fact("availability_set").location or patched[0].location
-            findings.append(_finding(AZP502, patched[0], message, at, f"set {set_key}"))
+            rule = context.meta(AZP502)
+            findings.append(_finding(rule, patched[0], message, at, f"set {set_id}"))
     return findings
 
 
@@ -128,36 +157,34 @@ def _single_domain_message(set_plan: SetPlan, update_domains: dict[str, int]) ->
 
 
 def _excluded_siblings(
-    plan: Plan,
-    groups: dict[str, list[VmRecord]],
-    batches_of: dict[str, set[int]],
-    names: dict[int, str],
+    plan: Plan, groups: dict[GroupKey, list[VmRecord]], context: _Context
 ) -> list[Finding]:
     """AZP503: one member of a group stays out of platform patching while others take part."""
     findings = []
     reported: set[int] = set()
-    for label, members in groups.items():
-        patched = [member for member in members if member.identity in batches_of]
+    for (label, _), members in groups.items():
+        patched = [member for member in members if id(member) in context.batches_of]
         if not patched:
             continue
         for member in members:
-            if member.identity in batches_of or id(member) in reported:
+            if id(member) in context.batches_of or id(member) in reported:
                 continue
             reported.add(id(member))
-            findings.append(_excluded_finding(plan, member, label, len(patched), names))
+            findings.append(_excluded_finding(plan, member, label, len(patched), context))
     return findings
 
 
 def _excluded_finding(
-    plan: Plan, record: VmRecord, label: str, patched: int, names: dict[int, str]
+    plan: Plan, record: VmRecord, label: str, patched: int, context: _Context
 ) -> Finding:
     decision = decide(record, plan.settings.image_supported)
     message = (
-        f"{names[id(record)]} is not patched by the platform although {patched} other VM(s) of "
-        f"redundancy group {label} are: {decision.reason}"
+        f"{context.names[id(record)]} is not patched by the platform although {patched} other "
+        f"VM(s) of redundancy group {label} are: {decision.reason}"
     )
     at = record.fact(decision.fact).location if decision.fact else None
-    return _finding(AZP503, record, message, at or record.location, decision.fact or "record")
+    prop = decision.fact or "record"
+    return _finding(context.meta(AZP503), record, message, at or record.location, prop)
 
 
 def _finding(rule: RuleMeta, record: VmRecord, message: str, at: Location, prop: str) -> Finding:

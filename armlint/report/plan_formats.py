@@ -138,6 +138,23 @@ BATCH_HEADERS = {
 }
 
 
+def finding_rows(data: dict) -> list[dict[str, str]] | None:
+    """The plan's findings as display strings; None when the plan carries no findings array
+    (a bare ``Plan``), so formats can leave the section out rather than claim there are none."""
+    if "findings" not in data:
+        return None
+    return [
+        {
+            "rule": finding["rule"],
+            "name": finding["name"],
+            "severity": finding["severity"],
+            "location": f"{finding['path']}:{finding['line']}:{finding['column']}",
+            "message": finding["message"],
+        }
+        for finding in data["findings"]
+    ]
+
+
 def _dash(value: Any) -> str:
     return "-" if value is None else str(value)
 
@@ -308,9 +325,21 @@ def _plan_text(data: dict) -> str:
         "Phases\n" + phases,
         "Batches\n" + batches,
         "Excluded\n" + excluded,
+        *_findings_text(finding_rows(data)),
         "Assumptions\n" + assumptions,
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def _findings_text(rows: list[dict[str, str]] | None) -> list[str]:
+    """One `path:line:col: ID [severity] message` line each, as `armlint check` prints them."""
+    if rows is None:
+        return []
+    lines = [
+        one_line(f"{row['location']}: {row['rule']} [{row['severity']}] {row['message']}")
+        for row in rows
+    ]
+    return ["Findings\n" + ("\n".join(lines) if lines else "none")]
 
 
 def _inventory_text(rows: list[dict]) -> str:
@@ -377,6 +406,7 @@ def _plan_context(data: dict) -> dict:
         "batches": [batch_row(batch) for batch in data["batches"]],
         "uncertain": [batch["uncertain"] for batch in data["batches"]],
         "excluded": data["excluded"],
+        "findings": finding_rows(data),
         "assumptions": data["assumptions"],
     }
 

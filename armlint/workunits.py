@@ -1,0 +1,211 @@
+"""A check split into independent units of work, so it can run in parallel, in shards and cached.
+
+A unit is what must be evaluated together: the JSON files of one folder (a template with its
+parameter files), all Terraform files (modules call each other across folders), or all Bicep
+files (likewise). Units are checked on their own and merged; the merged result is sorted, so
+``--jobs N`` gives exactly the output of a serial run. A unit's result is cached by the content
+of its files, armlint's version, the rule pack and the options that change results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from armlint.discover import Candidate
+from armlint.model import FileReport, Finding, Location
+
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Unit:
+    kind: str  # 'json' | 'terraform' | 'bicep'
+    files: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.files[0] if self.files else ''}"
+
+
+@dataclass
+class UnitResult:
+    files: list[FileReport] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    resources: list[tuple[str, str]] = field(default_factory=list)  # (path, identity)
+    dependencies: list[str] = field(default_factory=list)  # files read besides the unit's own
+
+
+def make_units(candidates: Iterable[Candidate]) -> list[Unit]:
+    by_folder: dict[str, list[str]] = {}
+    terraform: list[str] = []
+    bicep: list[str] = []
+    for candidate in candidates:
+        path = str(candidate.path)
+        if candidate.kind == "json":
+            by_folder.setdefault(str(candidate.path.parent), []).append(path)
+        elif candidate.kind in ("terraform", "tfvars"):
+            terraform.append(path)
+        else:
+            bicep.append(path)
+    units = [Unit("json", tuple(files)) for _, files in sorted(by_folder.items())]
+    units.extend(Unit("terraform", group) for group in _linked_groups(terraform, _terraform_links))
+    units.extend(Unit("bicep", group) for group in _linked_groups(bicep, _bicep_links))
+    return units
+
+
+# A local module call links two places; linked places are evaluated together. Over-linking only
+# costs parallelism, so a regular expression that may also match a comment is good enough.
+_TF_SOURCE = re.compile(r'source\s*=\s*"(\.{1,2}/[^"]*)"')
+_BICEP_REFERENCE = re.compile(r"""(?:module\s+\w+|using)\s+'(\.{0,2}/?[^':]+\.bicep)'""")
+
+
+def _terraform_links(path: Path, text: str) -> list[Path]:
+    """A Terraform module is a folder: a file links its folder to the folders it calls."""
+    return [(path.parent / target).resolve() for target in _TF_SOURCE.findall(text)]
+
+
+def _bicep_links(path: Path, text: str) -> list[Path]:
+    return [(path.parent / target).resolve() for target in _BICEP_REFERENCE.findall(text)]
+
+
+def _linked_groups(paths: list[str], links) -> list[tuple[str, ...]]:
+    """Files grouped so that each group holds everything its modules need (union-find)."""
+    parent: dict[Path, Path] = {}
+
+    def root(node: Path) -> Path:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def join(a: Path, b: Path) -> None:
+        parent[root(a)] = root(b)
+
+    anchors = {}
+    for name in paths:
+        path = Path(name)
+        anchor = path.parent.resolve() if links is _terraform_links else path.resolve()
+        anchors[name] = anchor
+        if links is _bicep_links:
+            join(anchor, path.parent.resolve())  # files of one folder often share modules
+        try:
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            continue
+        for target in links(path, text):
+            join(anchor, target)
+    groups: dict[Path, list[str]] = {}
+    for name in paths:
+        groups.setdefault(root(anchors[name]), []).append(name)
+    return sorted(tuple(group) for group in groups.values())
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'2/4' -> (2, 4); raises ValueError with a readable message."""
+    part, sep, total = text.partition("/")
+    if not sep or not part.isdigit() or not total.isdigit():
+        raise ValueError(f"--shard takes K/N, for example 1/4, not {text!r}")
+    k, n = int(part), int(total)
+    if not 1 <= k <= n:
+        raise ValueError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+def in_shard(unit: Unit, shard: tuple[int, int] | None) -> bool:
+    """A stable split: the same unit lands in the same shard on every machine."""
+    if shard is None:
+        return True
+    k, n = shard
+    return zlib.crc32(unit.key.encode("utf-8")) % n == k - 1
+
+
+# -- cache ---------------------------------------------------------------------------------
+
+
+def cache_key(unit: Unit, settings: str) -> str | None:
+    digest = hashlib.sha256(settings.encode("utf-8"))
+    for name in unit.files:
+        digest.update(name.encode("utf-8"))
+        content = _digest_of(name)
+        if content is None:
+            return None  # an unreadable file is reported fresh every time
+        digest.update(content.encode("ascii"))
+    return digest.hexdigest()
+
+
+def _digest_of(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def cache_path(key: str) -> Path:
+    from armlint.datacache import cache_dir
+
+    return cache_dir() / "results" / key[:2] / f"{key}.json"
+
+
+def load_cached(key: str) -> UnitResult | None:
+    """The cached result, or None when missing, corrupt or out of date."""
+    try:
+        data = json.loads(cache_path(key).read_text(encoding="utf-8"))
+        if data.get("format") != CACHE_FORMAT:
+            return None
+        for dependency, digest in data["dependencies"]:
+            if _digest_of(dependency) != digest:
+                return None
+        return _result_from(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store(key: str, result: UnitResult) -> None:
+    data = _result_to(result)
+    target = cache_path(key)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    except OSError:
+        return  # no cache folder: only speed is lost
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream)
+        os.replace(temporary, target)
+    except (OSError, TypeError, ValueError):
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _result_to(result: UnitResult) -> dict:
+    return {
+        "format": CACHE_FORMAT,
+        "files": [asdict(report) for report in result.files],
+        "findings": [asdict(finding) for finding in result.findings],
+        "notes": result.notes,
+        "resources": result.resources,
+        "dependencies": [[path, _digest_of(path)] for path in result.dependencies],
+    }
+
+
+def _result_from(data: dict) -> UnitResult:
+    findings = []
+    for item in data["findings"]:
+        item["location"] = Location(**item["location"])
+        item["provenance"] = tuple(item["provenance"])
+        findings.append(Finding(**item))
+    return UnitResult(
+        files=[FileReport(**report) for report in data["files"]],
+        findings=findings,
+        notes=list(data["notes"]),
+        resources=[tuple(pair) for pair in data["resources"]],
+        dependencies=[path for path, _ in data["dependencies"]],
+    )

@@ -1,0 +1,51 @@
+"""--jobs, --shard and the result cache never change what is reported."""
+
+from pathlib import Path
+
+import pytest
+
+from armlint.pipeline import RunOptions, run_check
+from armlint.report import ReportOptions, render
+
+ROOT = Path(__file__).resolve().parents[2]
+INPUTS = [str(ROOT / "tests" / "fixtures"), str(ROOT / "examples")]
+
+
+def report(**options) -> str:
+    result = run_check(RunOptions(paths=INPUTS, show_unknown=True, **options))
+    return render("json", result, ReportOptions(show_unknown=True, tool_version="test"))
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARMLINT_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_two_processes_give_byte_identical_output():
+    assert report(jobs=2) == report(jobs=1)
+
+
+def test_a_cached_run_gives_identical_output_and_uses_the_cache(private_cache):
+    first = report(cache=True)
+    stored = list(private_cache.rglob("*.json"))
+    assert stored, "the first run should fill the cache"
+    assert report(cache=True) == first == report(cache=False)
+
+
+def test_a_corrupt_cache_entry_is_ignored(private_cache):
+    first = report(cache=True)
+    for entry in private_cache.rglob("*.json"):
+        entry.write_text("{not json", encoding="utf-8")
+    assert report(cache=True) == first
+
+
+def test_shards_split_the_work_without_losing_or_repeating_findings():
+    whole = run_check(RunOptions(paths=INPUTS, show_unknown=True))
+    parts = [
+        run_check(RunOptions(paths=INPUTS, show_unknown=True, shard=(k, 3))) for k in (1, 2, 3)
+    ]
+    assert sorted(f.sort_key for p in parts for f in p.findings) == [
+        f.sort_key for f in whole.findings
+    ]
+    assert sorted(r.path for p in parts for r in p.files) == sorted(r.path for r in whole.files)
