@@ -80,9 +80,48 @@ def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
             _walk(path, rules, found, seen)
         elif path.is_file():
             _add_file(path, found, seen, explicit=True)
+            for companion in companions(path):
+                _add_file(companion, found, seen, explicit=False)
         else:
             found.missing.append(given)
     return found
+
+
+def companions(path: Path) -> list[Path]:
+    """Files that must be read with a named file, so a pre-commit run on a changed parameter or
+    variables file re-checks what it feeds: ``X.parameters*.json`` brings ``X.json`` and the
+    other way round; a ``.tf`` or ``.tfvars`` file brings its whole module folder (Terraform
+    evaluates folders, not files).
+    ``.bicepparam`` files name their template themselves, and the Bicep loader reads it."""
+    name = path.name.lower()
+    folder = path.parent
+    if name.endswith((".json", ".jsonc")) and ".parameters" in name:
+        stem = path.name[: name.index(".parameters")]
+        return [
+            folder / f"{stem}{suffix}"
+            for suffix in (".json", ".jsonc")
+            if (folder / f"{stem}{suffix}").is_file()
+        ]
+    if name.endswith((".json", ".jsonc")):
+        stem = path.name.rsplit(".", 1)[0]
+        return sorted(p for p in folder.glob(f"{stem}.parameters*.json*") if p.is_file())
+    if kind_of(path) in ("terraform", "tfvars"):
+        try:
+            siblings = sorted(folder.iterdir())
+        except OSError:
+            return []
+        return [
+            sibling
+            for sibling in siblings
+            if sibling != path and sibling.is_file() and _module_file(sibling.name.lower())
+        ]
+    return []
+
+
+def _module_file(name: str) -> bool:
+    if name.endswith((".tf", ".tf.json")):
+        return True
+    return name == "terraform.tfvars" or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
 
 
 def _add_file(path: Path, found: Discovery, seen: set[Path], explicit: bool) -> None:

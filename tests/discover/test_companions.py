@@ -1,0 +1,31 @@
+"""A named file brings what it must be evaluated with (the pre-commit case)."""
+
+from pathlib import Path
+
+from armlint.discover import discover
+
+ROOT = Path(__file__).resolve().parents[2]
+PARAMS = ROOT / "tests" / "fixtures" / "arm" / "eval" / "params"
+
+
+def names(paths):
+    return sorted(candidate.path.name for candidate in discover([str(p) for p in paths]).candidates)
+
+
+def test_a_parameter_file_brings_its_template_and_back():
+    assert names([PARAMS / "vm.parameters.json"]) == ["vm.json", "vm.parameters.json"]
+    assert names([PARAMS / "vm.json"]) == ["vm.json", "vm.parameters.json"]
+
+
+def test_a_tfvars_file_brings_its_module(tmp_path):
+    (tmp_path / "main.tf").write_text('variable "x" {}\n')
+    (tmp_path / "terraform.tfvars").write_text('x = "y"\n')
+    (tmp_path / "other.tfvars").write_text('x = "z"\n')
+    assert names([tmp_path / "terraform.tfvars"]) == ["main.tf", "terraform.tfvars"]
+
+
+def test_the_changed_parameter_value_is_used_for_the_template():
+    from armlint.pipeline import RunOptions, run_check
+
+    result = run_check(RunOptions(paths=[str(PARAMS / "vm.parameters.json")]))
+    assert [f.rule for f in result.findings if f.rule == "AZP102"] == ["AZP102"]
