@@ -266,6 +266,20 @@ def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
     return findings
 
 
+def _only_at_its_default(name: str, chosen: list, every_maps: list[dict]) -> bool:
+    """When each parameter was varied on its own, the others sat at their defaults: a value
+    seen in most choices is that default and says nothing about when the finding holds."""
+    from collections import Counter
+
+    from armlint.checks.engine import render_value
+
+    counts = Counter(render_value(s[name]) for s in every_maps if name in s)
+    if len(chosen) != 1 or not counts:
+        return False
+    value, seen = counts.most_common(1)[0]
+    return render_value(chosen[0]) == value and seen * 2 > sum(counts.values())
+
+
 def _scenario_key(record: VmRecord) -> tuple[str, str, str]:
     return (record.path, record.identity, record.extra.get("parameter_file", ""))
 
@@ -281,6 +295,8 @@ def _discriminating(firing: list, every: list) -> str:
     for name in names:
         chosen = list(dict.fromkeys(s[name] for s in firing_maps if name in s))
         possible = {render_value(s[name]) for s in every_maps if name in s}
+        if _only_at_its_default(name, chosen, every_maps):
+            continue
         if chosen and len(chosen) < len(possible):
             values = ", ".join(render_value(value) for value in chosen)
             parts.append(f"{name}={values}" if len(chosen) == 1 else f"{name} in ({values})")

@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 CASES = {
     "--version": ["--version"],
-    "one template": ["check", str(ROOT / "examples" / "arm" / "web-tier.json")],
+    "one template": ["check", "--no-cache", str(ROOT / "examples" / "arm" / "web-tier.json")],
     "one template (corpus, 6 KB)": [
         "check",
+        "--no-cache",
         str(
             CORPUS
             / "Azure__AzureStack-QuickStart-Templates"
@@ -28,6 +29,13 @@ CASES = {
         ),
     ],
     "AzureStack corpus (210 files)": [
+        "check",
+        str(CORPUS / "Azure__AzureStack-QuickStart-Templates"),
+        "--format",
+        "json",
+        "--no-cache",
+    ],
+    "AzureStack corpus, cached": [
         "check",
         str(CORPUS / "Azure__AzureStack-QuickStart-Templates"),
         "--format",

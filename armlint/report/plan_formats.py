@@ -52,6 +52,7 @@ ROW_HEIGHT = 24
 BAR_HEIGHT = 18
 PHASE_HEADER = 22
 AXIS_HEIGHT = 22
+BAR_CHARS = 12  # monospace characters that fit in a bar at the page's 11px
 
 
 # --- entry points -----------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def batch_row(batch: dict) -> dict[str, str]:
         "phase": str(batch["phase"]),
         "region": str(batch["region"]),
         "zone": _dash(batch["zone"]),
-        "set": _dash(batch["availability_set"]),
+        "set": _dash(set_name(batch["availability_set"])),
         "ud": _dash(batch["update_domain"]),
         "uncertain": "yes" if batch["uncertain"] else "",
         "window": window_text(batch["window"]),
@@ -153,6 +154,49 @@ def finding_rows(data: dict) -> list[dict[str, str]] | None:
         }
         for finding in data["findings"]
     ]
+
+
+def plan_summary(data: dict) -> str:
+    """One line with the plan's size, so a reader knows the scale before the tables."""
+    batches = data["batches"]
+    units = sum(len(batch["vms"]) for batch in batches)
+    parts = [
+        _count(len(batches), "batch", "batches") + f" in {_count(len(data['phases']), 'phase')}",
+        _count(units, "VM or scale-set zone", "VMs or scale-set zones") + " batched",
+        f"{len(data['excluded'])} excluded",
+    ]
+    uncertain = sum(1 for batch in batches if batch["uncertain"])
+    if uncertain:
+        parts.append(_count(uncertain, "uncertain batch", "uncertain batches"))
+    if "findings" in data:
+        parts.append(_findings_count(data["findings"]))
+    return "; ".join(parts)
+
+
+def _findings_count(findings: list[dict]) -> str:
+    text = _count(len(findings), "finding")
+    plurals = {"error": "errors", "warning": "warnings", "info": "info"}
+    by_severity = [
+        _count(sum(1 for f in findings if f["severity"] == severity), severity, plural)
+        for severity, plural in plurals.items()
+        if any(f["severity"] == severity for f in findings)
+    ]
+    return f"{text} ({', '.join(by_severity)})" if by_severity else text
+
+
+def _count(number: int, singular: str, plural: str = "") -> str:
+    if number == 1:
+        return f"1 {singular}"
+    return f"{number} {plural or singular + 's'}"
+
+
+def set_name(value: str | None) -> str | None:
+    """An availability set as tables show it: the last segment of a resource id, so that
+    '/subscriptions/{subscriptionId}/.../availabilitySets/as-sql' takes a column of 'as-sql'
+    (the JSON keeps the id as written)."""
+    if value is None:
+        return None
+    return value.rstrip("/").rsplit("/", 1)[-1] or value
 
 
 def _dash(value: Any) -> str:
@@ -248,7 +292,7 @@ def _bar(batch: dict, slot: int, y: int) -> dict:
         for part in (
             batch["region"],
             f"zone {batch['zone']}" if batch["zone"] is not None else "",
-            f"set {batch['availability_set']}" if batch["availability_set"] is not None else "",
+            f"set {set_name(batch['availability_set'])}" if batch["availability_set"] else "",
             f"UD {batch['update_domain']}" if batch["update_domain"] is not None else "",
         )
         if part
@@ -262,9 +306,19 @@ def _bar(batch: dict, slot: int, y: int) -> dict:
         "label_y": y + ROW_HEIGHT // 2 + 4,
         "label": f"Batch {batch['batch']} {where}",
         "title": f"Batch {batch['batch']}: {vms}; {window_text(batch['window'])}",
+        "text": bar_text(batch["vms"]),
+        "text_x": LABEL_WIDTH + slot * SLOT_WIDTH + 6,
         "count": len(batch["vms"]),
         "uncertain": batch["uncertain"],
     }
+
+
+def bar_text(vms: list[str]) -> str:
+    """What fits inside a bar: the first VM, shortened, and how many more ('sql-01 +1')."""
+    more = f" +{len(vms) - 1}" if len(vms) > 1 else ""
+    room = BAR_CHARS - len(more)
+    first = vms[0] if len(vms[0]) <= room else vms[0][: room - 1] + "…"
+    return first + more
 
 
 def _tick(slot: int) -> dict:
@@ -322,6 +376,7 @@ def _plan_text(data: dict) -> str:
     parts = [
         PLAN_TITLE,
         ILLUSTRATIVE,
+        one_line(plan_summary(data)),
         "Phases\n" + phases,
         "Batches\n" + batches,
         "Excluded\n" + excluded,
@@ -401,6 +456,7 @@ def _plan_context(data: dict) -> dict:
     return {
         "title": PLAN_TITLE,
         "illustrative": ILLUSTRATIVE,
+        "summary": plan_summary(data),
         "phases": data["phases"],
         "headers": BATCH_HEADERS,
         "batches": [batch_row(batch) for batch in data["batches"]],
