@@ -109,6 +109,7 @@ def _add_table_command(commands, name: str, help_text: str) -> None:
     _add_common(command)
     command.add_argument("--format", choices=TABLE_FORMATS, default="text")
     command.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
+    command.add_argument("--fail-on", choices=("error", "warning", "info"))
 
 
 COMMANDS = ("check", "diff", "rules", "plan", "inventory", "config")
@@ -327,27 +328,35 @@ def _table(args) -> int:
         result = load_records(options)
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
-    text = _render_table(args.command, args.format, result, options)
+    text, findings = _render_table(args.command, args.format, result, options)
     if args.output:
         write_atomic(args.output, text)
     else:
         sys.stdout.write(text)
-    return EXIT_OK
+    from armlint.model import SEVERITY_RANK
+
+    threshold = SEVERITY_RANK[args.fail_on or config.fail_on]
+    failing = any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
+    return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def _render_table(command: str, fmt: str, result, options) -> str:
+def _render_table(command: str, fmt: str, result, options):
     from armlint import planner
     from armlint.pipeline import image_support_checker
-    from armlint.report import plan_formats
 
+    if command == "plan" and fmt == "csv":
+        raise UsageError("csv is for inventory; use text, json, markdown or html for plan")
     settings = planner.PlanSettings(image_supported=image_support_checker(options.profile))
-    if command == "plan":
-        if fmt == "csv":
-            raise UsageError("csv is for inventory; use text, json, markdown or html for plan")
-        try:
-            plan = planner.build_plan(result.records, settings)
-        except planner.PlanError as error:
-            raise UsageError(str(error)) from None
-        return plan_formats.render_plan(plan, fmt)
-    rows = planner.inventory(result.records, result.findings, settings=settings)
-    return plan_formats.render_inventory(rows, fmt)
+    report = planner.plan_report if command == "plan" else planner.inventory_report
+    try:
+        return report(
+            result.records,
+            result.findings,
+            settings,
+            fmt,
+            profile=options.profile,
+            enabled=options.enabled,
+            severities=options.severities,
+        )
+    except planner.PlanError as error:
+        raise UsageError(str(error)) from None

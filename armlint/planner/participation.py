@@ -153,6 +153,8 @@ def _image(record: VmRecord, image_supported: ImageSupport) -> _Verdict:
 
 def describe_image(record: VmRecord) -> str:
     image_id = record.value("image_id")
+    if isinstance(image_id, Unknown):
+        return "custom image (id unknown)"
     if image_id is not None:
         return f"custom image {_text(image_id)}"
     parts = [_text(record.value(name)) for name in ("image_publisher", "image_offer", "image_sku")]
@@ -160,4 +162,7 @@ def describe_image(record: VmRecord) -> str:
 
 
 def _text(value: Any) -> str:
-    return "unknown" if isinstance(value, Unknown) else str(value)
+    """Unknown and empty values spelled out: 'custom image ' or 'image ::' would read as typos."""
+    if isinstance(value, Unknown):
+        return "unknown"
+    return str(value) if value not in (None, "") else "''"

@@ -102,7 +102,9 @@ def _with_scenario(name: str, record: VmRecord) -> str:
 
 
 def _with_path(name: str, record: VmRecord) -> str:
-    return f"{name} ({record.path})"
+    """The Terraform root module names the deployment better than the module's file, which
+    every caller of one module shares."""
+    return f"{name} ({record.extra.get('root_module') or record.path})"
 
 
 def _number_duplicates(names: list[str], records: list[VmRecord]) -> list[str]:

@@ -4,12 +4,14 @@ rule pack and the configuration, and the findings list the CLI applies --fail-on
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from planner_fleet import supported, vm
 
 from armlint.model import Finding, Location
 from armlint.paths import schemas_dir
+from armlint.pipeline import RunOptions, image_support_checker, load_records
 from armlint.planner import PlanSettings, inventory_report, plan_report
 
 SETTINGS = PlanSettings(image_supported=supported)
@@ -139,3 +141,42 @@ def test_no_azp501_for_an_uncertain_batch():
     ]
     _, findings = plan_report(records, [], SETTINGS)
     assert findings == []
+
+
+SHOWCASE = Path(__file__).resolve().parents[1] / "fixtures" / "planner" / "showcase-fleet.json"
+
+
+def test_the_showcase_fleet_of_the_docs_screenshot():
+    """docs/plan.md and docs/img/plan.png rely on this fleet: one finding per plan rule, and
+    the 12-VM set patched two at a time (20%) over five update domains."""
+    loaded = load_records(RunOptions(paths=[str(SHOWCASE)], explore=False))
+    settings = PlanSettings(image_supported=image_support_checker("current"))
+    text, findings = plan_report(loaded.records, loaded.findings, settings, "json")
+    assert [f.rule for f in findings] == ["AZP503", "AZP501", "AZP502"]
+    data = json.loads(text)
+    in_set = [b for b in data["batches"] if (b["availability_set"] or "").endswith("/as-sql")]
+    assert [(b["update_domain"], len(b["vms"])) for b in in_set] == [
+        (0, 2),
+        (0, 1),
+        (1, 2),
+        (1, 1),
+        (2, 2),
+        (3, 2),
+        (4, 2),
+    ]
+    assert [phase["regions"] for phase in data["phases"]] == [
+        ["eastus", "northeurope", "southeastasia", "uksouth"],
+        ["westeurope", "westus"],
+        ["unknown"],
+    ]
+
+
+def test_plan_command_fails_on_warnings_when_asked(tmp_path, capsys):
+    from pathlib import Path
+
+    from armlint.cli import main
+
+    fleet = Path(__file__).resolve().parents[1] / "fixtures" / "planner" / "showcase-fleet.json"
+    assert main(["plan", str(fleet), "--fail-on", "info", "--format", "json"]) == 1
+    assert main(["plan", str(fleet), "--format", "json"]) == 0
+    assert '"findings"' in capsys.readouterr().out
