@@ -264,6 +264,8 @@ def _run(args, options):
         return transitions.run_diff([args.before], [args.after], options)
     result = run_check(options)
     if getattr(args, "against", None):
+        if options.shard is not None:
+            raise UsageError("--against compares whole files and cannot be sharded; drop --shard")
         try:
             changes = transitions.run_against(args.against, options.paths, options)
         except transitions.GitError as error:
