@@ -166,6 +166,9 @@ class VmRecord:
     @property
     def identity(self) -> str:
         base = self.address or f"{self.resource_type}/{self.name}"
+        key = self.extra.get("instance_key")
+        if isinstance(key, str):
+            return f'{base}["{key}"]'  # for_each: the key, which survives reordering
         return base if self.index is None else f"{base}[{self.index}]"
 
 

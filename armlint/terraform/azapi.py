@@ -110,7 +110,7 @@ def build_azapi_record(
         _inline_health(base, facts)
     if context.relations is not None:
         inline = facts.facts.pop("health_extension", None)
-        context.relations.add_facts(facts, context.address, kind, _NoBlocks(view))
+        context.relations.add_facts(facts, context.full_address, kind, _NoBlocks(view))
         if inline is not None and (
             inline.value is True or facts.facts["health_extension"].value is False
         ):
@@ -121,7 +121,7 @@ def build_azapi_record(
         format=context.format,
         kind=kind,
         resource_type="azapi_resource",
-        name=context.name or context.address,
+        name=context.name or context.full_address,
         location=view.loc,
         facts=facts.result(),
         address=context.address,

@@ -40,7 +40,14 @@ AUTOMATIC_UPDATES_ATTRS = ("automatic_updates_enabled", "enable_automatic_update
 
 @dataclass(slots=True)
 class RecordContext:
-    """Where a resource instance sits: identity, loop position, module-wide information."""
+    """Where a resource instance sits: identity, loop position, module-wide information.
+
+    ``address`` is the resource's address without the instance key (``vm``, not ``vm[0]``):
+    ``index`` (the position in the loop) completes the record's identity, so it reads
+    ``vm[0]`` rather than ``vm[0][0]``; the count index or for_each key itself goes to
+    ``extra['instance_key']``. ``instance_address`` keeps the full Terraform address, the one
+    references and relations name.
+    """
 
     format: str
     address: str
@@ -50,6 +57,11 @@ class RecordContext:
     azurerm_constraint: str | None = None
     relations: Any = None  # relations.Relations (health extensions, maintenance assignments)
     extra: dict = field(default_factory=dict)
+    instance_address: str = ""  # '' when it is the address (a resource without count/for_each)
+
+    @property
+    def full_address(self) -> str:
+        return self.instance_address or self.address
 
 
 def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
@@ -59,7 +71,7 @@ def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
     _FAMILIES[family](view, rtype, facts, os_name, extra)
     _placement(view, facts, family, kind)
     if context.relations is not None:
-        context.relations.add_facts(facts, context.address, kind, view)
+        context.relations.add_facts(facts, context.full_address, kind, view)
     if context.azurerm_constraint:
         extra["azurerm_constraint"] = context.azurerm_constraint
     return VmRecord(
@@ -67,7 +79,7 @@ def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
         format=context.format,
         kind=kind,
         resource_type=rtype,
-        name=context.name or context.address,
+        name=context.name or context.full_address,
         location=view.loc,
         facts=facts.result(),
         address=context.address,

@@ -177,32 +177,47 @@ def _change_record(change: _Change, positions, constraint, relations) -> VmRecor
     if view is None:
         return None  # deleted: nothing will exist after apply
     index = change.index if isinstance(change.index, int) else positions.get(change.address)
+    # As for configuration records: the address without the instance key, index completes it.
+    address = change.group or change.address
     context = RecordContext(
         "plan",
-        change.address,
+        address,
         change.group,
         index,
         _name(change.after),
         constraint,
         relations,
         _change_extra(change),
+        instance_address=change.address,
     )
     record = _record(view, change, context)
     if record is not None and isinstance(change.before, dict):
         before_view = PlanView(change.before, {}, _loc(change.before, change.item))
         before_context = RecordContext(
-            "plan", change.address, change.group, index, _name(change.before), constraint
+            "plan",
+            address,
+            change.group,
+            index,
+            _name(change.before),
+            constraint,
+            extra=dict(_instance_key(change)),
+            instance_address=change.address,
         )
         record.extra["before"] = _record(before_view, change, before_context)
     return record
 
 
 def _change_extra(change: _Change) -> dict:
-    extra: dict = {"actions": change.actions}
+    extra: dict = {"actions": change.actions, **_instance_key(change)}
     replace_paths = (change.item.get("change") or {}).get("replace_paths")
     if replace_paths:
         extra["replace_paths"] = list(replace_paths)  # what forces the replacement
     return extra
+
+
+def _instance_key(change: _Change) -> dict:
+    """The count index or for_each key, when the resource has one."""
+    return {"instance_key": change.index} if change.group and change.index is not None else {}
 
 
 def _record(view: PlanView, change: _Change, context: RecordContext) -> VmRecord | None:

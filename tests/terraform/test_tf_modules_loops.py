@@ -27,6 +27,21 @@ def test_count_expands_to_indexed_records(loops):
     assert at(second.fact("zones")) == ("main.tf", 24, 14)
 
 
+def test_the_address_has_no_instance_key_and_identity_shows_it_once(loops):
+    counted = record(loops, "azurerm_linux_virtual_machine.counted[1]")
+    assert (counted.address, counted.index) == ("azurerm_linux_virtual_machine.counted", 1)
+    assert counted.extra["instance_key"] == 1
+    assert counted.identity == "azurerm_linux_virtual_machine.counted[1]"
+    web = record(loops, 'azurerm_linux_virtual_machine.each["web"]')
+    assert (web.address, web.index) == ("azurerm_linux_virtual_machine.each", 1)
+    assert web.extra["instance_key"] == "web"  # the index is the position among the keys
+    assert (
+        web.identity == 'azurerm_linux_virtual_machine.each["web"]'
+    )  # the key survives reordering
+    single = record(loops, "azurerm_linux_virtual_machine.dynamic_image")
+    assert "instance_key" not in single.extra and single.identity == single.address
+
+
 def test_count_zero_and_false_conditional_give_no_records(loops):
     addresses = {rec.address for rec in loops.records}
     assert not any(a.startswith("azurerm_linux_virtual_machine.none") for a in addresses)
@@ -158,3 +173,26 @@ def test_module_cycle_does_not_hang(tmp_path):
     result = terraform.load(sorted(tmp_path.rglob("*.tf")))
     assert [f.status for f in result.files] == ["linted", "linted"]
     assert any("deeper than" in note for note in result.notes)
+
+
+def test_relations_still_target_the_instance_with_its_key(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        """
+resource "azurerm_linux_virtual_machine" "vm" {
+  for_each = toset(["a", "b"])
+  name     = "vm-${each.key}"
+  location = "westeurope"
+}
+
+resource "azurerm_virtual_machine_extension" "health" {
+  name               = "health"
+  virtual_machine_id = azurerm_linux_virtual_machine.vm["b"].id
+  type               = "ApplicationHealthLinux"
+}
+"""
+    )
+    result = terraform.load([tmp_path / "main.tf"])
+    a = record(result, 'azurerm_linux_virtual_machine.vm["a"]')
+    b = record(result, 'azurerm_linux_virtual_machine.vm["b"]')
+    assert a.address == b.address == "azurerm_linux_virtual_machine.vm"
+    assert (a.value("health_extension"), b.value("health_extension")) == (False, True)

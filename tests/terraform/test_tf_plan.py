@@ -28,11 +28,13 @@ def test_is_plan():
 def test_file_report_and_records(plan):
     assert [(f.kind, f.status) for f in plan.files] == [("plan", "linted")]
     assert plan.findings == []
-    assert sorted(rec.address for rec in plan.records) == [
+    assert sorted(rec.identity for rec in plan.records) == [
         "azapi_resource.vmss",
         "azurerm_windows_virtual_machine.win[0]",
         "module.app.azurerm_linux_virtual_machine.lin",
     ]  # the deleted VM and the data source give no record
+    vm = record(plan, "azurerm_windows_virtual_machine.win[0]")
+    assert (vm.address, vm.extra["instance_key"]) == ("azurerm_windows_virtual_machine.win", 0)
 
 
 def test_after_values_point_into_the_plan(plan):

@@ -13,6 +13,7 @@ import armlint.terraform as terraform
 from armlint.model import SOURCE_EVALUATED
 from armlint.terraform import hclsyntax
 from armlint.terraform import nodes as n
+from armlint.terraform.lalr import FastPathUnavailable
 
 
 def test_import_does_not_load_the_parser():
@@ -109,8 +110,12 @@ def test_lark_errors_without_position_are_azp001(tmp_path, monkeypatch):
     def explode(text):
         raise LarkError("grammar trouble")
 
+    def not_for_the_fast_path(text):
+        raise FastPathUnavailable("test")
+
     import hcl2.api
 
+    monkeypatch.setattr(hclsyntax, "parse_tree", not_for_the_fast_path)
     monkeypatch.setattr(hcl2.api, "parses_to_tree", explode)
     (finding,) = terraform.load([path]).findings
     assert at(finding.location) == ("main.tf", 1, 1)

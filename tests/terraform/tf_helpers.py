@@ -25,9 +25,18 @@ def load_fixture(name: str, var_files: list[Path] = ()) -> LoadResult:
 
 
 def record(result: LoadResult, address: str) -> VmRecord:
-    found = [rec for rec in result.records if rec.address == address]
-    assert len(found) == 1, f"{address}: {[rec.address for rec in result.records]}"
+    """The record of one resource instance, by its Terraform address (``vm[0]``, ``vm["a"]``)."""
+    found = [rec for rec in result.records if instance_address(rec) == address]
+    assert len(found) == 1, f"{address}: {[instance_address(rec) for rec in result.records]}"
     return found[0]
+
+
+def instance_address(rec: VmRecord) -> str:
+    """record.address has no instance key; extra['instance_key'] holds it."""
+    key = rec.extra.get("instance_key")
+    if key is None:
+        return rec.address
+    return rec.address + (f"[{key}]" if isinstance(key, int) else f'["{key}"]')
 
 
 def at(fact_or_location: Fact | Location) -> tuple[str, int, int]:

@@ -1,0 +1,132 @@
+"""The fast LALR loop (armlint.terraform.lalr) against hcl2's own parse: same trees, same errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tf_helpers import FIXTURES
+
+from armlint.terraform import hclsyntax, lalr
+from armlint.terraform.hclsyntax import HclSyntaxError
+from armlint.terraform.lalr import FastPathUnavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TRICKY = [
+    "",
+    "# only a comment",
+    "/* block\ncomment */\n",
+    "a = 1",
+    'a = "x\r\n"\r\nb = 2\r\n',
+    "a = <<EOT\nhello ${x}\nEOT\n",
+    "a = <<-EOT\n    x\n  EOT\n",
+    "a = 1 +\n 2",
+    "a = b\n  ? c\n  : d",
+    "a = x ||\n  # comment\n  y",
+    'a = [for k, v in x : v if k != "a"]',
+    "a = {for k, v in x : k => v...}",
+    "a = x[*].id",
+    "a = x.*.id",
+    "a = x.0.y",
+    'a = x[0]["k"]',
+    "a = f(x...)",
+    "a = provider::p::f(1)",
+    "in = 1",
+    "x { in = 1\n for = 2 }",
+    'a = {\n in = "h"\n for = 1\n}',
+    'a = "%{ if x }y%{ endif }"',
+    'a = "$${x} %%{y} \\u00e9\\n"',
+    "a = -1.5e3",
+    "a = !true",
+    "a = (1 + 2) * 3 / 4 % 5 - 6",
+    "a = x == y != z < 1 <= 2 > 3 >= 4 && w",
+    'resource "a" "b" {\n  count = 2\n  name  = "n-${count.index}"\n}\n',
+    "block {}\n",
+    "a = 1 b = 2",  # hcl2's grammar takes it
+    "a = [\n  1,\n  2,\n]\n",
+]
+SYNTAX_ERRORS = [
+    'a = "unterminated',
+    "a = {",
+    "a = [1,2,",
+    "=",
+    "a = 0x10",
+    "a = x\n  # comment\n  || y",
+]
+
+
+def hcl2_only(monkeypatch):
+    def unavailable(text):
+        raise FastPathUnavailable("test")
+
+    monkeypatch.setattr(hclsyntax, "parse_tree", unavailable)
+
+
+def parse_both(monkeypatch, text: str):
+    """(fast path result, hcl2 path result); an error is (message, line, column)."""
+    results = []
+    for fast in (True, False):
+        with monkeypatch.context() as patch:
+            if not fast:
+                hcl2_only(patch)
+            try:
+                results.append(hclsyntax.parse(text, "main.tf"))
+            except HclSyntaxError as error:
+                results.append((error.message, error.line, error.column))
+    return results
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_syntax_gives_the_same_nodes_and_positions(monkeypatch, text):
+    lalr.parse_tree(text)  # the fast path really takes it
+    fast, slow = parse_both(monkeypatch, text)
+    assert fast == slow
+
+
+def test_every_fixture_file_gives_the_same_nodes(monkeypatch):
+    files = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".tf", ".tfvars"))
+    assert len(files) > 10
+    for path in files:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")  # one is not UTF-8
+        fast, slow = parse_both(monkeypatch, text)
+        assert fast == slow, path
+
+
+@pytest.mark.parametrize("text", SYNTAX_ERRORS)
+def test_syntax_errors_fall_back_to_hcl2_and_its_words(monkeypatch, text):
+    with pytest.raises(FastPathUnavailable):
+        lalr.parse_tree(text)
+    fast, slow = parse_both(monkeypatch, text)
+    assert isinstance(fast, tuple) and fast == slow
+
+
+def test_tables_that_cannot_be_built_leave_every_file_to_hcl2(monkeypatch):
+    monkeypatch.setattr(lalr, "_built", [None])
+    with pytest.raises(FastPathUnavailable):
+        lalr.parse_tree("a = 1")
+    body = hclsyntax.parse("a = 1\n", "main.tf")
+    assert body.attributes["a"].expr.value == 1
+
+
+def test_the_compiled_grammar_is_cached_in_armlints_cache_folder(tmp_path):
+    code = "from armlint.terraform import hclsyntax; print(hclsyntax.parse('a = 1', 'x.tf'))"
+    env = {**os.environ, "ARMLINT_CACHE_DIR": str(tmp_path)}
+    for _ in range(2):  # build and write, then read
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+    cached = list((tmp_path / "lark").iterdir())
+    assert [p.name.startswith("hcl2-") and p.suffix == ".lark" for p in cached] == [True]
+
+
+def test_an_unwritable_cache_folder_only_costs_speed(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    code = "from armlint.terraform import lalr; print(lalr.parse_tree('a = 1').data)"
+    env = {**os.environ, "ARMLINT_CACHE_DIR": str(blocker)}
+    output = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert output.stdout.strip() == "start", output.stderr
