@@ -73,6 +73,13 @@ def _add_check(commands) -> None:
     )
     check.add_argument("--shard", metavar="K/N", help="check only the K-th of N stable shards")
     check.add_argument("--no-cache", action="store_true", help="do not reuse cached results")
+    check.add_argument("--baseline", metavar="FILE", help="accept the findings recorded in FILE")
+    check.add_argument(
+        "--write-baseline", metavar="FILE", help="record today's findings in FILE; exit 0"
+    )
+    check.add_argument(
+        "--show-suppressed", action="store_true", help="list suppressed findings too"
+    )
     check.add_argument(
         "--against",
         metavar="REF",
@@ -164,9 +171,14 @@ def _run_options(args, config):
     if getattr(args, "command", "") == "diff":
         args.paths = [args.after]
     from armlint.checks.pack import load_pack
+    from armlint.config import ConfigError
     from armlint.pipeline import RunOptions
 
     pack = load_pack()
+    try:
+        config.check_rules()
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
     try:
         select = _split(getattr(args, "select", None)) or config.select or None
         ignore = _split(getattr(args, "ignore", None)) or config.ignore
@@ -186,7 +198,8 @@ def _run_options(args, config):
         enabled=enabled,
         severities=severities,
         show_unknown=getattr(args, "show_unknown", False),
-        explore=not getattr(args, "no_explore", False),
+        explore=config.explore and not getattr(args, "no_explore", False),
+        max_bytes=config.max_file_size_mb * 1024 * 1024,
         progress=_progress_printer(),
         jobs=max(1, getattr(args, "jobs", 1) or 1),
         shard=_shard(getattr(args, "shard", None)),
@@ -237,8 +250,13 @@ def _check(args) -> int:
         result = _run(args, options)
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
+    if args.command == "check":
+        written = _suppress(args, config, options, result)
+        if written is not None:
+            return written
     report_options = ReportOptions(
         show_unknown=options.show_unknown,
+        show_suppressed=getattr(args, "show_suppressed", False),
         color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
         tool_version=__version__,
     )
@@ -246,7 +264,11 @@ def _check(args) -> int:
     for target in args.output:
         fmt, path = _output_target(target, args.format)
         screen_goes_to_file |= fmt == args.format and ":" not in target.split("/")[0]
-        plain = ReportOptions(show_unknown=options.show_unknown, tool_version=__version__)
+        plain = ReportOptions(
+            show_unknown=options.show_unknown,
+            show_suppressed=getattr(args, "show_suppressed", False),
+            tool_version=__version__,
+        )
         write_atomic(path, render(fmt, result, plain))
     if not screen_goes_to_file:
         sys.stdout.write(render(args.format, result, report_options))
@@ -274,6 +296,37 @@ def _run(args, options):
         result.notes.extend(changes.notes)
         result.unknown_count += changes.unknown_count
     return result
+
+
+def _suppress(args, config, options, result):
+    """Inline suppressions, then per-file rules, then the baseline; each sees the previous."""
+    import datetime
+
+    from armlint.baseline import BaselineError, apply_baseline, write_baseline
+    from armlint.config import ConfigError, apply_per_file
+    from armlint.suppressions import apply_suppressions
+
+    try:
+        apply_suppressions(
+            result,
+            datetime.date.today(),
+            enabled=options.enabled,
+            enabled_for=lambda path: config.enabled_for(path, options.enabled),
+            severities=options.severities,
+        )
+        apply_per_file(result, config)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    if args.write_baseline:  # before --baseline, so accepted findings stay recorded
+        count = write_baseline(result, args.write_baseline)
+        print(f"armlint: wrote {count} baseline entries to {args.write_baseline}", file=sys.stderr)
+        return EXIT_OK
+    if args.baseline:
+        try:
+            result.notes.extend(apply_baseline(result, args.baseline, enabled=options.enabled))
+        except BaselineError as error:
+            raise UsageError(str(error)) from None
+    return None
 
 
 def _output_target(target: str, default_format: str) -> tuple[str, str]:
@@ -312,10 +365,10 @@ def _rules(args) -> int:
 
 def _show_config(args) -> int:
     config = _settings(args)
-    print(f"# configuration file: {config.source or '(none found; defaults)'}")
-    for key in ("select", "ignore", "exclude", "fail_on", "profile", "severity"):
-        origin = config.origins.get(key, "default")
-        print(f"{key.replace('_', '-')} = {getattr(config, key)!r}  # {origin}")
+    chain = " <- ".join(str(path) for path in getattr(config, "files", [])) or "(none found)"
+    print(f"# configuration files (base first): {chain}")
+    for key, value, origin in config.effective():
+        print(f"{key} = {value!r}  # {origin}")
     return EXIT_OK
 
 

@@ -1,21 +1,88 @@
 """Configuration from ``[tool.armlint]`` in pyproject.toml or ``.armlint.yaml``.
 
-The file is validated against ``schemas/config.schema.json``; a bad key or value is a one-line
+Each file is validated against ``schemas/config.schema.json``; a bad key or value is a one-line
 error (exit 2). Command-line options win over the file; the file wins over the defaults.
+
+``extend = "../base.armlint.yaml"`` (relative to the file that says it) reads another file
+first; the extending file wins. Scalars and lists are replaced whole, as in ruff; ``severity``
+is merged rule by rule; ``per-file`` entries of the base come first. A cycle is an error.
+
+``per-file`` entries narrow the rules for some files::
+
+    [[tool.armlint.per-file]]
+    files = ["legacy/**/*.json"]        # gitignore-style, relative to the file that says it
+    ignore = ["AZP302"]                 # not reported for these files
+    select = ["AZP1"]                   # only these (of the rules the run enables) are reported
+    severity = { AZP102 = "warning" }   # severity for these files
+
+``Config.rules_for(path)`` gives what applies to one file (later matching entries add
+ignores, narrow the selection further and win on severity); ``apply_per_file(result, config)``
+applies it to a run's findings. A per-file ``select`` cannot enable a rule the run does not.
+
+``Config.origins`` names, for every effective key, the file it came from, ``default`` or
+``command line`` (``Config.override``); ``severity.<RULE>`` keys do the same for each severity
+entry.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from armlint.model import RunResult
 
 CONFIG_NAMES = (".armlint.yaml", ".armlint.yml", "pyproject.toml")
+DEFAULT = "default"
+COMMAND_LINE = "command line"
+MAX_CONFIG_BYTES = 1024 * 1024  # a real configuration is a few hundred bytes
+MAX_YAML_NODES = 10_000  # after expanding aliases; a billion-laughs document has 9**9
+MAX_EXTEND_DEPTH = 10
+UNKNOWN_RULE = "AZP002"  # always counted, never filtered by selection (as in the pipeline)
 
 
 class ConfigError(Exception):
     """A configuration problem the user must fix; shown as one line, exit code 2."""
+
+
+@dataclass(frozen=True)
+class PerFile:
+    """One ``per-file`` entry, with the folder its patterns are relative to."""
+
+    files: tuple[str, ...]
+    root: str
+    origin: str
+    ignore: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+
+    def matches(self, path: str) -> bool:
+        return any(glob_match(pattern, path, self.root) for pattern in self.files)
+
+
+@dataclass(frozen=True)
+class FileRules:
+    """What the per-file entries say about one file, as rule ids."""
+
+    ignore: frozenset[str] = frozenset()  # not reported for the file
+    select: frozenset[str] | None = None  # when set, only these are reported for the file
+    severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity
+
+    def narrows(self) -> bool:
+        return bool(self.ignore) or self.select is not None
+
+    def enabled(self, enabled: set[str] | None, every_rule: set[str]) -> set[str] | None:
+        """The run's enabled rules (None: all) narrowed for this file."""
+        if not self.narrows():
+            return enabled
+        chosen = set(every_rule if enabled is None else enabled)
+        if self.select is not None:
+            chosen &= self.select
+        return chosen - self.ignore
 
 
 @dataclass
@@ -27,8 +94,63 @@ class Config:
     profile: str = "current"
     severity: dict[str, str] = field(default_factory=dict)
     extra_supported_images: list[dict] = field(default_factory=list)
-    source: str = ""  # the file the values came from, '' for defaults
+    per_file: list[PerFile] = field(default_factory=list)
+    max_file_size_mb: int = 20
+    explore: bool = True
+    source: str = ""  # the file named or found, '' for defaults
+    files: list[str] = field(default_factory=list)  # every file read, the extended ones first
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
+    _rules_cache: dict[str, FileRules] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        for attribute in KEY_MAP.values():
+            self.origins.setdefault(attribute, DEFAULT)
+
+    def override(self, attribute: str, value: Any) -> None:
+        """A value given on the command line (it wins over every file)."""
+        if attribute not in KEY_MAP.values():
+            raise KeyError(attribute)
+        setattr(self, attribute, value)
+        self.origins[attribute] = COMMAND_LINE
+        self._rules_cache.clear()
+
+    def effective(self) -> list[tuple[str, Any, str]]:
+        """(key as written in the file, value, origin) for every key, for ``armlint config``."""
+        rows = []
+        for key, attribute in KEY_MAP.items():
+            value = getattr(self, attribute)
+            if attribute == "per_file":
+                value = [_per_file_as_written(entry) for entry in value]
+            rows.append((key, value, self.origins.get(attribute, DEFAULT)))
+        return rows
+
+    def rules_for(self, path: str) -> FileRules:
+        """The per-file ignores, selection and severities for ``path`` (rule ids).
+
+        Raises ConfigError for a selector that names no rule.
+        """
+        key = os.path.abspath(path)
+        if key not in self._rules_cache:
+            self._rules_cache[key] = _rules_for(self.per_file, path)
+        return self._rules_cache[key]
+
+    def enabled_for(self, path: str, enabled: set[str] | None) -> set[str] | None:
+        """The rules a run with ``enabled`` (None: all) reports for ``path``."""
+        rules = self.rules_for(path)
+        if not rules.narrows():
+            return enabled
+        from armlint.checks.pack import load_pack
+
+        return rules.enabled(enabled, set(load_pack().rules))
+
+    def check_rules(self) -> None:
+        """Resolve every per-file selector now, so a typo fails before the run (ConfigError)."""
+        for entry in self.per_file:
+            _resolve_all(entry.ignore, entry)
+            _resolve_all(entry.select, entry)
+            _resolve_all([name for name, _ in entry.severity], entry)
 
 
 KEY_MAP = {
@@ -39,7 +161,13 @@ KEY_MAP = {
     "profile": "profile",
     "severity": "severity",
     "extra-supported-images": "extra_supported_images",
+    "per-file": "per_file",
+    "max-file-size-mb": "max_file_size_mb",
+    "explore": "explore",
 }
+
+
+# -- finding and loading ------------------------------------------------------------------
 
 
 def find_config(start: Path) -> Path | None:
@@ -63,23 +191,99 @@ def _has_tool_section(path: Path) -> bool:
 
 
 def load_config(path: Path | None) -> Config:
+    """The configuration in ``path`` and the files it extends; defaults for None."""
     if path is None:
         return Config()
+    config = Config(source=str(path))
+    for layer_path, raw in _layers(Path(path), ()):
+        config.files.append(str(layer_path))
+        _apply_layer(config, raw, layer_path)
+    return config
+
+
+def _layers(path: Path, chain: tuple[Path, ...]) -> list[tuple[Path, dict[str, Any]]]:
+    """The files to apply, the most basic first, each read and validated once."""
+    resolved = path.resolve()
+    if resolved in chain:
+        names = " -> ".join(str(p) for p in (*chain, resolved))
+        raise ConfigError(f"{path}: extend cycle: {names}")
+    if len(chain) >= MAX_EXTEND_DEPTH:
+        raise ConfigError(f"{path}: extend goes deeper than {MAX_EXTEND_DEPTH} files")
     raw = _read(path)
     _validate(raw, path)
-    config = Config(source=str(path))
+    extend = raw.get("extend")
+    if extend is None:
+        return [(path, raw)]
+    base = Path(os.path.normpath(path.parent / os.path.expanduser(extend)))
+    if not base.is_file():
+        raise ConfigError(f"{path}: extend: no such file: {base}")
+    return [*_layers(base, (*chain, resolved)), (path, raw)]
+
+
+def _apply_layer(config: Config, raw: dict[str, Any], path: Path) -> None:
+    origin = str(path)
     for key, value in raw.items():
-        setattr(config, KEY_MAP[key], value)
-        config.origins[KEY_MAP[key]] = str(path)
-    return config
+        if key == "extend":
+            continue
+        attribute = KEY_MAP[key]
+        if attribute == "severity":
+            _merge_severity(config, value, origin)
+        elif attribute == "per_file":
+            config.per_file.extend(_per_file(entry, path) for entry in value)
+            config.origins["per_file"] = _joined(config.origins["per_file"], origin)
+        else:
+            setattr(config, attribute, value)
+            config.origins[attribute] = origin
+
+
+def _merge_severity(config: Config, value: dict[str, str], origin: str) -> None:
+    for selector, severity in value.items():
+        config.severity[selector] = severity
+        config.origins[f"severity.{selector}"] = origin
+    config.origins["severity"] = _joined(config.origins["severity"], origin)
+
+
+def _joined(previous: str, origin: str) -> str:
+    """Origins of a merged key, in the order the files were applied."""
+    if previous == DEFAULT:
+        return origin
+    return previous if origin in previous.split(", ") else f"{previous}, {origin}"
+
+
+def _per_file(entry: dict[str, Any], path: Path) -> PerFile:
+    return PerFile(
+        files=tuple(entry["files"]),
+        root=str(path.parent.resolve()),
+        origin=str(path),
+        ignore=tuple(entry.get("ignore", ())),
+        select=tuple(entry.get("select", ())),
+        severity=tuple(entry.get("severity", {}).items()),
+    )
+
+
+def _per_file_as_written(entry: PerFile) -> dict[str, Any]:
+    written: dict[str, Any] = {"files": list(entry.files)}
+    if entry.ignore:
+        written["ignore"] = list(entry.ignore)
+    if entry.select:
+        written["select"] = list(entry.select)
+    if entry.severity:
+        written["severity"] = dict(entry.severity)
+    return written
+
+
+# -- reading ------------------------------------------------------------------------------
 
 
 def _read(path: Path) -> dict[str, Any]:
     try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: the configuration is larger than {MAX_CONFIG_BYTES} bytes")
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read the configuration: {error}") from None
-    if path.name == "pyproject.toml":
+    if path.suffix == ".toml":
         return _read_toml(text, path)
     return _read_yaml(text, path)
 
@@ -91,27 +295,81 @@ def _read_toml(text: str, path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    section = data.get("tool", {}).get("armlint", {})
-    if not isinstance(section, dict):
+    # pyproject.toml keeps it under [tool.armlint]; a stand-alone base.toml may be bare.
+    if path.name == "pyproject.toml" or "tool" in data:
+        data = data.get("tool", {}).get("armlint", {})
+    if not isinstance(data, dict):
         raise ConfigError(f"{path}: [tool.armlint] must be a table")
-    return section
+    return data
 
 
 def _read_yaml(text: str, path: Path) -> dict[str, Any]:
     import yaml
 
-    if text.count("*") > 1000 or text.count("&") > 100:
-        # Alias bombs expand exponentially; no real armlint config needs this many anchors.
-        raise ConfigError(f"{path}: too many YAML anchors or aliases")
     try:
-        data = yaml.safe_load(text)
+        data = _bounded_safe_load(text, path)
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: invalid YAML: {_one_line(str(error))}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of keys to values")
     return data
+
+
+def _bounded_safe_load(text: str, path: Path) -> Any:
+    """``yaml.safe_load``, after checking that aliases do not expand the document beyond
+    MAX_YAML_NODES nodes: composing keeps one node per anchor, so this check is cheap even
+    for a billion-laughs document, which would otherwise expand to gigabytes."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node, path)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_expanded_size(root, path: Path) -> None:
+    import yaml
+
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def size(node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in visiting:
+            raise ConfigError(f"{path}: a YAML alias refers to itself")
+        visiting.add(key)
+        total = 1
+        for child in _children(node, yaml):
+            total += size(child)
+            if total > MAX_YAML_NODES:
+                raise ConfigError(
+                    f"{path}: the YAML expands to more than {MAX_YAML_NODES} values"
+                    " (anchors and aliases); write the values out"
+                )
+        visiting.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
+def _children(node, yaml) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _validate(raw: dict[str, Any], path: Path) -> None:
@@ -125,8 +383,120 @@ def _validate(raw: dict[str, Any], path: Path) -> None:
     if errors:
         error = errors[0]
         where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        raise ConfigError(f"{path}: {where}: {_one_line(error.message)}")
+        raise ConfigError(f"{path}: {where}: {_short(_one_line(error.message))}")
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _short(text: str, limit: int = 300) -> str:
+    # jsonschema quotes the offending value whole; a long list must not flood the terminal.
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# -- per-file rules -----------------------------------------------------------------------
+
+
+def _rules_for(entries: list[PerFile], path: str) -> FileRules:
+    ignore: set[str] = set()
+    select: set[str] | None = None
+    severity: dict[str, str] = {}
+    for entry in entries:
+        if not entry.matches(path):
+            continue
+        ignore |= _resolve_all(entry.ignore, entry)
+        if entry.select:
+            chosen = _resolve_all(entry.select, entry)
+            select = chosen if select is None else select & chosen
+        for selector, level in entry.severity:
+            for rule_id in _resolve_all([selector], entry):
+                severity[rule_id] = level
+    return FileRules(frozenset(ignore), None if select is None else frozenset(select), severity)
+
+
+def _resolve_all(selectors, entry: PerFile) -> set[str]:
+    from armlint.checks.pack import load_pack
+
+    pack = load_pack()
+    found: set[str] = set()
+    for selector in selectors:
+        try:
+            found |= pack.resolve(selector)
+        except ValueError as error:
+            raise ConfigError(f"{entry.origin}: per-file {list(entry.files)}: {error}") from None
+    return found
+
+
+def apply_per_file(result: RunResult, config: Config) -> None:
+    """Drop the findings per-file entries turn off and apply per-file severities, in place.
+
+    Unknown values (AZP002) stay: like the run-wide selection, they are always counted.
+    """
+    if not config.per_file:
+        return
+    kept = []
+    for finding in result.findings:
+        rules = config.rules_for(finding.location.path)
+        if finding.rule != UNKNOWN_RULE and not _reported(finding.rule, rules):
+            continue
+        if finding.rule in rules.severity:
+            finding.severity = rules.severity[finding.rule]
+        kept.append(finding)
+    result.findings = kept
+
+
+def _reported(rule_id: str, rules: FileRules) -> bool:
+    if rule_id in rules.ignore:
+        return False
+    return rules.select is None or rule_id in rules.select
+
+
+# -- glob patterns ------------------------------------------------------------------------
+
+
+def glob_match(pattern: str, path: str, root: str) -> bool:
+    """gitignore-style matching of ``path`` against ``pattern`` relative to ``root``:
+    ``*`` and ``?`` stay inside one folder, ``**`` crosses folders, a trailing ``/`` means
+    everything below, and a pattern without ``/`` matches the file name at any depth."""
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    pattern = pattern.strip()
+    if pattern.endswith("/"):
+        pattern += "**"
+    if "/" not in pattern:
+        return _glob_regex(pattern).fullmatch(relative.rsplit("/", 1)[-1]) is not None
+    if relative.startswith("../"):
+        return False  # outside the folder the pattern is relative to
+    return _glob_regex(pattern.lstrip("/")).fullmatch(relative) is not None
+
+
+_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    cached = _GLOB_CACHE.get(pattern)
+    if cached is None:
+        cached = _GLOB_CACHE[pattern] = re.compile(_translate(pattern))
+    return cached
+
+
+def _translate(pattern: str) -> str:
+    parts = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            parts.append("(?:[^/]*/)*")
+            index += 3
+        elif pattern.startswith("**", index):
+            parts.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            parts.append("[^/]*")
+            index += 1
+        elif pattern[index] == "?":
+            parts.append("[^/]")
+            index += 1
+        else:
+            parts.append(re.escape(pattern[index]))
+            index += 1
+    return "".join(parts)

@@ -12,6 +12,8 @@ import hashlib
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from armlint.checks import conditions
@@ -212,8 +214,19 @@ def scenario_text(scenario: tuple) -> str:
 
 
 def fingerprint(record: VmRecord, rule_id: str, fact_name: str) -> str:
-    text = f"{record.path}|{record.identity}|{rule_id}|{fact_name}"
+    text = f"{stable_path(record.path)}|{record.identity}|{rule_id}|{fact_name}"
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+@cache
+def stable_path(path: str) -> str:
+    """The path from the repository root, so fingerprints (and baselines) do not depend on the
+    folder armlint was started from or on how the files were named on the command line."""
+    resolved = Path(path).resolve()
+    for folder in resolved.parents:
+        if (folder / ".git").exists():
+            return resolved.relative_to(folder).as_posix()
+    return resolved.as_posix()
 
 
 # -- messages ---------------------------------------------------------------------------
