@@ -278,14 +278,17 @@ def _check(args) -> int:
 
 def _run(args, options):
     """check, check --against REF, or diff BEFORE AFTER."""
-    from armlint import transitions
     from armlint.pipeline import run_check
 
     if args.command == "diff":
+        from armlint import transitions
+
         options.paths = [args.after]
         return transitions.run_diff([args.before], [args.after], options)
     result = run_check(options)
     if getattr(args, "against", None):
+        from armlint import transitions
+
         if options.shard is not None:
             raise UsageError("--against compares whole files and cannot be sharded; drop --shard")
         try:
