@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
         path = Path(given)
         if path.is_dir():
             _walk(path, rules, found, seen)
-        elif path.is_file():
+        elif path.exists():  # a file, or a FIFO or device that _add_file turns down
             _add_file(path, found, seen, explicit=True)
             for companion in companions(path):
                 _add_file(companion, found, seen, explicit=False)
@@ -141,7 +142,21 @@ def _add_file(path: Path, found: Discovery, seen: set[Path], explicit: bool) -> 
             )
             found.reports.append(FileReport(str(key), "other", "skipped", reason))
         return
+    if _is_special(key):
+        # Reading a FIFO blocks for ever and /dev/zero never ends: such files are never read.
+        reason = "not a regular file (a FIFO, socket or device); not read"
+        found.reports.append(FileReport(str(key), "other", "skipped", reason))
+        return
     found.candidates.append(Candidate(key, kind))
+
+
+def _is_special(path: Path) -> bool:
+    """True for FIFOs, sockets and devices (also behind a symlink)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # a dangling or looping link: the format loader reports it as unreadable
+    return not stat.S_ISREG(mode)
 
 
 def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[Path]) -> None:

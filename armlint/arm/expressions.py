@@ -139,7 +139,8 @@ Node = Literal | Call | Access
 
 _TOKEN = re.compile(
     r"""\s*(?:
-        '(?P<string>(?:[^']|'')*)'
+        # a string, unrolled so that a long one is one step per run of characters, not per character
+        '(?P<string>[^']*(?:''[^']*)*)'
       | (?P<integer>-?[0-9]+)
       | (?P<name>[A-Za-z_$][A-Za-z0-9_$]*)
       | (?P<punct>[()\[\],.])

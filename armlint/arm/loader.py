@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, Vm
 
 MAX_COMBINATIONS = 64
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# Text with these byte-order marks holds NUL bytes without being binary (UTF-16 and UTF-32).
+UNICODE_MARKS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 @dataclass
@@ -54,7 +56,7 @@ def read_json(
             parse_error(shown, 1, 1, f"cannot read the file: {error.strerror}")
         )
         return document
-    if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in data[:1024] and not data.startswith(UNICODE_MARKS):
         document.findings.append(parse_error(shown, 1, 1, "binary file, not JSON text"))
         return document
     try:
@@ -79,9 +81,14 @@ def parse_error(path: str, line: int, column: int, message: str) -> Finding:
 
 
 def _too_large(path: str, size: int, limit: int) -> Finding:
-    mb = 1024 * 1024
-    message = f"file is {size / mb:.1f} MB, above the {limit / mb:.0f} MB limit; it was not read"
+    message = f"file is {_size_text(size)}, above the {_size_text(limit, 0)} limit; it was not read"
     return parse_error(path, 1, 1, message)
+
+
+def _size_text(size: int, decimals: int = 1) -> str:
+    """'20.0 MB'; a limit below one megabyte in bytes rather than as '0 MB'."""
+    mb = 1024 * 1024
+    return f"{size / mb:.{decimals}f} MB" if size >= mb else f"{size} bytes"
 
 
 def _duplicate_findings(src: SourceText) -> list[Finding]:
@@ -161,10 +168,19 @@ def given_values(document: JsonDocument) -> dict[str, ParameterValue]:
 class TemplateLoader:
     """Evaluates templates; follows linked templates only inside the scanned tree."""
 
-    def __init__(self, roots: list[Path], explore: bool = True) -> None:
-        self.roots = [root.resolve() for root in roots]
+    def __init__(
+        self, roots: list[Path], explore: bool = True, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
+        self.given_roots = roots
         self.explore = explore
+        self.max_bytes = max_bytes  # for linked templates, as for the files given
         self.linked_cache: dict[Path, tuple[dict, SourceText] | str] = {}
+
+    @cached_property
+    def roots(self) -> list[Path]:
+        # Resolved only when a template links another: a pre-commit hook passes every file as
+        # a root, and resolving them all for every folder cost seconds.
+        return [root.resolve() for root in self.given_roots]
 
     def load(self, template: JsonDocument, parameter_docs: list[JsonDocument]) -> LoadResult:
         result = LoadResult()
@@ -195,7 +211,8 @@ class TemplateLoader:
         result.notes.extend(dict.fromkeys(context.notes))
         if context.budget.exhausted:
             result.notes.append(
-                f"{template.path}: evaluation budget exhausted; some values unknown"
+                f"{template.path}: evaluation budget exhausted; some values are unknown and"
+                " some resources were not checked"
             )
 
     def _evaluate(self, template: JsonDocument, given, context: FileContext):
@@ -259,7 +276,7 @@ class TemplateLoader:
             if not target.is_file():
                 self.linked_cache[target] = f"linked template '{relative}' does not exist"
             else:
-                document = read_json(target)
+                document = read_json(target, self.max_bytes)
                 if document.ok:
                     self.linked_cache[target] = (document.value, document.src)
                 else:

@@ -18,6 +18,11 @@ from armlint.model import Location, Unknown
 
 MAX_COPY_COUNT = 800  # ARM's own limit for copy loops
 MAX_NESTING = 10
+# Copying a literal value costs no expression steps, yet a variable holding a big array is
+# copied again for every copy-loop instance that reads it: one step per this many items keeps
+# that work inside the file's budget (about the time one function call takes).
+ITEMS_PER_STEP = 8
+BUDGET_EXHAUSTED = "evaluation budget exhausted (template too complex)"
 
 
 @dataclass(slots=True)
@@ -45,7 +50,7 @@ class Budget:
         self.steps -= amount
         if self.steps < 0:
             self.exhausted = True
-            raise expressions.EvaluationError("evaluation budget exhausted (template too complex)")
+            raise expressions.EvaluationError(BUDGET_EXHAUSTED)
 
 
 @dataclass(slots=True)
@@ -214,6 +219,8 @@ class TemplateScope(expressions.Scope):
         try:
             resolved = self._resolve(value)
             return Evaluated(resolved, tuple(dict.fromkeys(self._trace)))
+        except expressions.EvaluationError as error:  # only the budget: see _resolve
+            return Evaluated(Unknown(error.message), tuple(dict.fromkeys(self._trace)))
         finally:
             self._trace = outer
 
@@ -224,6 +231,7 @@ class TemplateScope(expressions.Scope):
         if isinstance(value, str):
             return self._resolve_string(value)
         if isinstance(value, dict):
+            self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
             result = JsonObject() if isinstance(value, JsonObject) else {}
             for key, item in value.items():
                 result[key] = self._resolve(item)
@@ -232,6 +240,7 @@ class TemplateScope(expressions.Scope):
                 result.key_spans, result.value_spans = value.key_spans, value.value_spans
             return result
         if isinstance(value, list):
+            self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
             items = [self._resolve(item) for item in value]
             if isinstance(value, JsonArray):
                 array = JsonArray(items)
