@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -123,6 +124,7 @@ COMMANDS = ("check", "diff", "rules", "plan", "inventory", "config")
 
 
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not arguments or (
         arguments[0] not in COMMANDS and arguments[0] not in ("-h", "--help", "--version")
@@ -152,6 +154,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+
+def _tolerant_streams() -> None:
+    """Template text may hold anything JSON allows (a lone surrogate, say): escape what the
+    terminal cannot show rather than stop the run on it."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 def _settings(args):

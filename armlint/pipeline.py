@@ -74,11 +74,16 @@ def run_check(options: RunOptions) -> RunResult:
     found = discover(options.paths, options.exclude)
     if found.missing:
         raise MissingPaths(", ".join(found.missing))
-    units = [u for u in make_units(found.candidates) if in_shard(u, options.shard)]
+    candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
+    units = [u for u in make_units(candidates) if in_shard(u, options.shard)]
     # Files discovery could not read belong to no unit: shard 1 reports them.
     first_shard = options.shard is None or options.shard[0] == 1
     result = RunResult(files=list(found.reports) if first_shard else [])
     findings: list[Finding] = []
+    if first_shard:
+        for report, finding in too_large:
+            result.files.append(report)
+            findings.append(finding)
     for unit_result in _unit_results(units, options):
         result.files.extend(unit_result.files)
         result.notes.extend(unit_result.notes)
@@ -93,6 +98,26 @@ def run_check(options: RunOptions) -> RunResult:
     result.files.sort(key=lambda report: report.path)
     result.rules = load_pack().infos()
     return result
+
+
+def _within_size_limit(candidates, max_bytes: int):
+    """Files above the size limit are reported, never read: a parser would take minutes and
+    gigabytes on them. Returns the candidates to read and (report, finding) for the others."""
+    from armlint.arm.loader import too_large_finding
+
+    kept, refused = [], []
+    for candidate in candidates:
+        try:
+            size = candidate.path.stat().st_size
+        except OSError:
+            size = 0  # the loader reports why it cannot read it
+        if size > max_bytes:
+            finding = too_large_finding(str(candidate.path), size, max_bytes)
+            report = FileReport(str(candidate.path), candidate.kind, "error", finding.message)
+            refused.append((report, finding))
+        else:
+            kept.append(candidate)
+    return kept, refused
 
 
 def _unit_results(units, options: RunOptions):

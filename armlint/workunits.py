@@ -70,11 +70,19 @@ _BICEP_REFERENCE = re.compile(r"""(?:module\s+\w+|using)\s+'(\.{0,2}/?[^':]+\.bi
 
 def _terraform_links(path: Path, text: str) -> list[Path]:
     """A Terraform module is a folder: a file links its folder to the folders it calls."""
-    return [(path.parent / target).resolve() for target in _TF_SOURCE.findall(text)]
+    return [_resolved(path.parent / target) for target in _TF_SOURCE.findall(text)]
 
 
 def _bicep_links(path: Path, text: str) -> list[Path]:
-    return [(path.parent / target).resolve() for target in _BICEP_REFERENCE.findall(text)]
+    return [_resolved(path.parent / target) for target in _BICEP_REFERENCE.findall(text)]
+
+
+def _resolved(path: Path) -> Path:
+    """An absolute path; a symlink loop stays as written (the loader reports the file)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def _linked_groups(paths: list[str], links) -> list[tuple[str, ...]]:
@@ -93,10 +101,10 @@ def _linked_groups(paths: list[str], links) -> list[tuple[str, ...]]:
     anchors = {}
     for name in paths:
         path = Path(name)
-        anchor = path.parent.resolve() if links is _terraform_links else path.resolve()
+        anchor = _resolved(path.parent) if links is _terraform_links else _resolved(path)
         anchors[name] = anchor
         if links is _bicep_links:
-            join(anchor, path.parent.resolve())  # files of one folder often share modules
+            join(anchor, _resolved(path.parent))  # files of one folder often share modules
         try:
             text = path.read_text(encoding="utf-8-sig", errors="replace")
         except OSError:

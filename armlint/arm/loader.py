@@ -48,7 +48,7 @@ def read_json(
         if data is None:
             size = path.stat().st_size
             if size > max_bytes:
-                document.findings.append(_too_large(shown, size, max_bytes))
+                document.findings.append(too_large_finding(shown, size, max_bytes))
                 return document
             data = path.read_bytes()
     except OSError as error:
@@ -80,7 +80,7 @@ def parse_error(path: str, line: int, column: int, message: str) -> Finding:
     return Finding("AZP001", "parse-error", "error", message, where, fingerprint=f"{path}|AZP001")
 
 
-def _too_large(path: str, size: int, limit: int) -> Finding:
+def too_large_finding(path: str, size: int, limit: int) -> Finding:
     message = f"file is {_size_text(size)}, above the {_size_text(limit, 0)} limit; it was not read"
     return parse_error(path, 1, 1, message)
 

@@ -159,7 +159,8 @@ def _check_enum(record: VmRecord, view: dict, tables: Tables, name: str, prop: s
 
 def _nearest(value: Any, allowed: tuple) -> str:
     by_lower = {v.lower(): v for v in allowed}
-    closest = difflib.get_close_matches(str(value).lower(), list(by_lower), n=1, cutoff=0.0)
+    # Only the first characters matter for a typo, and difflib is quadratic in length.
+    closest = difflib.get_close_matches(str(value)[:64].lower(), list(by_lower), n=1, cutoff=0.0)
     return by_lower[closest[0]]
 
 

@@ -149,7 +149,8 @@ def _suggest_patch_mode(mode: Any, os: Any, allowed: tuple, view: dict, tables: 
         equivalents = {k.lower(): v for k, v in tables.patch_mode_equivalents.get(os, {}).items()}
         suggestion = by_lower.get(str(equivalents.get(text.lower(), "")).lower())
     if suggestion is None:
-        closest = difflib.get_close_matches(text.lower(), list(by_lower), n=1, cutoff=0.0)
+        # Only the first characters matter for a typo, and difflib is quadratic in length.
+        closest = difflib.get_close_matches(text[:64].lower(), list(by_lower), n=1, cutoff=0.0)
         suggestion = by_lower[closest[0]]
     # AutomaticByOS needs enableAutomaticUpdates true (AZP101); with it false, Manual is the
     # mode that keeps the VM's own behaviour.

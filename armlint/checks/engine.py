@@ -240,8 +240,18 @@ def render_value(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, str):
-        return f"'{value}'"
-    return str(value)
+        return f"'{_clip(value)}'"
+    return _clip(str(value))
+
+
+MESSAGE_VALUE_LIMIT = 120
+
+
+def _clip(text: str) -> str:
+    """A value in a message stays readable however long it is in the template."""
+    if len(text) <= MESSAGE_VALUE_LIMIT:
+        return text
+    return f"{text[: MESSAGE_VALUE_LIMIT - 20]}... ({len(text)} characters)"
 
 
 class _Placeholder:

@@ -85,7 +85,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     target = os.path.abspath(os.fspath(path))
     descriptor, temporary = _create_temporary(target)
     try:
-        _write_synced(descriptor, text.encode("utf-8"))
+        _write_synced(descriptor, text.encode("utf-8", "backslashreplace"))
         os.replace(temporary, target)
     except BaseException:
         _remove_quietly(temporary)
