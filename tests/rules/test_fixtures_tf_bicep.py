@@ -1,0 +1,85 @@
+"""END-TO-END: the Terraform and Bicep rule fixtures through the real command line.
+
+Runs ``armlint check --no-cache --format json`` (as ``python -m armlint``) on every fixture in
+tests/fixtures/terraform/rules/ (one folder per fixture, evaluated as a module) and
+tests/fixtures/bicep/rules/ (one file per fixture) and checks, for each rule AZP101-AZP110 and
+AZP201-AZP204:
+
+- ``AZPxxx_bad`` reports exactly the (rule, line, column) findings of that rule listed in the
+  folder's expected.yaml (other rules may report too);
+- ``AZPxxx_good`` does not report that rule.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TERRAFORM = ROOT / "tests" / "fixtures" / "terraform" / "rules"
+BICEP = ROOT / "tests" / "fixtures" / "bicep" / "rules"
+
+
+def _expected(folder: Path) -> dict:
+    return yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8"))
+
+
+BAD = [
+    pytest.param(TERRAFORM / name, findings, id=f"terraform-{name}")
+    for name, findings in sorted(_expected(TERRAFORM).items())
+] + [
+    pytest.param(BICEP / name, findings, id=f"bicep-{name}")
+    for name, findings in sorted(_expected(BICEP).items())
+]
+GOOD = [
+    pytest.param(path, id=f"terraform-{path.name}")
+    for path in sorted(TERRAFORM.glob("AZP*_good"))
+    if path.is_dir()
+] + [pytest.param(path, id=f"bicep-{path.name}") for path in sorted(BICEP.glob("AZP*_good.bicep"))]
+
+
+def lint(path: Path, cache_dir: Path) -> list[dict]:
+    run = subprocess.run(
+        [sys.executable, "-m", "armlint", "check", "--no-cache", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "ARMLINT_CACHE_DIR": str(cache_dir)},
+        timeout=120,
+    )
+    assert run.returncode in (0, 1), f"exit {run.returncode}: {run.stderr}"
+    return json.loads(run.stdout)["findings"]
+
+
+def positions(findings: list[dict], rule: str) -> list[tuple[str, int, int]]:
+    return sorted((f["rule"], f["line"], f["column"]) for f in findings if f["rule"] == rule)
+
+
+def test_every_rule_has_fixtures_in_both_formats():
+    rules = [f"AZP{n}" for n in (*range(101, 111), *range(201, 205))]
+    for folder, suffix in ((TERRAFORM, ""), (BICEP, ".bicep")):
+        expected = _expected(folder)
+        for rule in rules:
+            assert f"{rule}_bad{suffix}" in expected
+            assert (folder / f"{rule}_good{suffix}").exists()
+
+
+@pytest.mark.parametrize(("path", "findings"), BAD)
+def test_bad_fixture_reports_the_expected_findings(path, findings, tmp_path):
+    assert path.exists(), path
+    rule = path.name.split("_")[0]
+    expected = sorted((f["rule"], f["line"], f["column"]) for f in findings)
+    assert {f["rule"] for f in findings} == {rule}
+    assert positions(lint(path, tmp_path), rule) == expected
+
+
+@pytest.mark.parametrize("path", GOOD)
+def test_good_fixture_does_not_report_its_rule(path, tmp_path):
+    rule = path.name.split("_")[0]
+    assert positions(lint(path, tmp_path), rule) == []
