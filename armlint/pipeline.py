@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from armlint.discover import Candidate, discover
+from armlint.discover import discover
 from armlint.model import FileReport, Finding, LoadResult, RunResult, VmRecord
 
 Progress = Callable[[int, int], None]
@@ -40,29 +40,23 @@ class MissingPaths(Exception):
 
 
 def load_records(options: RunOptions) -> RunResult:
-    """Discover and load every file; records and load-time findings, no rule checks yet."""
+    """Discover and load every file; records and load-time findings, no rule checks yet.
+
+    The same units, size limit and loaders as ``run_check``, so plan, inventory and diff see
+    exactly the records a check sees."""
+    from armlint.workunits import make_units
+
     found = discover(options.paths, options.exclude)
     if found.missing:
         raise MissingPaths(", ".join(found.missing))
     result = RunResult(files=list(found.reports))
-    by_kind: dict[str, list[Candidate]] = {}
-    for candidate in found.candidates:
-        by_kind.setdefault(candidate.kind, []).append(candidate)
-    json_files = [c.path for c in by_kind.get("json", [])]
-    plans = _load_json_files(json_files, options, result)
-    tf_files = [c.path for c in by_kind.get("terraform", []) + by_kind.get("tfvars", [])]
-    if tf_files or plans:
-        _merge(result, _load_terraform(tf_files, plans, options))
-    bicep_files = [c.path for c in by_kind.get("bicep", []) + by_kind.get("bicepparam", [])]
-    if bicep_files:
-        from armlint import bicep
-
-        _merge(
-            result,
-            _guarded(
-                "Bicep", bicep_files, lambda: bicep.load(bicep_files, explore=options.explore)
-            ),
-        )
+    candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
+    for report, finding in too_large:
+        result.files.append(report)
+        result.findings.append(finding)
+    for unit in make_units(candidates):
+        loaded, _ = _load_unit(unit, options)
+        _merge(result, loaded)
     return result
 
 
@@ -341,7 +335,7 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return unique
 
 
-def _merge(result: RunResult, loaded: LoadResult) -> None:
+def _merge(result: RunResult | LoadResult, loaded: RunResult | LoadResult) -> None:
     result.records.extend(loaded.records)
     result.findings.extend(loaded.findings)
     result.files.extend(loaded.files)
@@ -367,19 +361,10 @@ def _load_terraform(tf_files: list[Path], plans: list, options: RunOptions) -> L
     result = LoadResult()
     if tf_files:
         var_files = [Path(p) for p in options.var_files]
-        _merge_load(
-            result, _guarded("Terraform", tf_files, lambda: terraform.load(tf_files, var_files))
-        )
+        _merge(result, _guarded("Terraform", tf_files, lambda: terraform.load(tf_files, var_files)))
     for path in plans:
-        _merge_load(result, _guarded("Terraform", [path], lambda p=path: terraform.load_plan(p)))
+        _merge(result, _guarded("Terraform", [path], lambda p=path: terraform.load_plan(p)))
     return result
-
-
-def _merge_load(target: LoadResult, loaded: LoadResult) -> None:
-    target.records.extend(loaded.records)
-    target.findings.extend(loaded.findings)
-    target.files.extend(loaded.files)
-    target.notes.extend(loaded.notes)
 
 
 def _load_json_files(
