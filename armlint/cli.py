@@ -184,7 +184,7 @@ def _run_options(args, config):
         args.paths = [args.after]
     from armlint.checks.pack import load_pack
     from armlint.config import ConfigError
-    from armlint.pipeline import RunOptions
+    from armlint.run.options import Gates, RunOptions
 
     pack = load_pack()
     try:
@@ -216,11 +216,17 @@ def _run_options(args, config):
         jobs=max(1, getattr(args, "jobs", 1) or 1),
         shard=_shard(getattr(args, "shard", None)),
         cache=args.command == "check" and not getattr(args, "no_cache", True),
+        # --write-baseline records today's findings, so it never applies a baseline.
+        gates=Gates(config, None if getattr(args, "write_baseline", None) else _baseline(args)),
     )
 
 
+def _baseline(args) -> str | None:
+    return getattr(args, "baseline", None)
+
+
 def _shard(text: str | None):
-    from armlint.workunits import parse_shard
+    from armlint.run.workunits import parse_shard
 
     if not text:
         return None
@@ -253,19 +259,16 @@ def _progress_printer():
 
 
 def _check(args) -> int:
-    from armlint.pipeline import MissingPaths
     from armlint.report import ReportOptions, render, write_atomic
+    from armlint.run.baseline import write_baseline
 
     config = _settings(args)
     options = _run_options(args, config)
-    try:
-        result = _run(args, options)
-    except MissingPaths as error:
-        raise UsageError(f"no such file or directory: {error}") from None
-    if args.command == "check":
-        written = _suppress(args, config, options, result)
-        if written is not None:
-            return written
+    result = _run(args, options)
+    if getattr(args, "write_baseline", None):
+        count = write_baseline(result, args.write_baseline)
+        print(f"armlint: wrote {count} baseline entries to {args.write_baseline}", file=sys.stderr)
+        return EXIT_OK
     report_options = ReportOptions(
         show_unknown=options.show_unknown,
         show_suppressed=getattr(args, "show_suppressed", False),
@@ -289,59 +292,27 @@ def _check(args) -> int:
 
 
 def _run(args, options):
-    """check, check --against REF, or diff BEFORE AFTER."""
-    from armlint.pipeline import run_check
-
-    if args.command == "diff":
-        from armlint import transitions
-
-        options.paths = [args.after]
-        return transitions.run_diff([args.before], [args.after], options)
-    result = run_check(options)
-    if getattr(args, "against", None):
-        from armlint import transitions
-
-        if options.shard is not None:
-            raise UsageError("--against compares whole files and cannot be sharded; drop --shard")
-        try:
-            changes = transitions.run_against(args.against, options.paths, options)
-        except transitions.GitError as error:
-            raise UsageError(str(error)) from None
-        result.findings = sorted(result.findings + changes.findings, key=lambda f: f.sort_key)
-        result.notes.extend(changes.notes)
-        result.unknown_count += changes.unknown_count
-    return result
-
-
-def _suppress(args, config, options, result):
-    """Inline suppressions, then per-file rules, then the baseline; each sees the previous."""
-    import datetime
-
-    from armlint.baseline import BaselineError, apply_baseline, write_baseline
-    from armlint.config import ConfigError, apply_per_file
-    from armlint.suppressions import apply_suppressions
+    """check, check --against REF, or diff BEFORE AFTER; usage problems become UsageError."""
+    from armlint.compare.git import GitError
+    from armlint.run.findings import GateError
+    from armlint.run.options import MissingPaths
 
     try:
-        apply_suppressions(
-            result,
-            datetime.date.today(),
-            enabled=options.enabled,
-            enabled_for=lambda path: config.enabled_for(path, options.enabled),
-            severities=options.severities,
-        )
-        apply_per_file(result, config)
-    except ConfigError as error:
+        if args.command == "diff":
+            from armlint.compare.diff import run_diff
+
+            return run_diff([args.before], [args.after], options)
+        if getattr(args, "against", None):
+            from armlint.compare.git import check_against
+
+            return check_against(args.against, options)
+        from armlint.run.pipeline import run_check
+
+        return run_check(options)
+    except MissingPaths as error:
+        raise UsageError(f"no such file or directory: {error}") from None
+    except (GitError, GateError) as error:
         raise UsageError(str(error)) from None
-    if args.write_baseline:  # before --baseline, so accepted findings stay recorded
-        count = write_baseline(result, args.write_baseline)
-        print(f"armlint: wrote {count} baseline entries to {args.write_baseline}", file=sys.stderr)
-        return EXIT_OK
-    if args.baseline:
-        try:
-            result.notes.extend(apply_baseline(result, args.baseline, enabled=options.enabled))
-        except BaselineError as error:
-            raise UsageError(str(error)) from None
-    return None
 
 
 def _output_target(target: str, default_format: str) -> tuple[str, str]:
@@ -388,45 +359,28 @@ def _show_config(args) -> int:
 
 
 def _table(args) -> int:
-    from armlint.pipeline import MissingPaths, load_records
+    from armlint.model import SEVERITY_RANK
+    from armlint.planner import PlanError
+    from armlint.planner.report import table_report
     from armlint.report import write_atomic
+    from armlint.run.findings import GateError
+    from armlint.run.options import MissingPaths
 
     config = _settings(args)
     options = _run_options(args, config)
     options.explore = False
+    if args.command == "plan" and args.format == "csv":
+        raise UsageError("csv is for inventory; use text, json, markdown or html for plan")
     try:
-        result = load_records(options)
+        text, findings = table_report(args.command, args.format, options)
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
-    text, findings = _render_table(args.command, args.format, result, options)
+    except (PlanError, GateError) as error:
+        raise UsageError(str(error)) from None
     if args.output:
         write_atomic(args.output, text)
     else:
         sys.stdout.write(text)
-    from armlint.model import SEVERITY_RANK
-
     threshold = SEVERITY_RANK[args.fail_on or config.fail_on]
     failing = any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
     return EXIT_FINDINGS if failing else EXIT_OK
-
-
-def _render_table(command: str, fmt: str, result, options):
-    from armlint import planner
-    from armlint.pipeline import image_support_checker
-
-    if command == "plan" and fmt == "csv":
-        raise UsageError("csv is for inventory; use text, json, markdown or html for plan")
-    settings = planner.PlanSettings(image_supported=image_support_checker(options.profile))
-    report = planner.plan_report if command == "plan" else planner.inventory_report
-    try:
-        return report(
-            result.records,
-            result.findings,
-            settings,
-            fmt,
-            profile=options.profile,
-            enabled=options.enabled,
-            severities=options.severities,
-        )
-    except planner.PlanError as error:
-        raise UsageError(str(error)) from None

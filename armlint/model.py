@@ -189,11 +189,30 @@ class Finding:
     provenance: tuple[str, ...] = ()
     fingerprint: str = ""  # stable across line moves: resource identity + rule + property
     suppressed: str = ""  # the reason, when an inline suppression or baseline hides it
+    # The allowed-value choices it holds for ("patchMode='Manual'"), '' when it holds for all.
+    scenario: str = ""
+    parameter_file: str = ""  # the ARM parameter file the template was evaluated with
+
+    @property
+    def text(self) -> str:
+        """The message as every report shows it, with the scenario and the parameter file."""
+        text = self.message
+        if self.scenario:
+            text += f" (when {self.scenario})"
+        if self.parameter_file:
+            text += f" [with {self.parameter_file}]"
+        return text
 
     @property
     def sort_key(self) -> tuple:
         loc = self.location
-        return (loc.path, loc.line, loc.column, self.rule, self.message)
+        return (loc.path, loc.line, loc.column, self.rule, self.text)
+
+
+def pack_finding(rule: str, message: str, location: Location, **fields: Any) -> Finding:
+    """A finding whose name and severity the rule pack gives: the findings path
+    (``armlint.run.findings``) fills them in, so no format keeps its own copy of them."""
+    return Finding(rule, "", "", message, location, **fields)
 
 
 @dataclass(slots=True)

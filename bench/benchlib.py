@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 LARGEST = CORPUS / "Azure__avdaccelerator" / "workload" / "arm" / "deploy-baseline.json"
-# Input formats as armlint's discovery names them (armlint.discover.kind_of).
+# Input formats as armlint's discovery names them (armlint.run.discover.kind_of).
 FORMATS = {"ARM": ("json",), "Terraform": ("terraform", "tfvars"), "Bicep": ("bicep", "bicepparam")}
 # Excludes that leave one format of the corpus (gitignore-style patterns, see --exclude).
 EXAMPLES = ["*.tfvars.sample", "*.tfvars.example"]  # Terraform's, counted there
@@ -31,7 +31,7 @@ def require_corpus() -> None:
 
 def corpus_files(fmt: str | None = None) -> list[Path]:
     """The files armlint reads in the corpus, of one format or of all."""
-    from armlint.discover import discover
+    from armlint.run.discover import discover
 
     found = discover([str(CORPUS)])
     kinds = FORMATS[fmt] if fmt else tuple(k for ks in FORMATS.values() for k in ks)

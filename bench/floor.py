@@ -30,7 +30,7 @@ def floor_once(paths) -> float:
 
 def armlint_once(explore: bool = True) -> float:
     """The corpus folder with every other format excluded: the files of corpus_files('ARM')."""
-    from armlint.pipeline import RunOptions, run_check
+    from armlint.run.pipeline import RunOptions, run_check
 
     start = time.perf_counter()
     run_check(RunOptions(paths=[str(CORPUS)], exclude=ONLY["ARM"], jobs=1, explore=explore))

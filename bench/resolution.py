@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from armlint.model import Unknown
-from armlint.pipeline import RunOptions, load_records
+from armlint.run.pipeline import RunOptions, load_records
 
 ROOT = Path(__file__).resolve().parent.parent
 NEEDED = {

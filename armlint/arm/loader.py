@@ -17,7 +17,7 @@ from typing import Any
 from armlint.arm.jsonpos import JsonError, JsonObject, SourceText, decode_bytes, get_ci, parse
 from armlint.arm.template import FileContext, ParameterValue, TemplateScope, location_of
 from armlint.arm.walk import Walk, walk_template
-from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
+from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord, pack_finding
 
 MAX_COMBINATIONS = 64
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -77,7 +77,7 @@ def read_json(
 
 def parse_error(path: str, line: int, column: int, message: str) -> Finding:
     where = Location(path, line, column, line, column)
-    return Finding("AZP001", "parse-error", "error", message, where, fingerprint=f"{path}|AZP001")
+    return pack_finding("AZP001", message, where, fingerprint=f"{path}|AZP001")
 
 
 def too_large_finding(path: str, size: int, limit: int) -> Finding:
@@ -100,9 +100,7 @@ def _duplicate_findings(src: SourceText) -> list[Finding]:
             f"duplicate key '{key}': first at line {first_line}, again at line {where.line};"
             " ARM keeps only the last one"
         )
-        findings.append(
-            Finding("AZP003", "duplicate-key", "warning", message, where, fingerprint="")
-        )
+        findings.append(pack_finding("AZP003", message, where))
     return findings
 
 

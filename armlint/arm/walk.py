@@ -36,6 +36,7 @@ from armlint.model import (
     Location,
     Unknown,
     VmRecord,
+    pack_finding,
 )
 
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
@@ -377,13 +378,7 @@ def _walk_linked(instance: Instance, link, walk: Walk, depth: int) -> None:
 
 
 def _unknown_link(where: Location, reason: str) -> Finding:
-    return Finding(
-        rule="AZP002",
-        name="unknown-value",
-        severity="info",
-        message=f"{reason}; the VMs it deploys are not checked",
-        location=where,
-    )
+    return pack_finding("AZP002", f"{reason}; the VMs it deploys are not checked", where)
 
 
 def _lower(value: Any) -> str:

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from armlint.bicep.compat import Rewritten, rewrite
-from armlint.model import Finding, Location
+from armlint.model import Finding, Location, pack_finding
 
 PARSE_ERROR_RULE = "AZP001"
-PARSE_ERROR_NAME = "parse-error"
 # Node kinds that are complete statements; an ERROR node that wraps them is only a container.
 STATEMENT_KINDS = frozenset(
     {
@@ -107,13 +106,8 @@ def _line_starts(data: bytes) -> list[int]:
 
 
 def parse_error(display: str, location: Location, message: str) -> Finding:
-    return Finding(
-        rule=PARSE_ERROR_RULE,
-        name=PARSE_ERROR_NAME,
-        severity="error",
-        message=message,
-        location=location,
-        fingerprint=f"{display}:{PARSE_ERROR_RULE}:{message}",
+    return pack_finding(
+        PARSE_ERROR_RULE, message, location, fingerprint=f"{display}:{PARSE_ERROR_RULE}:{message}"
     )
 
 

@@ -8,27 +8,35 @@ blocked.
 
 from __future__ import annotations
 
-import hashlib
 import string
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from armlint.checks import conditions
-from armlint.checks.hits import Blocked, Hit
+from armlint.checks.hits import (
+    UNKNOWN_RULE,
+    Blocked,
+    Hit,
+    fingerprint,
+    hit_finding,
+    stable_path,
+    unknown_finding,
+    unknown_reason,
+)
 from armlint.checks.pack import Rule, RulePack
 from armlint.model import SOURCE_ABSENT, Fact, Finding, Location, Unknown, VmRecord
 
-UNKNOWN_RULE = "AZP002"
+__all__ = ["CheckOptions", "Engine", "fingerprint", "render_value", "stable_path"]
 
 
 @dataclass
 class CheckOptions:
+    """Which rules run; severity overrides and selection of what is shown are applied later,
+    for every command alike, by ``armlint.run.findings``."""
+
     profile: str = "current"
     enabled: set[str] | None = None  # rule ids to run; None = all
-    severities: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
 
 
 def facts_view(record: VmRecord) -> dict[str, Any]:
@@ -40,6 +48,11 @@ def facts_view(record: VmRecord) -> dict[str, Any]:
     return view
 
 
+def _runs_here(rule: Rule) -> bool:
+    """A record rule; AZP002 is every engine's report of an unknown, not a rule run here."""
+    return rule.engine == "record" and rule.id != UNKNOWN_RULE
+
+
 class Engine:
     def __init__(self, pack: RulePack, options: CheckOptions) -> None:
         self.pack = pack
@@ -48,7 +61,7 @@ class Engine:
         self.rules = [
             rule
             for rule in pack.rules.values()
-            if rule.runs_on_records and options.profile in rule.profiles and self._enabled(rule)
+            if _runs_here(rule) and options.profile in rule.profiles and self._enabled(rule)
         ]
 
     def _enabled(self, rule: Rule) -> bool:
@@ -109,24 +122,12 @@ class Engine:
         return list(function(record, view, self.options.profile, tables))
 
     def _finding(self, rule: Rule, record: VmRecord, hit: Hit) -> Finding:
-        fact = record.facts.get(hit.at)
-        where = fact.location if fact is not None and fact.location else record.location
-        severity = self.options.severities.get(rule.id, rule.severity_for(self.options.profile))
-        return Finding(
-            rule=rule.id,
-            name=rule.name,
-            severity=severity,
-            message=hit.message,
-            location=where,
-            resource=record.identity,
-            provenance=_provenance(record, hit.at),
-            fingerprint=fingerprint(record, rule.id, hit.at),
-        )
+        provenance = _provenance(record, hit.at)
+        return hit_finding(self.pack, self.options.profile, rule.id, record, hit, provenance)
 
     def _unknown_findings(self, record: VmRecord, view: dict, blocked: dict[str, list[str]]):
         if not blocked:
             return []
-        unknown_rule = self.pack.rules.get(UNKNOWN_RULE)
         by_fact: dict[str, tuple[Fact | None, list[str]]] = {}
         for name, rule_ids in blocked.items():
             source_name, fact = _source_fact(record, view, name)
@@ -134,21 +135,12 @@ class Engine:
             entry[1].extend(rule_ids)
         findings = []
         for name, (fact, rule_ids) in sorted(by_fact.items()):
-            reason = _reason(view.get(name), fact)
+            reason = unknown_reason(fact, view.get(name))
             rules = ", ".join(sorted(set(rule_ids)))
             message = f"{_label(name)} is unknown: {reason}; not checked: {rules}"
-            where = fact.location if fact is not None and fact.location else record.location
+            provenance = fact.trace if fact is not None else ()
             findings.append(
-                Finding(
-                    rule=UNKNOWN_RULE,
-                    name=unknown_rule.name if unknown_rule else "unknown-value",
-                    severity=self.options.severities.get(UNKNOWN_RULE, "info"),
-                    message=message,
-                    location=where,
-                    resource=record.identity,
-                    provenance=fact.trace if fact is not None else (),
-                    fingerprint=fingerprint(record, UNKNOWN_RULE, name),
-                )
+                unknown_finding(self.pack, self.options.profile, record, name, message, provenance)
             )
         return findings
 
@@ -163,14 +155,6 @@ def _source_fact(record: VmRecord, view: dict, name: str) -> tuple[str, Fact | N
             if isinstance(fact.value, Unknown) and fact.value.reason == value.reason:
                 return fact_name, fact
     return name, None
-
-
-def _reason(value: Any, fact: Fact | None) -> str:
-    if fact is not None and isinstance(fact.value, Unknown):
-        return fact.value.reason
-    if isinstance(value, Unknown):
-        return value.reason
-    return "its value cannot be known before deployment"
 
 
 def _label(name: str) -> str:
@@ -211,22 +195,6 @@ def _provenance(record: VmRecord, at: str) -> tuple[str, ...]:
 
 def scenario_text(scenario: tuple) -> str:
     return ", ".join(f"{name}={render_value(value)}" for name, value in scenario)
-
-
-def fingerprint(record: VmRecord, rule_id: str, fact_name: str) -> str:
-    text = f"{stable_path(record.path)}|{record.identity}|{rule_id}|{fact_name}"
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-
-@cache
-def stable_path(path: str) -> str:
-    """The path from the repository root, so fingerprints (and baselines) do not depend on the
-    folder armlint was started from or on how the files were named on the command line."""
-    resolved = Path(path).resolve()
-    for folder in resolved.parents:
-        if (folder / ".git").exists():
-            return resolved.relative_to(folder).as_posix()
-    return resolved.as_posix()
 
 
 # -- messages ---------------------------------------------------------------------------

@@ -1,20 +1,146 @@
-"""What a code rule yields: a hit to report, or the fact that blocked it from deciding."""
+"""What a rule yields (a hit to report, or the fact that blocked it from deciding), and the one
+way either becomes a ``Finding``.
+
+Every engine that judges records uses these: the record rules (``engine``, ``code_rules``) and
+the transition rules (``transition_rules``). Rule names and severities come from the pack
+(``rules/*.yaml``); the unknown-value finding (AZP002) is built here and nowhere else.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from armlint.model import Fact, Finding, Location, Unknown, VmRecord
+
+if TYPE_CHECKING:
+    from armlint.checks.pack import RulePack
+
+UNKNOWN_RULE = "AZP002"
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """The rule fails; ``at`` names the fact whose location the finding points at."""
+    """The rule fails; ``at`` names the fact whose location the finding points at.
+
+    ``rule`` is set when one check decides several rules (the transition checks decide
+    AZP402 or AZP403 from one matrix); '' means the rule being run."""
 
     at: str
     message: str
+    rule: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Blocked:
-    """The rule cannot decide because this fact is unknown (reported as AZP002)."""
+    """The rule cannot decide because this fact is unknown (reported as AZP002).
+
+    ``rules`` names the rules blocked when one check decides several ('' = the rule being
+    run); ``side`` is 'before', 'after' or 'both' when two versions of a VM are compared."""
 
     fact: str
+    rules: tuple[str, ...] = ()
+    side: str = ""
+
+
+def hit_finding(
+    pack: RulePack,
+    profile: str,
+    rule_id: str,
+    record: VmRecord,
+    hit: Hit,
+    provenance: tuple[str, ...],
+    message: str | None = None,
+) -> Finding:
+    """A hit of ``rule_id`` on ``record``, named and graded by the pack."""
+    return _finding(
+        pack,
+        profile,
+        rule_id,
+        record,
+        hit.at,
+        hit.message if message is None else message,
+        provenance,
+        fingerprint(record, rule_id, hit.at),
+    )
+
+
+def unknown_finding(
+    pack: RulePack,
+    profile: str,
+    record: VmRecord,
+    at: str,
+    message: str,
+    provenance: tuple[str, ...],
+    key: str = "",
+) -> Finding:
+    """AZP002 for the fact ``at``; ``key`` (default ``at``) keeps fingerprints of different
+    kinds of unknown apart (a transition unknown is not the single-version one)."""
+    return _finding(
+        pack,
+        profile,
+        UNKNOWN_RULE,
+        record,
+        at,
+        message,
+        provenance,
+        fingerprint(record, UNKNOWN_RULE, key or at),
+    )
+
+
+def _finding(
+    pack: RulePack,
+    profile: str,
+    rule_id: str,
+    record: VmRecord,
+    at: str,
+    message: str,
+    provenance: tuple[str, ...],
+    print_: str,
+) -> Finding:
+    rule = pack.rules.get(rule_id)
+    return Finding(
+        rule=rule_id,
+        # A pack without this rule file (a test's own folder) leaves both for the findings path.
+        name=rule.name if rule else "",
+        severity=rule.severity_for(profile) if rule else "",
+        message=message,
+        location=fact_location(record, at),
+        resource=record.identity,
+        provenance=provenance,
+        fingerprint=print_,
+    )
+
+
+def fact_location(record: VmRecord, name: str) -> Location:
+    """Where a finding about fact ``name`` points: the fact's own place, else the resource."""
+    fact = record.facts.get(name)
+    return fact.location if fact is not None and fact.location else record.location
+
+
+def unknown_reason(fact: Fact | None, value: Any = None) -> str:
+    """Why a value is unknown, as the AZP002 message says it."""
+    if fact is not None and isinstance(fact.value, Unknown):
+        return fact.value.reason
+    if isinstance(value, Unknown):
+        return value.reason
+    return "its value cannot be known before deployment"
+
+
+def fingerprint(record: VmRecord, rule_id: str, fact_name: str) -> str:
+    text = f"{stable_path(record.path)}|{record.identity}|{rule_id}|{fact_name}"
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+@cache
+def stable_path(path: str) -> str:
+    """The path from the repository root, so fingerprints (and baselines) do not depend on the
+    folder armlint was started from or on how the files were named on the command line."""
+    resolved = Path(path).resolve()
+    for folder in resolved.parents:
+        if (folder / ".git").exists():
+            return resolved.relative_to(folder).as_posix()
+    return resolved.as_posix()

@@ -24,6 +24,7 @@ class Rule:
     at: str = ""
     when: Any = None
     check: str | None = None
+    engine: str = "record"  # what runs it: record, transition, plan, load, hygiene
     profile_overrides: dict[str, dict] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     docs: str = ""
@@ -34,14 +35,6 @@ class Rule:
 
     def severity_for(self, profile: str) -> str:
         return self.profile_overrides.get(profile, {}).get("severity", self.severity)
-
-    @property
-    def runs_on_records(self) -> bool:
-        if self.when is not None or any("when" in o for o in self.profile_overrides.values()):
-            return True
-        from armlint.checks.code_rules import CODE_RULES
-
-        return self.check in CODE_RULES
 
     def info(self) -> RuleInfo:
         return RuleInfo(
@@ -76,6 +69,10 @@ class RulePack:
             chosen -= self.resolve(selector)
         return chosen
 
+    def run_by(self, engines: set[str]) -> set[str]:
+        """The ids of the rules these engines run (the rules a command can report)."""
+        return {rule_id for rule_id, rule in self.rules.items() if rule.engine in engines}
+
     def infos(self) -> dict[str, RuleInfo]:
         return {rule_id: rule.info() for rule_id, rule in sorted(self.rules.items())}
 
@@ -95,6 +92,7 @@ def _rule_from(data: dict) -> Rule:
         at=data.get("at", ""),
         when=data.get("when"),
         check=data.get("check"),
+        engine=data.get("engine", "record"),
         profile_overrides=data.get("profile_overrides") or {},
         sources=tuple(data.get("sources", ())),
         docs=data.get("docs", ""),

@@ -1,37 +1,51 @@
 """What ``armlint plan`` and ``armlint inventory`` print, and the findings ``--fail-on`` weighs.
 
-The findings are the plan rules AZP501-AZP503, named and graded by the rule pack
-(rules/AZP50x.yaml, then the configuration's severity overrides), plus the load-time findings
-of the run other than unknown values: a file that could not be read (AZP001) means VMs missing
-from the plan, which a plan gate must not pass silently. Unknown values (AZP002) are left out:
-the plan already shows them as 'unknown: ...' exclusions and uncertain batches.
+The findings are the plan rules AZP501-AZP503 plus the load-time findings of the run other than
+unknown values: a file that could not be read (AZP001) means VMs missing from the plan, which a
+plan gate must not pass silently. Unknown values (AZP002) are left out: the plan already shows
+them as 'unknown: ...' exclusions and uncertain batches. They take the one findings path
+(``armlint.run.findings``): names and severities from the rule pack, the configuration's
+selection and overrides, inline suppressions and per-file configuration, as for ``check``.
 
-This is the only planner module that reads the rule pack, and only when called.
+This is the only planner module that reads the rule pack or the run, and only when called.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from armlint.model import Finding, VmRecord
+from armlint.model import FileReport, Finding, RunResult, VmRecord
 from armlint.planner.inventory import inventory
 from armlint.planner.plan import Plan, PlanSettings, build_plan
-from armlint.planner.rules import PLAN_RULES, RuleMeta, plan_findings
+from armlint.planner.rules import plan_findings
+
+if TYPE_CHECKING:
+    from armlint.run.options import Gates, RunOptions
 
 UNKNOWN_RULE = "AZP002"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class RuleChoices:
-    """The run's rule configuration, as ``armlint.pipeline.RunOptions`` carries it."""
+def table_report(command: str, fmt: str, options: RunOptions) -> tuple[str, list[Finding]]:
+    """``armlint plan`` or ``armlint inventory`` over ``options.paths``: the text in ``fmt`` and
+    the findings ``--fail-on`` weighs. Raises ``MissingPaths``, ``PlanError``, ``GateError``."""
+    from armlint.run.pipeline import image_support_checker, load_records
 
-    profile: str = "current"
-    enabled: frozenset[str] | None = None  # None: every rule
-    severities: Mapping[str, str] = dataclasses.field(default_factory=dict)
-
-    def wants(self, rule_id: str) -> bool:
-        return self.enabled is None or rule_id in self.enabled
+    loaded = load_records(options)
+    settings = PlanSettings(image_supported=image_support_checker(options.profile))
+    report = plan_report if command == "plan" else inventory_report
+    return report(
+        loaded.records,
+        loaded.findings,
+        settings,
+        fmt,
+        profile=options.profile,
+        enabled=options.enabled,
+        severities=options.severities,
+        gates=options.gates,
+        files=loaded.files,
+    )
 
 
 def plan_report(
@@ -43,16 +57,20 @@ def plan_report(
     profile: str = "current",
     enabled: Iterable[str] | None = None,
     severities: Mapping[str, str] | None = None,
+    gates: Gates | None = None,
+    files: Iterable[FileReport] = (),
 ) -> tuple[str, list[Finding]]:
     """The plan in ``fmt`` with its Findings section, and those findings.
 
-    Raises ``PlanError`` for contradictory settings and ``ValueError`` for an unknown format.
+    ``gates`` (suppressions, per-file configuration) are applied when given, reading the
+    ``files`` the records came from. Raises ``PlanError`` for contradictory settings and
+    ``ValueError`` for an unknown format.
     """
     from armlint.report.plan_formats import render_plan
 
-    choices = _choices(profile, enabled, severities)
+    options = _options(profile, enabled, severities, gates)
     plan = build_plan(records, settings)
-    findings = report_findings(plan, records, load_findings, choices)
+    findings, _ = report_findings(plan, records, load_findings, options, files)
     return render_plan(plan_data(plan, findings), fmt), findings
 
 
@@ -65,47 +83,40 @@ def inventory_report(
     profile: str = "current",
     enabled: Iterable[str] | None = None,
     severities: Mapping[str, str] | None = None,
+    gates: Gates | None = None,
+    files: Iterable[FileReport] = (),
 ) -> tuple[str, list[Finding]]:
     """The inventory in ``fmt``, its ``findings`` column including AZP501-AZP503, and the
     findings ``--fail-on`` weighs (the same list ``plan_report`` returns)."""
     from armlint.report.plan_formats import render_inventory
 
-    choices = _choices(profile, enabled, severities)
+    options = _options(profile, enabled, severities, gates)
     plan = build_plan(records, settings)
-    findings = report_findings(plan, records, load_findings, choices)
+    findings, unknowns = report_findings(plan, records, load_findings, options, files)
     # The column keeps the unknown values too: they are part of a VM's posture.
-    unknowns = [f for f in _configured(load_findings, choices) if f.rule == UNKNOWN_RULE]
     rows = inventory(records, [*unknowns, *findings], settings=plan.settings)
     return render_inventory(rows, fmt), findings
 
 
 def report_findings(
-    plan: Plan, records: list[VmRecord], load_findings: list[Finding], choices: RuleChoices
-) -> list[Finding]:
-    """Load-time findings (not AZP002, not suppressed) and plan findings, enabled ones only,
-    sorted."""
-    loaded = [
-        finding
-        for finding in _configured(load_findings, choices)
-        if finding.rule != UNKNOWN_RULE and not finding.suppressed
-    ]
-    planned = plan_findings(plan, records, pack_rules(choices))
-    planned = [finding for finding in planned if choices.wants(finding.rule)]
-    return sorted([*loaded, *planned], key=lambda finding: finding.sort_key)
+    plan: Plan,
+    records: list[VmRecord],
+    load_findings: list[Finding],
+    options: RunOptions,
+    files: Iterable[FileReport] = (),
+) -> tuple[list[Finding], list[Finding]]:
+    """The findings ``--fail-on`` weighs (load-time and plan findings that are reported and not
+    suppressed, sorted) and the unknown values apart, both through the one findings path.
 
+    The caller's findings are copied, never changed."""
+    from armlint.run.findings import PLAN_ENGINES, finish
 
-def pack_rules(choices: RuleChoices) -> dict[str, RuleMeta]:
-    """AZP501-AZP503 as the rule pack names and grades them, overrides applied."""
-    from armlint.checks.pack import load_pack
-
-    rules = load_pack().rules
-    metas = {}
-    for default in PLAN_RULES:
-        rule = rules.get(default.id)
-        name = rule.name if rule else default.name
-        severity = rule.severity_for(choices.profile) if rule else default.severity
-        metas[default.id] = RuleMeta(default.id, name, choices.severities.get(default.id, severity))
-    return metas
+    copies = [dataclasses.replace(finding) for finding in load_findings]
+    result = RunResult(files=list(files), findings=[*copies, *plan_findings(plan, records)])
+    finish(result, dataclasses.replace(options, show_unknown=True), PLAN_ENGINES)
+    active = result.active_findings()
+    unknowns = [finding for finding in active if finding.rule == UNKNOWN_RULE]
+    return [finding for finding in active if finding.rule != UNKNOWN_RULE], unknowns
 
 
 def plan_data(plan: Plan, findings: list[Finding]) -> dict:
@@ -119,20 +130,15 @@ def plan_data(plan: Plan, findings: list[Finding]) -> dict:
     return data
 
 
-def _choices(
-    profile: str, enabled: Iterable[str] | None, severities: Mapping[str, str] | None
-) -> RuleChoices:
-    chosen = None if enabled is None else frozenset(enabled)
-    return RuleChoices(profile, chosen, dict(severities or {}))
+def _options(
+    profile: str,
+    enabled: Iterable[str] | None,
+    severities: Mapping[str, str] | None,
+    gates: Gates | None,
+) -> RunOptions:
+    from armlint.run.options import RunOptions
 
-
-def _configured(findings: list[Finding], choices: RuleChoices) -> list[Finding]:
-    """Enabled findings (AZP002 always, as the pipeline does) with severity overrides, as
-    copies: the caller's findings are left as they were."""
-    kept = []
-    for finding in findings:
-        if finding.rule != UNKNOWN_RULE and not choices.wants(finding.rule):
-            continue
-        severity = choices.severities.get(finding.rule, finding.severity)
-        kept.append(dataclasses.replace(finding, severity=severity))
-    return kept
+    chosen = None if enabled is None else set(enabled)
+    return RunOptions(
+        profile=profile, enabled=chosen, severities=dict(severities or {}), gates=gates
+    )

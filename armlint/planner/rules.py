@@ -3,17 +3,16 @@
 A redundancy group is the VMs one loop produced in one deployment (``record.group`` with more
 than one instance), or the VMs whose names start with a configured prefix.
 
-Rule names and severities default to the constants below; ``armlint.planner.report`` passes the
-rule pack's instead, so rules/AZP50x.yaml and the configuration's overrides decide.
+A finding carries its rule id only: its name and severity come from rules/AZP50x.yaml and the
+configuration on the one findings path (``armlint.run.findings``), as every command's do.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from armlint.model import Finding, Location, VmRecord
+from armlint.model import Finding, Location, VmRecord, pack_finding
 from armlint.planner.participation import decide
 from armlint.planner.placement import (
     SetPlan,
@@ -26,17 +25,7 @@ from armlint.planner.placement import (
 from armlint.planner.plan import Plan
 from armlint.planner.regions import load_region_table
 
-
-@dataclass(frozen=True, slots=True)
-class RuleMeta:
-    id: str
-    name: str
-    severity: str
-
-
-AZP501 = RuleMeta("AZP501", "redundancy-group-same-batch", "warning")
-AZP502 = RuleMeta("AZP502", "single-update-domain", "warning")
-AZP503 = RuleMeta("AZP503", "excluded-from-platform-patching", "info")
+AZP501, AZP502, AZP503 = "AZP501", "AZP502", "AZP503"
 PLAN_RULES = (AZP501, AZP502, AZP503)
 
 # Group label (as messages show it) and the deployment it belongs to ('' for name prefixes).
@@ -45,28 +34,21 @@ GroupKey = tuple[str, str]
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    """What every rule needs: display names and batches per record, rule metadata by id."""
+    """What every rule needs: display names and batches per record."""
 
     names: dict[int, str]  # id(record) -> display name
     batches_of: dict[int, set[int]]  # id(record) -> batch numbers
     uncertain: set[int]  # numbers of the uncertain batches
-    rules: Mapping[str, RuleMeta]
-
-    def meta(self, rule: RuleMeta) -> RuleMeta:
-        return self.rules.get(rule.id, rule)
 
 
-def plan_findings(
-    plan: Plan, records: list[VmRecord], rules: Mapping[str, RuleMeta] | None = None
-) -> list[Finding]:
+def plan_findings(plan: Plan, records: list[VmRecord]) -> list[Finding]:
     """Findings about ``plan``, which must have been built from the same ``records`` (the
-    very objects: batches point at them). ``rules`` overrides names and severities by id."""
+    very objects: batches point at them); named and graded later, by the findings path."""
     ordered = sorted(records, key=creation_key)
     context = _Context(
         names={id(r): name for r, name in zip(ordered, record_names(ordered), strict=True)},
         batches_of=_batches_by_record(plan),
         uncertain={batch.number for batch in plan.batches if batch.uncertain},
-        rules=rules or {},
     )
     groups = redundancy_groups(ordered, plan.settings.redundancy_prefixes)
     findings = [
@@ -115,8 +97,7 @@ def _same_batch(groups: dict[GroupKey, list[VmRecord]], context: _Context) -> li
             f"the same batch {next(iter(batches))}; spread them over availability zones or an "
             "availability set so the platform patches them apart"
         )
-        rule = context.meta(AZP501)
-        findings.append(_finding(rule, members[0], message, members[0].location, "group"))
+        findings.append(_finding(AZP501, members[0], message, members[0].location, "group"))
     return findings
 
 
@@ -137,8 +118,7 @@ def _single_update_domain(plan: Plan, records: list[VmRecord], context: _Context
         message = _single_domain_message(set_plan, settings.availability_set_update_domains)
         if patched and message:
             at = patched[0].fact("availability_set").location or patched[0].location
-            rule = context.meta(AZP502)
-            findings.append(_finding(rule, patched[0], message, at, f"set {set_id}"))
+            findings.append(_finding(AZP502, patched[0], message, at, f"set {set_id}"))
     return findings
 
 
@@ -184,18 +164,16 @@ def _excluded_finding(
     )
     at = record.fact(decision.fact).location if decision.fact else None
     prop = decision.fact or "record"
-    return _finding(context.meta(AZP503), record, message, at or record.location, prop)
+    return _finding(AZP503, record, message, at or record.location, prop)
 
 
-def _finding(rule: RuleMeta, record: VmRecord, message: str, at: Location, prop: str) -> Finding:
-    return Finding(
-        rule=rule.id,
-        name=rule.name,
-        severity=rule.severity,
-        message=message,
-        location=at,
+def _finding(rule_id: str, record: VmRecord, message: str, at: Location, prop: str) -> Finding:
+    return pack_finding(
+        rule_id,
+        message,
+        at,
         resource=record.identity,
-        fingerprint=fingerprint(record, rule.id, prop),
+        fingerprint=fingerprint(record, rule_id, prop),
     )
 
 

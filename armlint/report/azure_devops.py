@@ -51,13 +51,13 @@ def finding_line(finding: Finding, root: str) -> str:
     listed = ";".join(
         f"{key}={value.translate(PROPERTY_ESCAPES)}" for key, value in properties.items()
     )
-    return f"##vso[task.logissue {listed}]{finding.message.translate(DATA_ESCAPES)}"
+    return f"##vso[task.logissue {listed}]{finding.text.translate(DATA_ESCAPES)}"
 
 
 def plain_line(finding: Finding, root: str) -> str:
     line, column = start_of(finding.location)
     path = display_path(finding.location.path, root)
-    text = f"{path}:{line}:{column}: {finding.rule} [{finding.severity}] {finding.message}"
+    text = f"{path}:{line}:{column}: {finding.rule} [{finding.severity}] {finding.text}"
     return inert(text)
 
 

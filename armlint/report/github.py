@@ -42,7 +42,7 @@ def annotation(finding: Finding, root: str) -> str:
     if end:
         properties["endLine"], properties["endColumn"] = str(end[0]), str(end[1])
     properties["title"] = f"{finding.rule} {finding.name}"
-    return command(COMMANDS.get(finding.severity, "warning"), properties, finding.message)
+    return command(COMMANDS.get(finding.severity, "warning"), properties, finding.text)
 
 
 def command(name: str, properties: dict[str, str], message: str) -> str:

@@ -78,7 +78,7 @@ def finding_view(finding: Finding) -> dict[str, Any]:
         "rule": finding.rule,
         "name": finding.name,
         "severity": finding.severity,
-        "message": finding.message,
+        "message": finding.text,
         "resource": finding.resource,
         "provenance": list(finding.provenance),
         "suppressed": finding.suppressed,

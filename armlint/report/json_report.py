@@ -43,7 +43,7 @@ def finding_object(finding: Finding, root: str) -> dict[str, Any]:
         "rule": finding.rule,
         "name": finding.name,
         "severity": finding.severity,
-        "message": finding.message,
+        "message": finding.text,
         "path": display_path(finding.location.path, root),
         "line": line,
         "column": column,

@@ -70,7 +70,7 @@ def testcase(path: str, name: str) -> ET.Element:
 def failed_case(path: str, rule: str, findings: list[Finding]) -> ET.Element:
     case = testcase(path, f"{rule} {findings[0].name}")
     worst = max(findings, key=lambda finding: SEVERITY_RANK.get(finding.severity, 0))
-    message = findings[0].message if len(findings) == 1 else plural(len(findings), "finding")
+    message = findings[0].text if len(findings) == 1 else plural(len(findings), "finding")
     failure = ET.SubElement(case, "failure", message=xml_text(message), type=worst.severity)
     failure.text = xml_text("\n".join(finding_entry(finding) for finding in findings))
     return case
@@ -78,7 +78,7 @@ def failed_case(path: str, rule: str, findings: list[Finding]) -> ET.Element:
 
 def finding_entry(finding: Finding) -> str:
     line, column = start_of(finding.location)
-    entry = f"{line}:{column}: [{finding.severity}] {finding.message}"
+    entry = f"{line}:{column}: [{finding.severity}] {finding.text}"
     if finding.resource:
         entry += f" ({finding.resource})"
     return entry

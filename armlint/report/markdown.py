@@ -99,7 +99,7 @@ def file_section(path: str, findings: list[Finding]) -> str:
 
 def finding_row(finding: Finding) -> list[str]:
     line, column = start_of(finding.location)
-    message = cell(finding.message)
+    message = cell(finding.text)
     if finding.suppressed:
         message += f" *(suppressed: {cell(finding.suppressed)})*"
     return [

@@ -138,7 +138,7 @@ def result_object(finding: Finding, rule_index: int, root: str) -> dict[str, Any
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": LEVELS.get(finding.severity, "warning"),
-        "message": {"text": finding.message},
+        "message": {"text": finding.text},
         "locations": [{"physicalLocation": physical_location(finding.location, root)}],
     }
     if finding.fingerprint:

@@ -40,7 +40,7 @@ def finding_line(finding: Finding, root: str, paint: Paint) -> str:
     path = paint(one_line(display_path(finding.location.path, root)), BOLD)
     severity = paint(finding.severity, SEVERITY_COLORS.get(finding.severity, BOLD))
     text = f"{path}:{line}:{column}: {paint(finding.rule, BOLD)} [{severity}] "
-    text += one_line(finding.message)
+    text += one_line(finding.text)
     if finding.suppressed:
         text += f" (suppressed: {one_line(finding.suppressed)})"
     return text

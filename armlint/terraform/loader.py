@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
+from armlint.model import FileReport, LoadResult, Location, Unknown, VmRecord, pack_finding
 from armlint.terraform import nodes as n
 from armlint.terraform.azapi import body_cursor, build_azapi_record, compute_kind
 from armlint.terraform.config import ModuleConfig, TfvarsFile
@@ -163,12 +163,8 @@ def _parse_text(text: str, path: str, kind: str) -> n.Body:
 
 def _parse_error(result: LoadResult, path: Path, message: str, line: int, column: int) -> None:
     result.findings.append(
-        Finding(
-            rule="AZP001",
-            name="parse-error",
-            severity="error",
-            message=f"cannot parse {path.name}: {message}",
-            location=Location(str(path), line, column),
+        pack_finding(
+            "AZP001", f"cannot parse {path.name}: {message}", Location(str(path), line, column)
         )
     )
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from armlint.arm import jsonpos
-from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
+from armlint.model import FileReport, LoadResult, Location, Unknown, VmRecord, pack_finding
 from armlint.terraform.azapi import Cursor, build_azapi_record, compute_kind
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
 from armlint.terraform.relations import (
@@ -83,12 +83,8 @@ def _read(path: Path, result: LoadResult) -> Any:
 
 def _parse_error(result: LoadResult, path: Path, message: str, line: int, column: int) -> None:
     result.findings.append(
-        Finding(
-            "AZP001",
-            "parse-error",
-            "error",
-            f"cannot parse {path.name}: {message}",
-            Location(str(path), line, column),
+        pack_finding(
+            "AZP001", f"cannot parse {path.name}: {message}", Location(str(path), line, column)
         )
     )
 

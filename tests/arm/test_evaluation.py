@@ -4,7 +4,7 @@ unknown values and exact lines, through the same pipeline the command line uses.
 from pathlib import Path
 
 from armlint.model import Unknown
-from armlint.pipeline import RunOptions, load_records, run_check
+from armlint.run.pipeline import RunOptions, load_records, run_check
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arm" / "eval"
 
@@ -96,7 +96,9 @@ def test_allowed_values_are_explored_and_the_finding_names_the_choice():
     example = Path(__file__).resolve().parents[2] / "examples" / "arm" / "web-tier.json"
     result = findings(example)
     (finding,) = [f for f in result if f.rule == "AZP102"]
-    assert finding.message.endswith("(when patchMode='Manual')")
+    # The choice is a field of its own, rendered after the message as reports show it.
+    assert finding.scenario == "patchMode='Manual'"
+    assert finding.text == f"{finding.message} (when patchMode='Manual')"
     assert finding.location.line == 14
 
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from armlint.discover import discover
+from armlint.run.discover import discover
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMS = ROOT / "tests" / "fixtures" / "arm" / "eval" / "params"
@@ -25,7 +25,7 @@ def test_a_tfvars_file_brings_its_module(tmp_path):
 
 
 def test_the_changed_parameter_value_is_used_for_the_template():
-    from armlint.pipeline import RunOptions, run_check
+    from armlint.run.pipeline import RunOptions, run_check
 
     result = run_check(RunOptions(paths=[str(PARAMS / "vm.parameters.json")]))
     assert [f.rule for f in result.findings if f.rule == "AZP102"] == ["AZP102"]

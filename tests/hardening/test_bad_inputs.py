@@ -118,7 +118,7 @@ def test_max_file_size_mb_in_the_configuration_is_the_limit(tmp_path):
 
 
 def test_max_bytes_is_the_limit(tmp_path):
-    from armlint.pipeline import RunOptions, run_check
+    from armlint.run.pipeline import RunOptions, run_check
 
     folder = scan_folder(tmp_path, {"big.json": template(variables='{"s": "' + "x" * 5000 + '"}')})
     result = run_check(RunOptions(paths=[str(folder)], max_bytes=4096))
@@ -174,7 +174,7 @@ def test_a_file_name_that_is_not_utf8_in_an_output_file(tmp_path):
 
 @pytest.mark.parametrize("name", ["main.tf", "main.bicep"])
 def test_max_bytes_applies_to_terraform_and_bicep(tmp_path, name):
-    from armlint.pipeline import RunOptions, run_check
+    from armlint.run.pipeline import RunOptions, run_check
 
     padding = "// " + "x" * 5000 + "\n"
     folder = scan_folder(tmp_path, {name: padding})

@@ -16,8 +16,8 @@ from hardening_helpers import ROOT, fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from armlint.pipeline import RunOptions, run_check
 from armlint.report import ReportOptions, render
+from armlint.run.pipeline import RunOptions, run_check
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 STACK = "Azure__AzureStack-QuickStart-Templates"

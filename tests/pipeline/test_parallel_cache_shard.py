@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from armlint.pipeline import RunOptions, run_check
 from armlint.report import ReportOptions, render
+from armlint.run.pipeline import RunOptions, run_check
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = [str(ROOT / "tests" / "fixtures"), str(ROOT / "examples")]

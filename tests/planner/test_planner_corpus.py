@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from armlint.paths import schemas_dir
-from armlint.pipeline import RunOptions, image_support_checker, load_records
 from armlint.planner import (
     PlanSettings,
     build_plan,
@@ -24,6 +23,7 @@ from armlint.planner import (
 )
 from armlint.planner.placement import zones_of
 from armlint.report.plan_formats import INVENTORY_FORMATS, PLAN_FORMATS
+from armlint.run.pipeline import RunOptions, image_support_checker, load_records
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 

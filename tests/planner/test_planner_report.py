@@ -11,8 +11,8 @@ from planner_fleet import supported, vm
 
 from armlint.model import Finding, Location
 from armlint.paths import schemas_dir
-from armlint.pipeline import RunOptions, image_support_checker, load_records
 from armlint.planner import PlanSettings, inventory_report, plan_report
+from armlint.run.pipeline import RunOptions, image_support_checker, load_records
 
 SETTINGS = PlanSettings(image_supported=supported)
 FORMATS = ("text", "json", "markdown", "html")

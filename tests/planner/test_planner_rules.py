@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from planner_fleet import supported, vm
 
+from armlint.checks.pack import load_pack
 from armlint.model import Finding, Location
 from armlint.planner import PlanSettings, build_plan, plan_findings
+from armlint.run.findings import select
+from armlint.run.options import RunOptions
 
 
 def findings_for(records, **options) -> list[Finding]:
     plan = build_plan(records, PlanSettings(image_supported=supported, **options))
-    return plan_findings(plan, records)
+    # Named and graded by the rule pack on the findings path, as every command's findings are.
+    findings, _ = select(plan_findings(plan, records), RunOptions(), load_pack())
+    return findings
+
+
+def test_plan_findings_carry_no_copy_of_the_rule_names():
+    records = [vm("web", 10, group="web", index=i, location="eastus") for i in range(3)]
+    plan = build_plan(records, PlanSettings(image_supported=supported))
+    [finding] = plan_findings(plan, records)
+    assert (finding.rule, finding.name, finding.severity) == ("AZP501", "", "")
 
 
 def loop(count: int, line: int = 10, **facts):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from armlint.baseline import (
+from armlint.model import FileReport, Finding, Location, RunResult
+from armlint.run.baseline import (
     BASELINE_REASON,
     BaselineError,
     apply_baseline,
@@ -16,8 +17,7 @@ from armlint.baseline import (
     read_baseline,
     write_baseline,
 )
-from armlint.model import FileReport, Finding, Location, RunResult
-from armlint.pipeline import RunOptions, run_check
+from armlint.run.pipeline import RunOptions, run_check
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -42,7 +42,7 @@ def positions(result: RunResult) -> list[tuple[str, int]]:
 
 def test_a_written_baseline_accepts_every_finding_of_the_same_run(tmp_path):
     folder = copy_examples(tmp_path)
-    baseline = tmp_path / "armlint.baseline.json"
+    baseline = tmp_path / "armlint.run.baseline.json"
     count = write_baseline(check(folder), baseline)
     result = check(folder)
     assert apply_baseline(result, baseline) == []

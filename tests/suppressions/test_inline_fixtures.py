@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from armlint.pipeline import RunOptions, run_check
-from armlint.suppressions import apply_suppressions
+from armlint.run.pipeline import RunOptions, run_check
+from armlint.run.suppressions import apply_suppressions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "suppressions"
 TODAY = date(2026, 11, 25)

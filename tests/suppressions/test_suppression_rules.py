@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from armlint.model import FileReport, Finding, Location, RunResult
-from armlint.suppressions import apply_suppressions, collect_suppressions, comment_suppressions
+from armlint.run.suppressions import apply_suppressions, collect_suppressions, comment_suppressions
 
 TODAY = date(2026, 11, 25)
 

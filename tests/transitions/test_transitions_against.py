@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from transition_helpers import FIXTURES, WINDOWS_JSON_LINES, render
 
-from armlint.pipeline import RunOptions
-from armlint.transitions import GitError, run_against
+from armlint.compare.git import GitError, run_against
+from armlint.run.pipeline import RunOptions
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -23,9 +23,10 @@ from transition_helpers import (
 )
 
 import armlint.terraform
+from armlint.checks.transition_rules import switch_verdict
+from armlint.compare.diff import run_diff
 from armlint.model import Unknown
-from armlint.pipeline import RunOptions
-from armlint.transitions import run_diff, switch_verdict
+from armlint.run.pipeline import RunOptions
 
 BYOS, MANUAL, PLATFORM, IMAGE_DEFAULT = (
     "AutomaticByOS",

@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 from transition_helpers import FIXTURES, default_fact, record
 
 import armlint.bicep
+from armlint.checks.transition_rules import transition_findings
+from armlint.compare.diff import run_diff
+from armlint.compare.pairing import pair_records
 from armlint.model import SOURCE_UNKNOWN, Fact, Location, Unknown
-from armlint.pipeline import RunOptions
-from armlint.transitions import pair_records, run_diff, transition_findings
+from armlint.run.pipeline import RunOptions
 
 
 def _diff(before: str, after: str, **options):
@@ -80,7 +82,8 @@ def test_parameter_files_pair_file_for_file():
     # vm.parameters.prod.json is new; it is compared with the only before (Manual).
     [finding] = result.findings
     assert (finding.rule, finding.location.line) == ("AZP402", 20)
-    assert finding.message.endswith("[with vm.parameters.prod.json]")
+    assert finding.parameter_file == "vm.parameters.prod.json"
+    assert finding.text == f"{finding.message} [with vm.parameters.prod.json]"
 
 
 # -- exported live VMs as the before ---------------------------------------------------------

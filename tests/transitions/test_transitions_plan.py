@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from transition_helpers import FIXTURES, default_fact, fact, record
 
+from armlint.checks.transition_rules import plan_transition_findings
 from armlint.model import SOURCE_UNKNOWN, Fact, Location, Unknown
-from armlint.transitions import plan_transition_findings
 
 WINDOWS = "azurerm_windows_virtual_machine"
 

@@ -19,10 +19,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from armlint.discover import Candidate
 from armlint.model import FileReport, Finding, Location
+from armlint.run.discover import Candidate
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: findings carry scenario and parameter_file apart from the message
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def finding_fingerprint(finding: Finding) -> str:
         return finding.fingerprint
     # Line numbers inside messages ("lines 3 and 7") must not break the match when code moves.
     text = "|".join(
-        [_portable(finding.location.path), finding.rule, _NUMBERS.sub("#", finding.message)]
+        [_portable(finding.location.path), finding.rule, _NUMBERS.sub("#", finding.text)]
     )
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
@@ -73,7 +73,7 @@ def _entries(findings: Iterable[Finding]) -> list[dict[str, str]]:
                 "rule": finding.rule,
                 "path": _portable(finding.location.path),
                 "resource": finding.resource,
-                "message": finding.message,
+                "message": finding.text,
             },
         )
     return sorted(entries.values(), key=lambda e: (e["path"], e["rule"], e["fingerprint"]))

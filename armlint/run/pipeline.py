@@ -7,36 +7,16 @@ alone never pays for the Terraform or Bicep parsers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from armlint.discover import discover
 from armlint.model import FileReport, Finding, LoadResult, RunResult, VmRecord
+from armlint.run.discover import discover
+from armlint.run.findings import CHECK_ENGINES, finish
+from armlint.run.options import Gates, MissingPaths, Progress, RunOptions
 
-Progress = Callable[[int, int], None]
+__all__ = ["Gates", "MissingPaths", "Progress", "RunOptions", "load_records", "run_check"]
+
 PARALLEL_MIN_FILES = 16
-
-
-@dataclass
-class RunOptions:
-    paths: list[str] = field(default_factory=lambda: ["."])
-    parameters: list[str] = field(default_factory=list)
-    var_files: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    profile: str = "current"
-    enabled: set[str] | None = None
-    severities: dict[str, str] = field(default_factory=dict)
-    show_unknown: bool = False
-    explore: bool = True  # allowedValues exploration; the planner wants one scenario
-    max_bytes: int = 20 * 1024 * 1024
-    progress: Progress | None = None
-    jobs: int = 1  # processes for check; the output is the same for any number
-    shard: tuple[int, int] | None = None  # (K, N): check only the K-th of N stable shards
-    cache: bool = False  # reuse results of unchanged files (the command line turns it on)
-
-
-class MissingPaths(Exception):
-    """Paths named on the command line that do not exist (a usage error)."""
 
 
 def load_records(options: RunOptions) -> RunResult:
@@ -44,7 +24,7 @@ def load_records(options: RunOptions) -> RunResult:
 
     The same units, size limit and loaders as ``run_check``, so plan, inventory and diff see
     exactly the records a check sees."""
-    from armlint.workunits import make_units
+    from armlint.run.workunits import make_units
 
     found = discover(options.paths, options.exclude)
     if found.missing:
@@ -61,9 +41,9 @@ def load_records(options: RunOptions) -> RunResult:
 
 
 def run_check(options: RunOptions) -> RunResult:
-    """Check every unit (in parallel when asked), then filter, count and sort the findings."""
-    from armlint.checks.pack import load_pack
-    from armlint.workunits import in_shard, make_units
+    """Check every unit (in parallel when asked), then pass the findings through
+    ``armlint.run.findings`` (selection, severities, unknowns, order, the gates)."""
+    from armlint.run.workunits import in_shard, make_units
 
     found = discover(options.paths, options.exclude)
     if found.missing:
@@ -73,25 +53,17 @@ def run_check(options: RunOptions) -> RunResult:
     # Files discovery could not read belong to no unit: shard 1 reports them.
     first_shard = options.shard is None or options.shard[0] == 1
     result = RunResult(files=list(found.reports) if first_shard else [])
-    findings: list[Finding] = []
     if first_shard:
         for report, finding in too_large:
             result.files.append(report)
-            findings.append(finding)
+            result.findings.append(finding)
     for unit_result in _unit_results(units, options):
         result.files.extend(unit_result.files)
         result.notes.extend(unit_result.notes)
         result.resource_keys.update(unit_result.resources)
-        findings.extend(unit_result.findings)
-    findings = [f for f in findings if _enabled(f, options)]
-    findings = [_with_severity(f, options) for f in findings]
-    result.unknown_count = sum(1 for f in findings if f.rule == "AZP002")
-    if not options.show_unknown:
-        findings = [f for f in findings if f.rule != "AZP002"]
-    result.findings = sorted(_dedupe(findings), key=lambda f: f.sort_key)
+        result.findings.extend(unit_result.findings)
     result.files.sort(key=lambda report: report.path)
-    result.rules = load_pack().infos()
-    return result
+    return finish(result, options, CHECK_ENGINES)
 
 
 def _within_size_limit(candidates, max_bytes: int):
@@ -182,14 +154,14 @@ def _cache_settings(options: RunOptions) -> str:
 
 
 def _from_cache(unit, settings: str):
-    from armlint.workunits import cache_key, load_cached
+    from armlint.run.workunits import cache_key, load_cached
 
     key = cache_key(unit, settings)
     return load_cached(key) if key else None
 
 
 def _to_cache(unit, settings: str, unit_result) -> None:
-    from armlint.workunits import cache_key, store
+    from armlint.run.workunits import cache_key, store
 
     key = cache_key(unit, settings)
     if key:
@@ -198,7 +170,7 @@ def _to_cache(unit, settings: str, unit_result) -> None:
 
 def check_unit(unit, options: RunOptions):
     """Load and check one unit; all rules run, selection and severities are applied later."""
-    from armlint.workunits import UnitResult
+    from armlint.run.workunits import UnitResult
 
     try:
         result, dependencies = _load_unit(unit, options)
@@ -221,11 +193,11 @@ def _checked(records: list[VmRecord], options: RunOptions, notes: list[str]) -> 
     from armlint.checks.engine import CheckOptions, Engine
     from armlint.checks.pack import load_pack
 
-    engine = Engine(load_pack(), CheckOptions(options.profile, None, {}))
+    engine = Engine(load_pack(), CheckOptions(options.profile, None))
     findings = _check_records(engine, records)
     plan_records = [record for record in records if record.format == "plan"]
     if plan_records:
-        from armlint.transitions import plan_transition_findings
+        from armlint.checks.transition_rules import plan_transition_findings
 
         findings.extend(plan_transition_findings(plan_records, options.profile))
     notes.extend(engine.errors)
@@ -249,21 +221,9 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
     return result, dependencies
 
 
-def _enabled(finding: Finding, options: RunOptions) -> bool:
-    if finding.rule == "AZP002":
-        return True  # always counted; shown only with --show-unknown
-    return options.enabled is None or finding.rule in options.enabled
-
-
-def _with_severity(finding: Finding, options: RunOptions) -> Finding:
-    override = options.severities.get(finding.rule)
-    if override and override != finding.severity:
-        finding.severity = override
-    return finding
-
-
 def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
-    """Check each record; a finding that holds only for some allowed-value choices says which."""
+    """Check each record; a finding that holds only for some allowed-value choices says which
+    (``Finding.scenario``), and one evaluated with a parameter file names it."""
     all_scenarios: dict[tuple, list] = {}
     for record in records:
         all_scenarios.setdefault(_scenario_key(record), []).append(record.scenario)
@@ -278,9 +238,8 @@ def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
     for (_, _, _, scenario_key), (finding, firing) in grouped.items():
         every = all_scenarios[scenario_key]
         if len(firing) < len(every):
-            finding.message += f" (when {_discriminating(firing, every)})"
-        if scenario_key[2]:
-            finding.message += f" [with {scenario_key[2]}]"
+            finding.scenario = _discriminating(firing, every)
+        finding.parameter_file = scenario_key[2]
         findings.append(finding)
     return findings
 
@@ -320,19 +279,6 @@ def _discriminating(firing: list, every: list) -> str:
             values = ", ".join(render_value(value) for value in chosen)
             parts.append(f"{name}={values}" if len(chosen) == 1 else f"{name} in ({values})")
     return ", ".join(parts) or "some allowedValues choices"
-
-
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """Copy-loop instances share their template lines: one finding per line and message."""
-    seen: set[tuple] = set()
-    unique = []
-    for finding in findings:
-        key = (finding.rule, finding.location, finding.message)
-        if key in seen:
-            continue
-        seen.add(key)
-        unique.append(finding)
-    return unique
 
 
 def _merge(result: RunResult | LoadResult, loaded: RunResult | LoadResult) -> None:

@@ -1,0 +1,47 @@
+"""What a run is asked to do: the paths, the rule choices and what hides findings on purpose."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from armlint.config import Config
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Gates:
+    """What hides findings on purpose, applied by ``armlint.run.findings`` to every command:
+    inline suppressions (always), the per-file entries of ``config`` and a ``baseline`` file."""
+
+    config: Config | None = None
+    baseline: str | None = None
+    today: datetime.date | None = None  # None: today; a test pins it to judge expiry dates
+
+
+@dataclass
+class RunOptions:
+    paths: list[str] = field(default_factory=lambda: ["."])
+    parameters: list[str] = field(default_factory=list)
+    var_files: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    profile: str = "current"
+    enabled: set[str] | None = None
+    severities: dict[str, str] = field(default_factory=dict)
+    show_unknown: bool = False
+    explore: bool = True  # allowedValues exploration; the planner wants one scenario
+    max_bytes: int = 20 * 1024 * 1024
+    progress: Progress | None = None
+    jobs: int = 1  # processes for check; the output is the same for any number
+    shard: tuple[int, int] | None = None  # (K, N): check only the K-th of N stable shards
+    cache: bool = False  # reuse results of unchanged files (the command line turns it on)
+    # None: nothing is hidden on purpose (a library caller's default); the command line sets it.
+    gates: Gates | None = None
+
+
+class MissingPaths(Exception):
+    """Paths named on the command line that do not exist (a usage error)."""
