@@ -79,15 +79,10 @@ def load_sources(directory: Path | None = None) -> dict[str, dict]:
 
 
 def rule_kind(rule: dict) -> str:
-    """How the rule is implemented, in words for the docs."""
-    from armlint.checks.code_rules import CODE_RULES, EXTERNAL_CHECKS
+    """How the rule is implemented, in words for the docs (from ``armlint.checks.registry``)."""
+    from armlint.checks.registry import describe
 
-    if "when" in rule:
-        return "condition (rules data)"
-    check = rule.get("check", "")
-    if check in CODE_RULES:
-        return f"code (`{check}` in armlint/checks/code_rules.py)"
-    return f"emitted by the {EXTERNAL_CHECKS.get(check, 'engine')} (`{check}`)"
+    return describe(rule["id"])
 
 
 def rule_context(rule: dict, sources: dict[str, dict]) -> dict[str, Any]:

@@ -276,19 +276,3 @@ CODE_RULES: dict[str, Callable[[VmRecord, dict, str, Tables], Result]] = {
     "azp301": azp301,
     "azp302": azp302,
 }
-
-# `check:` names of rules that other parts of armlint emit; the engine does not run these.
-EXTERNAL_CHECKS: dict[str, str] = {
-    "parse_error": "format loaders",
-    "unknown_value": "check engine",
-    "duplicate_key": "format loaders",
-    "enable_automatic_updates_changed": "transitions",
-    "byos_manual_switch": "transitions",
-    "platform_switch_not_allowed": "transitions",
-    "agent_change_recreates_vm": "transitions",
-    "redundancy_group_same_batch": "planner",
-    "single_update_domain": "planner",
-    "excluded_from_platform_patching": "planner",
-    "expired_suppression": "suppressions",
-    "unused_suppression": "suppressions",
-}

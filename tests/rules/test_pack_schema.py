@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from armlint.checks.code_rules import CODE_RULES, EXTERNAL_CHECKS
+from armlint.checks.code_rules import CODE_RULES
 from armlint.checks.derive import DERIVED_FACTS
 from armlint.model import FACT_NAMES
 from armlint.paths import rules_dir, schemas_dir
@@ -103,13 +103,6 @@ def test_only_the_code_rules_are_code():
     code = {rule_id for rule_id, r in RULES.items() if r.get("check") in CODE_RULES}
     assert code == CODE_RULE_IDS
     assert {RULES[rule_id]["check"] for rule_id in code} == set(CODE_RULES)
-
-
-@pytest.mark.parametrize("rule_id", sorted(RULES))
-def test_every_check_name_is_implemented_somewhere(rule_id):
-    check = RULES[rule_id].get("check")
-    if check is not None:
-        assert check in CODE_RULES or check in EXTERNAL_CHECKS
 
 
 def _condition_facts(condition) -> set[str]:
