@@ -97,5 +97,5 @@ def test_diff_reports_an_unused_suppression_of_a_transition_rule(tmp_path, capsy
     (tmp_path / "after").mkdir()
     before = write(tmp_path / "before" / "vm.json", "AutomaticByOS")
     after = write(tmp_path / "after" / "vm.json", "AutomaticByOS", on_mode=IGNORE_402)
-    code, out = run(capsys, "diff", before, after, "--format", "json")
+    _, out = run(capsys, "diff", before, after, "--format", "json")
     assert [f["rule"] for f in json.loads(out)["findings"]] == ["AZP902"]
