@@ -236,6 +236,14 @@ class LoadResult:
     files: list[FileReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # budget cuts, skipped remote modules, ...
 
+    @classmethod
+    def failed(cls, label: str, files: list, error: Exception) -> LoadResult:
+        """A loader's own failure, reported for its files instead of stopping the run."""
+        message = f"internal error in the {label} loader: {type(error).__name__}: {error}"
+        loaded = cls(notes=[message])
+        loaded.files = [FileReport(str(path), label.lower(), "error", message) for path in files]
+        return loaded
+
 
 @dataclass(frozen=True, slots=True)
 class RuleInfo:

@@ -1,0 +1,48 @@
+"""ARM JSON: a position-keeping loader, the template language, evaluation and extraction.
+
+``load`` is the format's public interface, as ``armlint.terraform.load`` and
+``armlint.bicep.load`` are; ``armlint.arm.kinds`` tells the JSON file kinds apart. The
+implementation is imported only when it is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from armlint.arm.files import JsonLoad, Progress
+
+
+def load(
+    paths: Sequence[Path | str],
+    *,
+    parameters: Sequence[Path | str] = (),
+    roots: Sequence[Path | str] = (),
+    explore: bool = True,
+    max_bytes: int = 20 * 1024 * 1024,
+    exports: bool = False,
+    progress: Progress | None = None,
+) -> JsonLoad:
+    """Records, load-time findings and file reports for these JSON files; the Terraform plan
+    files among them are returned for the Terraform loader (``JsonLoad.plans``).
+
+    ``parameters`` are parameter files for every template (else each template takes the
+    ``X.parameters*.json`` beside it); ``roots`` bound where linked templates may be read from;
+    ``exports=True`` turns exported VMs into records (the before side of ``armlint diff``).
+    """
+    from armlint.arm.files import load_files
+
+    return load_files(
+        [Path(p) for p in paths],
+        parameters=[Path(p) for p in parameters],
+        roots=[Path(p) for p in roots],
+        explore=explore,
+        max_bytes=max_bytes,
+        exports=exports,
+        progress=progress,
+    )
+
+
+__all__ = ["load"]

@@ -104,29 +104,6 @@ def _duplicate_findings(src: SourceText) -> list[Finding]:
     return findings
 
 
-def classify(value: Any) -> str:
-    """'template', 'parameters', 'plan', 'vm-export' or 'other'."""
-    if not isinstance(value, dict):
-        return "other"
-    _, schema = get_ci(value, "$schema")
-    schema_text = schema.lower() if isinstance(schema, str) else ""
-    if "deploymentparameters" in schema_text:
-        return "parameters"
-    if "deploymenttemplate" in schema_text:
-        return "template"
-    if "format_version" in value and ("resource_changes" in value or "planned_values" in value):
-        return "plan"
-    if (
-        not schema_text
-        and "resources" in value
-        and ("contentVersion" in value or "parameters" in value)
-    ):
-        return "template"
-    if isinstance(value.get("id"), str) and isinstance(value.get("properties"), dict):
-        return "vm-export"
-    return "other"
-
-
 def parameter_files_for(template: Path, candidates: list[Path]) -> list[Path]:
     """``X.parameters.json`` and ``X.parameters.*.json`` beside ``X.json``."""
     stem = template.name.rsplit(".", 1)[0].lower()
@@ -321,7 +298,6 @@ __all__ = [
     "JsonDocument",
     "JsonObject",
     "TemplateLoader",
-    "classify",
     "file_report",
     "parameter_files_for",
     "read_json",

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 from armlint.checks.transition_rules import transition_findings
 from armlint.compare.pairing import pair_sides
-from armlint.model import FileReport, Finding, RunResult, VmRecord
+from armlint.model import FileReport, Finding, RunResult
 from armlint.run.findings import DIFF_ENGINES, finish
 from armlint.run.options import RunOptions
 from armlint.run.pipeline import load_records
@@ -42,28 +41,8 @@ def compared(
 def load_side(paths: list[str], options: RunOptions, exports: bool) -> RunResult:
     """One side of a comparison: its records as a check sees them, without allowedValues
     exploration (each VM once); ``exports`` adds exported live VMs among its JSON files."""
-    side = replace(options, paths=list(paths), explore=False, progress=None)
-    result = load_records(side)
-    if exports:
-        result.records.extend(_export_records(result.files, options.max_bytes))
-    return result
-
-
-def _export_records(files: list[FileReport], max_bytes: int) -> list[VmRecord]:
-    """Exported VMs among the JSON files the loaders skipped (neither template nor parameters)."""
-    from armlint.arm.export import looks_like_export, records_from_export
-    from armlint.arm.loader import read_json
-
-    records: list[VmRecord] = []
-    for report in files:
-        if report.status != "skipped" or report.kind not in ("vm-export", "other"):
-            continue
-        if not report.path.lower().endswith((".json", ".jsonc")):
-            continue
-        document = read_json(Path(report.path), max_bytes)
-        if document.ok and looks_like_export(document.value):
-            records.extend(records_from_export(document))
-    return records
+    side = replace(options, paths=list(paths), explore=False, progress=None, exports=exports)
+    return load_records(side)
 
 
 def _unread_before_files(files: list[FileReport]) -> list[str]:

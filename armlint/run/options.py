@@ -39,6 +39,7 @@ class RunOptions:
     jobs: int = 1  # processes for check; the output is the same for any number
     shard: tuple[int, int] | None = None  # (K, N): check only the K-th of N stable shards
     cache: bool = False  # reuse results of unchanged files (the command line turns it on)
+    exports: bool = False  # exported VMs become records (the before side of armlint diff)
     # None: nothing is hidden on purpose (a library caller's default); the command line sets it.
     gates: Gates | None = None
 

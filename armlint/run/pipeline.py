@@ -209,9 +209,21 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
     paths = [Path(name) for name in unit.files]
     dependencies: list[str] = []
     if unit.kind == "json":
-        plans = _load_json_files(paths, options, result, dependencies)
-        if plans:
-            _merge(result, _load_terraform([], plans, options))
+        from armlint import arm
+
+        loaded = arm.load(
+            paths,
+            parameters=[Path(p) for p in options.parameters],
+            roots=[Path(p) for p in options.paths],
+            explore=options.explore,
+            max_bytes=options.max_bytes,
+            exports=options.exports,
+            progress=options.progress,
+        )
+        _merge(result, loaded.result)
+        dependencies.extend(loaded.dependencies)
+        if loaded.plans:
+            _merge(result, _load_terraform([], loaded.plans, options))
     elif unit.kind == "terraform":
         _merge(result, _load_terraform(paths, [], options))
     else:
@@ -293,12 +305,7 @@ def _guarded(label: str, files: list[Path], load: Callable[[], LoadResult]) -> L
     try:
         return load()
     except Exception as error:
-        message = f"internal error in the {label} loader: {type(error).__name__}: {error}"
-        loaded = LoadResult()
-        for path in files:
-            loaded.files.append(FileReport(str(path), label.lower(), "error", message))
-        loaded.notes.append(message)
-        return loaded
+        return LoadResult.failed(label, files, error)
 
 
 def _load_terraform(tf_files: list[Path], plans: list, options: RunOptions) -> LoadResult:
@@ -311,79 +318,6 @@ def _load_terraform(tf_files: list[Path], plans: list, options: RunOptions) -> L
     for path in plans:
         _merge(result, _guarded("Terraform", [path], lambda p=path: terraform.load_plan(p)))
     return result
-
-
-def _load_json_files(
-    paths: list[Path], options: RunOptions, result: RunResult, dependencies: list[str] | None = None
-) -> list[Path]:
-    """Read every JSON file; evaluate templates with their parameter files. Returns plan files."""
-    from armlint.arm.loader import (
-        TemplateLoader,
-        classify,
-        file_report,
-        parameter_files_for,
-        read_json,
-    )
-
-    documents = {}
-    kinds: dict[Path, str] = {}
-    total = len(paths)
-    for number, path in enumerate(paths, 1):
-        document = read_json(path, options.max_bytes)
-        documents[path] = document
-        result.findings.extend(document.findings)
-        kinds[path] = classify(document.value) if document.ok else "error"
-        if options.progress:
-            options.progress(number, total)
-    explicit_parameters = [Path(p) for p in options.parameters]
-    for path in explicit_parameters:
-        if path not in documents:
-            documents[path] = read_json(path, options.max_bytes)
-            result.findings.extend(documents[path].findings)
-            kinds[path] = "parameters" if documents[path].ok else "error"
-    parameter_paths = [p for p, kind in kinds.items() if kind == "parameters"]
-    used_parameters: dict[Path, str] = {}
-    roots = [Path(p) for p in options.paths]
-    loader = TemplateLoader(roots, explore=options.explore)
-    plans = []
-    for path, kind in kinds.items():
-        document = documents[path]
-        if kind == "template":
-            chosen = explicit_parameters or parameter_files_for(path, parameter_paths)
-            for parameter_path in chosen:
-                used_parameters[parameter_path] = path.name
-            parameter_docs = [documents[p] for p in chosen if documents[p].ok]
-            loaded = _guarded("ARM", [path], lambda d=document, p=parameter_docs: loader.load(d, p))
-            _merge(result, loaded)
-            if not loaded.files:
-                result.files.append(file_report(document, "template"))
-        elif kind == "plan":
-            plans.append(path)
-    if dependencies is not None:
-        dependencies.extend(str(path) for path in loader.linked_cache)
-    for path, kind in kinds.items():
-        if kind in ("template", "plan"):
-            continue
-        if path in explicit_parameters and path not in paths:
-            continue
-        result.files.append(_other_report(path, kind, documents[path], used_parameters))
-    return plans
-
-
-def _other_report(path: Path, kind: str, document, used: dict[Path, str]) -> FileReport:
-    from armlint.arm.loader import file_report
-
-    if kind == "error":
-        return file_report(document, "json")
-    if kind == "parameters":
-        if path in used:
-            return FileReport(str(path), "parameters", "linted", f"parameters for {used[path]}")
-        return FileReport(str(path), "parameters", "skipped", "no template found beside it")
-    if kind == "vm-export":
-        return FileReport(
-            str(path), "vm-export", "skipped", "an exported VM (used by armlint diff)"
-        )
-    return FileReport(str(path), "other", "skipped", "not an ARM template or parameter file")
 
 
 def image_support_checker(profile: str):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from armlint.arm.kinds import is_plan
 from armlint.model import LoadResult
 
 
@@ -23,15 +24,6 @@ def load_plan(path: Path) -> LoadResult:
     from armlint.terraform.plan import load_plan as load_plan_file
 
     return load_plan_file(Path(path))
-
-
-def is_plan(data: dict) -> bool:
-    """True for ``terraform show -json`` output: ``format_version`` and resource changes/values."""
-    return (
-        isinstance(data, dict)
-        and "format_version" in data
-        and ("resource_changes" in data or "planned_values" in data)
-    )
 
 
 __all__ = ["is_plan", "load", "load_plan"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from armlint.arm import jsonpos
+from armlint.arm.kinds import is_plan
 from armlint.model import FileReport, LoadResult, Location, Unknown, VmRecord, pack_finding
 from armlint.terraform.azapi import Cursor, build_azapi_record, compute_kind
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
@@ -31,14 +32,6 @@ from armlint.terraform.views import PlanView, Value
 
 TRAILING_INDEX = re.compile(r"\[[^\[\]]*\]$")
 ALL_INDEXES = re.compile(r"\[[^\[\]]*\]")
-
-
-def is_plan(data: Any) -> bool:
-    return (
-        isinstance(data, dict)
-        and "format_version" in data
-        and ("resource_changes" in data or "planned_values" in data)
-    )
 
 
 def load_plan(path: Path) -> LoadResult:

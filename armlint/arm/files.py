@@ -1,0 +1,124 @@
+"""ARM as a format among the others: JSON files in, records, findings and file reports out.
+
+Every JSON file of a unit is read once and sorted by kind (``armlint.arm.kinds``): templates
+are evaluated with their parameter files, Terraform plan JSON is handed back for the Terraform
+loader, exported VMs become records when the caller compares versions, and every other file
+gets a report saying why it was skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from armlint.arm import kinds
+from armlint.arm.loader import (
+    JsonDocument,
+    TemplateLoader,
+    file_report,
+    parameter_files_for,
+    read_json,
+)
+from armlint.model import FileReport, LoadResult
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class JsonLoad:
+    """What the ARM loader found: its result, the plan files for the Terraform loader, and the
+    linked templates read (their changes invalidate a cached result)."""
+
+    result: LoadResult = field(default_factory=LoadResult)
+    plans: list[Path] = field(default_factory=list)
+    dependencies: list[str] = field(default_factory=list)
+
+
+def load_files(
+    paths: list[Path],
+    *,
+    parameters: list[Path],
+    roots: list[Path],
+    explore: bool,
+    max_bytes: int,
+    exports: bool = False,
+    progress: Progress | None = None,
+) -> JsonLoad:
+    """Read every JSON file; evaluate templates with their parameter files (``parameters``
+    when given, else ``X.parameters*.json`` beside ``X.json``)."""
+    loaded = JsonLoad()
+    result = loaded.result
+    documents: dict[Path, JsonDocument] = {}
+    found: dict[Path, str] = {}
+    for number, path in enumerate(paths, 1):
+        document = read_json(path, max_bytes)
+        documents[path] = document
+        result.findings.extend(document.findings)
+        found[path] = kinds.json_kind(document.value) if document.ok else "error"
+        if progress:
+            progress(number, len(paths))
+    for path in parameters:
+        if path not in documents:
+            documents[path] = read_json(path, max_bytes)
+            result.findings.extend(documents[path].findings)
+            found[path] = kinds.PARAMETERS if documents[path].ok else "error"
+    parameter_paths = [p for p, kind in found.items() if kind == kinds.PARAMETERS]
+    used_parameters: dict[Path, str] = {}
+    loader = TemplateLoader(roots, explore=explore)
+    for path, kind in found.items():
+        document = documents[path]
+        if kind == kinds.TEMPLATE:
+            chosen = parameters or parameter_files_for(path, parameter_paths)
+            for parameter_path in chosen:
+                used_parameters[parameter_path] = path.name
+            parameter_docs = [documents[p] for p in chosen if documents[p].ok]
+            template = _guarded(path, lambda d=document, p=parameter_docs: loader.load(d, p))
+            _merge(result, template)
+            if not template.files:
+                result.files.append(file_report(document, kinds.TEMPLATE))
+        elif kind == kinds.PLAN:
+            loaded.plans.append(path)
+    loaded.dependencies.extend(str(path) for path in loader.linked_cache)
+    for path, kind in found.items():
+        if kind in (kinds.TEMPLATE, kinds.PLAN):
+            continue
+        if path in parameters and path not in paths:
+            continue
+        result.files.append(_other_report(path, kind, documents[path], used_parameters))
+        if exports and kind == kinds.VM_EXPORT:
+            from armlint.arm.export import records_from_export
+
+            result.records.extend(records_from_export(documents[path]))
+    return loaded
+
+
+def _other_report(
+    path: Path, kind: str, document: JsonDocument, used: dict[Path, str]
+) -> FileReport:
+    if kind == "error":
+        return file_report(document, "json")
+    if kind == kinds.PARAMETERS:
+        if path in used:
+            return FileReport(str(path), "parameters", "linted", f"parameters for {used[path]}")
+        return FileReport(str(path), "parameters", "skipped", "no template found beside it")
+    if kind == kinds.VM_EXPORT:
+        return FileReport(
+            str(path), "vm-export", "skipped", "an exported VM (used by armlint diff)"
+        )
+    return FileReport(str(path), "other", "skipped", "not an ARM template or parameter file")
+
+
+def _guarded(path: Path, load: Callable[[], LoadResult]) -> LoadResult:
+    """A template the evaluator fails on is reported for its file, never as a traceback."""
+    try:
+        return load()
+    except Exception as error:
+        return LoadResult.failed("ARM", [path], error)
+
+
+def _merge(result: LoadResult, loaded: LoadResult) -> None:
+    result.records.extend(loaded.records)
+    result.findings.extend(loaded.findings)
+    result.files.extend(loaded.files)
+    result.notes.extend(loaded.notes)
