@@ -34,7 +34,9 @@ def compared(
 ) -> RunResult:
     """The after side's files and records with the transition findings, through the findings
     path like a check's (the after side's load findings are not repeated here)."""
-    result = RunResult(files=after.files, records=after.records, findings=findings, notes=notes)
+    # Both sides may say the same thing about a file they share: say it once.
+    unique = list(dict.fromkeys(notes))
+    result = RunResult(files=after.files, records=after.records, findings=findings, notes=unique)
     return finish(result, options, DIFF_ENGINES)
 
 

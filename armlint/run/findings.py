@@ -46,7 +46,6 @@ def finish(result: RunResult, options: RunOptions, engines: frozenset[str]) -> R
     pack = load_pack()
     result.findings, unknown_count = select(result.findings, options, pack)
     result.unknown_count += unknown_count
-    result.notes = list(dict.fromkeys(result.notes))
     result.rules = pack.infos()
     apply_gates(result, options, engines)
     return result
