@@ -14,6 +14,7 @@ from typing import Any
 from armlint.model import VmRecord
 from armlint.planner.participation import ImageSupport, decide, default_image_supported
 from armlint.planner.placement import (
+    MAX_UPDATE_DOMAINS,
     Draft,
     SetKey,
     SetPlan,
@@ -33,9 +34,6 @@ from armlint.planner.regions import (
     load_region_table,
 )
 from armlint.planner.timezones import ALL_HOURS, choose_zone, local_window, utc_windows
-
-# S11: an availability set has at most 20 update domains.
-MAX_UPDATE_DOMAINS = 20
 
 GENERAL_ASSUMPTIONS = (
     "Illustrative only: one batching the availability-first orchestration could choose; the "
@@ -228,16 +226,35 @@ def _note_set_assumptions(
     _note_sets_split_by_deployment(sets, notes)
     for key in sorted(sets):
         set_plan = sets[key]
-        if lookup_set_setting(settings.availability_set_update_domains, set_plan.display) is None:
-            notes.add(
-                f"availability set {set_plan.display}: platformUpdateDomainCount not given, "
-                f"{set_plan.update_domains} assumed"
-            )
+        note = _count_note(set_plan)
+        if note:
+            notes.add(note)
         if lookup_set_setting(settings.availability_set_sizes, set_plan.display) is None:
             notes.add(
                 f"availability set {set_plan.display}: size taken as the {set_plan.size} VM(s) "
                 "found in the input"
             )
+
+
+def _count_note(set_plan: SetPlan) -> str:
+    """Say where a set's update domain count came from unless the set declares it."""
+    source, count = set_plan.count_source, set_plan.update_domains
+    if source == "assumed":
+        return (
+            f"availability set {set_plan.display}: platformUpdateDomainCount not given, "
+            f"{count} assumed"
+        )
+    if source.startswith("unknown: "):
+        return (
+            f"availability set {set_plan.display}: platformUpdateDomainCount is unknown "
+            f"({source.removeprefix('unknown: ')}), {count} assumed"
+        )
+    if source == "provider default":
+        return (
+            f"availability set {set_plan.display}: platform_update_domain_count not set, the "
+            f"azurerm provider's default {count} used"
+        )
+    return ""
 
 
 def _note_sets_split_by_deployment(sets: dict[tuple[str, SetKey], SetPlan], notes: _Notes) -> None:

@@ -19,7 +19,6 @@ from armlint.planner.placement import (
     SetPlan,
     creation_key,
     deployment_key,
-    lookup_set_setting,
     plan_sets,
     record_names,
 )
@@ -134,7 +133,7 @@ def _single_update_domain(plan: Plan, records: list[VmRecord], context: _Context
     for (_, (_, set_id)), set_plan in sorted(sets.items()):
         members = [r for r in records if id(r) in set_plan.domain_of]
         patched = [r for r in members if id(r) in context.batches_of]
-        message = _single_domain_message(set_plan, settings.availability_set_update_domains)
+        message = _single_domain_message(set_plan)
         if patched and message:
             at = patched[0].fact("availability_set").location or patched[0].location
             rule = context.meta(AZP502)
@@ -142,11 +141,13 @@ def _single_update_domain(plan: Plan, records: list[VmRecord], context: _Context
     return findings
 
 
-def _single_domain_message(set_plan: SetPlan, update_domains: dict[str, int]) -> str:
-    if lookup_set_setting(update_domains, set_plan.display) == 1:
+def _single_domain_message(set_plan: SetPlan) -> str:
+    if set_plan.update_domains == 1 and set_plan.count_source in ("setting", "declared"):
+        given = "declares" if set_plan.count_source == "declared" else "is configured with"
         return (
-            f"availability set {set_plan.display} has platformUpdateDomainCount 1: all its VMs "
-            "share one update domain, so the set gives no update-domain separation while patching"
+            f"availability set {set_plan.display} {given} platformUpdateDomainCount 1: all its "
+            "VMs share one update domain, so the set gives no update-domain separation while "
+            "patching"
         )
     if set_plan.size == 1:
         return (
