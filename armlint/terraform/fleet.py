@@ -48,7 +48,8 @@ WINDOW_FIELDS = {
     "recurrence": "recur_every",
 }
 ASSIGNED_BY = "assigned by "
-_ADDRESS = re.compile(r"^([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\[(.+)\])?$")
+# [module.a.module.b.]type.name[key]: a module prefix when the address came through outputs
+_ADDRESS = re.compile(r"^(?:(module\..+)\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\[(.+)\])?$")
 
 
 def schedule_facts(instances: list) -> dict[str, Fact]:
@@ -63,13 +64,15 @@ def schedule_facts(instances: list) -> dict[str, Fact]:
             for key in expansion.instance_keys():
                 view = HclView(block.body, block.loc, instance, expansion.scope(key))
                 address = f"{prefix}{rtype}.{rname}{index_suffix(key)}"
-                found[address] = _schedule(view, instance, rtype == DYNAMIC_SCOPE)
+                found[address] = _schedule(view, instance, rtype == DYNAMIC_SCOPE, instances)
     return found
 
 
-def add_fleet_facts(records: list[VmRecord], instance, schedules: dict[str, Fact]) -> None:
+def add_fleet_facts(
+    records: list[VmRecord], instance, schedules: dict[str, Fact], instances: list
+) -> None:
     for record in records:
-        record.facts.update(_set_facts(record, instance))
+        record.facts.update(_set_facts(record, instance, instances))
         assigned = _assignment_address(record)
         if assigned in schedules:
             record.facts["maintenance_schedule"] = schedules[assigned]
@@ -85,9 +88,9 @@ def _assignment_address(record: VmRecord) -> str | None:
     return None
 
 
-def _set_facts(record: VmRecord, instance) -> dict[str, Fact]:
+def _set_facts(record: VmRecord, instance, instances: list) -> dict[str, Fact]:
     fact = record.facts.get("availability_set")
-    view = _resource_view(instance, fact.value if fact else None, SET_TYPE)
+    view = _resource_view(instance, fact.value if fact else None, SET_TYPE, instances)
     if view is None:
         return {}
     facts = {}
@@ -101,10 +104,12 @@ def _set_facts(record: VmRecord, instance) -> dict[str, Fact]:
     return facts
 
 
-def _schedule(view: HclView, instance, dynamic: bool) -> Fact:
+def _schedule(view: HclView, instance, dynamic: bool, instances: list) -> Fact:
     read = view.attr("maintenance_configuration_id")
     where = read.loc if read is not None else view.loc
-    configuration = _resource_view(instance, read.value if read else None, CONFIGURATION_TYPE)
+    configuration = _resource_view(
+        instance, read.value if read else None, CONFIGURATION_TYPE, instances
+    )
     if configuration is None:
         reason = Unknown("the assigned maintenance configuration is not in the input", where)
         return Fact(reason, where, SOURCE_UNKNOWN)
@@ -132,21 +137,35 @@ def _value(view: HclView | None, argument: str) -> Any:
     return None if read is None else read.value
 
 
-def _resource_view(instance, address: Any, resource_type: str) -> HclView | None:
-    """The view of the resource instance an id (its address, as evaluated) designates."""
+def _resource_view(instance, address: Any, resource_type: str, instances: list) -> HclView | None:
+    """The view of the resource instance an id (its address, as evaluated) designates: in the
+    module the address names, else in the referring module or the nearest caller that declares
+    it (an id passed down into a module through a variable)."""
     if not isinstance(address, str):
         return None
     match = _ADDRESS.match(address.removesuffix(".id"))
-    if match is None or match.group(1) != resource_type:
+    if match is None or match.group(2) != resource_type:
         return None
-    block = instance.config.resources.get((resource_type, match.group(2)))
-    if block is None:
-        return None
-    expansion = instance.resource_expansion(resource_type, match.group(2))
-    key = _key(match.group(3))
-    if key is None and expansion.kind != "single":
-        return None
-    return HclView(block.body, block.loc, instance, expansion.scope(key))
+    module, name, key = match.group(1), match.group(3), _key(match.group(4))
+    if module is not None:
+        holders = [other for other in instances if other.address == module]
+    else:
+        holders = list(_callers(instance))
+    for holder in holders:
+        block = holder.config.resources.get((resource_type, name))
+        if block is None:
+            continue
+        expansion = holder.resource_expansion(resource_type, name)
+        if (key is None) != (expansion.kind == "single"):
+            return None
+        return HclView(block.body, block.loc, holder, expansion.scope(key))
+    return None
+
+
+def _callers(instance):
+    while instance is not None:
+        yield instance
+        instance = instance.parent
 
 
 def _key(text: str | None) -> Any:

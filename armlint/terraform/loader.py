@@ -268,7 +268,7 @@ def _evaluate_root(
     schedules = schedule_facts(instances)
     for instance in instances:
         made = _instance_records(instance, relations)
-        add_fleet_facts(made, instance, schedules)
+        add_fleet_facts(made, instance, schedules, instances)
         result.records.extend(made)
     for instance in instances:
         if instance.budget.exhausted:
