@@ -113,4 +113,4 @@ def test_findings_use_known_rules_and_the_one_unreadable_file(loaded, settings):
     _, findings = plan_report(loaded.records, loaded.findings, settings, "json")
     assert not [f for f in findings if f.rule == "AZP002"]
     assert [f.rule for f in findings if f.rule < "AZP500"] == ["AZP001"]
-    assert {f.rule for f in findings} <= {"AZP001", "AZP501", "AZP502", "AZP503"}
+    assert {f.rule for f in findings} <= {"AZP001", "AZP501", "AZP502", "AZP503", "AZP504"}
