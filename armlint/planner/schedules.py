@@ -103,7 +103,7 @@ def _key(schedule: MaintenanceSchedule) -> tuple:
 def _batches(
     members: list[Unit], sets: dict[tuple[str, SetKey], SetPlan], first: int
 ) -> list[ScheduleBatch]:
-    """Step 1: every VM outside a set and update domain 0 of each set; step k+1: domain k."""
+    """Every VM outside a set and update domain 0 of each set first, then domain by domain."""
     slots: dict[tuple[int, str | None, int | None], list[Unit]] = {}
     for unit in members:
         plan = sets.get((unit.region, unit.set_key)) if unit.set_key else None
@@ -115,6 +115,9 @@ def _batches(
     ordered = sorted(
         slots.items(), key=lambda item: (item[0][0], item[0][1] or "", item[0][2] or 0)
     )
+    # steps counted within the group: a schedule whose VMs all sit in domain 1 starts with them
+    dense = {step: rank for rank, step in enumerate(sorted({key[0] for key in slots}), 1)}
+    ordered = [((dense[step], name, domain), units) for (step, name, domain), units in ordered]
     return [
         ScheduleBatch(
             first + position,

@@ -318,8 +318,10 @@ def test_a_schedule_patched_fleet_is_grouped_by_schedule(tmp_path, capsys, fmt):
     assert set(groups) == {"mc-0", "mc-1"}
     members = {name: [vm for b in g["batches"] for vm in b["vms"]] for name, g in groups.items()}
     assert members == {"mc-0": ["web-0", "web-2"], "mc-1": ["web-1"]}
-    # each in its own update domain of the set: one step per domain (S7)
-    assert [(b["step"], b["update_domain"]) for b in groups["mc-0"]["batches"]] == [(1, 0), (3, 2)]
+    # each in its own update domain of the set: one step per domain (S7); mc-1's only VM is in
+    # domain 1, and nothing of mc-1 waits for it
+    assert [(b["step"], b["update_domain"]) for b in groups["mc-0"]["batches"]] == [(1, 0), (2, 2)]
+    assert [(b["step"], b["update_domain"]) for b in groups["mc-1"]["batches"]] == [(1, 1)]
     # the window is the configuration's: 22:00 W. Europe (UTC+1 in January)
     assert groups["mc-0"]["window"]["local"] == "22:00-01:00"
     assert groups["mc-0"]["window"]["utc"] == "21:00-00:00"
