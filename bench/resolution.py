@@ -89,7 +89,7 @@ def measure(corpus: Path, deployment: DeploymentContext, reasons: bool) -> None:
             f"  {fmt:<10} {resolved[fmt]:4d} / {totals[fmt]:4d} resolved = {share:5.1f}%   unresolved: {reasons_text}"
         )
         if reasons and fmt in ("bicep", "terraform"):
-            top = sorted(because[fmt].items(), key=lambda item: (-item[1], item[0]))[:8]
+            top = sorted(because[fmt].items(), key=lambda item: (-item[1], item[0]))[:30]
             for text, count in top:
                 print(f"      {count:3d}  {text}")
     all_total, all_resolved = sum(totals.values()), sum(resolved.values())
