@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from armlint.arm.files import JsonLoad, Progress
+    from armlint.model import DeploymentContext
 
 
 def load(
@@ -24,13 +25,15 @@ def load(
     max_bytes: int = 20 * 1024 * 1024,
     exports: bool = False,
     progress: Progress | None = None,
+    deployment: DeploymentContext | None = None,
 ) -> JsonLoad:
     """Records, load-time findings and file reports for these JSON files; the Terraform plan
     files among them are returned for the Terraform loader (``JsonLoad.plans``).
 
     ``parameters`` are parameter files for every template (else each template takes the
     ``X.parameters*.json`` beside it); ``roots`` bound where linked templates may be read from;
-    ``exports=True`` turns exported VMs into records (the before side of ``armlint diff``).
+    ``exports=True`` turns exported VMs into records (the before side of ``armlint diff``);
+    ``deployment`` is what the user says about the deployment (--location, --set).
     """
     from armlint.arm.files import load_files
 
@@ -42,6 +45,7 @@ def load(
         max_bytes=max_bytes,
         exports=exports,
         progress=progress,
+        deployment=deployment,
     )
 
 

@@ -20,7 +20,7 @@ from armlint.arm.loader import (
     parameter_files_for,
     read_json,
 )
-from armlint.model import FileReport, LoadResult
+from armlint.model import DeploymentContext, FileReport, LoadResult
 
 Progress = Callable[[int, int], None]
 
@@ -44,6 +44,7 @@ def load_files(
     max_bytes: int,
     exports: bool = False,
     progress: Progress | None = None,
+    deployment: DeploymentContext | None = None,
 ) -> JsonLoad:
     """Read every JSON file; evaluate templates with their parameter files (``parameters``
     when given, else ``X.parameters*.json`` beside ``X.json``)."""
@@ -65,7 +66,7 @@ def load_files(
             found[path] = kinds.PARAMETERS if documents[path].ok else "error"
     parameter_paths = [p for p, kind in found.items() if kind == kinds.PARAMETERS]
     used_parameters: dict[Path, str] = {}
-    loader = TemplateLoader(roots, explore=explore)
+    loader = TemplateLoader(roots, explore=explore, deployment=deployment)
     for path, kind in found.items():
         document = documents[path]
         if kind == kinds.TEMPLATE:

@@ -84,6 +84,7 @@ REGISTRY: dict[str, Implementation] = {
     "AZP501": Implementation("plan", ("armlint.planner.rules:_same_batch",)),
     "AZP502": Implementation("plan", ("armlint.planner.rules:_single_update_domain",)),
     "AZP503": Implementation("plan", ("armlint.planner.rules:_excluded_finding",)),
+    "AZP504": Implementation("plan", ("armlint.planner.rules:_same_schedule",)),
     "AZP901": Implementation("hygiene", ("armlint.run.suppressions:_problems",)),
     "AZP902": Implementation("hygiene", ("armlint.run.suppressions:_problems",)),
 }

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from armlint.model import FileReport, Finding, RunResult, VmRecord
 from armlint.planner.inventory import inventory
@@ -27,13 +27,18 @@ if TYPE_CHECKING:
 UNKNOWN_RULE = "AZP002"
 
 
-def table_report(command: str, fmt: str, options: RunOptions) -> tuple[str, list[Finding]]:
+def table_report(
+    command: str, fmt: str, options: RunOptions, plan_options: Mapping[str, Any] | None = None
+) -> tuple[str, list[Finding]]:
     """``armlint plan`` or ``armlint inventory`` over ``options.paths``: the text in ``fmt`` and
-    the findings ``--fail-on`` weighs. Raises ``MissingPaths``, ``PlanError``, ``GateError``."""
+    the findings ``--fail-on`` weighs; ``plan_options`` are further ``PlanSettings`` fields.
+    Raises ``MissingPaths``, ``PlanError``, ``GateError``."""
     from armlint.run.pipeline import image_support_checker, load_records
 
     loaded = load_records(options)
-    settings = PlanSettings(image_supported=image_support_checker(options.profile))
+    settings = PlanSettings(
+        image_supported=image_support_checker(options.profile), **dict(plan_options or {})
+    )
     report = plan_report if command == "plan" else inventory_report
     return report(
         loaded.records,

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from armlint.model import DeploymentContext
+
 if TYPE_CHECKING:
     from armlint.config import Config
 
@@ -40,6 +42,8 @@ class RunOptions:
     shard: tuple[int, int] | None = None  # (K, N): check only the K-th of N stable shards
     cache: bool = False  # reuse results of unchanged files (the command line turns it on)
     exports: bool = False  # exported VMs become records (the before side of armlint diff)
+    # --location, --set, --var: what the user says about the deployment
+    deployment: DeploymentContext = field(default_factory=DeploymentContext)
     # None: nothing is hidden on purpose (a library caller's default); the command line sets it.
     gates: Gates | None = None
 

@@ -149,6 +149,7 @@ def _cache_settings(options: RunOptions) -> str:
             str(options.max_bytes),
             ",".join(sorted(str(Path(p).resolve()) for p in options.paths)),
             ",".join(extra),
+            repr(options.deployment),
         ]
     )
 
@@ -219,6 +220,7 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
             max_bytes=options.max_bytes,
             exports=options.exports,
             progress=options.progress,
+            deployment=options.deployment,
         )
         _merge(result, loaded.result)
         dependencies.extend(loaded.dependencies)
@@ -229,7 +231,14 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
     else:
         from armlint import bicep
 
-        _merge(result, _guarded("Bicep", paths, lambda: bicep.load(paths, explore=options.explore)))
+        _merge(
+            result,
+            _guarded(
+                "Bicep",
+                paths,
+                lambda: bicep.load(paths, explore=options.explore, deployment=options.deployment),
+            ),
+        )
     return result, dependencies
 
 
@@ -314,7 +323,14 @@ def _load_terraform(tf_files: list[Path], plans: list, options: RunOptions) -> L
     result = LoadResult()
     if tf_files:
         var_files = [Path(p) for p in options.var_files]
-        _merge(result, _guarded("Terraform", tf_files, lambda: terraform.load(tf_files, var_files)))
+        _merge(
+            result,
+            _guarded(
+                "Terraform",
+                tf_files,
+                lambda: terraform.load(tf_files, var_files, options.deployment),
+            ),
+        )
     for path in plans:
         _merge(result, _guarded("Terraform", [path], lambda p=path: terraform.load_plan(p)))
     return result
