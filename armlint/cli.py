@@ -108,6 +108,17 @@ def _add_check(commands) -> None:
         metavar="REF",
         help="also report patch-mode changes against each file as it is at git REF (AZP4xx)",
     )
+    fixing = check.add_argument_group("fixes")
+    fixing.add_argument("--fix", action="store_true", help="apply the safe fixes")
+    fixing.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff: the unsafe fixes too"
+    )
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff; write nothing"
+    )
+    fixing.add_argument(
+        "--fix-only", action="store_true", help="apply fixes and report only what was fixed"
+    )
 
 
 def _add_diff(commands) -> None:
@@ -326,6 +337,8 @@ def _check(args) -> int:
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
     if args.command == "check":
+        if args.fix or args.diff or args.fix_only:
+            return _fix(args, config, options)
         written = _suppress(args, config, options, result)
         if written is not None:
             return written
@@ -407,6 +420,61 @@ def _suppress(args, config, options, result):
     return None
 
 
+def _fix(args, config, options) -> int:
+    """--fix / --fix-only apply fixes and check again; --diff only shows them."""
+    from armlint.fix.apply import SAFE_ONLY, WITH_UNSAFE
+
+    if args.baseline or args.write_baseline or args.against:
+        raise UsageError("--fix and --diff work on plain checks: drop --baseline/--against")
+    allowed = WITH_UNSAFE if args.unsafe_fixes else SAFE_ONLY
+
+    def checked():
+        result = _run(args, options)
+        _suppress(args, config, options, result)
+        return result
+
+    if args.diff:
+        return _show_diff(checked(), allowed)
+    return _apply_fixes(args, config, options, checked, allowed)
+
+
+def _show_diff(result, allowed) -> int:
+    from armlint.fix.apply import chosen_fixes, new_texts, read_text, unified_diff
+
+    texts = new_texts(chosen_fixes(result, allowed), read_text)
+    for path in sorted(texts):
+        sys.stdout.write(unified_diff(path, read_text(path) or "", texts[path]))
+    count = len(chosen_fixes(result, allowed))
+    sys.stdout.flush()
+    print(
+        f"Would fix {count} finding{'s' if count != 1 else ''} in {len(texts)} file(s)",
+        file=sys.stderr,
+    )
+    return EXIT_FINDINGS if texts else EXIT_OK
+
+
+def _apply_fixes(args, config, options, checked, allowed) -> int:
+    from armlint.fix.apply import run_fixes
+    from armlint.report import ReportOptions, render
+
+    result, outcome = run_fixes(checked, allowed, [str(p) for p in options.paths])
+    for line in outcome.refused:
+        print(f"armlint: {line}", file=sys.stderr)
+    done = f"Fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} in {len(outcome.files)} file(s)"
+    if args.fix_only:
+        print(done)
+        return EXIT_OK
+    report_options = ReportOptions(
+        show_unknown=options.show_unknown,
+        color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        tool_version=__version__,
+    )
+    sys.stdout.write(render(args.format, result, report_options))
+    print(done, file=sys.stderr)
+    fail_on = args.fail_on or config.fail_on
+    return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
+
+
 def _output_target(target: str, default_format: str) -> tuple[str, str]:
     head, sep, tail = target.partition(":")
     if sep and head in CHECK_FORMATS and tail:
@@ -427,7 +495,8 @@ def _rules(args) -> int:
     pack = load_pack()
     if not args.rule:
         for rule in sorted(pack.rules.values(), key=lambda r: r.id):
-            print(f"{rule.id}  {rule.name:<42} {rule.severity:<8} {rule.summary}")
+            fix = rule.fix.get("applicability", "") if rule.fix else ""
+            print(f"{rule.id}  {rule.name:<42} {rule.severity:<8} {fix:<6} {rule.summary}")
         return EXIT_OK
     try:
         (rule_id,) = pack.resolve(args.rule) if args.rule in pack.by_name() else {args.rule.upper()}
@@ -436,7 +505,8 @@ def _rules(args) -> int:
     rule = pack.rules.get(rule_id)
     if rule is None:
         raise UsageError(f"unknown rule: {args.rule}")
-    print(f"# {rule.id} {rule.name}\n\nSeverity: {rule.severity}\n\n{rule.summary}\n")
+    fix = f"{rule.fix['applicability']}: {rule.fix['title']}" if rule.fix else "none"
+    print(f"# {rule.id} {rule.name}\n\nSeverity: {rule.severity}\nFix: {fix}\n\n{rule.summary}\n")
     print(rule.docs.rstrip())
     return EXIT_OK
 

@@ -106,6 +106,7 @@ def rule_context(rule: dict, sources: dict[str, dict]) -> dict[str, Any]:
         "applies_to": rule.get("applies_to") or ["files"],
         "kind": rule_kind(rule),
         "docs": rule["docs"],
+        "fix": rule.get("fix") or {},
         "sources": [
             {"id": source, "link": _source_link(sources.get(source))} for source in rule["sources"]
         ],

@@ -232,6 +232,28 @@ class VmRecord:
         return base if self.index is None else f"{base}[{self.index}]"
 
 
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the characters ``start:end`` of a file's text with ``new_text``; ``location`` is
+    the same span as lines and columns, for reports (SARIF replacements, JSON)."""
+
+    path: str
+    start: int
+    end: int
+    new_text: str
+    location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One repair for one finding: its edits, a title, and whether it is ``safe`` (the deployed
+    result is what the author evidently meant and nothing else changes) or ``unsafe``."""
+
+    title: str
+    applicability: str  # 'safe' | 'unsafe'
+    edits: tuple[TextEdit, ...]
+
+
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -249,6 +271,7 @@ class Finding:
     provenance: tuple[str, ...] = ()
     fingerprint: str = ""  # stable across line moves: resource identity + rule + property
     suppressed: str = ""  # the reason, when an inline suppression or baseline hides it
+    fix: Fix | None = None  # set by armlint.fix.propose for rules that declare a fix
 
     @property
     def sort_key(self) -> tuple:

@@ -211,6 +211,7 @@ def check_unit(unit, options: RunOptions):
         return UnitResult(files=reports, notes=[message])
     findings = list(result.findings)
     findings.extend(_checked(result.records, options, result.notes))
+    findings = _with_fixes(findings, result.records, options)
     return UnitResult(
         files=result.files,
         findings=findings,
@@ -218,6 +219,14 @@ def check_unit(unit, options: RunOptions):
         resources=sorted({(r.path, r.identity) for r in result.records}),
         dependencies=dependencies,
     )
+
+
+def _with_fixes(findings: list[Finding], records: list[VmRecord], options: RunOptions):
+    """Fixes are proposed beside the records they need, so they travel with cached results."""
+    from armlint.checks.pack import load_pack
+    from armlint.fix.propose import propose
+
+    return propose(findings, records, options.profile, load_pack().fixable())
 
 
 def _checked(records: list[VmRecord], options: RunOptions, notes: list[str]) -> list[Finding]:

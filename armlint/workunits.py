@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from armlint.discover import Candidate
-from armlint.model import FileReport, Finding, Location
+from armlint.model import FileReport, Finding, Fix, Location, TextEdit
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: findings carry their fix
 
 
 @dataclass(frozen=True)
@@ -204,11 +204,30 @@ def _result_to(result: UnitResult) -> dict:
     }
 
 
+def _fix_from(data: dict | None) -> Fix | None:
+    if data is None:
+        return None
+    edits = []
+    for edit in data["edits"]:
+        where = edit.get("location")
+        edits.append(
+            TextEdit(
+                edit["path"],
+                edit["start"],
+                edit["end"],
+                edit["new_text"],
+                Location(**where) if where else None,
+            )
+        )
+    return Fix(data["title"], data["applicability"], tuple(edits))
+
+
 def _result_from(data: dict) -> UnitResult:
     findings = []
     for item in data["findings"]:
         item["location"] = Location(**item["location"])
         item["provenance"] = tuple(item["provenance"])
+        item["fix"] = _fix_from(item.get("fix"))
         findings.append(Finding(**item))
     return UnitResult(
         files=[FileReport(**report) for report in data["files"]],

@@ -27,6 +27,7 @@ class Rule:
     profile_overrides: dict[str, dict] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     docs: str = ""
+    fix: dict[str, str] = field(default_factory=dict)  # applicability, title: see armlint/fix
 
     def condition(self, profile: str) -> Any:
         override = self.profile_overrides.get(profile, {})
@@ -76,6 +77,12 @@ class RulePack:
             chosen -= self.resolve(selector)
         return chosen
 
+    def fixable(self) -> dict[str, str]:
+        """Rule id -> the applicability its YAML declares, for the rules that have a fix."""
+        return {
+            rule_id: rule.fix["applicability"] for rule_id, rule in self.rules.items() if rule.fix
+        }
+
     def infos(self) -> dict[str, RuleInfo]:
         return {rule_id: rule.info() for rule_id, rule in sorted(self.rules.items())}
 
@@ -98,6 +105,7 @@ def _rule_from(data: dict) -> Rule:
         profile_overrides=data.get("profile_overrides") or {},
         sources=tuple(data.get("sources", ())),
         docs=data.get("docs", ""),
+        fix=data.get("fix") or {},
     )
 
 

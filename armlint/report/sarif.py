@@ -145,10 +145,38 @@ def result_object(finding: Finding, rule_index: int, root: str) -> dict[str, Any
         described["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if finding.suppressed:
         described["suppressions"] = [suppression(finding.suppressed)]
+    if finding.fix is not None:
+        described["fixes"] = [sarif_fix(finding, root)]
     properties = finding_properties(finding)
     if properties:
         described["properties"] = properties
     return described
+
+
+def sarif_fix(finding: Finding, root: str) -> dict[str, Any]:
+    """SARIF 3.55: one artifactChange per file, each edit a replacement of a region."""
+    assert finding.fix is not None
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in finding.fix.edits:
+        where = edit.location
+        if where is None:
+            continue
+        region = {
+            "startLine": where.line,
+            "startColumn": where.column,
+            "endLine": where.end_line,
+            "endColumn": where.end_column,
+        }
+        changes.setdefault(edit.path, []).append(
+            {"deletedRegion": region, "insertedContent": {"text": edit.new_text}}
+        )
+    return {
+        "description": {"text": f"{finding.fix.title} ({finding.fix.applicability})"},
+        "artifactChanges": [
+            {"artifactLocation": artifact_location(path, root), "replacements": replacements}
+            for path, replacements in changes.items()
+        ],
+    }
 
 
 def physical_location(location: Location, root: str) -> dict[str, Any]:

@@ -32,7 +32,23 @@ def render(result: RunResult, options: ReportOptions) -> str:
         lines.append("")
     lines.extend(f"{paint('note', BOLD)}: {one_line(note)}" for note in result.notes)
     lines.append(summary_line(result, options))
+    fixable = fixable_line(result)
+    if fixable:
+        lines.append(fixable)
     return "\n".join(lines) + "\n"
+
+
+def fixable_line(result: RunResult) -> str:
+    """'3 fixable with --fix (1 more with --unsafe-fixes)', as ruff says it; '' when none."""
+    active = [f for f in result.findings if f.fix is not None and not f.suppressed]
+    safe = sum(1 for f in active if f.fix is not None and f.fix.applicability == "safe")
+    unsafe = len(active) - safe
+    if not active:
+        return ""
+    if not safe:
+        return f"No fixes available ({unsafe} hidden fixes can be enabled with --unsafe-fixes)"
+    more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
+    return f"{safe} fixable with --fix{more}"
 
 
 def finding_line(finding: Finding, root: str, paint: Paint) -> str:
