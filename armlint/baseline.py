@@ -46,7 +46,7 @@ def finding_fingerprint(finding: Finding) -> str:
     text = "|".join(
         [_portable(finding.location.path), finding.rule, _NUMBERS.sub("#", finding.message)]
     )
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def write_baseline(result: RunResult, path: str | os.PathLike[str]) -> int:

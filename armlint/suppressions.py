@@ -434,7 +434,7 @@ def _hygiene_finding(
         message=message,
         location=Location(suppression.path, suppression.line, suppression.column),
         # Line-free, so a baseline or a code-scanning alert follows the suppression when it moves.
-        fingerprint=hashlib.sha1(identity.encode("utf-8")).hexdigest()[:16],
+        fingerprint=hashlib.sha1(identity.encode("utf-8", "surrogatepass")).hexdigest()[:16],
     )
 
 

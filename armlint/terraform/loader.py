@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from armlint.fileio import DEFAULT_CAP, read_regular
 from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
 from armlint.terraform import nodes as n
 from armlint.terraform.azapi import body_cursor, build_azapi_record, compute_kind
@@ -131,7 +132,7 @@ def _parse_file(path: Path, result: LoadResult) -> ParsedFile:
     kind = file_kind(path)
     body, line, column, reason = None, 1, 1, ""
     try:
-        body = _parse_text(path.read_bytes().decode("utf-8-sig"), str(path), kind)
+        body = _parse_text(read_regular(path, DEFAULT_CAP).decode("utf-8-sig"), str(path), kind)
     except HclSyntaxError as error:
         line, column, reason = error.line, error.column, error.message
     except UnicodeDecodeError as error:
