@@ -88,13 +88,15 @@ def read_regular(path: str | os.PathLike[str], cap: int) -> bytes:
             raise SpecialFileError(errno.EINVAL, f"{kind_of(mode.st_mode)}; not read", name)
         if mode.st_size > cap:
             raise TooLargeError(name, mode.st_size, cap)
-        return _read_capped(descriptor, name, cap)
+        # Never past the size fstat gave: a file of /proc or /sys says 0 bytes and may block
+        # (/proc/kmsg) or change the system when read; a growing file is read as it was.
+        return _read_exactly(descriptor, mode.st_size)
     finally:
         os.close(descriptor)
 
 
 def _read_capped(descriptor: int, name: str, cap: int) -> bytes:
-    """Read to the end but never past ``cap``: a file may grow while it is read."""
+    """Read to the end of a pipe, failing past ``cap``."""
     chunks, total = [], 0
     while True:
         chunk = os.read(descriptor, min(READ_CHUNK, cap + 1 - total))
@@ -104,6 +106,18 @@ def _read_capped(descriptor: int, name: str, cap: int) -> bytes:
         total += len(chunk)
         if total > cap:
             raise TooLargeError(name, total, cap)
+
+
+def _read_exactly(descriptor: int, size: int) -> bytes:
+    """At most ``size`` bytes of a regular file (fewer if it shrank meanwhile)."""
+    chunks, total = [], 0
+    while total < size:
+        chunk = os.read(descriptor, min(READ_CHUNK, size - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def is_special(path: str | os.PathLike[str]) -> bool:

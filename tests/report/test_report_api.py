@@ -10,7 +10,6 @@ import sys
 import pytest
 
 import armlint.fileio as fileio
-import armlint.report as report
 from armlint.report import FORMATS, ReportOptions, render, write_atomic
 
 
