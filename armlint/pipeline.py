@@ -228,6 +228,8 @@ def _from_cache(unit, settings: str):
 def _to_cache(unit, settings: str, unit_result) -> None:
     from armlint.workunits import cache_key, store
 
+    if any(note.startswith("internal error") for note in unit_result.notes):
+        return  # a bug's result must not outlive the fix
     key = cache_key(unit, settings)
     if key:
         store(key, unit_result)

@@ -351,6 +351,9 @@ class Template:
             return None
         if self.depth >= MAX_MODULE_DEPTH:
             return None
+        if "\0" in decl.path:  # no file has such a name; Path.resolve would raise
+            self.engine.missing_modules.add((self.source.display, decl.path))
+            return None
         path = (self.source.path.parent / decl.path).resolve()
         display = os.path.normpath(os.path.join(os.path.dirname(self.source.display), decl.path))
         program = self.engine.load_program(path, Path(display).as_posix())
