@@ -187,3 +187,16 @@ def private_cache_dir(folder: Path):
             os.environ.pop("ARMLINT_CACHE_DIR", None)
         else:
             os.environ["ARMLINT_CACHE_DIR"] = before
+
+
+def copy_loop_template_text() -> str:
+    """A template that takes about a second: 800 deployments of 800 VMs, cut by the budget."""
+    vm = windows_vm(
+        name="\"[concat('vm', copyIndex('inner'))]\"",
+        extra='"copy": {"name": "inner", "count": 800},',
+    )
+    outer = deployment(
+        f'"template": {{"resources": [{vm}]}}',
+        name="\"[concat('d', copyIndex())]\"",
+    ).replace('"properties"', '"copy": {"name": "outer", "count": 800}, "properties"')
+    return template(f"[{outer}]")
