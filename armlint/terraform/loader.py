@@ -35,6 +35,7 @@ from armlint.terraform.relations import (
 from armlint.terraform.views import HclView, Value
 
 STEP_BUDGET = 200_000
+TREE_STEP_BUDGET = 2_000_000  # README "Budgets": about 10 s on one core at worst
 MAX_MODULE_DEPTH = 10
 AZAPI_EXTENSION = re.compile(
     r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)/extensions@", re.I
@@ -68,11 +69,14 @@ class Workspace:
 
     def __init__(self, step_budget: int | None = None, max_depth: int | None = None) -> None:
         self.step_budget = STEP_BUDGET if step_budget is None else step_budget
+        self.tree_budget = TREE_STEP_BUDGET  # one root's whole module tree
+        self.tree_exhausted: set[str] = set()
         self.max_depth = MAX_MODULE_DEPTH if max_depth is None else max_depth
         self.configs: dict[Path, ModuleConfig] = {}
         self.skipped_calls: set[tuple[Path, str]] = set()
         self.missing_calls: set[tuple[Path, str]] = set()
         self.too_deep: set[str] = set()
+        self.capped: dict[str, str] = {}  # place -> why only one instance was built
 
     def skipped_call(self, config: ModuleConfig, name: str) -> None:
         self.skipped_calls.add((config.directory, name))
@@ -95,6 +99,13 @@ class Workspace:
                 f"terraform: {len(self.missing_calls)} local module call(s) point at directories "
                 "that were not among the loaded files; their outputs are unknown"
             )
+        for place in sorted(self.tree_exhausted):
+            notes.append(
+                f"terraform: module tree budget ({self.tree_budget} steps) exhausted at {place};"
+                " the modules it calls beyond that are not evaluated"
+            )
+        for place, reason in sorted(self.capped.items()):
+            notes.append(f"terraform: {place}: {reason}")
         for place in sorted(self.too_deep):
             notes.append(
                 f"terraform: module nesting deeper than {self.max_depth} at {place}; not evaluated"
@@ -309,6 +320,9 @@ def _resource_records(instance, rtype, rname, block, relations, constraint) -> l
     prefix = instance.address + "." if instance.address else ""
     base_address = f"{prefix}{rtype}.{rname}"
     records = []
+    if expansion.capped:
+        place = f"{base_address} ({Path(block.loc.path).name}:{block.loc.line})"
+        instance.workspace.capped[place] = expansion.capped
     for position, key in enumerate(expansion.instance_keys()):
         view = HclView(block.body, block.loc, instance, expansion.scope(key))
         context = _context(instance, expansion, base_address, key, position, constraint, relations)
@@ -334,6 +348,8 @@ def _context(
         extra["instances_unknown"] = True
     if expansion.steps:
         extra["instances_trace"] = expansion.steps
+    if expansion.capped:
+        extra["representative_instance"] = expansion.capped
     if key is not None:
         extra["instance_key"] = key  # the count index or the for_each key
     group, index = "", None
