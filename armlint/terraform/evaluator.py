@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from armlint.budgets import MAX_STRING_CHARS, within_value_budget
 from armlint.model import Unknown
 from armlint.terraform import functions
 from armlint.terraform import nodes as n
@@ -153,6 +154,8 @@ class Evaluator:
             if value is None:
                 raise EvalError("a null value cannot be interpolated into a string")
             pieces.append(to_string(value))
+            if sum(map(len, pieces)) > MAX_STRING_CHARS:
+                return within_value_budget("".join(pieces), "a string template")
         return "".join(pieces)
 
     def _tuple(self, expr: n.TupleExpr, scope: dict) -> Any:

@@ -9,6 +9,8 @@ budgets' figures (bench: the same trees with the defaults)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -163,3 +165,84 @@ def test_a_count_below_the_cap_builds_every_instance(tmp_path):
     (tmp_path / "main.tf").write_text(TF_VM.replace("COUNT", "800"), encoding="utf-8")
     records = load_records(RunOptions(paths=[str(tmp_path)])).records
     assert len(records) == 800
+
+
+# -- the value budget ---------------------------------------------------------------------
+
+
+def doubling_terraform(steps: int = 40) -> str:
+    lines = ["locals {", '  s0 = "xx"', '  l0 = ["a", "b"]']
+    for i in range(1, steps):
+        lines.append(f'  s{i} = "${{local.s{i - 1}}}${{local.s{i - 1}}}"')
+        lines.append(f"  l{i} = concat(local.l{i - 1}, local.l{i - 1})")
+    lines.append('  f = format("%2000000000s", "x")')
+    lines.append("}")
+    last = steps - 1
+    vm = TF_VM.replace("count                    = COUNT\n", "").replace(
+        'name                     = "vm"', f"name = substr(local.s{last}, 0, 3)"
+    )
+    vm = vm.replace('patch_mode               = "Manual"', "patch_mode = local.f")
+    second = TF_VM.replace("count                    = COUNT\n", "").replace('"vm"', '"vm2"')
+    second = second.replace('"Manual"', f'length(local.l{last}) > 0 ? "Manual" : "x"')
+    second = second.replace(
+        'resource "azurerm_windows_virtual_machine" "vm"',
+        'resource "azurerm_windows_virtual_machine" "vm2"',
+    )
+    return "\n".join(lines) + "\n" + vm + second
+
+
+def doubling_bicep(steps: int = 40) -> str:
+    lines = ["var s0 = 'xx'", "var l0 = ['a', 'b']"]
+    for i in range(1, steps):
+        lines.append(f"var s{i} = concat(s{i - 1}, s{i - 1})")
+        lines.append(f"var l{i} = concat(l{i - 1}, l{i - 1})")
+    last = steps - 1
+    lines.append(
+        "resource vm 'Microsoft.Compute/virtualMachines@2024-07-01' = {\n"
+        f"  name: substring(s{last}, 0, 3)\n  location: 'westeurope'\n  properties: {{\n"
+        "    osProfile: {\n      windowsConfiguration: {\n        patchSettings: {\n"
+        f"          patchMode: length(l{last}) > 0 ? 'Manual' : 'x'\n"
+        "        }\n      }\n    }\n  }\n}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def limited_run(folder: Path) -> subprocess.CompletedProcess:
+    """A separate process with 1.5 GB of address space: without the budget these values reach
+    3 to 6 GB, which must fail the test, not the machine."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
+
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "armlint",
+            "check",
+            ".",
+            "--no-cache",
+            "--show-unknown",
+            "--format",
+            "json",
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("main.tf", doubling_terraform()), ("main.bicep", doubling_bicep())]
+)
+def test_values_that_double_stop_at_the_value_budget(tmp_path, name, text):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    done = limited_run(tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    messages = [f["message"] for f in json.loads(done.stdout)["findings"]]
+    assert any("above the value budget of" in m for m in messages), messages
