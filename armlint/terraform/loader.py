@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from armlint.fileio import DEFAULT_CAP, read_regular
+from armlint.fileio import DEFAULT_CAP, TooLargeError, read_regular
 from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
 from armlint.terraform import nodes as n
 from armlint.terraform.azapi import body_cursor, build_azapi_record, compute_kind
@@ -35,6 +35,9 @@ from armlint.terraform.relations import (
 from armlint.terraform.views import HclView, Value
 
 STEP_BUDGET = 200_000
+# Values, not code: parsing keeps about 200 bytes per byte of HCL, so a 19 MB tfvars file took
+# 3.7 GB. Real ones hold a few kilobytes.
+MAX_TFVARS_BYTES = 2 * 1024 * 1024
 TREE_STEP_BUDGET = 2_000_000  # README "Budgets": about 10 s on one core at worst
 MAX_MODULE_DEPTH = 10
 AZAPI_EXTENSION = re.compile(
@@ -126,7 +129,10 @@ def _load(files: list[Path], var_files: list[Path]) -> LoadResult:
     files = list(dict.fromkeys(Path(path) for path in files))  # each file once
     parsed = [_parse_file(path, result) for path in files]
     already = {item.path: item for item in parsed}
-    extra_vars = [already.get(Path(path)) or _parse_file(Path(path), result) for path in var_files]
+    extra_vars = [
+        already.get(Path(path)) or _parse_file(Path(path), result, MAX_TFVARS_BYTES)
+        for path in var_files
+    ]
     workspace = Workspace()
     workspace.configs = _module_configs(parsed)
     for root in _roots(workspace.configs):
@@ -138,12 +144,19 @@ def _load(files: list[Path], var_files: list[Path]) -> LoadResult:
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _parse_file(path: Path, result: LoadResult) -> ParsedFile:
+def _parse_file(path: Path, result: LoadResult, cap: int | None = None) -> ParsedFile:
     """Parse one file; any failure becomes AZP001 and an 'error' file report, never a raise."""
     kind = file_kind(path)
+    if cap is None:
+        cap = MAX_TFVARS_BYTES if kind == "tfvars" else DEFAULT_CAP
     body, line, column, reason = None, 1, 1, ""
     try:
-        body = _parse_text(read_regular(path, DEFAULT_CAP).decode("utf-8-sig"), str(path), kind)
+        body = _parse_text(read_regular(path, cap).decode("utf-8-sig"), str(path), kind)
+    except TooLargeError as error:
+        reason = (
+            f"a variables file of {error.size} bytes is above the value budget of {cap} bytes;"
+            " it was not read"
+        )
     except HclSyntaxError as error:
         line, column, reason = error.line, error.column, error.message
     except UnicodeDecodeError as error:

@@ -246,3 +246,19 @@ def test_values_that_double_stop_at_the_value_budget(tmp_path, name, text):
     assert done.returncode in (0, 1), done.stderr
     messages = [f["message"] for f in json.loads(done.stdout)["findings"]]
     assert any("above the value budget of" in m for m in messages), messages
+
+
+def test_a_19_mb_tfvars_file_is_refused_by_the_value_budget(tmp_path):
+    """19 MB of tfvars (under the 20 MB file limit) took 3.7 GB to parse."""
+    from armlint.terraform.loader import MAX_TFVARS_BYTES
+
+    (tmp_path / "main.tf").write_text(TF_VM.replace("COUNT", "1"), encoding="utf-8")
+    padding = "# " + "x" * 1000 + "\n"
+    big = 'mode = "Manual"\n' + padding * (19 * 1024)
+    (tmp_path / "big.tfvars").write_text(big, encoding="utf-8")
+    assert len(big) > MAX_TFVARS_BYTES
+    result, seconds = timed_check(tmp_path, ".")
+    assert seconds < FAST
+    (finding,) = [f for f in result.findings if f.location.path.endswith("big.tfvars")]
+    assert finding.rule == "AZP001" and "above the value budget" in finding.message
+    assert ("AZP102", 7) in [(f.rule, f.location.line) for f in result.findings]
