@@ -262,3 +262,12 @@ def test_a_19_mb_tfvars_file_is_refused_by_the_value_budget(tmp_path):
     (finding,) = [f for f in result.findings if f.location.path.endswith("big.tfvars")]
     assert finding.rule == "AZP001" and "above the value budget" in finding.message
     assert ("AZP102", 7) in [(f.rule, f.location.line) for f in result.findings]
+
+
+def test_many_decorator_lines_on_a_bicep_parameter_are_linear(tmp_path):
+    """20,000 decorator lines took 26 s (each new line re-read every earlier one)."""
+    lines = ["@description('d')"] * 10_000
+    (tmp_path / "main.bicep").write_text("\n".join(lines) + "\nparam p string\n", encoding="utf-8")
+    result, seconds = timed_check(tmp_path, ".")
+    assert seconds < FAST
+    assert [report.status for report in result.files] == ["linted"]
