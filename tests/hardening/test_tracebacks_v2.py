@@ -326,9 +326,10 @@ def test_a_config_error_never_echoes_file_content(tmp_path, name, content):
     """``extend: /etc/shadow`` printed that file's lines in the validation error."""
     folder = scan_folder(tmp_path, {})
     (tmp_path / name).write_text(content, encoding="utf-8")
-    (folder / ".armlint.yaml").write_text(f"extend: ../../{name}\n", encoding="utf-8")
+    (folder / ".armlint.yaml").write_text(f"extend: ../{name}\n", encoding="utf-8")
     run = armlint(["check", "."], cwd=folder, timeout=LIMIT)
     assert run.returncode == 2, run.stderr
+    assert "no such file" not in run.stderr, run.stderr  # the file was found, and refused
     assert SECRET not in run.stderr and SECRET not in run.stdout, run.stderr
     assert "Traceback" not in run.stderr
 
