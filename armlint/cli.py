@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from armlint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL, EXIT_OUTPUT = 3, 4  # 4: a report could not be written (disk full, closed stdout)
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "azure-devops", "markdown", "html")
 TABLE_FORMATS = ("text", "json", "csv", "markdown", "html")
 
 
+# Errors only a write gives (armlint reads nothing on a full disk): the output failed.
+WRITE_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
 class UsageError(Exception):
     """A problem with how armlint was called or configured: one line, exit code 2."""
+
+
+class OutputFailed(Exception):
+    """A report could not be written (no space, closed stream): one line, exit code 4."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,8 +177,88 @@ def _add_table_command(commands, name: str, help_text: str) -> None:
 COMMANDS = ("check", "diff", "rules", "plan", "inventory", "config")
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C does (workers stopped, no output half
+    written) and exit 128 + the signal number. A BaseException, so no ``except Exception``
+    in a loader swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def main(argv: list[str] | None = None) -> int:
     _tolerant_streams()
+    previous = _stop_on_signals()
+    try:
+        code = _main(argv)
+    except KeyboardInterrupt:
+        _say("armlint: interrupted")
+        code = 130
+    except Stopped as stop:
+        _say(f"armlint: stopped by signal {stop.signum}")
+        code = 128 + stop.signum
+    finally:
+        _restore_signals(previous)
+    return _flushed(code)
+
+
+def _stop_on_signals() -> dict:
+    """SIGTERM and SIGHUP unwind like Ctrl-C; returns the handlers they replace."""
+    import signal
+
+    def stop(signum, _frame):
+        raise Stopped(signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread
+                previous[number] = signal.signal(number, stop)
+    return previous
+
+
+def _restore_signals(previous: dict) -> None:
+    """main() may be called in-process (tests, other tools): leave their handlers as found."""
+    import signal
+
+    for number, handler in previous.items():
+        with contextlib.suppress(ValueError, OSError, TypeError):
+            signal.signal(number, handler)
+
+
+def _flushed(code: int) -> int:
+    """Flush stdout now, while a failure can still be reported: at exit Python would print
+    "Exception ignored" and exit 120. A reader that went away (``| head``) is not an error."""
+    stream = sys.stdout
+    if stream is None:
+        return code
+    try:
+        stream.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except (OSError, ValueError) as error:
+        _silence_stdout()
+        _say(f"armlint: error: cannot write to standard output: {_reason(error)}")
+        return EXIT_OUTPUT
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the flush at exit has nothing left to fail on."""
+    with contextlib.suppress(OSError, ValueError):
+        descriptor = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(descriptor, sys.stdout.fileno())
+        os.close(descriptor)
+    sys.stdout = None
+
+
+def _reason(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+
+def _main(argv: list[str] | None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not arguments or (
         arguments[0] not in COMMANDS and arguments[0] not in ("-h", "--help", "--version")
@@ -183,20 +274,43 @@ def main(argv: list[str] | None = None) -> int:
             return _show_config(args)
         return _table(args)
     except UsageError as error:
-        print(f"armlint: error: {error}", file=sys.stderr)
+        _say(f"armlint: error: {error}")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("armlint: interrupted", file=sys.stderr)
-        return 130
+    except OutputFailed as error:
+        _say(f"armlint: error: {error}")
+        return EXIT_OUTPUT
+    except BrokenPipeError:  # `armlint rules | head -1`: the reader has what it wanted
+        _silence_stdout()
+        return EXIT_OK
+    except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            raise
+        _silence_stdout()
+        _say(f"armlint: error: cannot write the output: {_reason(error)}")
+        return EXIT_OUTPUT
     except Exception as error:
         if os.environ.get("ARMLINT_DEBUG"):
             raise
-        print(
+        _say(
             f"armlint: internal error: {type(error).__name__}: {error}"
-            " (set ARMLINT_DEBUG=1 for the traceback)",
-            file=sys.stderr,
+            " (set ARMLINT_DEBUG=1 for the traceback)"
         )
-        return 3
+        return EXIT_INTERNAL
+
+
+def _say(line: str) -> None:
+    """One line on stderr; a closed or broken stderr must not turn it into a traceback."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _is_terminal(stream) -> bool:
+    """False for a closed stream too (Python sets sys.stdout to None when fd 1 is closed)."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 def _tolerant_streams() -> None:
@@ -310,7 +424,7 @@ def _split(text: str | None) -> list[str]:
 
 def _progress_printer():
     """Progress on stderr for long runs, only when a person is watching a terminal."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+    if not _is_terminal(sys.stderr) or os.environ.get("CI"):
         return None
 
     def show(done: int, total: int) -> None:
@@ -328,10 +442,11 @@ def _progress_printer():
 
 def _check(args) -> int:
     from armlint.pipeline import MissingPaths
-    from armlint.report import ReportOptions, render, write_atomic
+    from armlint.report import ReportOptions, render
 
     config = _settings(args)
     options = _run_options(args, config)
+    targets = [_output_target(target, args.format) for target in args.output]
     try:
         result = _run(args, options)
     except MissingPaths as error:
@@ -345,21 +460,20 @@ def _check(args) -> int:
     report_options = ReportOptions(
         show_unknown=options.show_unknown,
         show_suppressed=getattr(args, "show_suppressed", False),
-        color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        color=_is_terminal(sys.stdout) and "NO_COLOR" not in os.environ,
         tool_version=__version__,
     )
     screen_goes_to_file = False
-    for target in args.output:
-        fmt, path = _output_target(target, args.format)
-        screen_goes_to_file |= fmt == args.format and ":" not in target.split("/")[0]
+    for target in targets:
+        screen_goes_to_file |= target.follows_format and target.fmt == args.format
         plain = ReportOptions(
             show_unknown=options.show_unknown,
             show_suppressed=getattr(args, "show_suppressed", False),
             tool_version=__version__,
         )
-        write_atomic(path, render(fmt, result, plain))
+        _write_report(target.path, render(target.fmt, result, plain))
     if not screen_goes_to_file:
-        sys.stdout.write(render(args.format, result, report_options))
+        _print_report(render(args.format, result, report_options))
     fail_on = args.fail_on or config.fail_on
     return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
 
@@ -475,11 +589,72 @@ def _apply_fixes(args, config, options, checked, allowed) -> int:
     return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
 
 
-def _output_target(target: str, default_format: str) -> tuple[str, str]:
+# The format an --output file gets from its extension when no FORMAT: prefix is given.
+OUTPUT_EXTENSIONS = {
+    ".sarif": "sarif",
+    ".json": "json",
+    ".xml": "junit",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+}
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    fmt: str
+    path: str
+    follows_format: bool  # neither a prefix nor an extension chose the format: --format did
+
+
+def _output_target(target: str, default_format: str) -> OutputTarget:
+    """``sarif:out.txt`` -> sarif; ``out.sarif`` -> sarif; ``out.txt`` -> --format.
+
+    A prefix of two or more letters that names no format is a usage error, not a file name
+    (``pdf:report.pdf``); one letter is a Windows drive (``C:report``)."""
+    from armlint.fileio import OutputError, check_output_path
+
     head, sep, tail = target.partition(":")
-    if sep and head in CHECK_FORMATS and tail:
-        return head, tail
-    return default_format, target
+    if sep and head in CHECK_FORMATS:
+        fmt, path, follows = head, tail, False
+    elif sep and len(head) > 1 and head.replace("-", "").isalnum():
+        known = ", ".join(CHECK_FORMATS)
+        raise UsageError(f"--output {target}: unknown format {head!r}; choose one of: {known}")
+    else:
+        extension = os.path.splitext(target)[1].lower()
+        fmt = OUTPUT_EXTENSIONS.get(extension, default_format)
+        path, follows = target, extension not in OUTPUT_EXTENSIONS
+    try:
+        check_output_path(path)
+    except OutputError as error:
+        raise UsageError(str(error)) from None
+    return OutputTarget(fmt, path, follows)
+
+
+def _write_report(path: str, text: str) -> None:
+    from armlint.fileio import OutputError, write_output
+
+    try:
+        write_output(path, text.encode("utf-8", "backslashreplace"))
+    except OutputError as error:
+        raise (UsageError if error.usage else OutputFailed)(str(error)) from None
+
+
+def _print_report(text: str) -> None:
+    """The report on stdout; a closed, broken or full stdout is a one-line error (exit 4)."""
+    stream = sys.stdout
+    if stream is None:
+        raise OutputFailed("cannot write the report: standard output is closed")
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except (OSError, ValueError) as error:
+        _silence_stdout()
+        raise OutputFailed(
+            f"cannot write the report to standard output: {_reason(error)}"
+        ) from None
 
 
 def _fails(result, fail_on: str) -> bool:
@@ -521,11 +696,16 @@ def _show_config(args) -> int:
 
 
 def _table(args) -> int:
+    from armlint.fileio import OutputError, check_output_path
     from armlint.pipeline import MissingPaths, load_records
-    from armlint.report import write_atomic
 
     config = _settings(args)
     options = _run_options(args, config)
+    try:
+        if args.output is not None:
+            check_output_path(args.output)
+    except OutputError as error:
+        raise UsageError(str(error)) from None
     options.explore = False
     try:
         result = load_records(options)
@@ -533,9 +713,9 @@ def _table(args) -> int:
         raise UsageError(f"no such file or directory: {error}") from None
     text, findings = _render_table(args.command, args.format, result, options, args, config)
     if args.output:
-        write_atomic(args.output, text)
+        _write_report(args.output, text)
     else:
-        sys.stdout.write(text)
+        _print_report(text)
     from armlint.model import SEVERITY_RANK
 
     threshold = SEVERITY_RANK[args.fail_on or config.fail_on]

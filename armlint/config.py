@@ -42,6 +42,7 @@ COMMAND_LINE = "command line"
 MAX_CONFIG_BYTES = 1024 * 1024  # a real configuration is a few hundred bytes
 MAX_YAML_NODES = 10_000  # after expanding aliases; a billion-laughs document has 9**9
 MAX_EXTEND_DEPTH = 10
+CONFIG_SUFFIXES = (".toml", ".yaml", ".yml")
 UNKNOWN_RULE = "AZP002"  # always counted, never filtered by selection (as in the pipeline)
 
 
@@ -207,7 +208,11 @@ def load_config(path: Path | None) -> Config:
 
 def _layers(path: Path, chain: tuple[Path, ...]) -> list[tuple[Path, dict[str, Any]]]:
     """The files to apply, the most basic first, each read and validated once."""
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, ValueError, RuntimeError) as error:
+        message = f"{_clip(str(path))}: cannot read the configuration: {_why(error)}"
+        raise ConfigError(message) from None
     if resolved in chain:
         names = " -> ".join(str(p) for p in (*chain, resolved))
         raise ConfigError(f"{path}: extend cycle: {names}")
@@ -219,8 +224,16 @@ def _layers(path: Path, chain: tuple[Path, ...]) -> list[tuple[Path, dict[str, A
     if extend is None:
         return [(path, raw)]
     base = Path(os.path.normpath(path.parent / os.path.expanduser(extend)))
-    if not base.is_file():
-        raise ConfigError(f"{path}: extend: no such file: {base}")
+    if base.suffix.lower() not in CONFIG_SUFFIXES:
+        # Never read a file that cannot be a configuration (extend: /etc/shadow): an error
+        # message about it could show its content.
+        raise ConfigError(f"{path}: extend: {_clip(extend)} is not a .toml, .yaml or .yml file")
+    try:
+        exists = base.exists()
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{path}: extend: {_clip(extend)}: {_why(error)}") from None
+    if not exists:
+        raise ConfigError(f"{path}: extend: no such file: {_clip(str(base))}")
     return [*_layers(base, (*chain, resolved)), (path, raw)]
 
 
@@ -280,13 +293,18 @@ def _per_file_as_written(entry: PerFile) -> dict[str, Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    from armlint.fileio import TooLargeError, read_regular
+
     try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{path}: the configuration is larger than {MAX_CONFIG_BYTES} bytes")
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the configuration: {error}") from None
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
+    except TooLargeError:
+        raise ConfigError(
+            f"{path}: the configuration is larger than {MAX_CONFIG_BYTES} bytes"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{path}: cannot read the configuration: {_why(error)}") from None
     if path.suffix == ".toml":
         return _read_toml(text, path)
     return _read_yaml(text, path)
@@ -299,6 +317,8 @@ def _read_toml(text: str, path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     # pyproject.toml keeps it under [tool.armlint]; a stand-alone base.toml may be bare.
     if path.name == "pyproject.toml" or "tool" in data:
         data = data.get("tool", {}).get("armlint", {})
@@ -313,7 +333,7 @@ def _read_yaml(text: str, path: Path) -> dict[str, Any]:
     try:
         data = _bounded_safe_load(text, path)
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: invalid YAML: {_one_line(str(error))}") from None
+        raise ConfigError(f"{path}: invalid YAML: {_yaml_problem(error)}") from None
     except RecursionError:
         raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
     if data is None:
@@ -321,6 +341,14 @@ def _read_yaml(text: str, path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of keys to values")
     return data
+
+
+def _yaml_problem(error) -> str:
+    """What is wrong and where, without the quoted line that PyYAML's message includes."""
+    problem = getattr(error, "problem", None) or "cannot parse"
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return _clip(_one_line(problem)) + where
 
 
 def _bounded_safe_load(text: str, path: Path) -> Any:
@@ -383,11 +411,42 @@ def _validate(raw: dict[str, Any], path: Path) -> None:
 
     schema = json.loads((schemas_dir() / "config.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    try:
+        errors = sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.path])
+    except RecursionError:
+        raise ConfigError(f"{path}: the configuration is nested too deeply") from None
     if errors:
         error = errors[0]
-        where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        raise ConfigError(f"{path}: {where}: {_short(_one_line(error.message))}")
+        where = ".".join(_clip(str(part)) for part in error.absolute_path) or "(top level)"
+        raise ConfigError(f"{path}: {where}: {_schema_problem(error)}")
+
+
+def _schema_problem(error) -> str:
+    """The broken rule in the schema's words. jsonschema's own message quotes the value whole,
+    which may be anything: only keys are quoted here, 80 characters at most."""
+    expected = error.validator_value
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {})
+        unknown = [str(key) for key in error.instance if key not in allowed]
+        return "unknown key " + ", ".join(repr(_clip(key)) for key in unknown[:3])
+    if error.validator == "type":
+        return f"must be of type {expected}"
+    if error.validator == "enum":
+        return "must be one of " + ", ".join(str(value) for value in expected)
+    if error.validator == "required":
+        return "missing " + ", ".join(str(key) for key in expected)
+    if error.validator == "minimum":
+        return f"must be at least {expected}"
+    return _short(f"does not satisfy {error.validator}: {expected}")
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _why(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
 
 
 def _one_line(text: str) -> str:

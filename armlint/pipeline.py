@@ -6,6 +6,7 @@ alone never pays for the Terraform or Bicep parsers.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ class RunOptions:
     jobs: int = 1  # processes for check; the output is the same for any number
     shard: tuple[int, int] | None = None  # (K, N): check only the K-th of N stable shards
     cache: bool = False  # reuse results of unchanged files (the command line turns it on)
+    # Named arguments that are pipes (<(...), -), read once by the parent: workers and the
+    # cache key use these bytes, the pipe itself is empty by then.
+    named_data: dict[str, bytes] = field(default_factory=dict)
     # --location, --set, --var: what the user says about the deployment
     deployment: DeploymentContext = field(default_factory=DeploymentContext)
 
@@ -48,6 +52,7 @@ def load_records(options: RunOptions) -> RunResult:
     exactly the records a check sees."""
     from armlint.workunits import make_units
 
+    _read_named_arguments(options)
     found = discover(options.paths, options.exclude)
     if found.missing:
         raise MissingPaths(", ".join(found.missing))
@@ -67,6 +72,7 @@ def run_check(options: RunOptions) -> RunResult:
     from armlint.checks.pack import load_pack
     from armlint.workunits import in_shard, make_units
 
+    _read_named_arguments(options)
     found = discover(options.paths, options.exclude)
     if found.missing:
         raise MissingPaths(", ".join(found.missing))
@@ -94,6 +100,14 @@ def run_check(options: RunOptions) -> RunResult:
     result.files.sort(key=lambda report: report.path)
     result.rules = load_pack().infos()
     return result
+
+
+def _read_named_arguments(options: RunOptions) -> None:
+    """--parameters and --var-file given as pipes are read now, once (armlint.fileio)."""
+    from armlint.fileio import preload_named_arguments
+
+    named = [*options.parameters, *options.var_files]
+    options.named_data = preload_named_arguments(named, options.max_bytes)
 
 
 def _within_size_limit(candidates, max_bytes: int):
@@ -130,13 +144,8 @@ def _unit_results(units, options: RunOptions):
     # Starting processes costs more than a handful of files take to check.
     pending_files = sum(len(units[i].files) for i in pending)
     if options.jobs > 1 and len(pending) > 1 and pending_files >= PARALLEL_MIN_FILES:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(options.jobs, len(pending))) as pool:
-            fresh = pool.map(
-                check_unit, [units[i] for i in pending], [worker_options] * len(pending)
-            )
-            fresh = list(fresh)
+        work = [(units[i], worker_options) for i in pending]
+        fresh = _in_workers(min(options.jobs, len(pending)), work)
     else:
         fresh = [check_unit(units[i], worker_options) for i in pending]
     for number, (index, unit_result) in enumerate(zip(pending, fresh, strict=True), 1):
@@ -146,6 +155,25 @@ def _unit_results(units, options: RunOptions):
         if options.progress:
             options.progress(number, len(pending))
     return [results[index] for index in range(len(units))]
+
+
+def _in_workers(processes: int, work: list[tuple]) -> list:
+    """``check_unit`` over ``work`` in a pool that never outlives this process: on Ctrl-C,
+    SIGTERM or any error the workers are terminated, not left holding stdout and stderr."""
+    import multiprocessing
+
+    from armlint.workers import watch_parent
+
+    pool = multiprocessing.Pool(processes, initializer=watch_parent, initargs=(os.getpid(),))
+    try:
+        fresh = pool.starmap(check_unit, work, chunksize=1)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    return fresh
 
 
 def _without_callbacks(options: RunOptions) -> RunOptions:
@@ -164,12 +192,14 @@ def _cache_settings(options: RunOptions) -> str:
     pack = hashlib.sha256()
     for path in sorted(rules_dir().rglob("*.yaml")):
         pack.update(path.name.encode() + path.read_bytes())
+    from armlint.fileio import read_regular
+
     extra = []
     for name in [*options.parameters, *options.var_files]:
-        try:
-            extra.append(hashlib.sha256(Path(name).read_bytes()).hexdigest())
-        except OSError:
-            extra.append(f"missing:{name}")
+        try:  # a pipe was read once before: read_regular returns those bytes
+            extra.append(hashlib.sha256(read_regular(name, options.max_bytes)).hexdigest())
+        except (OSError, ValueError):
+            extra.append(f"unreadable:{name}")
     return "|".join(
         [
             __version__,
@@ -177,11 +207,18 @@ def _cache_settings(options: RunOptions) -> str:
             options.profile,
             str(options.explore),
             str(options.max_bytes),
-            ",".join(sorted(str(Path(p).resolve()) for p in options.paths)),
+            ",".join(sorted(_absolute(p) for p in options.paths)),
             ",".join(extra),
             repr(options.deployment),
         ]
     )
+
+
+def _absolute(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, ValueError, RuntimeError):
+        return os.path.abspath(path)
 
 
 def _from_cache(unit, settings: str):
@@ -194,6 +231,8 @@ def _from_cache(unit, settings: str):
 def _to_cache(unit, settings: str, unit_result) -> None:
     from armlint.workunits import cache_key, store
 
+    if any(note.startswith("internal error") for note in unit_result.notes):
+        return  # a bug's result must not outlive the fix
     key = cache_key(unit, settings)
     if key:
         store(key, unit_result)
@@ -201,14 +240,17 @@ def _to_cache(unit, settings: str, unit_result) -> None:
 
 def check_unit(unit, options: RunOptions):
     """Load and check one unit; all rules run, selection and severities are applied later."""
+    from armlint.fileio import preload
     from armlint.workunits import UnitResult
 
+    preload(options.named_data)
     try:
         result, dependencies = _load_unit(unit, options)
     except Exception as error:  # one unit's bug must not stop the run
-        message = f"internal error while reading {unit.key}: {type(error).__name__}: {error}"
+        message = internal_error_message(f"while reading {unit.key}", error)
         reports = [FileReport(path, unit.kind, "error", message) for path in unit.files]
-        return UnitResult(files=reports, notes=[message])
+        findings = [internal_error_finding(path, message) for path in unit.files]
+        return UnitResult(files=reports, findings=findings, notes=[message])
     findings = list(result.findings)
     findings.extend(_checked(result.records, options, result.notes))
     findings = _with_fixes(findings, result.records, options)
@@ -366,12 +408,29 @@ def _guarded(label: str, files: list[Path], load: Callable[[], LoadResult]) -> L
     try:
         return load()
     except Exception as error:
-        message = f"internal error in the {label} loader: {type(error).__name__}: {error}"
+        message = internal_error_message(f"in the {label} loader", error)
         loaded = LoadResult()
         for path in files:
             loaded.files.append(FileReport(str(path), label.lower(), "error", message))
+            loaded.findings.append(internal_error_finding(str(path), message))
         loaded.notes.append(message)
         return loaded
+
+
+def internal_error_message(where: str, error: BaseException) -> str:
+    """One line naming armlint's own failure: it is a bug, so the user is asked to report it."""
+    detail = " ".join(str(error).split())[:200]
+    return (
+        f"internal error {where}: {type(error).__name__}: {detail}; the file was not checked"
+        " (this is a bug in armlint, please report it)"
+    )
+
+
+def internal_error_finding(path: str, message: str) -> Finding:
+    """AZP001 at 1:1, so a run whose only file failed inside armlint does not pass."""
+    from armlint.arm.loader import parse_error
+
+    return parse_error(path, 1, 1, message)
 
 
 def _load_terraform(tf_files: list[Path], plans: list, options: RunOptions) -> LoadResult:

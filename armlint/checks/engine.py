@@ -215,7 +215,7 @@ def scenario_text(scenario: tuple) -> str:
 
 def fingerprint(record: VmRecord, rule_id: str, fact_name: str) -> str:
     text = f"{stable_path(record.path)}|{record.identity}|{rule_id}|{fact_name}"
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @cache

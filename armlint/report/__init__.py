@@ -24,7 +24,6 @@ Decisions shared by all formats:
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
 from importlib import import_module
@@ -76,59 +75,11 @@ def render(fmt: str, result: RunResult, options: ReportOptions | None = None) ->
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) so that ``path`` holds either its old content or all of the new.
+    """Write ``text`` (UTF-8) so that ``path`` holds either its old content or all of the new;
+    a device or FIFO is written in place and a symlink followed (armlint.fileio says why)."""
+    from armlint.fileio import write_bytes
 
-    The temporary file sits in the target's directory because ``os.replace`` is only atomic
-    within one file system; it is created with the usual permissions (0666 minus umask)
-    rather than tempfile's 0600, so a report written for a CI artifact stays readable.
-    """
-    target = os.path.abspath(os.fspath(path))
-    descriptor, temporary = _create_temporary(target)
-    try:
-        _write_synced(descriptor, text.encode("utf-8", "backslashreplace"))
-        os.replace(temporary, target)
-    except BaseException:
-        _remove_quietly(temporary)
-        raise
-    _sync_directory(os.path.dirname(target))
-
-
-def _create_temporary(target: str) -> tuple[int, str]:
-    directory, name = os.path.split(target)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _attempt in range(100):
-        candidate = os.path.join(directory, f".{name}.{os.urandom(4).hex()}.tmp")
-        try:
-            return os.open(candidate, flags, 0o666), candidate
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"could not create a temporary file next to {target}")
-
-
-def _write_synced(descriptor: int, data: bytes) -> None:
-    with open(descriptor, "wb", closefd=True) as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _remove_quietly(path: str) -> None:
-    # Cleaning up must not hide the error that made us clean up.
-    with contextlib.suppress(OSError):
-        os.unlink(path)
-
-
-def _sync_directory(directory: str) -> None:
-    """Make the rename itself durable; not possible (nor needed) on Windows."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    write_bytes(path, text.encode("utf-8", "backslashreplace"))
 
 
 __all__ = ["FORMATS", "ReportOptions", "formatter", "render", "write_atomic"]

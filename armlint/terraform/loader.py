@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from armlint.fileio import DEFAULT_CAP, TooLargeError, read_regular
 from armlint.model import (
     DeploymentContext,
     FileReport,
@@ -43,6 +44,10 @@ from armlint.terraform.relations import (
 from armlint.terraform.views import HclView, Value
 
 STEP_BUDGET = 200_000
+# Values, not code: parsing keeps about 200 bytes per byte of HCL, so a 19 MB tfvars file took
+# 3.7 GB. Real ones hold a few kilobytes.
+MAX_TFVARS_BYTES = 2 * 1024 * 1024
+TREE_STEP_BUDGET = 2_000_000  # README "Budgets": about 10 s on one core at worst
 MAX_MODULE_DEPTH = 10
 AZAPI_EXTENSION = re.compile(
     r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)/extensions@", re.I
@@ -82,11 +87,14 @@ class Workspace:
     ) -> None:
         self.deployment = deployment or DeploymentContext()
         self.step_budget = STEP_BUDGET if step_budget is None else step_budget
+        self.tree_budget = TREE_STEP_BUDGET  # one root's whole module tree
+        self.tree_exhausted: set[str] = set()
         self.max_depth = MAX_MODULE_DEPTH if max_depth is None else max_depth
         self.configs: dict[Path, ModuleConfig] = {}
         self.skipped_calls: set[tuple[Path, str]] = set()
         self.missing_calls: set[tuple[Path, str]] = set()
         self.too_deep: set[str] = set()
+        self.capped: dict[str, str] = {}  # place -> why only one instance was built
 
     def skipped_call(self, config: ModuleConfig, name: str) -> None:
         self.skipped_calls.add((config.directory, name))
@@ -109,6 +117,13 @@ class Workspace:
                 f"terraform: {len(self.missing_calls)} local module call(s) point at directories "
                 "that were not among the loaded files; their outputs are unknown"
             )
+        for place in sorted(self.tree_exhausted):
+            notes.append(
+                f"terraform: module tree budget ({self.tree_budget} steps) exhausted at {place};"
+                " the modules it calls beyond that are not evaluated"
+            )
+        for place, reason in sorted(self.capped.items()):
+            notes.append(f"terraform: {place}: {reason}")
         for place in sorted(self.too_deep):
             notes.append(
                 f"terraform: module nesting deeper than {self.max_depth} at {place}; not evaluated"
@@ -133,7 +148,10 @@ def _load(
     files = list(dict.fromkeys(Path(path) for path in files))  # each file once
     parsed = [_parse_file(path, result) for path in files]
     already = {item.path: item for item in parsed}
-    extra_vars = [already.get(Path(path)) or _parse_file(Path(path), result) for path in var_files]
+    extra_vars = [
+        already.get(Path(path)) or _parse_file(Path(path), result, MAX_TFVARS_BYTES)
+        for path in var_files
+    ]
     workspace = Workspace(deployment=deployment)
     workspace.configs = _module_configs(parsed)
     for root in _roots(workspace.configs):
@@ -145,12 +163,19 @@ def _load(
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _parse_file(path: Path, result: LoadResult) -> ParsedFile:
+def _parse_file(path: Path, result: LoadResult, cap: int | None = None) -> ParsedFile:
     """Parse one file; any failure becomes AZP001 and an 'error' file report, never a raise."""
     kind = file_kind(path)
+    if cap is None:
+        cap = MAX_TFVARS_BYTES if kind == "tfvars" else DEFAULT_CAP
     body, line, column, reason = None, 1, 1, ""
     try:
-        body = _parse_text(path.read_bytes().decode("utf-8-sig"), str(path), kind)
+        body = _parse_text(read_regular(path, cap).decode("utf-8-sig"), str(path), kind)
+    except TooLargeError as error:
+        reason = (
+            f"a variables file of {error.size} bytes is above the value budget of {cap} bytes;"
+            " it was not read"
+        )
     except HclSyntaxError as error:
         line, column, reason = error.line, error.column, error.message
     except UnicodeDecodeError as error:
@@ -345,6 +370,9 @@ def _resource_records(instance, rtype, rname, block, relations, constraint) -> l
     prefix = instance.address + "." if instance.address else ""
     base_address = f"{prefix}{rtype}.{rname}"
     records = []
+    if expansion.capped:
+        place = f"{base_address} ({Path(block.loc.path).name}:{block.loc.line})"
+        instance.workspace.capped[place] = expansion.capped
     for position, key in enumerate(expansion.instance_keys()):
         view = HclView(block.body, block.loc, instance, expansion.scope(key))
         context = _context(instance, expansion, base_address, key, position, constraint, relations)
@@ -370,6 +398,8 @@ def _context(
         extra["instances_unknown"] = True
     if expansion.steps:
         extra["instances_trace"] = expansion.steps
+    if expansion.capped:
+        extra["representative_instance"] = expansion.capped
     if key is not None:
         extra["instance_key"] = key  # the count index or the for_each key
     group, index = "", None

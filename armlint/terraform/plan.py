@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from armlint.arm import jsonpos
+from armlint.fileio import DEFAULT_CAP, read_regular
 from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
 from armlint.terraform.azapi import Cursor, build_azapi_record, compute_kind
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
@@ -65,7 +66,7 @@ def load_plan(path: Path) -> LoadResult:
 
 def _read(path: Path, result: LoadResult) -> Any:
     try:
-        text = jsonpos.decode_bytes(path.read_bytes())
+        text = jsonpos.decode_bytes(read_regular(path, DEFAULT_CAP))
         data, _ = jsonpos.parse(text, str(path))
         return data
     except jsonpos.JsonError as error:
