@@ -12,6 +12,8 @@ from typing import Any
 
 from armlint.arm.jsonpos import JsonObject, get_ci
 from armlint.arm.template import Evaluated, TemplateScope, location_of
+from armlint.compute.images import canonical_os, os_from_image
+from armlint.compute.schema import HEALTH_EXTENSION_TYPES, infer_manual, platform_default
 from armlint.model import (
     SOURCE_ABSENT,
     SOURCE_DEFAULT,
@@ -27,25 +29,6 @@ from armlint.model import (
 
 VM_TYPE = "microsoft.compute/virtualmachines"
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
-HEALTH_EXTENSION_TYPES = {"applicationhealthlinux", "applicationhealthwindows"}
-
-WINDOWS_PUBLISHERS = ("microsoftwindowsserver", "microsoftwindowsdesktop", "microsoftsqlserver")
-LINUX_PUBLISHERS = (
-    "canonical",
-    "redhat",
-    "openlogic",
-    "centos",
-    "suse",
-    "debian",
-    "credativ",
-    "oracle",
-    "microsoftcblmariner",
-    "almalinux",
-    "kinvolk",
-    "coreos",
-    "erockyenterprisesoftwarefoundationinc1653071250513",
-    "center-for-internet-security-inc",
-)
 
 
 @dataclass(slots=True)
@@ -203,10 +186,11 @@ class RecordBuilder:
         os_type = self.profile("storageProfile", "osDisk", "osType")
         if os_type.present and isinstance(os_type.value, str):
             return Fact(
-                _canonical_os(os_type.value), os_type.location, _source(os_type), os_type.trace
+                canonical_os(os_type.value), os_type.location, _source(os_type), os_type.trace
             )
         publisher = self.profile("storageProfile", "imageReference", "publisher")
-        from_image = _os_from_publisher(publisher.value)
+        offer = self.profile("storageProfile", "imageReference", "offer")
+        from_image = os_from_image(publisher.value, offer.value)
         if from_image is not None:
             trace = (*publisher.trace, "inferred from the image publisher")
             return Fact(from_image, publisher.location, SOURCE_EVALUATED, trace)
@@ -225,11 +209,18 @@ class RecordBuilder:
             return self._patch_facts_unknown_os(os_fact, windows, linux)
         settings = (*config_path, "patchSettings")
         by_platform = (*settings, "automaticByPlatformSettings")
-        patch_default = "AutomaticByOS" if os_name == "Windows" else "ImageDefault"
+
+        def default(name: str) -> Any:
+            return platform_default(os_name, name)
+
         facts = {
-            "patch_mode": self.profile(*settings, "patchMode").fact(patch_default, True),
-            "assessment_mode": self.profile(*settings, "assessmentMode").fact("ImageDefault", True),
-            "provision_vm_agent": self.profile(*config_path, "provisionVMAgent").fact(True, True),
+            "patch_mode": self.profile(*settings, "patchMode").fact(default("patch_mode"), True),
+            "assessment_mode": self.profile(*settings, "assessmentMode").fact(
+                default("assessment_mode"), True
+            ),
+            "provision_vm_agent": self.profile(*config_path, "provisionVMAgent").fact(
+                default("provision_vm_agent"), True
+            ),
             "reboot_setting": self.profile(*by_platform, "rebootSetting").fact(),
             "bypass_platform_safety_checks": self.profile(
                 *by_platform, "bypassPlatformSafetyChecksOnUserSchedule"
@@ -237,14 +228,11 @@ class RecordBuilder:
             "automatic_by_platform_settings": _presence(self.profile(*by_platform)),
         }
         if os_name == "Windows":
-            updates = self.profile(*config_path, "enableAutomaticUpdates").fact(True, True)
+            updates = self.profile(*config_path, "enableAutomaticUpdates").fact(
+                default("enable_automatic_updates"), True
+            )
             facts["enable_automatic_updates"] = updates
-            patch = facts["patch_mode"]
-            if patch.source == SOURCE_DEFAULT and updates.value is False:
-                # Without a patchMode, Azure follows enableAutomaticUpdates: false means Manual
-                # (templates from before 2020 deploy this way; the CLI does the same, S1).
-                patch.value = "Manual"
-                patch.trace = ("inferred from enableAutomaticUpdates false",)
+            infer_manual(facts)
             facts["enable_hotpatching"] = self.profile(*settings, "enableHotpatching").fact()
             facts["time_zone"] = self.profile(*config_path, "timeZone").fact()
         return facts
@@ -348,26 +336,6 @@ def _presence(found: Found) -> Fact | None:
 
 def _source(found: Found) -> str:
     return SOURCE_EVALUATED if found.evaluated else SOURCE_LITERAL
-
-
-def _canonical_os(value: str) -> str:
-    lowered = value.lower()
-    if lowered == "windows":
-        return "Windows"
-    if lowered == "linux":
-        return "Linux"
-    return value
-
-
-def _os_from_publisher(publisher: Any) -> str | None:
-    if not isinstance(publisher, str):
-        return None
-    lowered = publisher.lower()
-    if lowered.startswith(WINDOWS_PUBLISHERS):
-        return "Windows"
-    if lowered.startswith(LINUX_PUBLISHERS):
-        return "Linux"
-    return None
 
 
 def _is_health_type(value: Any) -> bool:

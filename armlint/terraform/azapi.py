@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from armlint.arm.jsonpos import get_ci
+from armlint.compute.schema import infer_manual
 from armlint.model import SOURCE_EVALUATED, SOURCE_UNKNOWN, Fact, Location, Unknown, VmRecord
 from armlint.terraform import nodes as n
 from armlint.terraform.extract import OS_UNKNOWN, PATCH_MODE_DEFAULT, RecordContext
@@ -253,6 +254,7 @@ def _patch_settings(config: Cursor | None, facts: Facts, os_name: str | None, ba
         )
         _put(facts, "enable_hotpatching", _in(settings, "enableHotpatching"), as_bool)
         _put(facts, "time_zone", _in(config, "timeZone"))
+        infer_manual(facts.facts)  # an ARM body: Azure decides as for a template (schema.py)
 
 
 def _in(cursor: Cursor | None, key: str) -> Cursor | None:
