@@ -18,6 +18,7 @@ from armlint.bicep.values import ResourceRef, V, lookup, plain
 from armlint.compute.images import canonical_os, os_from_image
 from armlint.compute.schema import (
     HEALTH_EXTENSION_TYPES,
+    SCALE_SET_ORCHESTRATION_DEFAULT,
     infer_manual,
     platform_default,
 )
@@ -340,6 +341,11 @@ def _placement_facts(vm: VmContext, record_kind: str, instance: Instance, facts:
         mode = walk(vm.body, "properties", "orchestrationMode")
         if mode.present:
             facts["orchestration_mode"] = builder.from_step(mode)
+        else:
+            properties = walk(vm.body, "properties")
+            default = builder.default(properties, SCALE_SET_ORCHESTRATION_DEFAULT)
+            default.location = location_of(properties.value) or builder.resource_location
+            facts["orchestration_mode"] = default
 
 
 def _value_node(v: V) -> Any:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from armlint.arm.jsonpos import get_ci
-from armlint.compute.schema import infer_manual
+from armlint.compute.schema import SCALE_SET_ORCHESTRATION_DEFAULT, infer_manual
 from armlint.model import SOURCE_EVALUATED, SOURCE_UNKNOWN, Fact, Location, Unknown, VmRecord
 from armlint.terraform import nodes as n
 from armlint.terraform.extract import OS_UNKNOWN, PATCH_MODE_DEFAULT, RecordContext
@@ -107,7 +107,14 @@ def build_azapi_record(
     _patch_settings(config, facts, os_name, base)
     _placement(view, root, facts, kind)
     if kind == "vmss":
-        _put(facts, "orchestration_mode", root.path("properties", "orchestrationMode"))
+        properties = root.child("properties")
+        _put(
+            facts,
+            "orchestration_mode",
+            root.path("properties", "orchestrationMode"),
+            default=SCALE_SET_ORCHESTRATION_DEFAULT,
+            loc=properties.loc if properties is not None else root.loc,
+        )
         _inline_health(base, facts)
     if context.relations is not None:
         inline = facts.facts.pop("health_extension", None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from armlint.compute.schema import infer_manual, platform_default
 from armlint.model import Fact, Location, Unknown, VmRecord
 from armlint.terraform.facts import (
     ABSENT,
@@ -123,6 +124,8 @@ def _uniform(view, rtype: str, facts: Facts, os_name: str, extra: dict) -> None:
         used = facts.read("enable_automatic_updates", view, AUTOMATIC_UPDATES_ATTRS, True, as_bool)
         extra["automatic_updates_attr"] = used
         facts.read("time_zone", view, ("timezone",))
+        # No patchMode is sent, so Azure decides as for a template without one (schema.py).
+        infer_manual(facts.facts)
     _image(view, facts, "source_image_reference", with_id=False)
     facts.read("image_id", view, ("source_image_id",))
 
@@ -179,7 +182,14 @@ def _legacy(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) ->
     else:
         facts.put_default("patch_mode", PATCH_MODE_DEFAULT[os_name], view.loc, (why,))
     facts.put_default("assessment_mode", "ImageDefault", view.loc)
-    if os_name == "Windows" or isinstance(config, Unknown):
+    if os_name == "Windows" and config is None:
+        # Without os_profile_windows_config the provider sends no windowsConfiguration at all
+        # (legacy expandAzureRmVirtualMachineOsProfile sends it only when the block is set, S6):
+        # Azure's own defaults apply, as for a template without one.
+        for name in ("enable_automatic_updates", "provision_vm_agent"):
+            facts.put_default(name, platform_default(os_name, name), view.loc)
+        infer_manual(facts.facts)
+    elif os_name == "Windows" or isinstance(config, Unknown):
         # The legacy provider sends false for both when they are not set (domain 3.1).
         used = facts.read(
             "enable_automatic_updates", config, ("enable_automatic_upgrades",), False, as_bool
