@@ -135,7 +135,8 @@ def build_azapi_record(
         address=context.address,
         group=context.group,
         index=context.index,
-        extra={**context.extra, "arm_type": arm_type},
+        **context.details,
+        arm_type=arm_type,
     )
 
 

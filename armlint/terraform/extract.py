@@ -46,7 +46,7 @@ class RecordContext:
     ``address`` is the resource's address without the instance key (``vm``, not ``vm[0]``):
     ``index`` (the position in the loop) completes the record's identity, so it reads
     ``vm[0]`` rather than ``vm[0][0]``; the count index or for_each key itself goes to
-    ``extra['instance_key']``. ``instance_address`` keeps the full Terraform address, the one
+    ``details['instance_key']``. ``instance_address`` keeps the full Terraform address, the one
     references and relations name.
     """
 
@@ -57,7 +57,8 @@ class RecordContext:
     name: str = ""
     azurerm_constraint: str | None = None
     relations: Any = None  # relations.Relations (health extensions, maintenance assignments)
-    extra: dict = field(default_factory=dict)
+    # Keyword arguments for the record's typed detail fields (VmRecord.instance_key, ...).
+    details: dict = field(default_factory=dict)
     instance_address: str = ""  # '' when it is the address (a resource without count/for_each)
 
     @property
@@ -68,13 +69,13 @@ class RecordContext:
 def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
     kind, family, os_name = VM_TYPES[rtype]
     facts = Facts(view.loc)
-    extra = dict(context.extra)
-    _FAMILIES[family](view, rtype, facts, os_name, extra)
+    details = dict(context.details)
+    _FAMILIES[family](view, rtype, facts, os_name, details)
     _placement(view, facts, family, kind)
     if context.relations is not None:
         context.relations.add_facts(facts, context.full_address, kind, view)
     if context.azurerm_constraint:
-        extra["azurerm_constraint"] = context.azurerm_constraint
+        details["azurerm_constraint"] = context.azurerm_constraint
     return VmRecord(
         path=view.loc.path,
         format=context.format,
@@ -86,14 +87,14 @@ def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
         address=context.address,
         group=context.group,
         index=context.index,
-        extra=extra,
+        **details,
     )
 
 
 # --- families ------------------------------------------------------------------------------
 
 
-def _modern(view, rtype: str, facts: Facts, os_name: str, extra: dict) -> None:
+def _modern(view, rtype: str, facts: Facts, os_name: str, details: dict) -> None:
     """azurerm_windows/linux_virtual_machine: every patch argument is top-level."""
     facts.put_implied("os", os_name, view.loc, f"resource type {rtype}")
     facts.read("patch_mode", view, ("patch_mode",), PATCH_MODE_DEFAULT[os_name])
@@ -105,14 +106,14 @@ def _modern(view, rtype: str, facts: Facts, os_name: str, extra: dict) -> None:
     _automatic_by_platform(view, facts, ("reboot_setting", bypass))
     if os_name == "Windows":
         used = facts.read("enable_automatic_updates", view, AUTOMATIC_UPDATES_ATTRS, True, as_bool)
-        extra["automatic_updates_attr"] = used
+        details["automatic_updates_attr"] = used
         facts.read("enable_hotpatching", view, ("hotpatching_enabled",), False, as_bool)
         facts.read("time_zone", view, ("timezone",))
     _image(view, facts, "source_image_reference", with_id=False)
     facts.read("image_id", view, ("source_image_id",))
 
 
-def _uniform(view, rtype: str, facts: Facts, os_name: str, extra: dict) -> None:
+def _uniform(view, rtype: str, facts: Facts, os_name: str, details: dict) -> None:
     """azurerm_windows/linux_virtual_machine_scale_set: no patch_mode argument exists."""
     facts.put_implied("os", os_name, view.loc, f"resource type {rtype}")
     facts.put_implied("orchestration_mode", "Uniform", view.loc, f"resource type {rtype}")
@@ -122,7 +123,7 @@ def _uniform(view, rtype: str, facts: Facts, os_name: str, extra: dict) -> None:
     facts.read("provision_vm_agent", view, ("provision_vm_agent",), True, as_bool)
     if os_name == "Windows":
         used = facts.read("enable_automatic_updates", view, AUTOMATIC_UPDATES_ATTRS, True, as_bool)
-        extra["automatic_updates_attr"] = used
+        details["automatic_updates_attr"] = used
         facts.read("time_zone", view, ("timezone",))
         # No patchMode is sent, so Azure decides as for a template without one (schema.py).
         infer_manual(facts.facts)
@@ -130,13 +131,15 @@ def _uniform(view, rtype: str, facts: Facts, os_name: str, extra: dict) -> None:
     facts.read("image_id", view, ("source_image_id",))
 
 
-def _orchestrated(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) -> None:
+def _orchestrated(view, rtype: str, facts: Facts, os_name: str | None, details: dict) -> None:
     """azurerm_orchestrated_virtual_machine_scale_set: os_profile { windows/linux_configuration }."""
     facts.put_implied("orchestration_mode", "Flexible", view.loc, f"resource type {rtype}")
     _image(view, facts, "source_image_reference", with_id=False)
     facts.read("image_id", view, ("source_image_id",))
     config, os_name = _orchestrated_config(view, facts)
-    _os_settings(config, facts, os_name, view.loc, extra, agent_default=True, updates_default=True)
+    _os_settings(
+        config, facts, os_name, view.loc, details, agent_default=True, updates_default=True
+    )
     if os_name == "Windows" or isinstance(config, Unknown):
         facts.read("enable_hotpatching", config, ("hotpatching_enabled",), False, as_bool)
         facts.read("time_zone", config, ("timezone",))
@@ -164,7 +167,7 @@ def _orchestrated_config(view, facts: Facts):
     return None, _os_from_image(facts, view.loc)
 
 
-def _legacy(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) -> None:
+def _legacy(view, rtype: str, facts: Facts, os_name: str | None, details: dict) -> None:
     """Legacy azurerm_virtual_machine / azurerm_virtual_machine_scale_set (no patch_mode)."""
     image_block = (
         "storage_image_reference"
@@ -194,9 +197,10 @@ def _legacy(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) ->
         used = facts.read(
             "enable_automatic_updates", config, ("enable_automatic_upgrades",), False, as_bool
         )
-        extra["automatic_updates_attr"] = used
+        details["automatic_updates_attr"] = used
         facts.read("provision_vm_agent", config, ("provision_vm_agent",), False, as_bool)
         facts.read("time_zone", config, ("timezone",))
+        infer_manual(facts.facts)  # no patchMode is sent: Azure decides as for a template
     elif os_name == "Linux":
         # os_profile_linux_config has no provision_vm_agent: the API default (true) applies.
         facts.put_default("provision_vm_agent", True, view.loc)
@@ -242,7 +246,7 @@ def _legacy_config(view, facts: Facts):
 
 
 def _os_settings(
-    config, facts: Facts, os_name, loc: Location, extra: dict, agent_default, updates_default
+    config, facts: Facts, os_name, loc: Location, details: dict, agent_default, updates_default
 ):
     """patch_mode, automatic updates and the VM agent inside an OS configuration block."""
     if os_name is None and not isinstance(config, Unknown):
@@ -264,7 +268,7 @@ def _os_settings(
             loc,
             as_bool,
         )
-        extra["automatic_updates_attr"] = used
+        details["automatic_updates_attr"] = used
 
 
 def _read_in(facts: Facts, name, config, attributes, default, loc: Location, convert=None):

@@ -19,7 +19,11 @@ LOCATION = "westeurope"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "crossformat"
 FORMATS = ("arm", "bicep", "azurerm", "azapi")
 
-WS2022_HOTPATCH = ("MicrosoftWindowsServer", "WindowsServer", "2022-datacenter-azure-edition-hotpatch")
+WS2022_HOTPATCH = (
+    "MicrosoftWindowsServer",
+    "WindowsServer",
+    "2022-datacenter-azure-edition-hotpatch",
+)
 WS2019 = ("MicrosoftWindowsServer", "WindowsServer", "2019-Datacenter")
 WS2012 = ("MicrosoftWindowsServer", "WindowsServer", "2012-Datacenter")
 UBUNTU = ("Canonical", "ubuntu-24_04-lts", "server")
@@ -55,9 +59,21 @@ VARIANTS = (
     _v("win-abos-explicit", WS2019, "Windows", patchMode="AutomaticByOS"),
     _v("win-abp", WS2019, "Windows", patchMode="AutomaticByPlatform"),
     _v("win-abp-unsupported-image", WS2012, "Windows", patchMode="AutomaticByPlatform"),
-    _v("win-manual-updates-off", WS2019, "Windows", patchMode="Manual", enableAutomaticUpdates=False),
+    _v(
+        "win-manual-updates-off",
+        WS2019,
+        "Windows",
+        patchMode="Manual",
+        enableAutomaticUpdates=False,
+    ),
     _v("win-manual-updates-default", WS2019, "Windows", patchMode="Manual"),
-    _v("win-abos-updates-off", WS2019, "Windows", patchMode="AutomaticByOS", enableAutomaticUpdates=False),
+    _v(
+        "win-abos-updates-off",
+        WS2019,
+        "Windows",
+        patchMode="AutomaticByOS",
+        enableAutomaticUpdates=False,
+    ),
     _v(
         "win-updates-off-no-patch-mode",
         WS2019,
@@ -65,25 +81,115 @@ VARIANTS = (
         skip={"azurerm": PROVIDER_SENDS_PATCH_MODE},
         enableAutomaticUpdates=False,
     ),
-    _v("win-abp-updates-off", WS2019, "Windows", patchMode="AutomaticByPlatform", enableAutomaticUpdates=False),
-    _v("win-abp-agent-off", WS2019, "Windows", patchMode="AutomaticByPlatform", provisionVMAgent=False),
-    _v("win-hotpatch-abp", WS2022_HOTPATCH, "Windows", patchMode="AutomaticByPlatform", enableHotpatching=True),
-    _v("win-hotpatch-abos", WS2022_HOTPATCH, "Windows", patchMode="AutomaticByOS", enableHotpatching=True),
-    _v("win-hotpatch-unsupported-image", WS2019, "Windows", patchMode="AutomaticByPlatform", enableHotpatching=True),
-    _v("win-assessment-abp", WS2019, "Windows", patchMode="AutomaticByPlatform", assessmentMode="AutomaticByPlatform"),
-    _v("win-reboot-always", WS2019, "Windows", patchMode="AutomaticByPlatform", rebootSetting="Always"),
-    _v("win-reboot-never", WS2019, "Windows", patchMode="AutomaticByPlatform", rebootSetting="Never"),
-    _v("win-reboot-without-abp", WS2019, "Windows", patchMode="AutomaticByOS", rebootSetting="IfRequired"),
-    _v("win-bypass-abp", WS2019, "Windows", patchMode="AutomaticByPlatform", bypassPlatformSafetyChecksOnUserSchedule=True),
-    _v("win-bypass-abos", WS2019, "Windows", patchMode="AutomaticByOS", bypassPlatformSafetyChecksOnUserSchedule=True),
+    _v(
+        "win-abp-updates-off",
+        WS2019,
+        "Windows",
+        patchMode="AutomaticByPlatform",
+        enableAutomaticUpdates=False,
+    ),
+    _v(
+        "win-abp-agent-off",
+        WS2019,
+        "Windows",
+        patchMode="AutomaticByPlatform",
+        provisionVMAgent=False,
+    ),
+    _v(
+        "win-hotpatch-abp",
+        WS2022_HOTPATCH,
+        "Windows",
+        patchMode="AutomaticByPlatform",
+        enableHotpatching=True,
+    ),
+    _v(
+        "win-hotpatch-abos",
+        WS2022_HOTPATCH,
+        "Windows",
+        patchMode="AutomaticByOS",
+        enableHotpatching=True,
+    ),
+    _v(
+        "win-hotpatch-unsupported-image",
+        WS2019,
+        "Windows",
+        patchMode="AutomaticByPlatform",
+        enableHotpatching=True,
+    ),
+    _v(
+        "win-assessment-abp",
+        WS2019,
+        "Windows",
+        patchMode="AutomaticByPlatform",
+        assessmentMode="AutomaticByPlatform",
+    ),
+    _v(
+        "win-reboot-always",
+        WS2019,
+        "Windows",
+        patchMode="AutomaticByPlatform",
+        rebootSetting="Always",
+    ),
+    _v(
+        "win-reboot-never",
+        WS2019,
+        "Windows",
+        patchMode="AutomaticByPlatform",
+        rebootSetting="Never",
+    ),
+    _v(
+        "win-reboot-without-abp",
+        WS2019,
+        "Windows",
+        patchMode="AutomaticByOS",
+        rebootSetting="IfRequired",
+    ),
+    _v(
+        "win-bypass-abp",
+        WS2019,
+        "Windows",
+        patchMode="AutomaticByPlatform",
+        bypassPlatformSafetyChecksOnUserSchedule=True,
+    ),
+    _v(
+        "win-bypass-abos",
+        WS2019,
+        "Windows",
+        patchMode="AutomaticByOS",
+        bypassPlatformSafetyChecksOnUserSchedule=True,
+    ),
     _v("linux-defaults", UBUNTU, "Linux"),
     _v("linux-abp", UBUNTU, "Linux", patchMode="AutomaticByPlatform"),
     _v("linux-abp-unsupported-image", UBUNTU_OLD, "Linux", patchMode="AutomaticByPlatform"),
     _v("linux-abp-rhel", RHEL, "Linux", patchMode="AutomaticByPlatform"),
-    _v("linux-assessment-abp", UBUNTU, "Linux", patchMode="AutomaticByPlatform", assessmentMode="AutomaticByPlatform"),
-    _v("linux-abp-agent-off", UBUNTU, "Linux", patchMode="AutomaticByPlatform", provisionVMAgent=False),
-    _v("linux-reboot-ifrequired", UBUNTU, "Linux", patchMode="AutomaticByPlatform", rebootSetting="IfRequired"),
-    _v("linux-bypass-abp", UBUNTU, "Linux", patchMode="AutomaticByPlatform", bypassPlatformSafetyChecksOnUserSchedule=True),
+    _v(
+        "linux-assessment-abp",
+        UBUNTU,
+        "Linux",
+        patchMode="AutomaticByPlatform",
+        assessmentMode="AutomaticByPlatform",
+    ),
+    _v(
+        "linux-abp-agent-off",
+        UBUNTU,
+        "Linux",
+        patchMode="AutomaticByPlatform",
+        provisionVMAgent=False,
+    ),
+    _v(
+        "linux-reboot-ifrequired",
+        UBUNTU,
+        "Linux",
+        patchMode="AutomaticByPlatform",
+        rebootSetting="IfRequired",
+    ),
+    _v(
+        "linux-bypass-abp",
+        UBUNTU,
+        "Linux",
+        patchMode="AutomaticByPlatform",
+        bypassPlatformSafetyChecksOnUserSchedule=True,
+    ),
     _v("linux-image-default-explicit", UBUNTU, "Linux", patchMode="ImageDefault"),
     # No OS configuration block: the OS comes from the image (issue 10's first two drifts).
     _v("image-sql-on-ubuntu", SQL_UBUNTU, None),
@@ -94,7 +200,13 @@ VARIANTS = (
     # Scale sets.
     _v("vmss-uniform-windows", WS2019, "Windows", "uniform"),
     _v("vmss-uniform-linux", UBUNTU, "Linux", "uniform"),
-    _v("vmss-uniform-windows-updates-off", WS2019, "Windows", "uniform", enableAutomaticUpdates=False),
+    _v(
+        "vmss-uniform-windows-updates-off",
+        WS2019,
+        "Windows",
+        "uniform",
+        enableAutomaticUpdates=False,
+    ),
     _v(
         "vmss-uniform-windows-abp",
         WS2019,
@@ -106,7 +218,14 @@ VARIANTS = (
     _v("vmss-flexible-windows", WS2019, "Windows", "flexible"),
     _v("vmss-flexible-windows-abp", WS2019, "Windows", "flexible", patchMode="AutomaticByPlatform"),
     _v("vmss-flexible-linux-abp", UBUNTU, "Linux", "flexible", patchMode="AutomaticByPlatform"),
-    _v("vmss-flexible-windows-manual-updates-on", WS2019, "Windows", "flexible", patchMode="Manual", enableAutomaticUpdates=True),
+    _v(
+        "vmss-flexible-windows-manual-updates-on",
+        WS2019,
+        "Windows",
+        "flexible",
+        patchMode="Manual",
+        enableAutomaticUpdates=True,
+    ),
 )
 
 
@@ -253,7 +372,7 @@ def _image_block(name: str, variant: Variant, indent: int = 1) -> list[str]:
 
 
 def azurerm_file(variant: Variant) -> str:
-    head = [f'  name     = "vm1"', f'  location = "{LOCATION}"']
+    head = ['  name     = "vm1"', f'  location = "{LOCATION}"']
     if variant.os is None:
         # Only the legacy resource leaves the OS to the image.
         lines = ['resource "azurerm_virtual_machine" "vm1" {', *head]
@@ -262,7 +381,13 @@ def azurerm_file(variant: Variant) -> str:
         lines = ['resource "azurerm_orchestrated_virtual_machine_scale_set" "vm1" {', *head]
         block = "windows_configuration" if variant.os == "Windows" else "linux_configuration"
         arguments = {ORCHESTRATED_ARGUMENTS[k]: v for k, v in variant.settings.items()}
-        lines += ["  os_profile {", f"    {block} {{", *_hcl_arguments(arguments, 3), "    }", "  }"]
+        lines += [
+            "  os_profile {",
+            f"    {block} {{",
+            *_hcl_arguments(arguments, 3),
+            "    }",
+            "  }",
+        ]
         lines += _image_block("source_image_reference", variant)
     else:
         os_word = variant.os.lower()
