@@ -152,7 +152,7 @@ class BodyExtractor:
     def facts(self) -> dict[str, Fact]:
         """Every body fact, in record order; sibling facts (extensions of a VM, maintenance
         assignments) are the format's: they live outside the body."""
-        facts: dict[str, Fact] = {}
+        facts: dict[str, Fact | None] = {}
         windows = self.profile("osProfile", "windowsConfiguration")
         linux = self.profile("osProfile", "linuxConfiguration")
         os_fact = self._os_fact(windows, linux)
@@ -163,7 +163,7 @@ class BodyExtractor:
             facts.update(self._patch_facts(os_fact.value))
         facts.update(self._image_facts())
         facts.update(self._placement_facts())
-        return facts
+        return {name: fact for name, fact in facts.items() if fact is not None}
 
     # -- operating system -------------------------------------------------------------------
 
