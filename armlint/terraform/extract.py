@@ -14,6 +14,7 @@ from typing import Any
 
 from armlint.compute.schema import infer_manual, platform_default
 from armlint.model import Fact, Location, Unknown, VmRecord
+from armlint.terraform import azurerm
 from armlint.terraform.facts import (
     ABSENT,
     Facts,
@@ -97,18 +98,8 @@ def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
 def _modern(view, rtype: str, facts: Facts, os_name: str, details: dict) -> None:
     """azurerm_windows/linux_virtual_machine: every patch argument is top-level."""
     facts.put_implied("os", os_name, view.loc, f"resource type {rtype}")
-    facts.read("patch_mode", view, ("patch_mode",), PATCH_MODE_DEFAULT[os_name])
-    facts.read("assessment_mode", view, ("patch_assessment_mode",), "ImageDefault")
-    facts.read("provision_vm_agent", view, ("provision_vm_agent",), True, as_bool)
-    facts.read("reboot_setting", view, ("reboot_setting",))
-    bypass = "bypass_platform_safety_checks_on_user_schedule_enabled"
-    facts.read("bypass_platform_safety_checks", view, (bypass,), False, as_bool)
-    _automatic_by_platform(view, facts, ("reboot_setting", bypass))
-    if os_name == "Windows":
-        used = facts.read("enable_automatic_updates", view, AUTOMATIC_UPDATES_ATTRS, True, as_bool)
-        details["automatic_updates_attr"] = used
-        facts.read("enable_hotpatching", view, ("hotpatching_enabled",), False, as_bool)
-        facts.read("time_zone", view, ("timezone",))
+    read_arguments(facts, view, azurerm.VIRTUAL_MACHINE, os_name, details)
+    _automatic_by_platform(view, facts, azurerm.AUTOMATIC_BY_PLATFORM)
     _image(view, facts, "source_image_reference", with_id=False)
     facts.read("image_id", view, ("source_image_id",))
 
@@ -118,17 +109,26 @@ def _uniform(view, rtype: str, facts: Facts, os_name: str, details: dict) -> Non
     facts.put_implied("os", os_name, view.loc, f"resource type {rtype}")
     facts.put_implied("orchestration_mode", "Uniform", view.loc, f"resource type {rtype}")
     why = f"{rtype} has no patch_mode argument; the platform default applies"
-    facts.put_default("patch_mode", PATCH_MODE_DEFAULT[os_name], view.loc, (why,))
-    facts.put_default("assessment_mode", "ImageDefault", view.loc)
-    facts.read("provision_vm_agent", view, ("provision_vm_agent",), True, as_bool)
-    if os_name == "Windows":
-        used = facts.read("enable_automatic_updates", view, AUTOMATIC_UPDATES_ATTRS, True, as_bool)
-        details["automatic_updates_attr"] = used
-        facts.read("time_zone", view, ("timezone",))
-        # No patchMode is sent, so Azure decides as for a template without one (schema.py).
-        infer_manual(facts.facts)
+    facts.put_default("patch_mode", platform_default(os_name, "patch_mode"), view.loc, (why,))
+    facts.put_default("assessment_mode", platform_default(os_name, "assessment_mode"), view.loc)
+    read_arguments(facts, view, azurerm.UNIFORM_SCALE_SET, os_name, details)
+    # No patchMode is sent, so Azure decides as for a template without one (schema.py).
+    infer_manual(facts.facts)
     _image(view, facts, "source_image_reference", with_id=False)
     facts.read("image_id", view, ("source_image_id",))
+
+
+def read_arguments(facts: Facts, view, arguments, os_name: str, details: dict) -> None:
+    """Set the facts of a mapping table (terraform/azurerm.py) from a resource's arguments."""
+    for argument in arguments:
+        if argument.windows_only and os_name != "Windows":
+            continue
+        default = argument.default
+        if default == azurerm.PLATFORM:
+            default = platform_default(os_name, argument.fact)
+        used = facts.read(argument.fact, view, argument.names, default, argument.convert)
+        if argument.fact == "enable_automatic_updates":
+            details["automatic_updates_attr"] = used
 
 
 def _orchestrated(view, rtype: str, facts: Facts, os_name: str | None, details: dict) -> None:
