@@ -18,6 +18,7 @@ from armlint.bicep.values import ResourceRef, V, lookup, plain
 from armlint.compute.images import canonical_os, os_from_image
 from armlint.compute.schema import (
     HEALTH_EXTENSION_TYPES,
+    OS_CONFIG_FACTS,
     SCALE_SET_ORCHESTRATION_DEFAULT,
     infer_manual,
     platform_default,
@@ -223,35 +224,17 @@ def _setting(config: Step, *keys: str) -> Step:
     return Step(inner.value, config.chain + inner.chain, config.keys + inner.keys)
 
 
-PATCH_SETTINGS = {
-    "provision_vm_agent": ("provisionVMAgent",),
-    "patch_mode": ("patchSettings", "patchMode"),
-    "assessment_mode": ("patchSettings", "assessmentMode"),
-    "reboot_setting": ("patchSettings", "automaticByPlatformSettings", "rebootSetting"),
-    "bypass_platform_safety_checks": (
-        "patchSettings",
-        "automaticByPlatformSettings",
-        "bypassPlatformSafetyChecksOnUserSchedule",
-    ),
-}
-WINDOWS_ONLY = {
-    "enable_hotpatching": ("patchSettings", "enableHotpatching"),
-    "enable_automatic_updates": ("enableAutomaticUpdates",),
-    "time_zone": ("timeZone",),
-}
-
-
 def _patch_facts(vm: VmContext, facts: dict[str, Fact]) -> None:
     builder = vm.builder
     os_value = facts["os"].value
     config = _config_step(vm, os_value)
-    settings = dict(PATCH_SETTINGS)
-    if os_value == "Windows" or (isinstance(os_value, Unknown) and config.unknown):
-        settings.update(WINDOWS_ONLY)
-    for name, keys in settings.items():
-        step = _setting(config, *keys)
+    windows = os_value == "Windows" or (isinstance(os_value, Unknown) and config.unknown)
+    for spec in OS_CONFIG_FACTS:  # the paths of compute/schema.py, below the OS configuration
+        if spec.type == "presence" or (spec.windows_only and not windows):
+            continue
+        step = _setting(config, *spec.path[2:])
         if step.present:
-            facts[name] = builder.from_step(step)
+            facts[spec.name] = builder.from_step(step)
     platform_settings = _setting(config, "patchSettings", "automaticByPlatformSettings")
     if platform_settings.present:
         fact = builder.from_step(platform_settings)
