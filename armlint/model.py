@@ -212,7 +212,25 @@ class VmRecord:
     group: str = ""  # redundancy group: copy loop, count or for_each owner; '' when single
     index: int | None = None  # copy index / count index; None when not in a loop
     scenario: tuple[tuple[str, Any], ...] = ()  # allowed-value choices that produced this record
-    extra: dict[str, Any] = field(default_factory=dict)  # format-specific details (not for rules)
+    # How the record was found: format details for reports, pairing and the planner (rules read
+    # only facts). Typed fields, so a misspelt detail fails where it is written.
+    instance_key: str | int | None = None  # Terraform count index or for_each key
+    instances_unknown: bool = False  # the loop's count or items are unknown
+    instances_trace: tuple[str, ...] = ()  # how the loop was evaluated
+    representative_instance: str = ""  # why one instance stands for a capped count/for_each
+    condition_unknown: bool = False  # the resource's condition is unknown
+    root_module: str = ""  # Terraform: the root module folder evaluated
+    parameter_file: str = ""  # ARM/Bicep: the parameter file the values came from
+    symbolic_name: str = ""  # Bicep: the resource's symbolic name
+    arm_type: str = ""  # azapi_resource: the ARM type of its body
+    automatic_updates_attr: str | None = None  # azurerm argument read for enableAutomaticUpdates
+    azurerm_constraint: str | None = None  # the azurerm provider version constraint
+    actions: list[str] = field(default_factory=list)  # Terraform plan: the change's actions
+    replace_paths: list = field(default_factory=list)  # Terraform plan: what forces replacement
+    before: VmRecord | None = None  # Terraform plan: the resource as it is now
+    exported: bool = False  # read from an exported live VM (az vm show / REST GET)
+    resource_id: str = ""  # exported VM: its Azure resource id
+    mirror_path: str = ""  # check --against: the path inside the compared revision
 
     def fact(self, name: str) -> Fact:
         found = self.facts.get(name)
@@ -226,7 +244,7 @@ class VmRecord:
     @property
     def identity(self) -> str:
         base = self.address or f"{self.resource_type}/{self.name}"
-        key = self.extra.get("instance_key")
+        key = self.instance_key
         if isinstance(key, str):
             return f'{base}["{key}"]'  # for_each: the key, which survives reordering
         return base if self.index is None else f"{base}[{self.index}]"

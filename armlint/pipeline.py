@@ -361,7 +361,7 @@ def _only_at_its_default(name: str, chosen: list, every_maps: list[dict]) -> boo
 
 
 def _scenario_key(record: VmRecord) -> tuple[str, str, str]:
-    return (record.path, record.identity, record.extra.get("parameter_file", ""))
+    return (record.path, record.identity, record.parameter_file)
 
 
 def _discriminating(firing: list, every: list) -> str:

@@ -463,7 +463,7 @@ def _reason(fact: Fact) -> str:
 
 
 def _parameter_file_suffix(record: VmRecord) -> str:
-    label = record.extra.get("parameter_file")
+    label = record.parameter_file
     return f" [with {label}]" if label else ""
 
 
@@ -513,7 +513,7 @@ def transition_findings(
 
 
 def plan_transition_findings(records: Iterable[VmRecord], profile: str) -> list[Finding]:
-    """Transitions inside a ``terraform show -json`` plan: each record's ``extra['before']``.
+    """Transitions inside a ``terraform show -json`` plan: each record's ``before``.
 
     An update is checked like a template pair. A replacement (delete and create) recreates the
     VM, so mode switches are no longer refused: it reports the enableAutomaticUpdates and
@@ -521,13 +521,13 @@ def plan_transition_findings(records: Iterable[VmRecord], profile: str) -> list[
     """
     findings: list[Finding] = []
     for record in records:
-        before = record.extra.get("before")
-        actions = tuple(record.extra.get("actions") or ())
+        before = record.before
+        actions = tuple(record.actions)
         if not isinstance(before, VmRecord):
             continue  # created by this plan: nothing existed before
         describe = _prior_state
         if _is_replace(actions):
-            paths = tuple(_path_text(path) for path in record.extra.get("replace_paths") or ())
+            paths = tuple(_path_text(path) for path in record.replace_paths)
             change = Change(before, record, describe, replaced=True, replace_paths=paths)
             findings.extend(change_findings(change, REPLACE_CHECKS, profile))
         elif "update" in actions:
@@ -635,7 +635,7 @@ def _name_keys(record: VmRecord) -> list[str]:
 
 
 def _parameter_file(record: VmRecord) -> str:
-    return str(record.extra.get("parameter_file", "")).lower()
+    return record.parameter_file.lower()
 
 
 # -- run_diff: two sets of files -----------------------------------------------------------
@@ -976,7 +976,7 @@ def _pair_mirrored(befores, afters, root: Path, mirror: Mirror):
     """Pair within each file: the after file's repo path is the mirrored file's path."""
     grouped: dict[str, list[VmRecord]] = {}
     for record in befores:
-        grouped.setdefault(record.extra.get("mirror_path", ""), []).append(record)
+        grouped.setdefault(record.mirror_path, []).append(record)
     by_file: dict[str, list[VmRecord]] = {}
     for record in afters:
         by_file.setdefault(_repo_relative(record.path, root), []).append(record)
@@ -999,13 +999,12 @@ def _relocated(record: VmRecord, mirror: Mirror) -> VmRecord:
         name: Fact(fact.value, move(fact.location), fact.source, _strip_all(fact.trace, mirror))
         for name, fact in record.facts.items()
     }
-    extra = {**record.extra, "mirror_path": relative}
     return replace(
         record,
         path=_origin_path(record.path, mirror),
         location=move(record.location),
         facts=facts,
-        extra=extra,
+        mirror_path=relative,
     )
 
 

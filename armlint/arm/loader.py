@@ -259,7 +259,7 @@ class TemplateLoader:
         for record in records:
             record.scenario = tuple(combination)
             if label:
-                record.extra["parameter_file"] = label
+                record.parameter_file = label
 
     @staticmethod
     def _explorable(template: dict, given, reads: set[str]) -> list[tuple[str, list]]:

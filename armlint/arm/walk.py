@@ -281,9 +281,9 @@ def _add_vm(instance, kind: str, resource_type, siblings, template, walk: Walk) 
     record.index = instance.index
     record.address = f"{record.resource_type}/{record.name}"
     if instance.condition_unknown:
-        record.extra["condition_unknown"] = True
+        record.condition_unknown = True
     if instance.instances_unknown:
-        record.extra["instances_unknown"] = True
+        record.instances_unknown = True
     walk.records.append(record)
 
 

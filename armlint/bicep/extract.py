@@ -15,6 +15,14 @@ from typing import Any
 from armlint.bicep.evaluate import Site
 from armlint.bicep.template import Instance, Template
 from armlint.bicep.values import ResourceRef, V, lookup, plain
+from armlint.compute.images import canonical_os, os_from_image
+from armlint.compute.schema import (
+    HEALTH_EXTENSION_TYPES,
+    OS_CONFIG_FACTS,
+    SCALE_SET_ORCHESTRATION_DEFAULT,
+    infer_manual,
+    platform_default,
+)
 from armlint.model import (
     SOURCE_DEFAULT,
     SOURCE_EVALUATED,
@@ -32,7 +40,7 @@ VMSS_TYPE = "Microsoft.Compute/virtualMachineScaleSets"
 KINDS = {VM_TYPE.lower(): ("vm", VM_TYPE), VMSS_TYPE.lower(): ("vmss", VMSS_TYPE)}
 EXTENSION_TYPES = frozenset(f"{t.lower()}/extensions" for t in (VM_TYPE, VMSS_TYPE))
 ASSIGNMENT_TYPE = "microsoft.maintenance/configurationassignments"
-HEALTH_EXTENSIONS = frozenset({"applicationhealthlinux", "applicationhealthwindows"})
+HEALTH_EXTENSIONS = HEALTH_EXTENSION_TYPES
 # Objects that can hold a default: a default points at the deepest of these that exists.
 DEFAULT_ANCHORS = frozenset(
     {
@@ -43,49 +51,6 @@ DEFAULT_ANCHORS = frozenset(
         "automaticbyplatformsettings",
     }
 )
-# Publishers whose images are all of one system (S1 image tables, marketplace names).
-WINDOWS_PUBLISHERS = frozenset(
-    {
-        "microsoftwindowsserver",
-        "microsoftwindowsdesktop",
-        "microsoftvisualstudio",
-        "microsoftwindowsserverhpcpack",
-        "microsoftsharepoint",
-        "microsoftbiztalkserver",
-        "microsoftdynamicsax",
-    }
-)
-LINUX_PUBLISHERS = frozenset(
-    {
-        "canonical",
-        "redhat",
-        "openlogic",
-        "suse",
-        "debian",
-        "credativ",
-        "oracle",
-        "almalinux",
-        "kinvolk",
-        "microsoftcblmariner",
-        "resf",
-        "erockyenterprisesoftwarefoundationinc1653071250513",
-        "microsoft-aks",
-        "coreos",
-    }
-)
-# Publishers with images of both systems (SQL Server, CIS, data science): the offer tells.
-LINUX_OFFER_WORDS = (
-    "ubuntu",
-    "rhel",
-    "redhat",
-    "centos",
-    "sles",
-    "suse",
-    "debian",
-    "linux",
-    "alma",
-)
-WINDOWS_OFFER_WORDS = ("windows", "-ws20", "win20", "win-")
 
 
 @dataclass
@@ -194,26 +159,6 @@ def normalise_location(value: Any) -> Any:
     return value.lower().replace(" ", "") if isinstance(value, str) else value
 
 
-def _os_from_type(value: Any) -> Any:
-    if isinstance(value, str) and value.lower() in ("windows", "linux"):
-        return value.capitalize()
-    return value
-
-
-def os_from_image(publisher: str, offer: str | None) -> str | None:
-    offer_folded = (offer or "").casefold()
-    if any(word in offer_folded for word in LINUX_OFFER_WORDS):
-        return "Linux"
-    if any(word in offer_folded for word in WINDOWS_OFFER_WORDS):
-        return "Windows"
-    folded = publisher.casefold()
-    if folded in WINDOWS_PUBLISHERS:
-        return "Windows"
-    if folded in LINUX_PUBLISHERS:
-        return "Linux"
-    return None
-
-
 @dataclass
 class VmContext:
     """The parts of one VM/VMSS body that several facts look at."""
@@ -239,7 +184,7 @@ def _os_fact(vm: VmContext) -> Fact:
             return Fact(name, fact.location, SOURCE_EVALUATED, fact.trace)
     os_type = vm.at("storageProfile", "osDisk", "osType")
     if os_type.present and not os_type.unknown:
-        return builder.from_step(os_type, _os_from_type)
+        return builder.from_step(os_type, canonical_os)
     publisher = vm.at("storageProfile", "imageReference", "publisher")
     if publisher.present and not publisher.unknown and isinstance(publisher.value.value, str):
         offer = vm.at("storageProfile", "imageReference", "offer")
@@ -279,36 +224,17 @@ def _setting(config: Step, *keys: str) -> Step:
     return Step(inner.value, config.chain + inner.chain, config.keys + inner.keys)
 
 
-PATCH_SETTINGS = {
-    "provision_vm_agent": ("provisionVMAgent",),
-    "patch_mode": ("patchSettings", "patchMode"),
-    "assessment_mode": ("patchSettings", "assessmentMode"),
-    "reboot_setting": ("patchSettings", "automaticByPlatformSettings", "rebootSetting"),
-    "bypass_platform_safety_checks": (
-        "patchSettings",
-        "automaticByPlatformSettings",
-        "bypassPlatformSafetyChecksOnUserSchedule",
-    ),
-}
-WINDOWS_ONLY = {
-    "enable_hotpatching": ("patchSettings", "enableHotpatching"),
-    "enable_automatic_updates": ("enableAutomaticUpdates",),
-    "time_zone": ("timeZone",),
-}
-PATCH_MODE_DEFAULTS = {"Windows": "AutomaticByOS", "Linux": "ImageDefault"}
-
-
 def _patch_facts(vm: VmContext, facts: dict[str, Fact]) -> None:
     builder = vm.builder
     os_value = facts["os"].value
     config = _config_step(vm, os_value)
-    settings = dict(PATCH_SETTINGS)
-    if os_value == "Windows" or (isinstance(os_value, Unknown) and config.unknown):
-        settings.update(WINDOWS_ONLY)
-    for name, keys in settings.items():
-        step = _setting(config, *keys)
+    windows = os_value == "Windows" or (isinstance(os_value, Unknown) and config.unknown)
+    for spec in OS_CONFIG_FACTS:  # the paths of compute/schema.py, below the OS configuration
+        if spec.type == "presence" or (spec.windows_only and not windows):
+            continue
+        step = _setting(config, *spec.path[2:])
         if step.present:
-            facts[name] = builder.from_step(step)
+            facts[spec.name] = builder.from_step(step)
     platform_settings = _setting(config, "patchSettings", "automaticByPlatformSettings")
     if platform_settings.present:
         fact = builder.from_step(platform_settings)
@@ -323,25 +249,21 @@ def _patch_defaults(config: Step, os_value: Any, facts: dict[str, Fact], builder
     if config.unknown:
         return  # the configuration itself is unknown: its settings are unknown, not defaults
     settings = _setting(config, "patchSettings")
+    facts.setdefault(
+        "patch_mode", builder.default(settings, platform_default(os_value, "patch_mode"))
+    )
     if isinstance(os_value, Unknown):
-        depends = Unknown("depends on the OS, which is unknown")
-        facts.setdefault("patch_mode", builder.default(settings, depends))
-        facts.setdefault("enable_automatic_updates", builder.default(config, depends))
+        updates = platform_default(os_value, "enable_automatic_updates")
+        facts.setdefault("enable_automatic_updates", builder.default(config, updates))
     else:
-        facts.setdefault("patch_mode", builder.default(settings, PATCH_MODE_DEFAULTS[os_value]))
-        facts.setdefault("assessment_mode", builder.default(settings, "ImageDefault"))
-    facts.setdefault("provision_vm_agent", builder.default(config, True))  # true on both OSes
+        assessment = platform_default(os_value, "assessment_mode")
+        facts.setdefault("assessment_mode", builder.default(settings, assessment))
+    agent = platform_default(os_value, "provision_vm_agent")
+    facts.setdefault("provision_vm_agent", builder.default(config, agent))
     if os_value == "Windows":
-        facts.setdefault("enable_automatic_updates", builder.default(config, True))
-        _manual_without_patch_mode(facts)
-
-
-def _manual_without_patch_mode(facts: dict[str, Fact]) -> None:
-    """Without a patchMode, Azure follows enableAutomaticUpdates: false means Manual (S1)."""
-    patch_mode = facts["patch_mode"]
-    if patch_mode.source == SOURCE_DEFAULT and facts["enable_automatic_updates"].value is False:
-        patch_mode.value = "Manual"
-        patch_mode.trace = ("inferred from enableAutomaticUpdates false",)
+        updates = platform_default(os_value, "enable_automatic_updates")
+        facts.setdefault("enable_automatic_updates", builder.default(config, updates))
+        infer_manual(facts)
 
 
 def _image_facts(vm: VmContext, facts: dict[str, Fact]) -> None:
@@ -402,6 +324,11 @@ def _placement_facts(vm: VmContext, record_kind: str, instance: Instance, facts:
         mode = walk(vm.body, "properties", "orchestrationMode")
         if mode.present:
             facts["orchestration_mode"] = builder.from_step(mode)
+        else:
+            properties = walk(vm.body, "properties")
+            default = builder.default(properties, SCALE_SET_ORCHESTRATION_DEFAULT)
+            default.location = location_of(properties.value) or builder.resource_location
+            facts["orchestration_mode"] = default
 
 
 def _value_node(v: V) -> Any:

@@ -165,7 +165,7 @@ def _evaluate_root(root: Root, workspace: Workspace, choices: dict) -> tuple[lis
     made = build_records(template)
     if root.params is not None:
         for record, _ in made:
-            record.extra["parameter_file"] = root.params.source.name
+            record.parameter_file = root.params.source.name
     return made, engine
 
 

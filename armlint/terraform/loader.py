@@ -391,17 +391,17 @@ def _context(
     instance, expansion, base_address, key, position, constraint, relations
 ) -> RecordContext:
     # Several roots may call one module: the root tells those evaluations apart.
-    extra: dict = {"root_module": str(instance.root.config.directory)}
+    details: dict = {"root_module": str(instance.root.config.directory)}
     looped = expansion.kind != "single"
     unknown = expansion.unknown is not None or instance.instances_unknown
     if unknown:
-        extra["instances_unknown"] = True
+        details["instances_unknown"] = True
     if expansion.steps:
-        extra["instances_trace"] = expansion.steps
+        details["instances_trace"] = tuple(expansion.steps)
     if expansion.capped:
-        extra["representative_instance"] = expansion.capped
+        details["representative_instance"] = expansion.capped
     if key is not None:
-        extra["instance_key"] = key  # the count index or the for_each key
+        details["instance_key"] = key  # the count index or the for_each key
     group, index = "", None
     if looped:
         group, index = base_address, (None if expansion.unknown is not None else position)
@@ -415,7 +415,7 @@ def _context(
         "",
         constraint,
         relations,
-        extra,
+        details,
         instance_address=base_address + index_suffix(key),
     )
 

@@ -4,7 +4,7 @@ A plan holds the exact values Terraform will send: ``resource_changes[].change.a
 ``after_unknown`` marking what is known only after apply. The same azurerm mapping as for
 configuration files is used (``extract`` through ``views.PlanView``); positions come from
 armlint's position-keeping JSON reader, so a finding points at the attribute in the plan file.
-``change.before`` becomes ``record.extra['before']`` for before/after comparisons.
+``change.before`` becomes ``record.before`` for before/after comparisons.
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def _change_record(change: _Change, positions, constraint, relations) -> VmRecor
         _name(change.after),
         constraint,
         relations,
-        _change_extra(change),
+        _change_details(change),
         instance_address=change.address,
     )
     record = _record(view, change, context)
@@ -201,19 +201,19 @@ def _change_record(change: _Change, positions, constraint, relations) -> VmRecor
             index,
             _name(change.before),
             constraint,
-            extra=dict(_instance_key(change)),
+            details=dict(_instance_key(change)),
             instance_address=change.address,
         )
-        record.extra["before"] = _record(before_view, change, before_context)
+        record.before = _record(before_view, change, before_context)
     return record
 
 
-def _change_extra(change: _Change) -> dict:
-    extra: dict = {"actions": change.actions, **_instance_key(change)}
+def _change_details(change: _Change) -> dict:
+    details: dict = {"actions": list(change.actions), **_instance_key(change)}
     replace_paths = (change.item.get("change") or {}).get("replace_paths")
     if replace_paths:
-        extra["replace_paths"] = list(replace_paths)  # what forces the replacement
-    return extra
+        details["replace_paths"] = list(replace_paths)  # what forces the replacement
+    return details
 
 
 def _instance_key(change: _Change) -> dict:

@@ -1,4 +1,4 @@
-"""Transitions inside a Terraform plan: records carry extra['before'] and extra['actions'].
+"""Transitions inside a Terraform plan: records carry before and actions.
 
 The records are made by hand, in the shape armlint.terraform.load_plan documents, so these
 tests do not depend on the plan loader.
@@ -20,10 +20,10 @@ def _plan_pair(before: dict, after: dict, actions, replace_paths=None, kind="vm"
     common |= {"address": f"{WINDOWS}.app", "resource_type": WINDOWS}
     old = record(**common, **before) if before is not None else None
     new = record(**common, **after)
-    new.extra["before"] = old
-    new.extra["actions"] = actions
+    new.before = old
+    new.actions = actions
     if replace_paths is not None:
-        new.extra["replace_paths"] = replace_paths
+        new.replace_paths = replace_paths
     return new
 
 
