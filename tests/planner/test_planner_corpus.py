@@ -9,7 +9,6 @@ import io
 import json
 from collections import Counter
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -25,15 +24,13 @@ from armlint.planner import (
 from armlint.planner.placement import zones_of
 from armlint.report.plan_formats import INVENTORY_FORMATS, PLAN_FORMATS
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture(scope="module")
-def loaded():
+def loaded(corpus_dir):
     # As `armlint plan` loads: one scenario per template, no allowedValues exploration.
-    return load_records(RunOptions(paths=[str(CORPUS)], explore=False))
+    return load_records(RunOptions(paths=[str(corpus_dir)], explore=False))
 
 
 @pytest.fixture(scope="module")
