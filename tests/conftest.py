@@ -9,9 +9,12 @@ lost the data cannot pass by skipping the real-world tests.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,34 @@ def pytest_unconfigure(config) -> None:
         os.environ.pop("ARMLINT_CACHE_DIR", None)
     else:
         os.environ["ARMLINT_CACHE_DIR"] = previous
+
+
+@dataclass
+class CliRun:
+    """What one ``armlint`` command line run in this process returned and printed."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def armlint_cli(capsys) -> Callable[..., CliRun]:
+    """``armlint ARGUMENTS`` through ``armlint.cli.main`` in this process, output captured.
+
+    For tests about what armlint reports: no interpreter start-up or imports per call, and the
+    Terraform grammar is built once per test run. Tests about the process itself (exit status
+    seen by a shell, stdout encoding, an entry point) run ``python -m armlint`` instead.
+    """
+    from armlint import cli
+
+    def run(*arguments: str) -> CliRun:
+        capsys.readouterr()  # drop what the test printed before
+        code = cli.main([str(argument) for argument in arguments])
+        captured = capsys.readouterr()
+        return CliRun(code, captured.out, captured.err)
+
+    return run

@@ -96,7 +96,13 @@ def test_allowed_values_are_explored_and_the_finding_names_the_choice():
     example = Path(__file__).resolve().parents[2] / "examples" / "arm" / "web-tier.json"
     result = findings(example)
     (finding,) = [f for f in result if f.rule == "AZP102"]
-    assert finding.message.endswith("(when patchMode='Manual')")
+    # The trace is focused: the one parameter whose allowedValues choice makes the finding
+    # hold, not every parameter explored (the others sit at their defaults).
+    assert finding.message == (
+        "patchMode is 'Manual' (from parameters('patchMode') (web-tier.json:5) <- one of its"
+        " allowedValues) but enableAutomaticUpdates is true (platform default); Manual needs"
+        " false (when patchMode='Manual')"
+    )
     assert finding.location.line == 14
 
 
