@@ -29,7 +29,11 @@ from ci_helpers import (
     run_line,
 )
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+# slow: the examples run as real processes (with git), as the CI systems run them.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
+]
 
 EXAMPLES = (
     "azure-pipelines-parallel.yml",
