@@ -8,14 +8,12 @@ location are bounded lower: most unknown ones are truly unknown before deploymen
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from armlint.bicep import load
 from armlint.model import Unknown, VmRecord
 
-CORPUS = Path("/work/shared/corpus")
+pytestmark = pytest.mark.corpus
 
 
 def _known(record: VmRecord, fact: str) -> bool:
@@ -47,10 +45,8 @@ def _shares(records: list[VmRecord]) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture(scope="module")
-def corpus_result():
-    if not CORPUS.is_dir():
-        pytest.skip("the shared corpus is not available")
-    files = sorted(path for path in CORPUS.rglob("*.bicep") if path.is_file())
+def corpus_result(corpus_dir):
+    files = sorted(path for path in corpus_dir.rglob("*.bicep") if path.is_file())
     return files, load(files)
 
 

@@ -16,9 +16,12 @@ from ci_helpers import CHANGED, CHANGED_LINE, CI_DOCS, ROOT, change_patch_mode, 
 HOOK = CI_DOCS / "pre-commit.sh"
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("git") is None or shutil.which("bash") is None, reason="needs git and bash"
-)
+pytestmark = [
+    pytest.mark.slow,  # a real git hook running armlint in a process
+    pytest.mark.skipif(
+        shutil.which("git") is None or shutil.which("bash") is None, reason="needs git and bash"
+    ),
+]
 
 
 def run_hook(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
