@@ -90,6 +90,7 @@ def run_check(options: RunOptions) -> RunResult:
         findings = [f for f in findings if f.rule != "AZP002"]
     result.findings = sorted(_dedupe(findings), key=lambda f: f.sort_key)
     result.files.sort(key=lambda report: report.path)
+    result.notes = list(dict.fromkeys(result.notes))  # one note per run, not per folder
     result.rules = load_pack().infos()
     return result
 
@@ -223,6 +224,10 @@ def _checked(records: list[VmRecord], options: RunOptions, notes: list[str]) -> 
 
     engine = Engine(load_pack(), CheckOptions(options.profile, None, {}))
     findings = _check_records(engine, records)
+    if any(record.format == "live" for record in records):
+        from armlint.live.records import without_template_rules
+
+        findings = without_template_rules(findings, records)
     plan_records = [record for record in records if record.format == "plan"]
     if plan_records:
         from armlint.transitions import plan_transition_findings
@@ -387,6 +392,8 @@ def _load_json_files(
         documents[path] = document
         result.findings.extend(document.findings)
         kinds[path] = classify(document.value) if document.ok else "error"
+        if kinds[path] in ("other", "vm-export"):
+            kinds[path] = _live_kind(document.value, kinds[path])
         if options.progress:
             options.progress(number, total)
     explicit_parameters = [Path(p) for p in options.parameters]
@@ -415,13 +422,30 @@ def _load_json_files(
             plans.append(path)
     if dependencies is not None:
         dependencies.extend(str(path) for path in loader.linked_cache)
+    _load_live(paths, kinds, documents, result)
     for path, kind in kinds.items():
-        if kind in ("template", "plan"):
+        if kind in ("template", "plan", "live-export"):
             continue
         if path in explicit_parameters and path not in paths:
             continue
         result.files.append(_other_report(path, kind, documents[path], used_parameters))
     return plans
+
+
+def _live_kind(value, kind: str) -> str:
+    """Exported Azure state (az vm list, Resource Graph, Get-AzVM...) is read like a template."""
+    from armlint.live.shapes import looks_like_live
+
+    return "live-export" if looks_like_live(value) else kind
+
+
+def _load_live(paths: list[Path], kinds: dict, documents: dict, result: RunResult) -> None:
+    live = [path for path in paths if kinds.get(path) == "live-export"]
+    if live:
+        from armlint.live.records import load_exports
+
+        exports = [documents[path] for path in live]
+        _merge(result, _guarded("export", live, lambda: load_exports(exports)))
 
 
 def _other_report(path: Path, kind: str, document, used: dict[Path, str]) -> FileReport:
