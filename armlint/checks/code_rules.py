@@ -291,4 +291,8 @@ EXTERNAL_CHECKS: dict[str, str] = {
     "excluded_from_platform_patching": "planner",
     "expired_suppression": "suppressions",
     "unused_suppression": "suppressions",
+    "live_setting_drift": "live drift",
+    "undeclared_live_vm": "live drift",
+    "undeployed_template_vm": "live drift",
+    "ambiguous_live_pairing": "live drift",
 }

@@ -50,6 +50,10 @@ PUBLIC = {
     "AZP501": ("redundancy-group-same-batch", "warning"),
     "AZP502": ("single-update-domain", "warning"),
     "AZP503": ("excluded-from-platform-patching", "info"),
+    "AZP601": ("live-setting-drift", "warning"),
+    "AZP602": ("undeclared-live-vm", "warning"),
+    "AZP603": ("undeployed-template-vm", "info"),
+    "AZP604": ("ambiguous-live-pairing", "warning"),
     "AZP901": ("expired-suppression", "warning"),
     "AZP902": ("unused-suppression", "warning"),
 }
