@@ -14,6 +14,7 @@ from armlint.discover import discover
 from armlint.model import FileReport, Finding, LoadResult, RunResult, VmRecord
 
 Progress = Callable[[int, int], None]
+LIVE_NOTE_PREFIX = "live exports:"  # armlint.live.records.TEMPLATE_RULES_NOTE
 PARALLEL_MIN_FILES = 16
 
 
@@ -90,7 +91,7 @@ def run_check(options: RunOptions) -> RunResult:
         findings = [f for f in findings if f.rule != "AZP002"]
     result.findings = sorted(_dedupe(findings), key=lambda f: f.sort_key)
     result.files.sort(key=lambda report: report.path)
-    result.notes = list(dict.fromkeys(result.notes))  # one note per run, not per folder
+    result.notes = _live_note_once(result.notes)
     result.rules = load_pack().infos()
     return result
 
@@ -430,6 +431,12 @@ def _load_json_files(
             continue
         result.files.append(_other_report(path, kind, documents[path], used_parameters))
     return plans
+
+
+def _live_note_once(notes: list[str]) -> list[str]:
+    """Each folder with exports says which rules it skipped; the run says it once."""
+    live = [note for note in notes if note.startswith(LIVE_NOTE_PREFIX)]
+    return [n for n in notes if not n.startswith(LIVE_NOTE_PREFIX)] + live[:1]
 
 
 def _read_json(path: Path, max_bytes: int):

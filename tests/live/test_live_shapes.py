@@ -300,3 +300,13 @@ def _graph_row(name: str) -> dict:
         "location": "westeurope",
         "properties": {"osProfile": {"linuxConfiguration": {"provisionVMAgent": True}}},
     }
+
+
+def test_the_skipped_rules_note_is_said_once_for_many_folders(tmp_path):
+    from armlint.pipeline import RunOptions, run_check
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "vms.json").write_text((FIXTURES / "az-vm-list.json").read_text())
+    result = run_check(RunOptions(paths=[str(tmp_path)]))
+    assert sum(note.startswith("live exports:") for note in result.notes) == 1
