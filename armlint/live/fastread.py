@@ -19,8 +19,10 @@ from pathlib import Path
 from armlint.arm.jsonpos import _COMMA, _PLAIN_KEY, JsonArray, JsonObject, SourceText, decode_bytes
 
 MIN_BYTES = 64 * 1024  # below this the full reader is fast enough and reports duplicate keys
-HEAD = 400  # characters read for the template, parameter-file and plan markers
-NOT_EXPORT_MARKERS = ('"$schema"', '"format_version"')
+HEAD = 400  # bytes in which a template, parameter file or plan names itself
+SNIFF = 16 * 1024  # bytes in which an export names a VM, scale set or maintenance resource
+NOT_EXPORT_MARKERS = (b'"$schema"', b'"format_version"')
+EXPORT_MARKERS = (b"microsoft.compute/virtualmachine", b"microsoft.maintenance/")
 _WS = re.compile(r"[ \t\n\r]*")
 
 
@@ -64,12 +66,10 @@ def read_export_fast(path: Path, max_bytes: int):
 
     try:
         size = path.stat().st_size
-        if size < MIN_BYTES or size > max_bytes:
+        if size < MIN_BYTES or size > max_bytes or not _may_be_export(path):
             return None
         text = decode_bytes(path.read_bytes())
     except (OSError, UnicodeDecodeError):
-        return None
-    if any(marker in text[:HEAD] for marker in NOT_EXPORT_MARKERS):
         return None
     src = SourceText(str(path), text)
     try:
@@ -79,6 +79,20 @@ def read_export_fast(path: Path, max_bytes: int):
     if not looks_like_live(value):
         return None
     return JsonDocument(path, value, src)
+
+
+def _may_be_export(path: Path) -> bool:
+    """The first bytes decide, so a large template or plan costs one small read here.
+
+    Every export shape names a VM, scale set or maintenance resource type or id early: the CLI
+    sorts keys (``id`` comes before the bulky ``instanceView``), PowerShell prints ``Id``
+    second, Resource Graph rows start with ``id``.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF).lower()
+    if any(marker in head[:HEAD] for marker in NOT_EXPORT_MARKERS):
+        return False
+    return any(marker in head for marker in EXPORT_MARKERS)
 
 
 def parse_selected(text: str, src: SourceText):
