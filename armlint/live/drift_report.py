@@ -250,6 +250,10 @@ def _record_object(record: VmRecord) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
+    from armlint.model import Unknown
+
+    if isinstance(value, Unknown):
+        return {"unknown": value.reason}
     if isinstance(value, str | bool | int | float) or value is None:
         return value
     if isinstance(value, list):
