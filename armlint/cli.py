@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_check(commands)
     _add_diff(commands)
+    _add_drift(commands)
     _add_rules(commands)
     _add_table_command(commands, "plan", "preview which patch batch each VM would land in")
     _add_table_command(commands, "inventory", "one row per VM with its patch posture")
@@ -151,6 +152,28 @@ def _add_diff(commands) -> None:
     diff.add_argument("--show-unknown", action="store_true")
 
 
+def _add_drift(commands) -> None:
+    drift = commands.add_parser(
+        "drift", help="compare exported live VMs (az vm list, Resource Graph...) with templates"
+    )
+    drift.add_argument("templates", help="template file or folder")
+    drift.add_argument("exports", nargs="+", help="export files or folders of the live estate")
+    _add_common_options(drift)
+    drift.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+    drift.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
+    drift.add_argument("--resource-group", default="", help="pair only with live VMs in it")
+    drift.add_argument("--fail-on", choices=("error", "warning", "info"))
+    drift.add_argument("--show-unknown", action="store_true")
+
+
+def _add_common_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--config", metavar="FILE", help="configuration file to use")
+    command.add_argument("--parameters", action="append", default=[], metavar="FILE")
+    command.add_argument("--var-file", action="append", default=[], metavar="FILE")
+    command.add_argument("--exclude", action="append", default=[], metavar="PATTERN")
+    command.add_argument("--profile", choices=("current", "preview-2020"))
+
+
 def _add_rules(commands) -> None:
     rules = commands.add_parser("rules", help="list the rule pack, or show one rule's docs")
     rules.add_argument("rule", nargs="?", help="rule id or name")
@@ -174,7 +197,7 @@ def _add_table_command(commands, name: str, help_text: str) -> None:
     command.add_argument("--date", metavar="YYYY-MM-DD", help="day to show UTC windows for")
 
 
-COMMANDS = ("check", "diff", "rules", "plan", "inventory", "config")
+COMMANDS = ("check", "diff", "drift", "rules", "plan", "inventory", "config")
 
 
 class Stopped(BaseException):
@@ -272,6 +295,8 @@ def _main(argv: list[str] | None) -> int:
             return _rules(args)
         if args.command == "config":
             return _show_config(args)
+        if args.command == "drift":
+            return _drift(args)
         return _table(args)
     except UsageError as error:
         _say(f"armlint: error: {error}")
@@ -693,6 +718,18 @@ def _show_config(args) -> int:
     for key, value, origin in config.effective():
         print(f"{key} = {value!r}  # {origin}")
     return EXIT_OK
+
+
+def _drift(args) -> int:
+    from armlint.live.command import DriftUsageError, run_drift_command
+
+    config = _settings(args)
+    args.paths = [args.templates]
+    options = _run_options(args, config)
+    try:
+        return run_drift_command(args, config, options, __version__)
+    except DriftUsageError as error:
+        raise UsageError(str(error)) from None
 
 
 def _table(args) -> int:

@@ -15,6 +15,7 @@ from armlint.discover import discover
 from armlint.model import DeploymentContext, FileReport, Finding, LoadResult, RunResult, VmRecord
 
 Progress = Callable[[int, int], None]
+LIVE_NOTE_PREFIX = "live exports:"  # armlint.live.records.TEMPLATE_RULES_NOTE
 PARALLEL_MIN_FILES = 16
 
 
@@ -98,6 +99,7 @@ def run_check(options: RunOptions) -> RunResult:
         findings = [f for f in findings if f.rule != "AZP002"]
     result.findings = sorted(_dedupe(findings), key=lambda f: f.sort_key)
     result.files.sort(key=lambda report: report.path)
+    result.notes = _live_note_once(result.notes)
     result.rules = load_pack().infos()
     return result
 
@@ -277,6 +279,10 @@ def _checked(records: list[VmRecord], options: RunOptions, notes: list[str]) -> 
 
     engine = Engine(load_pack(), CheckOptions(options.profile, None, {}))
     findings = _check_records(engine, records)
+    if any(record.format == "live" for record in records):
+        from armlint.live.records import without_template_rules
+
+        findings = without_template_rules(findings, records)
     plan_records = [record for record in records if record.format == "plan"]
     if plan_records:
         from armlint.transitions import plan_transition_findings
@@ -468,10 +474,12 @@ def _load_json_files(
     kinds: dict[Path, str] = {}
     total = len(paths)
     for number, path in enumerate(paths, 1):
-        document = read_json(path, options.max_bytes)
+        document = _read_json(path, options.max_bytes)
         documents[path] = document
         result.findings.extend(document.findings)
         kinds[path] = classify(document.value) if document.ok else "error"
+        if kinds[path] in ("other", "vm-export"):
+            kinds[path] = _live_kind(document.value, kinds[path])
         if options.progress:
             options.progress(number, total)
     explicit_parameters = [Path(p) for p in options.parameters]
@@ -500,13 +508,44 @@ def _load_json_files(
             plans.append(path)
     if dependencies is not None:
         dependencies.extend(str(path) for path in loader.linked_cache)
+    _load_live(paths, kinds, documents, result)
     for path, kind in kinds.items():
-        if kind in ("template", "plan"):
+        if kind in ("template", "plan", "live-export"):
             continue
         if path in explicit_parameters and path not in paths:
             continue
         result.files.append(_other_report(path, kind, documents[path], used_parameters))
     return plans
+
+
+def _live_note_once(notes: list[str]) -> list[str]:
+    """Each folder with exports says which rules it skipped; the run says it once."""
+    live = [note for note in notes if note.startswith(LIVE_NOTE_PREFIX)]
+    return [n for n in notes if not n.startswith(LIVE_NOTE_PREFIX)] + live[:1]
+
+
+def _read_json(path: Path, max_bytes: int):
+    """Large exports of live VMs are read by a faster reader; everything else as before."""
+    from armlint.arm.loader import read_json
+    from armlint.live.fastread import read_export_fast
+
+    return read_export_fast(path, max_bytes) or read_json(path, max_bytes)
+
+
+def _live_kind(value, kind: str) -> str:
+    """Exported Azure state (az vm list, Resource Graph, Get-AzVM...) is read like a template."""
+    from armlint.live.shapes import looks_like_live
+
+    return "live-export" if looks_like_live(value) else kind
+
+
+def _load_live(paths: list[Path], kinds: dict, documents: dict, result: RunResult) -> None:
+    live = [path for path in paths if kinds.get(path) == "live-export"]
+    if live:
+        from armlint.live.records import load_exports
+
+        exports = [documents[path] for path in live]
+        _merge(result, _guarded("export", live, lambda: load_exports(exports)))
 
 
 def _other_report(path: Path, kind: str, document, used: dict[Path, str]) -> FileReport:

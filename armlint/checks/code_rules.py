@@ -292,4 +292,8 @@ EXTERNAL_CHECKS: dict[str, str] = {
     "redundancy_group_same_schedule": "planner",
     "expired_suppression": "suppressions",
     "unused_suppression": "suppressions",
+    "live_setting_drift": "live drift",
+    "undeclared_live_vm": "live drift",
+    "undeployed_template_vm": "live drift",
+    "ambiguous_live_pairing": "live drift",
 }

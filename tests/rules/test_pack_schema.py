@@ -51,6 +51,10 @@ PUBLIC = {
     "AZP502": ("single-update-domain", "warning"),
     "AZP503": ("excluded-from-platform-patching", "info"),
     "AZP504": ("redundancy-group-same-schedule", "warning"),
+    "AZP601": ("live-setting-drift", "warning"),
+    "AZP602": ("undeclared-live-vm", "warning"),
+    "AZP603": ("undeployed-template-vm", "info"),
+    "AZP604": ("ambiguous-live-pairing", "warning"),
     "AZP901": ("expired-suppression", "warning"),
     "AZP902": ("unused-suppression", "warning"),
 }
