@@ -97,7 +97,8 @@ def read_regular(path: str | os.PathLike[str], cap: int) -> bytes:
 
 def _read_capped(descriptor: int, name: str, cap: int) -> bytes:
     """Read to the end of a pipe, failing past ``cap``."""
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while True:
         chunk = os.read(descriptor, min(READ_CHUNK, cap + 1 - total))
         if not chunk:

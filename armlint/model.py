@@ -230,6 +230,8 @@ class VmRecord:
     before: VmRecord | None = None  # Terraform plan: the resource as it is now
     exported: bool = False  # read from an exported live VM (az vm show / REST GET)
     resource_id: str = ""  # exported VM: its Azure resource id
+    resource_group: str = ""  # live export: the VM's resource group
+    live_shape: str = ""  # live export: which export shape it was read from
     mirror_path: str = ""  # check --against: the path inside the compared revision
 
     def fact(self, name: str) -> Fact:

@@ -115,7 +115,9 @@ def _inside(inner: Location | None, outer: Location) -> bool:
     return (outer.line, outer.column) <= start and end <= (outer.end_line, outer.end_column)
 
 
-def _replace_value(record: VmRecord, fact: Fact, text: str, value: Any) -> TextEdit:
+def _replace_value(record: VmRecord, fact: Fact, text: str, value: Any) -> TextEdit | None:
+    if fact.location is None:
+        return None
     start, end = edits.span_of(text, fact.location)
     new_text = edits.literal(value, record.format, like=text[start:end])
     return edits.edit(record.path, text, start, end, new_text)
@@ -197,6 +199,8 @@ def fix_manual_updates(finding: Finding, record: VmRecord, text: str, context: C
 
 
 def _insert_automatic_updates(record: VmRecord, fact: Fact, text: str) -> TextEdit | None:
+    if fact.location is None:
+        return None
     start, _end = edits.span_of(text, fact.location)
     if record.format == "terraform":
         name = _TERRAFORM_AUTOMATIC_UPDATES.get(record.resource_type)
@@ -246,7 +250,8 @@ def fix_api_version(finding: Finding, record: VmRecord, text: str, context: Cont
     if record.format != "arm" or fact.source != SOURCE_LITERAL:
         return None
     target = _lowest_api_version(record, context)
-    if target is None or api_version_key(target) <= (api_version_key(fact.value) or (0,)):
+    wanted, current = api_version_key(target), api_version_key(fact.value)
+    if wanted is None or (current is not None and wanted <= current):
         return None
     return _fix(f"Raise apiVersion to {target}", UNSAFE, _replace_value(record, fact, text, target))
 

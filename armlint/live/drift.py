@@ -193,21 +193,17 @@ def _pair_all(drift: Drift, templates: list[VmRecord], lives: list[VmRecord], gr
 
 def _match(template: VmRecord, by_id, by_name, group: str) -> Pair | Ambiguous | str:
     """A pair, the ambiguous candidates, or why there is no live VM for the template."""
-    identifier = template.extra.get("id")
+    identifier = template.resource_id or None
     if isinstance(identifier, str) and identifier.lower() in by_id:
         return Pair(template, by_id[identifier.lower()], "resource id")
     name = template.name
     if template.name == "<unknown name>" or not isinstance(name, str):
         return "its name is only known at deployment, so it cannot be paired"
     candidates = by_name.get((template.kind, name.lower()), [])
-    wanted = str(template.extra.get("resource_group") or group or "")
+    wanted = str(template.resource_group or group or "")
     how = "name and kind"
     if wanted and candidates:
-        candidates = [
-            c
-            for c in candidates
-            if str(c.extra.get("resource_group", "")).lower() == wanted.lower()
-        ]
+        candidates = [c for c in candidates if str(c.resource_group).lower() == wanted.lower()]
         how = "name, kind and resource group"
     if len(candidates) == 1:
         return Pair(template, candidates[0], how)
@@ -284,7 +280,7 @@ def _findings(drift: Drift, profile: str) -> list[Finding]:
         )
         findings.append(_finding("AZP603", message, template, template.location))
     for live in drift.undeclared:
-        group = live.extra.get("resource_group") or "?"
+        group = live.resource_group or "?"
         message = (
             f"live {_kind_word(live).lower()} '{live.name}' (resource group {group}) is declared by"
             " none of the templates given; its patch settings are not managed there"

@@ -132,7 +132,7 @@ def _text_pair(pair: Pair) -> list[str]:
 
 
 def _group(record: VmRecord) -> str:
-    return str(record.extra.get("resource_group") or "?")
+    return str(record.resource_group or "?")
 
 
 # -- markdown ---------------------------------------------------------------------------------
@@ -242,7 +242,7 @@ def _record_object(record: VmRecord) -> dict[str, Any]:
         "name": record.name,
         "kind": record.kind,
         "identity": record.identity,
-        "resource_group": record.extra.get("resource_group"),
+        "resource_group": record.resource_group or None,
         "path": record.location.path,
         "line": record.location.line,
         "column": record.location.column,

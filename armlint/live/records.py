@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from armlint.arm.export import records_from_export
-from armlint.arm.extract import HEALTH_EXTENSION_TYPES
 from armlint.arm.jsonpos import JsonObject, get_ci
+from armlint.compute.schema import HEALTH_EXTENSION_TYPES
 from armlint.live.shapes import (
     SHAPE_POWERSHELL,
     Export,
@@ -104,11 +104,12 @@ def _record(item: Item, export: Export, shown: str, maintenance: MaintenanceInde
     record = found[0]
     identifier = text_of(item.obj, "id")
     record.format = LIVE_FORMAT
-    record.extra["live"] = export.shape
+    record.live_shape = export.shape
     if identifier:
         record.address = identifier
         group = text_of(item.obj, "resourceGroup") or text_of(item.obj, "ResourceGroupName")
-        record.extra["resource_group"] = group or resource_group_of(identifier)
+        record.resource_group = group or resource_group_of(identifier) or ""
+        record.resource_id = record.resource_id or identifier
     record.facts["maintenance_assignment"] = maintenance.fact_for(record)
     health = record.facts.get("health_extension")
     if health is None or health.value is not True:
@@ -141,7 +142,7 @@ def _with_key(obj: dict, old: str, new: str) -> dict:
     if old not in obj:
         return obj
     copy = _replaced(obj, new, obj[old])
-    if isinstance(obj, JsonObject):
+    if isinstance(obj, JsonObject) and isinstance(copy, JsonObject):
         copy.key_spans = {**obj.key_spans, new: obj.key_spans[old]}
         copy.value_spans = {**obj.value_spans, new: obj.value_spans[old]}
     return copy
@@ -180,7 +181,7 @@ class MaintenanceIndex:
                     self.configurations[identifier.lower()] = item.obj
 
     def fact_for(self, record: VmRecord) -> Fact:
-        identifier = record.extra.get("id")
+        identifier = record.resource_id or None
         if not self.listed:
             reason = Unknown(
                 "the exports list no maintenance assignments (add the output of"

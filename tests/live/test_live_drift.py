@@ -112,7 +112,7 @@ def test_ambiguous_pairing_is_reported_and_not_compared(tmp_path):
     found = run_drift([str(EXAMPLES / "arm" / "web-tier.json")], exports, RunOptions())
     [entry] = found.ambiguous
     assert entry.template.name == "web-0"
-    assert sorted(c.extra["resource_group"] for c in entry.candidates) == ["rg-test", "rg-web"]
+    assert sorted(c.resource_group for c in entry.candidates) == ["rg-test", "rg-web"]
     assert "web-0" not in [p.template.name for p in found.pairs]
     [finding] = [f for f in found.result.findings if f.rule == "AZP604"]
     assert "matches 2 live VMs" in finding.message and "--resource-group" in finding.message
@@ -207,7 +207,7 @@ def test_drift_fixture_exports_of_every_shape_pair_with_templates():
         [str(FIXTURES)],
         replace(RunOptions(), show_unknown=True),
     )
-    by_shape = {p.live.extra["live"] for p in found.pairs}
+    by_shape = {p.live.live_shape for p in found.pairs}
     # web-0 is in the CLI list and the Resource Graph page: the first export read is used
     assert [p.template.name for p in found.pairs] == ["web-0", "web-1", "web-2"]
     assert by_shape <= {"az vm list/show", "Azure Resource Graph"}

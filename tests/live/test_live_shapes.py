@@ -51,7 +51,7 @@ def test_az_vm_list_array_with_nulls_and_cli_spelling():
     assert db.value("os") == "Linux"
     assert db.value("zones") is None
     assert db.value("patch_mode") == "ImageDefault"
-    assert web.extra["resource_group"] == "rg-web"
+    assert web.resource_group == "rg-web"
     assert "az vm list/show: 4 VMs" in loaded.files[0].reason
 
 
@@ -92,7 +92,7 @@ def test_resource_graph_page_with_count_and_skip_token():
     loaded = records_of("graph-query-page1.json")
     assert [r.name for r in loaded.records] == ["web-0", "batch-07"]
     web = loaded.records[0]
-    assert web.extra["live"] == SHAPE_GRAPH
+    assert web.live_shape == SHAPE_GRAPH
     assert web.value("provision_vm_agent") is True  # REST spelling provisionVMAgent
     mode = web.fact("patch_mode")
     assert (mode.location.line, mode.location.column) == value_position(
@@ -116,7 +116,7 @@ def test_resource_graph_rows_as_a_plain_array():
     # resource-graph extension 1.x returned the rows as a list.
     [record] = records_of("graph-rows.json").records
     assert record.name == "web-2" and record.value("zones") == ["3"]
-    assert record.extra["live"] == SHAPE_GRAPH
+    assert record.live_shape == SHAPE_GRAPH
 
 
 def test_rest_list_with_next_link():
@@ -131,7 +131,7 @@ def test_get_azvm_pascal_case():
     # PSVirtualMachine.cs: OSProfile, StorageProfile, AvailabilitySetReference.
     path = FIXTURES / "get-azvm.json"
     [record] = records_of("get-azvm.json").records
-    assert record.extra["live"] == SHAPE_POWERSHELL
+    assert record.live_shape == SHAPE_POWERSHELL
     assert record.value("patch_mode") == "Manual"
     updates = record.fact("enable_automatic_updates")
     assert updates.value is False
