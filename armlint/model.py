@@ -132,6 +132,10 @@ FACT_NAMES = (
     "health_extension",  # True when an application health extension is present
     "maintenance_assignment",  # True when a maintenance configuration assignment targets the VM
     "time_zone",
+    # Rule pack v2 (issue 11); to be re-homed in the Compute model (compute/schema.py).
+    "automatic_os_upgrade",  # scale sets: upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade
+    "health_probe",  # scale sets: True when networkProfile.healthProbe (TF health_probe_id) is set
+    "linux_enable_hotpatching",  # linuxConfiguration.patchSettings.enableHotpatching (not in the schema)
 )
 
 

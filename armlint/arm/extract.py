@@ -191,6 +191,14 @@ class RecordBuilder:
         facts.update(self._placement_facts())
         facts["health_extension"] = self._health_extension(siblings)
         facts["maintenance_assignment"] = siblings.maintenance_fact(self)
+        facts.update(self._scale_set_upgrade_facts())
+        if linux.present:
+            # Not in the schema for Linux (AZP118); kept apart so the Windows rules stay quiet.
+            found = self.profile(
+                "osProfile", "linuxConfiguration", "patchSettings", "enableHotpatching"
+            )
+            if found.present:
+                facts["linux_enable_hotpatching"] = found.fact()
         return {name: fact for name, fact in facts.items() if fact is not None}
 
     # -- operating system -------------------------------------------------------------------
@@ -315,6 +323,23 @@ class RecordBuilder:
             facts["orchestration_mode"] = self.find("properties", "orchestrationMode").fact(
                 "Uniform", True
             )
+        return facts
+
+    def _scale_set_upgrade_facts(self) -> dict[str, Fact]:
+        """Automatic OS image upgrade and the load balancer health probe (scale sets only)."""
+        if self.kind != "vmss":
+            return {}
+        facts: dict[str, Fact] = {}
+        upgrade = self.find(
+            "properties", "upgradePolicy", "automaticOSUpgradePolicy", "enableAutomaticOSUpgrade"
+        )
+        if upgrade.present:
+            facts["automatic_os_upgrade"] = upgrade.fact()
+        probe = self.profile("networkProfile", "healthProbe", "id")
+        if probe.present:
+            fact = probe.fact()
+            # Only whether a probe is set matters; its id is usually a resourceId() expression.
+            facts["health_probe"] = Fact(True, fact.location, SOURCE_EVALUATED, fact.trace)
         return facts
 
     def _health_extension(self, siblings: SiblingIndex) -> Fact:

@@ -111,7 +111,10 @@ class Engine:
     def _finding(self, rule: Rule, record: VmRecord, hit: Hit) -> Finding:
         fact = record.facts.get(hit.at)
         where = fact.location if fact is not None and fact.location else record.location
-        severity = self.options.severities.get(rule.id, rule.severity_for(self.options.profile))
+        where = hit.location or where
+        severity = self.options.severities.get(
+            rule.id, rule.severity_for(self.options.profile, record.format)
+        )
         return Finding(
             rule=rule.id,
             name=rule.name,
