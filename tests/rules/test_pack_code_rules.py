@@ -78,7 +78,9 @@ def test_azp101_no_provider_default_from_4_42_and_when_unpinned():
 
 
 def test_azp101_orchestrated_scale_set_still_sends_automatic_by_os():
-    rec = tf_record("azurerm_orchestrated_virtual_machine_scale_set", enable_automatic_updates=False)
+    rec = tf_record(
+        "azurerm_orchestrated_virtual_machine_scale_set", enable_automatic_updates=False
+    )
     rec.extra["azurerm_version"] = "5.2.0"
     assert len(run("azp101", rec)) == 1
 
