@@ -132,18 +132,15 @@ FACT_NAMES = (
     "health_extension",  # True when an application health extension is present
     "maintenance_assignment",  # True when a maintenance configuration assignment targets the VM
     "time_zone",
-<<<<<<< HEAD
     # Rule pack v2 (issue 11); to be re-homed in the Compute model (compute/schema.py).
     "automatic_os_upgrade",  # scale sets: upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade
     "health_probe",  # scale sets: True when networkProfile.healthProbe (TF health_probe_id) is set
     "linux_enable_hotpatching",  # linuxConfiguration.patchSettings.enableHotpatching (not in the schema)
-=======
     # The availability set's declared counts (ints), read from the set resource the VM names in
     # the same deployment; absent when no such resource is in the input.
     "update_domain_count",  # platformUpdateDomainCount / platform_update_domain_count
     "fault_domain_count",  # platformFaultDomainCount / platform_fault_domain_count
     "maintenance_schedule",  # a MaintenanceSchedule assigned to the VM (or Unknown)
->>>>>>> main
 )
 
 

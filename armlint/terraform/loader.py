@@ -273,19 +273,14 @@ def _evaluate_root(
     root.root_inputs = _root_inputs(root, config, extra_vars)
     instances = _walk(root)
     relations = Relations(_collect_relations(instances))
-<<<<<<< HEAD
     locked = lock_version(config.directory)
+    schedules = schedule_facts(instances)
     before = len(result.records)
     for instance in instances:
-        result.records.extend(_instance_records(instance, relations, locked))
-    _note_unpinned(result, result.records[before:])
-=======
-    schedules = schedule_facts(instances)
-    for instance in instances:
-        made = _instance_records(instance, relations)
+        made = _instance_records(instance, relations, locked)
         add_fleet_facts(made, instance, schedules, instances)
         result.records.extend(made)
->>>>>>> main
+    _note_unpinned(result, result.records[before:])
     for instance in instances:
         if instance.budget.exhausted:
             place = instance.address or str(instance.config.directory)
