@@ -197,8 +197,10 @@ class RecordBuilder:
             found = self.profile(
                 "osProfile", "linuxConfiguration", "patchSettings", "enableHotpatching"
             )
-            if found.present:
-                facts["linux_enable_hotpatching"] = found.fact()
+            fact = found.fact() if found.present else None
+            if fact is not None and not isinstance(fact.value, Unknown):
+                # Only a written value: an unknown enclosing object says nothing about it.
+                facts["linux_enable_hotpatching"] = fact
         return {name: fact for name, fact in facts.items() if fact is not None}
 
     # -- operating system -------------------------------------------------------------------

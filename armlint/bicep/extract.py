@@ -439,9 +439,10 @@ def vm_facts(instance: Instance, kind: str, resource_location: Location, builder
     _placement_facts(vm, kind, instance, facts)
     _scale_set_upgrade_facts(vm, kind, facts)
     hotpatch = vm.at("osProfile", "linuxConfiguration", "patchSettings", "enableHotpatching")
-    if hotpatch.present:
+    fact = builder.from_step(hotpatch) if hotpatch.present else None
+    if fact is not None and not isinstance(fact.value, Unknown):
         # Not in the schema for Linux (AZP118); kept apart so the Windows rules stay quiet.
-        facts["linux_enable_hotpatching"] = builder.from_step(hotpatch)
+        facts["linux_enable_hotpatching"] = fact
     return facts, vm
 
 
