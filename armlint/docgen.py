@@ -100,6 +100,10 @@ def rule_context(rule: dict, sources: dict[str, dict]) -> dict[str, Any]:
             (profile, change["severity"])
             for profile, change in sorted(overrides.items())
             if "severity" in change
+        ]
+        + [
+            (f"{name} format", change["severity"])
+            for name, change in sorted((rule.get("format_overrides") or {}).items())
         ],
         "summary": rule["summary"],
         "profiles": rule["profiles"],

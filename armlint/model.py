@@ -132,6 +132,10 @@ FACT_NAMES = (
     "health_extension",  # True when an application health extension is present
     "maintenance_assignment",  # True when a maintenance configuration assignment targets the VM
     "time_zone",
+    # Rule pack v2 (issue 11); to be re-homed in the Compute model (compute/schema.py).
+    "automatic_os_upgrade",  # scale sets: upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade
+    "health_probe",  # scale sets: True when networkProfile.healthProbe (TF health_probe_id) is set
+    "linux_enable_hotpatching",  # linuxConfiguration.patchSettings.enableHotpatching (not in the schema)
     # The availability set's declared counts (ints), read from the set resource the VM names in
     # the same deployment; absent when no such resource is in the input.
     "update_domain_count",  # platformUpdateDomainCount / platform_update_domain_count
@@ -225,6 +229,10 @@ class VmRecord:
     arm_type: str = ""  # azapi_resource: the ARM type of its body
     automatic_updates_attr: str | None = None  # azurerm argument read for enableAutomaticUpdates
     azurerm_constraint: str | None = None  # the azurerm provider version constraint
+    azurerm_version: str | None = None  # the provider version whose behaviour applies
+    azurerm_version_basis: str = ""  # lock file, constraint or unpinned (terraform/providers.py)
+    azurerm_version_source: str = ""  # that choice in words, for messages
+    provider_arguments: dict = field(default_factory=dict)  # azurerm argument -> its Location
     actions: list[str] = field(default_factory=list)  # Terraform plan: the change's actions
     replace_paths: list = field(default_factory=list)  # Terraform plan: what forces replacement
     before: VmRecord | None = None  # Terraform plan: the resource as it is now

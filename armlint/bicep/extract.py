@@ -60,6 +60,9 @@ class Step:
     value: V | None  # None: absent (or null)
     chain: list[V]
     keys: list[str]
+    # What a null on the way depends on: a setting left out by a condition over an @allowed
+    # parameter (``cond ? {...} : null``) is explored like a setting that reads the parameter.
+    null_deps: frozenset = frozenset()
 
     @property
     def present(self) -> bool:
@@ -83,12 +86,14 @@ def walk(root: V | None, *keys: str) -> Step:
         if not isinstance(current.value, dict):
             return Step(None, chain, walked)
         found = lookup(current.value, key)
-        if found is None or found.value is None:
+        if found is None:
             return Step(None, chain, walked)
+        if found.value is None:
+            return Step(None, chain, walked, frozenset(found.deps))
         walked.append(key)
         current = found
     if current is not None and current.value is None:
-        return Step(None, chain, walked)
+        return Step(None, chain, walked, frozenset(current.deps))
     return Step(current, chain, walked)
 
 
@@ -133,6 +138,7 @@ class FactBuilder:
         return Fact(result, location, source, trace)
 
     def default(self, step: Step, value: Any) -> Fact:
+        self.deps.update(step.null_deps)
         anchor = None
         for key, item in named_values(step):
             if key.casefold() in DEFAULT_ANCHORS:
@@ -219,9 +225,10 @@ def _config_step(vm: VmContext, os_value: Any) -> Step:
 def _setting(config: Step, *keys: str) -> Step:
     """A setting under the OS configuration, keeping the path from the resource body."""
     if config.value is None or config.unknown:
-        return Step(config.value, config.chain, config.keys)
+        return Step(config.value, config.chain, config.keys, config.null_deps)
     inner = walk(config.value, *keys)
-    return Step(inner.value, config.chain + inner.chain, config.keys + inner.keys)
+    null_deps = config.null_deps | inner.null_deps
+    return Step(inner.value, config.chain + inner.chain, config.keys + inner.keys, null_deps)
 
 
 def _patch_facts(vm: VmContext, facts: dict[str, Fact]) -> None:
@@ -357,7 +364,33 @@ def vm_facts(instance: Instance, kind: str, resource_location: Location, builder
         SOURCE_LITERAL,
     )
     _placement_facts(vm, kind, instance, facts)
+    _scale_set_upgrade_facts(vm, kind, facts)
+    hotpatch = vm.at("osProfile", "linuxConfiguration", "patchSettings", "enableHotpatching")
+    fact = builder.from_step(hotpatch) if hotpatch.present else None
+    if fact is not None and not isinstance(fact.value, Unknown):
+        # Not in the schema for Linux (AZP118); kept apart so the Windows rules stay quiet.
+        facts["linux_enable_hotpatching"] = fact
     return facts, vm
+
+
+def _scale_set_upgrade_facts(vm: VmContext, kind: str, facts: dict) -> None:
+    """Automatic OS image upgrade and the load balancer health probe (scale sets only)."""
+    if kind != "vmss":
+        return
+    upgrade = walk(
+        vm.body,
+        "properties",
+        "upgradePolicy",
+        "automaticOSUpgradePolicy",
+        "enableAutomaticOSUpgrade",
+    )
+    if upgrade.present:
+        facts["automatic_os_upgrade"] = vm.builder.from_step(upgrade)
+    probe = vm.at("networkProfile", "healthProbe", "id")
+    if probe.present:
+        fact = vm.builder.from_step(probe)
+        # Only whether a probe is set matters; its id is a deployment value.
+        facts["health_probe"] = Fact(True, fact.location, SOURCE_EVALUATED, fact.trace)
 
 
 def record_kind(instance: Instance) -> tuple[str, str] | None:

@@ -40,6 +40,12 @@ def facts_view(record: VmRecord) -> dict[str, Any]:
     return view
 
 
+def _validated_as(record: VmRecord) -> str:
+    """Whose validation a record meets first: an azapi_resource body goes to the ARM API as it
+    is, past the azurerm provider's checks, so ARM's severities apply to it."""
+    return "arm" if record.arm_type else record.format
+
+
 class Engine:
     def __init__(self, pack: RulePack, options: CheckOptions) -> None:
         self.pack = pack
@@ -111,7 +117,10 @@ class Engine:
     def _finding(self, rule: Rule, record: VmRecord, hit: Hit) -> Finding:
         fact = record.facts.get(hit.at)
         where = fact.location if fact is not None and fact.location else record.location
-        severity = self.options.severities.get(rule.id, rule.severity_for(self.options.profile))
+        where = hit.location or where
+        severity = self.options.severities.get(
+            rule.id, rule.severity_for(self.options.profile, _validated_as(record))
+        )
         return Finding(
             rule=rule.id,
             name=rule.name,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from armlint.model import Location
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -11,6 +13,9 @@ class Hit:
 
     at: str
     message: str
+    # Where to point when the finding is about something that is not a fact (a Terraform
+    # argument the provider version does not have); None points at the fact `at`.
+    location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)

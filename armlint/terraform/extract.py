@@ -73,6 +73,8 @@ def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
     details = dict(context.details)
     _FAMILIES[family](view, rtype, facts, os_name, details)
     _placement(view, facts, family, kind)
+    _scale_set_upgrade(view, facts, family, kind)
+    details["provider_arguments"] = _provider_arguments(view)
     if context.relations is not None:
         context.relations.add_facts(facts, context.full_address, kind, view)
     if context.azurerm_constraint:
@@ -338,6 +340,55 @@ def _placement(view, facts: Facts, family: str, kind: str) -> None:
         facts.read("zones", view, ("zones",), convert=as_zones)
     if kind == "vm":
         facts.read("availability_set", view, ("availability_set_id",), convert=as_string)
+
+
+# Arguments whose existence depends on the azurerm version (rules/data/terraform.yaml
+# `arguments`): where each is written, so AZP111 can point at it. Blocks joined with dots.
+VERSIONED_ARGUMENTS = (
+    "automatic_updates_enabled",
+    "enable_automatic_updates",
+    "reboot_setting",
+    "bypass_platform_safety_checks_on_user_schedule_enabled",
+    "patch_assessment_mode",
+    "automatic_os_upgrade_policy.automatic_os_upgrade_enabled",
+    "automatic_os_upgrade_policy.enable_automatic_os_upgrade",
+    "automatic_os_upgrade_policy.automatic_rollback_enabled",
+    "automatic_os_upgrade_policy.disable_automatic_rollback",
+    "os_profile.windows_configuration.automatic_updates_enabled",
+    "os_profile.windows_configuration.enable_automatic_updates",
+)
+AUTOMATIC_OS_UPGRADE_ATTRS = ("automatic_os_upgrade_enabled", "enable_automatic_os_upgrade")
+
+
+def _provider_arguments(view) -> dict[str, Location]:
+    found: dict[str, Location] = {}
+    for path in VERSIONED_ARGUMENTS:
+        *blocks, name = path.split(".")
+        current = view
+        for block_name in blocks:
+            inner = current.blocks(block_name)
+            current = inner[0] if isinstance(inner, list) and inner else None
+            if current is None:
+                break
+        read = current.attr(name) if current is not None else None
+        if read is not None:
+            found[path] = read.loc
+    return found
+
+
+def _scale_set_upgrade(view, facts: Facts, family: str, kind: str) -> None:
+    """Automatic OS image upgrade and the load balancer health probe (Uniform scale sets)."""
+    if kind != "vmss" or family != "uniform":
+        return
+    probe = view.attr("health_probe_id")
+    if probe is not None and probe.value is not None:
+        # Only whether a probe is set matters; its id is known only after apply.
+        facts.facts["health_probe"] = Fact(True, probe.loc, "evaluated", probe.trace)
+    policies = view.blocks("automatic_os_upgrade_policy")
+    if isinstance(policies, Unknown):
+        facts.put_unknown("automatic_os_upgrade", policies, policies.location or view.loc)
+    elif policies:
+        facts.read("automatic_os_upgrade", policies[0], AUTOMATIC_OS_UPGRADE_ATTRS, False, as_bool)
 
 
 _FAMILIES = {

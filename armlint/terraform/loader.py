@@ -32,6 +32,14 @@ from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
 from armlint.terraform.fleet import add_fleet_facts, schedule_facts
 from armlint.terraform.hclsyntax import HclSyntaxError, collector_paused
 from armlint.terraform.instance import Cached, ModuleInstance
+from armlint.terraform.providers import (
+    BASIS_UNPINNED,
+    LOCK_FILE,
+    UNPINNED_NOTE,
+    lock_version,
+    newest_release,
+)
+from armlint.terraform.providers import resolve as resolve_pin
 from armlint.terraform.relations import (
     DYNAMIC_SCOPE,
     EXTENSION_RESOURCES,
@@ -290,11 +298,14 @@ def _evaluate_root(
     root.root_inputs = _root_inputs(root, config, extra_vars)
     instances = _walk(root)
     relations = Relations(_collect_relations(instances))
+    locked = lock_version(config.directory)
     schedules = schedule_facts(instances)
+    before = len(result.records)
     for instance in instances:
-        made = _instance_records(instance, relations)
+        made = _instance_records(instance, relations, locked)
         add_fleet_facts(made, instance, schedules, instances)
         result.records.extend(made)
+    _note_unpinned(result, result.records[before:])
     for instance in instances:
         if instance.budget.exhausted:
             place = instance.address or str(instance.config.directory)
@@ -345,13 +356,31 @@ def _walk(instance: ModuleInstance) -> list[ModuleInstance]:
 # --- records -------------------------------------------------------------------------------
 
 
-def _instance_records(instance: ModuleInstance, relations: Relations) -> list[VmRecord]:
+def _instance_records(instance: ModuleInstance, relations: Relations, locked) -> list[VmRecord]:
     records = []
     constraint = _azurerm_constraint(instance)
+    pin = resolve_pin(constraint, locked, LOCK_FILE)
     for (rtype, rname), block in instance.config.resources.items():
         if rtype in VM_TYPES or rtype == "azapi_resource":
-            records.extend(_resource_records(instance, rtype, rname, block, relations, constraint))
+            made = _resource_records(instance, rtype, rname, block, relations, constraint)
+            for record in made:
+                if rtype in VM_TYPES:
+                    pin.apply(record)
+            records.extend(made)
     return records
+
+
+def _note_unpinned(result: LoadResult, records: list[VmRecord]) -> None:
+    """Say once per run (not per module) that an unpinned provider gets the newest behaviour."""
+    if not any(r.azurerm_version_basis == BASIS_UNPINNED for r in records):
+        return
+    prefix = UNPINNED_NOTE.split("{count}")[0]
+    for position, note in enumerate(result.notes):
+        if note.startswith(prefix):
+            count = int(note[len(prefix) :].split(" ", 1)[0]) + 1
+            result.notes[position] = UNPINNED_NOTE.format(count=count, newest=newest_release())
+            return
+    result.notes.append(UNPINNED_NOTE.format(count=1, newest=newest_release()))
 
 
 def _azurerm_constraint(instance: ModuleInstance) -> str | None:

@@ -19,6 +19,7 @@ from armlint.fileio import DEFAULT_CAP, read_regular
 from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
 from armlint.terraform.azapi import Cursor, build_azapi_record, compute_kind
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
+from armlint.terraform.providers import resolve as resolve_pin
 from armlint.terraform.relations import (
     DYNAMIC_SCOPE,
     EXTENSION_RESOURCES,
@@ -192,6 +193,9 @@ def _change_record(change: _Change, positions, constraint, relations) -> VmRecor
         instance_address=change.address,
     )
     record = _record(view, change, context)
+    if record is not None and record.resource_type in VM_TYPES:
+        # The configuration's constraint chose the provider; plan JSON carries no lock version.
+        resolve_pin(constraint, None).apply(record)
     if record is not None and isinstance(change.before, dict):
         before_view = PlanView(change.before, {}, _loc(change.before, change.item))
         before_context = RecordContext(

@@ -350,7 +350,9 @@ AZURERM_ARGUMENTS = {
     "bypassPlatformSafetyChecksOnUserSchedule": "bypass_platform_safety_checks_on_user_schedule_enabled",
 }
 # azurerm_orchestrated_virtual_machine_scale_set's os_profile blocks use older names.
-ORCHESTRATED_ARGUMENTS = {**AZURERM_ARGUMENTS, "enableAutomaticUpdates": "enable_automatic_updates"}
+ORCHESTRATED_ARGUMENTS = dict(
+    AZURERM_ARGUMENTS
+)  # 5.x renamed it here too (rules/data/terraform.yaml)
 
 
 def _hcl_arguments(arguments: dict, indent: int) -> list[str]:

@@ -64,11 +64,17 @@ def positions(findings: list[dict], rule: str) -> list[tuple[str, int, int]]:
     return sorted((f["rule"], f["line"], f["column"]) for f in findings if f["rule"] == rule)
 
 
+# Issue 11 rules that cannot occur in a format: Terraform has no patch_mode on Uniform scale
+# sets (AZP115) and no Linux hotpatching argument (AZP118); AZP111 is about the provider.
+NOT_IN_FORMAT = {"terraform": {"AZP115", "AZP118"}, "bicep": {"AZP111"}}
+
+
 def test_every_rule_has_fixtures_in_both_formats():
-    rules = [f"AZP{n}" for n in (*range(101, 111), *range(201, 205))]
+    rules = [f"AZP{n}" for n in (*range(101, 120), *range(201, 205))]
     for folder, suffix in ((TERRAFORM, ""), (BICEP, ".bicep")):
         expected = _expected(folder)
-        for rule in rules:
+        skipped = NOT_IN_FORMAT["terraform" if folder == TERRAFORM else "bicep"]
+        for rule in (r for r in rules if r not in skipped):
             assert f"{rule}_bad{suffix}" in expected
             assert (folder / f"{rule}_good{suffix}").exists()
 
