@@ -4,40 +4,71 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
 from pathlib import Path
 
 from armlint import __version__
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "azure-devops", "markdown", "html")
-TABLE_FORMATS = ("text", "json", "csv", "markdown", "html")
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+CHECK_FORMATS = (
+    "text", "full", "json", "sarif", "junit", "github", "azure-devops", "markdown", "html",
+)  # fmt: skip
+TABLE_FORMATS = {
+    "plan": ("text", "json", "markdown", "html"),
+    "inventory": ("text", "json", "csv", "markdown", "html"),
+}
+EXIT_CODES = """exit codes:
+  0  no finding at or above --fail-on (or --exit-zero)
+  1  findings at or above --fail-on (default: error)
+  2  usage or configuration error (one line on stderr)
+  3  internal error (set ARMLINT_DEBUG=1 for the traceback)"""
 
 
 class UsageError(Exception):
     """A problem with how armlint was called or configured: one line, exit code 2."""
 
 
+def _parser(*args, **kwargs) -> argparse.ArgumentParser:
+    # No prefix abbreviations: `--var x=1` must not silently mean `--var-file x=1`.
+    kwargs.setdefault("epilog", EXIT_CODES)
+    kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+    return argparse.ArgumentParser(*args, allow_abbrev=False, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="armlint",
         description="Lint Azure VM guest-patch settings in ARM, Bicep and Terraform; preview patch batches.",
     )
     parser.add_argument("--version", action="version", version=f"armlint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_parser)
     _add_check(commands)
     _add_diff(commands)
     _add_rules(commands)
     _add_table_command(commands, "plan", "preview which patch batch each VM would land in")
     _add_table_command(commands, "inventory", "one row per VM with its patch posture")
-    config = commands.add_parser("config", help="print the effective configuration")
+    config = commands.add_parser("config", help="print the effective configuration (TOML)")
     config.add_argument("--config", metavar="FILE", help="configuration file to use")
+    config.add_argument(
+        "--format", choices=("toml", "json"), default="toml", help="TOML (default) or JSON"
+    )
     return parser
 
 
-def _add_common(command: argparse.ArgumentParser) -> None:
-    command.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _add_inputs(command: argparse.ArgumentParser) -> None:
+    """Options every command that reads templates shares."""
     command.add_argument("--config", metavar="FILE", help="configuration file to use")
     command.add_argument(
         "--parameters", action="append", default=[], metavar="FILE", help="ARM parameter file"
@@ -45,29 +76,95 @@ def _add_common(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--var-file", action="append", default=[], metavar="FILE", help="Terraform variables file"
     )
-    command.add_argument("--exclude", action="append", default=[], metavar="PATTERN")
-    command.add_argument("--profile", choices=("current", "preview-2020"))
+    command.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="gitignore-style pattern(s) to leave out, comma-separated or repeated",
+    )
+    command.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply excludes and .gitignore to files named on the command line too (pre-commit)",
+    )
+    command.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        help="read files that .gitignore ignores",
+    )
+    command.add_argument(
+        "--profile", choices=("current", "preview-2020"), help="which documented behaviour"
+    )
 
 
-def _add_check(commands) -> None:
-    check = commands.add_parser("check", help="lint templates (the default job)")
-    _add_common(check)
-    check.add_argument("--format", choices=CHECK_FORMATS, default="text")
-    check.add_argument(
+def _add_common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+    _add_inputs(command)
+
+
+def _add_reporting(command: argparse.ArgumentParser) -> None:
+    """Options of check and diff: what to report and how."""
+    command.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=CHECK_FORMATS,
+        default="text",
+        help="report format (full: text with the source line under each finding)",
+    )
+    command.add_argument(
         "--output",
         action="append",
         default=[],
         metavar="[FORMAT:]FILE",
         help="write the report to FILE (atomically); repeat as sarif:armlint.sarif for more",
     )
-    check.add_argument("--select", help="comma-separated rule ids, names or prefixes to run")
-    check.add_argument("--ignore", help="comma-separated rule ids, names or prefixes to skip")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"))
-    check.add_argument("--show-unknown", action="store_true", help="list AZP002 unknown values")
+    command.add_argument("--select", help="comma-separated rule ids, names or prefixes to run")
+    command.add_argument("--ignore", help="comma-separated rule ids, names or prefixes to skip")
+    command.add_argument(
+        "--fail-on", choices=("error", "warning", "info"), help="lowest severity that exits 1"
+    )
+    command.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when findings fail the run"
+    )
+    command.add_argument("--show-unknown", action="store_true", help="list AZP002 unknown values")
+    command.add_argument(
+        "-q", "--quiet", action="store_true", help="print findings only (no notes, no summary)"
+    )
+    command.add_argument(
+        "-v", "--verbose", action="store_true", help="list every note instead of a count per kind"
+    )
+    command.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per rule instead"
+    )
+    command.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colours in text output (auto: on a terminal; NO_COLOR and FORCE_COLOR apply)",
+    )
+    command.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="name (and so format) of the template read from stdin when a path is '-'",
+    )
+    command.add_argument(
+        "--help-uri",
+        metavar="URI",
+        help="base of SARIF helpUri links (default: docs/rules/ in the repository)",
+    )
+
+
+def _add_check(commands) -> None:
+    check = commands.add_parser("check", help="lint templates (the default job)")
+    _add_common(check)
+    _add_reporting(check)
     check.add_argument("--no-explore", action="store_true", help="do not explore allowedValues")
     check.add_argument(
         "--jobs",
-        type=int,
+        type=_positive_int,
         default=os.cpu_count() or 1,
         metavar="N",
         help="processes to use (default: the number of cores); the output is the same",
@@ -94,17 +191,8 @@ def _add_diff(commands) -> None:
     )
     diff.add_argument("before", help="file or folder as deployed (or an exported VM JSON)")
     diff.add_argument("after", help="file or folder as it will be deployed")
-    diff.add_argument("--config", metavar="FILE", help="configuration file to use")
-    diff.add_argument("--parameters", action="append", default=[], metavar="FILE")
-    diff.add_argument("--var-file", action="append", default=[], metavar="FILE")
-    diff.add_argument("--exclude", action="append", default=[], metavar="PATTERN")
-    diff.add_argument("--profile", choices=("current", "preview-2020"))
-    diff.add_argument("--format", choices=CHECK_FORMATS, default="text")
-    diff.add_argument("--output", action="append", default=[], metavar="[FORMAT:]FILE")
-    diff.add_argument("--select")
-    diff.add_argument("--ignore")
-    diff.add_argument("--fail-on", choices=("error", "warning", "info"))
-    diff.add_argument("--show-unknown", action="store_true")
+    _add_inputs(diff)
+    _add_reporting(diff)
 
 
 def _add_rules(commands) -> None:
@@ -115,9 +203,11 @@ def _add_rules(commands) -> None:
 def _add_table_command(commands, name: str, help_text: str) -> None:
     command = commands.add_parser(name, help=help_text)
     _add_common(command)
-    command.add_argument("--format", choices=TABLE_FORMATS, default="text")
+    command.add_argument("--format", choices=TABLE_FORMATS[name], default="text")
     command.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
-    command.add_argument("--fail-on", choices=("error", "warning", "info"))
+    command.add_argument(
+        "--fail-on", choices=("error", "warning", "info"), help="lowest severity that exits 1"
+    )
 
 
 COMMANDS = ("check", "diff", "rules", "plan", "inventory", "config")
@@ -125,11 +215,20 @@ COMMANDS = ("check", "diff", "rules", "plan", "inventory", "config")
 
 def main(argv: list[str] | None = None) -> int:
     _tolerant_streams()
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or (
-        arguments[0] not in COMMANDS and arguments[0] not in ("-h", "--help", "--version")
-    ):
-        arguments.insert(0, "check")  # `armlint templates/` means `armlint check templates/`
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        # `armlint rules | head -1`: the reader has what it wanted; say nothing more.
+        _silence_stdout()
+        return EXIT_OK
+
+
+def _main(arguments: list[str]) -> int:
+    try:
+        arguments = _with_command(arguments)
+    except UsageError as error:
+        print(f"armlint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     args = build_parser().parse_args(arguments)
     try:
         if args.command in ("check", "diff"):
@@ -145,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("armlint: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise
     except Exception as error:
         if os.environ.get("ARMLINT_DEBUG"):
             raise
@@ -153,7 +254,34 @@ def main(argv: list[str] | None = None) -> int:
             " (set ARMLINT_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )
-        return 3
+        return EXIT_INTERNAL
+
+
+def _with_command(arguments: list[str]) -> list[str]:
+    """`armlint templates/` means `armlint check templates/`; `armlint chek` is a typo, not a
+    missing file: a first word that is neither a command nor an existing path, and does not
+    look like a path, is an unknown command (with a suggestion)."""
+    if arguments and (arguments[0] in COMMANDS or arguments[0] in ("-h", "--help", "--version")):
+        return arguments
+    first = arguments[0] if arguments else ""
+    if first and not first.startswith("-") and _looks_like_a_word(first):
+        import difflib
+
+        close = difflib.get_close_matches(first, COMMANDS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UsageError(f"unknown command {first!r}{hint} (commands: {', '.join(COMMANDS)})")
+    return ["check", *arguments]
+
+
+def _looks_like_a_word(text: str) -> bool:
+    return not os.path.lexists(text) and not any(mark in text for mark in "/\\.:*")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _tolerant_streams() -> None:
@@ -201,11 +329,17 @@ def _run_options(args, config):
                 severities[rule_id] = severity
     except ValueError as error:
         raise UsageError(str(error)) from None
+    enabled -= {rule_id for rule_id, severity in severities.items() if severity == "off"}
+    severities = {rule_id: level for rule_id, level in severities.items() if level != "off"}
+    _require_files("--parameters", args.parameters)
+    _require_files("--var-file", args.var_file)
     return RunOptions(
         paths=args.paths,
         parameters=args.parameters,
         var_files=args.var_file,
-        exclude=config.exclude + args.exclude,
+        exclude=_exclude_patterns(config, args.exclude),
+        respect_gitignore=args.respect_gitignore,
+        force_exclude=args.force_exclude,
         profile=args.profile or config.profile,
         enabled=enabled,
         severities=severities,
@@ -213,10 +347,30 @@ def _run_options(args, config):
         explore=config.explore and not getattr(args, "no_explore", False),
         max_bytes=config.max_file_size_mb * 1024 * 1024,
         progress=_progress_printer(),
-        jobs=max(1, getattr(args, "jobs", 1) or 1),
+        jobs=getattr(args, "jobs", 1),
         shard=_shard(getattr(args, "shard", None)),
         cache=args.command == "check" and not getattr(args, "no_cache", True),
     )
+
+
+def _require_files(option: str, names: list[str]) -> None:
+    """A file the user named that is not there is a typo to fix now, not a finding."""
+    for name in names:
+        if not Path(name).exists():
+            raise UsageError(f"{option}: no such file: {name}")
+
+
+def _exclude_patterns(config, given: list[str]) -> list:
+    """Configured patterns are relative to their file's folder, the command line's to ``.``."""
+    from armlint.globs import Patterns, split_patterns
+
+    configured = Patterns(split_patterns(config.exclude), _config_folder(config))
+    typed = Patterns(split_patterns(given), Path.cwd())
+    return [patterns for patterns in (configured, typed) if patterns]
+
+
+def _config_folder(config) -> Path:
+    return Path(os.path.abspath(config.source)).parent if config.source else Path.cwd()
 
 
 def _shard(text: str | None):
@@ -254,7 +408,7 @@ def _progress_printer():
 
 def _check(args) -> int:
     from armlint.pipeline import MissingPaths
-    from armlint.report import ReportOptions, render, write_atomic
+    from armlint.report import render, write_atomic
 
     config = _settings(args)
     options = _run_options(args, config)
@@ -266,26 +420,51 @@ def _check(args) -> int:
         written = _suppress(args, config, options, result)
         if written is not None:
             return written
-    report_options = ReportOptions(
-        show_unknown=options.show_unknown,
-        show_suppressed=getattr(args, "show_suppressed", False),
-        color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
-        tool_version=__version__,
-    )
+    plain = _report_options(args, config, options)
     screen_goes_to_file = False
     for target in args.output:
         fmt, path = _output_target(target, args.format)
         screen_goes_to_file |= fmt == args.format and ":" not in target.split("/")[0]
-        plain = ReportOptions(
-            show_unknown=options.show_unknown,
-            show_suppressed=getattr(args, "show_suppressed", False),
-            tool_version=__version__,
-        )
         write_atomic(path, render(fmt, result, plain))
     if not screen_goes_to_file:
-        sys.stdout.write(render(args.format, result, report_options))
+        screen = dataclasses.replace(plain, color=_use_color(args.color, sys.stdout))
+        if args.statistics:
+            from armlint.report.text import statistics
+
+            sys.stdout.write(statistics(result, screen))
+        else:
+            sys.stdout.write(render(args.format, result, screen))
     fail_on = args.fail_on or config.fail_on
-    return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
+    failed = _fails(result, fail_on) and not args.exit_zero
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _report_options(args, config, options):
+    from armlint.globs import project_root
+    from armlint.report import ReportOptions
+
+    return ReportOptions(
+        show_unknown=options.show_unknown,
+        show_suppressed=getattr(args, "show_suppressed", False),
+        tool_version=__version__,
+        root=str(project_root(Path.cwd(), config.source or None)),
+        quiet=args.quiet,
+        verbose=args.verbose,
+        help_uri=args.help_uri or "",
+    )
+
+
+def _use_color(choice: str, stream) -> bool:
+    """--color wins; then NO_COLOR (any value) and FORCE_COLOR (non-empty, not '0'), as
+    https://no-color.org and https://force-color.org say; then whether it is a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _run(args, options):
@@ -379,11 +558,11 @@ def _rules(args) -> int:
 
 
 def _show_config(args) -> int:
+    from armlint.config import effective_json, effective_toml
+
     config = _settings(args)
-    chain = " <- ".join(str(path) for path in getattr(config, "files", [])) or "(none found)"
-    print(f"# configuration files (base first): {chain}")
-    for key, value, origin in config.effective():
-        print(f"{key} = {value!r}  # {origin}")
+    render = effective_json if args.format == "json" else effective_toml
+    sys.stdout.write(render(config))
     return EXIT_OK
 
 

@@ -57,15 +57,21 @@ class RulePack:
         return {rule.name: rule.id for rule in self.rules.values()}
 
     def resolve(self, selector: str) -> set[str]:
-        """Rule ids matching an id, a name or an id prefix ('AZP1', 'AZP10', 'AZP')."""
+        """Rule ids matching an id, a name, an id prefix ('AZP1', 'AZP') or a name prefix."""
         text = selector.strip()
         names = self.by_name()
         if text in names:
             return {names[text]}
         upper = text.upper()
         matched = {rule_id for rule_id in self.rules if rule_id.startswith(upper)}
+        if not matched and text:  # a name prefix: 'manual-mode' for every manual-mode-* rule
+            matched = {rule_id for name, rule_id in names.items() if name.startswith(text.lower())}
         if not matched:
-            raise ValueError(f"unknown rule or prefix: {selector!r}")
+            import difflib
+
+            close = difflib.get_close_matches(text, [*names, *self.rules], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown rule or prefix: {selector!r}{hint}")
         return matched
 
     def select(self, select: list[str] | None, ignore: list[str] | None) -> set[str]:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 # Format name -> "module:function". Imported on first use only.
 FORMATS: dict[str, str] = {
     "text": "armlint.report.text:render",
+    "full": "armlint.report.text:render_full",
     "json": "armlint.report.json_report:render",
     "sarif": "armlint.report.sarif:render",
     "junit": "armlint.report.junit:render",
@@ -57,6 +58,9 @@ class ReportOptions:
     tool_version: str = ""  # armlint's version, for JSON, SARIF and HTML
     root: str = ""  # paths inside this directory are shown relative to it
     show_suppressed: bool = False  # list suppressed findings in text, Markdown and HTML
+    quiet: bool = False  # text: findings only, no notes or summary
+    verbose: bool = False  # text: every note, not a count per kind
+    help_uri: str = ""  # SARIF: base of each rule's helpUri ('' : docs/rules/ relative)
 
 
 def formatter(fmt: str) -> Callable[[RunResult, ReportOptions], str]:

@@ -6,8 +6,9 @@ valid). Each result has a region with columns (``columnKind`` unicodeCodePoints:
 characters), a ``partialFingerprints`` entry ``armlint/v1`` so alerts survive line moves, and,
 when suppressed, a ``suppressions`` entry: ``external`` for a baseline, ``inSource`` otherwise,
 with the reason as justification. Resource identity and provenance go in ``properties``.
-Paths are relative URIs against ``%SRCROOT%`` (resolved in ``originalUriBaseIds`` when
-``options.root`` is set); a path outside the root becomes an absolute ``file:`` URI.
+Paths are relative URIs against ``%SRCROOT%`` (described, without the runner's absolute
+path, in ``originalUriBaseIds`` when ``options.root`` is set, which the command line always does: the git top level or the
+configuration's folder); a path outside the root is reached with ``../`` steps.
 ``executionSuccessful`` is false when a file could not be linted; failed files and the run's
 notes are ``toolExecutionNotifications``.
 """
@@ -38,6 +39,7 @@ SCHEMA_URI = (
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT_KEY = "armlint/v1"
 SOURCE_ROOT = "%SRCROOT%"
+ROOT_DESCRIPTION = "The repository root: the git top level, else the configuration file's folder."
 # [project.urls] labels that name the project's home, most specific first.
 HOME_LABELS = ("homepage", "home", "documentation", "repository", "source")
 
@@ -55,7 +57,9 @@ def sarif_log(result: RunResult, options: ReportOptions) -> dict[str, Any]:
         "invocations": [invocation(result, options.root)],
     }
     if options.root:
-        run["originalUriBaseIds"] = {SOURCE_ROOT: {"uri": directory_uri(options.root)}}
+        # No "uri": the runner's absolute path means nothing on the machine that reads the log,
+        # and SARIF lets the consumer (code scanning: the checkout) supply the base.
+        run["originalUriBaseIds"] = {SOURCE_ROOT: {"description": {"text": ROOT_DESCRIPTION}}}
     run["columnKind"] = "unicodeCodePoints"
     run["results"] = [
         result_object(finding, rule_index[finding.rule], options.root) for finding in shown
@@ -161,16 +165,18 @@ def physical_location(location: Location, root: str) -> dict[str, Any]:
 
 
 def artifact_location(path: str, root: str) -> dict[str, str]:
+    """A URI relative to %SRCROOT%: inside the root as the repository names the file,
+    outside it with '../' steps, so the runner's absolute paths never reach the log."""
     shown = display_path(path, root)
-    if os.path.isabs(shown):
+    if (root and os.path.isabs(shown)) or shown.startswith("../"):
+        try:
+            shown = os.path.relpath(os.path.abspath(path), os.path.abspath(root or "."))
+        except ValueError:  # another drive on Windows: no relative form exists
+            return {"uri": Path(os.path.abspath(path)).as_uri()}
+        shown = shown.replace(os.sep, "/")
+    elif os.path.isabs(shown):
         return {"uri": Path(shown).as_uri()}
     return {"uri": quote(shown, safe="/"), "uriBaseId": SOURCE_ROOT}
-
-
-def directory_uri(directory: str) -> str:
-    """A file URI with the trailing slash SARIF needs to resolve relative URIs against it."""
-    uri = Path(os.path.abspath(directory)).as_uri()
-    return uri if uri.endswith("/") else uri + "/"
 
 
 def suppression(reason: str) -> dict[str, str]:

@@ -88,17 +88,24 @@ class Workspace:
             notes.append(
                 f"terraform: {len(self.skipped_calls)} module call(s) with registry or remote "
                 "sources were not fetched; their outputs are unknown"
+                f" (in {_folders(self.skipped_calls)})"
             )
         if self.missing_calls:
             notes.append(
                 f"terraform: {len(self.missing_calls)} local module call(s) point at directories "
                 "that were not among the loaded files; their outputs are unknown"
+                f" (in {_folders(self.missing_calls)})"
             )
         for place in sorted(self.too_deep):
             notes.append(
                 f"terraform: module nesting deeper than {self.max_depth} at {place}; not evaluated"
             )
         return notes
+
+
+def _folders(calls: set[tuple[Path, str]]) -> str:
+    """The module folders that make the calls, so a note says where to look."""
+    return ", ".join(sorted({directory.as_posix() for directory, _ in calls}))
 
 
 def load(files: list[Path], var_files: list[Path] = ()) -> LoadResult:
