@@ -450,6 +450,7 @@ def _report_options(args, config, options):
         root=str(project_root(Path.cwd(), config.source or None)),
         quiet=args.quiet,
         verbose=args.verbose,
+        fail_on=args.fail_on or config.fail_on,
         help_uri=args.help_uri or "",
     )
 

@@ -9,7 +9,9 @@ from typing import Any
 
 from armlint.model import SEVERITIES, RuleInfo
 
-DOCS_BASE = "https://github.com/armlint/armlint/blob/main/docs/rules/"
+# Relative: the repository's own docs folder; SARIF consumers may be given a full base
+# (``--help-uri``) since no public home is named anywhere yet.
+DOCS_BASE = "docs/rules/"
 
 
 @dataclass
@@ -45,7 +47,12 @@ class Rule:
 
     def info(self) -> RuleInfo:
         return RuleInfo(
-            self.id, self.name, self.severity, self.summary, DOCS_BASE + f"{self.id}.md"
+            self.id,
+            self.name,
+            self.severity,
+            self.summary,
+            DOCS_BASE + f"{self.id}.md",
+            docs=self.docs,
         )
 
 

@@ -50,7 +50,7 @@ def render(result: RunResult, options: ReportOptions) -> str:
 
 def sarif_log(result: RunResult, options: ReportOptions) -> dict[str, Any]:
     shown = findings_to_list(result, options, keep_suppressed=True)
-    rules = rule_descriptors(result.rules, shown)
+    rules = rule_descriptors(result.rules, shown, options.help_uri)
     rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
     run: dict[str, Any] = {
         "tool": {"driver": driver(options.tool_version, rules)},
@@ -99,26 +99,49 @@ def information_uri() -> str:
     return fields.get("Home-page") or ""
 
 
-def rule_descriptors(rules: dict[str, RuleInfo], shown: list[Finding]) -> list[dict[str, Any]]:
+def rule_descriptors(
+    rules: dict[str, RuleInfo], shown: list[Finding], help_base: str = ""
+) -> list[dict[str, Any]]:
     infos = dict(rules)
     for finding in shown:
         # A finding made outside the rule pack still needs a descriptor to point at.
         infos.setdefault(
             finding.rule, RuleInfo(finding.rule, finding.name, finding.severity, finding.name)
         )
-    return [rule_descriptor(infos[rule_id]) for rule_id in sorted(infos)]
+    return [rule_descriptor(infos[rule_id], help_base) for rule_id in sorted(infos)]
 
 
-def rule_descriptor(info: RuleInfo) -> dict[str, Any]:
+def rule_descriptor(info: RuleInfo, help_base: str = "") -> dict[str, Any]:
+    """What code scanning shows beside an alert: the short and full descriptions and the
+    rule's documentation as help (text and Markdown). No ``tags`` or ``security-severity``:
+    these rules are about patch configuration, and a made-up security score would mislead."""
+    summary = info.summary or info.name
     descriptor: dict[str, Any] = {
         "id": info.id,
         "name": info.name,
-        "shortDescription": {"text": info.summary or info.name},
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": full_description(info)},
     }
-    if info.help_uri:
-        descriptor["helpUri"] = info.help_uri
+    help_uri = help_base.rstrip("/") + f"/{info.id}.md" if help_base else info.help_uri
+    if help_uri:
+        descriptor["helpUri"] = help_uri
+    body = info.docs.strip() or summary
+    descriptor["help"] = {"text": f"{summary}\n\n{body}", "markdown": f"**{summary}**\n\n{body}"}
     descriptor["defaultConfiguration"] = {"level": LEVELS.get(info.severity, "warning")}
     return descriptor
+
+
+def full_description(info: RuleInfo) -> str:
+    """The first paragraph of the docs' "What it checks" section, on one line; the summary
+    when the rule has no docs."""
+    docs = info.docs
+    marker = "## What it checks"
+    if marker in docs:
+        section = docs.split(marker, 1)[1].strip()
+        paragraph = section.split("\n\n", 1)[0]
+        if paragraph and not paragraph.startswith("#"):
+            return " ".join(paragraph.split())
+    return info.summary or info.name
 
 
 def invocation(result: RunResult, root: str) -> dict[str, Any]:

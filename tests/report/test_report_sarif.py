@@ -49,7 +49,15 @@ def test_driver_and_rules(sample):
         "id": "AZP102",
         "name": "manual-mode-with-automatic-updates",
         "shortDescription": {"text": "Manual patch mode with automatic updates enabled"},
+        # No docs in this RuleInfo: the summary stands in for the description and help.
+        "fullDescription": {"text": "Manual patch mode with automatic updates enabled"},
         "helpUri": "https://example.test/docs/rules/AZP102.md",
+        "help": {
+            "text": "Manual patch mode with automatic updates enabled\n\n"
+            "Manual patch mode with automatic updates enabled",
+            "markdown": "**Manual patch mode with automatic updates enabled**\n\n"
+            "Manual patch mode with automatic updates enabled",
+        },
         "defaultConfiguration": {"level": "error"},
     }
     assert driver["rules"][ids.index("AZP110")]["defaultConfiguration"] == {"level": "note"}
