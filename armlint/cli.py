@@ -334,9 +334,9 @@ def _run_options(args, config):
     _require_files("--parameters", args.parameters)
     _require_files("--var-file", args.var_file)
     return RunOptions(
-        paths=args.paths,
-        parameters=args.parameters,
-        var_files=args.var_file,
+        paths=[_relative_argument(path) for path in args.paths],
+        parameters=[_relative_argument(path) for path in args.parameters],
+        var_files=[_relative_argument(path) for path in args.var_file],
         exclude=_exclude_patterns(config, args.exclude),
         respect_gitignore=args.respect_gitignore,
         force_exclude=args.force_exclude,
@@ -351,6 +351,17 @@ def _run_options(args, config):
         shard=_shard(getattr(args, "shard", None)),
         cache=args.command == "check" and not getattr(args, "no_cache", True),
     )
+
+
+def _relative_argument(path: str) -> str:
+    """An absolute argument as a path relative to the current folder: messages, provenance
+    and notes quote file paths, and the runner's absolute paths must not reach a report."""
+    if not os.path.isabs(path) or path == "-":
+        return path
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
 
 
 def _require_files(option: str, names: list[str]) -> None:
@@ -475,8 +486,9 @@ def _run(args, options):
     if args.command == "diff":
         from armlint import transitions
 
-        options.paths = [args.after]
-        return transitions.run_diff([args.before], [args.after], options)
+        before, after = _relative_argument(args.before), _relative_argument(args.after)
+        options.paths = [after]
+        return transitions.run_diff([before], [after], options)
     result = run_check(options)
     if getattr(args, "against", None):
         from armlint import transitions

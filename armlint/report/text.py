@@ -61,7 +61,7 @@ def _render(result: RunResult, options: ReportOptions, snippets: bool) -> str:
             lines.extend(snippet(finding, sources, paint))
     if options.quiet:
         return "".join(line + "\n" for line in lines)
-    if lines:
+    if lines and lines[-1]:  # a snippet already ends with a blank line
         lines.append("")
     notes = [display_note(note, options.root) for note in result.notes]
     grouped = [one_line(note) for note in notes] if options.verbose else group_notes(notes)
