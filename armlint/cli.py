@@ -309,6 +309,7 @@ def _settings(args):
 
 def _run_options(args, config):
     if getattr(args, "command", "") == "diff":
+        args.before, args.after = _relative_argument(args.before), _relative_argument(args.after)
         args.paths = [args.after]
     from armlint.checks.pack import load_pack
     from armlint.config import ConfigError
@@ -356,8 +357,8 @@ def _run_options(args, config):
 def _relative_argument(path: str) -> str:
     """An absolute argument as a path relative to the current folder: messages, provenance
     and notes quote file paths, and the runner's absolute paths must not reach a report."""
-    if not os.path.isabs(path) or path == "-":
-        return path
+    if not os.path.isabs(path) or not (os.path.isfile(path) or os.path.isdir(path)):
+        return path  # also a FIFO (/dev/fd/63): it is reported by the name it was given
     try:
         return os.path.relpath(path)
     except ValueError:  # another drive on Windows
@@ -424,7 +425,7 @@ def _check(args) -> int:
     config = _settings(args)
     options = _run_options(args, config)
     try:
-        result = _run(args, options)
+        result = _with_special_inputs(args, options, lambda: _run(args, options))
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
     if args.command == "check":
@@ -479,6 +480,26 @@ def _use_color(choice: str, stream) -> bool:
     return bool(isatty and isatty())
 
 
+def _with_special_inputs(args, options, run):
+    """Run with stdin ('-') and FIFOs copied to files first, and reported by their names."""
+    from armlint.inputs import InputError, SpecialInputs
+
+    inputs = SpecialInputs(getattr(args, "stdin_filename", None), options.max_bytes)
+    try:
+        try:
+            if args.command == "diff":  # a FIFO can be read once: each argument once
+                args.before, args.after = inputs.path(args.before), inputs.path(args.after)
+            else:
+                options.paths = [inputs.path(path) for path in options.paths]
+        except InputError as error:
+            raise UsageError(str(error)) from None
+        result = run()
+    finally:
+        inputs.cleanup()
+    inputs.restore(result)
+    return result
+
+
 def _run(args, options):
     """check, check --against REF, or diff BEFORE AFTER."""
     from armlint.pipeline import run_check
@@ -486,9 +507,8 @@ def _run(args, options):
     if args.command == "diff":
         from armlint import transitions
 
-        before, after = _relative_argument(args.before), _relative_argument(args.after)
-        options.paths = [after]
-        return transitions.run_diff([before], [after], options)
+        options.paths = [args.after]
+        return transitions.run_diff([args.before], [args.after], options)
     result = run_check(options)
     if getattr(args, "against", None):
         from armlint import transitions
@@ -587,7 +607,7 @@ def _table(args) -> int:
     options = _run_options(args, config)
     options.explore = False
     try:
-        result = load_records(options)
+        result = _with_special_inputs(args, options, lambda: load_records(options))
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
     text, findings = _render_table(args.command, args.format, result, options)

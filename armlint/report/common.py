@@ -54,10 +54,14 @@ def display_path(path: str, root: str = "") -> str:
         relative = os.path.relpath(absolute, os.path.abspath(root))
         if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
             shown = relative
-        elif os.path.isabs(path):
+        elif os.path.isabs(path) and not path.startswith(DEVICES):
             shown = _relative_to_cwd(absolute)
     shown = shown.replace(os.sep, "/")
     return shown[2:] if shown.startswith("./") else shown
+
+
+# Process substitution (<(...)) and FIFOs in /dev are named as given: no one's file path.
+DEVICES = ("/dev/fd/", "/proc/self/fd/", "/dev/stdin")
 
 
 def _relative_to_cwd(absolute: str) -> str:

@@ -123,8 +123,19 @@ def test_sdist_and_wheel_build_and_the_wheel_installs_into_a_fresh_venv(tmp_path
     (site / "dependencies.pth").write_text("\n".join(sorted(dependencies)) + "\n")
     env.pop("PYTHONPATH", None)  # the installed copy, not this checkout
     installed = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-         "--no-index", "--quiet", "--ignore-installed", str(wheel)],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            "--ignore-installed",
+            str(wheel),
+        ],  # fmt: skip
         env=env,
         capture_output=True,
         text=True,

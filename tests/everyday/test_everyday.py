@@ -362,3 +362,48 @@ def test_named_paths_after_options_are_not_taken_for_a_command(repo, env):
     completed = armlint("templates/legacy.json", cwd=repo, env=env)
     assert completed.returncode == 1 and BAD_LINE in completed.stdout
     assert Path(repo / "templates").is_dir()
+
+
+# -- every input accounted for ----------------------------------------------------------------
+
+
+def test_stdin_is_read_and_named_by_stdin_filename(repo, env):
+    """Before: '-' was a missing file (exit 2)."""
+    completed = armlint("check", "-", cwd=repo, env=env, stdin=BAD_ARM)
+    assert completed.returncode == 1 and f"stdin.json:{BAD_LINE}" in completed.stdout
+    named = armlint(
+        "check", "--stdin-filename", "infra/app.json", "--format", "sarif", "-",
+        cwd=repo, env=env, stdin=BAD_ARM,
+    )  # fmt: skip
+    [result] = json.loads(named.stdout)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "infra/app.json"
+    )
+
+
+def test_a_fingerprint_from_stdin_matches_the_file_at_that_name(repo, env):
+    on_disk = armlint("check", "--format", "json", "templates/legacy.json", cwd=repo, env=env)
+    piped = armlint(
+        "check", "--format", "json", "--stdin-filename", "templates/legacy.json", "-",
+        cwd=repo, env=env, stdin=BAD_ARM,
+    )  # fmt: skip
+    fingerprints = [
+        [finding["fingerprint"] for finding in json.loads(run.stdout)["findings"]]
+        for run in (on_disk, piped)
+    ]
+    assert fingerprints[0] == fingerprints[1]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process substitution")
+def test_process_substitution_is_read_in_check_and_diff(repo, env):
+    """Before: `armlint diff <(git show ...) vm.json` said 0 problems, exit 0."""
+    (repo / "templates" / "new.json").write_text(GOOD_ARM, encoding="utf-8")
+    check = f"{sys.executable} -m armlint check <(cat templates/legacy.json)"
+    diff = f"{sys.executable} -m armlint diff <(cat templates/legacy.json) templates/new.json"
+    for script, expected in ((check, "AZP102"), (diff, "AZP402")):
+        completed = subprocess.run(
+            ["bash", "-c", script], cwd=repo, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert completed.returncode == 1, completed.stdout + completed.stderr
+        assert expected in completed.stdout
+        assert "armlint-input-" not in completed.stdout  # the temporary copy is not named
