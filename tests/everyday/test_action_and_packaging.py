@@ -135,7 +135,7 @@ def test_sdist_and_wheel_build_and_the_wheel_installs_into_a_fresh_venv(tmp_path
             "--quiet",
             "--ignore-installed",
             str(wheel),
-        ],  # fmt: skip
+        ],
         env=env,
         capture_output=True,
         text=True,
