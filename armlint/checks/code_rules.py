@@ -118,9 +118,13 @@ def _azp101_message(record: VmRecord) -> str:
         if mode.source == SOURCE_DEFAULT
         else mode.describe_source()
     )
+    from armlint.checks.property_names import property_name
+
+    mode_name = property_name(record, "patch_mode")
+    updates_name = property_name(record, "enable_automatic_updates")
     return (
-        f"patchMode is 'AutomaticByOS' ({sent_by}) but enableAutomaticUpdates is false "
-        f"({updates.describe_source()}); AutomaticByOS needs enableAutomaticUpdates true"
+        f"{mode_name} is 'AutomaticByOS' ({sent_by}) but {updates_name} is false "
+        f"({updates.describe_source()}); AutomaticByOS needs {updates_name} true"
     )
 
 

@@ -255,12 +255,14 @@ def _clip(text: str) -> str:
 
 
 class _Placeholder:
-    """What ``{patch_mode}`` and ``{patch_mode.source}`` render to in a message."""
+    """What ``{patch_mode}``, ``{patch_mode.source}`` and ``{patch_mode.property}`` (the
+    property's name in the file's own words, see checks/property_names.py) render to."""
 
-    __slots__ = ("source", "value", "location")
+    __slots__ = ("location", "property", "source", "value")
 
-    def __init__(self, value: Any, fact: Fact | None) -> None:
+    def __init__(self, value: Any, fact: Fact | None, property_name: str = "?") -> None:
         self.value = value
+        self.property = property_name
         self.source = fact.describe_source() if fact is not None else "derived"
         where = fact.location if fact is not None else None
         self.location = where.short() if isinstance(where, Location) else "?"
@@ -273,17 +275,27 @@ class _Placeholder:
 
 
 class _Fields(dict):
+    """A fact missing from the view (absent) still has a property name for its message."""
+
+    def __init__(self, record: VmRecord) -> None:
+        super().__init__()
+        self.record = record
+
     def __missing__(self, key: str) -> _Placeholder:
-        return _Placeholder("?", None)
+        from armlint.checks.property_names import property_name
+
+        return _Placeholder("?", None, property_name(self.record, key))
 
 
 _FORMATTER = string.Formatter()
 
 
 def render_message(template: str, record: VmRecord, view: dict) -> str:
-    fields = _Fields()
+    from armlint.checks.property_names import property_name
+
+    fields = _Fields(record)
     for name, value in view.items():
-        fields[name] = _Placeholder(value, record.facts.get(name))
+        fields[name] = _Placeholder(value, record.facts.get(name), property_name(record, name))
     fields["name"] = _Placeholder(record.name, None)
     try:
         return _FORMATTER.vformat(template, (), fields)

@@ -407,3 +407,57 @@ def test_process_substitution_is_read_in_check_and_diff(repo, env):
         assert completed.returncode == 1, completed.stdout + completed.stderr
         assert expected in completed.stdout
         assert "armlint-input-" not in completed.stdout  # the temporary copy is not named
+
+
+# -- Terraform names in messages --------------------------------------------------------------
+
+TERRAFORM_VM = """resource "azurerm_windows_virtual_machine" "vm" {
+  name                  = "vm1"
+  resource_group_name   = "rg"
+  location              = "westeurope"
+  size                  = "Standard_B2s"
+  admin_username        = "a"
+  admin_password        = "b"
+  network_interface_ids = []
+  patch_mode            = "PATCH_MODE"
+  UPDATES_ARGUMENT = UPDATES
+  provision_vm_agent    = false
+  os_disk {
+    caching              = "ReadWrite"
+    storage_account_type = "Standard_LRS"
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("argument", ["automatic_updates_enabled", "enable_automatic_updates"])
+def test_terraform_findings_name_arguments_as_written(repo, env, argument):
+    """Before: "patchMode is 'Manual' ... enableAutomaticUpdates is true" on a .tf file."""
+    text = TERRAFORM_VM.replace("UPDATES_ARGUMENT", argument).replace("UPDATES", "true")
+    (repo / "main.tf").write_text(text.replace("PATCH_MODE", "Manual"), encoding="utf-8")
+    completed = armlint("check", "main.tf", cwd=repo, env=env)
+    assert f"AZP102 [error] patch_mode is 'Manual' (literal) but {argument} is true" in (
+        completed.stdout
+    )
+    assert "patchMode" not in completed.stdout and "enableAutomaticUpdates" not in completed.stdout
+
+
+def test_terraform_code_rule_and_provision_vm_agent_messages(repo, env):
+    text = TERRAFORM_VM.replace("UPDATES_ARGUMENT", "automatic_updates_enabled")
+    by_os = text.replace("UPDATES", "false").replace("PATCH_MODE", "AutomaticByOS")
+    (repo / "main.tf").write_text(by_os, encoding="utf-8")
+    completed = armlint("check", "main.tf", cwd=repo, env=env)
+    assert "AZP101 [error] patch_mode is 'AutomaticByOS'" in completed.stdout
+    assert "automatic_updates_enabled is false" in completed.stdout
+    by_platform = text.replace("UPDATES", "true").replace("PATCH_MODE", "AutomaticByPlatform")
+    (repo / "main.tf").write_text(by_platform, encoding="utf-8")
+    completed = armlint("check", "--select", "AZP104", "main.tf", cwd=repo, env=env)
+    assert "AZP104" in completed.stdout, completed.stdout
+    assert "provision_vm_agent is false" in completed.stdout
+    assert "(patch_mode 'AutomaticByPlatform')" in completed.stdout
+    assert "provisionVMAgent" not in completed.stdout and "patchMode" not in completed.stdout
+
+
+def test_arm_findings_keep_arm_names(repo, env):
+    completed = armlint("check", ".", cwd=repo, env=env)
+    assert "patchMode is 'Manual' (literal) but enableAutomaticUpdates is true" in completed.stdout
