@@ -19,6 +19,7 @@ from typing import Any
 from armlint.checks import conditions
 from armlint.checks.hits import Blocked, Hit
 from armlint.checks.pack import Rule, RulePack
+from armlint.checks.property_names import ARM_NAMES, property_name
 from armlint.model import SOURCE_ABSENT, Fact, Finding, Location, Unknown, VmRecord
 
 UNKNOWN_RULE = "AZP002"
@@ -136,7 +137,7 @@ class Engine:
         for name, (fact, rule_ids) in sorted(by_fact.items()):
             reason = _reason(view.get(name), fact)
             rules = ", ".join(sorted(set(rule_ids)))
-            message = f"{_label(name)} is unknown: {reason}; not checked: {rules}"
+            message = f"{_label(name, record)} is unknown: {reason}; not checked: {rules}"
             where = fact.location if fact is not None and fact.location else record.location
             findings.append(
                 Finding(
@@ -173,25 +174,21 @@ def _reason(value: Any, fact: Fact | None) -> str:
     return "its value cannot be known before deployment"
 
 
-def _label(name: str) -> str:
+def _label(name: str, record: VmRecord) -> str:
+    """A patch property by its name in the record's file; other facts described."""
+    if name in ARM_NAMES:
+        return property_name(record, name)
     return FACT_LABELS.get(name, name)
 
 
+# ARM names for the patch properties (transitions.py uses them too), descriptions for the rest.
 FACT_LABELS = {
+    **ARM_NAMES,
     "os": "the operating system",
-    "patch_mode": "patchMode",
-    "assessment_mode": "assessmentMode",
-    "enable_automatic_updates": "enableAutomaticUpdates",
-    "provision_vm_agent": "provisionVMAgent",
-    "enable_hotpatching": "enableHotpatching",
-    "reboot_setting": "rebootSetting",
-    "bypass_platform_safety_checks": "bypassPlatformSafetyChecksOnUserSchedule",
-    "automatic_by_platform_settings": "automaticByPlatformSettings",
     "image_publisher": "the image publisher",
     "image_offer": "the image offer",
     "image_sku": "the image SKU",
     "image_id": "the image id",
-    "api_version": "apiVersion",
     "location": "location",
     "health_extension": "the application health extension",
     "maintenance_assignment": "the maintenance configuration assignment",
@@ -203,7 +200,8 @@ def _provenance(record: VmRecord, at: str) -> tuple[str, ...]:
     fact = record.facts.get(at)
     steps = [f"{record.identity} ({record.location})"]
     if fact is not None:
-        steps.append(f"{_label(at)} = {render_value(fact.value)} ({fact.describe_source()})")
+        label = _label(at, record)
+        steps.append(f"{label} = {render_value(fact.value)} ({fact.describe_source()})")
     if record.scenario:
         steps.append("when " + scenario_text(record.scenario))
     return tuple(steps)
@@ -282,8 +280,6 @@ class _Fields(dict):
         self.record = record
 
     def __missing__(self, key: str) -> _Placeholder:
-        from armlint.checks.property_names import property_name
-
         return _Placeholder("?", None, property_name(self.record, key))
 
 
@@ -291,8 +287,6 @@ _FORMATTER = string.Formatter()
 
 
 def render_message(template: str, record: VmRecord, view: dict) -> str:
-    from armlint.checks.property_names import property_name
-
     fields = _Fields(record)
     for name, value in view.items():
         fields[name] = _Placeholder(value, record.facts.get(name), property_name(record, name))
