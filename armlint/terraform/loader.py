@@ -103,9 +103,15 @@ class Workspace:
         return notes
 
 
+NOTE_FOLDERS = 3  # a note stays one readable line; the bicep notes cut their lists the same way
+
+
 def _folders(calls: set[tuple[Path, str]]) -> str:
     """The module folders that make the calls, so a note says where to look."""
-    return ", ".join(sorted({directory.as_posix() for directory, _ in calls}))
+    folders = sorted({directory.as_posix() for directory, _ in calls})
+    shown = ", ".join(folders[:NOTE_FOLDERS])
+    more = len(folders) - NOTE_FOLDERS
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def load(files: list[Path], var_files: list[Path] = ()) -> LoadResult:
