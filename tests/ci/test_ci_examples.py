@@ -33,8 +33,8 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not 
 
 EXAMPLES = (
     "azure-pipelines-parallel.yml",
-    "github-action.yml",  # uses the composite action: tests/everyday/test_action_and_packaging.py
     "azure-pipelines.yml",
+    "github-action.yml",  # uses the composite action: tests/everyday/test_everyday.py
     "github-actions-sharded.yml",
     "github-actions.yml",
     "gitlab-ci.yml",
