@@ -97,6 +97,28 @@ def _add_inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--profile", choices=("current", "preview-2020"), help="which documented behaviour"
     )
+    _add_deployment(command)
+
+
+def _add_deployment(command: argparse.ArgumentParser) -> None:
+    """What the user knows about the deployment; unbound values stay unknown."""
+    command.add_argument(
+        "--location", metavar="REGION", help="region of the resource group / deployment"
+    )
+    command.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="ARM or Bicep parameter value (like az deployment --parameters NAME=VALUE)",
+    )
+    command.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Terraform root variable (like terraform plan -var)",
+    )
 
 
 def _add_common(command: argparse.ArgumentParser) -> None:
@@ -208,6 +230,16 @@ def _add_table_command(commands, name: str, help_text: str) -> None:
     command.add_argument(
         "--fail-on", choices=("error", "warning", "info"), help="lowest severity that exits 1"
     )
+    command.add_argument("--window", metavar="HH:00-HH:00", help="local off-peak hours")
+    command.add_argument("--batch-size", type=int, metavar="N", help="best-effort batch size")
+    command.add_argument(
+        "--update-domains",
+        action="append",
+        default=[],
+        metavar="SET=N",
+        help="update domain count of an availability set (wins over the template)",
+    )
+    command.add_argument("--date", metavar="YYYY-MM-DD", help="day to show UTC windows for")
 
 
 COMMANDS = ("check", "diff", "rules", "plan", "inventory", "config")
@@ -351,6 +383,7 @@ def _run_options(args, config):
         jobs=getattr(args, "jobs", 1),
         shard=_shard(getattr(args, "shard", None)),
         cache=args.command == "check" and not getattr(args, "no_cache", True),
+        deployment=_deployment(args, config),
     )
 
 
@@ -383,6 +416,36 @@ def _exclude_patterns(config, given: list[str]) -> list:
 
 def _config_folder(config) -> Path:
     return Path(os.path.abspath(config.source)).parent if config.source else Path.cwd()
+
+
+def _deployment(args, config):
+    from armlint.model import DeploymentContext
+    from armlint.planner.regions import PlanError, normalise_region
+    from armlint.planner.settings import parse_assignments
+
+    try:
+        parameters = parse_assignments(getattr(args, "set", []), "--set")
+        variables = parse_assignments(getattr(args, "var", []), "--var")
+    except PlanError as error:
+        raise UsageError(str(error)) from None
+    location = getattr(args, "location", None) or config.location or None
+    return DeploymentContext(
+        location=normalise_region(location) if location else None,
+        parameters=tuple(parameters),
+        variables=tuple(variables),
+    )
+
+
+def _plan_options(args, config) -> dict:
+    from armlint.planner.settings import parse_assignments, plan_options
+
+    given = {
+        "window": args.window,
+        "batch-size": args.batch_size,
+        "date": args.date,
+        "update-domains": dict(parse_assignments(args.update_domains, "--update-domains")),
+    }
+    return plan_options(config.plan, given)
 
 
 def _shard(text: str | None):
@@ -610,7 +673,7 @@ def _table(args) -> int:
         result = _with_special_inputs(args, options, lambda: load_records(options))
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
-    text, findings = _render_table(args.command, args.format, result, options)
+    text, findings = _render_table(args.command, args.format, result, options, args, config)
     if args.output:
         write_atomic(args.output, text)
     else:
@@ -622,15 +685,17 @@ def _table(args) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def _render_table(command: str, fmt: str, result, options):
+def _render_table(command: str, fmt: str, result, options, args, config):
     from armlint import planner
     from armlint.pipeline import image_support_checker
 
     if command == "plan" and fmt == "csv":
         raise UsageError("csv is for inventory; use text, json, markdown or html for plan")
-    settings = planner.PlanSettings(image_supported=image_support_checker(options.profile))
     report = planner.plan_report if command == "plan" else planner.inventory_report
     try:
+        settings = planner.PlanSettings(
+            image_supported=image_support_checker(options.profile), **_plan_options(args, config)
+        )
         return report(
             result.records,
             result.findings,

@@ -97,6 +97,8 @@ class Config:
     per_file: list[PerFile] = field(default_factory=list)
     max_file_size_mb: int = 20
     explore: bool = True
+    location: str = ""  # binds resourceGroup().location and friends (like --location)
+    plan: dict[str, Any] = field(default_factory=dict)  # [tool.armlint.plan], see planner/settings
     source: str = ""  # the file named or found, '' for defaults
     files: list[str] = field(default_factory=list)  # every file read, the extended ones first
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
@@ -164,6 +166,8 @@ KEY_MAP = {
     "per-file": "per_file",
     "max-file-size-mb": "max_file_size_mb",
     "explore": "explore",
+    "location": "location",
+    "plan": "plan",
 }
 
 

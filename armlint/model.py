@@ -132,7 +132,67 @@ FACT_NAMES = (
     "health_extension",  # True when an application health extension is present
     "maintenance_assignment",  # True when a maintenance configuration assignment targets the VM
     "time_zone",
+    # The availability set's declared counts (ints), read from the set resource the VM names in
+    # the same deployment; absent when no such resource is in the input.
+    "update_domain_count",  # platformUpdateDomainCount / platform_update_domain_count
+    "fault_domain_count",  # platformFaultDomainCount / platform_fault_domain_count
+    "maintenance_schedule",  # a MaintenanceSchedule assigned to the VM (or Unknown)
 )
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceSchedule:
+    """A maintenance configuration (Microsoft.Maintenance/maintenanceConfigurations,
+    azurerm_maintenance_configuration) as assigned to a VM: the value of the
+    ``maintenance_schedule`` fact.
+
+    Fields hold the evaluated value, ``Unknown`` when it cannot be known, or None when the
+    property is absent. ``start`` is 'yyyy-mm-dd hh:mm', ``duration`` 'hh:mm', ``recurrence`` as
+    written ('1Day', 'Week Saturday', ...), ``time_zone`` a Windows time zone id; all in the
+    configuration's ``maintenanceWindow`` (maintenance-configurations doc).
+    """
+
+    name: str  # the configuration's name, or its id / address when that is all there is
+    scope: Any = None  # maintenanceScope: 'InGuestPatch', ...
+    start: Any = None  # maintenanceWindow.startDateTime
+    duration: Any = None  # maintenanceWindow.duration
+    time_zone: Any = None  # maintenanceWindow.timeZone
+    recurrence: Any = None  # maintenanceWindow.recurEvery
+    location: Location | None = None  # the configuration resource
+    assignment: Location | None = None  # the assignment that ties it to the VM
+    dynamic: bool = False  # assigned through a dynamic scope, not to the VM itself
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentContext:
+    """What the user says about where and with what a deployment runs (``--location``,
+    ``--set NAME=VALUE``, ``--var NAME=VALUE``); unbound values stay unknown."""
+
+    location: str | None = None  # binds resourceGroup().location, deployment().location
+    parameters: tuple[tuple[str, str], ...] = ()  # ARM and Bicep parameters, as given
+    variables: tuple[tuple[str, str], ...] = ()  # Terraform root variables, as given
+
+    @property
+    def empty(self) -> bool:
+        return not (self.location or self.parameters or self.variables)
+
+    @staticmethod
+    def typed(text: str, type_name: Any) -> Any:
+        """A command-line value for a parameter or variable of the declared type: text for
+        strings (and undeclared types), JSON for numbers, booleans, arrays and objects (as
+        ``az deployment --parameters key=value`` and ``terraform plan -var`` read them)."""
+        kind = str(type_name or "string").strip().lower()
+        if kind in ("string", "securestring") or kind.startswith("string"):
+            return text
+        import json
+
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+
+LOCATION_ORIGIN = "from --location"
 
 
 @dataclass(slots=True)

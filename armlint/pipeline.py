@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from armlint.discover import discover
-from armlint.model import FileReport, Finding, LoadResult, RunResult, VmRecord
+from armlint.model import DeploymentContext, FileReport, Finding, LoadResult, RunResult, VmRecord
 
 Progress = Callable[[int, int], None]
 PARALLEL_MIN_FILES = 16
@@ -35,6 +35,8 @@ class RunOptions:
     jobs: int = 1  # processes for check; the output is the same for any number
     shard: tuple[int, int] | None = None  # (K, N): check only the K-th of N stable shards
     cache: bool = False  # reuse results of unchanged files (the command line turns it on)
+    # --location, --set, --var: what the user says about the deployment
+    deployment: DeploymentContext = field(default_factory=DeploymentContext)
 
 
 class MissingPaths(Exception):
@@ -187,6 +189,7 @@ def _cache_settings(options: RunOptions) -> str:
             str(options.max_bytes),
             ",".join(sorted(str(Path(p).resolve()) for p in options.paths)),
             ",".join(extra),
+            repr(options.deployment),
         ]
     )
 
@@ -255,7 +258,14 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
     else:
         from armlint import bicep
 
-        _merge(result, _guarded("Bicep", paths, lambda: bicep.load(paths, explore=options.explore)))
+        _merge(
+            result,
+            _guarded(
+                "Bicep",
+                paths,
+                lambda: bicep.load(paths, explore=options.explore, deployment=options.deployment),
+            ),
+        )
     return result, dependencies
 
 
@@ -371,7 +381,14 @@ def _load_terraform(tf_files: list[Path], plans: list, options: RunOptions) -> L
     result = LoadResult()
     if tf_files:
         var_files = [Path(p) for p in options.var_files]
-        _merge(result, _guarded("Terraform", tf_files, lambda: terraform.load(tf_files, var_files)))
+        _merge(
+            result,
+            _guarded(
+                "Terraform",
+                tf_files,
+                lambda: terraform.load(tf_files, var_files, options.deployment),
+            ),
+        )
     for path in plans:
         _merge(result, _guarded("Terraform", [path], lambda p=path: terraform.load_plan(p)))
     return result
@@ -408,7 +425,7 @@ def _load_json_files(
     parameter_paths = [p for p, kind in kinds.items() if kind == "parameters"]
     used_parameters: dict[Path, str] = {}
     roots = [Path(p) for p in options.paths]
-    loader = TemplateLoader(roots, explore=options.explore)
+    loader = TemplateLoader(roots, explore=options.explore, deployment=options.deployment)
     plans = []
     for path, kind in kinds.items():
         document = documents[path]

@@ -4,7 +4,13 @@ A resource counts as resolved when, in every allowed-values choice armlint explo
 api version (ARM and Bicep) or location (Terraform and Bicep) are known or platform defaults,
 not unknown. Files with identical content are counted once (the corpus has near-duplicates).
 
-Run: python bench/resolution.py [CORPUS]   (default: ../shared/corpus beside the repository)
+Each format is measured twice: as the files stand, and with a deployment location given
+(``--location``, which binds resourceGroup().location, deployment().location and Terraform
+resource groups whose location the files leave unknown). For what stays unknown with a location
+given, the most common reasons are listed.
+
+Run: python bench/resolution.py [CORPUS] [--location REGION]
+     (defaults: ../shared/corpus beside the repository, westeurope)
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from armlint.model import Unknown
+from armlint.model import DeploymentContext, Unknown
 from armlint.pipeline import RunOptions, load_records
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,12 +47,28 @@ def unresolved(record) -> list[str]:
 
 
 def main() -> None:
-    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "corpus"
-    result = load_records(RunOptions(paths=[str(corpus)], explore=True))
+    arguments = sys.argv[1:]
+    location = "westeurope"
+    if "--location" in arguments:
+        at = arguments.index("--location")
+        location = arguments[at + 1]
+        del arguments[at : at + 2]
+    corpus = Path(arguments[0]) if arguments else ROOT.parent / "shared" / "corpus"
+    print(f"corpus: {corpus}  (resources counted once per distinct file content)")
+    print("without a location:")
+    measure(corpus, DeploymentContext(), reasons=False)
+    print(f"with --location {location}:")
+    measure(corpus, DeploymentContext(location=location), reasons=True)
+
+
+def measure(corpus: Path, deployment: DeploymentContext, reasons: bool) -> None:
+    options = RunOptions(paths=[str(corpus)], explore=True, deployment=deployment)
+    result = load_records(options)
     seen_content: dict[str, str] = {}
     totals: dict[str, int] = defaultdict(int)
     resolved: dict[str, int] = defaultdict(int)
     why: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    because: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     resources: dict[tuple[str, str], list] = {}
     for record in result.records:
         digest = seen_content.setdefault(record.path, _digest(record.path))
@@ -59,17 +81,34 @@ def main() -> None:
             resolved[fmt] += 1
         for name in missing:
             why[fmt][name] += 1
-    print(f"corpus: {corpus}  (resources counted once per distinct file content)")
+            because[fmt][_reason(scenarios, name)] += 1
     for fmt in sorted(totals):
         share = 100.0 * resolved[fmt] / totals[fmt]
-        reasons = ", ".join(f"{name} {count}" for name, count in sorted(why[fmt].items()))
+        reasons_text = ", ".join(f"{name} {count}" for name, count in sorted(why[fmt].items()))
         print(
-            f"{fmt:<10} {resolved[fmt]:4d} / {totals[fmt]:4d} resolved = {share:5.1f}%   unresolved: {reasons}"
+            f"  {fmt:<10} {resolved[fmt]:4d} / {totals[fmt]:4d} resolved = {share:5.1f}%   unresolved: {reasons_text}"
         )
+        if reasons and fmt in ("bicep", "terraform"):
+            top = sorted(because[fmt].items(), key=lambda item: (-item[1], item[0]))[:30]
+            for text, count in top:
+                print(f"      {count:3d}  {text}")
     all_total, all_resolved = sum(totals.values()), sum(resolved.values())
     print(
-        f"{'all':<10} {all_resolved:4d} / {all_total:4d} resolved = {100.0 * all_resolved / max(all_total, 1):5.1f}%"
+        f"  {'all':<10} {all_resolved:4d} / {all_total:4d} resolved = {100.0 * all_resolved / max(all_total, 1):5.1f}%"
     )
+
+
+def _reason(scenarios: list, name: str) -> str:
+    """Why one needed value is unknown, shortened: the first Unknown's reason."""
+    parts = (
+        ("image_publisher", "image_offer", "image_sku", "image_id") if name == "image" else (name,)
+    )
+    for record in scenarios:
+        for part in parts:
+            value = record.value(part)
+            if isinstance(value, Unknown):
+                return f"{name}: {value.reason[:110]}"
+    return name
 
 
 def _digest(path: str) -> str:

@@ -17,7 +17,15 @@ from typing import Any
 from armlint.arm.jsonpos import JsonError, JsonObject, SourceText, decode_bytes, get_ci, parse
 from armlint.arm.template import FileContext, ParameterValue, TemplateScope, location_of
 from armlint.arm.walk import Walk, walk_template
-from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
+from armlint.model import (
+    DeploymentContext,
+    FileReport,
+    Finding,
+    LoadResult,
+    Location,
+    Unknown,
+    VmRecord,
+)
 
 MAX_COMBINATIONS = 64
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -165,12 +173,33 @@ def given_values(document: JsonDocument) -> dict[str, ParameterValue]:
     return given
 
 
+def command_line_values(template: Any, deployment: DeploymentContext) -> dict:
+    """``--set NAME=VALUE`` for the parameters the template declares (like ``az deployment
+    group create --parameters NAME=VALUE``); they win over parameter files."""
+    _, declared = get_ci(template, "parameters")
+    if not deployment.parameters or not isinstance(declared, dict):
+        return {}
+    given: dict[str, ParameterValue] = {}
+    for name, text in deployment.parameters:
+        key, declaration = get_ci(declared, name)
+        if key is None:
+            continue
+        kind = get_ci(declaration, "type")[1] if isinstance(declaration, dict) else None
+        given[key] = ParameterValue(DeploymentContext.typed(text, kind), f"from --set {key}")
+    return given
+
+
 class TemplateLoader:
     """Evaluates templates; follows linked templates only inside the scanned tree."""
 
     def __init__(
-        self, roots: list[Path], explore: bool = True, max_bytes: int = DEFAULT_MAX_BYTES
+        self,
+        roots: list[Path],
+        explore: bool = True,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        deployment: DeploymentContext | None = None,
     ) -> None:
+        self.deployment = deployment or DeploymentContext()
         self.given_roots = roots
         self.explore = explore
         self.max_bytes = max_bytes  # for linked templates, as for the files given
@@ -184,16 +213,18 @@ class TemplateLoader:
 
     def load(self, template: JsonDocument, parameter_docs: list[JsonDocument]) -> LoadResult:
         result = LoadResult()
+        on_command_line = command_line_values(template.value, self.deployment)
         if not parameter_docs:
-            self._evaluate_all(template, {}, "", result)
+            self._evaluate_all(template, on_command_line, "", result)
         for document in parameter_docs:
             # With several parameter files each finding says which one it holds for.
             label = document.path.name if len(parameter_docs) > 1 else ""
-            self._evaluate_all(template, given_values(document), label, result)
+            given = {**given_values(document), **on_command_line}
+            self._evaluate_all(template, given, label, result)
         return result
 
     def _evaluate_all(self, template: JsonDocument, given, label: str, result: LoadResult) -> None:
-        context = FileContext()
+        context = FileContext(deployment=self.deployment)
         records, findings, reads = self._evaluate(template, given, context)
         explorable = self._explorable(template.value, given, reads) if self.explore else []
         if not explorable:

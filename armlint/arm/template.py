@@ -14,7 +14,7 @@ from typing import Any
 
 from armlint.arm import expressions
 from armlint.arm.jsonpos import JsonArray, JsonObject, SourceText, get_ci
-from armlint.model import Location, Unknown
+from armlint.model import LOCATION_ORIGIN, DeploymentContext, Location, Unknown
 
 MAX_COPY_COUNT = 800  # ARM's own limit for copy loops
 MAX_NESTING = 10
@@ -67,6 +67,7 @@ class FileContext:
 
     budget: Budget = field(default_factory=Budget)
     notes: list[str] = field(default_factory=list)
+    deployment: DeploymentContext = field(default_factory=DeploymentContext)
 
 
 class TemplateScope(expressions.Scope):
@@ -117,6 +118,20 @@ class TemplateScope(expressions.Scope):
             if key is not None and key.lower() == loop.lower():
                 return value
         return Unknown(f"copyIndex('{loop}') refers to a loop that is not being expanded")
+
+    def resource_group(self) -> dict:
+        return self._with_given_location(super().resource_group())
+
+    def deployment(self) -> dict:
+        return self._with_given_location(super().deployment())
+
+    def _with_given_location(self, partial: dict) -> dict:
+        """``--location`` binds the location of the resource group and of the deployment."""
+        location = self.context.deployment.location
+        if location:
+            partial["location"] = location
+            self._note((LOCATION_ORIGIN,))
+        return partial
 
     # -- with traces ------------------------------------------------------------------------
 

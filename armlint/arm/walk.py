@@ -21,6 +21,7 @@ from armlint.arm.extract import (
     is_vm_type,
     new_record,
 )
+from armlint.arm.fleet import FLEET_TYPES, Fleet
 from armlint.arm.jsonpos import JsonObject, get_ci
 from armlint.arm.template import (
     MAX_NESTING,
@@ -77,16 +78,20 @@ def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int =
     fallback = template.location() if isinstance(template, JsonObject) else Location("", 1, 1)
     resources = [(res, _location(res, fallback)) for res in _resources(template) if _matters(res)]
     siblings = SiblingIndex()
+    fleet = Fleet()
     instances = [inst for res, loc in resources for inst in _expand(res, loc, scope, walk)]
     for instance in instances:
         _index_sibling(instance, siblings)
+        fleet.index(instance.resource, instance.scope, instance.location)
         for child in _child_resources(instance):
             _index_child_sibling(instance, child, siblings)
+            _index_child_fleet(instance, child, fleet)
     for instance in instances:
         resource_type = get_ci(instance.resource, "type")[1]
         kind = is_vm_type(resource_type)
         if kind is not None:
             _add_vm(instance, kind, resource_type, siblings, template, walk)
+            _add_fleet_facts(walk, fleet)
         elif _lower(resource_type) == DEPLOYMENT_TYPE:
             _walk_deployment(instance, walk, depth)
 
@@ -124,6 +129,7 @@ def _matters(resource: dict) -> bool:
             ("microsoft.compute/virtualmachines", "microsoft.compute/virtualmachinescalesets")
         )
         or "configurationassignments" in resource_type
+        or resource_type in FLEET_TYPES
         or bool(get_ci(resource, "resources")[1])
     )
 
@@ -227,6 +233,19 @@ def _index_child_sibling(instance: Instance, child: dict, siblings: SiblingIndex
         _add_health_sibling(child, instance.scope, where, siblings, parent=parent_name)
     elif "configurationassignments" in child_type:
         siblings.add(SiblingResource("maintenance", parent_name, parent_name, where))
+
+
+def _index_child_fleet(instance: Instance, child: dict, fleet: Fleet) -> None:
+    parent_name = instance.scope.resolve(get_ci(instance.resource, "name")[1]).value
+    where = child.location() if isinstance(child, JsonObject) else instance.location
+    fleet.index_child(child, parent_name, instance.scope, where)
+
+
+def _add_fleet_facts(walk: Walk, fleet: Fleet) -> None:
+    """The record just added gets its availability set's counts and its schedule."""
+    if walk.records:
+        record = walk.records[-1]
+        record.facts.update(fleet.facts_for(record.facts, record.name))
 
 
 def _add_health_sibling(resource, scope, where, siblings: SiblingIndex, parent) -> None:

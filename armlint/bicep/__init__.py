@@ -10,17 +10,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from armlint.model import LoadResult
+    from armlint.model import DeploymentContext, LoadResult
 
 
-def load(files: list[Path], *, explore: bool = True) -> LoadResult:
+def load(
+    files: list[Path], *, explore: bool = True, deployment: DeploymentContext | None = None
+) -> LoadResult:
     """Turn .bicep and .bicepparam files into VM records, load-time findings and notes.
 
     ``explore=False`` evaluates each @allowed parameter at its default only (one scenario).
     """
     from armlint.bicep.loader import load_files
 
-    return load_files(files, explore_allowed=explore)
+    return load_files(files, explore_allowed=explore, deployment=deployment)
 
 
 __all__ = ["load"]

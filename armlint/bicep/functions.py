@@ -204,6 +204,11 @@ DEPLOYMENT_FUNCTIONS = frozenset(
         "deployer",
     }
 )
+# What ``--location`` binds: the location of the resource group and of the deployment.
+LOCATED_FUNCTIONS = {
+    "resourcegroup": ("id", "name", "type", "managedBy", "tags", "properties"),
+    "deployment": ("name", "properties"),
+}
 RESOURCE_ID_FUNCTIONS = frozenset(
     {"resourceid", "subscriptionresourceid", "extensionresourceid", "tenantresourceid"}
 )
@@ -487,6 +492,21 @@ def _resource_id(name: str, args: list[V], here: CallSite) -> V:
     return V(Unknown(reason), here.site, trace, False, deps, identity)
 
 
+def _given_location(name: str, here: CallSite) -> V | None:
+    """``resourceGroup()`` / ``deployment()`` with the location the user gave; None without."""
+    from armlint.model import LOCATION_ORIGIN
+
+    location = here.template.engine.deployment.location
+    if not location:
+        return None
+    members = {
+        prop: V(Unknown(f"{name}().{prop} is known only at deployment"), here.site)
+        for prop in LOCATED_FUNCTIONS[name.lower()]
+    }
+    members["location"] = V(location, here.site, (LOCATION_ORIGIN,))
+    return V(members, here.site)
+
+
 def call(name: str, args: list[V], here: CallSite) -> V:
     key = name.lower()
     trace, deps = merge_origin(args)
@@ -500,6 +520,10 @@ def call(name: str, args: list[V], here: CallSite) -> V:
         return V(result, here.site, trace, False, deps)
     if key in RESOURCE_ID_FUNCTIONS:
         return _resource_id(name, args, here)
+    if key in LOCATED_FUNCTIONS and not args:
+        given = _given_location(name, here)
+        if given is not None:
+            return given
     if key in DEPLOYMENT_FUNCTIONS or key.startswith("list"):
         return V(Unknown(f"{name}() is known only at deployment"), here.site, trace, False, deps)
     trace, deps = deep_origin(args)  # the plain value loses its members' own trace

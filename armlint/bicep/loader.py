@@ -26,7 +26,7 @@ from armlint.bicep.records import build_records
 from armlint.bicep.syntax import SourceFile, parse_error, parse_file
 from armlint.bicep.template import Engine, Template, is_registry
 from armlint.bicep.values import V
-from armlint.model import FileReport, LoadResult, Location, VmRecord
+from armlint.model import DeploymentContext, FileReport, LoadResult, Location, VmRecord
 
 MAX_SCENARIOS = 64
 STEP_BUDGET = 400_000
@@ -39,6 +39,7 @@ class Workspace:
     result: LoadResult
     programs: dict[Path, Program | None] = field(default_factory=dict)
     inputs: list[Program] = field(default_factory=list)
+    deployment: DeploymentContext = field(default_factory=DeploymentContext)
 
     def add_input(self, path: Path) -> None:
         display = path.as_posix()
@@ -133,9 +134,25 @@ def _bind_param_file(engine: Engine, params: Program) -> dict[str, V]:
     return bound
 
 
+def _bind_command_line(
+    program: Program, deployment: DeploymentContext, bound: dict[str, V] | None
+) -> dict[str, V] | None:
+    """``--set NAME=VALUE`` for the template's own parameters; it wins over a .bicepparam."""
+    given = [(name, text) for name, text in deployment.parameters if name in program.params]
+    if not given:
+        return bound
+    bound = dict(bound or {})
+    for name, text in given:
+        value = DeploymentContext.typed(text, program.params[name].type_text)
+        bound[name] = V(value, None, (f"from --set {name}",))
+    return bound
+
+
 def _evaluate_root(root: Root, workspace: Workspace, choices: dict) -> tuple[list, Engine]:
     engine = Engine(workspace.load, choices=dict(choices), budget=STEP_BUDGET)
+    engine.deployment = workspace.deployment
     bound = _bind_param_file(engine, root.params) if root.params is not None else None
+    bound = _bind_command_line(root.program, workspace.deployment, bound)
     address = f"{root.program.source.display}:"
     if root.params is not None:
         # one evaluation per parameter file: the parameter file is part of the identity
@@ -223,9 +240,11 @@ def _registry_count(workspace: Workspace) -> int:
     )
 
 
-def load_files(files: list[Path], explore_allowed: bool = True) -> LoadResult:
+def load_files(
+    files: list[Path], explore_allowed: bool = True, deployment: DeploymentContext | None = None
+) -> LoadResult:
     result = LoadResult()
-    workspace = Workspace(result)
+    workspace = Workspace(result, deployment=deployment or DeploymentContext())
     for path in files:
         workspace.add_input(Path(path))
     notes: list[str] = []

@@ -25,6 +25,7 @@ from armlint.bicep.extract import (
     vm_facts,
     walk,
 )
+from armlint.bicep.fleet import fleet_facts
 from armlint.bicep.template import Instance, Template
 from armlint.bicep.values import ResourceRef, V
 from armlint.model import SOURCE_EVALUATED, Fact, Unknown, VmRecord
@@ -200,6 +201,15 @@ def maintenance_fact(vm: Instance, collected: Collected, builder: FactBuilder) -
     return _fact(verdict, fact, builder, "no maintenance assignment found")
 
 
+def _assigned(vm: Instance, collected: Collected) -> list[Instance]:
+    """The assignments in the VM's own file that surely target it."""
+    return [
+        candidate
+        for candidate in collected.assignments
+        if candidate.template is vm.template and _targets(candidate, vm, via_scope=True) is True
+    ]
+
+
 def _fact(verdict: Any, fact: Fact | None, builder: FactBuilder, none_found: str) -> Fact:
     if verdict is False or fact is None:
         # armlint looked and found none: a determined False, located at the resource
@@ -229,6 +239,7 @@ def build_records(root: Template) -> list[tuple[VmRecord, frozenset]]:
         facts, vm = vm_facts(instance, kind, record.location, builder)
         facts["health_extension"] = health_fact(instance, vm.base, collected, builder)
         facts["maintenance_assignment"] = maintenance_fact(instance, collected, builder)
+        facts.update(fleet_facts(vm.body, template, _assigned(instance, collected), builder))
         record.facts = facts
         deps = set(builder.deps) | set(instance.deps)
         conditions = [instance.condition]

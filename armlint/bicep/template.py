@@ -25,7 +25,7 @@ from armlint.bicep.evaluate import (
 )
 from armlint.bicep.program import ModuleDecl, Program, ResourceDecl, Shape, named
 from armlint.bicep.values import NO_DEPS, ModuleRef, ResourceRef, V, plain
-from armlint.model import Unknown
+from armlint.model import DeploymentContext, Unknown
 
 REGISTRY_PREFIXES = ("br:", "br/", "ts:", "ts/")
 MAX_MODULE_DEPTH = 16
@@ -48,6 +48,7 @@ class Engine:
     allowed: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     registry_modules: set[tuple[str, str]] = field(default_factory=set)
     missing_modules: set[tuple[str, str]] = field(default_factory=set)
+    deployment: DeploymentContext = field(default_factory=DeploymentContext)
 
 
 @dataclass

@@ -293,6 +293,7 @@ EXTERNAL_CHECKS: dict[str, str] = {
     "redundancy_group_same_batch": "planner",
     "single_update_domain": "planner",
     "excluded_from_platform_patching": "planner",
+    "redundancy_group_same_schedule": "planner",
     "expired_suppression": "suppressions",
     "unused_suppression": "suppressions",
 }

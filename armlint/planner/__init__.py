@@ -1,9 +1,9 @@
 """The availability-first patch planner: regions and pairs, placement, batches, off-peak windows,
-the plan rules AZP501-AZP503 and the posture inventory.
+the plan rules AZP501-AZP504 and the posture inventory.
 
 Whether an image is supported comes in as a callable (``PlanSettings.image_supported``), so
 planning never imports ``armlint.checks``; only ``plan_report`` and ``inventory_report`` read the
-rule pack, for the names and severities of AZP501-AZP503.
+rule pack, for the names and severities of AZP501-AZP504.
 """
 
 from armlint.planner.inventory import inventory

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from armlint.model import Unknown, VmRecord
+from armlint.model import MaintenanceSchedule, Unknown, VmRecord
 
 AUTOMATIC_BY_PLATFORM = "AutomaticByPlatform"
 
@@ -91,11 +91,17 @@ def _bypass(record: VmRecord) -> _Verdict:
     if verdict is not None:
         return verdict
     if value is True:
+        # Patched by its maintenance schedule, when one is assigned (domain.md 8.2)
+        schedule = record.value("maintenance_schedule")
+        if isinstance(schedule, MaintenanceSchedule):
+            return _OK
+        if isinstance(schedule, Unknown):
+            return _Verdict("unknown", "maintenance_schedule", f"schedule ({schedule.reason})")
         return _Verdict(
             "no",
             "bypass_platform_safety_checks",
             "bypassPlatformSafetyChecksOnUserSchedule is true: only a maintenance configuration "
-            "schedule patches the VM (S7)",
+            "schedule patches the VM (S7), and none is assigned in the input",
         )
     return _OK
 

@@ -22,6 +22,7 @@ from armlint.model import Unknown, VmRecord
 from armlint.planner.regions import UNKNOWN_REGION, RegionTable, normalise_region
 
 UNKNOWN = "unknown"
+MAX_UPDATE_DOMAINS = 20  # S11: an availability set has at most 20 update domains
 
 # An availability set as the planner groups it: (deployment_key, set id in lower case).
 SetKey = tuple[str, str]
@@ -49,6 +50,9 @@ class SetPlan:
     size: int
     per_batch: int
     domain_of: dict[int, int] = field(default_factory=dict)  # id(record) -> update domain
+    # where update_domains came from: 'setting', 'declared', 'provider default', 'assumed', or
+    # 'unknown: <reason>' (the declared count is unknown, the default stands in)
+    count_source: str = "assumed"
 
 
 @dataclass(slots=True)
@@ -237,10 +241,32 @@ def _set_plan(
     default_update_domains: int,
 ) -> SetPlan:
     display = str(members[0].value("availability_set"))
-    count = lookup_set_setting(update_domains, display) or default_update_domains
+    count, source = _update_domain_count(members, update_domains, display, default_update_domains)
     size = max(lookup_set_setting(sizes, display) or 0, len(members))
     domain_of = {id(record): position % count for position, record in enumerate(members)}
-    return SetPlan(display, count, size, per_batch_limit(size), domain_of)
+    return SetPlan(display, count, size, per_batch_limit(size), domain_of, source)
+
+
+def _update_domain_count(
+    members: list[VmRecord], settings: dict[str, int], display: str, default: int
+) -> tuple[int, str]:
+    """A count from the settings wins; then the one the set declares (read from the set
+    resource, the provider's default included); then the default setting."""
+    overridden = lookup_set_setting(settings, display)
+    if overridden is not None:
+        return overridden, "setting"
+    for record in members:
+        fact = record.facts.get("update_domain_count")
+        if fact is None or fact.value is None:
+            continue
+        if isinstance(fact.value, Unknown):
+            return default, f"unknown: {fact.value.reason}"
+        if isinstance(fact.value, int) and not isinstance(fact.value, bool):
+            if 1 <= fact.value <= MAX_UPDATE_DOMAINS:
+                return fact.value, "provider default" if fact.source == "default" else "declared"
+            return default, f"unknown: the declared count {fact.value} is outside 1..20"
+        return default, f"unknown: the declared count {fact.value!r} is not a number"
+    return default, "assumed"
 
 
 def per_batch_limit(set_size: int) -> int:

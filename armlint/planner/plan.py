@@ -9,11 +9,13 @@ listed in ``Plan.assumptions``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from armlint.model import VmRecord
 from armlint.planner.participation import ImageSupport, decide, default_image_supported
 from armlint.planner.placement import (
+    MAX_UPDATE_DOMAINS,
     Draft,
     SetKey,
     SetPlan,
@@ -32,10 +34,8 @@ from armlint.planner.regions import (
     assign_phases,
     load_region_table,
 )
+from armlint.planner.schedules import ScheduleGroup, schedule_groups, schedule_of
 from armlint.planner.timezones import ALL_HOURS, choose_zone, local_window, utc_windows
-
-# S11: an availability set has at most 20 update domains.
-MAX_UPDATE_DOMAINS = 20
 
 GENERAL_ASSUMPTIONS = (
     "Illustrative only: one batching the availability-first orchestration could choose; the "
@@ -48,13 +48,18 @@ GENERAL_ASSUMPTIONS = (
     "Time zones: a Windows VM's timeZone is used when set and known, otherwise the region's "
     "zone from armlint's non-authoritative table (rules/data/regions.yaml); whether Azure uses "
     "the guest or the region time zone is UNCONFIRMED.",
-    "UTC windows are shown for mid-January and mid-July 2025 so both sides of daylight saving "
-    "time appear.",
     "Update domains: VM i of an availability set, in creation order (file order, then loop "
     "index), is in update domain i mod platformUpdateDomainCount; the real order depends on "
     "deployment.",
-    "VMs outside availability sets are batched best effort in batches of the configured size; "
-    "the platform's batch size is not documented.",
+    "VMs outside availability sets are batched best effort in batches of the configured size "
+    "(armlint's assumption; the platform's batch size is not documented). S1 batches them "
+    "'to avoid concurrent updates for all VMs in a subscription'; templates do not say which "
+    "subscription they deploy to, so armlint batches per region as if each region's VMs were in "
+    "one subscription.",
+    "VMs patched on a maintenance schedule (bypassPlatformSafetyChecksOnUserSchedule true and a "
+    "configuration assigned) are not batched availability-first: a schedule starts updates on all "
+    "its resources simultaneously (maintenance-configurations doc), update domain by update "
+    "domain inside an availability set (S7).",
     "Zones are patched one at a time in zone order; how zones and availability sets interact "
     "is not documented.",
     "Scale sets in Flexible orchestration are patched during all hours (S1); a scale set spread "
@@ -80,6 +85,7 @@ class PlanSettings:
     availability_set_sizes: dict[str, int] = field(default_factory=dict)
     redundancy_prefixes: list[str] = field(default_factory=list)
     image_supported: ImageSupport = default_image_supported
+    date: date | None = None  # the day the UTC windows are shown for; None: January and July
 
 
 @dataclass
@@ -140,11 +146,13 @@ class Plan:
     excluded: list[Exclusion]
     assumptions: list[str]
     settings: PlanSettings = field(default_factory=PlanSettings, repr=False, compare=False)
+    schedules: list[ScheduleGroup] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "phases": [phase.to_dict() for phase in self.phases],
             "batches": [batch.to_dict() for batch in self.batches],
+            "schedules": [group.to_dict() for group in self.schedules],
             "excluded": [exclusion.to_dict() for exclusion in self.excluded],
             "assumptions": list(self.assumptions),
         }
@@ -157,7 +165,9 @@ def build_plan(records: list[VmRecord], settings: PlanSettings | None = None) ->
     ordered = sorted(records, key=creation_key)
     names = record_names(ordered)
     notes = _Notes()
-    excluded, units = _participation(ordered, names, settings, table)
+    excluded, every_unit = _participation(ordered, names, settings, table)
+    units = [unit for unit in every_unit if schedule_of(unit.record) is None]
+    scheduled = [unit for unit in every_unit if schedule_of(unit.record) is not None]
     sets = plan_sets(
         ordered,
         table,
@@ -169,13 +179,24 @@ def build_plan(records: list[VmRecord], settings: PlanSettings | None = None) ->
     phases = assign_phases({unit.region for unit in units}, table, settings.phase_overrides)
     _note_region_assumptions(phases, table, notes)
     batches = _number_batches(phases, units, sets, settings, table, notes)
+    groups = schedule_groups(scheduled, sets, len(batches) + 1, settings.date)
     return Plan(
         phases=_phase_list(phases),
         batches=batches,
         excluded=excluded,
-        assumptions=[*GENERAL_ASSUMPTIONS, *notes.items],
+        assumptions=[*GENERAL_ASSUMPTIONS, _date_note(settings), *notes.items],
         settings=settings,
+        schedules=groups,
     )
+
+
+def _date_note(settings: PlanSettings) -> str:
+    if settings.date is None:
+        return (
+            "UTC windows are shown for mid-January and mid-July 2025 so both sides of daylight "
+            "saving time appear; a maintenance schedule's UTC window is shown on its start date."
+        )
+    return f"UTC windows are shown for {settings.date.isoformat()} (the plan's date setting)."
 
 
 def check_settings(settings: PlanSettings) -> None:
@@ -228,16 +249,35 @@ def _note_set_assumptions(
     _note_sets_split_by_deployment(sets, notes)
     for key in sorted(sets):
         set_plan = sets[key]
-        if lookup_set_setting(settings.availability_set_update_domains, set_plan.display) is None:
-            notes.add(
-                f"availability set {set_plan.display}: platformUpdateDomainCount not given, "
-                f"{set_plan.update_domains} assumed"
-            )
+        note = _count_note(set_plan)
+        if note:
+            notes.add(note)
         if lookup_set_setting(settings.availability_set_sizes, set_plan.display) is None:
             notes.add(
                 f"availability set {set_plan.display}: size taken as the {set_plan.size} VM(s) "
                 "found in the input"
             )
+
+
+def _count_note(set_plan: SetPlan) -> str:
+    """Say where a set's update domain count came from unless the set declares it."""
+    source, count = set_plan.count_source, set_plan.update_domains
+    if source == "assumed":
+        return (
+            f"availability set {set_plan.display}: platformUpdateDomainCount not given, "
+            f"{count} assumed"
+        )
+    if source.startswith("unknown: "):
+        return (
+            f"availability set {set_plan.display}: platformUpdateDomainCount is unknown "
+            f"({source.removeprefix('unknown: ')}), {count} assumed"
+        )
+    if source == "provider default":
+        return (
+            f"availability set {set_plan.display}: platform_update_domain_count not set, the "
+            f"azurerm provider's default {count} used"
+        )
+    return ""
 
 
 def _note_sets_split_by_deployment(sets: dict[tuple[str, SetKey], SetPlan], notes: _Notes) -> None:
@@ -329,7 +369,7 @@ def _window_entry(unit: Unit, settings: PlanSettings, table: RegionTable, notes:
     hours = settings.off_peak_window
 
     def make_entry() -> dict[str, Any]:
-        utc, fixed = utc_windows(choice, hours)
+        utc, fixed = utc_windows(choice, hours, settings.date)
         if fixed:
             notes.add(
                 f"tzdata has no {choice.time_zone}: fixed offset {choice.fallback_offset} used, "

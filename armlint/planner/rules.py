@@ -1,4 +1,4 @@
-"""The plan rules AZP501-AZP503: what the batching says about the redundancy the templates meant.
+"""The plan rules AZP501-AZP504: what the batching says about the redundancy the templates meant.
 
 A redundancy group is the VMs one loop produced in one deployment (``record.group`` with more
 than one instance), or the VMs whose names start with a configured prefix.
@@ -19,7 +19,6 @@ from armlint.planner.placement import (
     SetPlan,
     creation_key,
     deployment_key,
-    lookup_set_setting,
     plan_sets,
     record_names,
 )
@@ -37,7 +36,8 @@ class RuleMeta:
 AZP501 = RuleMeta("AZP501", "redundancy-group-same-batch", "warning")
 AZP502 = RuleMeta("AZP502", "single-update-domain", "warning")
 AZP503 = RuleMeta("AZP503", "excluded-from-platform-patching", "info")
-PLAN_RULES = (AZP501, AZP502, AZP503)
+AZP504 = RuleMeta("AZP504", "redundancy-group-same-schedule", "warning")
+PLAN_RULES = (AZP501, AZP502, AZP503, AZP504)
 
 # Group label (as messages show it) and the deployment it belongs to ('' for name prefixes).
 GroupKey = tuple[str, str]
@@ -48,12 +48,17 @@ class _Context:
     """What every rule needs: display names and batches per record, rule metadata by id."""
 
     names: dict[int, str]  # id(record) -> display name
-    batches_of: dict[int, set[int]]  # id(record) -> batch numbers
+    batches_of: dict[int, set[int]]  # id(record) -> batch numbers (availability-first)
+    scheduled: dict[int, tuple[str, int]]  # id(record) -> (schedule, step) when schedule-patched
     uncertain: set[int]  # numbers of the uncertain batches
     rules: Mapping[str, RuleMeta]
 
     def meta(self, rule: RuleMeta) -> RuleMeta:
         return self.rules.get(rule.id, rule)
+
+    def patched(self, record: VmRecord) -> bool:
+        """Patched by the platform: availability-first or by its maintenance schedule."""
+        return id(record) in self.batches_of or id(record) in self.scheduled
 
 
 def plan_findings(
@@ -65,6 +70,7 @@ def plan_findings(
     context = _Context(
         names={id(r): name for r, name in zip(ordered, record_names(ordered), strict=True)},
         batches_of=_batches_by_record(plan),
+        scheduled=_steps_by_record(plan),
         uncertain={batch.number for batch in plan.batches if batch.uncertain},
         rules=rules or {},
     )
@@ -73,6 +79,7 @@ def plan_findings(
         *_same_batch(groups, context),
         *_single_update_domain(plan, ordered, context),
         *_excluded_siblings(plan, groups, context),
+        *_same_schedule(groups, context),
     ]
     return sorted(findings, key=lambda finding: finding.sort_key)
 
@@ -89,7 +96,19 @@ def redundancy_groups(
     for prefix in prefixes:
         members = [record for record in records if str(record.name).startswith(prefix)]
         groups[(f"name prefix {prefix!r}", "")] = members
-    return {key: members for key, members in groups.items() if len(members) > 1}
+    return {
+        key: members
+        for key, members in groups.items()
+        if len(members) > 1 and not _one_name(members)
+    }
+
+
+def _one_name(members: list[VmRecord]) -> bool:
+    """One VM deployed again and again by a module loop (the AVM tests deploy each module
+    twice, 'init' and 'idem'), not copies of a service: every member has the same name."""
+    names = {member.name for member in members}
+    through_module = "module" in members[0].group
+    return through_module and len(names) == 1 and isinstance(next(iter(names)), str)
 
 
 def _batches_by_record(plan: Plan) -> dict[int, set[int]]:
@@ -98,6 +117,38 @@ def _batches_by_record(plan: Plan) -> dict[int, set[int]]:
         for record in batch.records:
             found.setdefault(id(record), set()).add(batch.number)
     return found
+
+
+def _steps_by_record(plan: Plan) -> dict[int, tuple[str, int]]:
+    found: dict[int, tuple[str, int]] = {}
+    for group in plan.schedules:
+        for batch in group.batches:
+            for record in batch.records:
+                found[id(record)] = (group.name, batch.step)
+    return found
+
+
+def _same_schedule(groups: dict[GroupKey, list[VmRecord]], context: _Context) -> list[Finding]:
+    """AZP504: every member of a group is patched by one schedule in one step (MC: a schedule
+    starts all its resources at once; only update domains keep them apart)."""
+    findings = []
+    for (label, _), members in groups.items():
+        steps = {context.scheduled.get(id(member)) for member in members}
+        if len(steps) != 1 or None in steps:
+            continue
+        schedule, _step = next(iter(steps))
+        shown = ", ".join(context.names[id(member)] for member in members)
+        message = (
+            f"all {len(members)} VMs of redundancy group {label} ({shown}) are patched by "
+            f"maintenance configuration {schedule} at the same time: a schedule starts updates "
+            "on all its resources simultaneously; assign them to different configurations or "
+            "place them in an availability set with several update domains"
+        )
+        fact = members[0].fact("maintenance_schedule")
+        at = fact.location or members[0].location
+        rule = context.meta(AZP504)
+        findings.append(_finding(rule, members[0], message, at, "schedule"))
+    return findings
 
 
 def _same_batch(groups: dict[GroupKey, list[VmRecord]], context: _Context) -> list[Finding]:
@@ -133,8 +184,8 @@ def _single_update_domain(plan: Plan, records: list[VmRecord], context: _Context
     findings = []
     for (_, (_, set_id)), set_plan in sorted(sets.items()):
         members = [r for r in records if id(r) in set_plan.domain_of]
-        patched = [r for r in members if id(r) in context.batches_of]
-        message = _single_domain_message(set_plan, settings.availability_set_update_domains)
+        patched = [r for r in members if context.patched(r)]
+        message = _single_domain_message(set_plan)
         if patched and message:
             at = patched[0].fact("availability_set").location or patched[0].location
             rule = context.meta(AZP502)
@@ -142,11 +193,13 @@ def _single_update_domain(plan: Plan, records: list[VmRecord], context: _Context
     return findings
 
 
-def _single_domain_message(set_plan: SetPlan, update_domains: dict[str, int]) -> str:
-    if lookup_set_setting(update_domains, set_plan.display) == 1:
+def _single_domain_message(set_plan: SetPlan) -> str:
+    if set_plan.update_domains == 1 and set_plan.count_source in ("setting", "declared"):
+        given = "declares" if set_plan.count_source == "declared" else "is configured with"
         return (
-            f"availability set {set_plan.display} has platformUpdateDomainCount 1: all its VMs "
-            "share one update domain, so the set gives no update-domain separation while patching"
+            f"availability set {set_plan.display} {given} platformUpdateDomainCount 1: all its "
+            "VMs share one update domain, so the set gives no update-domain separation while "
+            "patching"
         )
     if set_plan.size == 1:
         return (
@@ -163,11 +216,11 @@ def _excluded_siblings(
     findings = []
     reported: set[int] = set()
     for (label, _), members in groups.items():
-        patched = [member for member in members if id(member) in context.batches_of]
+        patched = [member for member in members if context.patched(member)]
         if not patched:
             continue
         for member in members:
-            if id(member) in context.batches_of or id(member) in reported:
+            if context.patched(member) or id(member) in reported:
                 continue
             reported.add(id(member))
             findings.append(_excluded_finding(plan, member, label, len(patched), context))

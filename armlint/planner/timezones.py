@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from armlint.model import Unknown
@@ -150,16 +150,21 @@ def local_window(hours: tuple[int, int]) -> str:
     return f"{start:02d}:00-{end:02d}:00"
 
 
-def utc_windows(choice: ZoneChoice, hours: tuple[int, int]) -> tuple[list[str], bool]:
-    """The local window in UTC at each reference instant (deduplicated) and whether a fixed
-    offset had to stand in for missing tzdata."""
+def utc_windows(
+    choice: ZoneChoice, hours: tuple[int, int], on_date: date | None = None
+) -> tuple[list[str], bool]:
+    """The local window in UTC at each reference instant (deduplicated), or at noon UTC of
+    ``on_date`` when given, and whether a fixed offset stood in for missing tzdata."""
     if choice.time_zone is None:
         return [], False
     zone = load_zone(choice.time_zone)
+    instants = REFERENCE_INSTANTS
+    if on_date is not None:
+        instants = (datetime(on_date.year, on_date.month, on_date.day, 12, tzinfo=timezone.utc),)
     if zone is None:
         offsets = [parse_offset(choice.fallback_offset)]
     else:
-        offsets = [instant.astimezone(zone).utcoffset() for instant in REFERENCE_INSTANTS]
+        offsets = [instant.astimezone(zone).utcoffset() for instant in instants]
     windows = []
     for offset in offsets:
         text = _shift_window(hours, offset)

@@ -126,6 +126,48 @@ def batch_row(batch: dict) -> dict[str, str]:
     }
 
 
+def schedule_rows(data: dict) -> list[dict[str, str]]:
+    """Every batch of every schedule group as display strings, in SCHEDULE_HEADERS order."""
+    rows = []
+    for group in data.get("schedules", []):
+        window = schedule_window_text(group["window"])
+        for batch in group["batches"]:
+            rows.append(
+                {
+                    "batch": str(batch["batch"]),
+                    "schedule": group["schedule"],
+                    "step": str(batch["step"]),
+                    "set": _dash(set_name(batch["availability_set"])),
+                    "ud": _dash(batch["update_domain"]),
+                    "window": window,
+                    "recurrence": _dash(group["recurrence"]),
+                    "vms": ", ".join(batch["vms"]),
+                }
+            )
+    return rows
+
+
+def schedule_window_text(window: dict) -> str:
+    """'22:00-01:00 W. Europe Standard Time (UTC 20:00-23:00 on 2026-01-03)'."""
+    zone = window.get("time_zone") or "time zone unknown"
+    if window.get("local") is None:
+        return f"start {window.get('start') or 'unknown'}, duration {window.get('duration') or 'unknown'} {zone}"
+    utc = f"UTC {window['utc']} on {window['date']}" if window.get("utc") else "UTC unknown"
+    return f"{window['local']} {zone} ({utc})"
+
+
+SCHEDULE_HEADERS = {
+    "batch": "Batch",
+    "schedule": "Maintenance configuration",
+    "step": "Step",
+    "set": "Availability set",
+    "ud": "UD",
+    "window": "Window",
+    "recurrence": "Recurrence",
+    "vms": "VMs",
+}
+
+
 BATCH_HEADERS = {
     "batch": "Batch",
     "phase": "Phase",
@@ -165,6 +207,13 @@ def plan_summary(data: dict) -> str:
         _count(units, "VM or scale-set zone", "VMs or scale-set zones") + " batched",
         f"{len(data['excluded'])} excluded",
     ]
+    groups = data.get("schedules", [])
+    if groups:
+        scheduled = sum(len(b["vms"]) for group in groups for b in group["batches"])
+        parts.insert(
+            2,
+            _count(scheduled, "VM", "VMs") + f" on {_count(len(groups), 'maintenance schedule')}",
+        )
     uncertain = sum(1 for batch in batches if batch["uncertain"])
     if uncertain:
         parts.append(_count(uncertain, "uncertain batch", "uncertain batches"))
@@ -371,6 +420,10 @@ def _plan_text(data: dict) -> str:
     )
     rows = [batch_row(batch) for batch in data["batches"]]
     batches = text_table(list(BATCH_HEADERS.values()), [list(row.values()) for row in rows])
+    scheduled = schedule_rows(data)
+    schedules = text_table(
+        list(SCHEDULE_HEADERS.values()), [list(row.values()) for row in scheduled]
+    )
     excluded = text_table(["VM", "Reason"], [[e["vm"], e["reason"]] for e in data["excluded"]])
     assumptions = "\n".join(f"- {one_line(item)}" for item in data["assumptions"])
     parts = [
@@ -379,6 +432,7 @@ def _plan_text(data: dict) -> str:
         one_line(plan_summary(data)),
         "Phases\n" + phases,
         "Batches\n" + batches,
+        *(["Maintenance schedules\n" + schedules] if scheduled else []),
         "Excluded\n" + excluded,
         *_findings_text(finding_rows(data)),
         "Assumptions\n" + assumptions,
@@ -461,6 +515,8 @@ def _plan_context(data: dict) -> dict:
         "headers": BATCH_HEADERS,
         "batches": [batch_row(batch) for batch in data["batches"]],
         "uncertain": [batch["uncertain"] for batch in data["batches"]],
+        "schedule_headers": SCHEDULE_HEADERS,
+        "schedules": schedule_rows(data),
         "excluded": data["excluded"],
         "findings": finding_rows(data),
         "assumptions": data["assumptions"],

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armlint.model import LoadResult
+from armlint.model import DeploymentContext, LoadResult
 
 
-def load(files: list[Path], var_files: list[Path] = ()) -> LoadResult:
+def load(
+    files: list[Path], var_files: list[Path] = (), deployment: DeploymentContext | None = None
+) -> LoadResult:
     """Load .tf / .tf.json / .tfvars files: one directory is one module (see ``loader``)."""
     from armlint.terraform.loader import load as load_configuration
 
-    return load_configuration(list(files), list(var_files))
+    return load_configuration(list(files), list(var_files), deployment)
 
 
 def load_plan(path: Path) -> LoadResult:

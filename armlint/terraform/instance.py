@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from armlint.model import Unknown
+from armlint.model import LOCATION_ORIGIN, Unknown
 from armlint.terraform import nodes as n
 from armlint.terraform.config import ModuleConfig
 from armlint.terraform.evaluator import (
@@ -343,6 +343,10 @@ class ModuleInstance:
             return problem
         if name == "id":
             return ResourceId(ref.address)
+        if name == "location" and ref.rtype == RESOURCE_GROUP_TYPE:
+            given = self._given_group_location(ref, block, expansion, trace)
+            if given is not None:
+                return given
         if ref.data:
             return Unknown(f"{ref.address}.{name} is read from Azure during plan")
         attribute = block.body.attributes.get(name)
@@ -351,6 +355,26 @@ class ModuleInstance:
         key = ("resource", ref.address, name)
         scope = expansion.scope(None if ref.key is NO_KEY else ref.key)
         return self._cached(key, lambda: self._resolve_resource_attr(ref, attribute, scope), trace)
+
+    def _given_group_location(self, ref: ResourceRef, block, expansion, trace: list) -> Any:
+        """``--location`` for a resource group whose location the files leave unknown (a data
+        source, or a variable without a value); None when the files know it or none is given."""
+        location = self.workspace.deployment.location
+        if not location:
+            return None
+        attribute = block.body.attributes.get("location")
+        if not ref.data and attribute is not None:
+            key = ("resource", ref.address, "location")
+            scope = expansion.scope(None if ref.key is NO_KEY else ref.key)
+            steps: list = []
+            value = self._cached(
+                key, lambda: self._resolve_resource_attr(ref, attribute, scope), steps
+            )
+            if not isinstance(value, Unknown):
+                trace.extend(steps)
+                return value
+        trace.append(f"{ref.address}.location {LOCATION_ORIGIN}")
+        return location
 
     def _resolve_resource_attr(
         self, ref: ResourceRef, attribute: n.Attribute, scope: dict
@@ -365,6 +389,7 @@ class _NotGiven:
 
 
 _NOT_GIVEN = _NotGiven()
+RESOURCE_GROUP_TYPE = "azurerm_resource_group"  # and data.azurerm_resource_group
 
 
 def _not_nullable(block: n.Block) -> bool:

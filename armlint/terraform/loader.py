@@ -14,12 +14,21 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from armlint.model import FileReport, Finding, LoadResult, Location, Unknown, VmRecord
+from armlint.model import (
+    DeploymentContext,
+    FileReport,
+    Finding,
+    LoadResult,
+    Location,
+    Unknown,
+    VmRecord,
+)
 from armlint.terraform import nodes as n
 from armlint.terraform.azapi import body_cursor, build_azapi_record, compute_kind
 from armlint.terraform.config import ModuleConfig, TfvarsFile
 from armlint.terraform.evaluator import index_suffix
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
+from armlint.terraform.fleet import add_fleet_facts, schedule_facts
 from armlint.terraform.hclsyntax import HclSyntaxError, collector_paused
 from armlint.terraform.instance import Cached, ModuleInstance
 from armlint.terraform.relations import (
@@ -65,7 +74,13 @@ class ParsedFile:
 class Workspace:
     """The loaded module directories and what evaluation had to leave out."""
 
-    def __init__(self, step_budget: int | None = None, max_depth: int | None = None) -> None:
+    def __init__(
+        self,
+        step_budget: int | None = None,
+        max_depth: int | None = None,
+        deployment: DeploymentContext | None = None,
+    ) -> None:
+        self.deployment = deployment or DeploymentContext()
         self.step_budget = STEP_BUDGET if step_budget is None else step_budget
         self.max_depth = MAX_MODULE_DEPTH if max_depth is None else max_depth
         self.configs: dict[Path, ModuleConfig] = {}
@@ -114,21 +129,25 @@ def _folders(calls: set[tuple[Path, str]]) -> str:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
-def load(files: list[Path], var_files: list[Path] = ()) -> LoadResult:
+def load(
+    files: list[Path], var_files: list[Path] = (), deployment: DeploymentContext | None = None
+) -> LoadResult:
     # The syntax trees of every file stay alive until the records are built and are freed
     # (by reference counting, they hold no cycles) when this returns: with the cyclic collector
     # on, its full passes would walk them all again and again, a quarter of the load time.
     with collector_paused():
-        return _load(files, var_files)
+        return _load(files, var_files, deployment)
 
 
-def _load(files: list[Path], var_files: list[Path]) -> LoadResult:
+def _load(
+    files: list[Path], var_files: list[Path], deployment: DeploymentContext | None = None
+) -> LoadResult:
     result = LoadResult()
     files = list(dict.fromkeys(Path(path) for path in files))  # each file once
     parsed = [_parse_file(path, result) for path in files]
     already = {item.path: item for item in parsed}
     extra_vars = [already.get(Path(path)) or _parse_file(Path(path), result) for path in var_files]
-    workspace = Workspace()
+    workspace = Workspace(deployment=deployment)
     workspace.configs = _module_configs(parsed)
     for root in _roots(workspace.configs):
         _evaluate_root_guarded(workspace, workspace.configs[root], extra_vars, result)
@@ -259,8 +278,11 @@ def _evaluate_root(
     root.root_inputs = _root_inputs(root, config, extra_vars)
     instances = _walk(root)
     relations = Relations(_collect_relations(instances))
+    schedules = schedule_facts(instances)
     for instance in instances:
-        result.records.extend(_instance_records(instance, relations))
+        made = _instance_records(instance, relations)
+        add_fleet_facts(made, instance, schedules, instances)
+        result.records.extend(made)
     for instance in instances:
         if instance.budget.exhausted:
             place = instance.address or str(instance.config.directory)
@@ -280,7 +302,22 @@ def _root_inputs(
         for name, attribute in body.attributes.items():
             value, steps = root.evaluator.evaluate(attribute.expr, {})
             inputs[name] = (value, (f"set in {path.name}:{attribute.loc.line}", *steps))
+    for name, text in root.workspace.deployment.variables:
+        block = config.variables.get(name)
+        if block is not None:  # like terraform plan -var, which wins over every file
+            inputs[name] = (
+                DeploymentContext.typed(text, _type_text(block)),
+                (f"from --var {name}",),
+            )
     return inputs
+
+
+def _type_text(block) -> str | None:
+    """'string', 'number', 'bool', 'list(...)': the head of a variable's type, for -var values."""
+    attribute = block.body.attributes.get("type")
+    expr = attribute.expr if attribute is not None else None
+    name = getattr(expr, "name", None)  # a Name ('string') or a Call ('list(string)')
+    return name if isinstance(name, str) else None
 
 
 def _walk(instance: ModuleInstance) -> list[ModuleInstance]:

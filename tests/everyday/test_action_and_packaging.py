@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import BAD_ARM, GOOD_ARM, ROOT, git
+from everyday_helpers import BAD_ARM, GOOD_ARM, ROOT, git
 
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from conftest import BAD_ARM, BAD_LINE, GOOD_ARM, ROOT, armlint
+from everyday_helpers import BAD_ARM, BAD_LINE, GOOD_ARM, ROOT, armlint
 
 # -- file selection --------------------------------------------------------------------------
 
@@ -230,7 +230,7 @@ def test_a_closed_pipe_is_a_quiet_exit_0(repo, env, command):
         (["frobnicate"], "unknown command 'frobnicate'"),
         (["chek"], "did you mean 'check'?"),
         (["plan", "--format", "csv"], "invalid choice: 'csv'"),
-        (["check", "--var", "x=1"], "unrecognized arguments: --var"),
+        (["check", "--var-f", "x.tfvars"], "unrecognized arguments: --var-f"),
         (["check", "--select", "manual-mod-with"], "unknown rule or prefix"),
     ],
 )

@@ -29,7 +29,7 @@ def test_a_patched_vm_participates():
         (
             {"bypass_platform_safety_checks": True},
             "bypassPlatformSafetyChecksOnUserSchedule is true: only a maintenance "
-            "configuration schedule patches the VM (S7)",
+            "configuration schedule patches the VM (S7), and none is assigned in the input",
         ),
         (
             {"provision_vm_agent": False},

@@ -50,6 +50,7 @@ PUBLIC = {
     "AZP501": ("redundancy-group-same-batch", "warning"),
     "AZP502": ("single-update-domain", "warning"),
     "AZP503": ("excluded-from-platform-patching", "info"),
+    "AZP504": ("redundancy-group-same-schedule", "warning"),
     "AZP901": ("expired-suppression", "warning"),
     "AZP902": ("unused-suppression", "warning"),
 }
