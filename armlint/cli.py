@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import errno
 import os
 import sys
@@ -14,8 +15,20 @@ from armlint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL, EXIT_OUTPUT = 3, 4  # 4: a report could not be written (disk full, closed stdout)
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "azure-devops", "markdown", "html")
-TABLE_FORMATS = ("text", "json", "csv", "markdown", "html")
+CHECK_FORMATS = (
+    "text", "full", "json", "sarif", "junit", "github", "azure-devops", "markdown", "html",
+)  # fmt: skip
+TABLE_FORMATS = {
+    "plan": ("text", "json", "markdown", "html"),
+    "inventory": ("text", "json", "csv", "markdown", "html"),
+}
+EXIT_CODES = """exit codes:
+  0  no finding at or above --fail-on (or --exit-zero)
+  1  findings at or above --fail-on (default: error)
+  2  usage or configuration error (one line on stderr)
+  3  internal error (set ARMLINT_DEBUG=1 for the traceback)
+  4  a report could not be written (disk full, closed stdout)
+  128+N  stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP)"""
 
 
 # Errors only a write gives (armlint reads nothing on a full disk): the output failed.
@@ -30,26 +43,46 @@ class OutputFailed(Exception):
     """A report could not be written (no space, closed stream): one line, exit code 4."""
 
 
+def _parser(*args, **kwargs) -> argparse.ArgumentParser:
+    # No prefix abbreviations: `--var x=1` must not silently mean `--var-file x=1`.
+    kwargs.setdefault("epilog", EXIT_CODES)
+    kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+    return argparse.ArgumentParser(*args, allow_abbrev=False, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="armlint",
         description="Lint Azure VM guest-patch settings in ARM, Bicep and Terraform; preview patch batches.",
     )
     parser.add_argument("--version", action="version", version=f"armlint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_parser)
     _add_check(commands)
     _add_diff(commands)
     _add_drift(commands)
     _add_rules(commands)
     _add_table_command(commands, "plan", "preview which patch batch each VM would land in")
     _add_table_command(commands, "inventory", "one row per VM with its patch posture")
-    config = commands.add_parser("config", help="print the effective configuration")
+    config = commands.add_parser("config", help="print the effective configuration (TOML)")
     config.add_argument("--config", metavar="FILE", help="configuration file to use")
+    config.add_argument(
+        "--format", choices=("toml", "json"), default="toml", help="TOML (default) or JSON"
+    )
     return parser
 
 
-def _add_common(command: argparse.ArgumentParser) -> None:
-    command.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _add_inputs(command: argparse.ArgumentParser) -> None:
+    """Options every command that reads templates shares."""
     command.add_argument("--config", metavar="FILE", help="configuration file to use")
     command.add_argument(
         "--parameters", action="append", default=[], metavar="FILE", help="ARM parameter file"
@@ -57,8 +90,27 @@ def _add_common(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--var-file", action="append", default=[], metavar="FILE", help="Terraform variables file"
     )
-    command.add_argument("--exclude", action="append", default=[], metavar="PATTERN")
-    command.add_argument("--profile", choices=("current", "preview-2020"))
+    command.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="gitignore-style pattern(s) to leave out, comma-separated or repeated",
+    )
+    command.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply excludes and .gitignore to files named on the command line too (pre-commit)",
+    )
+    command.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        help="read files that .gitignore ignores",
+    )
+    command.add_argument(
+        "--profile", choices=("current", "preview-2020"), help="which documented behaviour"
+    )
     _add_deployment(command)
 
 
@@ -83,25 +135,72 @@ def _add_deployment(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_check(commands) -> None:
-    check = commands.add_parser("check", help="lint templates (the default job)")
-    _add_common(check)
-    check.add_argument("--format", choices=CHECK_FORMATS, default="text")
-    check.add_argument(
+def _add_common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+    _add_inputs(command)
+
+
+def _add_reporting(command: argparse.ArgumentParser) -> None:
+    """Options of check and diff: what to report and how."""
+    command.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=CHECK_FORMATS,
+        default="text",
+        help="report format (full: text with the source line under each finding)",
+    )
+    command.add_argument(
         "--output",
         action="append",
         default=[],
         metavar="[FORMAT:]FILE",
         help="write the report to FILE (atomically); repeat as sarif:armlint.sarif for more",
     )
-    check.add_argument("--select", help="comma-separated rule ids, names or prefixes to run")
-    check.add_argument("--ignore", help="comma-separated rule ids, names or prefixes to skip")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"))
-    check.add_argument("--show-unknown", action="store_true", help="list AZP002 unknown values")
+    command.add_argument("--select", help="comma-separated rule ids, names or prefixes to run")
+    command.add_argument("--ignore", help="comma-separated rule ids, names or prefixes to skip")
+    command.add_argument(
+        "--fail-on", choices=("error", "warning", "info"), help="lowest severity that exits 1"
+    )
+    command.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when findings fail the run"
+    )
+    command.add_argument("--show-unknown", action="store_true", help="list AZP002 unknown values")
+    command.add_argument(
+        "-q", "--quiet", action="store_true", help="print findings only (no notes, no summary)"
+    )
+    command.add_argument(
+        "-v", "--verbose", action="store_true", help="list every note instead of a count per kind"
+    )
+    command.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per rule instead"
+    )
+    command.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colours in text output (auto: on a terminal; NO_COLOR and FORCE_COLOR apply)",
+    )
+    command.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="name (and so format) of the template read from stdin when a path is '-'",
+    )
+    command.add_argument(
+        "--help-uri",
+        metavar="URI",
+        help="base of SARIF helpUri links (default: docs/rules/ in the repository)",
+    )
+
+
+def _add_check(commands) -> None:
+    check = commands.add_parser("check", help="lint templates (the default job)")
+    _add_common(check)
+    _add_reporting(check)
     check.add_argument("--no-explore", action="store_true", help="do not explore allowedValues")
     check.add_argument(
         "--jobs",
-        type=int,
+        type=_positive_int,
         default=os.cpu_count() or 1,
         metavar="N",
         help="processes to use (default: the number of cores); the output is the same",
@@ -139,17 +238,8 @@ def _add_diff(commands) -> None:
     )
     diff.add_argument("before", help="file or folder as deployed (or an exported VM JSON)")
     diff.add_argument("after", help="file or folder as it will be deployed")
-    diff.add_argument("--config", metavar="FILE", help="configuration file to use")
-    diff.add_argument("--parameters", action="append", default=[], metavar="FILE")
-    diff.add_argument("--var-file", action="append", default=[], metavar="FILE")
-    diff.add_argument("--exclude", action="append", default=[], metavar="PATTERN")
-    diff.add_argument("--profile", choices=("current", "preview-2020"))
-    diff.add_argument("--format", choices=CHECK_FORMATS, default="text")
-    diff.add_argument("--output", action="append", default=[], metavar="[FORMAT:]FILE")
-    diff.add_argument("--select")
-    diff.add_argument("--ignore")
-    diff.add_argument("--fail-on", choices=("error", "warning", "info"))
-    diff.add_argument("--show-unknown", action="store_true")
+    _add_inputs(diff)
+    _add_reporting(diff)
 
 
 def _add_drift(commands) -> None:
@@ -182,9 +272,11 @@ def _add_rules(commands) -> None:
 def _add_table_command(commands, name: str, help_text: str) -> None:
     command = commands.add_parser(name, help=help_text)
     _add_common(command)
-    command.add_argument("--format", choices=TABLE_FORMATS, default="text")
+    command.add_argument("--format", choices=TABLE_FORMATS[name], default="text")
     command.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
-    command.add_argument("--fail-on", choices=("error", "warning", "info"))
+    command.add_argument(
+        "--fail-on", choices=("error", "warning", "info"), help="lowest severity that exits 1"
+    )
     command.add_argument("--window", metavar="HH:00-HH:00", help="local off-peak hours")
     command.add_argument("--batch-size", type=int, metavar="N", help="best-effort batch size")
     command.add_argument(
@@ -214,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     _tolerant_streams()
     previous = _stop_on_signals()
     try:
-        code = _main(argv)
+        code = _main(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
         _say("armlint: interrupted")
         code = 130
@@ -281,12 +373,12 @@ def _reason(error: BaseException) -> str:
     return getattr(error, "strerror", None) or str(error) or type(error).__name__
 
 
-def _main(argv: list[str] | None) -> int:
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or (
-        arguments[0] not in COMMANDS and arguments[0] not in ("-h", "--help", "--version")
-    ):
-        arguments.insert(0, "check")  # `armlint templates/` means `armlint check templates/`
+def _main(arguments: list[str]) -> int:
+    try:
+        arguments = _with_command(arguments)
+    except UsageError as error:
+        print(f"armlint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     args = build_parser().parse_args(arguments)
     try:
         if args.command in ("check", "diff"):
@@ -338,6 +430,26 @@ def _is_terminal(stream) -> bool:
         return False
 
 
+def _with_command(arguments: list[str]) -> list[str]:
+    """`armlint templates/` means `armlint check templates/`; `armlint chek` is a typo, not a
+    missing file: a first word that is neither a command nor an existing path, and does not
+    look like a path, is an unknown command (with a suggestion)."""
+    if arguments and (arguments[0] in COMMANDS or arguments[0] in ("-h", "--help", "--version")):
+        return arguments
+    first = arguments[0] if arguments else ""
+    if first and not first.startswith("-") and _looks_like_a_word(first):
+        import difflib
+
+        close = difflib.get_close_matches(first, COMMANDS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UsageError(f"unknown command {first!r}{hint} (commands: {', '.join(COMMANDS)})")
+    return ["check", *arguments]
+
+
+def _looks_like_a_word(text: str) -> bool:
+    return not os.path.lexists(text) and not any(mark in text for mark in "/\\.:*")
+
+
 def _tolerant_streams() -> None:
     """Template text may hold anything JSON allows (a lone surrogate, say): escape what the
     terminal cannot show rather than stop the run on it."""
@@ -363,6 +475,7 @@ def _settings(args):
 
 def _run_options(args, config):
     if getattr(args, "command", "") == "diff":
+        args.before, args.after = _relative_argument(args.before), _relative_argument(args.after)
         args.paths = [args.after]
     from armlint.checks.pack import load_pack
     from armlint.config import ConfigError
@@ -383,11 +496,17 @@ def _run_options(args, config):
                 severities[rule_id] = severity
     except ValueError as error:
         raise UsageError(str(error)) from None
+    enabled -= {rule_id for rule_id, severity in severities.items() if severity == "off"}
+    severities = {rule_id: level for rule_id, level in severities.items() if level != "off"}
+    _require_files("--parameters", args.parameters)
+    _require_files("--var-file", args.var_file)
     return RunOptions(
-        paths=args.paths,
-        parameters=args.parameters,
-        var_files=args.var_file,
-        exclude=config.exclude + args.exclude,
+        paths=[_relative_argument(path) for path in args.paths],
+        parameters=[_relative_argument(path) for path in args.parameters],
+        var_files=[_relative_argument(path) for path in args.var_file],
+        exclude=_exclude_patterns(config, args.exclude),
+        respect_gitignore=args.respect_gitignore,
+        force_exclude=args.force_exclude,
         profile=args.profile or config.profile,
         enabled=enabled,
         severities=severities,
@@ -395,11 +514,42 @@ def _run_options(args, config):
         explore=config.explore and not getattr(args, "no_explore", False),
         max_bytes=config.max_file_size_mb * 1024 * 1024,
         progress=_progress_printer(),
-        jobs=max(1, getattr(args, "jobs", 1) or 1),
+        jobs=getattr(args, "jobs", 1),
         shard=_shard(getattr(args, "shard", None)),
         cache=args.command == "check" and not getattr(args, "no_cache", True),
         deployment=_deployment(args, config),
     )
+
+
+def _relative_argument(path: str) -> str:
+    """An absolute argument as a path relative to the current folder: messages, provenance
+    and notes quote file paths, and the runner's absolute paths must not reach a report."""
+    if not os.path.isabs(path) or not (os.path.isfile(path) or os.path.isdir(path)):
+        return path  # also a FIFO (/dev/fd/63): it is reported by the name it was given
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+
+
+def _require_files(option: str, names: list[str]) -> None:
+    """A file the user named that is not there is a typo to fix now, not a finding."""
+    for name in names:
+        if not Path(name).exists():
+            raise UsageError(f"{option}: no such file: {name}")
+
+
+def _exclude_patterns(config, given: list[str]) -> list:
+    """Configured patterns are relative to their file's folder, the command line's to ``.``."""
+    from armlint.globs import Patterns, split_patterns
+
+    configured = Patterns(split_patterns(config.exclude), _config_folder(config))
+    typed = Patterns(split_patterns(given), Path.cwd())
+    return [patterns for patterns in (configured, typed) if patterns]
+
+
+def _config_folder(config) -> Path:
+    return Path(os.path.abspath(config.source)).parent if config.source else Path.cwd()
 
 
 def _deployment(args, config):
@@ -467,13 +617,13 @@ def _progress_printer():
 
 def _check(args) -> int:
     from armlint.pipeline import MissingPaths
-    from armlint.report import ReportOptions, render
+    from armlint.report import render
 
     config = _settings(args)
     options = _run_options(args, config)
     targets = [_output_target(target, args.format) for target in args.output]
     try:
-        result = _run(args, options)
+        result = _with_special_inputs(args, options, lambda: _run(args, options))
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
     if args.command == "check":
@@ -482,25 +632,71 @@ def _check(args) -> int:
         written = _suppress(args, config, options, result)
         if written is not None:
             return written
-    report_options = ReportOptions(
-        show_unknown=options.show_unknown,
-        show_suppressed=getattr(args, "show_suppressed", False),
-        color=_is_terminal(sys.stdout) and "NO_COLOR" not in os.environ,
-        tool_version=__version__,
-    )
+    plain = _report_options(args, config, options)
     screen_goes_to_file = False
     for target in targets:
         screen_goes_to_file |= target.follows_format and target.fmt == args.format
-        plain = ReportOptions(
-            show_unknown=options.show_unknown,
-            show_suppressed=getattr(args, "show_suppressed", False),
-            tool_version=__version__,
-        )
         _write_report(target.path, render(target.fmt, result, plain))
     if not screen_goes_to_file:
-        _print_report(render(args.format, result, report_options))
+        screen = dataclasses.replace(plain, color=_use_color(args.color, sys.stdout))
+        if args.statistics:
+            from armlint.report.text import statistics
+
+            _print_report(statistics(result, screen))
+        else:
+            _print_report(render(args.format, result, screen))
     fail_on = args.fail_on or config.fail_on
-    return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
+    failed = _fails(result, fail_on) and not args.exit_zero
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _report_options(args, config, options):
+    from armlint.globs import project_root
+    from armlint.report import ReportOptions
+
+    return ReportOptions(
+        show_unknown=options.show_unknown,
+        show_suppressed=getattr(args, "show_suppressed", False),
+        tool_version=__version__,
+        root=str(project_root(Path.cwd(), config.source or None)),
+        quiet=args.quiet,
+        verbose=args.verbose,
+        fail_on=args.fail_on or config.fail_on,
+        help_uri=args.help_uri or "",
+    )
+
+
+def _use_color(choice: str, stream) -> bool:
+    """--color wins; then NO_COLOR (any value) and FORCE_COLOR (non-empty, not '0'), as
+    https://no-color.org and https://force-color.org say; then whether it is a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _with_special_inputs(args, options, run):
+    """Run with stdin ('-') and FIFOs copied to files first, and reported by their names."""
+    from armlint.inputs import InputError, SpecialInputs
+
+    inputs = SpecialInputs(getattr(args, "stdin_filename", None), options.max_bytes)
+    try:
+        try:
+            if args.command == "diff":  # a FIFO can be read once: each argument once
+                args.before, args.after = inputs.path(args.before), inputs.path(args.after)
+            else:
+                options.paths = [inputs.path(path) for path in options.paths]
+        except InputError as error:
+            raise UsageError(str(error)) from None
+        result = run()
+    finally:
+        inputs.cleanup()
+    inputs.restore(result)
+    return result
 
 
 def _run(args, options):
@@ -712,11 +908,11 @@ def _rules(args) -> int:
 
 
 def _show_config(args) -> int:
+    from armlint.config import effective_json, effective_toml
+
     config = _settings(args)
-    chain = " <- ".join(str(path) for path in getattr(config, "files", [])) or "(none found)"
-    print(f"# configuration files (base first): {chain}")
-    for key, value, origin in config.effective():
-        print(f"{key} = {value!r}  # {origin}")
+    render = effective_json if args.format == "json" else effective_toml
+    sys.stdout.write(render(config))
     return EXIT_OK
 
 
@@ -745,7 +941,7 @@ def _table(args) -> int:
         raise UsageError(str(error)) from None
     options.explore = False
     try:
-        result = load_records(options)
+        result = _with_special_inputs(args, options, lambda: load_records(options))
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
     text, findings = _render_table(args.command, args.format, result, options, args, config)

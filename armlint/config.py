@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +43,7 @@ MAX_YAML_NODES = 10_000  # after expanding aliases; a billion-laughs document ha
 MAX_EXTEND_DEPTH = 10
 CONFIG_SUFFIXES = (".toml", ".yaml", ".yml")
 UNKNOWN_RULE = "AZP002"  # always counted, never filtered by selection (as in the pipeline)
+OFF = "off"  # a severity that turns the rule off, as ruff users expect
 
 
 class ConfigError(Exception):
@@ -176,13 +176,23 @@ KEY_MAP = {
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest config file at or above ``start``; pyproject.toml only with [tool.armlint]."""
+    """The nearest config file at or above ``start``; pyproject.toml only with [tool.armlint].
+
+    Two in one folder (``.armlint.yaml`` and ``[tool.armlint]``) is a ConfigError naming both."""
     current = start.resolve()
     for folder in (current, *current.parents):
-        for name in CONFIG_NAMES:
-            candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_section(candidate)):
-                return candidate
+        found = [
+            folder / name
+            for name in CONFIG_NAMES
+            if (folder / name).is_file()
+            and (name != "pyproject.toml" or _has_tool_section(folder / name))
+        ]
+        if len(found) > 1:
+            # Silently preferring one would drop settings someone wrote; make them choose.
+            names = " and ".join(str(path) for path in found)
+            raise ConfigError(f"two configuration files: {names}; keep one")
+        if found:
+            return found[0]
         if (folder / ".git").exists():
             return None
     return None
@@ -473,7 +483,11 @@ def _rules_for(entries: list[PerFile], path: str) -> FileRules:
             chosen = _resolve_all(entry.select, entry)
             select = chosen if select is None else select & chosen
         for selector, level in entry.severity:
-            for rule_id in _resolve_all([selector], entry):
+            chosen = _resolve_all([selector], entry)
+            if level == OFF:
+                ignore |= chosen
+                continue
+            for rule_id in chosen:
                 severity[rule_id] = level
     return FileRules(frozenset(ignore), None if select is None else frozenset(select), severity)
 
@@ -519,47 +533,72 @@ def _reported(rule_id: str, rules: FileRules) -> bool:
 
 
 def glob_match(pattern: str, path: str, root: str) -> bool:
-    """gitignore-style matching of ``path`` against ``pattern`` relative to ``root``:
-    ``*`` and ``?`` stay inside one folder, ``**`` crosses folders, a trailing ``/`` means
-    everything below, and a pattern without ``/`` matches the file name at any depth."""
-    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-    pattern = pattern.strip()
-    if pattern.endswith("/"):
-        pattern += "**"
-    if "/" not in pattern:
-        return _glob_regex(pattern).fullmatch(relative.rsplit("/", 1)[-1]) is not None
-    if relative.startswith("../"):
-        return False  # outside the folder the pattern is relative to
-    return _glob_regex(pattern.lstrip("/")).fullmatch(relative) is not None
+    """gitignore-style matching of ``path`` against ``pattern`` relative to ``root``, the
+    one dialect armlint uses everywhere (see armlint.globs): ``*`` and ``?`` stay inside one
+    folder, ``**`` crosses folders, a trailing ``/`` means everything below, and a pattern
+    without ``/`` matches a name at any depth."""
+    from armlint.globs import Patterns
+
+    return Patterns([pattern], root).matches(path)
 
 
-_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+# -- showing the effective configuration ----------------------------------------------------
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    cached = _GLOB_CACHE.get(pattern)
-    if cached is None:
-        cached = _GLOB_CACHE[pattern] = re.compile(_translate(pattern))
-    return cached
+def effective_toml(config: Config) -> str:
+    """The effective configuration as a ``[tool.armlint]`` table that TOML readers (and
+    armlint itself, as a pyproject.toml or an ``extend`` target) read back; each key's origin
+    is a comment after it (above each per-file table)."""
+    chain = " <- ".join(config.files) or "(none found)"
+    lines = [f"# configuration files (base first): {_toml_comment(chain)}", "[tool.armlint]"]
+    tables = []
+    for key, value, origin in config.effective():
+        if key == "per-file":
+            tables += _per_file_tables(value, origin)
+            continue
+        lines.append(f"{_toml_key(key)} = {_toml_value(value)}  # {_toml_comment(origin)}")
+    return "\n".join([*lines, *tables]) + "\n"
 
 
-def _translate(pattern: str) -> str:
-    parts = []
-    index = 0
-    while index < len(pattern):
-        if pattern.startswith("**/", index):
-            parts.append("(?:[^/]*/)*")
-            index += 3
-        elif pattern.startswith("**", index):
-            parts.append(".*")
-            index += 2
-        elif pattern[index] == "*":
-            parts.append("[^/]*")
-            index += 1
-        elif pattern[index] == "?":
-            parts.append("[^/]")
-            index += 1
-        else:
-            parts.append(re.escape(pattern[index]))
-            index += 1
-    return "".join(parts)
+def effective_json(config: Config) -> str:
+    document = {
+        "files": list(config.files),
+        "settings": {key: value for key, value, _ in config.effective()},
+        "origins": {key: origin for key, _, origin in config.effective()},
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _per_file_tables(entries: list[dict[str, Any]], origin: str) -> list[str]:
+    lines = []
+    for entry in entries:
+        lines += ["", f"# {_toml_comment(origin)}", "[[tool.armlint.per-file]]"]
+        lines += [f"{_toml_key(key)} = {_toml_value(value)}" for key, value in entry.items()]
+    return lines
+
+
+_BARE_KEY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _toml_key(key: str) -> str:
+    return key if key and set(key) <= _BARE_KEY else json.dumps(key)
+
+
+def _toml_value(value: Any) -> str:
+    # JSON's string escapes are a subset of TOML's basic-string escapes.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + pairs + " }" if pairs else "{}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return json.dumps(str(value))
+
+
+def _toml_comment(text: str) -> str:
+    return " ".join(str(text).split())

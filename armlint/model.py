@@ -338,6 +338,7 @@ class RuleInfo:
     severity: str
     summary: str
     help_uri: str = ""  # link to docs/rules/<ID>.md
+    docs: str = ""  # the rule's documentation (Markdown), for SARIF help
 
 
 @dataclass(slots=True)

@@ -24,7 +24,9 @@ class RunOptions:
     paths: list[str] = field(default_factory=lambda: ["."])
     parameters: list[str] = field(default_factory=list)
     var_files: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
+    exclude: list = field(default_factory=list)  # strings (relative to .) or globs.Patterns
+    respect_gitignore: bool = True
+    force_exclude: bool = False  # apply the excludes to files named on the command line too
     profile: str = "current"
     enabled: set[str] | None = None
     severities: dict[str, str] = field(default_factory=dict)
@@ -46,6 +48,18 @@ class MissingPaths(Exception):
     """Paths named on the command line that do not exist (a usage error)."""
 
 
+def _discover(options: RunOptions):
+    found = discover(
+        options.paths,
+        options.exclude,
+        respect_gitignore=options.respect_gitignore,
+        force_exclude=options.force_exclude,
+    )
+    if found.missing:
+        raise MissingPaths(", ".join(found.missing))
+    return found
+
+
 def load_records(options: RunOptions) -> RunResult:
     """Discover and load every file; records and load-time findings, no rule checks yet.
 
@@ -54,9 +68,7 @@ def load_records(options: RunOptions) -> RunResult:
     from armlint.workunits import make_units
 
     _read_named_arguments(options)
-    found = discover(options.paths, options.exclude)
-    if found.missing:
-        raise MissingPaths(", ".join(found.missing))
+    found = _discover(options)
     result = RunResult(files=list(found.reports))
     candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
     for report, finding in too_large:
@@ -74,9 +86,7 @@ def run_check(options: RunOptions) -> RunResult:
     from armlint.workunits import in_shard, make_units
 
     _read_named_arguments(options)
-    found = discover(options.paths, options.exclude)
-    if found.missing:
-        raise MissingPaths(", ".join(found.missing))
+    found = _discover(options)
     candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
     units = [u for u in make_units(candidates) if in_shard(u, options.shard)]
     # Files discovery could not read belong to no unit: shard 1 reports them.

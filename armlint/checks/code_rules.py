@@ -132,9 +132,13 @@ def _azp101_message(record: VmRecord, tables: Tables) -> str:
         pinned = record.azurerm_version_source
         if pinned:
             sent_by = f"{sent_by} in {pinned}"
+    from armlint.checks.property_names import property_name
+
+    mode_name = property_name(record, "patch_mode")
+    updates_name = property_name(record, "enable_automatic_updates")
     return (
-        f"patchMode is 'AutomaticByOS' ({sent_by}) but enableAutomaticUpdates is false "
-        f"({updates.describe_source()}); AutomaticByOS needs enableAutomaticUpdates true"
+        f"{mode_name} is 'AutomaticByOS' ({sent_by}) but {updates_name} is false "
+        f"({updates.describe_source()}); AutomaticByOS needs {updates_name} true"
     )
 
 

@@ -9,7 +9,9 @@ from typing import Any
 
 from armlint.model import SEVERITIES, RuleInfo
 
-DOCS_BASE = "https://github.com/armlint/armlint/blob/main/docs/rules/"
+# Relative: the repository's own docs folder; SARIF consumers may be given a full base
+# (``--help-uri``) since no public home is named anywhere yet.
+DOCS_BASE = "docs/rules/"
 # Record formats as `format_overrides` names them: a plan is Terraform, Bicep deploys as ARM
 # but is named on its own so a rule can tell them apart.
 FORMAT_FAMILY = {"arm": "arm", "bicep": "bicep", "terraform": "terraform", "plan": "terraform"}
@@ -55,7 +57,12 @@ class Rule:
 
     def info(self) -> RuleInfo:
         return RuleInfo(
-            self.id, self.name, self.severity, self.summary, DOCS_BASE + f"{self.id}.md"
+            self.id,
+            self.name,
+            self.severity,
+            self.summary,
+            DOCS_BASE + f"{self.id}.md",
+            docs=self.docs,
         )
 
 
@@ -67,15 +74,21 @@ class RulePack:
         return {rule.name: rule.id for rule in self.rules.values()}
 
     def resolve(self, selector: str) -> set[str]:
-        """Rule ids matching an id, a name or an id prefix ('AZP1', 'AZP10', 'AZP')."""
+        """Rule ids matching an id, a name, an id prefix ('AZP1', 'AZP') or a name prefix."""
         text = selector.strip()
         names = self.by_name()
         if text in names:
             return {names[text]}
         upper = text.upper()
         matched = {rule_id for rule_id in self.rules if rule_id.startswith(upper)}
+        if not matched and text:  # a name prefix: 'manual-mode' for every manual-mode-* rule
+            matched = {rule_id for name, rule_id in names.items() if name.startswith(text.lower())}
         if not matched:
-            raise ValueError(f"unknown rule or prefix: {selector!r}")
+            import difflib
+
+            close = difflib.get_close_matches(text, [*names, *self.rules], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown rule or prefix: {selector!r}{hint}")
         return matched
 
     def select(self, select: list[str] | None, ignore: list[str] | None) -> set[str]:

@@ -11,11 +11,14 @@ Decisions shared by all formats:
   up with "cannot decide" notes unless asked). The summaries always count them:
   ``summary.unknown`` in JSON, "N unknown values" in text, Markdown and HTML.
 * Suppressed findings (``finding.suppressed`` holds the reason) are kept in JSON (``suppressed``
-  field) and SARIF (a ``suppressions`` entry: ``external`` when the reason starts with
-  "baseline", else ``inSource``). GitHub, Azure DevOps and JUnit never show them: those
-  outputs fail builds or annotate pull requests. Text, Markdown and HTML show them, marked,
+  field), SARIF (a ``suppressions`` entry: ``external`` when the reason starts with
+  "baseline", else ``inSource``) and JUnit (a ``skipped`` test case). GitHub and Azure DevOps
+  never show them: those outputs fail builds or annotate pull requests. Text, Markdown and HTML show them, marked,
   only with ``show_suppressed``.
-* Paths are shown relative to ``options.root`` when they are inside it, with forward slashes.
+* Paths are shown relative to ``options.root`` when they are inside it, with forward slashes;
+  the command line sets it to the repository root (git top level, else the configuration's
+  folder), so output does not depend on the folder armlint runs in. A path outside the root is
+  shown relative to the current folder: absolute paths never reach a report.
 * Lines and columns are 1-based; a missing start (0) is shown as 1, a missing end is left out.
   End columns are exclusive, as SARIF defines them.
 * Azure DevOps has no "info" issue type: info findings are printed as plain log lines, so they
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 # Format name -> "module:function". Imported on first use only.
 FORMATS: dict[str, str] = {
     "text": "armlint.report.text:render",
+    "full": "armlint.report.text:render_full",
     "json": "armlint.report.json_report:render",
     "sarif": "armlint.report.sarif:render",
     "junit": "armlint.report.junit:render",
@@ -56,6 +60,10 @@ class ReportOptions:
     tool_version: str = ""  # armlint's version, for JSON, SARIF and HTML
     root: str = ""  # paths inside this directory are shown relative to it
     show_suppressed: bool = False  # list suppressed findings in text, Markdown and HTML
+    quiet: bool = False  # text: findings only, no notes or summary
+    verbose: bool = False  # text: every note, not a count per kind
+    fail_on: str = "error"  # JUnit: findings below this level are passing test cases
+    help_uri: str = ""  # SARIF: base of each rule's helpUri ('' : docs/rules/ relative)
 
 
 def formatter(fmt: str) -> Callable[[RunResult, ReportOptions], str]:

@@ -119,11 +119,13 @@ class Workspace:
             notes.append(
                 f"terraform: {len(self.skipped_calls)} module call(s) with registry or remote "
                 "sources were not fetched; their outputs are unknown"
+                f" (in {_folders(self.skipped_calls)})"
             )
         if self.missing_calls:
             notes.append(
                 f"terraform: {len(self.missing_calls)} local module call(s) point at directories "
                 "that were not among the loaded files; their outputs are unknown"
+                f" (in {_folders(self.missing_calls)})"
             )
         for place in sorted(self.tree_exhausted):
             notes.append(
@@ -137,6 +139,17 @@ class Workspace:
                 f"terraform: module nesting deeper than {self.max_depth} at {place}; not evaluated"
             )
         return notes
+
+
+NOTE_FOLDERS = 3  # a note stays one readable line; the bicep notes cut their lists the same way
+
+
+def _folders(calls: set[tuple[Path, str]]) -> str:
+    """The module folders that make the calls, so a note says where to look."""
+    folders = sorted({directory.as_posix() for directory, _ in calls})
+    shown = ", ".join(folders[:NOTE_FOLDERS])
+    more = len(folders) - NOTE_FOLDERS
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def load(

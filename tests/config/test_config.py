@@ -193,8 +193,8 @@ def test_effective_lists_every_key_with_its_value_and_origin():
 def test_armlint_config_prints_where_each_value_came_from(capsys):
     assert cli.main(["config", "--config", str(TEAM)]) == 0
     out = capsys.readouterr().out
-    assert f"profile = 'preview-2020'  # {TEAM}" in out
-    assert f"fail-on = 'warning'  # {BASE}" in out
+    assert f'profile = "preview-2020"  # {TEAM}' in out
+    assert f'fail-on = "warning"  # {BASE}' in out
     assert "exclude = []  # default" in out
 
 

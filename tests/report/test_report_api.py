@@ -26,7 +26,7 @@ def test_registry_names_importable_functions():
 
 
 def test_unknown_format_lists_the_choices(sample):
-    with pytest.raises(ValueError, match="choose one of: azure-devops, github, html"):
+    with pytest.raises(ValueError, match="choose one of: azure-devops, full, github, html"):
         render("xml", sample, ReportOptions())
 
 

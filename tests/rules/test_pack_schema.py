@@ -168,7 +168,7 @@ def test_message_placeholders_are_facts(rule_id):
     for field in fields:
         fact, _, attribute = field.partition(".")
         assert fact in KNOWN_FACTS | {"name"}, field
-        assert attribute in ("", "source", "location"), field
+        assert attribute in ("", "source", "location", "property"), field
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
