@@ -4,40 +4,85 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import errno
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from armlint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "azure-devops", "markdown", "html")
-TABLE_FORMATS = ("text", "json", "csv", "markdown", "html")
+EXIT_INTERNAL, EXIT_OUTPUT = 3, 4  # 4: a report could not be written (disk full, closed stdout)
+CHECK_FORMATS = (
+    "text", "full", "json", "sarif", "junit", "github", "azure-devops", "markdown", "html",
+)  # fmt: skip
+TABLE_FORMATS = {
+    "plan": ("text", "json", "markdown", "html"),
+    "inventory": ("text", "json", "csv", "markdown", "html"),
+}
+EXIT_CODES = """exit codes:
+  0  no finding at or above --fail-on (or --exit-zero)
+  1  findings at or above --fail-on (default: error)
+  2  usage or configuration error (one line on stderr)
+  3  internal error (set ARMLINT_DEBUG=1 for the traceback)
+  4  a report could not be written (disk full, closed stdout)
+  128+N  stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP)"""
+
+
+# Errors only a write gives (armlint reads nothing on a full disk): the output failed.
+WRITE_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 class UsageError(Exception):
     """A problem with how armlint was called or configured: one line, exit code 2."""
 
 
+class OutputFailed(Exception):
+    """A report could not be written (no space, closed stream): one line, exit code 4."""
+
+
+def _parser(*args, **kwargs) -> argparse.ArgumentParser:
+    # No prefix abbreviations: `--var x=1` must not silently mean `--var-file x=1`.
+    kwargs.setdefault("epilog", EXIT_CODES)
+    kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+    return argparse.ArgumentParser(*args, allow_abbrev=False, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="armlint",
         description="Lint Azure VM guest-patch settings in ARM, Bicep and Terraform; preview patch batches.",
     )
     parser.add_argument("--version", action="version", version=f"armlint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_parser)
     _add_check(commands)
     _add_diff(commands)
+    _add_drift(commands)
     _add_rules(commands)
     _add_table_command(commands, "plan", "preview which patch batch each VM would land in")
     _add_table_command(commands, "inventory", "one row per VM with its patch posture")
-    config = commands.add_parser("config", help="print the effective configuration")
+    config = commands.add_parser("config", help="print the effective configuration (TOML)")
     config.add_argument("--config", metavar="FILE", help="configuration file to use")
+    config.add_argument(
+        "--format", choices=("toml", "json"), default="toml", help="TOML (default) or JSON"
+    )
     return parser
 
 
-def _add_common(command: argparse.ArgumentParser) -> None:
-    command.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _add_inputs(command: argparse.ArgumentParser) -> None:
+    """Options every command that reads templates shares."""
     command.add_argument("--config", metavar="FILE", help="configuration file to use")
     command.add_argument(
         "--parameters", action="append", default=[], metavar="FILE", help="ARM parameter file"
@@ -45,8 +90,27 @@ def _add_common(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--var-file", action="append", default=[], metavar="FILE", help="Terraform variables file"
     )
-    command.add_argument("--exclude", action="append", default=[], metavar="PATTERN")
-    command.add_argument("--profile", choices=("current", "preview-2020"))
+    command.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="gitignore-style pattern(s) to leave out, comma-separated or repeated",
+    )
+    command.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply excludes and .gitignore to files named on the command line too (pre-commit)",
+    )
+    command.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        help="read files that .gitignore ignores",
+    )
+    command.add_argument(
+        "--profile", choices=("current", "preview-2020"), help="which documented behaviour"
+    )
     _add_deployment(command)
 
 
@@ -71,25 +135,72 @@ def _add_deployment(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_check(commands) -> None:
-    check = commands.add_parser("check", help="lint templates (the default job)")
-    _add_common(check)
-    check.add_argument("--format", choices=CHECK_FORMATS, default="text")
-    check.add_argument(
+def _add_common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+    _add_inputs(command)
+
+
+def _add_reporting(command: argparse.ArgumentParser) -> None:
+    """Options of check and diff: what to report and how."""
+    command.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=CHECK_FORMATS,
+        default="text",
+        help="report format (full: text with the source line under each finding)",
+    )
+    command.add_argument(
         "--output",
         action="append",
         default=[],
         metavar="[FORMAT:]FILE",
         help="write the report to FILE (atomically); repeat as sarif:armlint.sarif for more",
     )
-    check.add_argument("--select", help="comma-separated rule ids, names or prefixes to run")
-    check.add_argument("--ignore", help="comma-separated rule ids, names or prefixes to skip")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"))
-    check.add_argument("--show-unknown", action="store_true", help="list AZP002 unknown values")
+    command.add_argument("--select", help="comma-separated rule ids, names or prefixes to run")
+    command.add_argument("--ignore", help="comma-separated rule ids, names or prefixes to skip")
+    command.add_argument(
+        "--fail-on", choices=("error", "warning", "info"), help="lowest severity that exits 1"
+    )
+    command.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when findings fail the run"
+    )
+    command.add_argument("--show-unknown", action="store_true", help="list AZP002 unknown values")
+    command.add_argument(
+        "-q", "--quiet", action="store_true", help="print findings only (no notes, no summary)"
+    )
+    command.add_argument(
+        "-v", "--verbose", action="store_true", help="list every note instead of a count per kind"
+    )
+    command.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per rule instead"
+    )
+    command.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colours in text output (auto: on a terminal; NO_COLOR and FORCE_COLOR apply)",
+    )
+    command.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="name (and so format) of the template read from stdin when a path is '-'",
+    )
+    command.add_argument(
+        "--help-uri",
+        metavar="URI",
+        help="base of SARIF helpUri links (default: docs/rules/ in the repository)",
+    )
+
+
+def _add_check(commands) -> None:
+    check = commands.add_parser("check", help="lint templates (the default job)")
+    _add_common(check)
+    _add_reporting(check)
     check.add_argument("--no-explore", action="store_true", help="do not explore allowedValues")
     check.add_argument(
         "--jobs",
-        type=int,
+        type=_positive_int,
         default=os.cpu_count() or 1,
         metavar="N",
         help="processes to use (default: the number of cores); the output is the same",
@@ -108,6 +219,17 @@ def _add_check(commands) -> None:
         metavar="REF",
         help="also report patch-mode changes against each file as it is at git REF (AZP4xx)",
     )
+    fixing = check.add_argument_group("fixes")
+    fixing.add_argument("--fix", action="store_true", help="apply the safe fixes")
+    fixing.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff: the unsafe fixes too"
+    )
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff; write nothing"
+    )
+    fixing.add_argument(
+        "--fix-only", action="store_true", help="apply fixes and report only what was fixed"
+    )
 
 
 def _add_diff(commands) -> None:
@@ -116,17 +238,30 @@ def _add_diff(commands) -> None:
     )
     diff.add_argument("before", help="file or folder as deployed (or an exported VM JSON)")
     diff.add_argument("after", help="file or folder as it will be deployed")
-    diff.add_argument("--config", metavar="FILE", help="configuration file to use")
-    diff.add_argument("--parameters", action="append", default=[], metavar="FILE")
-    diff.add_argument("--var-file", action="append", default=[], metavar="FILE")
-    diff.add_argument("--exclude", action="append", default=[], metavar="PATTERN")
-    diff.add_argument("--profile", choices=("current", "preview-2020"))
-    diff.add_argument("--format", choices=CHECK_FORMATS, default="text")
-    diff.add_argument("--output", action="append", default=[], metavar="[FORMAT:]FILE")
-    diff.add_argument("--select")
-    diff.add_argument("--ignore")
-    diff.add_argument("--fail-on", choices=("error", "warning", "info"))
-    diff.add_argument("--show-unknown", action="store_true")
+    _add_inputs(diff)
+    _add_reporting(diff)
+
+
+def _add_drift(commands) -> None:
+    drift = commands.add_parser(
+        "drift", help="compare exported live VMs (az vm list, Resource Graph...) with templates"
+    )
+    drift.add_argument("templates", help="template file or folder")
+    drift.add_argument("exports", nargs="+", help="export files or folders of the live estate")
+    _add_common_options(drift)
+    drift.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+    drift.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
+    drift.add_argument("--resource-group", default="", help="pair only with live VMs in it")
+    drift.add_argument("--fail-on", choices=("error", "warning", "info"))
+    drift.add_argument("--show-unknown", action="store_true")
+
+
+def _add_common_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--config", metavar="FILE", help="configuration file to use")
+    command.add_argument("--parameters", action="append", default=[], metavar="FILE")
+    command.add_argument("--var-file", action="append", default=[], metavar="FILE")
+    command.add_argument("--exclude", action="append", default=[], metavar="PATTERN")
+    command.add_argument("--profile", choices=("current", "preview-2020"))
 
 
 def _add_rules(commands) -> None:
@@ -137,9 +272,11 @@ def _add_rules(commands) -> None:
 def _add_table_command(commands, name: str, help_text: str) -> None:
     command = commands.add_parser(name, help=help_text)
     _add_common(command)
-    command.add_argument("--format", choices=TABLE_FORMATS, default="text")
+    command.add_argument("--format", choices=TABLE_FORMATS[name], default="text")
     command.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
-    command.add_argument("--fail-on", choices=("error", "warning", "info"))
+    command.add_argument(
+        "--fail-on", choices=("error", "warning", "info"), help="lowest severity that exits 1"
+    )
     command.add_argument("--window", metavar="HH:00-HH:00", help="local off-peak hours")
     command.add_argument("--batch-size", type=int, metavar="N", help="best-effort batch size")
     command.add_argument(
@@ -152,16 +289,96 @@ def _add_table_command(commands, name: str, help_text: str) -> None:
     command.add_argument("--date", metavar="YYYY-MM-DD", help="day to show UTC windows for")
 
 
-COMMANDS = ("check", "diff", "rules", "plan", "inventory", "config")
+COMMANDS = ("check", "diff", "drift", "rules", "plan", "inventory", "config")
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C does (workers stopped, no output half
+    written) and exit 128 + the signal number. A BaseException, so no ``except Exception``
+    in a loader swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def main(argv: list[str] | None = None) -> int:
     _tolerant_streams()
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or (
-        arguments[0] not in COMMANDS and arguments[0] not in ("-h", "--help", "--version")
-    ):
-        arguments.insert(0, "check")  # `armlint templates/` means `armlint check templates/`
+    previous = _stop_on_signals()
+    try:
+        code = _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        _say("armlint: interrupted")
+        code = 130
+    except Stopped as stop:
+        _say(f"armlint: stopped by signal {stop.signum}")
+        code = 128 + stop.signum
+    finally:
+        _restore_signals(previous)
+    return _flushed(code)
+
+
+def _stop_on_signals() -> dict:
+    """SIGTERM and SIGHUP unwind like Ctrl-C; returns the handlers they replace."""
+    import signal
+
+    def stop(signum, _frame):
+        raise Stopped(signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread
+                previous[number] = signal.signal(number, stop)
+    return previous
+
+
+def _restore_signals(previous: dict) -> None:
+    """main() may be called in-process (tests, other tools): leave their handlers as found."""
+    import signal
+
+    for number, handler in previous.items():
+        with contextlib.suppress(ValueError, OSError, TypeError):
+            signal.signal(number, handler)
+
+
+def _flushed(code: int) -> int:
+    """Flush stdout now, while a failure can still be reported: at exit Python would print
+    "Exception ignored" and exit 120. A reader that went away (``| head``) is not an error."""
+    stream = sys.stdout
+    if stream is None:
+        return code
+    try:
+        stream.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except (OSError, ValueError) as error:
+        _silence_stdout()
+        _say(f"armlint: error: cannot write to standard output: {_reason(error)}")
+        return EXIT_OUTPUT
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the flush at exit has nothing left to fail on."""
+    with contextlib.suppress(OSError, ValueError):
+        descriptor = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(descriptor, sys.stdout.fileno())
+        os.close(descriptor)
+    sys.stdout = None
+
+
+def _reason(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+
+def _main(arguments: list[str]) -> int:
+    try:
+        arguments = _with_command(arguments)
+    except UsageError as error:
+        print(f"armlint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     args = build_parser().parse_args(arguments)
     try:
         if args.command in ("check", "diff"):
@@ -170,22 +387,67 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "config":
             return _show_config(args)
+        if args.command == "drift":
+            return _drift(args)
         return _table(args)
     except UsageError as error:
-        print(f"armlint: error: {error}", file=sys.stderr)
+        _say(f"armlint: error: {error}")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("armlint: interrupted", file=sys.stderr)
-        return 130
+    except OutputFailed as error:
+        _say(f"armlint: error: {error}")
+        return EXIT_OUTPUT
+    except BrokenPipeError:  # `armlint rules | head -1`: the reader has what it wanted
+        _silence_stdout()
+        return EXIT_OK
+    except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            raise
+        _silence_stdout()
+        _say(f"armlint: error: cannot write the output: {_reason(error)}")
+        return EXIT_OUTPUT
     except Exception as error:
         if os.environ.get("ARMLINT_DEBUG"):
             raise
-        print(
+        _say(
             f"armlint: internal error: {type(error).__name__}: {error}"
-            " (set ARMLINT_DEBUG=1 for the traceback)",
-            file=sys.stderr,
+            " (set ARMLINT_DEBUG=1 for the traceback)"
         )
-        return 3
+        return EXIT_INTERNAL
+
+
+def _say(line: str) -> None:
+    """One line on stderr; a closed or broken stderr must not turn it into a traceback."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _is_terminal(stream) -> bool:
+    """False for a closed stream too (Python sets sys.stdout to None when fd 1 is closed)."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _with_command(arguments: list[str]) -> list[str]:
+    """`armlint templates/` means `armlint check templates/`; `armlint chek` is a typo, not a
+    missing file: a first word that is neither a command nor an existing path, and does not
+    look like a path, is an unknown command (with a suggestion)."""
+    if arguments and (arguments[0] in COMMANDS or arguments[0] in ("-h", "--help", "--version")):
+        return arguments
+    first = arguments[0] if arguments else ""
+    if first and not first.startswith("-") and _looks_like_a_word(first):
+        import difflib
+
+        close = difflib.get_close_matches(first, COMMANDS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UsageError(f"unknown command {first!r}{hint} (commands: {', '.join(COMMANDS)})")
+    return ["check", *arguments]
+
+
+def _looks_like_a_word(text: str) -> bool:
+    return not os.path.lexists(text) and not any(mark in text for mark in "/\\.:*")
 
 
 def _tolerant_streams() -> None:
@@ -213,6 +475,7 @@ def _settings(args):
 
 def _run_options(args, config):
     if getattr(args, "command", "") == "diff":
+        args.before, args.after = _relative_argument(args.before), _relative_argument(args.after)
         args.paths = [args.after]
     from armlint.checks.pack import load_pack
     from armlint.config import ConfigError
@@ -233,11 +496,17 @@ def _run_options(args, config):
                 severities[rule_id] = severity
     except ValueError as error:
         raise UsageError(str(error)) from None
+    enabled -= {rule_id for rule_id, severity in severities.items() if severity == "off"}
+    severities = {rule_id: level for rule_id, level in severities.items() if level != "off"}
+    _require_files("--parameters", args.parameters)
+    _require_files("--var-file", args.var_file)
     return RunOptions(
-        paths=args.paths,
-        parameters=args.parameters,
-        var_files=args.var_file,
-        exclude=config.exclude + args.exclude,
+        paths=[_relative_argument(path) for path in args.paths],
+        parameters=[_relative_argument(path) for path in args.parameters],
+        var_files=[_relative_argument(path) for path in args.var_file],
+        exclude=_exclude_patterns(config, args.exclude),
+        respect_gitignore=getattr(args, "respect_gitignore", True),  # drift has no option
+        force_exclude=getattr(args, "force_exclude", False),
         profile=args.profile or config.profile,
         enabled=enabled,
         severities=severities,
@@ -245,7 +514,7 @@ def _run_options(args, config):
         explore=config.explore and not getattr(args, "no_explore", False),
         max_bytes=config.max_file_size_mb * 1024 * 1024,
         progress=_progress_printer(),
-        jobs=max(1, getattr(args, "jobs", 1) or 1),
+        jobs=getattr(args, "jobs", 1),
         shard=_shard(getattr(args, "shard", None)),
         cache=args.command == "check" and not getattr(args, "no_cache", True),
         deployment=_deployment(args, config),
@@ -256,6 +525,37 @@ def _run_options(args, config):
 
 def _baseline(args) -> str | None:
     return getattr(args, "baseline", None)
+
+
+def _relative_argument(path: str) -> str:
+    """An absolute argument as a path relative to the current folder: messages, provenance
+    and notes quote file paths, and the runner's absolute paths must not reach a report."""
+    if not os.path.isabs(path) or not (os.path.isfile(path) or os.path.isdir(path)):
+        return path  # also a FIFO (/dev/fd/63): it is reported by the name it was given
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+
+
+def _require_files(option: str, names: list[str]) -> None:
+    """A file the user named that is not there is a typo to fix now, not a finding."""
+    for name in names:
+        if not Path(name).exists():
+            raise UsageError(f"{option}: no such file: {name}")
+
+
+def _exclude_patterns(config, given: list[str]) -> list:
+    """Configured patterns are relative to their file's folder, the command line's to ``.``."""
+    from armlint.globs import Patterns, split_patterns
+
+    configured = Patterns(split_patterns(config.exclude), _config_folder(config))
+    typed = Patterns(split_patterns(given), Path.cwd())
+    return [patterns for patterns in (configured, typed) if patterns]
+
+
+def _config_folder(config) -> Path:
+    return Path(os.path.abspath(config.source)).parent if config.source else Path.cwd()
 
 
 def _deployment(args, config):
@@ -305,7 +605,7 @@ def _split(text: str | None) -> list[str]:
 
 def _progress_printer():
     """Progress on stderr for long runs, only when a person is watching a terminal."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+    if not _is_terminal(sys.stderr) or os.environ.get("CI"):
         return None
 
     def show(done: int, total: int) -> None:
@@ -322,36 +622,88 @@ def _progress_printer():
 
 
 def _check(args) -> int:
-    from armlint.report import ReportOptions, render, write_atomic
+    from armlint.report import render
     from armlint.run.baseline import write_baseline
 
     config = _settings(args)
     options = _run_options(args, config)
-    result = _run(args, options)
-    if getattr(args, "write_baseline", None):
-        count = write_baseline(result, args.write_baseline)
-        print(f"armlint: wrote {count} baseline entries to {args.write_baseline}", file=sys.stderr)
-        return EXIT_OK
-    report_options = ReportOptions(
+    targets = [_output_target(target, args.format) for target in args.output]
+    result = _with_special_inputs(args, options, lambda: _run(args, options))
+    if args.command == "check":
+        if args.fix or args.diff or args.fix_only:
+            return _fix(args, config, options)
+        if getattr(args, "write_baseline", None):
+            count = write_baseline(result, args.write_baseline)
+            print(
+                f"armlint: wrote {count} baseline entries to {args.write_baseline}",
+                file=sys.stderr,
+            )
+            return EXIT_OK
+    plain = _report_options(args, config, options)
+    screen_goes_to_file = False
+    for target in targets:
+        screen_goes_to_file |= target.follows_format and target.fmt == args.format
+        _write_report(target.path, render(target.fmt, result, plain))
+    if not screen_goes_to_file:
+        screen = dataclasses.replace(plain, color=_use_color(args.color, sys.stdout))
+        if args.statistics:
+            from armlint.report.text import statistics
+
+            _print_report(statistics(result, screen))
+        else:
+            _print_report(render(args.format, result, screen))
+    fail_on = args.fail_on or config.fail_on
+    failed = _fails(result, fail_on) and not args.exit_zero
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _report_options(args, config, options):
+    from armlint.globs import project_root
+    from armlint.report import ReportOptions
+
+    return ReportOptions(
         show_unknown=options.show_unknown,
         show_suppressed=getattr(args, "show_suppressed", False),
-        color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
         tool_version=__version__,
+        root=str(project_root(Path.cwd(), config.source or None)),
+        quiet=args.quiet,
+        verbose=args.verbose,
+        fail_on=args.fail_on or config.fail_on,
+        help_uri=args.help_uri or "",
     )
-    screen_goes_to_file = False
-    for target in args.output:
-        fmt, path = _output_target(target, args.format)
-        screen_goes_to_file |= fmt == args.format and ":" not in target.split("/")[0]
-        plain = ReportOptions(
-            show_unknown=options.show_unknown,
-            show_suppressed=getattr(args, "show_suppressed", False),
-            tool_version=__version__,
-        )
-        write_atomic(path, render(fmt, result, plain))
-    if not screen_goes_to_file:
-        sys.stdout.write(render(args.format, result, report_options))
-    fail_on = args.fail_on or config.fail_on
-    return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
+
+
+def _use_color(choice: str, stream) -> bool:
+    """--color wins; then NO_COLOR (any value) and FORCE_COLOR (non-empty, not '0'), as
+    https://no-color.org and https://force-color.org say; then whether it is a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _with_special_inputs(args, options, run):
+    """Run with stdin ('-') and FIFOs copied to files first, and reported by their names."""
+    from armlint.inputs import InputError, SpecialInputs
+
+    inputs = SpecialInputs(getattr(args, "stdin_filename", None), options.max_bytes)
+    try:
+        try:
+            if args.command == "diff":  # a FIFO can be read once: each argument once
+                args.before, args.after = inputs.path(args.before), inputs.path(args.after)
+            else:
+                options.paths = [inputs.path(path) for path in options.paths]
+        except InputError as error:
+            raise UsageError(str(error)) from None
+        result = run()
+    finally:
+        inputs.cleanup()
+    inputs.restore(result)
+    return result
 
 
 def _run(args, options):
@@ -378,11 +730,125 @@ def _run(args, options):
         raise UsageError(str(error)) from None
 
 
-def _output_target(target: str, default_format: str) -> tuple[str, str]:
+def _fix(args, config, options) -> int:
+    """--fix / --fix-only apply fixes and check again; --diff only shows them."""
+    from armlint.fix.apply import SAFE_ONLY, WITH_UNSAFE
+
+    if args.baseline or args.write_baseline or args.against:
+        raise UsageError("--fix and --diff work on plain checks: drop --baseline/--against")
+    allowed = WITH_UNSAFE if args.unsafe_fixes else SAFE_ONLY
+
+    def checked():
+        return _run(args, options)  # suppressions and per-file rules: the findings path
+
+    if args.diff:
+        return _show_diff(checked(), allowed)
+    return _apply_fixes(args, config, options, checked, allowed)
+
+
+def _show_diff(result, allowed) -> int:
+    from armlint.fix.apply import chosen_fixes, new_texts, read_text, unified_diff
+
+    texts = new_texts(chosen_fixes(result, allowed), read_text)
+    for path in sorted(texts):
+        sys.stdout.write(unified_diff(path, read_text(path) or "", texts[path]))
+    count = len(chosen_fixes(result, allowed))
+    sys.stdout.flush()
+    print(
+        f"Would fix {count} finding{'s' if count != 1 else ''} in {len(texts)} file(s)",
+        file=sys.stderr,
+    )
+    return EXIT_FINDINGS if texts else EXIT_OK
+
+
+def _apply_fixes(args, config, options, checked, allowed) -> int:
+    from armlint.fix.apply import run_fixes
+    from armlint.report import ReportOptions, render
+
+    result, outcome = run_fixes(checked, allowed, [str(p) for p in options.paths])
+    for line in outcome.refused:
+        print(f"armlint: {line}", file=sys.stderr)
+    done = f"Fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} in {len(outcome.files)} file(s)"
+    if args.fix_only:
+        print(done)
+        return EXIT_OK
+    report_options = ReportOptions(
+        show_unknown=options.show_unknown,
+        color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        tool_version=__version__,
+    )
+    sys.stdout.write(render(args.format, result, report_options))
+    print(done, file=sys.stderr)
+    fail_on = args.fail_on or config.fail_on
+    return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
+
+
+# The format an --output file gets from its extension when no FORMAT: prefix is given.
+OUTPUT_EXTENSIONS = {
+    ".sarif": "sarif",
+    ".json": "json",
+    ".xml": "junit",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+}
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    fmt: str
+    path: str
+    follows_format: bool  # neither a prefix nor an extension chose the format: --format did
+
+
+def _output_target(target: str, default_format: str) -> OutputTarget:
+    """``sarif:out.txt`` -> sarif; ``out.sarif`` -> sarif; ``out.txt`` -> --format.
+
+    A prefix of two or more letters that names no format is a usage error, not a file name
+    (``pdf:report.pdf``); one letter is a Windows drive (``C:report``)."""
+    from armlint.fileio import OutputError, check_output_path
+
     head, sep, tail = target.partition(":")
-    if sep and head in CHECK_FORMATS and tail:
-        return head, tail
-    return default_format, target
+    if sep and head in CHECK_FORMATS:
+        fmt, path, follows = head, tail, False
+    elif sep and len(head) > 1 and head.replace("-", "").isalnum():
+        known = ", ".join(CHECK_FORMATS)
+        raise UsageError(f"--output {target}: unknown format {head!r}; choose one of: {known}")
+    else:
+        extension = os.path.splitext(target)[1].lower()
+        fmt = OUTPUT_EXTENSIONS.get(extension, default_format)
+        path, follows = target, extension not in OUTPUT_EXTENSIONS
+    try:
+        check_output_path(path)
+    except OutputError as error:
+        raise UsageError(str(error)) from None
+    return OutputTarget(fmt, path, follows)
+
+
+def _write_report(path: str, text: str) -> None:
+    from armlint.fileio import OutputError, write_output
+
+    try:
+        write_output(path, text.encode("utf-8", "backslashreplace"))
+    except OutputError as error:
+        raise (UsageError if error.usage else OutputFailed)(str(error)) from None
+
+
+def _print_report(text: str) -> None:
+    """The report on stdout; a closed, broken or full stdout is a one-line error (exit 4)."""
+    stream = sys.stdout
+    if stream is None:
+        raise OutputFailed("cannot write the report: standard output is closed")
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except (OSError, ValueError) as error:
+        _silence_stdout()
+        raise OutputFailed(
+            f"cannot write the report to standard output: {_reason(error)}"
+        ) from None
 
 
 def _fails(result, fail_on: str) -> bool:
@@ -398,7 +864,8 @@ def _rules(args) -> int:
     pack = load_pack()
     if not args.rule:
         for rule in sorted(pack.rules.values(), key=lambda r: r.id):
-            print(f"{rule.id}  {rule.name:<42} {rule.severity:<8} {rule.summary}")
+            fix = rule.fix.get("applicability", "") if rule.fix else ""
+            print(f"{rule.id}  {rule.name:<42} {rule.severity:<8} {fix:<6} {rule.summary}")
         return EXIT_OK
     try:
         (rule_id,) = pack.resolve(args.rule) if args.rule in pack.by_name() else {args.rule.upper()}
@@ -407,45 +874,65 @@ def _rules(args) -> int:
     rule = pack.rules.get(rule_id)
     if rule is None:
         raise UsageError(f"unknown rule: {args.rule}")
-    print(f"# {rule.id} {rule.name}\n\nSeverity: {rule.severity}\n\n{rule.summary}\n")
+    fix = f"{rule.fix['applicability']}: {rule.fix['title']}" if rule.fix else "none"
+    print(f"# {rule.id} {rule.name}\n\nSeverity: {rule.severity}\nFix: {fix}\n\n{rule.summary}\n")
     print(rule.docs.rstrip())
     return EXIT_OK
 
 
 def _show_config(args) -> int:
+    from armlint.config import effective_json, effective_toml
+
     config = _settings(args)
-    chain = " <- ".join(str(path) for path in getattr(config, "files", [])) or "(none found)"
-    print(f"# configuration files (base first): {chain}")
-    for key, value, origin in config.effective():
-        print(f"{key} = {value!r}  # {origin}")
+    render = effective_json if args.format == "json" else effective_toml
+    sys.stdout.write(render(config))
     return EXIT_OK
 
 
+def _drift(args) -> int:
+    from armlint.live.command import DriftUsageError, run_drift_command
+
+    config = _settings(args)
+    args.paths = [args.templates]
+    options = _run_options(args, config)
+    try:
+        return run_drift_command(args, config, options, __version__)
+    except DriftUsageError as error:
+        raise UsageError(str(error)) from None
+
+
 def _table(args) -> int:
+    from armlint.fileio import OutputError, check_output_path
     from armlint.model import SEVERITY_RANK
     from armlint.planner import PlanError
     from armlint.planner.report import table_report
-    from armlint.report import write_atomic
     from armlint.run.findings import GateError
     from armlint.run.options import MissingPaths
+    from armlint.run.pipeline import load_records
 
     config = _settings(args)
     options = _run_options(args, config)
+    try:
+        if args.output is not None:
+            check_output_path(args.output)
+    except OutputError as error:
+        raise UsageError(str(error)) from None
     options.explore = False
     if args.command == "plan" and args.format == "csv":
         raise UsageError("csv is for inventory; use text, json, markdown or html for plan")
     try:
+        loaded = _with_special_inputs(args, options, lambda: load_records(options))
         text, findings = table_report(
-            args.command, args.format, options, _plan_options(args, config)
+            args.command, args.format, options, _plan_options(args, config), loaded
         )
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
     except (PlanError, GateError) as error:
         raise UsageError(str(error)) from None
     if args.output:
-        write_atomic(args.output, text)
+        _write_report(args.output, text)
     else:
-        sys.stdout.write(text)
+        _print_report(text)
     threshold = SEVERITY_RANK[args.fail_on or config.fail_on]
     failing = any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
     return EXIT_FINDINGS if failing else EXIT_OK

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +41,9 @@ COMMAND_LINE = "command line"
 MAX_CONFIG_BYTES = 1024 * 1024  # a real configuration is a few hundred bytes
 MAX_YAML_NODES = 10_000  # after expanding aliases; a billion-laughs document has 9**9
 MAX_EXTEND_DEPTH = 10
+CONFIG_SUFFIXES = (".toml", ".yaml", ".yml")
 UNKNOWN_RULE = "AZP002"  # always counted, never filtered by selection (as in the pipeline)
+OFF = "off"  # a severity that turns the rule off, as ruff users expect
 
 
 class ConfigError(Exception):
@@ -175,13 +176,23 @@ KEY_MAP = {
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest config file at or above ``start``; pyproject.toml only with [tool.armlint]."""
+    """The nearest config file at or above ``start``; pyproject.toml only with [tool.armlint].
+
+    Two in one folder (``.armlint.yaml`` and ``[tool.armlint]``) is a ConfigError naming both."""
     current = start.resolve()
     for folder in (current, *current.parents):
-        for name in CONFIG_NAMES:
-            candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_section(candidate)):
-                return candidate
+        found = [
+            folder / name
+            for name in CONFIG_NAMES
+            if (folder / name).is_file()
+            and (name != "pyproject.toml" or _has_tool_section(folder / name))
+        ]
+        if len(found) > 1:
+            # Silently preferring one would drop settings someone wrote; make them choose.
+            names = " and ".join(str(path) for path in found)
+            raise ConfigError(f"two configuration files: {names}; keep one")
+        if found:
+            return found[0]
         if (folder / ".git").exists():
             return None
     return None
@@ -207,7 +218,11 @@ def load_config(path: Path | None) -> Config:
 
 def _layers(path: Path, chain: tuple[Path, ...]) -> list[tuple[Path, dict[str, Any]]]:
     """The files to apply, the most basic first, each read and validated once."""
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, ValueError, RuntimeError) as error:
+        message = f"{_clip(str(path))}: cannot read the configuration: {_why(error)}"
+        raise ConfigError(message) from None
     if resolved in chain:
         names = " -> ".join(str(p) for p in (*chain, resolved))
         raise ConfigError(f"{path}: extend cycle: {names}")
@@ -219,8 +234,16 @@ def _layers(path: Path, chain: tuple[Path, ...]) -> list[tuple[Path, dict[str, A
     if extend is None:
         return [(path, raw)]
     base = Path(os.path.normpath(path.parent / os.path.expanduser(extend)))
-    if not base.is_file():
-        raise ConfigError(f"{path}: extend: no such file: {base}")
+    if base.suffix.lower() not in CONFIG_SUFFIXES:
+        # Never read a file that cannot be a configuration (extend: /etc/shadow): an error
+        # message about it could show its content.
+        raise ConfigError(f"{path}: extend: {_clip(extend)} is not a .toml, .yaml or .yml file")
+    try:
+        exists = base.exists()
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{path}: extend: {_clip(extend)}: {_why(error)}") from None
+    if not exists:
+        raise ConfigError(f"{path}: extend: no such file: {_clip(str(base))}")
     return [*_layers(base, (*chain, resolved)), (path, raw)]
 
 
@@ -280,13 +303,18 @@ def _per_file_as_written(entry: PerFile) -> dict[str, Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    from armlint.fileio import TooLargeError, read_regular
+
     try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{path}: the configuration is larger than {MAX_CONFIG_BYTES} bytes")
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the configuration: {error}") from None
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
+    except TooLargeError:
+        raise ConfigError(
+            f"{path}: the configuration is larger than {MAX_CONFIG_BYTES} bytes"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{path}: cannot read the configuration: {_why(error)}") from None
     if path.suffix == ".toml":
         return _read_toml(text, path)
     return _read_yaml(text, path)
@@ -299,6 +327,8 @@ def _read_toml(text: str, path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     # pyproject.toml keeps it under [tool.armlint]; a stand-alone base.toml may be bare.
     if path.name == "pyproject.toml" or "tool" in data:
         data = data.get("tool", {}).get("armlint", {})
@@ -313,7 +343,7 @@ def _read_yaml(text: str, path: Path) -> dict[str, Any]:
     try:
         data = _bounded_safe_load(text, path)
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: invalid YAML: {_one_line(str(error))}") from None
+        raise ConfigError(f"{path}: invalid YAML: {_yaml_problem(error)}") from None
     except RecursionError:
         raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
     if data is None:
@@ -321,6 +351,14 @@ def _read_yaml(text: str, path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of keys to values")
     return data
+
+
+def _yaml_problem(error) -> str:
+    """What is wrong and where, without the quoted line that PyYAML's message includes."""
+    problem = getattr(error, "problem", None) or "cannot parse"
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return _clip(_one_line(problem)) + where
 
 
 def _bounded_safe_load(text: str, path: Path) -> Any:
@@ -383,11 +421,42 @@ def _validate(raw: dict[str, Any], path: Path) -> None:
 
     schema = json.loads((schemas_dir() / "config.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    try:
+        errors = sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.path])
+    except RecursionError:
+        raise ConfigError(f"{path}: the configuration is nested too deeply") from None
     if errors:
         error = errors[0]
-        where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        raise ConfigError(f"{path}: {where}: {_short(_one_line(error.message))}")
+        where = ".".join(_clip(str(part)) for part in error.absolute_path) or "(top level)"
+        raise ConfigError(f"{path}: {where}: {_schema_problem(error)}")
+
+
+def _schema_problem(error) -> str:
+    """The broken rule in the schema's words. jsonschema's own message quotes the value whole,
+    which may be anything: only keys are quoted here, 80 characters at most."""
+    expected = error.validator_value
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {})
+        unknown = [str(key) for key in error.instance if key not in allowed]
+        return "unknown key " + ", ".join(repr(_clip(key)) for key in unknown[:3])
+    if error.validator == "type":
+        return f"must be of type {expected}"
+    if error.validator == "enum":
+        return "must be one of " + ", ".join(str(value) for value in expected)
+    if error.validator == "required":
+        return "missing " + ", ".join(str(key) for key in expected)
+    if error.validator == "minimum":
+        return f"must be at least {expected}"
+    return _short(f"does not satisfy {error.validator}: {expected}")
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _why(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
 
 
 def _one_line(text: str) -> str:
@@ -414,7 +483,11 @@ def _rules_for(entries: list[PerFile], path: str) -> FileRules:
             chosen = _resolve_all(entry.select, entry)
             select = chosen if select is None else select & chosen
         for selector, level in entry.severity:
-            for rule_id in _resolve_all([selector], entry):
+            chosen = _resolve_all([selector], entry)
+            if level == OFF:
+                ignore |= chosen
+                continue
+            for rule_id in chosen:
                 severity[rule_id] = level
     return FileRules(frozenset(ignore), None if select is None else frozenset(select), severity)
 
@@ -460,47 +533,72 @@ def _reported(rule_id: str, rules: FileRules) -> bool:
 
 
 def glob_match(pattern: str, path: str, root: str) -> bool:
-    """gitignore-style matching of ``path`` against ``pattern`` relative to ``root``:
-    ``*`` and ``?`` stay inside one folder, ``**`` crosses folders, a trailing ``/`` means
-    everything below, and a pattern without ``/`` matches the file name at any depth."""
-    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-    pattern = pattern.strip()
-    if pattern.endswith("/"):
-        pattern += "**"
-    if "/" not in pattern:
-        return _glob_regex(pattern).fullmatch(relative.rsplit("/", 1)[-1]) is not None
-    if relative.startswith("../"):
-        return False  # outside the folder the pattern is relative to
-    return _glob_regex(pattern.lstrip("/")).fullmatch(relative) is not None
+    """gitignore-style matching of ``path`` against ``pattern`` relative to ``root``, the
+    one dialect armlint uses everywhere (see armlint.globs): ``*`` and ``?`` stay inside one
+    folder, ``**`` crosses folders, a trailing ``/`` means everything below, and a pattern
+    without ``/`` matches a name at any depth."""
+    from armlint.globs import Patterns
+
+    return Patterns([pattern], root).matches(path)
 
 
-_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+# -- showing the effective configuration ----------------------------------------------------
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    cached = _GLOB_CACHE.get(pattern)
-    if cached is None:
-        cached = _GLOB_CACHE[pattern] = re.compile(_translate(pattern))
-    return cached
+def effective_toml(config: Config) -> str:
+    """The effective configuration as a ``[tool.armlint]`` table that TOML readers (and
+    armlint itself, as a pyproject.toml or an ``extend`` target) read back; each key's origin
+    is a comment after it (above each per-file table)."""
+    chain = " <- ".join(config.files) or "(none found)"
+    lines = [f"# configuration files (base first): {_toml_comment(chain)}", "[tool.armlint]"]
+    tables = []
+    for key, value, origin in config.effective():
+        if key == "per-file":
+            tables += _per_file_tables(value, origin)
+            continue
+        lines.append(f"{_toml_key(key)} = {_toml_value(value)}  # {_toml_comment(origin)}")
+    return "\n".join([*lines, *tables]) + "\n"
 
 
-def _translate(pattern: str) -> str:
-    parts = []
-    index = 0
-    while index < len(pattern):
-        if pattern.startswith("**/", index):
-            parts.append("(?:[^/]*/)*")
-            index += 3
-        elif pattern.startswith("**", index):
-            parts.append(".*")
-            index += 2
-        elif pattern[index] == "*":
-            parts.append("[^/]*")
-            index += 1
-        elif pattern[index] == "?":
-            parts.append("[^/]")
-            index += 1
-        else:
-            parts.append(re.escape(pattern[index]))
-            index += 1
-    return "".join(parts)
+def effective_json(config: Config) -> str:
+    document = {
+        "files": list(config.files),
+        "settings": {key: value for key, value, _ in config.effective()},
+        "origins": {key: origin for key, _, origin in config.effective()},
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _per_file_tables(entries: list[dict[str, Any]], origin: str) -> list[str]:
+    lines = []
+    for entry in entries:
+        lines += ["", f"# {_toml_comment(origin)}", "[[tool.armlint.per-file]]"]
+        lines += [f"{_toml_key(key)} = {_toml_value(value)}" for key, value in entry.items()]
+    return lines
+
+
+_BARE_KEY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _toml_key(key: str) -> str:
+    return key if key and set(key) <= _BARE_KEY else json.dumps(key)
+
+
+def _toml_value(value: Any) -> str:
+    # JSON's string escapes are a subset of TOML's basic-string escapes.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + pairs + " }" if pairs else "{}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return json.dumps(str(value))
+
+
+def _toml_comment(text: str) -> str:
+    return " ".join(str(text).split())

@@ -27,7 +27,9 @@ def cache_dir() -> Path:
 def load_yaml(path: Path) -> Any:
     """``yaml.safe_load`` of the file, through the JSON copy when it is current."""
     stat = path.stat()
-    key = hashlib.sha1(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+    key = hashlib.sha1(
+        f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode("utf-8", "surrogatepass")
+    ).hexdigest()
     cached = cache_dir() / "data" / f"{key}.json"
     try:
         return json.loads(cached.read_text(encoding="utf-8"))

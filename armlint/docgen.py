@@ -95,12 +95,17 @@ def rule_context(rule: dict, sources: dict[str, dict]) -> dict[str, Any]:
             (profile, change["severity"])
             for profile, change in sorted(overrides.items())
             if "severity" in change
+        ]
+        + [
+            (f"{name} format", change["severity"])
+            for name, change in sorted((rule.get("format_overrides") or {}).items())
         ],
         "summary": rule["summary"],
         "profiles": rule["profiles"],
         "applies_to": rule.get("applies_to") or ["files"],
         "kind": rule_kind(rule),
         "docs": rule["docs"],
+        "fix": rule.get("fix") or {},
         "sources": [
             {"id": source, "link": _source_link(sources.get(source))} for source in rule["sources"]
         ],

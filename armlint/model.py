@@ -132,6 +132,10 @@ FACT_NAMES = (
     "health_extension",  # True when an application health extension is present
     "maintenance_assignment",  # True when a maintenance configuration assignment targets the VM
     "time_zone",
+    # Rule pack v2 (issue 11); to be re-homed in the Compute model (compute/schema.py).
+    "automatic_os_upgrade",  # scale sets: upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade
+    "health_probe",  # scale sets: True when networkProfile.healthProbe (TF health_probe_id) is set
+    "linux_enable_hotpatching",  # linuxConfiguration.patchSettings.enableHotpatching (not in the schema)
     # The availability set's declared counts (ints), read from the set resource the VM names in
     # the same deployment; absent when no such resource is in the input.
     "update_domain_count",  # platformUpdateDomainCount / platform_update_domain_count
@@ -212,7 +216,31 @@ class VmRecord:
     group: str = ""  # redundancy group: copy loop, count or for_each owner; '' when single
     index: int | None = None  # copy index / count index; None when not in a loop
     scenario: tuple[tuple[str, Any], ...] = ()  # allowed-value choices that produced this record
-    extra: dict[str, Any] = field(default_factory=dict)  # format-specific details (not for rules)
+    # How the record was found: format details for reports, pairing and the planner (rules read
+    # only facts). Typed fields, so a misspelt detail fails where it is written.
+    instance_key: str | int | None = None  # Terraform count index or for_each key
+    instances_unknown: bool = False  # the loop's count or items are unknown
+    instances_trace: tuple[str, ...] = ()  # how the loop was evaluated
+    representative_instance: str = ""  # why one instance stands for a capped count/for_each
+    condition_unknown: bool = False  # the resource's condition is unknown
+    root_module: str = ""  # Terraform: the root module folder evaluated
+    parameter_file: str = ""  # ARM/Bicep: the parameter file the values came from
+    symbolic_name: str = ""  # Bicep: the resource's symbolic name
+    arm_type: str = ""  # azapi_resource: the ARM type of its body
+    automatic_updates_attr: str | None = None  # azurerm argument read for enableAutomaticUpdates
+    azurerm_constraint: str | None = None  # the azurerm provider version constraint
+    azurerm_version: str | None = None  # the provider version whose behaviour applies
+    azurerm_version_basis: str = ""  # lock file, constraint or unpinned (terraform/providers.py)
+    azurerm_version_source: str = ""  # that choice in words, for messages
+    provider_arguments: dict = field(default_factory=dict)  # azurerm argument -> its Location
+    actions: list[str] = field(default_factory=list)  # Terraform plan: the change's actions
+    replace_paths: list = field(default_factory=list)  # Terraform plan: what forces replacement
+    before: VmRecord | None = None  # Terraform plan: the resource as it is now
+    exported: bool = False  # read from an exported live VM (az vm show / REST GET)
+    resource_id: str = ""  # exported VM: its Azure resource id
+    resource_group: str = ""  # live export: the VM's resource group
+    live_shape: str = ""  # live export: which export shape it was read from
+    mirror_path: str = ""  # check --against: the path inside the compared revision
 
     def fact(self, name: str) -> Fact:
         found = self.facts.get(name)
@@ -226,10 +254,32 @@ class VmRecord:
     @property
     def identity(self) -> str:
         base = self.address or f"{self.resource_type}/{self.name}"
-        key = self.extra.get("instance_key")
+        key = self.instance_key
         if isinstance(key, str):
             return f'{base}["{key}"]'  # for_each: the key, which survives reordering
         return base if self.index is None else f"{base}[{self.index}]"
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the characters ``start:end`` of a file's text with ``new_text``; ``location`` is
+    the same span as lines and columns, for reports (SARIF replacements, JSON)."""
+
+    path: str
+    start: int
+    end: int
+    new_text: str
+    location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One repair for one finding: its edits, a title, and whether it is ``safe`` (the deployed
+    result is what the author evidently meant and nothing else changes) or ``unsafe``."""
+
+    title: str
+    applicability: str  # 'safe' | 'unsafe'
+    edits: tuple[TextEdit, ...]
 
 
 SEVERITIES = ("error", "warning", "info")
@@ -262,6 +312,8 @@ class Finding:
         if self.parameter_file:
             text += f" [with {self.parameter_file}]"
         return text
+
+    fix: Fix | None = None  # set by armlint.fix.propose for rules that declare a fix
 
     @property
     def sort_key(self) -> tuple:
@@ -299,10 +351,26 @@ class LoadResult:
     @classmethod
     def failed(cls, label: str, files: list, error: Exception) -> LoadResult:
         """A loader's own failure, reported for its files instead of stopping the run."""
-        message = f"internal error in the {label} loader: {type(error).__name__}: {error}"
+        message = internal_error_message(f"in the {label} loader", error)
         loaded = cls(notes=[message])
         loaded.files = [FileReport(str(path), label.lower(), "error", message) for path in files]
+        # AZP001 at 1:1, so a run whose only file failed inside armlint does not pass.
+        loaded.findings = [
+            pack_finding(
+                "AZP001", message, Location(str(path), 1, 1, 1, 1), fingerprint=f"{path}|AZP001"
+            )
+            for path in files
+        ]
         return loaded
+
+
+def internal_error_message(where: str, error: BaseException) -> str:
+    """One line naming armlint's own failure: it is a bug, so the user is asked to report it."""
+    detail = " ".join(str(error).split())[:200]
+    return (
+        f"internal error {where}: {type(error).__name__}: {detail}; the file was not checked"
+        " (this is a bug in armlint, please report it)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +382,7 @@ class RuleInfo:
     severity: str
     summary: str
     help_uri: str = ""  # link to docs/rules/<ID>.md
+    docs: str = ""  # the rule's documentation (Markdown), for SARIF help
 
 
 @dataclass(slots=True)

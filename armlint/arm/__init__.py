@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from armlint.arm.files import JsonLoad, Progress
+    from armlint.arm.files import JsonLoad, LiveExports, Progress
     from armlint.model import DeploymentContext
 
 
@@ -26,6 +26,7 @@ def load(
     exports: bool = False,
     progress: Progress | None = None,
     deployment: DeploymentContext | None = None,
+    live: LiveExports | None = None,
 ) -> JsonLoad:
     """Records, load-time findings and file reports for these JSON files; the Terraform plan
     files among them are returned for the Terraform loader (``JsonLoad.plans``).
@@ -33,7 +34,8 @@ def load(
     ``parameters`` are parameter files for every template (else each template takes the
     ``X.parameters*.json`` beside it); ``roots`` bound where linked templates may be read from;
     ``exports=True`` turns exported VMs into records (the before side of ``armlint diff``);
-    ``deployment`` is what the user says about the deployment (--location, --set).
+    ``deployment`` is what the user says about the deployment (--location, --set); ``live``
+    tells exports of live Azure state, handed back in ``JsonLoad.live``.
     """
     from armlint.arm.files import load_files
 
@@ -46,6 +48,7 @@ def load(
         exports=exports,
         progress=progress,
         deployment=deployment,
+        live=live,
     )
 
 

@@ -98,9 +98,9 @@ def _record(obj: dict, kind: str, src: SourceText, shown: str) -> VmRecord:
     record.facts = builder.facts(SiblingIndex())
     record.address = f"{record.resource_type}/{record.name}"
     _, identifier = get_ci(obj, "id")
-    record.extra["export"] = True
+    record.exported = True
     if isinstance(identifier, str):
-        record.extra["id"] = identifier
+        record.resource_id = identifier
     return record
 
 

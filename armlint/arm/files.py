@@ -2,15 +2,18 @@
 
 Every JSON file of a unit is read once and sorted by kind (``armlint.arm.kinds``): templates
 are evaluated with their parameter files, Terraform plan JSON is handed back for the Terraform
-loader, exported VMs become records when the caller compares versions, and every other file
-gets a report saying why it was skipped.
+loader, exported VMs become records when the caller compares versions, exports of live Azure
+state are handed back for ``armlint.live`` (the caller says how to tell them, ``LiveExports``:
+``arm`` never imports ``live``), and every other file gets a report saying why it was skipped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from armlint.arm import kinds
 from armlint.arm.loader import (
@@ -23,6 +26,7 @@ from armlint.arm.loader import (
 from armlint.model import DeploymentContext, FileReport, LoadResult
 
 Progress = Callable[[int, int], None]
+LIVE_EXPORT = "live-export"  # exported Azure state checked like a template (armlint.live)
 
 
 @dataclass
@@ -33,6 +37,17 @@ class JsonLoad:
     result: LoadResult = field(default_factory=LoadResult)
     plans: list[Path] = field(default_factory=list)
     dependencies: list[str] = field(default_factory=list)
+    live: list[JsonDocument] = field(default_factory=list)  # live exports, for armlint.live
+
+
+@dataclass(frozen=True)
+class LiveExports:
+    """How to read and tell exports of live Azure state (az vm list, Resource Graph...):
+    ``read`` is a faster reader for large exports (None: not an export), ``is_live`` says
+    whether a parsed document is one."""
+
+    read: Callable[[Path, int], JsonDocument | None]
+    is_live: Callable[[Any], bool]
 
 
 def load_files(
@@ -45,6 +60,7 @@ def load_files(
     exports: bool = False,
     progress: Progress | None = None,
     deployment: DeploymentContext | None = None,
+    live: LiveExports | None = None,
 ) -> JsonLoad:
     """Read every JSON file; evaluate templates with their parameter files (``parameters``
     when given, else ``X.parameters*.json`` beside ``X.json``)."""
@@ -53,10 +69,12 @@ def load_files(
     documents: dict[Path, JsonDocument] = {}
     found: dict[Path, str] = {}
     for number, path in enumerate(paths, 1):
-        document = read_json(path, max_bytes)
+        document = (live and live.read(path, max_bytes)) or read_json(path, max_bytes)
         documents[path] = document
         result.findings.extend(document.findings)
         found[path] = kinds.json_kind(document.value) if document.ok else "error"
+        if live and found[path] in (kinds.OTHER, kinds.VM_EXPORT) and live.is_live(document.value):
+            found[path] = LIVE_EXPORT
         if progress:
             progress(number, len(paths))
     for path in parameters:
@@ -74,15 +92,16 @@ def load_files(
             for parameter_path in chosen:
                 used_parameters[parameter_path] = path.name
             parameter_docs = [documents[p] for p in chosen if documents[p].ok]
-            template = _guarded(path, lambda d=document, p=parameter_docs: loader.load(d, p))
+            template = _guarded(path, partial(loader.load, document, parameter_docs))
             _merge(result, template)
             if not template.files:
                 result.files.append(file_report(document, kinds.TEMPLATE))
         elif kind == kinds.PLAN:
             loaded.plans.append(path)
     loaded.dependencies.extend(str(path) for path in loader.linked_cache)
+    loaded.live.extend(documents[path] for path in paths if found.get(path) == LIVE_EXPORT)
     for path, kind in found.items():
-        if kind in (kinds.TEMPLATE, kinds.PLAN):
+        if kind in (kinds.TEMPLATE, kinds.PLAN, LIVE_EXPORT):
             continue
         if path in parameters and path not in paths:
             continue

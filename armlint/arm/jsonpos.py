@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_right
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # not in typeshed
 
 from armlint.model import Location
 
@@ -82,6 +82,10 @@ class JsonObject(dict):
     """A JSON object that knows where it and each of its keys and values are."""
 
     __slots__ = ("src", "span", "key_spans", "value_spans")
+    src: SourceText
+    span: tuple[int, int]
+    key_spans: dict[str, tuple[int, int]]
+    value_spans: dict[str, tuple[int, int]]
 
     def location(self) -> Location:
         return self.src.location(self.span)
@@ -104,6 +108,9 @@ class JsonArray(list):
     """A JSON array that knows where it and each of its items are."""
 
     __slots__ = ("src", "span", "item_spans")
+    src: SourceText
+    span: tuple[int, int]
+    item_spans: list[tuple[int, int]]
 
     def location(self) -> Location:
         return self.src.location(self.span)
@@ -168,7 +175,7 @@ class _Parser:
         text = self.text
         if pos >= self.length or text[pos] not in _GAP_START:
             return pos  # most tokens follow each other directly
-        end = _SKIP.match(text, pos).end()
+        end = _SKIP.match(text, pos).end()  # type: ignore[union-attr]  # matches even ""
         if text.startswith("/*", end):  # complete comments were skipped: this one never ends
             raise JsonError("unterminated /* comment", end)
         return end

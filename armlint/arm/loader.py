@@ -17,6 +17,7 @@ from typing import Any
 from armlint.arm.jsonpos import JsonError, JsonObject, SourceText, decode_bytes, get_ci, parse
 from armlint.arm.template import FileContext, ParameterValue, TemplateScope, location_of
 from armlint.arm.walk import Walk, walk_template
+from armlint.fileio import TooLargeError, read_regular
 from armlint.model import (
     DeploymentContext,
     FileReport,
@@ -55,15 +56,12 @@ def read_json(
     shown = str(path)
     try:
         if data is None:
-            size = path.stat().st_size
-            if size > max_bytes:
-                document.findings.append(too_large_finding(shown, size, max_bytes))
-                return document
-            data = path.read_bytes()
-    except OSError as error:
-        document.findings.append(
-            parse_error(shown, 1, 1, f"cannot read the file: {error.strerror}")
-        )
+            data = read_regular(path, max_bytes)
+    except TooLargeError as error:
+        document.findings.append(too_large_finding(shown, error.size, max_bytes))
+        return document
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the name
+        document.findings.append(parse_error(shown, 1, 1, f"cannot read the file: {_why(error)}"))
         return document
     if b"\x00" in data[:1024] and not data.startswith(UNICODE_MARKS):
         document.findings.append(parse_error(shown, 1, 1, "binary file, not JSON text"))
@@ -82,6 +80,10 @@ def read_json(
         return document
     document.findings.extend(_duplicate_findings(document.src))
     return document
+
+
+def _why(error: Exception) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
 
 
 def parse_error(path: str, line: int, column: int, message: str) -> Finding:
@@ -233,7 +235,7 @@ class TemplateLoader:
         for record in records:
             record.scenario = tuple(combination)
             if label:
-                record.extra["parameter_file"] = label
+                record.parameter_file = label
 
     @staticmethod
     def _explorable(template: dict, given, reads: set[str]) -> list[tuple[str, list]]:
@@ -276,18 +278,22 @@ class TemplateLoader:
                 )
 
     def _load_linked(self, relative: str, base: Path):
-        target = (base.parent / relative).resolve()
+        try:
+            target = (base.parent / relative).resolve()
+        except (OSError, ValueError, RuntimeError) as error:
+            return f"linked template {relative!r} cannot be resolved: {_why(error)}"
         if not any(target == root or root in target.parents for root in self.roots):
             return f"linked template '{relative}' is outside the scanned tree and is not read"
         if target not in self.linked_cache:
-            if not target.is_file():
+            if not target.exists():
                 self.linked_cache[target] = f"linked template '{relative}' does not exist"
             else:
                 document = read_json(target, self.max_bytes)
                 if document.ok:
                     self.linked_cache[target] = (document.value, document.src)
                 else:
-                    self.linked_cache[target] = f"linked template '{relative}' cannot be read"
+                    why = document.findings[0].message if document.findings else "unreadable"
+                    self.linked_cache[target] = f"linked template '{relative}': {why}"
         return self.linked_cache[target]
 
 

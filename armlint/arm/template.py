@@ -22,6 +22,7 @@ MAX_NESTING = 10
 # copied again for every copy-loop instance that reads it: one step per this many items keeps
 # that work inside the file's budget (about the time one function call takes).
 ITEMS_PER_STEP = 8
+STEP_BUDGET = 400_000  # one file with everything it links; README "Budgets"
 BUDGET_EXHAUSTED = "evaluation budget exhausted (template too complex)"
 
 
@@ -43,7 +44,7 @@ class ParameterValue:
 class Budget:
     """Evaluation steps left for one file; shared by every scope of that file."""
 
-    steps: int = 400_000
+    steps: int = 400_000  # STEP_BUDGET; a literal here, dataclass defaults are fixed at import
     exhausted: bool = False
 
     def spend(self, amount: int = 1) -> None:
@@ -65,7 +66,7 @@ class Evaluated:
 class FileContext:
     """What all scopes of one file share: the budget, notes and parameter reads."""
 
-    budget: Budget = field(default_factory=Budget)
+    budget: Budget = field(default_factory=lambda: Budget(STEP_BUDGET))
     notes: list[str] = field(default_factory=list)
     deployment: DeploymentContext = field(default_factory=DeploymentContext)
 

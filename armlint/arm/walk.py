@@ -47,6 +47,9 @@ EXTENSION_SUFFIX = "/extensions"
 # instead of checking 640,000 records. A VM record costs about as much as 100 function calls.
 COPY_INSTANCE_STEPS = 10
 VM_RECORD_STEPS = 100
+# A nested or linked deployment walked again for each caller: a template that links the next
+# ten times, six deep, is a million walks unless each one is charged.
+DEPLOYMENT_STEPS = 100
 
 LinkedLoader = Callable[[str, Path], "tuple[dict, Any] | str"]
 
@@ -279,9 +282,9 @@ def _add_vm(instance, kind: str, resource_type, siblings, template, walk: Walk) 
     record.index = instance.index
     record.address = f"{record.resource_type}/{record.name}"
     if instance.condition_unknown:
-        record.extra["condition_unknown"] = True
+        record.condition_unknown = True
     if instance.instances_unknown:
-        record.extra["instances_unknown"] = True
+        record.instances_unknown = True
     walk.records.append(record)
 
 
@@ -314,6 +317,10 @@ def _api_version_fact(resource: dict, template: dict, instance: Instance, walk: 
 def _walk_deployment(instance: Instance, walk: Walk, depth: int) -> None:
     if depth >= MAX_NESTING:
         message = f"nested deployments deeper than {MAX_NESTING} are not followed"
+        instance.scope.context.notes.append(f"{instance.location.short()}: {message}")
+        return
+    if not _affordable(instance.scope, DEPLOYMENT_STEPS):
+        message = "deployment not followed: evaluation budget exhausted"
         instance.scope.context.notes.append(f"{instance.location.short()}: {message}")
         return
     resource, scope = instance.resource, instance.scope

@@ -15,6 +15,14 @@ from typing import Any
 from armlint.bicep.evaluate import Site
 from armlint.bicep.template import Instance, Template
 from armlint.bicep.values import ResourceRef, V, lookup, plain
+from armlint.compute.images import canonical_os, os_from_image
+from armlint.compute.schema import (
+    HEALTH_EXTENSION_TYPES,
+    OS_CONFIG_FACTS,
+    SCALE_SET_ORCHESTRATION_DEFAULT,
+    infer_manual,
+    platform_default,
+)
 from armlint.model import (
     SOURCE_DEFAULT,
     SOURCE_EVALUATED,
@@ -32,7 +40,7 @@ VMSS_TYPE = "Microsoft.Compute/virtualMachineScaleSets"
 KINDS = {VM_TYPE.lower(): ("vm", VM_TYPE), VMSS_TYPE.lower(): ("vmss", VMSS_TYPE)}
 EXTENSION_TYPES = frozenset(f"{t.lower()}/extensions" for t in (VM_TYPE, VMSS_TYPE))
 ASSIGNMENT_TYPE = "microsoft.maintenance/configurationassignments"
-HEALTH_EXTENSIONS = frozenset({"applicationhealthlinux", "applicationhealthwindows"})
+HEALTH_EXTENSIONS = HEALTH_EXTENSION_TYPES
 # Objects that can hold a default: a default points at the deepest of these that exists.
 DEFAULT_ANCHORS = frozenset(
     {
@@ -43,49 +51,6 @@ DEFAULT_ANCHORS = frozenset(
         "automaticbyplatformsettings",
     }
 )
-# Publishers whose images are all of one system (S1 image tables, marketplace names).
-WINDOWS_PUBLISHERS = frozenset(
-    {
-        "microsoftwindowsserver",
-        "microsoftwindowsdesktop",
-        "microsoftvisualstudio",
-        "microsoftwindowsserverhpcpack",
-        "microsoftsharepoint",
-        "microsoftbiztalkserver",
-        "microsoftdynamicsax",
-    }
-)
-LINUX_PUBLISHERS = frozenset(
-    {
-        "canonical",
-        "redhat",
-        "openlogic",
-        "suse",
-        "debian",
-        "credativ",
-        "oracle",
-        "almalinux",
-        "kinvolk",
-        "microsoftcblmariner",
-        "resf",
-        "erockyenterprisesoftwarefoundationinc1653071250513",
-        "microsoft-aks",
-        "coreos",
-    }
-)
-# Publishers with images of both systems (SQL Server, CIS, data science): the offer tells.
-LINUX_OFFER_WORDS = (
-    "ubuntu",
-    "rhel",
-    "redhat",
-    "centos",
-    "sles",
-    "suse",
-    "debian",
-    "linux",
-    "alma",
-)
-WINDOWS_OFFER_WORDS = ("windows", "-ws20", "win20", "win-")
 
 
 @dataclass
@@ -95,6 +60,9 @@ class Step:
     value: V | None  # None: absent (or null)
     chain: list[V]
     keys: list[str]
+    # What a null on the way depends on: a setting left out by a condition over an @allowed
+    # parameter (``cond ? {...} : null``) is explored like a setting that reads the parameter.
+    null_deps: frozenset = frozenset()
 
     @property
     def present(self) -> bool:
@@ -118,12 +86,14 @@ def walk(root: V | None, *keys: str) -> Step:
         if not isinstance(current.value, dict):
             return Step(None, chain, walked)
         found = lookup(current.value, key)
-        if found is None or found.value is None:
+        if found is None:
             return Step(None, chain, walked)
+        if found.value is None:
+            return Step(None, chain, walked, frozenset(found.deps))
         walked.append(key)
         current = found
     if current is not None and current.value is None:
-        return Step(None, chain, walked)
+        return Step(None, chain, walked, frozenset(current.deps))
     return Step(current, chain, walked)
 
 
@@ -168,6 +138,7 @@ class FactBuilder:
         return Fact(result, location, source, trace)
 
     def default(self, step: Step, value: Any) -> Fact:
+        self.deps.update(step.null_deps)
         anchor = None
         for key, item in named_values(step):
             if key.casefold() in DEFAULT_ANCHORS:
@@ -192,26 +163,6 @@ def _first_unknown(value: Any) -> Unknown | None:
 
 def normalise_location(value: Any) -> Any:
     return value.lower().replace(" ", "") if isinstance(value, str) else value
-
-
-def _os_from_type(value: Any) -> Any:
-    if isinstance(value, str) and value.lower() in ("windows", "linux"):
-        return value.capitalize()
-    return value
-
-
-def os_from_image(publisher: str, offer: str | None) -> str | None:
-    offer_folded = (offer or "").casefold()
-    if any(word in offer_folded for word in LINUX_OFFER_WORDS):
-        return "Linux"
-    if any(word in offer_folded for word in WINDOWS_OFFER_WORDS):
-        return "Windows"
-    folded = publisher.casefold()
-    if folded in WINDOWS_PUBLISHERS:
-        return "Windows"
-    if folded in LINUX_PUBLISHERS:
-        return "Linux"
-    return None
 
 
 @dataclass
@@ -239,7 +190,7 @@ def _os_fact(vm: VmContext) -> Fact:
             return Fact(name, fact.location, SOURCE_EVALUATED, fact.trace)
     os_type = vm.at("storageProfile", "osDisk", "osType")
     if os_type.present and not os_type.unknown:
-        return builder.from_step(os_type, _os_from_type)
+        return builder.from_step(os_type, canonical_os)
     publisher = vm.at("storageProfile", "imageReference", "publisher")
     if publisher.present and not publisher.unknown and isinstance(publisher.value.value, str):
         offer = vm.at("storageProfile", "imageReference", "offer")
@@ -274,41 +225,23 @@ def _config_step(vm: VmContext, os_value: Any) -> Step:
 def _setting(config: Step, *keys: str) -> Step:
     """A setting under the OS configuration, keeping the path from the resource body."""
     if config.value is None or config.unknown:
-        return Step(config.value, config.chain, config.keys)
+        return Step(config.value, config.chain, config.keys, config.null_deps)
     inner = walk(config.value, *keys)
-    return Step(inner.value, config.chain + inner.chain, config.keys + inner.keys)
-
-
-PATCH_SETTINGS = {
-    "provision_vm_agent": ("provisionVMAgent",),
-    "patch_mode": ("patchSettings", "patchMode"),
-    "assessment_mode": ("patchSettings", "assessmentMode"),
-    "reboot_setting": ("patchSettings", "automaticByPlatformSettings", "rebootSetting"),
-    "bypass_platform_safety_checks": (
-        "patchSettings",
-        "automaticByPlatformSettings",
-        "bypassPlatformSafetyChecksOnUserSchedule",
-    ),
-}
-WINDOWS_ONLY = {
-    "enable_hotpatching": ("patchSettings", "enableHotpatching"),
-    "enable_automatic_updates": ("enableAutomaticUpdates",),
-    "time_zone": ("timeZone",),
-}
-PATCH_MODE_DEFAULTS = {"Windows": "AutomaticByOS", "Linux": "ImageDefault"}
+    null_deps = config.null_deps | inner.null_deps
+    return Step(inner.value, config.chain + inner.chain, config.keys + inner.keys, null_deps)
 
 
 def _patch_facts(vm: VmContext, facts: dict[str, Fact]) -> None:
     builder = vm.builder
     os_value = facts["os"].value
     config = _config_step(vm, os_value)
-    settings = dict(PATCH_SETTINGS)
-    if os_value == "Windows" or (isinstance(os_value, Unknown) and config.unknown):
-        settings.update(WINDOWS_ONLY)
-    for name, keys in settings.items():
-        step = _setting(config, *keys)
+    windows = os_value == "Windows" or (isinstance(os_value, Unknown) and config.unknown)
+    for spec in OS_CONFIG_FACTS:  # the paths of compute/schema.py, below the OS configuration
+        if spec.type == "presence" or (spec.windows_only and not windows):
+            continue
+        step = _setting(config, *spec.path[2:])
         if step.present:
-            facts[name] = builder.from_step(step)
+            facts[spec.name] = builder.from_step(step)
     platform_settings = _setting(config, "patchSettings", "automaticByPlatformSettings")
     if platform_settings.present:
         fact = builder.from_step(platform_settings)
@@ -323,25 +256,21 @@ def _patch_defaults(config: Step, os_value: Any, facts: dict[str, Fact], builder
     if config.unknown:
         return  # the configuration itself is unknown: its settings are unknown, not defaults
     settings = _setting(config, "patchSettings")
+    facts.setdefault(
+        "patch_mode", builder.default(settings, platform_default(os_value, "patch_mode"))
+    )
     if isinstance(os_value, Unknown):
-        depends = Unknown("depends on the OS, which is unknown")
-        facts.setdefault("patch_mode", builder.default(settings, depends))
-        facts.setdefault("enable_automatic_updates", builder.default(config, depends))
+        updates = platform_default(os_value, "enable_automatic_updates")
+        facts.setdefault("enable_automatic_updates", builder.default(config, updates))
     else:
-        facts.setdefault("patch_mode", builder.default(settings, PATCH_MODE_DEFAULTS[os_value]))
-        facts.setdefault("assessment_mode", builder.default(settings, "ImageDefault"))
-    facts.setdefault("provision_vm_agent", builder.default(config, True))  # true on both OSes
+        assessment = platform_default(os_value, "assessment_mode")
+        facts.setdefault("assessment_mode", builder.default(settings, assessment))
+    agent = platform_default(os_value, "provision_vm_agent")
+    facts.setdefault("provision_vm_agent", builder.default(config, agent))
     if os_value == "Windows":
-        facts.setdefault("enable_automatic_updates", builder.default(config, True))
-        _manual_without_patch_mode(facts)
-
-
-def _manual_without_patch_mode(facts: dict[str, Fact]) -> None:
-    """Without a patchMode, Azure follows enableAutomaticUpdates: false means Manual (S1)."""
-    patch_mode = facts["patch_mode"]
-    if patch_mode.source == SOURCE_DEFAULT and facts["enable_automatic_updates"].value is False:
-        patch_mode.value = "Manual"
-        patch_mode.trace = ("inferred from enableAutomaticUpdates false",)
+        updates = platform_default(os_value, "enable_automatic_updates")
+        facts.setdefault("enable_automatic_updates", builder.default(config, updates))
+        infer_manual(facts)
 
 
 def _image_facts(vm: VmContext, facts: dict[str, Fact]) -> None:
@@ -402,6 +331,11 @@ def _placement_facts(vm: VmContext, record_kind: str, instance: Instance, facts:
         mode = walk(vm.body, "properties", "orchestrationMode")
         if mode.present:
             facts["orchestration_mode"] = builder.from_step(mode)
+        else:
+            properties = walk(vm.body, "properties")
+            default = builder.default(properties, SCALE_SET_ORCHESTRATION_DEFAULT)
+            default.location = location_of(properties.value) or builder.resource_location
+            facts["orchestration_mode"] = default
 
 
 def _value_node(v: V) -> Any:
@@ -430,7 +364,33 @@ def vm_facts(instance: Instance, kind: str, resource_location: Location, builder
         SOURCE_LITERAL,
     )
     _placement_facts(vm, kind, instance, facts)
+    _scale_set_upgrade_facts(vm, kind, facts)
+    hotpatch = vm.at("osProfile", "linuxConfiguration", "patchSettings", "enableHotpatching")
+    fact = builder.from_step(hotpatch) if hotpatch.present else None
+    if fact is not None and not isinstance(fact.value, Unknown):
+        # Not in the schema for Linux (AZP118); kept apart so the Windows rules stay quiet.
+        facts["linux_enable_hotpatching"] = fact
     return facts, vm
+
+
+def _scale_set_upgrade_facts(vm: VmContext, kind: str, facts: dict) -> None:
+    """Automatic OS image upgrade and the load balancer health probe (scale sets only)."""
+    if kind != "vmss":
+        return
+    upgrade = walk(
+        vm.body,
+        "properties",
+        "upgradePolicy",
+        "automaticOSUpgradePolicy",
+        "enableAutomaticOSUpgrade",
+    )
+    if upgrade.present:
+        facts["automatic_os_upgrade"] = vm.builder.from_step(upgrade)
+    probe = vm.at("networkProfile", "healthProbe", "id")
+    if probe.present:
+        fact = vm.builder.from_step(probe)
+        # Only whether a probe is set matters; its id is a deployment value.
+        facts["health_probe"] = Fact(True, fact.location, SOURCE_EVALUATED, fact.trace)
 
 
 def record_kind(instance: Instance) -> tuple[str, str] | None:

@@ -27,6 +27,7 @@ from armlint.bicep.values import (
     type_name,
     wrap,
 )
+from armlint.budgets import within_value_budget
 from armlint.model import Unknown
 
 
@@ -531,7 +532,7 @@ def call(name: str, args: list[V], here: CallSite) -> V:
     missing = first_unknown(values)
     if missing is not None:
         return V(Unknown(missing.reason), here.site, trace, False, deps)
-    result = _call_plain(name, key, values)
+    result = within_value_budget(_call_plain(name, key, values), f"{name}()")
     return wrap(result, here.site, trace, deps)
 
 

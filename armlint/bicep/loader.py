@@ -26,6 +26,7 @@ from armlint.bicep.records import build_records
 from armlint.bicep.syntax import SourceFile, parse_error, parse_file
 from armlint.bicep.template import Engine, Template, is_registry
 from armlint.bicep.values import V
+from armlint.fileio import DEFAULT_CAP, read_regular
 from armlint.model import DeploymentContext, FileReport, LoadResult, Location, VmRecord
 
 MAX_SCENARIOS = 64
@@ -57,15 +58,18 @@ class Workspace:
         """A file named by a module or 'using': read once, even when it is not an input."""
         key = _resolved(path)
         if key not in self.programs:
-            self.programs[key] = self._parse(path, display, None) if path.is_file() else None
+            self.programs[key] = self._parse(path, display, None) if path.exists() else None
         return self.programs[key]
 
     def _parse(self, path: Path, display: str, report: FileReport | None) -> Program | None:
         try:
-            data = path.read_bytes()
-        except OSError as error:
+            data = read_regular(path, DEFAULT_CAP)
+        except (OSError, ValueError) as error:  # ValueError: a NUL byte in the name
+            reason = f"cannot read: {getattr(error, 'strerror', None) or error}"
             if report is not None:
-                report.status, report.reason = "error", f"cannot read: {error.strerror}"
+                report.status, report.reason = "error", reason
+                location = Location(display, 1, 1, 1, 1)
+                self.result.findings.append(parse_error(display, location, reason))
             return None
         try:
             source = parse_file(path, display, data)
@@ -89,7 +93,7 @@ class Workspace:
 def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
-    except OSError:
+    except (OSError, ValueError, RuntimeError):  # a loop, a NUL byte in a module path
         return path.absolute()
 
 
@@ -161,7 +165,7 @@ def _evaluate_root(root: Root, workspace: Workspace, choices: dict) -> tuple[lis
     made = build_records(template)
     if root.params is not None:
         for record, _ in made:
-            record.extra["parameter_file"] = root.params.source.name
+            record.parameter_file = root.params.source.name
     return made, engine
 
 

@@ -248,11 +248,11 @@ def build_records(root: Template) -> list[tuple[VmRecord, frozenset]]:
             deps |= module.deps
             conditions.append(module.condition)
             loops.append(module.loop_unknown)
-        record.extra["symbolic_name"] = instance.decl.symbolic
+        record.symbolic_name = instance.decl.symbolic
         if any(isinstance(condition, Unknown) for condition in conditions):
-            record.extra["condition_unknown"] = True
+            record.condition_unknown = True
         if any(loops):
-            record.extra["instances_unknown"] = True
+            record.instances_unknown = True
         made.append((record, frozenset(deps)))
     return made
 

@@ -29,6 +29,7 @@ from armlint.model import DeploymentContext, Unknown
 
 REGISTRY_PREFIXES = ("br:", "br/", "ts:", "ts/")
 MAX_MODULE_DEPTH = 16
+MODULE_STEPS = 100  # what creating one module template costs besides its expressions
 
 
 def is_registry(path: str) -> bool:
@@ -351,6 +352,15 @@ class Template:
             self.engine.registry_modules.add(key)
             return None
         if self.depth >= MAX_MODULE_DEPTH:
+            return None
+        # Each module instance costs the root's budget: a module calling the next ten times,
+        # seven deep, is ten million templates unless they are charged.
+        self.engine.steps += MODULE_STEPS
+        if self.engine.steps > self.engine.budget:
+            self.engine.exhausted = True
+            return None
+        if "\0" in decl.path:  # no file has such a name; Path.resolve would raise
+            self.engine.missing_modules.add((self.source.display, decl.path))
             return None
         path = (self.source.path.parent / decl.path).resolve()
         display = os.path.normpath(os.path.join(os.path.dirname(self.source.display), decl.path))

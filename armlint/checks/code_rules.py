@@ -15,7 +15,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from armlint.checks.hits import Blocked, Hit
-from armlint.checks.tables import OS_NAMES, Tables, api_version_key
+from armlint.checks.tables import (
+    OS_NAMES,
+    Tables,
+    api_version_key,
+    in_version_range,
+    provider_version_key,
+)
 from armlint.model import SOURCE_DEFAULT, SOURCE_MAYBE_SET, Fact, VmRecord, is_unknown
 
 Result = Iterator[Hit | Blocked]
@@ -94,7 +100,7 @@ def azp101(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
     if unknown:
         yield from (Blocked(fact=name) for name in unknown)
         return
-    yield Hit(at="enable_automatic_updates", message=_azp101_message(record))
+    yield Hit(at="enable_automatic_updates", message=_azp101_message(record, tables))
 
 
 def _same(value: Any, wanted: Any) -> bool:
@@ -105,22 +111,34 @@ def _same(value: Any, wanted: Any) -> bool:
 def _sends_patch_mode(record: VmRecord, tables: Tables) -> bool:
     if _written(record, "patch_mode") is not None:
         return True
-    return (
-        record.format in ("terraform", "plan")
-        and record.resource_type in tables.sends_default_patch_mode
-    )
+    return _provider_default_row(record, tables) is not None
 
 
-def _azp101_message(record: VmRecord) -> str:
+def _provider_default_row(record: VmRecord, tables: Tables) -> dict | None:
+    """The azurerm row that sends a patch mode for an unset patch_mode at the record's provider
+    version (rules/data/terraform.yaml); None when the provider sends nothing."""
+    if record.format not in ("terraform", "plan"):
+        return None
+    version = record.azurerm_version
+    row = tables.provider_patch_mode_default(record.resource_type, version)
+    return row if row is not None and row.get("sends") else None
+
+
+def _azp101_message(record: VmRecord, tables: Tables) -> str:
     mode, updates = record.fact("patch_mode"), record.fact("enable_automatic_updates")
-    sent_by = (
-        f"the {record.resource_type} default"
-        if mode.source == SOURCE_DEFAULT
-        else mode.describe_source()
-    )
+    sent_by = mode.describe_source()
+    if mode.source == SOURCE_DEFAULT:
+        sent_by = f"the {record.resource_type} default"
+        pinned = record.azurerm_version_source
+        if pinned:
+            sent_by = f"{sent_by} in {pinned}"
+    from armlint.checks.property_names import property_name
+
+    mode_name = property_name(record, "patch_mode")
+    updates_name = property_name(record, "enable_automatic_updates")
     return (
-        f"patchMode is 'AutomaticByOS' ({sent_by}) but enableAutomaticUpdates is false "
-        f"({updates.describe_source()}); AutomaticByOS needs enableAutomaticUpdates true"
+        f"{mode_name} is 'AutomaticByOS' ({sent_by}) but {updates_name} is false "
+        f"({updates.describe_source()}); AutomaticByOS needs {updates_name} true"
     )
 
 
@@ -146,6 +164,9 @@ def _check_enum(record: VmRecord, view: dict, tables: Tables, name: str, prop: s
     # The enums are the same in every api-version that has the property; whether the
     # api-version has it at all is AZP301's question.
     allowed = tables.enum_values(prop, os=_known_os(view))
+    if name == "reboot_setting" and record.format in ("terraform", "plan"):
+        # The provider validates reboot_setting itself and refuses the ARM enum's Unknown.
+        allowed = tuple(tables.terraform["reboot_setting_values"])
     if fact.value not in allowed:
         yield Hit(
             at=name,
@@ -270,9 +291,45 @@ def azp302(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
     )
 
 
+# --- AZP111 argument-not-in-provider-version --------------------------------------------------
+
+
+def azp111(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result:
+    """One hit per written azurerm argument that the chosen provider version does not have."""
+    written = record.provider_arguments or {}
+    version_text = record.azurerm_version
+    version = provider_version_key(version_text)
+    if record.format not in ("terraform", "plan") or not written or version is None:
+        return
+    for row in tables.provider_argument_rows(record.resource_type):
+        where = written.get(row["path"])
+        if where is None or in_version_range(row, version):
+            continue
+        yield Hit(
+            at=row["path"],
+            message=_azp111_message(record, row),
+            location=where,
+        )
+
+
+def _azp111_message(record: VmRecord, row: dict) -> str:
+    name = row["path"].rsplit(".", 1)[-1]
+    if row.get("from"):
+        when = f"was added in azurerm {row['from']}"
+    else:
+        when = f"was removed in azurerm {row['until']}"
+    instead = f"; use {row['instead']}" if row.get("instead") else ""
+    return (
+        f"{record.resource_type} argument {name} {when}, but this configuration runs with "
+        f"{record.azurerm_version_source}: terraform plan fails with "
+        f"'Unsupported argument'{instead}"
+    )
+
+
 CODE_RULES: dict[str, Callable[[VmRecord, dict, str, Tables], Result]] = {
     "azp101": azp101,
     "azp108": azp108,
+    "azp111": azp111,
     "azp301": azp301,
     "azp302": azp302,
 }

@@ -25,6 +25,7 @@ DERIVED_FACTS = (
     "image_supported",
     "image_hotpatchable",
     "image_removed",
+    "image_hotpatch_preview",  # one of the two hotpatch preview offers (images.yaml)
     "patch_mode_valid",
     "patch_mode_suggestion",
     "api_version_is_vm",
@@ -72,11 +73,14 @@ def _known_image_facts(parts: list, profile: str, tables: Tables) -> dict:
     # An absent part ('') matches no listed image.
     publisher, offer, sku = ("" if part is None else str(part) for part in parts)
     status = tables.image_status(publisher, offer, sku, profile)
-    return {
+    facts = {
         "image_supported": status == IMAGE_SUPPORTED,
         "image_removed": status == IMAGE_REMOVED,
         "image_hotpatchable": tables.is_hotpatchable(publisher, offer, sku, profile),
     }
+    if tables.is_hotpatch_preview(publisher, offer, sku, profile):
+        facts["image_hotpatch_preview"] = True  # only where it holds: it exempts, never decides
+    return facts
 
 
 def _partly_known_image_facts(parts: list, unknown: Unknown, profile: str, tables: Tables) -> dict:

@@ -25,6 +25,7 @@ from armlint.checks.hits import (
     unknown_reason,
 )
 from armlint.checks.pack import Rule, RulePack
+from armlint.checks.property_names import ARM_NAMES, property_name
 from armlint.model import SOURCE_ABSENT, Fact, Finding, Location, Unknown, VmRecord
 
 __all__ = ["CheckOptions", "Engine", "fingerprint", "render_value", "stable_path"]
@@ -137,7 +138,7 @@ class Engine:
         for name, (fact, rule_ids) in sorted(by_fact.items()):
             reason = unknown_reason(fact, view.get(name))
             rules = ", ".join(sorted(set(rule_ids)))
-            message = f"{_label(name)} is unknown: {reason}; not checked: {rules}"
+            message = f"{_label(name, record)} is unknown: {reason}; not checked: {rules}"
             provenance = fact.trace if fact is not None else ()
             findings.append(
                 unknown_finding(self.pack, self.options.profile, record, name, message, provenance)
@@ -157,25 +158,21 @@ def _source_fact(record: VmRecord, view: dict, name: str) -> tuple[str, Fact | N
     return name, None
 
 
-def _label(name: str) -> str:
+def _label(name: str, record: VmRecord) -> str:
+    """A patch property by its name in the record's file; other facts described."""
+    if name in ARM_NAMES:
+        return property_name(record, name)
     return FACT_LABELS.get(name, name)
 
 
+# ARM names for the patch properties (transitions.py uses them too), descriptions for the rest.
 FACT_LABELS = {
+    **ARM_NAMES,
     "os": "the operating system",
-    "patch_mode": "patchMode",
-    "assessment_mode": "assessmentMode",
-    "enable_automatic_updates": "enableAutomaticUpdates",
-    "provision_vm_agent": "provisionVMAgent",
-    "enable_hotpatching": "enableHotpatching",
-    "reboot_setting": "rebootSetting",
-    "bypass_platform_safety_checks": "bypassPlatformSafetyChecksOnUserSchedule",
-    "automatic_by_platform_settings": "automaticByPlatformSettings",
     "image_publisher": "the image publisher",
     "image_offer": "the image offer",
     "image_sku": "the image SKU",
     "image_id": "the image id",
-    "api_version": "apiVersion",
     "location": "location",
     "health_extension": "the application health extension",
     "maintenance_assignment": "the maintenance configuration assignment",
@@ -187,7 +184,8 @@ def _provenance(record: VmRecord, at: str) -> tuple[str, ...]:
     fact = record.facts.get(at)
     steps = [f"{record.identity} ({record.location})"]
     if fact is not None:
-        steps.append(f"{_label(at)} = {render_value(fact.value)} ({fact.describe_source()})")
+        label = _label(at, record)
+        steps.append(f"{label} = {render_value(fact.value)} ({fact.describe_source()})")
     if record.scenario:
         steps.append("when " + scenario_text(record.scenario))
     return tuple(steps)
@@ -223,12 +221,14 @@ def _clip(text: str) -> str:
 
 
 class _Placeholder:
-    """What ``{patch_mode}`` and ``{patch_mode.source}`` render to in a message."""
+    """What ``{patch_mode}``, ``{patch_mode.source}`` and ``{patch_mode.property}`` (the
+    property's name in the file's own words, see checks/property_names.py) render to."""
 
-    __slots__ = ("source", "value", "location")
+    __slots__ = ("location", "property", "source", "value")
 
-    def __init__(self, value: Any, fact: Fact | None) -> None:
+    def __init__(self, value: Any, fact: Fact | None, property_name: str = "?") -> None:
         self.value = value
+        self.property = property_name
         self.source = fact.describe_source() if fact is not None else "derived"
         where = fact.location if fact is not None else None
         self.location = where.short() if isinstance(where, Location) else "?"
@@ -241,17 +241,23 @@ class _Placeholder:
 
 
 class _Fields(dict):
+    """A fact missing from the view (absent) still has a property name for its message."""
+
+    def __init__(self, record: VmRecord) -> None:
+        super().__init__()
+        self.record = record
+
     def __missing__(self, key: str) -> _Placeholder:
-        return _Placeholder("?", None)
+        return _Placeholder("?", None, property_name(self.record, key))
 
 
 _FORMATTER = string.Formatter()
 
 
 def render_message(template: str, record: VmRecord, view: dict) -> str:
-    fields = _Fields()
+    fields = _Fields(record)
     for name, value in view.items():
-        fields[name] = _Placeholder(value, record.facts.get(name))
+        fields[name] = _Placeholder(value, record.facts.get(name), property_name(record, name))
     fields["name"] = _Placeholder(record.name, None)
     try:
         return _FORMATTER.vformat(template, (), fields)

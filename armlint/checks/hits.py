@@ -32,6 +32,9 @@ class Hit:
     at: str
     message: str
     rule: str = ""
+    # Where to point when the finding is about something that is not a fact (a Terraform
+    # argument the provider version does not have); None points at the fact `at`.
+    location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,7 @@ def hit_finding(
         hit.message if message is None else message,
         provenance,
         fingerprint(record, rule_id, hit.at),
+        hit.location,
     )
 
 
@@ -100,19 +104,26 @@ def _finding(
     message: str,
     provenance: tuple[str, ...],
     print_: str,
+    location: Location | None = None,
 ) -> Finding:
     rule = pack.rules.get(rule_id)
     return Finding(
         rule=rule_id,
         # A pack without this rule file (a test's own folder) leaves both for the findings path.
         name=rule.name if rule else "",
-        severity=rule.severity_for(profile) if rule else "",
+        severity=rule.severity_for(profile, validated_as(record)) if rule else "",
         message=message,
-        location=fact_location(record, at),
+        location=location or fact_location(record, at),
         resource=record.identity,
         provenance=provenance,
         fingerprint=print_,
     )
+
+
+def validated_as(record: VmRecord) -> str:
+    """Whose validation a record meets first: an azapi_resource body goes to the ARM API as it
+    is, past the azurerm provider's checks, so ARM's severities apply to it."""
+    return "arm" if record.arm_type else record.format
 
 
 def fact_location(record: VmRecord, name: str) -> Location:
@@ -132,7 +143,7 @@ def unknown_reason(fact: Fact | None, value: Any = None) -> str:
 
 def fingerprint(record: VmRecord, rule_id: str, fact_name: str) -> str:
     text = f"{stable_path(record.path)}|{record.identity}|{rule_id}|{fact_name}"
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @cache

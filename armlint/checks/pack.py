@@ -9,7 +9,12 @@ from typing import Any
 
 from armlint.model import SEVERITIES, RuleInfo
 
-DOCS_BASE = "https://github.com/armlint/armlint/blob/main/docs/rules/"
+# Relative: the repository's own docs folder; SARIF consumers may be given a full base
+# (``--help-uri``) since no public home is named anywhere yet.
+DOCS_BASE = "docs/rules/"
+# Record formats as `format_overrides` names them: a plan is Terraform, Bicep deploys as ARM
+# but is named on its own so a rule can tell them apart.
+FORMAT_FAMILY = {"arm": "arm", "bicep": "bicep", "terraform": "terraform", "plan": "terraform"}
 
 
 @dataclass
@@ -26,19 +31,31 @@ class Rule:
     check: str | None = None
     engine: str = "record"  # what runs it: record, transition, plan, load, hygiene
     profile_overrides: dict[str, dict] = field(default_factory=dict)
+    # Severity by input format where the sources differ: the Terraform provider refuses at plan
+    # time what the ARM API's behaviour is unconfirmed for ({terraform: {severity: error}}).
+    format_overrides: dict[str, dict] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     docs: str = ""
+    fix: dict[str, str] = field(default_factory=dict)  # applicability, title: see armlint/fix
 
     def condition(self, profile: str) -> Any:
         override = self.profile_overrides.get(profile, {})
         return override.get("when", self.when)
 
-    def severity_for(self, profile: str) -> str:
+    def severity_for(self, profile: str, record_format: str | None = None) -> str:
+        by_format = self.format_overrides.get(FORMAT_FAMILY.get(record_format or "", ""), {})
+        if "severity" in by_format:
+            return by_format["severity"]
         return self.profile_overrides.get(profile, {}).get("severity", self.severity)
 
     def info(self) -> RuleInfo:
         return RuleInfo(
-            self.id, self.name, self.severity, self.summary, DOCS_BASE + f"{self.id}.md"
+            self.id,
+            self.name,
+            self.severity,
+            self.summary,
+            DOCS_BASE + f"{self.id}.md",
+            docs=self.docs,
         )
 
 
@@ -50,15 +67,21 @@ class RulePack:
         return {rule.name: rule.id for rule in self.rules.values()}
 
     def resolve(self, selector: str) -> set[str]:
-        """Rule ids matching an id, a name or an id prefix ('AZP1', 'AZP10', 'AZP')."""
+        """Rule ids matching an id, a name, an id prefix ('AZP1', 'AZP') or a name prefix."""
         text = selector.strip()
         names = self.by_name()
         if text in names:
             return {names[text]}
         upper = text.upper()
         matched = {rule_id for rule_id in self.rules if rule_id.startswith(upper)}
+        if not matched and text:  # a name prefix: 'manual-mode' for every manual-mode-* rule
+            matched = {rule_id for name, rule_id in names.items() if name.startswith(text.lower())}
         if not matched:
-            raise ValueError(f"unknown rule or prefix: {selector!r}")
+            import difflib
+
+            close = difflib.get_close_matches(text, [*names, *self.rules], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown rule or prefix: {selector!r}{hint}")
         return matched
 
     def select(self, select: list[str] | None, ignore: list[str] | None) -> set[str]:
@@ -72,6 +95,12 @@ class RulePack:
     def run_by(self, engines: set[str]) -> set[str]:
         """The ids of the rules these engines run (the rules a command can report)."""
         return {rule_id for rule_id, rule in self.rules.items() if rule.engine in engines}
+
+    def fixable(self) -> dict[str, str]:
+        """Rule id -> the applicability its YAML declares, for the rules that have a fix."""
+        return {
+            rule_id: rule.fix["applicability"] for rule_id, rule in self.rules.items() if rule.fix
+        }
 
     def infos(self) -> dict[str, RuleInfo]:
         return {rule_id: rule.info() for rule_id, rule in sorted(self.rules.items())}
@@ -94,8 +123,10 @@ def _rule_from(data: dict) -> Rule:
         check=data.get("check"),
         engine=data.get("engine", "record"),
         profile_overrides=data.get("profile_overrides") or {},
+        format_overrides=data.get("format_overrides") or {},
         sources=tuple(data.get("sources", ())),
         docs=data.get("docs", ""),
+        fix=data.get("fix") or {},
     )
 
 

@@ -13,14 +13,15 @@ Engines:
 - ``transition``: two versions of one VM (``checks/transition_rules.py``);
 - ``plan``: the patch planner's batches (``planner/rules.py``);
 - ``load``: the format loaders, while reading files;
-- ``hygiene``: the inline suppressions themselves (``run/suppressions.py``).
+- ``hygiene``: the inline suppressions themselves (``run/suppressions.py``);
+- ``live``: ``armlint drift``, live exports against the templates (``live/drift.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENGINES = ("record", "transition", "plan", "load", "hygiene")
+ENGINES = ("record", "transition", "plan", "load", "hygiene", "live")
 
 # The rule file's own ``when`` condition, evaluated by the record engine.
 CONDITION = "armlint.checks.conditions:evaluate"
@@ -70,6 +71,15 @@ REGISTRY: dict[str, Implementation] = {
     "AZP108": _code("azp108"),
     "AZP109": _condition(),
     "AZP110": _condition(),
+    "AZP111": _code("azp111"),
+    "AZP112": _condition(),
+    "AZP113": _condition(),
+    "AZP114": _condition(),
+    "AZP115": _condition(),
+    "AZP116": _condition(),
+    "AZP117": _condition(),
+    "AZP118": _condition(),
+    "AZP119": _condition(),
     "AZP201": _condition(),
     "AZP202": _condition(),
     "AZP203": _condition(),
@@ -85,6 +95,10 @@ REGISTRY: dict[str, Implementation] = {
     "AZP502": Implementation("plan", ("armlint.planner.rules:_single_update_domain",)),
     "AZP503": Implementation("plan", ("armlint.planner.rules:_excluded_finding",)),
     "AZP504": Implementation("plan", ("armlint.planner.rules:_same_schedule",)),
+    "AZP601": Implementation("live", ("armlint.live.drift:_changed_finding",)),
+    "AZP602": Implementation("live", ("armlint.live.drift:_findings",)),
+    "AZP603": Implementation("live", ("armlint.live.drift:_findings",)),
+    "AZP604": Implementation("live", ("armlint.live.drift:_findings",)),
     "AZP901": Implementation("hygiene", ("armlint.run.suppressions:_problems",)),
     "AZP902": Implementation("hygiene", ("armlint.run.suppressions:_problems",)),
 }

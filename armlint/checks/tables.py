@@ -65,6 +65,7 @@ class _ImageProfile:
     supported: frozenset
     hotpatchable: frozenset
     historical: frozenset
+    hotpatch_preview: frozenset = frozenset()  # hotpatch-capable by name, not settled
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class Tables:
     patch_mode_equivalents: dict[str, dict[str, str]]
     compute_api_profiles: dict[str, str]
     sources: dict[str, dict]
-    sends_default_patch_mode: frozenset[str]  # Terraform resource types
+    terraform: dict  # rules/data/terraform.yaml: azurerm provider behaviour by version
 
     # --- images -------------------------------------------------------------------------------
 
@@ -101,6 +102,10 @@ class Tables:
     ) -> bool:
         key = _image_key(str(publisher), str(offer), str(sku))
         return key in self._image_profile(profile).hotpatchable
+
+    def is_hotpatch_preview(self, publisher: str, offer: str, sku: str, profile: str) -> bool:
+        key = _image_key(str(publisher), str(offer), str(sku))
+        return key in self._image_profile(profile).hotpatch_preview
 
     def image_could_be(
         self, status: str, publisher: Any, offer: Any, sku: Any, profile: str
@@ -175,9 +180,40 @@ class Tables:
     def _profile_settings(self, profile: str) -> dict:
         return self.profile_settings.get(profile) or self.profile_settings["current"]
 
+    # --- the azurerm provider (rules/data/terraform.yaml) ----------------------------------------
+
+    def provider_patch_mode_default(self, resource_type: str, version: Any) -> dict | None:
+        """The patch_mode_default row for a resource at a provider version (None: no row)."""
+        key = provider_version_key(version) or provider_version_key(self.terraform["releases"][-1])
+        for row in self.terraform["patch_mode_default"].get(resource_type, ()):
+            if in_version_range(row, key):
+                return row
+        return None
+
+    def provider_argument_rows(self, resource_type: str) -> list[dict]:
+        """The version-bound arguments of a resource type."""
+        rows = []
+        for row in self.terraform["arguments"]:
+            types = row["resource"] if isinstance(row["resource"], list) else [row["resource"]]
+            if resource_type in types:
+                rows.append(row)
+        return rows
+
     def compute_api_version_for(self, api_profile: str) -> str | None:
         """The Microsoft.Compute api-version an Azure Stack API profile implies, if confirmed."""
         return self.compute_api_profiles.get(api_profile)
+
+
+def provider_version_key(text: Any) -> tuple[int, ...] | None:
+    """'4.42.0' -> (4, 42, 0); None for anything else."""
+    match = re.fullmatch(r"v?(\d+)\.(\d+)\.(\d+)", str(text or "").strip())
+    return tuple(int(part) for part in match.groups()) if match else None
+
+
+def in_version_range(row: dict, version: tuple[int, ...]) -> bool:
+    """A terraform.yaml row's `from` (inclusive) / `until` (exclusive) against a version."""
+    start, end = provider_version_key(row.get("from")), provider_version_key(row.get("until"))
+    return (start is None or version >= start) and (end is None or version < end)
 
 
 def _read(name: str) -> Any:
@@ -197,6 +233,7 @@ def _image_profiles(images: dict) -> dict[str, _ImageProfile]:
             supported=union(spec["supported"]),
             hotpatchable=union(spec["hotpatchable"]),
             historical=union(spec["historical"]),
+            hotpatch_preview=union(spec.get("hotpatch_preview", [])),
         )
         for profile, spec in images["profiles"].items()
     }
@@ -216,5 +253,5 @@ def load_tables() -> Tables:
         patch_mode_equivalents=api["patch_mode_equivalents"],
         compute_api_profiles=_read("api_profiles.yaml")["compute_api_version"],
         sources=_read("sources.yaml"),
-        sends_default_patch_mode=frozenset(_read("terraform.yaml")["sends_default_patch_mode"]),
+        terraform=_read("terraform.yaml"),
     )

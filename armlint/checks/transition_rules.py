@@ -393,7 +393,7 @@ def _unknown_finding(
 
 def _with_parameter_file(finding: Finding, record: VmRecord) -> Finding:
     """The parameter file the after side was evaluated with, as a structured field."""
-    finding.parameter_file = str(record.extra.get("parameter_file") or "")
+    finding.parameter_file = record.parameter_file
     return finding
 
 
@@ -443,7 +443,7 @@ def transition_findings(
 
 
 def plan_transition_findings(records: Iterable[VmRecord], profile: str) -> list[Finding]:
-    """Transitions inside a ``terraform show -json`` plan: each record's ``extra['before']``.
+    """Transitions inside a ``terraform show -json`` plan: each record's ``before``.
 
     An update is checked like a template pair. A replacement (delete and create) recreates the
     VM, so mode switches are no longer refused: it reports the enableAutomaticUpdates and
@@ -451,13 +451,13 @@ def plan_transition_findings(records: Iterable[VmRecord], profile: str) -> list[
     """
     findings: list[Finding] = []
     for record in records:
-        before = record.extra.get("before")
-        actions = tuple(record.extra.get("actions") or ())
+        before = record.before
+        actions = tuple(record.actions)
         if not isinstance(before, VmRecord):
             continue  # created by this plan: nothing existed before
         describe = _prior_state
         if _is_replace(actions):
-            paths = tuple(_path_text(path) for path in record.extra.get("replace_paths") or ())
+            paths = tuple(_path_text(path) for path in record.replace_paths)
             change = Change(before, record, describe, replaced=True, replace_paths=paths)
             findings.extend(change_findings(change, REPLACE_CHECKS, profile))
         elif "update" in actions:

@@ -237,7 +237,7 @@ def _pair_mirrored(befores, afters, root: Path, mirror: Mirror):
     """Pair within each file: the after file's repo path is the mirrored file's path."""
     grouped: dict[str, list[VmRecord]] = {}
     for record in befores:
-        grouped.setdefault(record.extra.get("mirror_path", ""), []).append(record)
+        grouped.setdefault(record.mirror_path, []).append(record)
     by_file: dict[str, list[VmRecord]] = {}
     for record in afters:
         by_file.setdefault(_repo_relative(record.path, root), []).append(record)
@@ -260,13 +260,12 @@ def _relocated(record: VmRecord, mirror: Mirror) -> VmRecord:
         name: Fact(fact.value, move(fact.location), fact.source, _strip_all(fact.trace, mirror))
         for name, fact in record.facts.items()
     }
-    extra = {**record.extra, "mirror_path": relative}
     return replace(
         record,
         path=_origin_path(record.path, mirror),
-        location=move(record.location),
+        location=replace(record.location, path=_origin_path(record.location.path, mirror)),
         facts=facts,
-        extra=extra,
+        mirror_path=relative,
     )
 
 

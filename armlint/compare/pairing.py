@@ -85,7 +85,7 @@ def _name_keys(record: VmRecord) -> list[str]:
 
 
 def _parameter_file(record: VmRecord) -> str:
-    return str(record.extra.get("parameter_file", "")).lower()
+    return record.parameter_file.lower()
 
 
 def pair_sides(

@@ -108,7 +108,7 @@ def _with_scenario(name: str, record: VmRecord) -> str:
 def _with_path(name: str, record: VmRecord) -> str:
     """The Terraform root module names the deployment better than the module's file, which
     every caller of one module shares."""
-    return f"{name} ({record.extra.get('root_module') or record.path})"
+    return f"{name} ({record.root_module or record.path})"
 
 
 def _number_duplicates(names: list[str], records: list[VmRecord]) -> list[str]:
@@ -155,8 +155,8 @@ def deployment_key(record: VmRecord) -> str:
     alike deploy two sets (in their own resource groups, as far as anyone can tell from the
     files), and two allowed-value scenarios are alternatives, not siblings.
     """
-    root = record.extra.get("root_module") or record.path
-    parameters = record.extra.get("parameter_file", "")
+    root = record.root_module or record.path
+    parameters = record.parameter_file
     scenario = ", ".join(f"{name}={value!r}" for name, value in record.scenario)
     return f"{root}|{parameters}|{scenario}"
 

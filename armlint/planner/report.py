@@ -28,14 +28,20 @@ UNKNOWN_RULE = "AZP002"
 
 
 def table_report(
-    command: str, fmt: str, options: RunOptions, plan_options: Mapping[str, Any] | None = None
+    command: str,
+    fmt: str,
+    options: RunOptions,
+    plan_options: Mapping[str, Any] | None = None,
+    loaded: RunResult | None = None,
 ) -> tuple[str, list[Finding]]:
     """``armlint plan`` or ``armlint inventory`` over ``options.paths``: the text in ``fmt`` and
-    the findings ``--fail-on`` weighs; ``plan_options`` are further ``PlanSettings`` fields.
+    the findings ``--fail-on`` weighs; ``plan_options`` are further ``PlanSettings`` fields;
+    ``loaded`` is the records already loaded (stdin copies renamed back), else they are loaded.
     Raises ``MissingPaths``, ``PlanError``, ``GateError``."""
     from armlint.run.pipeline import image_support_checker, load_records
 
-    loaded = load_records(options)
+    if loaded is None:
+        loaded = load_records(options)
     settings = PlanSettings(
         image_supported=image_support_checker(options.profile), **dict(plan_options or {})
     )

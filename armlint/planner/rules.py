@@ -231,4 +231,4 @@ def _finding(rule_id: str, record: VmRecord, message: str, at: Location, prop: s
 def fingerprint(record: VmRecord, rule_id: str, prop: str) -> str:
     """Same recipe as the checks engine, so baselines treat plan findings alike."""
     text = f"{record.path}|{record.identity}|{rule_id}|{prop}"
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

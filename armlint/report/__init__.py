@@ -11,11 +11,14 @@ Decisions shared by all formats:
   up with "cannot decide" notes unless asked). The summaries always count them:
   ``summary.unknown`` in JSON, "N unknown values" in text, Markdown and HTML.
 * Suppressed findings (``finding.suppressed`` holds the reason) are kept in JSON (``suppressed``
-  field) and SARIF (a ``suppressions`` entry: ``external`` when the reason starts with
-  "baseline", else ``inSource``). GitHub, Azure DevOps and JUnit never show them: those
-  outputs fail builds or annotate pull requests. Text, Markdown and HTML show them, marked,
+  field), SARIF (a ``suppressions`` entry: ``external`` when the reason starts with
+  "baseline", else ``inSource``) and JUnit (a ``skipped`` test case). GitHub and Azure DevOps
+  never show them: those outputs fail builds or annotate pull requests. Text, Markdown and HTML show them, marked,
   only with ``show_suppressed``.
-* Paths are shown relative to ``options.root`` when they are inside it, with forward slashes.
+* Paths are shown relative to ``options.root`` when they are inside it, with forward slashes;
+  the command line sets it to the repository root (git top level, else the configuration's
+  folder), so output does not depend on the folder armlint runs in. A path outside the root is
+  shown relative to the current folder: absolute paths never reach a report.
 * Lines and columns are 1-based; a missing start (0) is shown as 1, a missing end is left out.
   End columns are exclusive, as SARIF defines them.
 * Azure DevOps has no "info" issue type: info findings are printed as plain log lines, so they
@@ -24,7 +27,6 @@ Decisions shared by all formats:
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
 from importlib import import_module
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 # Format name -> "module:function". Imported on first use only.
 FORMATS: dict[str, str] = {
     "text": "armlint.report.text:render",
+    "full": "armlint.report.text:render_full",
     "json": "armlint.report.json_report:render",
     "sarif": "armlint.report.sarif:render",
     "junit": "armlint.report.junit:render",
@@ -57,6 +60,10 @@ class ReportOptions:
     tool_version: str = ""  # armlint's version, for JSON, SARIF and HTML
     root: str = ""  # paths inside this directory are shown relative to it
     show_suppressed: bool = False  # list suppressed findings in text, Markdown and HTML
+    quiet: bool = False  # text: findings only, no notes or summary
+    verbose: bool = False  # text: every note, not a count per kind
+    fail_on: str = "error"  # JUnit: findings below this level are passing test cases
+    help_uri: str = ""  # SARIF: base of each rule's helpUri ('' : docs/rules/ relative)
 
 
 def formatter(fmt: str) -> Callable[[RunResult, ReportOptions], str]:
@@ -76,59 +83,11 @@ def render(fmt: str, result: RunResult, options: ReportOptions | None = None) ->
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) so that ``path`` holds either its old content or all of the new.
+    """Write ``text`` (UTF-8) so that ``path`` holds either its old content or all of the new;
+    a device or FIFO is written in place and a symlink followed (armlint.fileio says why)."""
+    from armlint.fileio import write_bytes
 
-    The temporary file sits in the target's directory because ``os.replace`` is only atomic
-    within one file system; it is created with the usual permissions (0666 minus umask)
-    rather than tempfile's 0600, so a report written for a CI artifact stays readable.
-    """
-    target = os.path.abspath(os.fspath(path))
-    descriptor, temporary = _create_temporary(target)
-    try:
-        _write_synced(descriptor, text.encode("utf-8", "backslashreplace"))
-        os.replace(temporary, target)
-    except BaseException:
-        _remove_quietly(temporary)
-        raise
-    _sync_directory(os.path.dirname(target))
-
-
-def _create_temporary(target: str) -> tuple[int, str]:
-    directory, name = os.path.split(target)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _attempt in range(100):
-        candidate = os.path.join(directory, f".{name}.{os.urandom(4).hex()}.tmp")
-        try:
-            return os.open(candidate, flags, 0o666), candidate
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"could not create a temporary file next to {target}")
-
-
-def _write_synced(descriptor: int, data: bytes) -> None:
-    with open(descriptor, "wb", closefd=True) as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _remove_quietly(path: str) -> None:
-    # Cleaning up must not hide the error that made us clean up.
-    with contextlib.suppress(OSError):
-        os.unlink(path)
-
-
-def _sync_directory(directory: str) -> None:
-    """Make the rename itself durable; not possible (nor needed) on Windows."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    write_bytes(path, text.encode("utf-8", "backslashreplace"))
 
 
 __all__ = ["FORMATS", "ReportOptions", "formatter", "render", "write_atomic"]

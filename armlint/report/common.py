@@ -44,7 +44,9 @@ def display_path(path: str, root: str = "") -> str:
     """The path as reports print it: relative to ``root`` when inside it, with forward slashes.
 
     Forward slashes on every OS keep output identical across CI agents, and are what SARIF
-    URIs and GitHub annotations need anyway. A path outside ``root`` stays as given.
+    URIs and GitHub annotations need anyway. With a root, a path outside it is shown relative
+    to the current folder instead, so a report never carries the runner's absolute paths
+    (only a path on another drive, which has no relative form, stays absolute).
     """
     shown = path
     if root:
@@ -52,8 +54,29 @@ def display_path(path: str, root: str = "") -> str:
         relative = os.path.relpath(absolute, os.path.abspath(root))
         if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
             shown = relative
+        elif os.path.isabs(path) and not path.startswith(DEVICES):
+            shown = _relative_to_cwd(absolute)
     shown = shown.replace(os.sep, "/")
     return shown[2:] if shown.startswith("./") else shown
+
+
+# Process substitution (<(...)) and FIFOs in /dev are named as given: no one's file path.
+DEVICES = ("/dev/fd/", "/proc/self/fd/", "/dev/stdin")
+
+
+def _relative_to_cwd(absolute: str) -> str:
+    try:
+        return os.path.relpath(absolute)
+    except ValueError:  # another drive on Windows
+        return absolute
+
+
+def display_note(note: str, root: str = "") -> str:
+    """A note with the root's absolute path taken out of the paths it names."""
+    if not root:
+        return note
+    prefix = os.path.abspath(root).rstrip(os.sep) + os.sep
+    return note.replace(prefix, "")
 
 
 def start_of(location: Location) -> tuple[int, int]:

@@ -73,7 +73,7 @@ def fingerprint(finding: dict, path: str, used: Counter[str]) -> str:
     used[identity] += 1
     if used[identity] > 1:
         identity += f"|{used[identity]}"
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def repository_path(path: str) -> str:

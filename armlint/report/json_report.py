@@ -53,4 +53,23 @@ def finding_object(finding: Finding, root: str) -> dict[str, Any]:
         "provenance": list(finding.provenance),
         "fingerprint": finding.fingerprint,
         "suppressed": finding.suppressed or None,
+    } | ({"fix": fix_object(finding, root)} if finding.fix is not None else {})
+
+
+def fix_object(finding: Finding, root: str) -> dict:
+    assert finding.fix is not None
+    return {
+        "title": finding.fix.title,
+        "applicability": finding.fix.applicability,
+        "edits": [
+            {
+                "path": display_path(edit.path, root),
+                "line": edit.location.line if edit.location else 1,
+                "column": edit.location.column if edit.location else 1,
+                "end_line": edit.location.end_line if edit.location else 1,
+                "end_column": edit.location.end_column if edit.location else 1,
+                "new_text": edit.new_text,
+            }
+            for edit in finding.fix.edits
+        ],
     }

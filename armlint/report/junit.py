@@ -1,13 +1,18 @@
 """JUnit XML for test tabs (Azure Pipelines PublishTestResults, GitLab, Jenkins).
 
-One ``testsuite`` per file, named by its path. In it, one ``testcase`` per rule that has
-findings in the file (a ``failure`` whose type is the highest severity and whose text lists
-each finding as ``line:col: [severity] message``), or one passing ``no findings`` case. A file
-that was skipped gets a ``skipped`` case and one that failed to load an ``error`` case, so
-every file is accounted for and a failed file never looks clean. Every listed finding, info
-included, is a failure (its type says the severity): the test tab shows what the text output
-shows, and whether the build fails stays the exit code's business. Suppressed findings are
-left out; unknown values only with ``show_unknown``.
+One ``testsuite`` per file, named by its path. In it, one ``testcase`` per finding, named
+``RULE name (line L)`` with ``file`` and ``line`` attributes, so a dashboard lists each
+problem on its own and links to it:
+
+* a finding at or above the run's ``--fail-on`` level (``options.fail_on``) is a ``failure``
+  whose type is its severity;
+* a finding below that level is a passing case with the message in ``system-out``: the
+  tests tab stays green exactly when the exit code is 0, and the finding is still listed;
+* a suppressed finding is ``skipped`` with the suppression's reason as the message.
+
+A file without findings gets one passing ``no findings`` case, a file that was skipped a
+``skipped`` case and one that failed to load an ``error`` case, so every file is accounted for
+and a failed file never looks clean. Unknown values only with ``show_unknown``.
 
 ElementTree escapes markup; characters XML 1.0 cannot hold at all (most C0 controls) are
 replaced first, because a report that does not parse is worse than a changed character.
@@ -20,7 +25,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from armlint.model import SEVERITY_RANK, FileReport, Finding, RunResult
-from armlint.report.common import display_path, findings_to_list, group_by_path, plural, start_of
+from armlint.report.common import display_path, findings_to_list, group_by_path, start_of
 
 if TYPE_CHECKING:
     from armlint.report import ReportOptions
@@ -32,19 +37,23 @@ COUNTERS = ("tests", "failures", "errors", "skipped")
 
 def render(result: RunResult, options: ReportOptions) -> str:
     suites = ET.Element("testsuites", name="armlint")
-    shown = group_by_path(findings_to_list(result, options, keep_suppressed=False), options.root)
+    listed = findings_to_list(result, options, keep_suppressed=True)
+    shown = group_by_path(listed, options.root)
     reports = {display_path(report.path, options.root): report for report in result.files}
+    threshold = SEVERITY_RANK.get(options.fail_on, SEVERITY_RANK["error"])
     for path in sorted(reports.keys() | shown.keys()):
-        suites.append(testsuite(path, reports.get(path), shown.get(path, [])))
+        suites.append(testsuite(path, reports.get(path), shown.get(path, []), threshold))
     add_counters(suites, list(suites))
     ET.indent(suites)
     return XML_DECLARATION + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def testsuite(path: str, report: FileReport | None, findings: list[Finding]) -> ET.Element:
+def testsuite(
+    path: str, report: FileReport | None, findings: list[Finding], threshold: int
+) -> ET.Element:
     suite = ET.Element("testsuite", name=xml_text(path))
-    for rule, rule_findings in by_rule(findings).items():
-        suite.append(failed_case(path, rule, rule_findings))
+    for finding in findings:
+        suite.append(finding_case(path, finding, threshold))
     if report and report.status == "error":
         suite.append(status_case(path, "could not be linted", "error", report.reason))
     elif report and report.status == "skipped" and not findings:
@@ -55,24 +64,29 @@ def testsuite(path: str, report: FileReport | None, findings: list[Finding]) -> 
     return suite
 
 
-def by_rule(findings: list[Finding]) -> dict[str, list[Finding]]:
-    groups: dict[str, list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault(finding.rule, []).append(finding)
-    return dict(sorted(groups.items()))
-
-
-def testcase(path: str, name: str) -> ET.Element:
+def testcase(path: str, name: str, line: int | None = None) -> ET.Element:
     # classname is the file, so test tabs group the cases of one file together.
-    return ET.Element("testcase", name=xml_text(name), classname=xml_text(path))
+    case = ET.Element("testcase", name=xml_text(name), classname=xml_text(path))
+    case.set("file", xml_text(path))
+    if line is not None:
+        case.set("line", str(line))
+    return case
 
 
-def failed_case(path: str, rule: str, findings: list[Finding]) -> ET.Element:
-    case = testcase(path, f"{rule} {findings[0].name}")
-    worst = max(findings, key=lambda finding: SEVERITY_RANK.get(finding.severity, 0))
-    message = findings[0].text if len(findings) == 1 else plural(len(findings), "finding")
-    failure = ET.SubElement(case, "failure", message=xml_text(message), type=worst.severity)
-    failure.text = xml_text("\n".join(finding_entry(finding) for finding in findings))
+def finding_case(path: str, finding: Finding, threshold: int) -> ET.Element:
+    line, _column = start_of(finding.location)
+    case = testcase(path, f"{finding.rule} {finding.name} (line {line})", line)
+    entry = xml_text(finding_entry(finding))
+    if finding.suppressed:
+        skipped = ET.SubElement(case, "skipped", message=xml_text(finding.suppressed))
+        skipped.text = entry
+    elif SEVERITY_RANK.get(finding.severity, 0) >= threshold:
+        failure = ET.SubElement(
+            case, "failure", message=xml_text(finding.text), type=finding.severity
+        )
+        failure.text = entry
+    else:
+        ET.SubElement(case, "system-out").text = entry
     return case
 
 

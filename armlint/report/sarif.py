@@ -6,8 +6,9 @@ valid). Each result has a region with columns (``columnKind`` unicodeCodePoints:
 characters), a ``partialFingerprints`` entry ``armlint/v1`` so alerts survive line moves, and,
 when suppressed, a ``suppressions`` entry: ``external`` for a baseline, ``inSource`` otherwise,
 with the reason as justification. Resource identity and provenance go in ``properties``.
-Paths are relative URIs against ``%SRCROOT%`` (resolved in ``originalUriBaseIds`` when
-``options.root`` is set); a path outside the root becomes an absolute ``file:`` URI.
+Paths are relative URIs against ``%SRCROOT%`` (described, without the runner's absolute
+path, in ``originalUriBaseIds`` when ``options.root`` is set, which the command line always does: the git top level or the
+configuration's folder); a path outside the root is reached with ``../`` steps.
 ``executionSuccessful`` is false when a file could not be linted; failed files and the run's
 notes are ``toolExecutionNotifications``.
 """
@@ -38,6 +39,7 @@ SCHEMA_URI = (
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT_KEY = "armlint/v1"
 SOURCE_ROOT = "%SRCROOT%"
+ROOT_DESCRIPTION = "The repository root: the git top level, else the configuration file's folder."
 # [project.urls] labels that name the project's home, most specific first.
 HOME_LABELS = ("homepage", "home", "documentation", "repository", "source")
 
@@ -48,14 +50,16 @@ def render(result: RunResult, options: ReportOptions) -> str:
 
 def sarif_log(result: RunResult, options: ReportOptions) -> dict[str, Any]:
     shown = findings_to_list(result, options, keep_suppressed=True)
-    rules = rule_descriptors(result.rules, shown)
+    rules = rule_descriptors(result.rules, shown, options.help_uri)
     rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
     run: dict[str, Any] = {
         "tool": {"driver": driver(options.tool_version, rules)},
         "invocations": [invocation(result, options.root)],
     }
     if options.root:
-        run["originalUriBaseIds"] = {SOURCE_ROOT: {"uri": directory_uri(options.root)}}
+        # No "uri": the runner's absolute path means nothing on the machine that reads the log,
+        # and SARIF lets the consumer (code scanning: the checkout) supply the base.
+        run["originalUriBaseIds"] = {SOURCE_ROOT: {"description": {"text": ROOT_DESCRIPTION}}}
     run["columnKind"] = "unicodeCodePoints"
     run["results"] = [
         result_object(finding, rule_index[finding.rule], options.root) for finding in shown
@@ -95,26 +99,49 @@ def information_uri() -> str:
     return fields.get("Home-page") or ""
 
 
-def rule_descriptors(rules: dict[str, RuleInfo], shown: list[Finding]) -> list[dict[str, Any]]:
+def rule_descriptors(
+    rules: dict[str, RuleInfo], shown: list[Finding], help_base: str = ""
+) -> list[dict[str, Any]]:
     infos = dict(rules)
     for finding in shown:
         # A finding made outside the rule pack still needs a descriptor to point at.
         infos.setdefault(
             finding.rule, RuleInfo(finding.rule, finding.name, finding.severity, finding.name)
         )
-    return [rule_descriptor(infos[rule_id]) for rule_id in sorted(infos)]
+    return [rule_descriptor(infos[rule_id], help_base) for rule_id in sorted(infos)]
 
 
-def rule_descriptor(info: RuleInfo) -> dict[str, Any]:
+def rule_descriptor(info: RuleInfo, help_base: str = "") -> dict[str, Any]:
+    """What code scanning shows beside an alert: the short and full descriptions and the
+    rule's documentation as help (text and Markdown). No ``tags`` or ``security-severity``:
+    these rules are about patch configuration, and a made-up security score would mislead."""
+    summary = info.summary or info.name
     descriptor: dict[str, Any] = {
         "id": info.id,
         "name": info.name,
-        "shortDescription": {"text": info.summary or info.name},
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": full_description(info)},
     }
-    if info.help_uri:
-        descriptor["helpUri"] = info.help_uri
+    help_uri = help_base.rstrip("/") + f"/{info.id}.md" if help_base else info.help_uri
+    if help_uri:
+        descriptor["helpUri"] = help_uri
+    body = info.docs.strip() or summary
+    descriptor["help"] = {"text": f"{summary}\n\n{body}", "markdown": f"**{summary}**\n\n{body}"}
     descriptor["defaultConfiguration"] = {"level": LEVELS.get(info.severity, "warning")}
     return descriptor
+
+
+def full_description(info: RuleInfo) -> str:
+    """The first paragraph of the docs' "What it checks" section, on one line; the summary
+    when the rule has no docs."""
+    docs = info.docs
+    marker = "## What it checks"
+    if marker in docs:
+        section = docs.split(marker, 1)[1].strip()
+        paragraph = section.split("\n\n", 1)[0]
+        if paragraph and not paragraph.startswith("#"):
+            return " ".join(paragraph.split())
+    return info.summary or info.name
 
 
 def invocation(result: RunResult, root: str) -> dict[str, Any]:
@@ -145,10 +172,38 @@ def result_object(finding: Finding, rule_index: int, root: str) -> dict[str, Any
         described["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if finding.suppressed:
         described["suppressions"] = [suppression(finding.suppressed)]
+    if finding.fix is not None:
+        described["fixes"] = [sarif_fix(finding, root)]
     properties = finding_properties(finding)
     if properties:
         described["properties"] = properties
     return described
+
+
+def sarif_fix(finding: Finding, root: str) -> dict[str, Any]:
+    """SARIF 3.55: one artifactChange per file, each edit a replacement of a region."""
+    assert finding.fix is not None
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in finding.fix.edits:
+        where = edit.location
+        if where is None:
+            continue
+        region = {
+            "startLine": where.line,
+            "startColumn": where.column,
+            "endLine": where.end_line,
+            "endColumn": where.end_column,
+        }
+        changes.setdefault(edit.path, []).append(
+            {"deletedRegion": region, "insertedContent": {"text": edit.new_text}}
+        )
+    return {
+        "description": {"text": f"{finding.fix.title} ({finding.fix.applicability})"},
+        "artifactChanges": [
+            {"artifactLocation": artifact_location(path, root), "replacements": replacements}
+            for path, replacements in changes.items()
+        ],
+    }
 
 
 def physical_location(location: Location, root: str) -> dict[str, Any]:
@@ -161,16 +216,18 @@ def physical_location(location: Location, root: str) -> dict[str, Any]:
 
 
 def artifact_location(path: str, root: str) -> dict[str, str]:
+    """A URI relative to %SRCROOT%: inside the root as the repository names the file,
+    outside it with '../' steps, so the runner's absolute paths never reach the log."""
     shown = display_path(path, root)
-    if os.path.isabs(shown):
+    if (root and os.path.isabs(shown)) or shown.startswith("../"):
+        try:
+            shown = os.path.relpath(os.path.abspath(path), os.path.abspath(root or "."))
+        except ValueError:  # another drive on Windows: no relative form exists
+            return {"uri": Path(os.path.abspath(path)).as_uri()}
+        shown = shown.replace(os.sep, "/")
+    elif os.path.isabs(shown):
         return {"uri": Path(shown).as_uri()}
     return {"uri": quote(shown, safe="/"), "uriBaseId": SOURCE_ROOT}
-
-
-def directory_uri(directory: str) -> str:
-    """A file URI with the trailing slash SARIF needs to resolve relative URIs against it."""
-    uri = Path(os.path.abspath(directory)).as_uri()
-    return uri if uri.endswith("/") else uri + "/"
 
 
 def suppression(reason: str) -> dict[str, str]:

@@ -21,7 +21,6 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 from armlint.model import Finding, RunResult
 
@@ -46,7 +45,7 @@ def finding_fingerprint(finding: Finding) -> str:
     text = "|".join(
         [_portable(finding.location.path), finding.rule, _NUMBERS.sub("#", finding.text)]
     )
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def write_baseline(result: RunResult, path: str | os.PathLike[str]) -> int:
@@ -106,8 +105,10 @@ def apply_baseline(
 
 def read_baseline(path: str | os.PathLike[str]) -> list[dict[str, str]]:
     """The entries of a baseline file; BaselineError when it is missing or malformed."""
+    from armlint.fileio import DEFAULT_CAP, read_regular
+
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_regular(path, DEFAULT_CAP).decode("utf-8-sig")
     except FileNotFoundError:
         raise BaselineError(f"baseline file not found: {os.fspath(path)}") from None
     except (OSError, UnicodeDecodeError) as error:

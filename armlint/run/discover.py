@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import stat
 from dataclasses import dataclass, field
@@ -49,40 +48,81 @@ def kind_of(path: Path) -> str | None:
 
 
 class Excludes:
-    """gitignore-style patterns: 'name', 'dir/', 'path/**/glob', matched on relative paths."""
+    """What a walk leaves out: the ``exclude`` patterns (each set relative to its own folder)
+    and, unless turned off, the ``.gitignore`` files of the repository (see armlint.globs)."""
 
-    def __init__(self, patterns: list[str]) -> None:
-        self.patterns = [p.strip() for p in patterns if p.strip() and not p.startswith("#")]
+    def __init__(self, patterns: list, respect_gitignore: bool = True) -> None:
+        from armlint.globs import Patterns, git_top_level, split_patterns
 
-    def excluded(self, relative: str, is_dir: bool) -> bool:
-        name = relative.rsplit("/", 1)[-1]
-        for pattern in self.patterns:
-            if pattern.endswith("/"):
-                if not is_dir:
-                    continue
-                pattern = pattern[:-1]
-            anchored = pattern.startswith("/")
-            pattern = pattern.lstrip("/")
-            if "/" in pattern or anchored:
-                if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern + "/**"):
-                    return True
-            elif fnmatch.fnmatch(name, pattern):
-                return True
-        return False
+        texts = split_patterns([p for p in patterns if isinstance(p, str)])
+        given = [p for p in patterns if isinstance(p, Patterns)]
+        # Plain strings (the library's callers, tests) are relative to the current folder.
+        self.patterns = [*given, Patterns(texts, Path.cwd())] if texts else given
+        self.respect_gitignore = respect_gitignore
+        self.top = git_top_level(Path.cwd()) if respect_gitignore else None
+        self._gitignores: dict[Path, list] = {}
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        if any(patterns.matches(path, is_dir) for patterns in self.patterns):
+            return True
+        if not self.respect_gitignore:
+            return False
+        return self._ignored_by_git(Path(os.path.abspath(path)), is_dir)
+
+    def _ignored_by_git(self, path: Path, is_dir: bool) -> bool:
+        # git: a later, deeper file's patterns override an earlier one's ("!keep.json").
+        ignored = False
+        for patterns in self._gitignores_above(path.parent):
+            verdict = patterns.verdict(path, is_dir)
+            if verdict is not None:
+                ignored = verdict
+        return ignored
+
+    def _gitignores_above(self, folder: Path) -> list:
+        """The .gitignore files that apply in ``folder``: its own and its ancestors' up to the
+        repository's top (or the folder itself outside a repository)."""
+        cached = self._gitignores.get(folder)
+        if cached is not None:
+            return cached
+        from armlint.globs import gitignore_patterns, relative_to
+
+        inside = self.top is not None and relative_to(folder, str(self.top)) is not None
+        parent = folder.parent
+        above = (
+            self._gitignores_above(parent)
+            if inside and folder != self.top and parent != folder
+            else []
+        )
+        own = gitignore_patterns(folder)
+        found = [*above, own] if own is not None else above
+        self._gitignores[folder] = found
+        return found
 
 
-def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
+def discover(
+    paths: list[str],
+    excludes: list | None = None,
+    *,
+    respect_gitignore: bool = True,
+    force_exclude: bool = False,
+) -> Discovery:
+    """The files to read under ``paths``. Files named directly are always read, unless
+    ``force_exclude`` (what pre-commit needs: it names every staged file) applies the
+    excludes and ``.gitignore`` to them as well."""
     found = Discovery()
-    rules = Excludes(excludes or [])
+    rules = Excludes(excludes or [], respect_gitignore)
     seen: set[Path] = set()
     for given in paths:
         path = Path(given)
         if path.is_dir():
             _walk(path, rules, found, seen)
-        elif path.exists():  # a file, or a FIFO or device that _add_file turns down
+        elif path.exists() or path.is_symlink():  # a file, FIFO or device; a dangling link
+            if force_exclude and rules.excluded(path, is_dir=False):
+                continue
             _add_file(path, found, seen, explicit=True)
             for companion in companions(path):
-                _add_file(companion, found, seen, explicit=False)
+                if not (force_exclude and rules.excluded(companion, is_dir=False)):
+                    _add_file(companion, found, seen, explicit=False)
         else:
             found.missing.append(given)
     return found
@@ -167,24 +207,14 @@ def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[Path]) -> Non
 
     for directory, dirs, files in os.walk(root, onerror=on_error):
         base = Path(directory)
-        relative_dir = _relative(base, root)
         dirs[:] = sorted(
             name
             for name in dirs
             if name not in ALWAYS_EXCLUDED_DIRS
-            and not rules.excluded(_join(relative_dir, name), is_dir=True)
+            and not rules.excluded(base / name, is_dir=True)
             and not (base / name).is_symlink()  # a linked folder may loop back on itself
         )
         for name in sorted(files):
-            if rules.excluded(_join(relative_dir, name), is_dir=False):
+            if rules.excluded(base / name, is_dir=False):
                 continue
             _add_file(base / name, found, seen, explicit=False)
-
-
-def _relative(path: Path, root: Path) -> str:
-    relative = os.path.relpath(path, root)
-    return "" if relative == "." else relative.replace(os.sep, "/")
-
-
-def _join(directory: str, name: str) -> str:
-    return f"{directory}/{name}" if directory else name

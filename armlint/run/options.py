@@ -30,7 +30,9 @@ class RunOptions:
     paths: list[str] = field(default_factory=lambda: ["."])
     parameters: list[str] = field(default_factory=list)
     var_files: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
+    exclude: list = field(default_factory=list)  # strings (relative to .) or globs.Patterns
+    respect_gitignore: bool = True
+    force_exclude: bool = False  # apply the excludes to files named on the command line too
     profile: str = "current"
     enabled: set[str] | None = None
     severities: dict[str, str] = field(default_factory=dict)
@@ -42,6 +44,9 @@ class RunOptions:
     shard: tuple[int, int] | None = None  # (K, N): check only the K-th of N stable shards
     cache: bool = False  # reuse results of unchanged files (the command line turns it on)
     exports: bool = False  # exported VMs become records (the before side of armlint diff)
+    # Named arguments that are pipes (<(...), -), read once by the parent: workers and the
+    # cache key use these bytes, the pipe itself is empty by then.
+    named_data: dict[str, bytes] = field(default_factory=dict)
     # --location, --set, --var: what the user says about the deployment
     deployment: DeploymentContext = field(default_factory=DeploymentContext)
     # None: nothing is hidden on purpose (a library caller's default); the command line sets it.

@@ -6,17 +6,39 @@ alone never pays for the Terraform or Bicep parsers.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from armlint.model import FileReport, Finding, LoadResult, RunResult, VmRecord
+from armlint.model import (
+    FileReport,
+    Finding,
+    LoadResult,
+    RunResult,
+    VmRecord,
+    internal_error_message,
+)
 from armlint.run.discover import discover
 from armlint.run.findings import CHECK_ENGINES, finish
 from armlint.run.options import Gates, MissingPaths, Progress, RunOptions
 
 __all__ = ["Gates", "MissingPaths", "Progress", "RunOptions", "load_records", "run_check"]
 
+LIVE_NOTE_PREFIX = "live exports:"  # armlint.live.records.TEMPLATE_RULES_NOTE
 PARALLEL_MIN_FILES = 16
+
+
+def _discover(options: RunOptions):
+    found = discover(
+        options.paths,
+        options.exclude,
+        respect_gitignore=options.respect_gitignore,
+        force_exclude=options.force_exclude,
+    )
+    if found.missing:
+        raise MissingPaths(", ".join(found.missing))
+    return found
 
 
 def load_records(options: RunOptions) -> RunResult:
@@ -26,9 +48,8 @@ def load_records(options: RunOptions) -> RunResult:
     exactly the records a check sees."""
     from armlint.run.workunits import make_units
 
-    found = discover(options.paths, options.exclude)
-    if found.missing:
-        raise MissingPaths(", ".join(found.missing))
+    _read_named_arguments(options)
+    found = _discover(options)
     result = RunResult(files=list(found.reports))
     candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
     for report, finding in too_large:
@@ -45,9 +66,8 @@ def run_check(options: RunOptions) -> RunResult:
     ``armlint.run.findings`` (selection, severities, unknowns, order, the gates)."""
     from armlint.run.workunits import in_shard, make_units
 
-    found = discover(options.paths, options.exclude)
-    if found.missing:
-        raise MissingPaths(", ".join(found.missing))
+    _read_named_arguments(options)
+    found = _discover(options)
     candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
     units = [u for u in make_units(candidates) if in_shard(u, options.shard)]
     # Files discovery could not read belong to no unit: shard 1 reports them.
@@ -63,7 +83,22 @@ def run_check(options: RunOptions) -> RunResult:
         result.resource_keys.update(unit_result.resources)
         result.findings.extend(unit_result.findings)
     result.files.sort(key=lambda report: report.path)
+    result.notes = _live_note_once(result.notes)
     return finish(result, options, CHECK_ENGINES)
+
+
+def _live_note_once(notes: list[str]) -> list[str]:
+    """Each folder with exports says which rules it skipped; the run says it once."""
+    live = [note for note in notes if note.startswith(LIVE_NOTE_PREFIX)]
+    return [n for n in notes if not n.startswith(LIVE_NOTE_PREFIX)] + live[:1]
+
+
+def _read_named_arguments(options: RunOptions) -> None:
+    """--parameters and --var-file given as pipes are read now, once (armlint.fileio)."""
+    from armlint.fileio import preload_named_arguments
+
+    named = [*options.parameters, *options.var_files]
+    options.named_data = preload_named_arguments(named, options.max_bytes)
 
 
 def _within_size_limit(candidates, max_bytes: int):
@@ -100,13 +135,8 @@ def _unit_results(units, options: RunOptions):
     # Starting processes costs more than a handful of files take to check.
     pending_files = sum(len(units[i].files) for i in pending)
     if options.jobs > 1 and len(pending) > 1 and pending_files >= PARALLEL_MIN_FILES:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(options.jobs, len(pending))) as pool:
-            fresh = pool.map(
-                check_unit, [units[i] for i in pending], [worker_options] * len(pending)
-            )
-            fresh = list(fresh)
+        work = [(units[i], worker_options) for i in pending]
+        fresh = _in_workers(min(options.jobs, len(pending)), work)
     else:
         fresh = [check_unit(units[i], worker_options) for i in pending]
     for number, (index, unit_result) in enumerate(zip(pending, fresh, strict=True), 1):
@@ -116,6 +146,25 @@ def _unit_results(units, options: RunOptions):
         if options.progress:
             options.progress(number, len(pending))
     return [results[index] for index in range(len(units))]
+
+
+def _in_workers(processes: int, work: list[tuple]) -> list:
+    """``check_unit`` over ``work`` in a pool that never outlives this process: on Ctrl-C,
+    SIGTERM or any error the workers are terminated, not left holding stdout and stderr."""
+    import multiprocessing
+
+    from armlint.workers import watch_parent
+
+    pool = multiprocessing.Pool(processes, initializer=watch_parent, initargs=(os.getpid(),))
+    try:
+        fresh = pool.starmap(check_unit, work, chunksize=1)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    return fresh
 
 
 def _without_callbacks(options: RunOptions) -> RunOptions:
@@ -134,12 +183,14 @@ def _cache_settings(options: RunOptions) -> str:
     pack = hashlib.sha256()
     for path in sorted(rules_dir().rglob("*.yaml")):
         pack.update(path.name.encode() + path.read_bytes())
+    from armlint.fileio import read_regular
+
     extra = []
     for name in [*options.parameters, *options.var_files]:
-        try:
-            extra.append(hashlib.sha256(Path(name).read_bytes()).hexdigest())
-        except OSError:
-            extra.append(f"missing:{name}")
+        try:  # a pipe was read once before: read_regular returns those bytes
+            extra.append(hashlib.sha256(read_regular(name, options.max_bytes)).hexdigest())
+        except (OSError, ValueError):
+            extra.append(f"unreadable:{name}")
     return "|".join(
         [
             __version__,
@@ -147,11 +198,18 @@ def _cache_settings(options: RunOptions) -> str:
             options.profile,
             str(options.explore),
             str(options.max_bytes),
-            ",".join(sorted(str(Path(p).resolve()) for p in options.paths)),
+            ",".join(sorted(_absolute(p) for p in options.paths)),
             ",".join(extra),
             repr(options.deployment),
         ]
     )
+
+
+def _absolute(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, ValueError, RuntimeError):
+        return os.path.abspath(path)
 
 
 def _from_cache(unit, settings: str):
@@ -164,6 +222,8 @@ def _from_cache(unit, settings: str):
 def _to_cache(unit, settings: str, unit_result) -> None:
     from armlint.run.workunits import cache_key, store
 
+    if any(note.startswith("internal error") for note in unit_result.notes):
+        return  # a bug's result must not outlive the fix
     key = cache_key(unit, settings)
     if key:
         store(key, unit_result)
@@ -171,16 +231,20 @@ def _to_cache(unit, settings: str, unit_result) -> None:
 
 def check_unit(unit, options: RunOptions):
     """Load and check one unit; all rules run, selection and severities are applied later."""
+    from armlint.fileio import preload
     from armlint.run.workunits import UnitResult
 
+    preload(options.named_data)
     try:
         result, dependencies = _load_unit(unit, options)
     except Exception as error:  # one unit's bug must not stop the run
-        message = f"internal error while reading {unit.key}: {type(error).__name__}: {error}"
+        message = internal_error_message(f"while reading {unit.key}", error)
         reports = [FileReport(path, unit.kind, "error", message) for path in unit.files]
-        return UnitResult(files=reports, notes=[message])
+        findings = [internal_error_finding(path, message) for path in unit.files]
+        return UnitResult(files=reports, findings=findings, notes=[message])
     findings = list(result.findings)
     findings.extend(_checked(result.records, options, result.notes))
+    findings = _with_fixes(findings, result.records, options)
     return UnitResult(
         files=result.files,
         findings=findings,
@@ -190,12 +254,24 @@ def check_unit(unit, options: RunOptions):
     )
 
 
+def _with_fixes(findings: list[Finding], records: list[VmRecord], options: RunOptions):
+    """Fixes are proposed beside the records they need, so they travel with cached results."""
+    from armlint.checks.pack import load_pack
+    from armlint.fix.propose import propose
+
+    return propose(findings, records, options.profile, load_pack().fixable())
+
+
 def _checked(records: list[VmRecord], options: RunOptions, notes: list[str]) -> list[Finding]:
     from armlint.checks.engine import CheckOptions, Engine
     from armlint.checks.pack import load_pack
 
     engine = Engine(load_pack(), CheckOptions(options.profile, None))
     findings = _check_records(engine, records)
+    if any(record.format == "live" for record in records):
+        from armlint.live.records import without_template_rules
+
+        findings = without_template_rules(findings, records)
     plan_records = [record for record in records if record.format == "plan"]
     if plan_records:
         from armlint.checks.transition_rules import plan_transition_findings
@@ -221,8 +297,11 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
             exports=options.exports,
             progress=options.progress,
             deployment=options.deployment,
+            live=_live_exports(),
         )
         _merge(result, loaded.result)
+        if loaded.live:
+            _merge(result, _load_live(loaded.live))
         dependencies.extend(loaded.dependencies)
         if loaded.plans:
             _merge(result, _load_terraform([], loaded.plans, options))
@@ -240,6 +319,23 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
             ),
         )
     return result, dependencies
+
+
+def _live_exports():
+    """Exported Azure state (az vm list, Resource Graph, Get-AzVM...) is read like a template;
+    large exports by a faster reader."""
+    from armlint.arm.files import LiveExports
+    from armlint.live.fastread import read_export_fast
+    from armlint.live.shapes import looks_like_live
+
+    return LiveExports(read_export_fast, looks_like_live)
+
+
+def _load_live(documents: list) -> LoadResult:
+    from armlint.live.records import load_exports
+
+    paths = [Path(document.path) for document in documents]
+    return _guarded("export", paths, lambda: load_exports(documents))
 
 
 def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
@@ -280,7 +376,7 @@ def _only_at_its_default(name: str, chosen: list, every_maps: list[dict]) -> boo
 
 
 def _scenario_key(record: VmRecord) -> tuple[str, str, str]:
-    return (record.path, record.identity, record.extra.get("parameter_file", ""))
+    return (record.path, record.identity, record.parameter_file)
 
 
 def _discriminating(firing: list, every: list) -> str:
@@ -317,6 +413,13 @@ def _guarded(label: str, files: list[Path], load: Callable[[], LoadResult]) -> L
         return LoadResult.failed(label, files, error)
 
 
+def internal_error_finding(path: str, message: str) -> Finding:
+    """AZP001 at 1:1, so a run whose only file failed inside armlint does not pass."""
+    from armlint.arm.loader import parse_error
+
+    return parse_error(path, 1, 1, message)
+
+
 def _load_terraform(tf_files: list[Path], plans: list, options: RunOptions) -> LoadResult:
     from armlint import terraform
 
@@ -332,7 +435,7 @@ def _load_terraform(tf_files: list[Path], plans: list, options: RunOptions) -> L
             ),
         )
     for path in plans:
-        _merge(result, _guarded("Terraform", [path], lambda p=path: terraform.load_plan(p)))
+        _merge(result, _guarded("Terraform", [path], partial(terraform.load_plan, path)))
     return result
 
 

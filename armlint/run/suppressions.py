@@ -30,7 +30,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from armlint.model import Finding, Location, RunResult
@@ -68,8 +67,11 @@ _SYNTAX_BY_SUFFIX = {
 
 
 def read_source(path: str) -> str:
-    """The default reader: UTF-8 (a byte-order mark dropped), undecodable bytes replaced."""
-    return Path(path).read_text(encoding="utf-8-sig", errors="replace")
+    """The default reader: UTF-8 (a byte-order mark dropped), undecodable bytes replaced;
+    a regular file only (armlint.fileio), so a FIFO is never opened for a comment scan."""
+    from armlint.fileio import DEFAULT_CAP, read_regular
+
+    return read_regular(path, DEFAULT_CAP).decode("utf-8-sig", errors="replace")
 
 
 @dataclass
@@ -434,7 +436,7 @@ def _hygiene_finding(
         message=message,
         location=Location(suppression.path, suppression.line, suppression.column),
         # Line-free, so a baseline or a code-scanning alert follows the suppression when it moves.
-        fingerprint=hashlib.sha1(identity.encode("utf-8")).hexdigest()[:16],
+        fingerprint=hashlib.sha1(identity.encode("utf-8", "surrogatepass")).hexdigest()[:16],
     )
 
 

@@ -9,6 +9,7 @@ of its files, armlint's version, the rule pack and the options that change resul
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -19,10 +20,13 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from armlint.model import FileReport, Finding, Location
+from armlint.fileio import DEFAULT_CAP, read_regular
+from armlint.model import FileReport, Finding, Fix, Location, TextEdit
 from armlint.run.discover import Candidate
 
-CACHE_FORMAT = 2  # 2: findings carry scenario and parameter_file apart from the message
+# 2: findings carry scenario and parameter_file apart from the message; 3: and their fix
+CACHE_FORMAT = 3
+CACHE_MAX_BYTES = 64 * 1024 * 1024  # a unit's findings; far above any real entry
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def _resolved(path: Path) -> Path:
     """An absolute path; a symlink loop stays as written (the loader reports the file)."""
     try:
         return path.resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):  # ValueError: a NUL byte in a module source
         return Path(os.path.abspath(path))
 
 
@@ -106,9 +110,9 @@ def _linked_groups(paths: list[str], links) -> list[tuple[str, ...]]:
         if links is _bicep_links:
             join(anchor, _resolved(path.parent))  # files of one folder often share modules
         try:
-            text = path.read_text(encoding="utf-8-sig", errors="replace")
-        except OSError:
-            continue
+            text = read_regular(path, DEFAULT_CAP).decode("utf-8-sig", errors="replace")
+        except (OSError, ValueError):
+            continue  # the loader reports the file
         for target in links(path, text):
             join(anchor, target)
     groups: dict[Path, list[str]] = {}
@@ -133,16 +137,16 @@ def in_shard(unit: Unit, shard: tuple[int, int] | None) -> bool:
     if shard is None:
         return True
     k, n = shard
-    return zlib.crc32(unit.key.encode("utf-8")) % n == k - 1
+    return zlib.crc32(unit.key.encode("utf-8", "surrogatepass")) % n == k - 1
 
 
 # -- cache ---------------------------------------------------------------------------------
 
 
 def cache_key(unit: Unit, settings: str) -> str | None:
-    digest = hashlib.sha256(settings.encode("utf-8"))
+    digest = hashlib.sha256(settings.encode("utf-8", "surrogatepass"))
     for name in unit.files:
-        digest.update(name.encode("utf-8"))
+        digest.update(os.fsencode(name))
         content = _digest_of(name)
         if content is None:
             return None  # an unreadable file is reported fresh every time
@@ -151,9 +155,10 @@ def cache_key(unit: Unit, settings: str) -> str | None:
 
 
 def _digest_of(path: str) -> str | None:
+    """A regular file's digest (a FIFO or device is never read: None, so no cache)."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_regular(path, DEFAULT_CAP)).hexdigest()
+    except (OSError, ValueError):
         return None
 
 
@@ -164,17 +169,38 @@ def cache_path(key: str) -> Path:
 
 
 def load_cached(key: str) -> UnitResult | None:
-    """The cached result, or None when missing, corrupt or out of date."""
+    """The cached result, or None when missing, corrupt, odd or out of date.
+
+    A cache entry is untrusted input (another process, a full disk or a person may have
+    written it): it is size-capped, parsed, validated against schemas/cache-entry.schema.json,
+    and its dependencies are read only if they are regular files."""
     try:
-        data = json.loads(cache_path(key).read_text(encoding="utf-8"))
-        if data.get("format") != CACHE_FORMAT:
-            return None
-        for dependency, digest in data["dependencies"]:
-            if _digest_of(dependency) != digest:
-                return None
-        return _result_from(data)
-    except (OSError, ValueError, KeyError, TypeError):
+        data = json.loads(read_regular(cache_path(key), CACHE_MAX_BYTES))
+    except (OSError, ValueError, RecursionError):
         return None
+    if not _valid_entry(data):
+        return None
+    for dependency, digest in data["dependencies"]:
+        if digest is None or _digest_of(dependency) != digest:
+            return None
+    return _result_from(data)
+
+
+def _valid_entry(data) -> bool:
+    try:
+        return _entry_validator().is_valid(data)
+    except RecursionError:
+        return False
+
+
+@functools.cache
+def _entry_validator():
+    from jsonschema import Draft202012Validator
+
+    from armlint.paths import schemas_dir
+
+    schema = json.loads((schemas_dir() / "cache-entry.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
 
 
 def store(key: str, result: UnitResult) -> None:
@@ -204,11 +230,30 @@ def _result_to(result: UnitResult) -> dict:
     }
 
 
+def _fix_from(data: dict | None) -> Fix | None:
+    if data is None:
+        return None
+    edits = []
+    for edit in data["edits"]:
+        where = edit.get("location")
+        edits.append(
+            TextEdit(
+                edit["path"],
+                edit["start"],
+                edit["end"],
+                edit["new_text"],
+                Location(**where) if where else None,
+            )
+        )
+    return Fix(data["title"], data["applicability"], tuple(edits))
+
+
 def _result_from(data: dict) -> UnitResult:
     findings = []
-    for item in data["findings"]:
+    for item in data["findings"]:  # validated: every key is a field of its dataclass
         item["location"] = Location(**item["location"])
         item["provenance"] = tuple(item["provenance"])
+        item["fix"] = _fix_from(item.get("fix"))
         findings.append(Finding(**item))
     return UnitResult(
         files=[FileReport(**report) for report in data["files"]],

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from armlint.budgets import MAX_STRING_CHARS, within_value_budget
 from armlint.model import Unknown
 from armlint.terraform import functions
 from armlint.terraform import nodes as n
@@ -74,11 +75,15 @@ def index_suffix(key: Any) -> str:
 
 
 class Budget:
-    """A step allowance shared by all evaluations of one module instance."""
+    """A step allowance shared by all evaluations of one module instance; ``shared`` is the
+    allowance of the whole module tree of one root, which the instance's steps also spend, so
+    a module calling the next ten times, six deep, stops at a bound instead of a million
+    instances."""
 
-    def __init__(self, steps: int) -> None:
+    def __init__(self, steps: int, shared: Budget | None = None) -> None:
         self.limit = steps
         self.remaining = steps
+        self.shared = shared
 
     @property
     def exhausted(self) -> bool:
@@ -112,9 +117,17 @@ class Evaluator:
         return value, steps
 
     def eval(self, expr: n.Expr, scope: dict) -> Any:
-        self.budget.remaining -= 1
-        if self.budget.remaining < 0:
-            return Unknown(f"evaluation stopped: step budget of {self.budget.limit} exhausted")
+        budget = self.budget
+        budget.remaining -= 1
+        if budget.remaining < 0:
+            return Unknown(f"evaluation stopped: step budget of {budget.limit} exhausted")
+        shared = budget.shared
+        if shared is not None:
+            shared.remaining -= 1
+            if shared.remaining < 0:
+                return Unknown(
+                    f"evaluation stopped: module tree budget of {shared.limit} exhausted"
+                )
         handler = _HANDLERS.get(type(expr))
         if handler is None:
             return Unknown(f"{type(expr).__name__} expressions are not evaluated")
@@ -141,6 +154,8 @@ class Evaluator:
             if value is None:
                 raise EvalError("a null value cannot be interpolated into a string")
             pieces.append(to_string(value))
+            if sum(map(len, pieces)) > MAX_STRING_CHARS:
+                return within_value_budget("".join(pieces), "a string template")
         return "".join(pieces)
 
     def _tuple(self, expr: n.TupleExpr, scope: dict) -> Any:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from armlint.compute.schema import infer_manual, platform_default
 from armlint.model import Fact, Location, Unknown, VmRecord
+from armlint.terraform import azurerm
 from armlint.terraform.facts import (
     ABSENT,
     Facts,
@@ -45,7 +47,7 @@ class RecordContext:
     ``address`` is the resource's address without the instance key (``vm``, not ``vm[0]``):
     ``index`` (the position in the loop) completes the record's identity, so it reads
     ``vm[0]`` rather than ``vm[0][0]``; the count index or for_each key itself goes to
-    ``extra['instance_key']``. ``instance_address`` keeps the full Terraform address, the one
+    ``details['instance_key']``. ``instance_address`` keeps the full Terraform address, the one
     references and relations name.
     """
 
@@ -56,7 +58,8 @@ class RecordContext:
     name: str = ""
     azurerm_constraint: str | None = None
     relations: Any = None  # relations.Relations (health extensions, maintenance assignments)
-    extra: dict = field(default_factory=dict)
+    # Keyword arguments for the record's typed detail fields (VmRecord.instance_key, ...).
+    details: dict = field(default_factory=dict)
     instance_address: str = ""  # '' when it is the address (a resource without count/for_each)
 
     @property
@@ -67,13 +70,15 @@ class RecordContext:
 def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
     kind, family, os_name = VM_TYPES[rtype]
     facts = Facts(view.loc)
-    extra = dict(context.extra)
-    _FAMILIES[family](view, rtype, facts, os_name, extra)
+    details = dict(context.details)
+    _FAMILIES[family](view, rtype, facts, os_name, details)
     _placement(view, facts, family, kind)
+    _scale_set_upgrade(view, facts, family, kind)
+    details["provider_arguments"] = _provider_arguments(view)
     if context.relations is not None:
         context.relations.add_facts(facts, context.full_address, kind, view)
     if context.azurerm_constraint:
-        extra["azurerm_constraint"] = context.azurerm_constraint
+        details["azurerm_constraint"] = context.azurerm_constraint
     return VmRecord(
         path=view.loc.path,
         format=context.format,
@@ -85,55 +90,58 @@ def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
         address=context.address,
         group=context.group,
         index=context.index,
-        extra=extra,
+        **details,
     )
 
 
 # --- families ------------------------------------------------------------------------------
 
 
-def _modern(view, rtype: str, facts: Facts, os_name: str, extra: dict) -> None:
+def _modern(view, rtype: str, facts: Facts, os_name: str, details: dict) -> None:
     """azurerm_windows/linux_virtual_machine: every patch argument is top-level."""
     facts.put_implied("os", os_name, view.loc, f"resource type {rtype}")
-    facts.read("patch_mode", view, ("patch_mode",), PATCH_MODE_DEFAULT[os_name])
-    facts.read("assessment_mode", view, ("patch_assessment_mode",), "ImageDefault")
-    facts.read("provision_vm_agent", view, ("provision_vm_agent",), True, as_bool)
-    facts.read("reboot_setting", view, ("reboot_setting",))
-    bypass = "bypass_platform_safety_checks_on_user_schedule_enabled"
-    facts.read("bypass_platform_safety_checks", view, (bypass,), False, as_bool)
-    _automatic_by_platform(view, facts, ("reboot_setting", bypass))
-    if os_name == "Windows":
-        used = facts.read("enable_automatic_updates", view, AUTOMATIC_UPDATES_ATTRS, True, as_bool)
-        extra["automatic_updates_attr"] = used
-        facts.read("enable_hotpatching", view, ("hotpatching_enabled",), False, as_bool)
-        facts.read("time_zone", view, ("timezone",))
+    read_arguments(facts, view, azurerm.VIRTUAL_MACHINE, os_name, details)
+    _automatic_by_platform(view, facts, azurerm.AUTOMATIC_BY_PLATFORM)
     _image(view, facts, "source_image_reference", with_id=False)
     facts.read("image_id", view, ("source_image_id",))
 
 
-def _uniform(view, rtype: str, facts: Facts, os_name: str, extra: dict) -> None:
+def _uniform(view, rtype: str, facts: Facts, os_name: str, details: dict) -> None:
     """azurerm_windows/linux_virtual_machine_scale_set: no patch_mode argument exists."""
     facts.put_implied("os", os_name, view.loc, f"resource type {rtype}")
     facts.put_implied("orchestration_mode", "Uniform", view.loc, f"resource type {rtype}")
     why = f"{rtype} has no patch_mode argument; the platform default applies"
-    facts.put_default("patch_mode", PATCH_MODE_DEFAULT[os_name], view.loc, (why,))
-    facts.put_default("assessment_mode", "ImageDefault", view.loc)
-    facts.read("provision_vm_agent", view, ("provision_vm_agent",), True, as_bool)
-    if os_name == "Windows":
-        used = facts.read("enable_automatic_updates", view, AUTOMATIC_UPDATES_ATTRS, True, as_bool)
-        extra["automatic_updates_attr"] = used
-        facts.read("time_zone", view, ("timezone",))
+    facts.put_default("patch_mode", platform_default(os_name, "patch_mode"), view.loc, (why,))
+    facts.put_default("assessment_mode", platform_default(os_name, "assessment_mode"), view.loc)
+    read_arguments(facts, view, azurerm.UNIFORM_SCALE_SET, os_name, details)
+    # No patchMode is sent, so Azure decides as for a template without one (schema.py).
+    infer_manual(facts.facts)
     _image(view, facts, "source_image_reference", with_id=False)
     facts.read("image_id", view, ("source_image_id",))
 
 
-def _orchestrated(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) -> None:
+def read_arguments(facts: Facts, view, arguments, os_name: str, details: dict) -> None:
+    """Set the facts of a mapping table (terraform/azurerm.py) from a resource's arguments."""
+    for argument in arguments:
+        if argument.windows_only and os_name != "Windows":
+            continue
+        default = argument.default
+        if default == azurerm.PLATFORM:
+            default = platform_default(os_name, argument.fact)
+        used = facts.read(argument.fact, view, argument.names, default, argument.convert)
+        if argument.fact == "enable_automatic_updates":
+            details["automatic_updates_attr"] = used
+
+
+def _orchestrated(view, rtype: str, facts: Facts, os_name: str | None, details: dict) -> None:
     """azurerm_orchestrated_virtual_machine_scale_set: os_profile { windows/linux_configuration }."""
     facts.put_implied("orchestration_mode", "Flexible", view.loc, f"resource type {rtype}")
     _image(view, facts, "source_image_reference", with_id=False)
     facts.read("image_id", view, ("source_image_id",))
     config, os_name = _orchestrated_config(view, facts)
-    _os_settings(config, facts, os_name, view.loc, extra, agent_default=True, updates_default=True)
+    _os_settings(
+        config, facts, os_name, view.loc, details, agent_default=True, updates_default=True
+    )
     if os_name == "Windows" or isinstance(config, Unknown):
         facts.read("enable_hotpatching", config, ("hotpatching_enabled",), False, as_bool)
         facts.read("time_zone", config, ("timezone",))
@@ -161,7 +169,7 @@ def _orchestrated_config(view, facts: Facts):
     return None, _os_from_image(facts, view.loc)
 
 
-def _legacy(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) -> None:
+def _legacy(view, rtype: str, facts: Facts, os_name: str | None, details: dict) -> None:
     """Legacy azurerm_virtual_machine / azurerm_virtual_machine_scale_set (no patch_mode)."""
     image_block = (
         "storage_image_reference"
@@ -179,14 +187,22 @@ def _legacy(view, rtype: str, facts: Facts, os_name: str | None, extra: dict) ->
     else:
         facts.put_default("patch_mode", PATCH_MODE_DEFAULT[os_name], view.loc, (why,))
     facts.put_default("assessment_mode", "ImageDefault", view.loc)
-    if os_name == "Windows" or isinstance(config, Unknown):
+    if os_name == "Windows" and config is None:
+        # Without os_profile_windows_config the provider sends no windowsConfiguration at all
+        # (legacy expandAzureRmVirtualMachineOsProfile sends it only when the block is set, S6):
+        # Azure's own defaults apply, as for a template without one.
+        for name in ("enable_automatic_updates", "provision_vm_agent"):
+            facts.put_default(name, platform_default(os_name, name), view.loc)
+        infer_manual(facts.facts)
+    elif os_name == "Windows" or isinstance(config, Unknown):
         # The legacy provider sends false for both when they are not set (domain 3.1).
         used = facts.read(
             "enable_automatic_updates", config, ("enable_automatic_upgrades",), False, as_bool
         )
-        extra["automatic_updates_attr"] = used
+        details["automatic_updates_attr"] = used
         facts.read("provision_vm_agent", config, ("provision_vm_agent",), False, as_bool)
         facts.read("time_zone", config, ("timezone",))
+        infer_manual(facts.facts)  # no patchMode is sent: Azure decides as for a template
     elif os_name == "Linux":
         # os_profile_linux_config has no provision_vm_agent: the API default (true) applies.
         facts.put_default("provision_vm_agent", True, view.loc)
@@ -232,7 +248,7 @@ def _legacy_config(view, facts: Facts):
 
 
 def _os_settings(
-    config, facts: Facts, os_name, loc: Location, extra: dict, agent_default, updates_default
+    config, facts: Facts, os_name, loc: Location, details: dict, agent_default, updates_default
 ):
     """patch_mode, automatic updates and the VM agent inside an OS configuration block."""
     if os_name is None and not isinstance(config, Unknown):
@@ -254,7 +270,7 @@ def _os_settings(
             loc,
             as_bool,
         )
-        extra["automatic_updates_attr"] = used
+        details["automatic_updates_attr"] = used
 
 
 def _read_in(facts: Facts, name, config, attributes, default, loc: Location, convert=None):
@@ -324,6 +340,55 @@ def _placement(view, facts: Facts, family: str, kind: str) -> None:
         facts.read("zones", view, ("zones",), convert=as_zones)
     if kind == "vm":
         facts.read("availability_set", view, ("availability_set_id",), convert=as_string)
+
+
+# Arguments whose existence depends on the azurerm version (rules/data/terraform.yaml
+# `arguments`): where each is written, so AZP111 can point at it. Blocks joined with dots.
+VERSIONED_ARGUMENTS = (
+    "automatic_updates_enabled",
+    "enable_automatic_updates",
+    "reboot_setting",
+    "bypass_platform_safety_checks_on_user_schedule_enabled",
+    "patch_assessment_mode",
+    "automatic_os_upgrade_policy.automatic_os_upgrade_enabled",
+    "automatic_os_upgrade_policy.enable_automatic_os_upgrade",
+    "automatic_os_upgrade_policy.automatic_rollback_enabled",
+    "automatic_os_upgrade_policy.disable_automatic_rollback",
+    "os_profile.windows_configuration.automatic_updates_enabled",
+    "os_profile.windows_configuration.enable_automatic_updates",
+)
+AUTOMATIC_OS_UPGRADE_ATTRS = ("automatic_os_upgrade_enabled", "enable_automatic_os_upgrade")
+
+
+def _provider_arguments(view) -> dict[str, Location]:
+    found: dict[str, Location] = {}
+    for path in VERSIONED_ARGUMENTS:
+        *blocks, name = path.split(".")
+        current = view
+        for block_name in blocks:
+            inner = current.blocks(block_name)
+            current = inner[0] if isinstance(inner, list) and inner else None
+            if current is None:
+                break
+        read = current.attr(name) if current is not None else None
+        if read is not None:
+            found[path] = read.loc
+    return found
+
+
+def _scale_set_upgrade(view, facts: Facts, family: str, kind: str) -> None:
+    """Automatic OS image upgrade and the load balancer health probe (Uniform scale sets)."""
+    if kind != "vmss" or family != "uniform":
+        return
+    probe = view.attr("health_probe_id")
+    if probe is not None and probe.value is not None:
+        # Only whether a probe is set matters; its id is known only after apply.
+        facts.facts["health_probe"] = Fact(True, probe.loc, "evaluated", probe.trace)
+    policies = view.blocks("automatic_os_upgrade_policy")
+    if isinstance(policies, Unknown):
+        facts.put_unknown("automatic_os_upgrade", policies, policies.location or view.loc)
+    elif policies:
+        facts.read("automatic_os_upgrade", policies[0], AUTOMATIC_OS_UPGRADE_ATTRS, False, as_bool)
 
 
 _FAMILIES = {

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from armlint.compute.images import os_from_image
 from armlint.model import (
     SOURCE_DEFAULT,
     SOURCE_LITERAL,
@@ -19,30 +20,6 @@ from armlint.terraform.views import Value
 
 ABSENT = object()
 
-# Publishers whose images have one OS only (case-insensitive); used when no OS block says it.
-WINDOWS_PUBLISHERS = {
-    "microsoftwindowsserver",
-    "microsoftwindowsdesktop",
-    "microsoftvisualstudio",
-    "microsoftwindowsserverhpcpack",
-    "microsoftsharepoint",
-    "microsoftdynamicsax",
-    "microsoftbiztalkserver",
-}
-LINUX_PUBLISHERS = {
-    "canonical",
-    "redhat",
-    "suse",
-    "openlogic",
-    "debian",
-    "credativ",
-    "oracle",
-    "almalinux",
-    "kinvolk",
-    "coreos",
-    "microsoftcblmariner",
-    "resf",
-}
 IMAGE_ID_TYPES = re.compile(
     r"(^|\.)(data\.)?azurerm_(image|shared_image|shared_image_version|gallery_application_version)\."
 )
@@ -73,17 +50,8 @@ def as_zones(value: Any) -> Any:
 
 
 def os_from_publisher(publisher: Any, offer: Any = None) -> str | None:
-    if not isinstance(publisher, str):
-        return None
-    lowered = publisher.lower()
-    if lowered == "microsoftsqlserver" and isinstance(offer, str):
-        linux = any(word in offer.lower() for word in ("ubuntu", "rhel", "sles"))
-        return "Linux" if linux else "Windows"
-    if lowered in WINDOWS_PUBLISHERS:
-        return "Windows"
-    if lowered in LINUX_PUBLISHERS:
-        return "Linux"
-    return None
+    """The image's OS by the one policy of compute/images.py (rules/data/os_publishers.yaml)."""
+    return os_from_image(publisher, offer)
 
 
 def resolve_id(fact: str, value: Any) -> Any:

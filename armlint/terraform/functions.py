@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from armlint.budgets import MAX_STRING_CHARS, within_value_budget
 from armlint.model import Unknown
 from armlint.terraform.values import (
     EvalError,
@@ -37,7 +38,7 @@ def call(name: str, args: list) -> Any:
     if blocker is not None:
         return blocker
     try:
-        return function(*args)
+        return within_value_budget(function(*args), f"{name}()")
     except (TypeError, ValueError, ArithmeticError, LookupError) as error:
         # Wrong argument counts or types are configuration errors, like Terraform's.
         raise EvalError(f"{name}(): {error}") from None
@@ -335,6 +336,9 @@ def _format(spec, *args):
         if not remaining:
             raise EvalError("format() has more verbs than arguments")
         value, flags, verb = remaining.pop(0), match.group(2), match.group(3)
+        width = re.search(r"\d+", flags)
+        if width and int(width.group()) > MAX_STRING_CHARS:  # "%2000000000s": 2 GB of spaces
+            raise EvalError(f"format(): width {width.group()} is above the value budget")
         if verb == "d":
             return ("%" + flags + "d") % int(to_number(value))
         if verb == "f":

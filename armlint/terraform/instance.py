@@ -36,6 +36,14 @@ def where(loc) -> str:
     return f"{Path(loc.path).name}:{loc.line}"
 
 
+# Like ARM's copy limit of 800: a count of 10^9 must not build 10^9 records (nor take the VM
+# out of the check, as an unknown count would).
+MAX_INSTANCES = 800
+# What building a module instance costs the tree budget beyond its expressions (its records,
+# its cache): about the time of a hundred evaluation steps.
+MODULE_INSTANCE_STEPS = 100
+
+
 @dataclass(slots=True)
 class Expansion:
     """The instances of a resource or module call: ``count``, ``for_each`` or just one."""
@@ -45,6 +53,9 @@ class Expansion:
     values: dict = field(default_factory=dict)  # for_each key -> each.value
     unknown: Unknown | None = None  # set when count / for_each cannot be evaluated
     steps: tuple[str, ...] = ()
+    # Set when count / for_each asked for more than MAX_INSTANCES: only the first instance is
+    # built, as a representative, and this says why (its records carry it too).
+    capped: str = ""
 
     def scope(self, key: Any) -> dict:
         if self.kind == "count":
@@ -84,10 +95,24 @@ def _count_expansion(value: Any, steps: tuple[str, ...]) -> Expansion:
         value = value.unknown
     if isinstance(value, Unknown):
         return Expansion("count", unknown=Unknown(f"count is unknown: {value.reason}"), steps=steps)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:  # NaN
         reason = f"count is not a number ({value!r})"
         return Expansion("count", unknown=Unknown(reason), steps=steps)
+    if value > MAX_INSTANCES:  # also infinity (count = 1e999)
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        return _capped("count", shown, [0], {}, steps)
     return Expansion("count", keys=list(range(max(int(value), 0))), steps=steps)
+
+
+def _capped(what: str, size: str, keys: list, values: dict, steps: tuple) -> Expansion:
+    """Too many instances to build: the first stands for all (a setting written in the block
+    is the same for each; one that depends on the key is checked for that key only)."""
+    reason = (
+        f"{what} {size} is above armlint's limit of {MAX_INSTANCES} instances;"
+        " checked on one representative instance"
+    )
+    kind = what.split()[0]
+    return Expansion(kind, keys=keys, values=values, steps=(*steps, reason), capped=reason)
 
 
 def _for_each_expansion(value: Any, steps: tuple[str, ...]) -> Expansion:
@@ -97,6 +122,11 @@ def _for_each_expansion(value: Any, steps: tuple[str, ...]) -> Expansion:
         )
     if isinstance(value, dict):
         keys = sorted(value)
+        if len(keys) > MAX_INSTANCES:
+            first = keys[0]
+            return _capped(
+                "for_each of", f"{len(keys)} keys", [first], {first: value[first]}, steps
+            )
         return Expansion(
             "for_each", keys=keys, values={key: value[key] for key in keys}, steps=steps
         )
@@ -105,6 +135,9 @@ def _for_each_expansion(value: Any, steps: tuple[str, ...]) -> Expansion:
             reason = "for_each is a set with values known only after apply, or not strings"
             return Expansion("for_each", unknown=Unknown(reason), steps=steps)
         keys = sorted(set(value))
+        if len(keys) > MAX_INSTANCES:
+            first = keys[0]
+            return _capped("for_each of", f"{len(keys)} keys", [first], {first: first}, steps)
         return Expansion("for_each", keys=keys, values={key: key for key in keys}, steps=steps)
     reason = f"for_each is not a map or set ({value!r})"
     return Expansion("for_each", unknown=Unknown(reason), steps=steps)
@@ -136,7 +169,8 @@ class ModuleInstance:
         self.root_inputs = root_inputs or {}
         self.instances_unknown = instances_unknown
         self.position = position  # index among the call's count / for_each instances
-        self.budget = Budget(workspace.step_budget)
+        shared = parent.budget.shared if parent is not None else Budget(workspace.tree_budget)
+        self.budget = Budget(workspace.step_budget, shared)
         self.evaluator = Evaluator(self, self.budget)
         self._cache: dict[tuple, Cached] = {}
         self._active: set[tuple] = set()
@@ -259,6 +293,18 @@ class ModuleInstance:
             return Unknown(f"module.{call_name} is nested deeper than {self.workspace.max_depth}")
         block = self.config.calls[call_name]
         expansion = expand(block, self.evaluator, {})
+        keys = expansion.instance_keys()
+        if expansion.capped:
+            self.workspace.capped[f"module.{call_name} ({where(block.loc)})"] = expansion.capped
+        tree = self.budget.shared
+        if tree is not None:
+            tree.remaining -= MODULE_INSTANCE_STEPS * len(keys)
+            if tree.remaining < 0:
+                self.workspace.tree_exhausted.add(self.address or str(self.config.directory))
+                return Unknown(
+                    f"module.{call_name} not evaluated: the module tree budget of"
+                    f" {tree.limit} steps is exhausted"
+                )
         prefix = (self.address + ".") if self.address else ""
         return {
             key: ModuleInstance(
@@ -272,7 +318,7 @@ class ModuleInstance:
                 instances_unknown=self.instances_unknown or expansion.unknown is not None,
                 position=None if key is None else position,
             )
-            for position, key in enumerate(expansion.instance_keys())
+            for position, key in enumerate(keys)
         }
 
     def module_output(self, ref: ModuleRef, name: str, trace: list) -> Any:

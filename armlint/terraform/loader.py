@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from armlint.fileio import DEFAULT_CAP, TooLargeError, read_regular
 from armlint.model import (
     DeploymentContext,
     FileReport,
@@ -31,6 +32,14 @@ from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
 from armlint.terraform.fleet import add_fleet_facts, schedule_facts
 from armlint.terraform.hclsyntax import HclSyntaxError, collector_paused
 from armlint.terraform.instance import Cached, ModuleInstance
+from armlint.terraform.providers import (
+    BASIS_UNPINNED,
+    LOCK_FILE,
+    UNPINNED_NOTE,
+    lock_version,
+    newest_release,
+)
+from armlint.terraform.providers import resolve as resolve_pin
 from armlint.terraform.relations import (
     DYNAMIC_SCOPE,
     EXTENSION_RESOURCES,
@@ -43,6 +52,10 @@ from armlint.terraform.relations import (
 from armlint.terraform.views import HclView, Value
 
 STEP_BUDGET = 200_000
+# Values, not code: parsing keeps about 200 bytes per byte of HCL, so a 19 MB tfvars file took
+# 3.7 GB. Real ones hold a few kilobytes.
+MAX_TFVARS_BYTES = 2 * 1024 * 1024
+TREE_STEP_BUDGET = 2_000_000  # README "Budgets": about 10 s on one core at worst
 MAX_MODULE_DEPTH = 10
 AZAPI_EXTENSION = re.compile(
     r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)/extensions@", re.I
@@ -82,11 +95,14 @@ class Workspace:
     ) -> None:
         self.deployment = deployment or DeploymentContext()
         self.step_budget = STEP_BUDGET if step_budget is None else step_budget
+        self.tree_budget = TREE_STEP_BUDGET  # one root's whole module tree
+        self.tree_exhausted: set[str] = set()
         self.max_depth = MAX_MODULE_DEPTH if max_depth is None else max_depth
         self.configs: dict[Path, ModuleConfig] = {}
         self.skipped_calls: set[tuple[Path, str]] = set()
         self.missing_calls: set[tuple[Path, str]] = set()
         self.too_deep: set[str] = set()
+        self.capped: dict[str, str] = {}  # place -> why only one instance was built
 
     def skipped_call(self, config: ModuleConfig, name: str) -> None:
         self.skipped_calls.add((config.directory, name))
@@ -103,17 +119,37 @@ class Workspace:
             notes.append(
                 f"terraform: {len(self.skipped_calls)} module call(s) with registry or remote "
                 "sources were not fetched; their outputs are unknown"
+                f" (in {_folders(self.skipped_calls)})"
             )
         if self.missing_calls:
             notes.append(
                 f"terraform: {len(self.missing_calls)} local module call(s) point at directories "
                 "that were not among the loaded files; their outputs are unknown"
+                f" (in {_folders(self.missing_calls)})"
             )
+        for place in sorted(self.tree_exhausted):
+            notes.append(
+                f"terraform: module tree budget ({self.tree_budget} steps) exhausted at {place};"
+                " the modules it calls beyond that are not evaluated"
+            )
+        for place, reason in sorted(self.capped.items()):
+            notes.append(f"terraform: {place}: {reason}")
         for place in sorted(self.too_deep):
             notes.append(
                 f"terraform: module nesting deeper than {self.max_depth} at {place}; not evaluated"
             )
         return notes
+
+
+NOTE_FOLDERS = 3  # a note stays one readable line; the bicep notes cut their lists the same way
+
+
+def _folders(calls: set[tuple[Path, str]]) -> str:
+    """The module folders that make the calls, so a note says where to look."""
+    folders = sorted({directory.as_posix() for directory, _ in calls})
+    shown = ", ".join(folders[:NOTE_FOLDERS])
+    more = len(folders) - NOTE_FOLDERS
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def load(
@@ -133,7 +169,10 @@ def _load(
     files = list(dict.fromkeys(Path(path) for path in files))  # each file once
     parsed = [_parse_file(path, result) for path in files]
     already = {item.path: item for item in parsed}
-    extra_vars = [already.get(Path(path)) or _parse_file(Path(path), result) for path in var_files]
+    extra_vars = [
+        already.get(Path(path)) or _parse_file(Path(path), result, MAX_TFVARS_BYTES)
+        for path in var_files
+    ]
     workspace = Workspace(deployment=deployment)
     workspace.configs = _module_configs(parsed)
     for root in _roots(workspace.configs):
@@ -145,12 +184,19 @@ def _load(
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _parse_file(path: Path, result: LoadResult) -> ParsedFile:
+def _parse_file(path: Path, result: LoadResult, cap: int | None = None) -> ParsedFile:
     """Parse one file; any failure becomes AZP001 and an 'error' file report, never a raise."""
     kind = file_kind(path)
+    if cap is None:
+        cap = MAX_TFVARS_BYTES if kind == "tfvars" else DEFAULT_CAP
     body, line, column, reason = None, 1, 1, ""
     try:
-        body = _parse_text(path.read_bytes().decode("utf-8-sig"), str(path), kind)
+        body = _parse_text(read_regular(path, cap).decode("utf-8-sig"), str(path), kind)
+    except TooLargeError as error:
+        reason = (
+            f"a variables file of {error.size} bytes is above the value budget of {cap} bytes;"
+            " it was not read"
+        )
     except HclSyntaxError as error:
         line, column, reason = error.line, error.column, error.message
     except UnicodeDecodeError as error:
@@ -261,11 +307,14 @@ def _evaluate_root(
     root.root_inputs = _root_inputs(root, config, extra_vars)
     instances = _walk(root)
     relations = Relations(_collect_relations(instances))
+    locked = lock_version(config.directory)
     schedules = schedule_facts(instances)
+    before = len(result.records)
     for instance in instances:
-        made = _instance_records(instance, relations)
+        made = _instance_records(instance, relations, locked)
         add_fleet_facts(made, instance, schedules, instances)
         result.records.extend(made)
+    _note_unpinned(result, result.records[before:])
     for instance in instances:
         if instance.budget.exhausted:
             place = instance.address or str(instance.config.directory)
@@ -316,13 +365,31 @@ def _walk(instance: ModuleInstance) -> list[ModuleInstance]:
 # --- records -------------------------------------------------------------------------------
 
 
-def _instance_records(instance: ModuleInstance, relations: Relations) -> list[VmRecord]:
+def _instance_records(instance: ModuleInstance, relations: Relations, locked) -> list[VmRecord]:
     records = []
     constraint = _azurerm_constraint(instance)
+    pin = resolve_pin(constraint, locked, LOCK_FILE)
     for (rtype, rname), block in instance.config.resources.items():
         if rtype in VM_TYPES or rtype == "azapi_resource":
-            records.extend(_resource_records(instance, rtype, rname, block, relations, constraint))
+            made = _resource_records(instance, rtype, rname, block, relations, constraint)
+            for record in made:
+                if rtype in VM_TYPES:
+                    pin.apply(record)
+            records.extend(made)
     return records
+
+
+def _note_unpinned(result: LoadResult, records: list[VmRecord]) -> None:
+    """Say once per run (not per module) that an unpinned provider gets the newest behaviour."""
+    if not any(r.azurerm_version_basis == BASIS_UNPINNED for r in records):
+        return
+    prefix = UNPINNED_NOTE.split("{count}")[0]
+    for position, note in enumerate(result.notes):
+        if note.startswith(prefix):
+            count = int(note[len(prefix) :].split(" ", 1)[0]) + 1
+            result.notes[position] = UNPINNED_NOTE.format(count=count, newest=newest_release())
+            return
+    result.notes.append(UNPINNED_NOTE.format(count=1, newest=newest_release()))
 
 
 def _azurerm_constraint(instance: ModuleInstance) -> str | None:
@@ -341,6 +408,9 @@ def _resource_records(instance, rtype, rname, block, relations, constraint) -> l
     prefix = instance.address + "." if instance.address else ""
     base_address = f"{prefix}{rtype}.{rname}"
     records = []
+    if expansion.capped:
+        place = f"{base_address} ({Path(block.loc.path).name}:{block.loc.line})"
+        instance.workspace.capped[place] = expansion.capped
     for position, key in enumerate(expansion.instance_keys()):
         view = HclView(block.body, block.loc, instance, expansion.scope(key))
         context = _context(instance, expansion, base_address, key, position, constraint, relations)
@@ -359,15 +429,17 @@ def _context(
     instance, expansion, base_address, key, position, constraint, relations
 ) -> RecordContext:
     # Several roots may call one module: the root tells those evaluations apart.
-    extra: dict = {"root_module": str(instance.root.config.directory)}
+    details: dict = {"root_module": str(instance.root.config.directory)}
     looped = expansion.kind != "single"
     unknown = expansion.unknown is not None or instance.instances_unknown
     if unknown:
-        extra["instances_unknown"] = True
+        details["instances_unknown"] = True
     if expansion.steps:
-        extra["instances_trace"] = expansion.steps
+        details["instances_trace"] = tuple(expansion.steps)
+    if expansion.capped:
+        details["representative_instance"] = expansion.capped
     if key is not None:
-        extra["instance_key"] = key  # the count index or the for_each key
+        details["instance_key"] = key  # the count index or the for_each key
     group, index = "", None
     if looped:
         group, index = base_address, (None if expansion.unknown is not None else position)
@@ -381,7 +453,7 @@ def _context(
         "",
         constraint,
         relations,
-        extra,
+        details,
         instance_address=base_address + index_suffix(key),
     )
 

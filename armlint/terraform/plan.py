@@ -4,7 +4,7 @@ A plan holds the exact values Terraform will send: ``resource_changes[].change.a
 ``after_unknown`` marking what is known only after apply. The same azurerm mapping as for
 configuration files is used (``extract`` through ``views.PlanView``); positions come from
 armlint's position-keeping JSON reader, so a finding points at the attribute in the plan file.
-``change.before`` becomes ``record.extra['before']`` for before/after comparisons.
+``change.before`` becomes ``record.before`` for before/after comparisons.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from typing import Any
 
 from armlint.arm import jsonpos
 from armlint.arm.kinds import is_plan
+from armlint.fileio import DEFAULT_CAP, read_regular
 from armlint.model import FileReport, LoadResult, Location, Unknown, VmRecord, pack_finding
 from armlint.terraform.azapi import Cursor, build_azapi_record, compute_kind
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
+from armlint.terraform.providers import resolve as resolve_pin
 from armlint.terraform.relations import (
     DYNAMIC_SCOPE,
     EXTENSION_RESOURCES,
@@ -58,7 +60,7 @@ def load_plan(path: Path) -> LoadResult:
 
 def _read(path: Path, result: LoadResult) -> Any:
     try:
-        text = jsonpos.decode_bytes(path.read_bytes())
+        text = jsonpos.decode_bytes(read_regular(path, DEFAULT_CAP))
         data, _ = jsonpos.parse(text, str(path))
         return data
     except jsonpos.JsonError as error:
@@ -176,10 +178,13 @@ def _change_record(change: _Change, positions, constraint, relations) -> VmRecor
         _name(change.after),
         constraint,
         relations,
-        _change_extra(change),
+        _change_details(change),
         instance_address=change.address,
     )
     record = _record(view, change, context)
+    if record is not None and record.resource_type in VM_TYPES:
+        # The configuration's constraint chose the provider; plan JSON carries no lock version.
+        resolve_pin(constraint, None).apply(record)
     if record is not None and isinstance(change.before, dict):
         before_view = PlanView(change.before, {}, _loc(change.before, change.item))
         before_context = RecordContext(
@@ -189,19 +194,19 @@ def _change_record(change: _Change, positions, constraint, relations) -> VmRecor
             index,
             _name(change.before),
             constraint,
-            extra=dict(_instance_key(change)),
+            details=dict(_instance_key(change)),
             instance_address=change.address,
         )
-        record.extra["before"] = _record(before_view, change, before_context)
+        record.before = _record(before_view, change, before_context)
     return record
 
 
-def _change_extra(change: _Change) -> dict:
-    extra: dict = {"actions": change.actions, **_instance_key(change)}
+def _change_details(change: _Change) -> dict:
+    details: dict = {"actions": list(change.actions), **_instance_key(change)}
     replace_paths = (change.item.get("change") or {}).get("replace_paths")
     if replace_paths:
-        extra["replace_paths"] = list(replace_paths)  # what forces the replacement
-    return extra
+        details["replace_paths"] = list(replace_paths)  # what forces the replacement
+    return details
 
 
 def _instance_key(change: _Change) -> dict:

@@ -98,7 +98,13 @@ def test_allowed_values_are_explored_and_the_finding_names_the_choice():
     (finding,) = [f for f in result if f.rule == "AZP102"]
     # The choice is a field of its own, rendered after the message as reports show it.
     assert finding.scenario == "patchMode='Manual'"
-    assert finding.text == f"{finding.message} (when patchMode='Manual')"
+    # The trace is focused: the one parameter whose allowedValues choice makes the finding
+    # hold, not every parameter explored (the others sit at their defaults).
+    assert finding.text == (
+        "patchMode is 'Manual' (from parameters('patchMode') (web-tier.json:5) <- one of its"
+        " allowedValues) but enableAutomaticUpdates is true (platform default); Manual needs"
+        " false (when patchMode='Manual')"
+    )
     assert finding.location.line == 14
 
 
@@ -110,3 +116,64 @@ def test_an_unknown_enclosing_object_blocks_rules_instead_of_reporting_its_prope
     assert not [f for f in shown if f.rule == "AZP301"]
     blocked = [f for f in shown if f.rule == "AZP002" and "AZP301" in f.message]
     assert blocked and blocked[0].location.line == line_of(template, '"linuxConfiguration": "[if')
+
+
+# patchMode and six more parameters the VM's facts read, two allowedValues each: 128
+# combinations, more than the loader explores, so it varies each parameter on its own with the
+# others at their defaults.
+MANY_CHOICES = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "patchMode": {"type": "string", "defaultValue": "AutomaticByOS",
+                  "allowedValues": ["AutomaticByOS", "Manual"]},
+    "location": {"type": "string", "defaultValue": "westeurope",
+                 "allowedValues": ["westeurope", "northeurope"]},
+    "zone": {"type": "string", "defaultValue": "1", "allowedValues": ["1", "2"]},
+    "sku": {"type": "string", "defaultValue": "2022-datacenter-azure-edition",
+            "allowedValues": ["2022-datacenter-azure-edition", "2022-datacenter"]},
+    "version": {"type": "string", "defaultValue": "latest",
+                "allowedValues": ["latest", "20348.2849.241206"]},
+    "timeZone": {"type": "string", "defaultValue": "UTC",
+                 "allowedValues": ["UTC", "W. Europe Standard Time"]},
+    "assessmentMode": {"type": "string", "defaultValue": "ImageDefault",
+                       "allowedValues": ["ImageDefault", "AutomaticByPlatform"]}
+  },
+  "resources": [
+    {
+      "type": "Microsoft.Compute/virtualMachines",
+      "apiVersion": "2024-07-01",
+      "name": "vm1",
+      "location": "[parameters('location')]",
+      "zones": ["[parameters('zone')]"],
+      "properties": {
+        "storageProfile": {"imageReference": {"publisher": "MicrosoftWindowsServer",
+          "offer": "WindowsServer", "sku": "[parameters('sku')]",
+          "version": "[parameters('version')]"}},
+        "osProfile": {
+          "windowsConfiguration": {
+            "timeZone": "[parameters('timeZone')]",
+            "patchSettings": {"patchMode": "[parameters('patchMode')]",
+                              "assessmentMode": "[parameters('assessmentMode')]"}
+          }
+        }
+      }
+    }
+  ]
+}
+"""
+
+
+def test_a_parameter_left_at_its_default_is_not_named_in_the_condition(tmp_path):
+    """Each parameter is explored on its own, the others at their defaults: the Manual finding
+    holds only with the six others at their defaults, but that says nothing about when it holds,
+    so only patchMode is named (pipeline._only_at_its_default)."""
+    template = tmp_path / "vm.json"
+    template.write_text(MANY_CHOICES, encoding="utf-8")
+    (finding,) = [f for f in findings(template) if f.rule == "AZP102"]
+    assert finding.text == (
+        "patchMode is 'Manual' (from parameters('patchMode') (vm.json:5) <- one of its"
+        " allowedValues) but enableAutomaticUpdates is true (platform default); Manual needs"
+        " false (when patchMode='Manual')"
+    )
+    assert (finding.location.line, finding.location.column) == (31, 35)  # windowsConfiguration

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from armlint.arm.expressions import (
     MAX_DEPTH,
@@ -22,7 +20,6 @@ from armlint.arm.expressions import (
     parse_expression,
     unescape,
 )
-from armlint.arm.functions import FUNCTIONS
 from armlint.model import Unknown
 
 
@@ -589,101 +586,4 @@ def test_lambda_misuse_is_an_evaluation_error():
         evaluate("[map(createArray(1), lambda('a', 'b', 'c', 1))]", Scope())
 
 
-# ---------------------------------------------------------------------------------------------
-# Properties: whatever the text, only ExpressionError or EvaluationError
-
-
-def _assert_only_language_errors(text, scope):
-    try:
-        evaluate(text, scope)
-    except ExpressionError:
-        pass
-    except EvaluationError as exc:
-        assert "armlint bug" not in exc.message, exc.message
-
-
-def _known_scope():
-    return DictScope(
-        {
-            "s": "Hello",
-            "n": 3,
-            "b": True,
-            "list": ["a", 1, None, {"k": "v"}],
-            "obj": {"Key": "value", "nested": {"x": [1, 2]}},
-            "null": None,
-        },
-        {"v": "variable"},
-        copy_index=2,
-        budget=Budget(steps=2_000),
-    )
-
-
-_ALPHABET = st.sampled_from([*"()[],.' -0123456789abcdeflnoprstuxy_{}:#\"\\", "''"])
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.text(min_size=0, max_size=60))
-def test_random_text_raises_only_language_errors(text):
-    _assert_only_language_errors(f"[{text}]", Scope())
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(_ALPHABET, max_size=60).map("".join))
-def test_random_expression_like_text_raises_only_language_errors(text):
-    _assert_only_language_errors(f"[{text}]", _known_scope())
-
-
-_NAMES = [*sorted(FUNCTIONS), "if", "and", "or", "coalesce", "lambda", "listKeys", "unknownFn"]
-
-_LEAVES = st.one_of(
-    st.integers(min_value=-5, max_value=12).map(str),
-    st.sampled_from(["9223372036854775807", "-9223372036854775808"]),
-    st.text(alphabet="abAB{}0123 /,:-'", max_size=8).map(
-        lambda s: "'" + s.replace("'", "''") + "'"
-    ),
-    st.sampled_from(
-        [
-            "parameters('s')",
-            "parameters('n')",
-            "parameters('b')",
-            "parameters('list')",
-            "parameters('obj')",
-            "parameters('null')",
-            "parameters('missing')",
-            "variables('v')",
-            "copyIndex()",
-            "resourceGroup()",
-            "true()",
-            "null()",
-            "createObject('a', 1)",
-            "createArray(1, 'x')",
-            'json(\'{"a": [1, {"b": null}]}\')',
-            "lambdaVariables('x')",
-        ]
-    ),
-)
-
-
-def _extend(children):
-    call = st.builds(
-        lambda name, args: f"{name}({', '.join(args)})",
-        st.sampled_from(_NAMES),
-        st.lists(children, max_size=4),
-    )
-    lam = st.builds(lambda body: f"lambda('x', {body})", children)
-    access = st.builds(
-        lambda target, step: target + step,
-        children,
-        st.sampled_from([".a", ".Key", "[0]", "[1]", "['nested']", ".x"]),
-    )
-    return st.one_of(call, lam, access)
-
-
-_EXPRESSIONS = st.recursive(_LEAVES, _extend, max_leaves=25)
-
-
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_EXPRESSIONS)
-def test_random_function_nestings_raise_only_language_errors(text):
-    _assert_only_language_errors(f"[{text}]", _known_scope())
-    _assert_only_language_errors(f"[{text}]", Scope(Budget(steps=2_000)))
+# Whatever the text, only ExpressionError or EvaluationError: tests/hardening/test_fuzz_expressions.py

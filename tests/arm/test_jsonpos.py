@@ -1,45 +1,10 @@
 """The position-keeping JSON reader: same values as json.loads, exact positions, ARM's leniency."""
 
-import json
-
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from armlint.arm.jsonpos import JsonArray, JsonError, JsonObject, decode_bytes, parse
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(json_values, st.sampled_from([None, 1, 2, 4]))
-def test_same_value_as_json_loads(value, indent):
-    text = json.dumps(value, indent=indent)
-    parsed, _ = parse(text)
-    assert parsed == json.loads(text)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.text(min_size=1, max_size=6), json_values, min_size=1, max_size=5))
-def test_value_positions_point_at_the_value_of_their_key(obj):
-    text = json.dumps({"outer": obj}, indent=2)
-    parsed, _src = parse(text)
-    inner = parsed["outer"]
-    for key in obj:
-        start, end = inner.value_spans[key]
-        assert json.loads(text[start:end]) == obj[key]
-        key_start, key_end = inner.key_spans[key]
-        assert json.loads(text[key_start:key_end]) == key
+# Same values as json.loads and exact spans for any text: tests/hardening/test_fuzz_jsonpos.py
 
 
 def test_lines_and_columns_with_crlf_bom_and_comments():

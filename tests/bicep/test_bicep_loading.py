@@ -257,8 +257,8 @@ def test_resource_loop_makes_one_record_per_instance():
 def test_resource_conditions():
     records = {r.name: r for r in _load("condition.bicep").records}
     assert set(records) == {"vm-new", "vm-maybe"}  # deployLegacy is false: no record
-    assert "condition_unknown" not in records["vm-new"].extra
-    assert records["vm-maybe"].extra["condition_unknown"] is True
+    assert records["vm-new"].condition_unknown is False
+    assert records["vm-maybe"].condition_unknown is True
 
 
 def test_existing_resources_are_not_vms():
@@ -360,7 +360,7 @@ def test_bicepparam_files_bind_their_template_once_each():
     assert test.value("enable_automatic_updates") is True
     assert isinstance(test.value("location"), Unknown)
     assert prod.identity != test.identity
-    assert prod.extra["parameter_file"] == "prod.bicepparam"
+    assert prod.parameter_file == "prod.bicepparam"
 
 
 # --- syntax and encodings ---------------------------------------------------------------------
@@ -444,7 +444,7 @@ def test_loop_over_an_unknown_array_makes_one_flagged_record(tmp_path):
     )
     records = load([path]).records
     assert len(records) == 1
-    assert records[0].extra["instances_unknown"] is True
+    assert records[0].instances_unknown is True
     assert records[0].name == "vms"  # the name is unknown: the symbolic name stands in
     assert records[0].group == "vms"
 

@@ -2,14 +2,17 @@
 
 The examples are read with yaml.safe_load; every line of a ``run:``/``script:`` step that starts
 with ``armlint `` or ``python -m armlint`` is taken as it is written, its CI variables replaced
-by concrete values, and run as ``[sys.executable, '-m', 'armlint', ...]``. So a test fails
-when an example's command stops working, not only when armlint does.
+by concrete values, and run through armlint's ``main(argv)`` in the test process (see
+``run_line``). So a test fails when an example's command stops working, not only when armlint
+does.
 """
 
 from __future__ import annotations
 
 import contextlib
 import glob
+import importlib
+import io
 import json
 import os
 import re
@@ -88,7 +91,13 @@ def concrete(line: str, shard: int | None = None, **values: str) -> str:
 
 
 def run_line(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """Run a command line as a POSIX shell would: words, '*' globs, '<' and '>' redirection."""
+    """Run a command line as a POSIX shell would: words, '*' globs, '<' and '>' redirection.
+
+    The program (armlint, or a ``python -m armlint...`` module) runs in this process, with the
+    line's arguments, working folder, environment and redirections: those are what an example
+    can get wrong, and a process per line would cost most of the suite's time. armlint's own
+    git calls (``--against``) still run git.
+    """
     words = shlex.split(line)
     assert not {"|", "&&", "||", ";"} & set(words), f"more than one command: {line}"
     arguments, stdin, stdout = [], None, None
@@ -102,18 +111,8 @@ def run_line(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
             continue
         arguments.extend(expanded(word, cwd))
         position += 1
-    command = python_command(arguments)
-    with open_or_pipe(stdin, "rb") as source, open_or_pipe(stdout, "wb") as sink:
-        return subprocess.run(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=source if source else subprocess.DEVNULL,
-            stdout=sink if sink else subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,  # decodes the pipes; a redirected stream goes to its file untouched
-            timeout=300,
-        )
+    module, argv = entry_point(arguments)
+    return run_in_process(module, argv, cwd, env, stdin, stdout)
 
 
 def expanded(word: str, cwd: Path) -> list[str]:
@@ -122,16 +121,51 @@ def expanded(word: str, cwd: Path) -> list[str]:
     return sorted(glob.glob(word, root_dir=cwd)) or [word]  # bash keeps an unmatched pattern
 
 
-def python_command(arguments: list[str]) -> list[str]:
+def entry_point(arguments: list[str]) -> tuple[str, list[str]]:
+    """The module whose ``main(argv)`` the line runs, and argv."""
     if arguments[0] == "armlint":
-        return [sys.executable, "-m", "armlint", *arguments[1:]]
+        return "armlint.cli", arguments[1:]
     assert arguments[:2] == ["python", "-m"], arguments
-    return [sys.executable, *arguments[1:]]
+    module = "armlint.cli" if arguments[2] == "armlint" else arguments[2]
+    assert module.startswith("armlint"), arguments
+    return module, arguments[3:]
 
 
-def open_or_pipe(path: Path | None, mode: str):
-    """The redirected file, or None (a pipe) when the line has no redirection."""
-    return open(path, mode) if path is not None else contextlib.nullcontext()
+def run_in_process(
+    module: str,
+    argv: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    stdin: Path | None,
+    stdout: Path | None,
+) -> subprocess.CompletedProcess:
+    main = importlib.import_module(module).main
+    out, err = io.StringIO(), io.StringIO()
+    saved_environment, saved_folder, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(open(stdin, encoding="utf-8")) if stdin else io.StringIO()
+        sink = stack.enter_context(open(stdout, "w", encoding="utf-8")) if stdout else out
+        try:
+            os.environ.clear()
+            os.environ.update(env)
+            os.chdir(cwd)
+            sys.stdin = source
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(err):
+                code = _exit_code(main, argv)
+        finally:
+            sys.stdin = saved_stdin
+            os.chdir(saved_folder)
+            os.environ.clear()
+            os.environ.update(saved_environment)
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
+def _exit_code(main, argv: list[str]) -> int:
+    """What the shell would see: main's return value, or argparse's exit."""
+    try:
+        return main(argv)
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 2
 
 
 def git(repo: Path, *arguments: str, env: dict[str, str] | None = None) -> str:

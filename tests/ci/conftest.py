@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 import sys
@@ -12,8 +13,9 @@ from ci_helpers import CHANGED, FIXTURES, change_patch_mode, clean_environment, 
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return clean_environment(tmp_path / "cache")
+def env() -> dict[str, str]:
+    # The run's one cache folder (tests/conftest.py): the Terraform grammar is built once.
+    return clean_environment(Path(os.environ["ARMLINT_CACHE_DIR"]))
 
 
 @pytest.fixture

@@ -74,11 +74,12 @@ def test_find_config_stops_at_the_repository_root(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("colour: red\n", "(top level): Additional properties are not allowed"),
-        ("fail-on: sometimes\n", "fail-on: 'sometimes' is not one of"),
-        ("max-file-size-mb: 0\n", "max-file-size-mb: 0 is less than the minimum of 1"),
-        ("explore: maybe\n", "explore: 'maybe' is not of type 'boolean'"),
-        ("per-file: [{ignore: [AZP102]}]\n", "per-file.0: 'files' is a required property"),
+        # Values are never quoted (issue 12: an error must not echo file content), keys are.
+        ("colour: red\n", "(top level): unknown key 'colour'"),
+        ("fail-on: sometimes\n", "fail-on: must be one of error, warning, info"),
+        ("max-file-size-mb: 0\n", "max-file-size-mb: must be at least 1"),
+        ("explore: maybe\n", "explore: must be of type boolean"),
+        ("per-file: [{ignore: [AZP102]}]\n", "per-file.0: missing files"),
         ("per-file: [{files: [x], severity: {AZP1: loud}}]\n", "per-file.0.severity.AZP1"),
         ("- just\n- a list\n", "must be a mapping"),
         ("a: [unclosed\n", "invalid YAML"),
@@ -192,8 +193,8 @@ def test_effective_lists_every_key_with_its_value_and_origin():
 def test_armlint_config_prints_where_each_value_came_from(capsys):
     assert cli.main(["config", "--config", str(TEAM)]) == 0
     out = capsys.readouterr().out
-    assert f"profile = 'preview-2020'  # {TEAM}" in out
-    assert f"fail-on = 'warning'  # {BASE}" in out
+    assert f'profile = "preview-2020"  # {TEAM}' in out
+    assert f'fail-on = "warning"  # {BASE}' in out
     assert "exclude = []  # default" in out
 
 

@@ -2,42 +2,24 @@
 no traceback, and AZP001 only for the one file that is really invalid JSON upstream."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 INVALID = (
     "Azure__AzureStack-QuickStart-Templates/101-vm-linux-create-passwordfromkv/azuredeploy.json"
 )
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture(scope="module")
-def corpus_run():
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "armlint",
-            "check",
-            str(CORPUS),
-            "--format",
-            "json",
-            "--show-unknown",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return completed
+def corpus_run(corpus_check):
+    return corpus_check  # tests/corpus/conftest.py
 
 
-def manifest_paths() -> set[str]:
-    rows = (CORPUS / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
+def manifest_paths(corpus_dir: Path) -> set[str]:
+    rows = (corpus_dir / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
     return {f"{row.split(chr(9))[0]}/{row.split(chr(9))[2]}" for row in rows if row.strip()}
 
 
@@ -47,10 +29,10 @@ def test_runs_without_a_traceback(corpus_run):
     assert "internal error" not in corpus_run.stderr
 
 
-def test_accounts_for_every_corpus_file(corpus_run):
+def test_accounts_for_every_corpus_file(corpus_run, corpus_dir):
     report = json.loads(corpus_run.stdout)
     assert report["summary"]["files"]["total"] == 883
-    assert len(manifest_paths()) == 883
+    assert len(manifest_paths(corpus_dir)) == 883
     assert not [note for note in report["notes"] if "internal error" in note]
 
 

@@ -13,38 +13,25 @@ depend on where the repository and the corpus sit on disk.
 import difflib
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 SNAPSHOT = Path(__file__).with_name("snapshot.json")
 
-pytestmark = pytest.mark.skipif(
-    not CORPUS.is_dir() and not os.environ.get("CI"), reason=f"no corpus at {CORPUS}"
-)
+pytestmark = pytest.mark.corpus  # ../shared/corpus from tests/conftest.py: skipped, or failed in CI
 
 
-def corpus_output(tmp_path: Path) -> str:
-    env = dict(os.environ, ARMLINT_CACHE_DIR=str(tmp_path / "cache"))
-    completed = subprocess.run(
-        [sys.executable, "-m", "armlint", "check", ".", "--format", "json", "--show-unknown"],
-        cwd=CORPUS,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def corpus_output(completed) -> str:
     assert completed.returncode in (0, 1), completed.stderr
     report = json.loads(completed.stdout)
     report.pop("version", None)  # a release bump is not a behaviour change
     return json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def test_corpus_output_matches_the_snapshot(tmp_path):
-    actual = corpus_output(tmp_path)
+def test_corpus_output_matches_the_snapshot(corpus_check):
+    # The run: tests/corpus/conftest.py (inside the corpus folder, `.` as the path).
+    actual = corpus_output(corpus_check)
     if os.environ.get("ARMLINT_UPDATE_SNAPSHOT"):
         SNAPSHOT.write_text(actual, encoding="utf-8")
     expected = SNAPSHOT.read_text(encoding="utf-8")

@@ -7,6 +7,8 @@ every file, and what did armlint say about the bad one. ``lint_folder`` answers 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -14,6 +16,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from armlint import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_TEMPLATE = ROOT / "tests" / "fixtures" / "hardening" / "good.json"
@@ -32,7 +36,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
-    seconds: float
+    seconds: float  # CPU seconds in this process; wall seconds for a separate process
     report: dict = field(default_factory=dict)
 
     @property
@@ -50,10 +54,35 @@ class Run:
         return [note for note in self.report["notes"] if fragment in note]
 
 
-def armlint(arguments: list[str], cwd: Path, timeout: float = 120) -> Run:
-    """``python -m armlint ARGUMENTS`` in ``cwd``; the JSON report parsed when there is one."""
+def armlint(arguments: list[str], cwd: Path, timeout: float = 120, *, process: bool = False) -> Run:
+    """``armlint ARGUMENTS`` in ``cwd``; the JSON report parsed when there is one.
+
+    In this process through ``armlint.cli.main`` by default: what a bad input is about (the
+    exit code, the report, no traceback, no "internal error") is decided there, and a process
+    per call would cost most of the suite's time. ``process=True`` runs ``python -m armlint``
+    where the process itself matters (how its stdout encodes text).
+    """
+    if process:
+        return _in_a_process(arguments, cwd, timeout)
+    out, err = io.StringIO(), io.StringIO()
+    debug = os.environ.pop("ARMLINT_DEBUG", None)  # a traceback must never be what users see
+    here = os.getcwd()
+    # CPU time of this process: what the run costs, whatever else loads the machine.
+    start = time.process_time()
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(list(arguments))
+    finally:
+        os.chdir(here)
+        if debug is not None:
+            os.environ["ARMLINT_DEBUG"] = debug
+    return _parsed(Run(code, out.getvalue(), err.getvalue(), time.process_time() - start))
+
+
+def _in_a_process(arguments: list[str], cwd: Path, timeout: float) -> Run:
     environment = dict(os.environ)
-    environment.pop("ARMLINT_DEBUG", None)  # a traceback must never be what the user sees
+    environment.pop("ARMLINT_DEBUG", None)
     start = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-m", "armlint", *arguments],
@@ -64,9 +93,13 @@ def armlint(arguments: list[str], cwd: Path, timeout: float = 120) -> Run:
         env=environment,
         check=False,
     )
-    run = Run(completed.returncode, completed.stdout, completed.stderr, time.perf_counter() - start)
-    if completed.stdout.lstrip().startswith("{"):
-        run.report = json.loads(completed.stdout)
+    seconds = time.perf_counter() - start
+    return _parsed(Run(completed.returncode, completed.stdout, completed.stderr, seconds))
+
+
+def _parsed(run: Run) -> Run:
+    if run.stdout.lstrip().startswith("{"):
+        run.report = json.loads(run.stdout)
     return run
 
 
@@ -152,7 +185,8 @@ def deployment(properties: str, name: str = '"linked"') -> str:
 
 
 def fuzz_settings(default: int, share: float = 1.0):
-    """Hypothesis settings for one property: ``default`` examples in CI, or
+    """Hypothesis settings for one property: ``default`` examples in the test suite (small,
+    so that the whole suite stays under 90 s; these are the only fuzzers), or
     ``ARMLINT_FUZZ_CASES`` times ``share`` when bench/fuzz.py asks for a longer run."""
     from hypothesis import HealthCheck, settings
 
@@ -164,3 +198,39 @@ def fuzz_settings(default: int, share: float = 1.0):
         database=None,  # nothing written into the work tree
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
+
+
+def private_cache_dir(folder: Path):
+    """Point ARMLINT_CACHE_DIR at ``folder`` (results of its own) for the tests of a module,
+    seeded with the current cache's rule-pack copies and HCL grammar tables: building those
+    takes seconds, and the tests are about results. Yields, then restores the variable."""
+    import shutil
+
+    from armlint.datacache import cache_dir
+
+    current = cache_dir()
+    for part in ("data", "lark"):
+        if (current / part).is_dir():
+            shutil.copytree(current / part, folder / part, dirs_exist_ok=True)
+    before = os.environ.get("ARMLINT_CACHE_DIR")
+    os.environ["ARMLINT_CACHE_DIR"] = str(folder)
+    try:
+        yield folder
+    finally:
+        if before is None:
+            os.environ.pop("ARMLINT_CACHE_DIR", None)
+        else:
+            os.environ["ARMLINT_CACHE_DIR"] = before
+
+
+def copy_loop_template_text() -> str:
+    """A template that takes about a second: 800 deployments of 800 VMs, cut by the budget."""
+    vm = windows_vm(
+        name="\"[concat('vm', copyIndex('inner'))]\"",
+        extra='"copy": {"name": "inner", "count": 800},',
+    )
+    outer = deployment(
+        f'"template": {{"resources": [{vm}]}}',
+        name="\"[concat('d', copyIndex())]\"",
+    ).replace('"properties"', '"copy": {"name": "outer", "count": 800}, "properties"')
+    return template(f"[{outer}]")

@@ -155,7 +155,7 @@ def test_a_lone_surrogate_escape_is_printed(tmp_path):
 
     text = GOOD_TEXT.replace('"defaultValue": "Manual"', '"defaultValue": "\\ud800"')
     folder = scan_folder(tmp_path, {"surrogate.json": text})
-    run = armlint(["check", ".", "--no-cache"], cwd=folder)
+    run = armlint(["check", ".", "--no-cache"], cwd=folder, process=True)  # stdout encoding
     assert run.returncode == 1, run.stderr
     assert "surrogate.json:31:28: AZP105" in run.stdout  # at the patchMode value
 
@@ -167,7 +167,9 @@ def test_a_file_name_that_is_not_utf8_in_an_output_file(tmp_path):
     folder = scan_folder(tmp_path, {})
     with open(os.path.join(os.fsencode(folder), b"bad\xff.json"), "wb") as handle:
         handle.write(b"{")
-    run = armlint(["check", ".", "--no-cache", "--output", "text:report.txt"], cwd=folder)
+    run = armlint(
+        ["check", ".", "--no-cache", "--output", "text:report.txt"], cwd=folder, process=True
+    )
     assert run.returncode == 1, run.stderr
     assert "AZP001" in (folder / "report.txt").read_text(encoding="utf-8", errors="replace")
 

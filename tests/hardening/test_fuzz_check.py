@@ -2,7 +2,7 @@
 files, Terraform, Bicep) with bytes flipped, the end cut off or lines deleted, then checked and
 reported in-process. No exception may leave ``run_check`` or a report (at the command line
 that would be the exit code 3 traceback), every file is accounted for, and no file is marked as
-an internal error. 500 examples in CI (see fuzz_settings); bench/fuzz.py runs more.
+an internal error. 150 examples in the test suite (see fuzz_settings); bench/fuzz.py runs more.
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hardening_helpers import ROOT, fuzz_settings
+from hardening_helpers import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
 from armlint.report import ReportOptions, render
 from armlint.run.pipeline import RunOptions, run_check
 
-CORPUS = ROOT.parent / "shared" / "corpus"
 STACK = "Azure__AzureStack-QuickStart-Templates"
 AZURERM = "hashicorp__terraform-provider-azurerm/examples"
 BICEP_SAMPLES = "Azure__bicep/src/Bicep.Core.Samples/Files/user_submitted/201"
@@ -44,7 +43,7 @@ GROUPS = [
     ("Azure__ResourceModules/modules/compute/virtual-machine/tests/e2e/windows/main.test.bicep",),
 ]
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 FLIPS = st.lists(
     st.tuples(st.integers(min_value=0), st.integers(min_value=1, max_value=255)),
@@ -75,11 +74,11 @@ def mutated(data: bytes, mutation) -> bytes:
     return b"".join(lines)
 
 
-def check_damaged(group: tuple[str, ...], victim: int, mutation) -> None:
+def check_damaged(corpus: Path, group: tuple[str, ...], victim: int, mutation) -> None:
     folder = Path(tempfile.mkdtemp(prefix="armlint-fuzz-"))
     try:
         for index, relative in enumerate(group):
-            data = (CORPUS / relative).read_bytes()
+            data = (corpus / relative).read_bytes()
             if index == victim % len(group):
                 data = mutated(data, mutation)
             (folder / Path(relative).name).write_bytes(data)
@@ -94,12 +93,12 @@ def check_damaged(group: tuple[str, ...], victim: int, mutation) -> None:
     assert not [note for note in result.notes if "internal error" in note], result.notes
 
 
-@fuzz_settings(500, share=0.05)
+@fuzz_settings(150, share=0.05)
 @given(st.sampled_from(GROUPS), st.integers(min_value=0, max_value=1), MUTATIONS)
-def test_damaged_corpus_files_are_reported_not_crashed_on(group, victim, mutation):
-    check_damaged(group, victim, mutation)
+def test_damaged_corpus_files_are_reported_not_crashed_on(corpus_dir, group, victim, mutation):
+    check_damaged(corpus_dir, group, victim, mutation)
 
 
-def test_the_chosen_corpus_files_exist():
-    missing = [path for group in GROUPS for path in group if not (CORPUS / path).is_file()]
+def test_the_chosen_corpus_files_exist(corpus_dir):
+    missing = [path for group in GROUPS for path in group if not (corpus_dir / path).is_file()]
     assert missing == []

@@ -6,11 +6,12 @@ Expressions are generated from the grammar with every function armlint knows, wr
 wrong arities and argument types, 64-bit edge values, deep nesting, property and index access,
 and evaluated in a real template scope (parameters with and without values, variables that
 refer to themselves, copy loops), so the generated calls reach the functions' insides.
-About 4,700 examples in CI (see fuzz_settings); bench/fuzz.py runs more.
+About 1,000 examples in the test suite (see fuzz_settings); bench/fuzz.py runs more.
 """
 
 from __future__ import annotations
 
+import pytest
 from hardening_helpers import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +20,8 @@ from armlint.arm.expressions import EvaluationError, ExpressionError, evaluate
 from armlint.arm.functions import FUNCTIONS
 from armlint.arm.jsonpos import parse
 from armlint.arm.template import FileContext, TemplateScope
+
+pytestmark = pytest.mark.slow  # fuzzers
 
 TEMPLATE_TEXT = """{
   "parameters": {
@@ -135,28 +138,30 @@ def evaluates_or_refuses(text: str, scope: TemplateScope) -> None:
         evaluate(text, scope)
     except (ExpressionError, EvaluationError) as error:
         assert error.message  # reports put it on one line (report.common.one_line)
+        # A Python exception inside a function is wrapped as "(armlint bug)": still a bug.
+        assert "armlint bug" not in error.message, error.message
 
 
-@fuzz_settings(2000)
+@fuzz_settings(400)
 @given(EXPRESSIONS, st.sampled_from([None, 0, 5]))
 def test_generated_expressions_give_a_value_or_an_armlint_error(expression, copy_index):
     evaluates_or_refuses(f"[{expression}]", fresh_scope(copy_index))
 
 
-@fuzz_settings(1500)
+@fuzz_settings(300)
 @given(calls(LITERALS | VALUES), st.sampled_from([None, 2]))
 def test_every_function_on_values_of_every_type(expression, copy_index):
     # Flat calls: an error in one nested argument cannot hide the function's own handling.
     evaluates_or_refuses(f"[{expression}]", fresh_scope(copy_index))
 
 
-@fuzz_settings(1000)
+@fuzz_settings(300)
 @given(st.text(alphabet="()[],.' abcdefgiklmnoprstuvwxyz0123456789-_$\\\"\n", max_size=40))
 def test_random_text_gives_a_value_or_an_armlint_error(text):
     evaluates_or_refuses(f"[{text}]", fresh_scope(None))
 
 
-@fuzz_settings(200)
+@fuzz_settings(30)
 @given(st.integers(min_value=150, max_value=400), st.sampled_from(NAMES))
 def test_deep_nesting_gives_a_value_or_an_armlint_error(depth, name):
     evaluates_or_refuses("[" + f"{name}(" * depth + "1" + ")" * depth + "]", fresh_scope(None))

@@ -17,7 +17,6 @@ from hardening_helpers import GOOD_TEMPLATE, ROOT, deployment, template
 
 from armlint import cli
 
-CORPUS = ROOT.parent / "shared" / "corpus"
 # One folder of each format, and one with linked templates (templateLink.uri).
 CORPUS_SUBSET = [
     "Azure__AzureStack-QuickStart-Templates/101-vm-windows-create",
@@ -79,11 +78,8 @@ def fixture_folder(tmp_path):
     return folder
 
 
-def inputs(fixture_folder: Path) -> list[str]:
-    paths = [str(fixture_folder)]
-    if CORPUS.is_dir():
-        paths += [str(CORPUS / folder) for folder in CORPUS_SUBSET]
-    return paths
+def inputs(fixture_folder: Path, corpus: Path) -> list[str]:
+    return [str(fixture_folder), *(str(corpus / folder) for folder in CORPUS_SUBSET)]
 
 
 @pytest.mark.parametrize(
@@ -96,8 +92,9 @@ def inputs(fixture_folder: Path) -> list[str]:
     ],
     ids=["check", "check-cached", "plan", "inventory"],
 )
-def test_commands_never_use_the_network(command, no_network, fixture_folder, capsys):
-    code = cli.main([*command, *inputs(fixture_folder)])
+@pytest.mark.corpus
+def test_commands_never_use_the_network(command, no_network, fixture_folder, corpus_dir, capsys):
+    code = cli.main([*command, *inputs(fixture_folder, corpus_dir)])
     captured = capsys.readouterr()
     assert code in (0, 1), captured.err
     assert no_network == []

@@ -22,8 +22,23 @@ def private_cache(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
-def test_two_processes_give_byte_identical_output():
-    assert report(jobs=2) == report(jobs=1)
+def test_two_processes_give_byte_identical_output(monkeypatch):
+    """jobs=2 really checks in worker processes (a pool is started and given the work), and
+    what they return is exactly what one process reports."""
+    import concurrent.futures
+
+    pools = []
+
+    class CountedPool(concurrent.futures.ProcessPoolExecutor):
+        def map(self, *arguments, **keywords):
+            pools.append(self)
+            return super().map(*arguments, **keywords)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountedPool)
+    parallel = report(jobs=2)
+    assert len(pools) == 1, "jobs=2 on this many files should use worker processes"
+    assert parallel == report(jobs=1)
+    assert len(pools) == 1, "jobs=1 should not start processes"
 
 
 def test_a_cached_run_gives_identical_output_and_uses_the_cache(private_cache):

@@ -5,11 +5,12 @@ per zone for a scale set over several zones) and the JSON matches the schemas.""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from collections import Counter
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -22,18 +23,16 @@ from armlint.planner import (
     plan_report,
 )
 from armlint.planner.placement import zones_of
-from armlint.report.plan_formats import INVENTORY_FORMATS, PLAN_FORMATS
+from armlint.report.plan_formats import INVENTORY_FORMATS, PLAN_FORMATS, plan_summary
 from armlint.run.pipeline import RunOptions, image_support_checker, load_records
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture(scope="module")
-def loaded():
+def loaded(corpus_dir):
     # As `armlint plan` loads: one scenario per template, no allowedValues exploration.
-    return load_records(RunOptions(paths=[str(CORPUS)], explore=False))
+    return load_records(RunOptions(paths=[str(corpus_dir)], explore=False))
 
 
 @pytest.fixture(scope="module")
@@ -77,36 +76,76 @@ def test_every_vm_is_either_batched_or_excluded(loaded, plan):
     assert len(batched) + len(plan.excluded) == len(loaded.records)
 
 
-@pytest.mark.parametrize("fmt", PLAN_FORMATS)
-def test_plan_in_every_format(loaded, settings, fmt):
+def unescaped(text: str, fmt: str) -> str:
+    """The text a reader sees: HTML entities and Markdown backslash escapes undone."""
+    if fmt == "html":
+        return html.unescape(text)
+    if fmt == "markdown":
+        return re.sub(r"\\(.)", r"\1", text)
+    return text
+
+
+@pytest.fixture(scope="module")
+def plan_json(loaded, settings):
+    text, findings = plan_report(loaded.records, loaded.findings, settings, "json")
+    return json.loads(text), findings
+
+
+@pytest.fixture(scope="module")
+def inventory_json(loaded, settings):
+    text, _ = inventory_report(loaded.records, loaded.findings, settings, "json")
+    return json.loads(text)
+
+
+def test_the_json_plan_is_the_plan(plan_json, plan):
     import jsonschema
 
-    text, findings = plan_report(loaded.records, loaded.findings, settings, fmt)
-    assert "Traceback" not in text
-    if fmt == "json":
-        data = json.loads(text)
-        jsonschema.validate(data, schema("plan.schema.json"))
-        assert len(data["findings"]) == len(findings)
-    elif fmt == "html":
+    data, findings = plan_json
+    jsonschema.validate(data, schema("plan.schema.json"))
+    assert [batch["vms"] for batch in data["batches"]] == [list(b.vms) for b in plan.batches]
+    assert len(data["excluded"]) == len(plan.excluded)
+    assert len(data["findings"]) == len(findings)
+
+
+@pytest.mark.parametrize("fmt", [fmt for fmt in PLAN_FORMATS if fmt != "json"])
+def test_every_plan_format_shows_the_same_plan(loaded, settings, plan_json, fmt):
+    data, _ = plan_json
+    text, _ = plan_report(loaded.records, loaded.findings, settings, fmt)
+    # The headline counts batches, phases, batched units, exclusions and findings.
+    assert plan_summary(data) in unescaped(text, fmt)
+    assert data["batches"][0]["vms"][0] in unescaped(text, fmt)
+    if fmt == "html":
         HTMLParser().feed(text)
-        assert '<table id="batches">' in text
+        batches = text.split('<table id="batches">', 1)[1].split("</table>", 1)[0]
+        assert batches.split("</thead>", 1)[1].count("<tr") == len(data["batches"])
     else:
         assert "Batches" in text and "Assumptions" in text
 
 
 @pytest.mark.parametrize("fmt", INVENTORY_FORMATS)
-def test_inventory_in_every_format(loaded, settings, fmt):
-    import jsonschema
-
+def test_inventory_has_one_row_per_vm_in_every_format(loaded, settings, inventory_json, fmt):
+    names = [vm["name"] for vm in inventory_json["vms"]]
+    assert len(names) == len(loaded.records)
     text, _ = inventory_report(loaded.records, loaded.findings, settings, fmt)
     if fmt == "json":
-        data = json.loads(text)
-        jsonschema.validate(data, schema("inventory.schema.json"))
-        assert len(data["vms"]) == len(loaded.records)
+        import jsonschema
+
+        jsonschema.validate(json.loads(text), schema("inventory.schema.json"))
+        rows = [vm["name"] for vm in json.loads(text)["vms"]]
     elif fmt == "csv":
-        assert len(list(csv.DictReader(io.StringIO(text)))) == len(loaded.records)
+        rows = [row["name"] for row in csv.DictReader(io.StringIO(text))]
+    elif fmt == "html":
+        HTMLParser().feed(text)
+        table = text.split('<table id="inventory">', 1)[1].split("</table>", 1)[0]
+        rows = [html.unescape(row.split("</td>", 1)[0]) for row in table.split("<tr><td>")[1:]]
+    elif fmt == "markdown":
+        lines = [line for line in text.splitlines() if line.startswith("| ")]
+        rows = [unescaped(line[2:].split(" | ", 1)[0], fmt) for line in lines[2:]]
     else:
-        assert text.strip()
+        lines = text.splitlines()
+        assert lines[1].startswith("---")
+        rows = [line.split("  ", 1)[0] for line in lines[2:] if line.strip()]
+    assert rows == names
 
 
 def test_findings_use_known_rules_and_the_one_unreadable_file(loaded, settings):

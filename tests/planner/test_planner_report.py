@@ -127,7 +127,7 @@ def test_loops_of_different_deployments_are_different_groups():
     """One Terraform module used by two root modules: same address, two deployments."""
     first = vm("app", 10, group="app", index=0, location="eastus")
     second = vm("app", 10, group="app", index=0, location="eastus")
-    first.extra["root_module"], second.extra["root_module"] = "examples/a", "examples/b"
+    first.root_module, second.root_module = "examples/a", "examples/b"
     _, findings = plan_report([first, second], [], SETTINGS)
     assert findings == []
 

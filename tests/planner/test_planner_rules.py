@@ -127,7 +127,10 @@ def test_azp503_with_an_unknown_reason_and_no_azp501_when_a_member_stays_out():
     records[0].facts["provision_vm_agent"].value = Unknown("parameters('agent')")
     findings = findings_for(records)
     assert [f.rule for f in findings] == ["AZP503"]
-    assert findings[0].message.endswith("unknown: provisionVMAgent (parameters('agent'))")
+    assert findings[0].message == (
+        "web[0] is not patched by the platform although 2 other VM(s) of redundancy group loop"
+        " web are: unknown: provisionVMAgent (parameters('agent'))"
+    )
 
 
 def test_findings_are_sorted_and_stable():

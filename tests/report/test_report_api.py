@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-import armlint.report as report
+import armlint.fileio as fileio
 from armlint.report import FORMATS, ReportOptions, render, write_atomic
 
 
@@ -26,7 +26,7 @@ def test_registry_names_importable_functions():
 
 
 def test_unknown_format_lists_the_choices(sample):
-    with pytest.raises(ValueError, match="choose one of: azure-devops, github, html"):
+    with pytest.raises(ValueError, match="choose one of: azure-devops, full, github, html"):
         render("xml", sample, ReportOptions())
 
 
@@ -83,7 +83,7 @@ def test_write_atomic_failure_keeps_old_content_and_removes_temp(tmp_path, monke
     def boom(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(report.os, failing, boom)
+    monkeypatch.setattr(fileio.os, failing, boom)
     with pytest.raises(OSError, match="disk full"):
         write_atomic(target, "new content")
     monkeypatch.undo()
@@ -95,7 +95,7 @@ def test_write_atomic_interrupted_write_keeps_old_content(tmp_path, monkeypatch)
     """Even a KeyboardInterrupt halfway leaves the old file and no temporary file."""
     target = tmp_path / "report.txt"
     target.write_text("old", encoding="utf-8")
-    monkeypatch.setattr(report, "_write_synced", _interrupt_after_partial_write)
+    monkeypatch.setattr(fileio, "_write_synced", _interrupt_after_partial_write)
     with pytest.raises(KeyboardInterrupt):
         write_atomic(target, "new")
     assert target.read_text(encoding="utf-8") == "old"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from armlint.report import ReportOptions, render
 
 
@@ -39,26 +41,37 @@ def test_attributes_azure_pipelines_reads(sample):
         assert case.get("classname")
 
 
-def test_one_case_per_rule_with_every_finding_listed(sample):
+def test_one_case_per_finding_with_file_and_line(sample):
     vm = suites_by_name(junit_of(sample))["infra/vm.json"]
     assert [case.get("name") for case in vm] == [
-        "AZP102 manual-mode-with-automatic-updates",
-        "AZP104 assessment-mode-missing",
-        "AZP110 reboot-setting-default",
+        "AZP102 manual-mode-with-automatic-updates (line 12)",
+        "AZP104 assessment-mode-missing (line 20)",
+        "AZP104 assessment-mode-missing (line 25)",
+        "AZP110 reboot-setting-default (line 40)",
     ]
     assert {case.get("classname") for case in vm} == {"infra/vm.json"}
-    azp104 = vm[1].find("failure")
-    assert azp104.get("type") == "warning"
-    assert azp104.get("message") == "2 findings"
-    assert azp104.text.splitlines() == [
-        "20:9: [warning] assessmentMode is not set (Microsoft.Compute/virtualMachines/vm1)",
-        "25:9: [warning] assessmentMode is not set on the second profile"
-        " (Microsoft.Compute/virtualMachines/vm1)",
-    ]
+    assert {case.get("file") for case in vm} == {"infra/vm.json"}
+    assert [case.get("line") for case in vm] == ["12", "20", "25", "40"]
     single = vm[0].find("failure")
     assert single.get("type") == "error"
     assert single.get("message") == sample.findings[3].message
-    assert (vm.get("tests"), vm.get("failures"), vm.get("errors")) == ("3", "3", "0")
+
+
+def test_findings_below_fail_on_pass_but_stay_listed(sample):
+    vm = suites_by_name(junit_of(sample))["infra/vm.json"]  # default fail-on: error
+    warning = vm[1]
+    assert warning.find("failure") is None
+    assert warning.find("system-out").text == (
+        "20:9: [warning] assessmentMode is not set (Microsoft.Compute/virtualMachines/vm1)"
+    )
+    assert (vm.get("tests"), vm.get("failures"), vm.get("errors")) == ("4", "1", "0")
+    strict = suites_by_name(junit_of(sample, fail_on="info"))["infra/vm.json"]
+    assert [case.find("failure").get("type") for case in strict] == [
+        "error",
+        "warning",
+        "warning",
+        "info",
+    ]
 
 
 def test_clean_skipped_and_failed_files(sample):
@@ -70,26 +83,58 @@ def test_clean_skipped_and_failed_files(sample):
     assert skipped[0].find("skipped").get("message") == "not an infrastructure file"
     assert skipped.get("skipped") == "1"
     broken = suites["infra/broken.json"]
-    assert [case.get("name") for case in broken] == ["AZP001 parse-error", "could not be linted"]
+    names = [case.get("name") for case in broken]
+    assert names == ["AZP001 parse-error (line 3)", "could not be linted"]
     assert broken[1].find("error").get("message") == "invalid JSON at 3:1"
     assert (broken.get("tests"), broken.get("failures"), broken.get("errors")) == ("2", "1", "1")
 
 
-def test_suppressed_and_unknown_hidden(sample):
+def test_suppressed_findings_are_skipped_with_the_reason(sample):
     suites = suites_by_name(junit_of(sample))
-    assert [case.get("name") for case in suites["infra/main.tf"]] == [
-        "AZP105 hotpatch-needs-platform-mode"
+    main_tf = suites["infra/main.tf"]
+    assert [case.get("name") for case in main_tf] == [
+        "AZP102 manual-mode-with-automatic-updates (line 5)",
+        "AZP105 hotpatch-needs-platform-mode (line 9)",
     ]
-    names = [case.get("name") for case in suites["infra/vm.json"]]
+    skipped = main_tf[0].find("skipped")
+    assert skipped.get("message") == "accepted until the migration (ticket 42)"
+    assert main_tf.get("skipped") == "1"
+
+
+def test_unknown_values_only_on_request(sample):
+    names = [case.get("name") for case in suites_by_name(junit_of(sample))["infra/vm.json"]]
     assert not any(name.startswith("AZP002") for name in names)
     shown = suites_by_name(junit_of(sample, show_unknown=True))["infra/vm.json"]
-    assert "AZP002 unknown-value" in [case.get("name") for case in shown]
+    assert "AZP002 unknown-value (line 30)" in [case.get("name") for case in shown]
 
 
 def test_totals_add_up(sample):
     root = junit_of(sample)
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("8", "5", "1")
-    assert root.get("skipped") == "1"
+    # 1 broken (AZP001 + error case), main.tf (suppressed + warning), notes.txt (skipped),
+    # vm.json (4 findings), vm.parameters.json (no findings).
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("10", "2", "1")
+    assert root.get("skipped") == "2"
+
+
+def test_a_real_junit_reader_agrees(sample, tmp_path):
+    junitparser = pytest.importorskip("junitparser")
+    path = tmp_path / "armlint.xml"
+    path.write_text(render("junit", sample, ReportOptions()), encoding="utf-8")
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    outcomes = {}
+    for suite in xml:
+        for case in suite:
+            kinds = [type(result).__name__ for result in case.result]
+            outcomes[(suite.name, case.name)] = kinds[0] if kinds else "passed"
+    assert outcomes[("infra/vm.json", "AZP102 manual-mode-with-automatic-updates (line 12)")] == (
+        "Failure"
+    )
+    assert outcomes[("infra/vm.json", "AZP104 assessment-mode-missing (line 20)")] == "passed"
+    assert outcomes[("infra/main.tf", "AZP102 manual-mode-with-automatic-updates (line 5)")] == (
+        "Skipped"
+    )
+    assert outcomes[("infra/broken.json", "could not be linted")] == "Error"
+    assert sum(kind == "Failure" for kind in outcomes.values()) == 2
 
 
 def test_escaping_of_markup_and_invalid_characters(single):

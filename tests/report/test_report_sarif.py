@@ -49,7 +49,15 @@ def test_driver_and_rules(sample):
         "id": "AZP102",
         "name": "manual-mode-with-automatic-updates",
         "shortDescription": {"text": "Manual patch mode with automatic updates enabled"},
+        # No docs in this RuleInfo: the summary stands in for the description and help.
+        "fullDescription": {"text": "Manual patch mode with automatic updates enabled"},
         "helpUri": "https://example.test/docs/rules/AZP102.md",
+        "help": {
+            "text": "Manual patch mode with automatic updates enabled\n\n"
+            "Manual patch mode with automatic updates enabled",
+            "markdown": "**Manual patch mode with automatic updates enabled**\n\n"
+            "Manual patch mode with automatic updates enabled",
+        },
         "defaultConfiguration": {"level": "error"},
     }
     assert driver["rules"][ids.index("AZP110")]["defaultConfiguration"] == {"level": "note"}
@@ -145,15 +153,16 @@ def test_uri_relative_to_root_with_forward_slashes_and_encoding(single, tmp_path
     run = log["runs"][0]
     artifact = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert artifact == {"uri": "infra%20dir/vm%231.json", "uriBaseId": "%SRCROOT%"}
-    base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
-    assert base == tmp_path.as_uri() + "/"
+    base = run["originalUriBaseIds"]["%SRCROOT%"]
+    assert "uri" not in base and str(tmp_path) not in json.dumps(log)  # no absolute path leaks
 
 
-def test_path_outside_root_is_an_absolute_file_uri(single, tmp_path):
+def test_path_outside_root_is_relative_to_the_root(single, tmp_path):
     outside = tmp_path / "elsewhere" / "vm.json"
     log = sarif_of(single(path=str(outside)), root=str(tmp_path / "repo"))
     artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
-    assert artifact["artifactLocation"] == {"uri": outside.as_uri()}
+    uri = {"uri": "../elsewhere/vm.json", "uriBaseId": "%SRCROOT%"}
+    assert artifact["artifactLocation"] == uri
 
 
 def test_file_level_finding_gets_line_1(single):

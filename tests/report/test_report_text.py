@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from armlint.model import Location
 from armlint.report import ReportOptions, render
 
@@ -84,10 +86,11 @@ def test_paths_relative_to_root(single, tmp_path):
     assert text.startswith("infra/vm.json:2:3: AZP102 [error] message\n")
 
 
-def test_path_outside_root_is_kept(single, tmp_path):
+def test_path_outside_root_is_relative_not_absolute(single, tmp_path):
     outside = str(tmp_path / "other" / "vm.json")
     options = ReportOptions(root=str(tmp_path / "repo"))
-    assert render("text", single(path=outside), options).startswith(f"{outside}:2:3:")
+    shown = os.path.relpath(outside).replace(os.sep, "/")
+    assert render("text", single(path=outside), options).startswith(f"{shown}:2:3:")
 
 
 def test_file_level_finding_points_at_line_1(single):

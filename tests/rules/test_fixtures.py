@@ -1,6 +1,7 @@
-"""END-TO-END: the rule fixtures through the real command line.
+"""END-TO-END: the rule fixtures through the command line.
 
-Runs ``armlint check --format json`` (as ``python -m armlint``) on every fixture in
+Runs ``armlint check --format json`` (``armlint.cli.main`` in this process; the entry point as
+a real process is tests/rules/test_fixtures_tf_bicep.py's job) on every fixture in
 tests/fixtures/arm/rules/ and checks, for each rule AZP1xx-AZP3xx:
 
 - ``AZPxxx_bad.json`` reports exactly the (rule, line, column) findings of that rule listed in
@@ -13,13 +14,15 @@ not only on the rule pack.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from armlint import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "arm" / "rules"
@@ -28,24 +31,11 @@ GOOD = sorted(path.name for path in FIXTURES.glob("AZP*_good.json"))
 
 
 def lint(fixture: str, *options: str) -> list[dict]:
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "armlint",
-            "check",
-            "--format",
-            "json",
-            *options,
-            str(FIXTURES / fixture),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert run.returncode in (0, 1), f"exit {run.returncode}: {run.stderr}"
-    return json.loads(run.stdout)["findings"]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["check", "--format", "json", *options, str(FIXTURES / fixture)])
+    assert code in (0, 1), f"exit {code}: {err.getvalue()}"
+    return json.loads(out.getvalue())["findings"]
 
 
 def positions(findings: list[dict], rule: str) -> list[tuple[str, int, int]]:

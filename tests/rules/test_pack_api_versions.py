@@ -7,20 +7,14 @@ exist for Windows and Linux, and their enum values, must be what the table says.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from armlint.checks.tables import api_version_key, load_tables
 
-SPEC = Path(os.environ.get("ARMLINT_SPEC_DIR", "/work/shared/spec"))
-SCHEMAS = SPEC / "compute-schemas"
-SCHEMA_FILES = sorted(SCHEMAS.glob("*.json")) if SCHEMAS.is_dir() else []
-
-pytestmark = pytest.mark.skipif(
-    not SCHEMA_FILES, reason=f"official schema excerpts not found in {SCHEMAS}"
-)
+# The table's api-versions; the test below proves they are exactly the schema files.
+TABLE_VERSIONS = list(load_tables().vm_api_versions)
 
 OS_CONFIGURATION = {"Windows": "WindowsConfiguration", "Linux": "LinuxConfiguration"}
 # Where each table property sits below patchSettings.
@@ -69,8 +63,15 @@ def load_schema(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_the_vm_api_versions_are_exactly_the_schema_files():
-    assert set(load_tables().vm_api_versions) == {path.stem for path in SCHEMA_FILES}
+@pytest.fixture(scope="module")
+def schema_files(spec_dir) -> list[Path]:
+    """The official Compute schema excerpts in ../shared/spec/compute-schemas."""
+    return sorted((spec_dir / "compute-schemas").glob("*.json"))
+
+
+def test_the_vm_api_versions_are_exactly_the_schema_files(schema_files):
+    assert schema_files
+    assert set(TABLE_VERSIONS) == {path.stem for path in schema_files}
 
 
 def test_the_vm_api_versions_are_listed_in_date_order():
@@ -78,14 +79,13 @@ def test_the_vm_api_versions_are_listed_in_date_order():
     assert list(versions) == sorted(versions, key=api_version_key)
 
 
-@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("version", TABLE_VERSIONS)
 @pytest.mark.parametrize("os", ["Windows", "Linux"])
 @pytest.mark.parametrize("prop", sorted(PATHS))
-def test_table_agrees_with_the_schema(path, os, prop):
+def test_table_agrees_with_the_schema(spec_dir, version, os, prop):
     tables = load_tables()
-    document = load_schema(path)
-    version = document["apiVersion"]
-    assert version == path.stem
+    document = load_schema(spec_dir / "compute-schemas" / f"{version}.json")
+    assert document["apiVersion"] == version
     node = schema_property(document["definitions"], os, PATHS[prop])
     assert tables.defined_in(prop, os, version) == (node is not None), (prop, os, version)
     if node is not None:
@@ -93,12 +93,12 @@ def test_table_agrees_with_the_schema(path, os, prop):
 
 
 @pytest.mark.parametrize("prop", sorted(PATHS))
-def test_first_versions_are_the_earliest_schema_that_has_the_property(prop):
+def test_first_versions_are_the_earliest_schema_that_has_the_property(schema_files, prop):
     tables = load_tables()
     for system in ("Windows", "Linux"):
         having = [
             path.stem
-            for path in SCHEMA_FILES
+            for path in schema_files
             if schema_property(load_schema(path)["definitions"], system, PATHS[prop]) is not None
         ]
         first = min(having, key=api_version_key) if having else None

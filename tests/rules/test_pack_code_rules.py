@@ -60,10 +60,54 @@ def test_azp101_ignores_a_default_patch_mode_azure_chooses_itself():
     assert run("azp101", tf_record("azurerm_virtual_machine", enable_automatic_updates=False)) == []
 
 
-def test_azp101_counts_the_terraform_providers_own_default():
+def test_azp101_counts_the_terraform_providers_own_default_before_4_42():
+    # rules/data/terraform.yaml: v4.41.0 defaults patch_mode to AutomaticByOS.
     rec = tf_record("azurerm_windows_virtual_machine", enable_automatic_updates=False)
+    rec.azurerm_version, rec.azurerm_version_source = "4.41.0", "azurerm 4.41.0 (lock)"
     (hit,) = run("azp101", rec)
-    assert "azurerm_windows_virtual_machine default" in hit.message
+    assert "azurerm_windows_virtual_machine default in azurerm 4.41.0 (lock)" in hit.message
+
+
+def test_azp101_no_provider_default_from_4_42_and_when_unpinned():
+    # Commit af2226db2d (PR 30394, v4.42.0): patch_mode has no default; create sends "".
+    rec = tf_record("azurerm_windows_virtual_machine", enable_automatic_updates=False)
+    rec.azurerm_version = "4.42.0"
+    assert run("azp101", rec) == []
+    rec.azurerm_version = None  # unpinned: the newest release's behaviour
+    assert run("azp101", rec) == []
+
+
+def test_azp101_orchestrated_scale_set_still_sends_automatic_by_os():
+    rec = tf_record(
+        "azurerm_orchestrated_virtual_machine_scale_set", enable_automatic_updates=False
+    )
+    rec.azurerm_version = "5.2.0"
+    assert len(run("azp101", rec)) == 1
+
+
+# --- AZP111 -----------------------------------------------------------------------------------
+
+
+def test_azp111_reports_an_argument_the_pinned_version_does_not_have():
+    rec = tf_record("azurerm_windows_virtual_machine_scale_set")
+    where = Location("main.tf", 4, 3)
+    rec.azurerm_version, rec.azurerm_version_source = "4.81.0", "azurerm 4.81.0"
+    rec.provider_arguments = {"automatic_updates_enabled": where}
+    (hit,) = run("azp111", rec)
+    assert hit.location == where
+    assert "added in azurerm 5.0.0" in hit.message and "use enable_automatic_updates" in hit.message
+    rec.azurerm_version = "5.0.0"
+    assert run("azp111", rec) == []
+
+
+def test_azp111_reports_a_removed_argument_and_ignores_arm():
+    rec = tf_record("azurerm_windows_virtual_machine")
+    rec.azurerm_version = "5.1.0"
+    rec.provider_arguments = {"enable_automatic_updates": Location("main.tf", 5, 3)}
+    (hit,) = run("azp111", rec)
+    assert "removed in azurerm 5.0.0" in hit.message
+    rec.format = "arm"
+    assert run("azp111", rec) == []
 
 
 def test_azp101_passes_matching_settings():
@@ -83,6 +127,13 @@ def test_azp101_is_blocked_by_unknowns_unless_a_known_fact_decides():
 
 
 # --- AZP108 -----------------------------------------------------------------------------------
+
+
+def test_azp108_reboot_setting_unknown_is_refused_by_terraform_only():
+    # ARM's enum has Unknown; the provider's StringInSlice does not (terraform.yaml).
+    assert run("azp108", record(reboot_setting="Unknown")) == []
+    (hit,) = run("azp108", tf_record("azurerm_linux_virtual_machine", reboot_setting="Unknown"))
+    assert hit.at == "reboot_setting"
 
 
 def test_azp108_passes_valid_values_and_defaults():
@@ -105,9 +156,12 @@ def test_azp108_compares_exactly_and_suggests_the_right_case():
 
 
 def test_azp108_reports_booleans_written_as_text():
-    (hit,) = run("azp108", record(enable_automatic_updates="false"))
-    assert hit == Hit(at="enable_automatic_updates", message=hit.message)
-    assert "not a boolean" in hit.message
+    assert run("azp108", record(enable_automatic_updates="false")) == [
+        Hit(
+            at="enable_automatic_updates",
+            message="enableAutomaticUpdates is 'false' (literal), not a boolean; write true or false",
+        )
+    ]
 
 
 def test_azp108_is_blocked_by_an_unknown_value():

@@ -27,6 +27,20 @@ HOTPATCH_IMAGE = {**WIN_IMAGE, "image_sku": "2022-datacenter-azure-edition-core"
 UBUNTU = {"image_publisher": "Canonical", "image_offer": "ubuntu-24_04-lts", "image_sku": "server"}
 
 
+PREVIEW_HOTPATCH_IMAGE = {
+    "image_publisher": "MicrosoftWindowsServer",
+    "image_offer": "WindowsServerHotpatch-previews",
+    "image_sku": "windows-server-2022-azure-edition-hotpatch",
+}
+
+
+def scale_set(**facts) -> dict:
+    """A Windows scale set view with the platform defaults (Flexible unless given)."""
+    view = windows(kind="vmss", orchestration_mode="Flexible")
+    view.update(facts)
+    return view
+
+
 def windows(**facts) -> dict:
     """A Windows VM view with the platform defaults."""
     view = {
@@ -56,6 +70,93 @@ def linux(**facts) -> dict:
 
 
 CASES = [
+    # AZP112 maintenance schedule prerequisites (S7 scenarios 1, 3, 5, 7)
+    ("AZP112", windows(maintenance_assignment=True), YES),
+    ("AZP112", windows(maintenance_assignment=True, patch_mode="AutomaticByPlatform"), YES),
+    (
+        "AZP112",
+        windows(
+            maintenance_assignment=True,
+            patch_mode="AutomaticByPlatform",
+            bypass_platform_safety_checks=False,
+        ),
+        YES,
+    ),
+    (
+        "AZP112",
+        windows(
+            maintenance_assignment=True,
+            patch_mode="AutomaticByPlatform",
+            bypass_platform_safety_checks=True,
+        ),
+        NO,
+    ),
+    ("AZP112", windows(maintenance_assignment=False), NO),
+    ("AZP112", windows(maintenance_assignment=UNKNOWN), MAYBE),
+    # AZP113 automatic OS image upgrade with guest patching
+    ("AZP113", scale_set(automatic_os_upgrade=True), YES),  # Windows updates default true
+    (
+        "AZP113",
+        scale_set(
+            automatic_os_upgrade=True,
+            enable_automatic_updates=False,
+            image_version="latest",
+            health_probe=True,
+        ),
+        NO,
+    ),
+    (
+        "AZP113",
+        scale_set(
+            automatic_os_upgrade=True,
+            enable_automatic_updates=False,
+            image_version="20348.1.1",
+            health_probe=True,
+        ),
+        YES,
+    ),
+    (
+        "AZP113",
+        scale_set(
+            automatic_os_upgrade=True,
+            enable_automatic_updates=False,
+            image_version="latest",
+            health_extension=False,
+        ),
+        YES,
+    ),
+    ("AZP113", scale_set(automatic_os_upgrade=False), NO),
+    # AZP114 hotpatch image on a scale set without enableHotpatching
+    ("AZP114", scale_set(**HOTPATCH_IMAGE, patch_mode="AutomaticByPlatform"), YES),
+    (
+        "AZP114",
+        scale_set(**HOTPATCH_IMAGE, patch_mode="AutomaticByPlatform", enable_hotpatching=True),
+        NO,
+    ),
+    ("AZP114", scale_set(**PREVIEW_HOTPATCH_IMAGE, patch_mode="AutomaticByPlatform"), NO),
+    ("AZP114", scale_set(patch_mode="AutomaticByPlatform"), NO),
+    # AZP115 / AZP116 Uniform scale sets
+    ("AZP115", scale_set(orchestration_mode="Uniform", patch_mode="AutomaticByPlatform"), YES),
+    ("AZP115", scale_set(orchestration_mode="Flexible", patch_mode="AutomaticByPlatform"), NO),
+    ("AZP115", scale_set(orchestration_mode=UNKNOWN, patch_mode="AutomaticByPlatform"), MAYBE),
+    ("AZP116", scale_set(orchestration_mode="Uniform", **HOTPATCH_IMAGE), YES),
+    ("AZP116", scale_set(orchestration_mode="Flexible", **HOTPATCH_IMAGE), NO),
+    ("AZP116", scale_set(orchestration_mode="Uniform"), NO),
+    # AZP117 Arm64 with AutomaticByPlatform
+    ("AZP117", linux(patch_mode="AutomaticByPlatform", image_sku="22_04-lts-arm64"), YES),
+    ("AZP117", linux(patch_mode="AutomaticByPlatform", image_sku="22_04-lts-gen2"), NO),
+    ("AZP117", linux(image_sku="22_04-lts-arm64"), NO),
+    # AZP118 Linux enableHotpatching
+    ("AZP118", linux(linux_enable_hotpatching=True), YES),
+    ("AZP118", linux(linux_enable_hotpatching=False), YES),
+    ("AZP118", linux(), NO),
+    # AZP119 hotpatching on a custom image
+    ("AZP119", windows(enable_hotpatching=True, image_id="/subscriptions/x/images/golden"), YES),
+    ("AZP119", windows(enable_hotpatching=False, image_id="/subscriptions/x/images/golden"), NO),
+    ("AZP119", windows(enable_hotpatching=True, **HOTPATCH_IMAGE), NO),
+    # AZP203 never errors on the hotpatch preview offers (issue 11)
+    ("AZP203", windows(**PREVIEW_HOTPATCH_IMAGE), NO),
+    ("AZP203", windows(**PREVIEW_HOTPATCH_IMAGE, enable_hotpatching=True), NO),
     # AZP102 Manual with automatic updates, the default included
     ("AZP102", windows(patch_mode="Manual"), YES),
     ("AZP102", windows(patch_mode="Manual", enable_automatic_updates=False), NO),

@@ -30,16 +30,16 @@ def test_count_expands_to_indexed_records(loops):
 def test_the_address_has_no_instance_key_and_identity_shows_it_once(loops):
     counted = record(loops, "azurerm_linux_virtual_machine.counted[1]")
     assert (counted.address, counted.index) == ("azurerm_linux_virtual_machine.counted", 1)
-    assert counted.extra["instance_key"] == 1
+    assert counted.instance_key == 1
     assert counted.identity == "azurerm_linux_virtual_machine.counted[1]"
     web = record(loops, 'azurerm_linux_virtual_machine.each["web"]')
     assert (web.address, web.index) == ("azurerm_linux_virtual_machine.each", 1)
-    assert web.extra["instance_key"] == "web"  # the index is the position among the keys
+    assert web.instance_key == "web"  # the index is the position among the keys
     assert (
         web.identity == 'azurerm_linux_virtual_machine.each["web"]'
     )  # the key survives reordering
     single = record(loops, "azurerm_linux_virtual_machine.dynamic_image")
-    assert "instance_key" not in single.extra and single.identity == single.address
+    assert single.instance_key is None and single.identity == single.address
 
 
 def test_count_zero_and_false_conditional_give_no_records(loops):
@@ -47,7 +47,7 @@ def test_count_zero_and_false_conditional_give_no_records(loops):
     assert not any(a.startswith("azurerm_linux_virtual_machine.none") for a in addresses)
     assert not any(a.startswith("azurerm_windows_virtual_machine.conditional") for a in addresses)
     conditional = record(loops, "azurerm_linux_virtual_machine.linux_if_not_windows[0]")
-    assert conditional.extra["instances_trace"] == ("var.is_windows (main.tf:1)",)
+    assert conditional.instances_trace == ("var.is_windows (main.tf:1)",)
 
 
 def test_for_each_over_a_map(loops):
@@ -65,7 +65,7 @@ def test_for_each_over_a_map(loops):
 def test_unknown_count_gives_one_record_marked_unknown(loops):
     rec = record(loops, "azurerm_linux_virtual_machine.unknown_count")
     assert rec.index is None
-    assert rec.extra["instances_unknown"] is True
+    assert rec.instances_unknown is True
     assert rec.group == "azurerm_linux_virtual_machine.unknown_count"
 
 
@@ -114,7 +114,7 @@ def test_module_inputs_are_bound(modules):
     assert patch_mode.location.path.endswith("modules/vm/main.tf")
     assert patch_mode.trace == ("var.patch_mode (variables.tf:9)", "set by module.vm (main.tf:14)")
     assert vm.value("location") == "uksouth"
-    assert vm.extra["azurerm_constraint"] == "~> 3.0"
+    assert vm.azurerm_constraint == "~> 3.0"
 
 
 def test_optional_defaults_fill_a_module_object_input(modules):
@@ -123,7 +123,7 @@ def test_optional_defaults_fill_a_module_object_input(modules):
     updates = vm.fact("enable_automatic_updates")
     assert (updates.value, updates.source) == (True, SOURCE_DEFAULT)  # optional(bool) is null
     assert at(updates) == ("main.tf", 15, 30)
-    assert vm.extra["automatic_updates_attr"] == "enable_automatic_updates"
+    assert vm.automatic_updates_attr == "enable_automatic_updates"
 
 
 def test_module_with_count_and_output_reference(modules):
@@ -141,10 +141,12 @@ def test_module_with_count_and_output_reference(modules):
 
 
 def test_registry_and_remote_modules_are_skipped_and_counted(modules):
-    assert modules.notes == [
+    [note] = modules.notes
+    assert note.startswith(
         "terraform: 2 module call(s) with registry or remote sources were not fetched; "
-        "their outputs are unknown"
-    ]
+        "their outputs are unknown (in "
+    )
+    assert note.endswith("/modules/root)")  # the folder whose calls were not fetched
     pool = record(modules, "module.pool[0].azurerm_windows_virtual_machine.this")
     location = pool.value("location")
     assert isinstance(location, Unknown)

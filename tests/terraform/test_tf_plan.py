@@ -34,23 +34,23 @@ def test_file_report_and_records(plan):
         "module.app.azurerm_linux_virtual_machine.lin",
     ]  # the deleted VM and the data source give no record
     vm = record(plan, "azurerm_windows_virtual_machine.win[0]")
-    assert (vm.address, vm.extra["instance_key"]) == ("azurerm_windows_virtual_machine.win", 0)
+    assert (vm.address, vm.instance_key) == ("azurerm_windows_virtual_machine.win", 0)
 
 
 def test_after_values_point_into_the_plan(plan):
     vm = record(plan, "azurerm_windows_virtual_machine.win[0]")
     assert (vm.format, vm.kind, vm.name) == ("plan", "vm", "win-0")
     assert (vm.group, vm.index) == ("azurerm_windows_virtual_machine.win", 0)
-    assert vm.extra["actions"] == ["create"]
-    assert "before" not in vm.extra
+    assert vm.actions == ["create"]
+    assert vm.before is None
     patch_mode = vm.fact("patch_mode")
     assert (patch_mode.value, patch_mode.source) == ("AutomaticByPlatform", SOURCE_LITERAL)
     assert at(patch_mode) == ("plan.json", 18, 25)
     assert text_at(patch_mode.location, 21) == '"AutomaticByPlatform"'
     assert at(vm.fact("image_sku")) == ("plan.json", 28, 22)
     assert vm.value("enable_automatic_updates") is True
-    assert vm.extra["automatic_updates_attr"] == "automatic_updates_enabled"
-    assert vm.extra["azurerm_constraint"] == "~> 4.0"
+    assert vm.automatic_updates_attr == "automatic_updates_enabled"
+    assert vm.azurerm_constraint == "~> 4.0"
     assert vm.value("zones") == ["1"]
 
 
@@ -70,9 +70,9 @@ def test_null_after_value_is_the_default(plan):
 
 def test_before_becomes_a_record(plan):
     vm = record(plan, "module.app.azurerm_linux_virtual_machine.lin")
-    assert vm.extra["actions"] == ["update"]
+    assert vm.actions == ["update"]
     assert vm.value("patch_mode") == "AutomaticByPlatform"
-    before = vm.extra["before"]
+    before = vm.before
     assert before.value("patch_mode") == "ImageDefault"
     assert at(before.fact("patch_mode")) == ("plan.json", 53, 25)
     assert before.format == "plan"
@@ -169,7 +169,7 @@ def test_replacement_keeps_actions_and_replace_paths(tmp_path):
     path = tmp_path / "plan.json"
     path.write_text(json.dumps({"format_version": "1.2", "resource_changes": [change]}, indent=1))
     (vm,) = terraform.load_plan(path).records
-    assert vm.extra["actions"] == ["delete", "create"]
-    assert vm.extra["replace_paths"] == [["enable_automatic_updates"]]
+    assert vm.actions == ["delete", "create"]
+    assert vm.replace_paths == [["enable_automatic_updates"]]
     assert vm.value("enable_automatic_updates") is False
-    assert vm.extra["before"].value("enable_automatic_updates") is True
+    assert vm.before.value("enable_automatic_updates") is True

@@ -30,8 +30,8 @@ def test_windows_vm_with_new_automatic_updates_name(result):
     assert text_at(patch_mode.location, 21) == '"AutomaticByPlatform"'
     assert vm.value("enable_automatic_updates") is True
     assert at(vm.fact("enable_automatic_updates")) == ("main.tf", 14, 31)
-    assert vm.extra["automatic_updates_attr"] == "automatic_updates_enabled"
-    assert vm.extra["azurerm_constraint"] == ">= 4.42, < 5.0"
+    assert vm.automatic_updates_attr == "automatic_updates_enabled"
+    assert vm.azurerm_constraint == ">= 4.42, < 5.0"
     assert vm.value("enable_hotpatching") is True
     assert vm.value("reboot_setting") == "IfRequired"
     assert vm.value("automatic_by_platform_settings") is True
@@ -63,7 +63,7 @@ def test_old_automatic_updates_name_and_custom_image(result):
     vm = record(result, "azurerm_windows_virtual_machine.win_old_name")
     assert vm.value("enable_automatic_updates") is False
     assert at(vm.fact("enable_automatic_updates")) == ("main.tf", 37, 30)
-    assert vm.extra["automatic_updates_attr"] == "enable_automatic_updates"
+    assert vm.automatic_updates_attr == "enable_automatic_updates"
     assert vm.value("patch_mode") == "Manual"
     assert vm.value("image_id") == "azurerm_shared_image.custom"
     assert "image_sku" not in vm.facts
@@ -97,12 +97,15 @@ def test_vm_without_relations_gets_false(result):
     assert vm.value("maintenance_assignment") is False
 
 
-def test_uniform_windows_scale_set_has_platform_default_patch_mode(result):
+def test_uniform_windows_scale_set_infers_manual_like_a_template(result):
+    # The resource has no patch_mode argument, so the body Azure gets has automatic updates
+    # off and no patchMode: the same Manual inference as an ARM body (compute/schema.py).
     ss = record(result, "azurerm_windows_virtual_machine_scale_set.wss")
     assert ss.kind == "vmss"
     assert ss.value("orchestration_mode") == "Uniform"
     patch_mode = ss.fact("patch_mode")
-    assert (patch_mode.value, patch_mode.source) == ("AutomaticByOS", SOURCE_DEFAULT)
+    assert (patch_mode.value, patch_mode.source) == ("Manual", SOURCE_DEFAULT)
+    assert patch_mode.trace == ("inferred from enableAutomaticUpdates false",)
     assert at(patch_mode) == ("main.tf", 74, 1)
     assert ss.value("enable_automatic_updates") is False
     assert ss.value("zones") == ["1", "2", "3"]
@@ -139,7 +142,7 @@ def test_legacy_vm(result):
     )
     assert vm.value("enable_automatic_updates") is True
     assert at(vm.fact("enable_automatic_updates")) == ("main.tf", 132, 33)
-    assert vm.extra["automatic_updates_attr"] == "enable_automatic_upgrades"
+    assert vm.automatic_updates_attr == "enable_automatic_upgrades"
     agent = vm.fact("provision_vm_agent")
     assert (agent.value, agent.source) == (False, SOURCE_DEFAULT)  # legacy provider default
     assert vm.value("time_zone") == "UTC"
@@ -159,7 +162,7 @@ def test_legacy_scale_set(result):
 def test_azapi_vm_with_arm_shaped_body(result):
     vm = record(result, "azapi_resource.arm_vm")
     assert (vm.kind, vm.resource_type) == ("vm", "azapi_resource")
-    assert vm.extra["arm_type"] == "Microsoft.Compute/virtualMachines"
+    assert vm.arm_type == "Microsoft.Compute/virtualMachines"
     assert vm.value("api_version") == "2023-03-01"
     assert at(vm.fact("api_version")) == ("main.tf", 154, 15)
     assert vm.value("os") == "Windows"

@@ -32,8 +32,8 @@ def record(result: LoadResult, address: str) -> VmRecord:
 
 
 def instance_address(rec: VmRecord) -> str:
-    """record.address has no instance key; extra['instance_key'] holds it."""
-    key = rec.extra.get("instance_key")
+    """record.address has no instance key; instance_key holds it."""
+    key = rec.instance_key
     if key is None:
         return rec.address
     return rec.address + (f"[{key}]" if isinstance(key, int) else f'["{key}"]')

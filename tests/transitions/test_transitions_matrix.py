@@ -22,7 +22,6 @@ from transition_helpers import (
     render,
 )
 
-import armlint.terraform
 from armlint.checks.transition_rules import switch_verdict
 from armlint.compare.diff import run_diff
 from armlint.model import Unknown
@@ -79,11 +78,6 @@ LINUX_CASES = [
     for profile in ("current", "preview-2020")
     for before, after in itertools.product((IMAGE_DEFAULT, PLATFORM), repeat=2)
 ]
-
-needs_terraform = pytest.mark.skipif(
-    not hasattr(armlint.terraform, "load"),
-    reason="armlint.terraform.load is not written yet (Terraform loader in progress)",
-)
 
 
 def _expected(profile: str, before: str, after: str, automatic_updates: bool) -> str | None:
@@ -144,7 +138,6 @@ def test_linux_arm_matrix_allows_both_directions(tmp_path, case):
     assert [r.name for r in result.records] == ["web1"]
 
 
-@needs_terraform
 @pytest.mark.parametrize("case", WINDOWS_CASES, ids=lambda c: "-".join(map(str, c)))
 def test_windows_terraform_matrix(tmp_path, case):
     profile, before, after, automatic_updates = case
@@ -160,7 +153,6 @@ def test_windows_terraform_matrix(tmp_path, case):
     _assert_windows(result, before_path, after_path, WINDOWS_TF_LINES, case)
 
 
-@needs_terraform
 @pytest.mark.parametrize("case", LINUX_CASES, ids=lambda c: "-".join(c))
 def test_linux_terraform_matrix_allows_both_directions(tmp_path, case):
     profile, before, after = case
@@ -220,7 +212,6 @@ def test_platform_to_manual_with_flag_flipped_is_azp401_and_azp403(tmp_path):
     )
 
 
-@needs_terraform
 def test_terraform_automatic_updates_change_says_the_vm_is_replaced(tmp_path):
     result, before_path, _ = _diff(
         tmp_path,
@@ -235,13 +226,14 @@ def test_terraform_automatic_updates_change_says_the_vm_is_replaced(tmp_path):
         "AZP401",
         WINDOWS_TF_LINES["enable_automatic_updates"],
     )
-    assert finding.message.endswith("so Terraform replaces the VM (ForceNew)")
-    assert f"(was false at {before_path}:10)" in finding.message
+    assert finding.message == (
+        f"enableAutomaticUpdates changes from false to true (was false at {before_path}:10); it"
+        " can only be set when the VM is created, so Terraform replaces the VM (ForceNew)"
+    )
 
 
-@needs_terraform
 def test_terraform_agent_change_is_azp404(tmp_path):
-    result, _, after_path = _diff(
+    result, before_path, after_path = _diff(
         tmp_path,
         "linux_vm.tf.tmpl",
         "main.tf",
@@ -255,7 +247,10 @@ def test_terraform_agent_change_is_azp404(tmp_path):
         str(after_path),
         LINUX_TF_LINES["provision_vm_agent"],
     )
-    assert finding.message.endswith("provision_vm_agent is ForceNew, so Terraform replaces the VM")
+    assert finding.message == (
+        f"provisionVMAgent changes from true to false (was true at {before_path}:9);"
+        " provision_vm_agent is ForceNew, so Terraform replaces the VM"
+    )
 
 
 def test_linux_agent_change_in_arm_is_azp404(tmp_path):
@@ -305,7 +300,6 @@ def test_linux_switches_are_never_refused(before, after, flag, profile):
     assert switch_verdict("Linux", before, after, flag, profile).rule == ""
 
 
-@needs_terraform
 def test_terraform_folders_pair_count_instances_and_read_tfvars():
     before, after = FIXTURES / "terraform" / "before", FIXTURES / "terraform" / "after"
     result = run_diff([str(before)], [str(after)], RunOptions(show_unknown=True))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from transition_helpers import FIXTURES, default_fact, record
 
-import armlint.bicep
 from armlint.checks.transition_rules import transition_findings
 from armlint.compare.diff import run_diff
 from armlint.compare.pairing import pair_records
@@ -83,7 +84,11 @@ def test_parameter_files_pair_file_for_file():
     [finding] = result.findings
     assert (finding.rule, finding.location.line) == ("AZP402", 20)
     assert finding.parameter_file == "vm.parameters.prod.json"
-    assert finding.text == f"{finding.message} [with vm.parameters.prod.json]"
+    before = FIXTURES / "params/before/vm.json"
+    assert finding.text == (
+        f"patchMode changes from 'Manual' to 'AutomaticByOS' (was 'Manual' at {before}:20); Azure"
+        " does not support switching between AutomaticByOS and Manual [with vm.parameters.prod.json]"
+    )
 
 
 # -- exported live VMs as the before ---------------------------------------------------------
@@ -96,10 +101,10 @@ def test_az_vm_show_export_is_a_before():
     unknown, switch = result.findings
     assert [(f.rule, f.location.line) for f in result.findings] == [("AZP002", 17), ("AZP402", 19)]
     assert f"(was 'AutomaticByOS' at {export}:19)" in switch.message
-    assert unknown.message.startswith(
+    assert unknown.message == (
         "enableAutomaticUpdates is unknown in the new version: parameter 'autoUpdates' has no value"
+        " (no default, not in a parameter file); not checked: AZP401"
     )
-    assert unknown.message.endswith("not checked: AZP401")
 
 
 def test_rest_get_export_is_a_before():
@@ -176,8 +181,12 @@ def test_unknown_flag_blocks_the_platform_switch_and_the_flag_rule():
     result = _diff("unknown/automatic_updates.json", "unknown/known.json")
     [finding] = result.findings
     assert (finding.rule, finding.location.line) == ("AZP002", 14)
-    assert finding.message.startswith("enableAutomaticUpdates is unknown in the old version")
-    assert finding.message.endswith("not checked: AZP401, AZP403")
+    before = FIXTURES / "unknown/automatic_updates.json"
+    assert finding.message == (
+        f"enableAutomaticUpdates is unknown in the old version (at {before}:17): parameter"
+        " 'autoUpdates' has no value (no default, not in a parameter file); not checked: AZP401,"
+        " AZP403"
+    )
 
 
 def test_unknowns_are_counted_but_hidden_without_show_unknown():
@@ -323,26 +332,69 @@ def test_an_unknown_value_is_never_a_silent_pass_nor_a_finding(before, after, pr
         assert finding.location.path == "after.json"
 
 
-def test_inferred_default_mode_follows_the_flag_and_is_only_azp401():
-    """The ARM loader infers Manual when patchMode is absent and the flag false: one change."""
-    before = record(
-        os="Windows",
-        patch_mode=default_fact("AutomaticByOS"),
-        enable_automatic_updates=default_fact(True),
+def windows_template(folder: Path, windows_configuration: str) -> Path:
+    """An ARM template of one Windows VM with the given windowsConfiguration members (JSON
+    text) on line 13, written as FOLDER/vm.json."""
+    folder.mkdir()
+    path = folder / "vm.json"
+    path.write_text(
+        "{\n"
+        '  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n'
+        '  "contentVersion": "1.0.0.0",\n'
+        '  "resources": [\n'
+        "    {\n"
+        '      "type": "Microsoft.Compute/virtualMachines",\n'
+        '      "apiVersion": "2023-03-01",\n'
+        '      "name": "vm1",\n'
+        '      "location": "westeurope",\n'
+        '      "properties": {\n'
+        '        "storageProfile": {"imageReference": {"publisher": "MicrosoftWindowsServer",'
+        ' "offer": "WindowsServer", "sku": "2022-datacenter", "version": "latest"}},\n'
+        '        "osProfile": {\n'
+        f'          "windowsConfiguration": {{{windows_configuration}}}\n'
+        "        }\n"
+        "      }\n"
+        "    }\n"
+        "  ]\n"
+        "}\n",
+        encoding="utf-8",
     )
-    after = record(os="Windows", patch_mode=default_fact("Manual"), enable_automatic_updates=False)
-    findings = transition_findings([(before, after)], "current", "")
-    assert [f.rule for f in findings] == ["AZP401"]
+    return path
+
+
+def diff_findings(armlint_cli, before: Path, after: Path) -> list[tuple]:
+    run = armlint_cli("diff", before, after, "--format", "json")
+    assert run.code in (0, 1), run.err
+    return [(f["rule"], f["line"], f["column"]) for f in run.json()["findings"]]
+
+
+def test_the_arm_loader_infers_manual_from_enable_automatic_updates_false(tmp_path, armlint_cli):
+    """Without a patchMode, enableAutomaticUpdates false means Manual (the ARM loader's
+    inference, domain S1): writing the Manual that was inferred is no change at all, and
+    inventory says Manual."""
+    written = windows_template(
+        tmp_path / "before",
+        '"enableAutomaticUpdates": false, "patchSettings": {"patchMode": "Manual"}',
+    )
+    inferred = windows_template(tmp_path / "after", '"enableAutomaticUpdates": false')
+    assert diff_findings(armlint_cli, written, inferred) == []
+    assert diff_findings(armlint_cli, inferred, written) == []
+    run = armlint_cli("inventory", inferred, "--format", "json")
+    (vm,) = run.json()["vms"]
+    assert (vm["patch_mode"], vm["enable_automatic_updates"]) == ("Manual", False)
+
+
+def test_an_inferred_mode_follows_the_flag_so_turning_it_off_is_only_azp401(tmp_path, armlint_cli):
+    """true -> false without a patchMode: the mode goes from AutomaticByOS (default) to Manual
+    (inferred) only because the flag changed, so the flag's AZP401 is the one finding."""
+    before = windows_template(tmp_path / "before", '"enableAutomaticUpdates": true')
+    after = windows_template(tmp_path / "after", '"enableAutomaticUpdates": false')
+    assert diff_findings(armlint_cli, before, after) == [("AZP401", 13, 62)]
 
 
 # -- Bicep ----------------------------------------------------------------------------------
 
-needs_bicep = pytest.mark.skipif(
-    not hasattr(armlint.bicep, "load"), reason="armlint.bicep.load is not written yet"
-)
 
-
-@needs_bicep
 @pytest.mark.parametrize(
     ("profile", "expected"),
     [

@@ -1,4 +1,4 @@
-"""Transitions inside a Terraform plan: records carry extra['before'] and extra['actions'].
+"""Transitions inside a Terraform plan: records carry before and actions.
 
 The records are made by hand, in the shape armlint.terraform.load_plan documents, so these
 tests do not depend on the plan loader.
@@ -6,7 +6,6 @@ tests do not depend on the plan loader.
 
 from __future__ import annotations
 
-import pytest
 from transition_helpers import FIXTURES, default_fact, fact, record
 
 from armlint.checks.transition_rules import plan_transition_findings
@@ -20,10 +19,10 @@ def _plan_pair(before: dict, after: dict, actions, replace_paths=None, kind="vm"
     common |= {"address": f"{WINDOWS}.app", "resource_type": WINDOWS}
     old = record(**common, **before) if before is not None else None
     new = record(**common, **after)
-    new.extra["before"] = old
-    new.extra["actions"] = actions
+    new.before = old
+    new.actions = actions
     if replace_paths is not None:
-        new.extra["replace_paths"] = replace_paths
+        new.replace_paths = replace_paths
     return new
 
 
@@ -50,7 +49,11 @@ def test_update_of_the_flag_says_terraform_replaces_the_vm():
     )
     [finding] = plan_transition_findings([plan], "current")
     assert finding.rule == "AZP401"
-    assert finding.message.endswith("so Terraform replaces the VM (ForceNew)")
+    assert finding.message == (
+        "enableAutomaticUpdates changes from true (platform default) to false (was true, the"
+        " platform default, in the state the plan starts from); it can only be set when the VM"
+        " is created, so Terraform replaces the VM (ForceNew)"
+    )
 
 
 def test_replace_reports_the_recreation_not_the_mode_switch():
@@ -68,8 +71,9 @@ def test_replace_reports_the_recreation_not_the_mode_switch():
     by_line = {f.location.line: f.message for f in findings}
     patch_line = plan.facts["patch_mode"].location.line
     agent_line = plan.facts["provision_vm_agent"].location.line
-    assert by_line[agent_line].endswith(
-        "the plan replaces the VM: it will be destroyed and recreated"
+    assert by_line[agent_line] == (
+        "provisionVMAgent changes from true to false (was true in the state the plan starts"
+        " from); the plan replaces the VM: it will be destroyed and recreated"
     )
     assert by_line[patch_line] == (
         "the plan replaces the VM (forced by provision_vm_agent, os_disk[0].name), so it will be"
@@ -87,7 +91,10 @@ def test_create_before_destroy_is_a_replacement_too():
     )
     [finding] = plan_transition_findings([plan], "current")
     assert finding.rule == "AZP401"
-    assert finding.message.endswith("the plan replaces the VM: it will be destroyed and recreated")
+    assert finding.message == (
+        "enableAutomaticUpdates changes from true to false (was true in the state the plan starts"
+        " from); the plan replaces the VM: it will be destroyed and recreated"
+    )
 
 
 def test_replacement_without_patch_changes_is_not_reported():
@@ -139,16 +146,16 @@ def test_preview_profile_applies_to_plans():
     assert plan_transition_findings([plan], "current") == []
     [finding] = plan_transition_findings([plan], "preview-2020")
     assert finding.rule == "AZP403"
-    assert finding.message.endswith(
-        "the 2020 preview only supports switching from AutomaticByOS to AutomaticByPlatform"
+    assert finding.message == (
+        "patchMode changes from 'AutomaticByPlatform' to 'AutomaticByOS' (was"
+        " 'AutomaticByPlatform' in the state the plan starts from); the 2020 preview only"
+        " supports switching from AutomaticByOS to AutomaticByPlatform"
     )
 
 
 def test_a_real_plan_file_through_the_terraform_plan_loader():
     import armlint.terraform
 
-    if not hasattr(armlint.terraform, "load_plan"):
-        pytest.skip("armlint.terraform.load_plan is not written yet")
     loaded = armlint.terraform.load_plan(FIXTURES / "plan" / "replace.json")
     findings = plan_transition_findings(loaded.records, "current")
     got = [(f.rule, f.resource.rsplit(".", 1)[-1], f.location.line) for f in findings]

@@ -1,0 +1,312 @@
+"""The one extractor over ARM-shaped resource bodies: ARM templates, exported VMs, and
+Terraform ``azapi_resource`` bodies (Bicep compiles to the same shape and reads the same
+schema).
+
+A format hands over the body as a ``BodyNode``: a value with its location, source and trace
+that can give its children. The format decides how a child is reached (an ARM template
+evaluates expressions on the way, an azapi body is already evaluated); this module decides
+which property holds which fact, the defaults, the OS and the Manual inference (schema.py,
+images.py). Property lookups are case-insensitive, as ARM's are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from armlint.compute.images import canonical_os, os_from_image
+from armlint.compute.schema import (
+    HEALTH_EXTENSION_TYPES,
+    IMAGE_FACTS,
+    IMAGE_ID_KEYS,
+    IMAGE_REFERENCE,
+    OS_CONFIG_FACTS,
+    OS_TYPE,
+    SCALE_SET_ORCHESTRATION_DEFAULT,
+    infer_manual,
+    platform_default,
+    spec_path,
+)
+from armlint.model import (
+    SOURCE_ABSENT,
+    SOURCE_DEFAULT,
+    SOURCE_EVALUATED,
+    SOURCE_MAYBE_SET,
+    SOURCE_UNKNOWN,
+    Fact,
+    Location,
+    Unknown,
+)
+
+
+class BodyNode(Protocol):
+    """One value of a body as the format evaluated it: the value type every format hands in.
+
+    ``value`` is a plain value, a dict, a list or ``Unknown``; ``source`` is 'literal' or
+    'evaluated'; ``trace`` the steps that produced it, outermost first.
+    """
+
+    value: Any
+
+    @property
+    def location(self) -> Location: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def trace(self) -> tuple[str, ...]: ...
+
+    def child(self, key: str) -> BodyNode | None:
+        """The property ``key`` (case-insensitive) of an object; None when it is not written."""
+
+    def item(self, index: int) -> BodyNode:
+        """The element ``index`` of a list."""
+
+    def object_location(self) -> Location:
+        """Where a property missing from this object belongs."""
+
+    def settle(self) -> BodyNode:
+        """This node with any expressions inside its object or list value evaluated."""
+
+
+@dataclass(slots=True)
+class Reached:
+    """The result of following a property path through a body."""
+
+    value: Any
+    location: Location
+    present: bool
+    source: str
+    trace: tuple[str, ...]
+    key: str = ""
+    maybe_set: bool = False  # an enclosing object was unknown, not the property itself
+
+    def fact(self, default: Any = None, has_default: bool = False) -> Fact:
+        trace = focus_trace(self.trace, self.key)
+        if isinstance(self.value, Unknown):
+            source = SOURCE_MAYBE_SET if self.maybe_set else SOURCE_UNKNOWN
+            return Fact(self.value, self.location, source, trace)
+        if not self.present or self.value is None:
+            if has_default:
+                return Fact(default, self.location, SOURCE_DEFAULT, trace)
+            return Fact(None, self.location, SOURCE_ABSENT, trace)
+        return Fact(self.value, self.location, self.source, trace)
+
+
+def focus_trace(trace: tuple[str, ...], key: str) -> tuple[str, ...]:
+    """The steps that explain one property: its own parameter, else the variable it came through.
+
+    Evaluating an object (a whole ``windowsConfiguration`` variable, say) reads many parameters;
+    the one named like the property is the one that set it.
+    """
+    if len(trace) <= 2:
+        return trace
+    starts = [i for i, step in enumerate(trace) if step.startswith(("parameters(", "variables("))]
+    wanted = f"parameters('{key.lower()}')"
+    chosen = next((i for i in starts if trace[i].lower().startswith(wanted)), None)
+    if chosen is None:
+        variables = [i for i in starts if trace[i].startswith("variables(")]
+        chosen = variables[-1] if variables else (starts[0] if starts else 0)
+    following = [i for i in starts if i > chosen]
+    end = following[0] if following else len(trace)
+    return trace[chosen:end]
+
+
+def reach(root: BodyNode, path: tuple[str, ...]) -> Reached:
+    """Follow a property path; an absent property is located where it belongs."""
+    node = root
+    last = path[-1] if path else ""
+    for key in path:
+        if isinstance(node.value, Unknown):
+            return Reached(
+                node.value, node.location, True, SOURCE_EVALUATED, node.trace, last, True
+            )
+        if not isinstance(node.value, dict):
+            return Reached(None, node.location, False, node.source, node.trace, last)
+        child = node.child(key)
+        if child is None:
+            return Reached(None, node.object_location(), False, node.source, node.trace, last)
+        node = child
+    if node.value is None:
+        return Reached(None, node.location, False, node.source, node.trace, last)
+    node = node.settle()
+    return Reached(node.value, node.location, True, node.source, node.trace, last)
+
+
+class BodyExtractor:
+    """The facts of one VM or scale-set body that the body itself says."""
+
+    def __init__(self, root: BodyNode, kind: str, start: Location) -> None:
+        self.root = root
+        self.kind = kind
+        self.start = start
+        self.base = ("properties",) if kind == "vm" else ("properties", "virtualMachineProfile")
+
+    def find(self, *path: str) -> Reached:
+        return reach(self.root, path)
+
+    def profile(self, *path: str) -> Reached:
+        return self.find(*self.base, *path)
+
+    def facts(self) -> dict[str, Fact]:
+        """Every body fact, in record order; sibling facts (extensions of a VM, maintenance
+        assignments) are the format's: they live outside the body."""
+        facts: dict[str, Fact | None] = {}
+        windows = self.profile("osProfile", "windowsConfiguration")
+        linux = self.profile("osProfile", "linuxConfiguration")
+        os_fact = self._os_fact(windows, linux)
+        facts["os"] = os_fact
+        if isinstance(os_fact.value, Unknown):
+            facts.update(self._patch_facts_unknown_os(os_fact, windows, linux))
+        else:
+            facts.update(self._patch_facts(os_fact.value))
+        facts.update(self._image_facts())
+        facts.update(self._placement_facts())
+        return {name: fact for name, fact in facts.items() if fact is not None}
+
+    # -- operating system -------------------------------------------------------------------
+
+    def _os_fact(self, windows: Reached, linux: Reached) -> Fact:
+        if windows.present and not isinstance(windows.value, Unknown):
+            return Fact("Windows", windows.location, windows.source, windows.trace)
+        if linux.present and not isinstance(linux.value, Unknown):
+            return Fact("Linux", linux.location, linux.source, linux.trace)
+        os_type = self.profile(*OS_TYPE)
+        if os_type.present and isinstance(os_type.value, str):
+            os_name = canonical_os(os_type.value)
+            return Fact(os_name, os_type.location, os_type.source, os_type.trace)
+        publisher = self.profile(*IMAGE_REFERENCE, "publisher")
+        offer = self.profile(*IMAGE_REFERENCE, "offer")
+        from_image = os_from_image(publisher.value, offer.value)
+        if from_image is not None:
+            trace = (*publisher.trace, "inferred from the image publisher")
+            return Fact(from_image, publisher.location, SOURCE_EVALUATED, trace)
+        for reached in (windows, linux, os_type, publisher):
+            if isinstance(reached.value, Unknown):
+                return Fact(reached.value, reached.location, SOURCE_UNKNOWN, reached.trace)
+        return Fact(
+            Unknown("the operating system cannot be determined"), self.start, SOURCE_UNKNOWN
+        )
+
+    # -- patch settings ---------------------------------------------------------------------
+
+    def _patch_facts(self, os_name: str) -> dict[str, Fact | None]:
+        facts: dict[str, Fact | None] = {}
+        for spec in OS_CONFIG_FACTS:
+            if spec.windows_only and os_name != "Windows":
+                continue
+            reached = self.profile(*spec_path(spec, os_name))
+            if spec.type == "presence":
+                facts[spec.name] = _presence(reached)
+                continue
+            default = platform_default(os_name, spec.name)
+            facts[spec.name] = reached.fact(default, default is not None)
+        infer_manual({name: fact for name, fact in facts.items() if fact is not None})
+        return facts
+
+    def _patch_facts_unknown_os(self, os_fact: Fact, windows: Reached, linux: Reached):
+        """Without the OS, a value written in either configuration is still reported as written."""
+        reason = Unknown(
+            f"depends on the operating system, which is unknown ({os_fact.value.reason})"
+        )
+        facts: dict[str, Fact] = {}
+        for config, name in ((windows, "windowsConfiguration"), (linux, "linuxConfiguration")):
+            if not config.present:
+                continue
+            settings = ("osProfile", name, "patchSettings")
+            for fact_name, path in (
+                ("patch_mode", (*settings, "patchMode")),
+                ("assessment_mode", (*settings, "assessmentMode")),
+                ("provision_vm_agent", ("osProfile", name, "provisionVMAgent")),
+            ):
+                reached = self.profile(*path)
+                if reached.present:
+                    facts[fact_name] = reached.fact()
+        for fact_name in ("patch_mode", "provision_vm_agent", "enable_automatic_updates"):
+            # Not written anywhere: a platform default applies, but which one depends on the OS.
+            facts.setdefault(
+                fact_name, Fact(reason, os_fact.location, SOURCE_DEFAULT, os_fact.trace)
+            )
+        return facts
+
+    # -- image, placement, inline extensions ------------------------------------------------
+
+    def _image_facts(self) -> dict[str, Fact]:
+        image = self.profile(*IMAGE_REFERENCE)
+        facts: dict[str, Fact] = {}
+        if isinstance(image.value, Unknown):
+            for name, _ in IMAGE_FACTS[:3]:
+                facts[name] = Fact(image.value, image.location, SOURCE_UNKNOWN, image.trace)
+            return facts
+        if not image.present:
+            return facts
+        for name, key in IMAGE_FACTS:
+            reached = self.profile(*IMAGE_REFERENCE, key)
+            if reached.present:
+                facts[name] = reached.fact()
+        for key in IMAGE_ID_KEYS:
+            reached = self.profile(*IMAGE_REFERENCE, key)
+            if reached.present:
+                facts["image_id"] = reached.fact()
+                break
+        return facts
+
+    def _placement_facts(self) -> dict[str, Fact]:
+        facts: dict[str, Fact] = {}
+        fact = self.find("location").fact()
+        if isinstance(fact.value, str):
+            fact.value = fact.value.lower().replace(" ", "")
+        facts["location"] = fact
+        facts["zones"] = self.find("zones").fact()
+        if self.kind == "vm":
+            facts["availability_set"] = self.find("properties", "availabilitySet", "id").fact()
+        else:
+            facts["orchestration_mode"] = self.find("properties", "orchestrationMode").fact(
+                SCALE_SET_ORCHESTRATION_DEFAULT, True
+            )
+        return facts
+
+    def inline_health_extension(self) -> Fact | None:
+        """A scale set's own application health extension (extensionProfile), if any."""
+        if self.kind != "vmss":
+            return None
+        extensions = reach(self.root, (*self.base, "extensionProfile", "extensions"))
+        if isinstance(extensions.value, Unknown):
+            return Fact(extensions.value, extensions.location, SOURCE_UNKNOWN, extensions.trace)
+        if not isinstance(extensions.value, list):
+            return None
+        node = reach_node(self.root, (*self.base, "extensionProfile", "extensions"))
+        for index in range(len(extensions.value)):
+            item = node.item(index)
+            kind = reach(item, ("properties", "type"))
+            if _is_health_type(kind.value):
+                return Fact(True, item.location, SOURCE_EVALUATED, kind.trace)
+        return None
+
+
+def reach_node(root: BodyNode, path: tuple[str, ...]) -> BodyNode:
+    """The settled node at a path known to be present (see ``reach``)."""
+    node = root
+    for key in path:
+        child = node.child(key)
+        if child is None:
+            return node
+        node = child
+    return node.settle()
+
+
+def _presence(reached: Reached) -> Fact | None:
+    if isinstance(reached.value, Unknown):
+        source = SOURCE_MAYBE_SET if reached.maybe_set else SOURCE_UNKNOWN
+        return Fact(reached.value, reached.location, source, reached.trace)
+    if reached.present and reached.value is not None:
+        return Fact(True, reached.location, reached.source, reached.trace)
+    return None
+
+
+def _is_health_type(value: Any) -> bool:
+    return isinstance(value, str) and value.lower() in HEALTH_EXTENSION_TYPES
+
+
+__all__ = ["BodyExtractor", "BodyNode", "Reached", "focus_trace", "reach"]

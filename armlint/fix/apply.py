@@ -1,0 +1,171 @@
+"""Apply fixes: splice each file's edits, re-parse, write atomically, check again, and undo a
+file whose fix did not remove its finding or brought a new one.
+
+Fixes are applied in rounds (bounded) because one repair can uncover the next; a round applies
+at most one fix per finding and never two overlapping edits in one file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from armlint.fix.edits import apply_edits
+from armlint.model import Finding, RunResult, TextEdit
+
+MAX_ROUNDS = 4
+SAFE_ONLY = ("safe",)
+WITH_UNSAFE = ("safe", "unsafe")
+
+
+@dataclass
+class FixOutcome:
+    """What a --fix run did, for the summary line."""
+
+    fixed: int = 0  # findings removed by applied fixes
+    files: set[str] = field(default_factory=set)
+    refused: list[str] = field(default_factory=list)  # one line per fix that was not applied
+
+
+def chosen_fixes(result: RunResult, allowed: tuple[str, ...]) -> list[Finding]:
+    return [
+        f
+        for f in result.findings
+        if f.fix is not None and not f.suppressed and f.fix.applicability in allowed
+    ]
+
+
+def fixable_counts(result: RunResult) -> tuple[int, int]:
+    """(safe, unsafe) fixable findings, for 'N fixable with --fix (M more with --unsafe-fixes)'."""
+    safe = len(chosen_fixes(result, SAFE_ONLY))
+    return safe, len(chosen_fixes(result, WITH_UNSAFE)) - safe
+
+
+def new_texts(findings: list[Finding], read: Callable[[str], str | None]) -> dict[str, str]:
+    """Each file's text with the edits of as many fixes as fit without overlapping."""
+    by_path: dict[str, list[TextEdit]] = {}
+    for finding in findings:
+        assert finding.fix is not None
+        edits = list(finding.fix.edits)
+        path = edits[0].path
+        if any(edit.path != path for edit in edits):
+            continue  # a fix that spans files is applied on its own in a later round
+        taken = by_path.setdefault(path, [])
+        fresh = [edit for edit in edits if edit not in taken]
+        if any(_overlaps(edit, other) for edit in fresh for other in taken):
+            continue  # the next round sees the file with the earlier fix in place
+        taken.extend(fresh)
+    texts: dict[str, str] = {}
+    for path, edits in by_path.items():
+        original = read(path)
+        if original is None:
+            continue
+        changed = apply_edits(original, edits)
+        if changed is not None and changed != original:
+            texts[path] = changed
+    return texts
+
+
+def _overlaps(a: TextEdit, b: TextEdit) -> bool:
+    if a.start == a.end and b.start == b.end:
+        return a.start == b.start  # two insertions at one place: order would be a guess
+    return a.start < b.end and b.start < a.end
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        f"a/{path}",
+        f"b/{path}",
+    )
+    text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    return text
+
+
+def finding_keys(findings: list[Finding], path: str) -> set[tuple[str, str]]:
+    """Findings of one file by (rule, resource): positions and traces move when lines move."""
+    return {
+        (f.rule, f.resource)
+        for f in findings
+        if f.location.path == path and not f.suppressed and f.rule != "AZP002"
+    }
+
+
+def write_text(path: str, text: str) -> None:
+    """Atomically, keeping the file's permissions; the original bytes are the caller's backup."""
+    from armlint.report import write_atomic
+
+    mode = os.stat(path).st_mode & 0o7777
+    write_atomic(path, text)
+    os.chmod(path, mode)
+
+
+def read_text(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:  # keep CRLF as it is
+            return handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def inside(path: str, roots: list[str]) -> bool:
+    """Fixes only ever touch files under the paths that were scanned."""
+    target = Path(path).resolve()
+    for root in roots:
+        base = Path(root).resolve()
+        if target == base or base in target.parents:
+            return True
+    return False
+
+
+def run_fixes(
+    check: Callable[[], RunResult],
+    allowed: tuple[str, ...],
+    roots: list[str],
+) -> tuple[RunResult, FixOutcome]:
+    """Check, fix, check again, up to MAX_ROUNDS; returns the last result and what was done."""
+    outcome = FixOutcome()
+    result = check()
+    refused: set[str] = set()  # files whose fix was undone once: not tried again this run
+    for _round in range(MAX_ROUNDS):
+        chosen = [
+            f
+            for f in chosen_fixes(result, allowed)
+            if inside(f.location.path, roots) and f.location.path not in refused
+        ]
+        texts = new_texts(chosen, read_text)
+        if not texts:
+            break
+        originals = {path: read_text(path) for path in texts}
+        for path, text in texts.items():
+            write_text(path, text)
+        after = check()
+        kept = _keep_or_undo(result, after, chosen, texts, originals, outcome)
+        refused.update(set(texts) - kept)
+        result = check() if kept != set(texts) else after
+        if not kept:
+            break
+    return result, outcome
+
+
+def _keep_or_undo(before, after, chosen, texts, originals, outcome) -> set[str]:
+    kept: set[str] = set()
+    for path in texts:
+        old_keys = finding_keys(before.findings, path)
+        new_keys = finding_keys(after.findings, path)
+        targeted = {(f.rule, f.resource) for f in chosen if f.location.path == path}
+        still_there = targeted & new_keys
+        brought = new_keys - old_keys
+        if still_there or brought:
+            write_text(path, originals[path] or "")
+            what = "did not remove its finding" if still_there else "would add a finding"
+            outcome.refused.append(f"{path}: fix not applied, it {what}")
+            continue
+        kept.add(path)
+        outcome.files.add(path)
+        outcome.fixed += len(old_keys - new_keys)
+    return kept

@@ -1,0 +1,290 @@
+"""Which edit repairs a finding: one builder per fixable rule, in one explicit table.
+
+A builder gets the finding, the record it is about and the text of the record's file, and
+returns a ``Fix`` or ``None`` when the fix cannot be proven from the text (the value comes from a
+parameter, a variable or another file, or the place to insert is not the one the rule expects).
+Whether a rule has a fix and of which kind is declared in its YAML (``fix:``); a test keeps this
+table and the YAML in step.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import replace as with_changes
+from typing import Any
+
+from armlint.checks.tables import Tables, api_version_key, load_tables
+from armlint.fix import edits
+from armlint.model import (
+    SOURCE_DEFAULT,
+    SOURCE_LITERAL,
+    Fact,
+    Finding,
+    Fix,
+    Location,
+    TextEdit,
+    VmRecord,
+)
+
+SAFE, UNSAFE = "safe", "unsafe"
+
+# The property that holds enableAutomaticUpdates in each format, by resource type.
+_TERRAFORM_AUTOMATIC_UPDATES = {
+    "azurerm_windows_virtual_machine": "automatic_updates_enabled",
+    "azurerm_windows_virtual_machine_scale_set": "automatic_updates_enabled",
+}
+_BOOLEAN_WORDS = {"true": True, "false": False}
+
+
+class Context:
+    """What every builder may read: the file texts (read once), the tables, the profile."""
+
+    def __init__(self, profile: str, read_text: Callable[[str], str | None]) -> None:
+        self.profile = profile
+        self.tables: Tables = load_tables()
+        self._read_text = read_text
+        self._texts: dict[str, str | None] = {}
+
+    def text(self, path: str) -> str | None:
+        if path not in self._texts:
+            self._texts[path] = self._read_text(path)
+        return self._texts[path]
+
+
+def read_file_text(path: str) -> str | None:
+    """As the fixes will be applied: CRLF kept, so offsets match the bytes on disk."""
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def propose(
+    findings: list[Finding], records: list[VmRecord], profile: str, fixable: dict[str, str]
+) -> list[Finding]:
+    """The findings, each with a fix when its rule declares one (``fixable``: rule id -> the
+    applicability from the YAML) and the file's text proves the repair."""
+    if not any(f.rule in fixable for f in findings):
+        return findings
+    context = Context(profile, read_file_text)
+    by_identity: dict[tuple[str, str], list[VmRecord]] = {}
+    for record in records:
+        by_identity.setdefault((record.path, record.identity), []).append(record)
+    return [_with_fix(f, by_identity, context, fixable) for f in findings]
+
+
+def _with_fix(finding: Finding, by_identity, context: Context, fixable: dict[str, str]) -> Finding:
+    builder = BUILDERS.get(finding.rule)
+    if builder is None or finding.rule not in fixable:
+        return finding
+    records = by_identity.get((finding.location.path, finding.resource), [])
+    fix = _first_fix(builder, finding, records, context)
+    if fix is None:
+        return finding
+    if fixable[finding.rule] == UNSAFE:
+        fix = with_changes(fix, applicability=UNSAFE)
+    return with_changes(finding, fix=fix)
+
+
+def _first_fix(builder, finding: Finding, records: list[VmRecord], context: Context):
+    for record in records:
+        text = context.text(record.path)
+        if text is None or record.format not in ("arm", "bicep", "terraform"):
+            continue
+        fix = builder(finding, record, text, context)
+        if fix is not None:
+            return fix
+    return None
+
+
+def _fact_at(record: VmRecord, finding: Finding) -> tuple[str, Fact] | None:
+    """The fact the finding points at: the one written at the finding's own position."""
+    for name, fact in record.facts.items():
+        if fact.location == finding.location:
+            return name, fact
+    return None
+
+
+def _inside(inner: Location | None, outer: Location) -> bool:
+    """Whether a span lies within the resource's own span (same file, by line and column)."""
+    if inner is None or inner.path != outer.path or not outer.end_line:
+        return False
+    start, end = (inner.line, inner.column), (inner.end_line or inner.line, inner.end_column)
+    return (outer.line, outer.column) <= start and end <= (outer.end_line, outer.end_column)
+
+
+def _replace_value(record: VmRecord, fact: Fact, text: str, value: Any) -> TextEdit | None:
+    if fact.location is None:
+        return None
+    start, end = edits.span_of(text, fact.location)
+    new_text = edits.literal(value, record.format, like=text[start:end])
+    return edits.edit(record.path, text, start, end, new_text)
+
+
+def _fix(title: str, applicability: str, *changes: TextEdit | None) -> Fix | None:
+    if any(change is None for change in changes):
+        return None
+    return Fix(title, applicability, tuple(c for c in changes if c is not None))
+
+
+# --- AZP105 invalid-patch-mode ----------------------------------------------------------------
+
+
+def fix_patch_mode(finding: Finding, record: VmRecord, text: str, context: Context):
+    fact = record.fact("patch_mode")
+    if fact.source != SOURCE_LITERAL or not isinstance(fact.value, str):
+        return None
+    from armlint.checks.derive import derive
+    from armlint.checks.engine import facts_view
+
+    suggestion = derive(facts_view(record), context.profile, context.tables).get(
+        "patch_mode_suggestion"
+    )
+    if not isinstance(suggestion, str):
+        return None
+    # A misspelling or the wrong case is what the author meant; another mode is a new decision.
+    close = difflib.SequenceMatcher(None, fact.value.lower(), suggestion.lower()).ratio() >= 0.85
+    return _fix(
+        f"Change patchMode to '{suggestion}'",
+        SAFE if close else UNSAFE,
+        _replace_value(record, fact, text, suggestion),
+    )
+
+
+# --- AZP108 invalid-patch-setting-value -------------------------------------------------------
+
+
+def fix_setting_value(finding: Finding, record: VmRecord, text: str, context: Context):
+    found = _fact_at(record, finding)
+    if found is None:
+        return None
+    name, fact = found
+    if fact.source != SOURCE_LITERAL or not isinstance(fact.value, str):
+        return None
+    word = fact.value.strip().lower()
+    if word in _BOOLEAN_WORDS:  # "true" written as text: the boolean it spells
+        return _fix(
+            f"Write {word} as a boolean",
+            SAFE,
+            _replace_value(record, fact, text, _BOOLEAN_WORDS[word]),
+        )
+    prop = context.tables.property_name(name)
+    os = record.value("os")
+    allowed = context.tables.enum_values(prop, os=os if os in ("Windows", "Linux") else None)
+    same_word = {value.lower(): value for value in allowed}.get(word)
+    if same_word is None:
+        return None  # no value the author evidently meant
+    return _fix(
+        f"Write {prop} as '{same_word}'", SAFE, _replace_value(record, fact, text, same_word)
+    )
+
+
+# --- AZP102 manual-mode-with-automatic-updates ------------------------------------------------
+
+
+def fix_manual_updates(finding: Finding, record: VmRecord, text: str, context: Context):
+    fact = record.fact("enable_automatic_updates")
+    title = "Set enableAutomaticUpdates to false"
+    # A finding that holds for one allowed value only: false would be wrong for the others. An
+    # object written outside the resource (a variable, say) may be shared with other resources.
+    shared = not _inside(fact.location, record.location)
+    applicability = UNSAFE if record.scenario or shared else SAFE
+    if fact.source == SOURCE_LITERAL and fact.value is True:
+        return _fix(title, applicability, _replace_value(record, fact, text, False))
+    if fact.source != SOURCE_DEFAULT or fact.location is None:
+        return None
+    return _fix(title, applicability, _insert_automatic_updates(record, fact, text))
+
+
+def _insert_automatic_updates(record: VmRecord, fact: Fact, text: str) -> TextEdit | None:
+    if fact.location is None:
+        return None
+    start, _end = edits.span_of(text, fact.location)
+    if record.format == "terraform":
+        name = _TERRAFORM_AUTOMATIC_UPDATES.get(record.resource_type)
+        if name is None:
+            return None
+        mode = record.fact("patch_mode")
+        if mode.present and mode.location is not None and _inside(mode.location, record.location):
+            return edits.insert_after_line(
+                record.path, text, mode.location, name, "false", "terraform"
+            )
+        return edits.insert_member(record.path, text, fact.location, name, "false", "terraform")
+    holder = edits.key_before(text, start)
+    if holder == "windowsConfiguration":
+        return edits.insert_member(
+            record.path, text, fact.location, "enableAutomaticUpdates", "false", record.format
+        )
+    if holder == "osProfile":
+        inner = (
+            '{ "enableAutomaticUpdates": false }'
+            if record.format == "arm"
+            else "{\n" + "enableAutomaticUpdates: false\n}"
+        )
+        if record.format == "bicep":
+            return None  # a nested Bicep object needs its own indented lines; not proven yet
+        return edits.insert_member(
+            record.path, text, fact.location, "windowsConfiguration", inner, record.format
+        )
+    return None
+
+
+# --- AZP104 agent-off-with-platform-patching --------------------------------------------------
+
+
+def fix_agent(finding: Finding, record: VmRecord, text: str, context: Context):
+    fact = record.fact("provision_vm_agent")
+    if fact.source != SOURCE_LITERAL or fact.value is not False:
+        return None
+    # Unsafe: the agent can only be chosen at creation (AZP404 in Terraform recreates the VM).
+    return _fix("Turn the VM agent on", UNSAFE, _replace_value(record, fact, text, True))
+
+
+# --- AZP301 / AZP302 api versions (ARM only) --------------------------------------------------
+
+
+def fix_api_version(finding: Finding, record: VmRecord, text: str, context: Context):
+    fact = record.fact("api_version")
+    if record.format != "arm" or fact.source != SOURCE_LITERAL:
+        return None
+    target = _lowest_api_version(record, context)
+    wanted, current = api_version_key(target), api_version_key(fact.value)
+    if wanted is None or (current is not None and wanted <= current):
+        return None
+    return _fix(f"Raise apiVersion to {target}", UNSAFE, _replace_value(record, fact, text, target))
+
+
+def _lowest_api_version(record: VmRecord, context: Context) -> str | None:
+    """The lowest api-version that has every patch property the resource writes, and at least the
+    recommended one (AZP302's threshold)."""
+    os = record.value("os")
+    wanted = [context.tables.recommended_api_version(context.profile)]
+    for name, fact in record.facts.items():
+        if not fact.present or name not in _API_PROPERTIES:
+            continue
+        first = context.tables.first_api_version(name, os) if os in ("Windows", "Linux") else None
+        if first:
+            wanted.append(first)
+    return max(wanted, key=lambda v: api_version_key(v) or (0,))
+
+
+_API_PROPERTIES = (
+    "patch_mode",
+    "assessment_mode",
+    "enable_hotpatching",
+    "reboot_setting",
+    "bypass_platform_safety_checks",
+    "automatic_by_platform_settings",
+)
+
+# Rule id -> builder. Every rule whose YAML declares `fix:` has an entry, and only those.
+BUILDERS: dict[str, Callable[[Finding, VmRecord, str, Context], Fix | None]] = {
+    "AZP102": fix_manual_updates,
+    "AZP104": fix_agent,
+    "AZP105": fix_patch_mode,
+    "AZP108": fix_setting_value,
+    "AZP301": fix_api_version,
+    "AZP302": fix_api_version,
+}

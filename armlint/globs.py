@@ -1,0 +1,122 @@
+"""One glob dialect for every pattern armlint reads: gitignore's, through ``pathspec``.
+
+``exclude`` (configuration and ``--exclude``), ``per-file`` ``files`` and ``.gitignore`` files
+all mean what git would make of them: ``*`` stays inside one folder, ``**`` crosses folders, a
+trailing ``/`` matches a folder and everything below it, a pattern without a ``/`` (other than
+a trailing one) matches a name at any depth, a leading ``/`` anchors it to the base folder and
+``!`` re-includes. Each ``Patterns`` keeps the folder its patterns are relative to: the
+configuration file's folder for configured patterns, the current folder for the command
+line's, the ``.gitignore`` file's folder for its lines.
+
+Also here: the project root that reports show paths relative to (``project_root``).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+GITIGNORE = ".gitignore"
+
+
+class Patterns:
+    """gitignore-style patterns relative to ``base`` (an absolute folder)."""
+
+    def __init__(self, lines: list[str] | tuple[str, ...], base: str | os.PathLike[str]) -> None:
+        self.lines = tuple(line for line in lines if line.strip())
+        self.base = os.path.abspath(base)
+        self._spec = _compiled(self.lines) if self.lines else None
+
+    def __bool__(self) -> bool:
+        return self._spec is not None
+
+    def matches(self, path: str | os.PathLike[str], is_dir: bool = False) -> bool:
+        """True when ``path`` (absolute or relative to the current folder) is matched.
+
+        A path outside ``base`` is never matched, as git ignores nothing outside its folder.
+        """
+        return self.verdict(path, is_dir) is True
+
+    def verdict(self, path: str | os.PathLike[str], is_dir: bool = False) -> bool | None:
+        """True if the last pattern that applies matches, False if it re-includes (``!``),
+        None if no pattern applies (so an outer ``.gitignore`` keeps its say)."""
+        if self._spec is None:
+            return None
+        relative = relative_to(path, self.base)
+        if not relative:  # outside base, or base itself
+            return None
+        return self._spec.check_file(relative + "/" if is_dir else relative).include
+
+
+@cache
+def _compiled(lines: tuple[str, ...]):
+    import pathspec  # imported on first use: most runs have no pattern at all
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def relative_to(path: str | os.PathLike[str], base: str) -> str | None:
+    """``path`` relative to ``base`` with forward slashes, '' for base itself, None outside."""
+    relative = os.path.relpath(os.path.abspath(path), base)
+    if relative == os.curdir:
+        return ""
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return None
+    return relative.replace(os.sep, "/")
+
+
+def split_patterns(values: list[str]) -> list[str]:
+    """``--exclude a/,b/`` and ``--exclude a/ --exclude b/`` say the same, as for ``--select``."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def gitignore_patterns(folder: Path) -> Patterns | None:
+    """The ``.gitignore`` file of ``folder`` as patterns, or None when it has none (or it
+    cannot be read: an unreadable ignore file ignores nothing, as in git)."""
+    candidate = folder / GITIGNORE
+    try:
+        text = candidate.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return Patterns(lines, folder) if lines else None
+
+
+def git_top_level(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds ``.git`` (a folder, or a file in a
+    worktree or submodule); found without running git, which may not be installed."""
+    current = Path(os.path.abspath(start))
+    for folder in (current, *current.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def project_root(start: Path, config_file: str | None = None) -> Path:
+    """The folder reports show paths relative to: the git top level, else the configuration
+    file's folder, else ``start``; so a run from a subfolder or with absolute arguments
+    names files as the repository does (what code scanning and annotations need)."""
+    top = git_top_level(start)
+    if top is not None:
+        return top
+    if config_file:
+        return Path(os.path.abspath(config_file)).parent
+    return Path(os.path.abspath(start))
+
+
+def ancestor_gitignores(folder: Path, top: Path | None) -> list[Patterns]:
+    """``.gitignore`` files of the folders from ``top`` down to ``folder``'s parent, so a
+    walk that starts in a subfolder still honours the repository's ignore files above it."""
+    if top is None:
+        return []
+    folder = Path(os.path.abspath(folder))
+    if relative_to(folder, str(top)) is None:
+        return []
+    chain = [parent for parent in folder.parents if relative_to(parent, str(top)) is not None]
+    found = []
+    for parent in reversed(chain):
+        patterns = gitignore_patterns(parent)
+        if patterns is not None:
+            found.append(patterns)
+    return found

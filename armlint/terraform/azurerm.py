@@ -1,0 +1,54 @@
+"""azurerm arguments as data: which argument sets which fact, per resource type, with the
+provider's default when the argument is left out (in the spirit of tflint-ruleset-azurerm's
+mapping files).
+
+Argument names, renames and defaults are domain.md section 3 (S6, terraform-provider-azurerm
+internal/services/compute). ``PLATFORM`` marks a default that equals Azure's own for the OS
+(compute/schema.py), so the number lives in one place. Arguments are listed newest name first:
+``automatic_updates_enabled`` replaced ``enable_automatic_updates`` in v4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from armlint.terraform.facts import ABSENT, as_bool
+
+PLATFORM = "platform default"  # the provider sends Azure's own default for the OS
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    fact: str
+    names: tuple[str, ...]  # argument names, newest first
+    default: Any = ABSENT  # what the provider sends when none is set; ABSENT: nothing
+    convert: Callable[[Any], Any] | None = None
+    windows_only: bool = False
+
+
+BYPASS = "bypass_platform_safety_checks_on_user_schedule_enabled"
+AUTOMATIC_UPDATES = ("automatic_updates_enabled", "enable_automatic_updates")
+
+# azurerm_windows_virtual_machine / azurerm_linux_virtual_machine: every argument is top-level.
+VIRTUAL_MACHINE = (
+    Argument("patch_mode", ("patch_mode",), PLATFORM),
+    Argument("assessment_mode", ("patch_assessment_mode",), PLATFORM),
+    Argument("provision_vm_agent", ("provision_vm_agent",), PLATFORM, as_bool),
+    Argument("reboot_setting", ("reboot_setting",)),
+    Argument("bypass_platform_safety_checks", (BYPASS,), False, as_bool),
+    Argument("enable_automatic_updates", AUTOMATIC_UPDATES, PLATFORM, as_bool, True),
+    Argument("enable_hotpatching", ("hotpatching_enabled",), False, as_bool, True),
+    Argument("time_zone", ("timezone",), windows_only=True),
+)
+# azurerm_windows/linux_virtual_machine_scale_set (Uniform): no patch_mode, no assessment mode.
+UNIFORM_SCALE_SET = (
+    Argument("provision_vm_agent", ("provision_vm_agent",), PLATFORM, as_bool),
+    Argument("enable_automatic_updates", AUTOMATIC_UPDATES, PLATFORM, as_bool, True),
+    Argument("time_zone", ("timezone",), windows_only=True),
+)
+# The arguments whose presence sends automaticByPlatformSettings (VIRTUAL_MACHINE only).
+AUTOMATIC_BY_PLATFORM = ("reboot_setting", BYPASS)
+
+__all__ = ["PLATFORM", "UNIFORM_SCALE_SET", "VIRTUAL_MACHINE", "Argument"]

@@ -1,0 +1,151 @@
+"""Which azurerm provider version a Terraform configuration runs with.
+
+``terraform init`` installs the version a ``.terraform.lock.hcl`` records, else the newest
+release that every ``required_providers`` constraint allows. armlint does the same against the
+release list in ``rules/data/terraform.yaml``, so defaults and argument names can follow the
+version (issue 11). Nothing here is fetched: an unpinned configuration gets the newest release
+the table knows, and the loader says so once in the notes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+Version = tuple[int, ...]
+
+LOCK_FILE = ".terraform.lock.hcl"
+_LOCK_BLOCK = re.compile(
+    r'provider\s+"(?:[^"/]+/)?hashicorp/azurerm"\s*\{(?P<body>[^}]*)\}', re.IGNORECASE
+)
+_LOCK_VERSION = re.compile(r'^\s*version\s*=\s*"(?P<version>[^"]+)"', re.MULTILINE)
+_CONSTRAINT = re.compile(r"^\s*(?P<op>~>|>=|<=|!=|=|>|<)?\s*v?(?P<version>\d+(?:\.\d+)*)\s*$")
+
+BASIS_LOCK = "lock"
+BASIS_CONSTRAINT = "constraint"
+BASIS_UNPINNED = "unpinned"
+
+
+def parse_version(text: str) -> Version | None:
+    match = re.fullmatch(r"\s*v?(\d+(?:\.\d+)*)\s*", text or "")
+    return tuple(int(part) for part in match.group(1).split(".")) if match else None
+
+
+def version_text(version: Version) -> str:
+    return ".".join(str(part) for part in version)
+
+
+def _pad(version: Version) -> Version:
+    return (*version, 0, 0, 0)[:3]
+
+
+def _allows(op: str, wanted: Version, have: Version) -> bool:
+    have, target = _pad(have), _pad(wanted)
+    if op == "~>":
+        # ~> 4.41 allows 4.41 up to (not including) 5.0; ~> 4.41.0 up to 4.42.0.
+        prefix = wanted[:-1] if len(wanted) > 1 else wanted
+        upper = _pad((*prefix[:-1], prefix[-1] + 1))
+        return target <= have < upper
+    checks = {
+        "=": have == target,
+        "!=": have != target,
+        ">": have > target,
+        ">=": have >= target,
+        "<": have < target,
+        "<=": have <= target,
+    }
+    return checks[op]
+
+
+def parse_constraint(text: str) -> list[tuple[str, Version]] | None:
+    """``"~> 4.41, != 4.42.0"`` -> [('~>', (4, 41)), ('!=', (4, 42, 0))]; None if unreadable."""
+    parts = []
+    for piece in text.split(","):
+        match = _CONSTRAINT.match(piece)
+        if match is None:
+            return None
+        version = tuple(int(p) for p in match.group("version").split("."))
+        parts.append((match.group("op") or "=", version))
+    return parts or None
+
+
+def satisfies(version: Version, constraint: list[tuple[str, Version]]) -> bool:
+    return all(_allows(op, wanted, version) for op, wanted in constraint)
+
+
+def lock_version(directory: Path) -> Version | None:
+    """The azurerm version a module's lock file records (only a root module has one)."""
+    path = directory / LOCK_FILE
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    block = _LOCK_BLOCK.search(text)
+    if block is None:
+        return None
+    found = _LOCK_VERSION.search(block.group("body"))
+    return parse_version(found.group("version")) if found else None
+
+
+@dataclass(frozen=True)
+class ProviderPin:
+    """The azurerm version armlint assumes, and why."""
+
+    version: Version
+    basis: str  # lock | constraint | unpinned
+    detail: str  # the constraint text, or the lock file
+
+    def describe(self) -> str:
+        text = version_text(self.version)
+        if self.basis == BASIS_LOCK:
+            return f"azurerm {text} ({self.detail})"
+        if self.basis == BASIS_CONSTRAINT:
+            return f"azurerm {text}, the newest release allowed by '{self.detail}'"
+        return f"azurerm {text}, the newest known release (the version is not pinned)"
+
+    def apply(self, record) -> None:
+        """Set the record's provider-version fields from this pin."""
+        for name, value in self.fields().items():
+            setattr(record, name, value)
+
+    def fields(self) -> dict:
+        return {
+            "azurerm_version": version_text(self.version),
+            "azurerm_version_basis": self.basis,
+            "azurerm_version_source": self.describe(),
+        }
+
+
+@cache
+def _releases() -> tuple[Version, ...]:
+    from armlint.datacache import load_yaml
+    from armlint.paths import rules_dir
+
+    table = load_yaml(rules_dir() / "data" / "terraform.yaml")
+    versions = (parse_version(str(item)) for item in table["releases"])
+    return tuple(sorted(v for v in versions if v is not None))
+
+
+def resolve(constraint: str | None, locked: Version | None, lock_path: str = "") -> ProviderPin:
+    releases = _releases()
+    if locked is not None:
+        return ProviderPin(locked, BASIS_LOCK, lock_path or LOCK_FILE)
+    parsed = parse_constraint(constraint) if constraint else None
+    if parsed is not None:
+        allowed = [release for release in releases if satisfies(release, parsed)]
+        if allowed:
+            return ProviderPin(allowed[-1], BASIS_CONSTRAINT, constraint or "")
+    return ProviderPin(releases[-1], BASIS_UNPINNED, constraint or "")
+
+
+UNPINNED_NOTE = (
+    "terraform: the azurerm provider version is not pinned (no required_providers version "
+    "and no .terraform.lock.hcl) in {count} root module(s); armlint assumes the newest provider "
+    "behaviour it knows (azurerm {newest})"
+)
+
+
+def newest_release() -> str:
+    return version_text(_releases()[-1])

@@ -1,0 +1,139 @@
+"""`armlint check --fix`: every fixable rule in every format where it applies, fixed byte for
+byte as tests/fixtures/fix/<RULE>/<case>/expected/ holds, with no finding of that rule left and
+no new finding; --diff writes nothing; fixes that would add a finding are not applied."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from armlint.checks.pack import load_pack
+from armlint.cli import main
+from armlint.fix.propose import BUILDERS
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
+CASES = sorted(p.relative_to(FIXTURES) for p in FIXTURES.glob("AZP*/*") if p.is_dir())
+
+
+def run(capsys, monkeypatch, folder: Path, *args: str) -> tuple[int, str]:
+    monkeypatch.chdir(folder)
+    code = main(["check", ".", "--no-cache", *args])
+    return code, capsys.readouterr().out
+
+
+def findings(capsys, monkeypatch, folder: Path) -> list[tuple[str, str]]:
+    _code, out = run(capsys, monkeypatch, folder, "--format", "json")
+    return sorted((f["rule"], f["resource"]) for f in json.loads(out)["findings"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(c) for c in CASES])
+def test_fix_gives_the_expected_file_and_removes_the_finding(case, tmp_path, capsys, monkeypatch):
+    rule = case.parts[0]
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / case / "input", work)
+    before = findings(capsys, monkeypatch, work)
+    assert rule in {r for r, _ in before}, f"the input must have a {rule} finding"
+    unsafe = load_pack().fixable()[rule] == "unsafe"
+    run(capsys, monkeypatch, work, "--fix", *(["--unsafe-fixes"] if unsafe else []))
+    for expected in (FIXTURES / case / "expected").iterdir():
+        assert (work / expected.name).read_bytes() == expected.read_bytes(), expected.name
+    after = findings(capsys, monkeypatch, work)
+    assert rule not in {r for r, _ in after}
+    assert set(after) <= set(before), "a fix must not add a finding"
+    # A second run has nothing left to change.
+    snapshot = {p.name: p.read_bytes() for p in work.iterdir()}
+    run(capsys, monkeypatch, work, "--fix", "--unsafe-fixes")
+    assert {p.name: p.read_bytes() for p in work.iterdir()} == snapshot
+
+
+def test_safe_fix_alone_does_not_apply_unsafe_ones(tmp_path, capsys, monkeypatch):
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "AZP104" / "arm" / "input", work)
+    original = (work / "vm.json").read_bytes()
+    code, out = run(capsys, monkeypatch, work, "--fix")
+    assert (work / "vm.json").read_bytes() == original
+    assert code == 1
+    assert "1 hidden fixes can be enabled with --unsafe-fixes" in out
+
+
+def test_diff_prints_the_change_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "AZP105" / "arm" / "input", work)
+    original = (work / "vm.json").read_bytes()
+    code, out = run(capsys, monkeypatch, work, "--diff")
+    assert code == 1
+    assert '-            "patchSettings": { "patchMode": "AutomaticByPlatfom" }' in out
+    assert '+            "patchSettings": { "patchMode": "AutomaticByPlatform" }' in out
+    assert (work / "vm.json").read_bytes() == original
+
+
+def test_diff_with_nothing_to_fix_exits_zero(tmp_path, capsys, monkeypatch):
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "AZP105" / "arm" / "expected", work)
+    code, out = run(capsys, monkeypatch, work, "--diff")
+    assert (code, out) == (0, "")
+
+
+def test_crlf_and_comments_are_kept(tmp_path, capsys, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    text = (FIXTURES / "AZP102" / "arm-absent" / "input" / "vm.json").read_text()
+    text = text.replace('"resources": [', '// armlint keeps comments\n  "resources": [')
+    (work / "vm.json").write_bytes(text.replace("\n", "\r\n").encode())
+    run(capsys, monkeypatch, work, "--fix")
+    fixed = (work / "vm.json").read_bytes()
+    assert b'            "enableAutomaticUpdates": false,\r\n' in fixed
+    assert b"// armlint keeps comments\r\n" in fixed
+    assert b"\n" not in fixed.replace(b"\r\n", b"")
+
+
+def test_a_fix_that_would_add_a_finding_is_undone(tmp_path, capsys, monkeypatch):
+    """web-tier: patchMode is an allowed-value parameter, so false for Manual breaks the
+    AutomaticByOS choice (AZP101); the unsafe fix is tried, checked and undone."""
+    work = tmp_path / "work"
+    work.mkdir()
+    example = Path(__file__).resolve().parents[2] / "examples" / "arm" / "web-tier.json"
+    shutil.copy(example, work / "web-tier.json")
+    monkeypatch.chdir(work)
+    main(["check", ".", "--no-cache", "--fix", "--unsafe-fixes"])
+    assert (work / "web-tier.json").read_bytes() == example.read_bytes()
+    assert "web-tier.json: fix not applied, it would add a finding" in capsys.readouterr().err
+
+
+def test_summary_counts_fixable_findings(tmp_path, capsys, monkeypatch):
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "AZP108" / "arm" / "input", work)
+    _code, out = run(capsys, monkeypatch, work)
+    assert out.rstrip().endswith("2 fixable with --fix")
+
+
+def test_sarif_carries_the_fix_as_a_replacement(tmp_path, capsys, monkeypatch):
+    import jsonschema
+
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "AZP105" / "bicep" / "input", work)
+    _code, out = run(capsys, monkeypatch, work, "--format", "sarif")
+    sarif = json.loads(out)
+    schema_path = Path(__file__).resolve().parents[2] / "schemas" / "sarif-2.1.0.json"
+    jsonschema.validate(sarif, json.loads(schema_path.read_text()))
+    (result,) = sarif["runs"][0]["results"]
+    (change,) = result["fixes"][0]["artifactChanges"]
+    (replacement,) = change["replacements"]
+    assert replacement["insertedContent"]["text"] == "'AutomaticByPlatform'"
+    assert replacement["deletedRegion"] == {
+        "startLine": 10,
+        "startColumn": 22,
+        "endLine": 10,
+        "endColumn": 42,
+    }
+
+
+def test_every_declared_fix_has_a_builder_and_every_builder_a_declaration():
+    assert set(load_pack().fixable()) == set(BUILDERS)
+
+
+def test_every_fixable_rule_has_fixtures():
+    assert {case.parts[0] for case in CASES} == set(BUILDERS)
