@@ -505,7 +505,7 @@ def _run_options(args, config):
         parameters=[_relative_argument(path) for path in args.parameters],
         var_files=[_relative_argument(path) for path in args.var_file],
         exclude=_exclude_patterns(config, args.exclude),
-        respect_gitignore=getattr(args, "respect_gitignore", True),  # drift has no option
+        respect_gitignore=getattr(args, "respect_gitignore", True),
         force_exclude=getattr(args, "force_exclude", False),
         profile=args.profile or config.profile,
         enabled=enabled,

@@ -145,7 +145,11 @@ def fix_patch_mode(finding: Finding, record: VmRecord, text: str, context: Conte
     if not isinstance(suggestion, str):
         return None
     # A misspelling or the wrong case is what the author meant; another mode is a new decision.
-    close = difflib.SequenceMatcher(None, fact.value.lower(), suggestion.lower()).ratio() >= 0.85
+    # (difflib is quadratic: a value longer than any patch mode is no misspelling of one).
+    close = (
+        len(fact.value) <= 64
+        and difflib.SequenceMatcher(None, fact.value.lower(), suggestion.lower()).ratio() >= 0.85
+    )
     return _fix(
         f"Change patchMode to '{suggestion}'",
         SAFE if close else UNSAFE,

@@ -129,7 +129,7 @@ resource "azurerm_windows_virtual_machine" "vm" {
   name                     = "vm"
   location                 = "westeurope"
   patch_mode               = "Manual"
-  enable_automatic_updates = true
+  automatic_updates_enabled = true
   source_image_reference {
     publisher = "MicrosoftWindowsServer"
     offer     = "WindowsServer"

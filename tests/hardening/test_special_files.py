@@ -158,7 +158,8 @@ def test_a_device_named_as_parameters_is_a_finding_not_a_hang(tmp_path, option):
     folder = scan_folder(tmp_path, {"main.tf": TF_VM})
     run = run_json(folder, ".", option, "/dev/zero")
     assert run.returncode == 1
-    zero = [f for f in run.report["findings"] if f["path"] == "/dev/zero"]
+    # Reports show paths relative to the project root, so /dev/zero may read ../../dev/zero.
+    zero = [f for f in run.report["findings"] if f["path"].endswith("dev/zero")]
     assert [f["rule"] for f in zero] == ["AZP001"], run.report["findings"]
     assert "a device; not read" in zero[0]["message"]
     assert GOOD_FINDING in good_rules(run)

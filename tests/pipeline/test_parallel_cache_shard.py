@@ -25,16 +25,20 @@ def private_cache(tmp_path, monkeypatch):
 def test_two_processes_give_byte_identical_output(monkeypatch):
     """jobs=2 really checks in worker processes (a pool is started and given the work), and
     what they return is exactly what one process reports."""
-    import concurrent.futures
+    import multiprocessing
+    import multiprocessing.pool
 
     pools = []
 
-    class CountedPool(concurrent.futures.ProcessPoolExecutor):
-        def map(self, *arguments, **keywords):
+    class CountedPool(multiprocessing.pool.Pool):
+        def starmap(self, *arguments, **keywords):
             pools.append(self)
-            return super().map(*arguments, **keywords)
+            return super().starmap(*arguments, **keywords)
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountedPool)
+    def counted_pool(*arguments, **keywords):
+        return CountedPool(*arguments, **keywords)
+
+    monkeypatch.setattr(multiprocessing, "Pool", counted_pool)
     parallel = report(jobs=2)
     assert len(pools) == 1, "jobs=2 on this many files should use worker processes"
     assert parallel == report(jobs=1)
