@@ -21,6 +21,7 @@ from typing import Any
 
 from armlint.arm.extract import SiblingResource, _targets, follow
 from armlint.arm.jsonpos import get_ci
+from armlint.compute.schema import SET_COUNTS, WINDOW_FIELDS
 from armlint.model import (
     SOURCE_UNKNOWN,
     Fact,
@@ -33,18 +34,6 @@ AVAILABILITY_SET_TYPE = "microsoft.compute/availabilitysets"
 CONFIGURATION_TYPE = "microsoft.maintenance/maintenanceconfigurations"
 ASSIGNMENT_MARK = "configurationassignments"
 FLEET_TYPES = (AVAILABILITY_SET_TYPE, CONFIGURATION_TYPE)
-
-# fact name -> the availability set property that holds it
-SET_COUNTS = {
-    "update_domain_count": "platformUpdateDomainCount",
-    "fault_domain_count": "platformFaultDomainCount",
-}
-WINDOW_FIELDS = {
-    "start": "startDateTime",
-    "duration": "duration",
-    "time_zone": "timeZone",
-    "recurrence": "recurEvery",
-}
 
 
 @dataclass(slots=True)

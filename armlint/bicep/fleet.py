@@ -14,20 +14,11 @@ from typing import Any
 from armlint.bicep.extract import FactBuilder, Step, walk
 from armlint.bicep.template import Instance, Template
 from armlint.bicep.values import ResourceRef
+from armlint.compute.schema import SET_COUNTS, WINDOW_FIELDS
 from armlint.model import SOURCE_EVALUATED, SOURCE_UNKNOWN, Fact, MaintenanceSchedule, Unknown
 
 SET_TYPE = "microsoft.compute/availabilitysets"
 CONFIGURATION_TYPE = "microsoft.maintenance/maintenanceconfigurations"
-SET_COUNTS = {
-    "update_domain_count": "platformUpdateDomainCount",
-    "fault_domain_count": "platformFaultDomainCount",
-}
-WINDOW_FIELDS = {
-    "start": "startDateTime",
-    "duration": "duration",
-    "time_zone": "timeZone",
-    "recurrence": "recurEvery",
-}
 
 
 def fleet_facts(

@@ -146,3 +146,18 @@ __all__ = [
     "platform_default",
     "spec_path",
 ]
+
+
+# Fleet shape and maintenance windows, read the same way from ARM and Bicep bodies:
+# fact name -> the availability set property that holds it; window field -> the
+# maintenance configuration's maintenanceWindow property.
+SET_COUNTS = {
+    "update_domain_count": "platformUpdateDomainCount",
+    "fault_domain_count": "platformFaultDomainCount",
+}
+WINDOW_FIELDS = {
+    "start": "startDateTime",
+    "duration": "duration",
+    "time_zone": "timeZone",
+    "recurrence": "recurEvery",
+}
