@@ -7,7 +7,11 @@ imports another armlint module.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 
@@ -421,3 +425,25 @@ class RunResult:
             "suppressed": sum(1 for f in self.findings if f.suppressed),
             "by_rule": dict(sorted(by_rule.items())),
         }
+
+
+def fingerprint(record: VmRecord, rule_id: str, fact_name: str) -> str:
+    """A finding's identity for baselines and code scanning: the same for every command (check,
+    plan, drift) and wherever the checkout sits on disk."""
+    text = f"{stable_path(record.path)}|{record.identity}|{rule_id}|{fact_name}"
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@cache
+def stable_path(path: str) -> str:
+    """The path from the repository root, else from the working folder, so fingerprints (and
+    baselines) depend neither on where the checkout sits on disk nor on how the files were named
+    on the command line. Only a file outside both keeps its absolute path."""
+    resolved = Path(path).resolve()
+    for folder in resolved.parents:
+        if (folder / ".git").exists():
+            return resolved.relative_to(folder).as_posix()
+    try:
+        return resolved.relative_to(Path(os.getcwd()).resolve()).as_posix()
+    except (ValueError, OSError):
+        return resolved.as_posix()

@@ -18,15 +18,22 @@ from armlint.checks.hits import (
     UNKNOWN_RULE,
     Blocked,
     Hit,
-    fingerprint,
     hit_finding,
-    stable_path,
     unknown_finding,
     unknown_reason,
 )
 from armlint.checks.pack import Rule, RulePack
 from armlint.checks.property_names import ARM_NAMES, property_name
-from armlint.model import SOURCE_ABSENT, Fact, Finding, Location, Unknown, VmRecord
+from armlint.model import (
+    SOURCE_ABSENT,
+    Fact,
+    Finding,
+    Location,
+    Unknown,
+    VmRecord,
+    fingerprint,
+    stable_path,
+)
 
 __all__ = ["CheckOptions", "Engine", "fingerprint", "render_value", "stable_path"]
 

@@ -8,13 +8,10 @@ the transition rules (``transition_rules``). Rule names and severities come from
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from armlint.model import Fact, Finding, Location, Unknown, VmRecord
+from armlint.model import Fact, Finding, Location, Unknown, VmRecord, fingerprint
 
 if TYPE_CHECKING:
     from armlint.checks.pack import RulePack
@@ -139,19 +136,3 @@ def unknown_reason(fact: Fact | None, value: Any = None) -> str:
     if isinstance(value, Unknown):
         return value.reason
     return "its value cannot be known before deployment"
-
-
-def fingerprint(record: VmRecord, rule_id: str, fact_name: str) -> str:
-    text = f"{stable_path(record.path)}|{record.identity}|{rule_id}|{fact_name}"
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
-@cache
-def stable_path(path: str) -> str:
-    """The path from the repository root, so fingerprints (and baselines) do not depend on the
-    folder armlint was started from or on how the files were named on the command line."""
-    resolved = Path(path).resolve()
-    for folder in resolved.parents:
-        if (folder / ".git").exists():
-            return resolved.relative_to(folder).as_posix()
-    return resolved.as_posix()

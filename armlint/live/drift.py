@@ -316,7 +316,7 @@ def _changed_finding(pair: Pair, difference: Difference) -> Finding:
 
 
 def _finding(rule: str, message: str, record: VmRecord, where, at: str = "") -> Finding:
-    from armlint.checks.engine import fingerprint
+    from armlint.model import fingerprint
 
     name, severity = _name_severity(rule)
     return Finding(

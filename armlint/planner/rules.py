@@ -9,10 +9,9 @@ configuration on the one findings path (``armlint.run.findings``), as every comm
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
-from armlint.model import Finding, Location, VmRecord, pack_finding
+from armlint.model import Finding, Location, VmRecord, fingerprint, pack_finding
 from armlint.planner.participation import decide
 from armlint.planner.placement import (
     SetPlan,
@@ -226,9 +225,3 @@ def _finding(rule_id: str, record: VmRecord, message: str, at: Location, prop: s
         resource=record.identity,
         fingerprint=fingerprint(record, rule_id, prop),
     )
-
-
-def fingerprint(record: VmRecord, rule_id: str, prop: str) -> str:
-    """Same recipe as the checks engine, so baselines treat plan findings alike."""
-    text = f"{record.path}|{record.identity}|{rule_id}|{prop}"
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -1,0 +1,56 @@
+"""A finding's fingerprint must not depend on where the checkout sits on disk.
+
+CI runs on a fresh machine in another folder than a developer's; the corpus snapshot and every
+baseline compare fingerprints, so an absolute path inside the recipe breaks both (it did: the
+corpus lies outside any git repository, and its fingerprints carried /work/... locally and
+/check/work/... in CI).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "arm" / "rules" / "AZP102_bad.json"
+
+
+def _fingerprints(folder: Path) -> list[str]:
+    run = subprocess.run(
+        [sys.executable, "-m", "armlint", "check", ".", "--format", "json", "--no-cache"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    findings = json.loads(run.stdout)["findings"]
+    return sorted(f"{f['path']}|{f['rule']}|{f['fingerprint']}" for f in findings)
+
+
+def _template(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    shutil.copy(FIXTURE, folder / "vm.json")
+    return folder
+
+
+def test_same_fingerprints_in_two_folders_outside_git(tmp_path):
+    first = _template(tmp_path / "one" / "templates")
+    second = _template(tmp_path / "two" / "deeper" / "templates")
+    found = _fingerprints(first)
+    assert found, "the template must produce findings, else the comparison proves nothing"
+    assert found == _fingerprints(second)
+
+
+def test_inside_git_the_path_counts_from_the_repository_root(tmp_path):
+    from armlint.model import stable_path
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "infra").mkdir()
+    (repo / "infra" / "vm.json").write_text("{}")
+    assert stable_path(str(repo / "infra" / "vm.json")) == "infra/vm.json"
+    moved = tmp_path / "moved"
+    shutil.copytree(repo, moved)
+    assert stable_path(str(moved / "infra" / "vm.json")) == "infra/vm.json"
