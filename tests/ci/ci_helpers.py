@@ -18,13 +18,13 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
 import jsonschema
 import yaml
+from in_process import run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 CI_DOCS = ROOT / "docs" / "ci"
@@ -140,32 +140,10 @@ def run_in_process(
     stdout: Path | None,
 ) -> subprocess.CompletedProcess:
     main = importlib.import_module(module).main
-    out, err = io.StringIO(), io.StringIO()
-    saved_environment, saved_folder, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
     with contextlib.ExitStack() as stack:
         source = stack.enter_context(open(stdin, encoding="utf-8")) if stdin else io.StringIO()
-        sink = stack.enter_context(open(stdout, "w", encoding="utf-8")) if stdout else out
-        try:
-            os.environ.clear()
-            os.environ.update(env)
-            os.chdir(cwd)
-            sys.stdin = source
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(err):
-                code = _exit_code(main, argv)
-        finally:
-            sys.stdin = saved_stdin
-            os.chdir(saved_folder)
-            os.environ.clear()
-            os.environ.update(saved_environment)
-    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
-
-
-def _exit_code(main, argv: list[str]) -> int:
-    """What the shell would see: main's return value, or argparse's exit."""
-    try:
-        return main(argv)
-    except SystemExit as stop:
-        return stop.code if isinstance(stop.code, int) else 2
+        sink = stack.enter_context(open(stdout, "w", encoding="utf-8")) if stdout else None
+        return run_main(main, argv, cwd, env, source, sink)
 
 
 def git(repo: Path, *arguments: str, env: dict[str, str] | None = None) -> str:

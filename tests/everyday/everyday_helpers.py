@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+from in_process import run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,16 +50,38 @@ def environment(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def armlint(*args: str, cwd: Path, env: dict[str, str], stdin: str | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "armlint", *args],
-        cwd=cwd,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def armlint(
+    *args: str, cwd: Path, env: dict[str, str], stdin: str | None = None, process: bool = False
+) -> subprocess.CompletedProcess:
+    """``armlint ARGS`` in ``cwd`` with exactly the variables ``env``.
+
+    In this process through ``armlint.cli.main`` by default (a process per call cost most of
+    this folder's time, and what these tests check is decided there); ``process=True`` runs
+    ``python -m armlint`` where the separate process is the point.
+    """
+    if process:
+        return subprocess.run(
+            [sys.executable, "-m", "armlint", *args],
+            cwd=cwd,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    return _in_this_process(list(args), cwd, env, stdin)
+
+
+def _in_this_process(
+    arguments: list[str], cwd: Path, env: dict[str, str], stdin: str | None
+) -> subprocess.CompletedProcess:
+    """stdin is a real file: armlint reads ``sys.stdin.buffer``."""
+    from armlint import cli
+
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as source:
+        source.write(stdin or "")
+        source.seek(0)
+        return run_main(cli.main, arguments, cwd, env, source)
 
 
 def git(repo: Path, *args: str, env: dict[str, str]) -> str:
