@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "armlint"
 
 
@@ -87,16 +89,20 @@ def cycles(edges: dict[str, set[str]]) -> list[set[str]]:
     return found
 
 
-def test_the_graph_is_read():
-    edges = graph()
+@pytest.fixture(scope="module")
+def edges() -> dict[str, set[str]]:
+    return graph()  # parsing every module takes about a second: once for the module
+
+
+def test_the_graph_is_read(edges):
     assert "armlint.run.pipeline" in edges["armlint.compare.diff"]
     assert "armlint.checks.transition_rules" in edges["armlint.run.pipeline"]
 
 
-def test_no_cycle_crosses_folders():
+def test_no_cycle_crosses_folders(edges):
     crossing = [
         sorted(component)
-        for component in cycles(graph())
+        for component in cycles(edges)
         if len({folder(module) for module in component}) > 1
     ]
     assert crossing == []

@@ -142,20 +142,20 @@ def evaluates_or_refuses(text: str, scope: TemplateScope) -> None:
         assert "armlint bug" not in error.message, error.message
 
 
-@fuzz_settings(400)
+@fuzz_settings(200)
 @given(EXPRESSIONS, st.sampled_from([None, 0, 5]))
 def test_generated_expressions_give_a_value_or_an_armlint_error(expression, copy_index):
     evaluates_or_refuses(f"[{expression}]", fresh_scope(copy_index))
 
 
-@fuzz_settings(300)
+@fuzz_settings(150)
 @given(calls(LITERALS | VALUES), st.sampled_from([None, 2]))
 def test_every_function_on_values_of_every_type(expression, copy_index):
     # Flat calls: an error in one nested argument cannot hide the function's own handling.
     evaluates_or_refuses(f"[{expression}]", fresh_scope(copy_index))
 
 
-@fuzz_settings(300)
+@fuzz_settings(150)
 @given(st.text(alphabet="()[],.' abcdefgiklmnoprstuvwxyz0123456789-_$\\\"\n", max_size=40))
 def test_random_text_gives_a_value_or_an_armlint_error(text):
     evaluates_or_refuses(f"[{text}]", fresh_scope(None))

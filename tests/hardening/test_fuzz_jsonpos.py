@@ -129,7 +129,7 @@ def expected_plain(value):
     return value
 
 
-@fuzz_settings(300)
+@fuzz_settings(150)
 @given(TREES, st.lists(GAPS, min_size=1, max_size=12))
 def test_positions_point_at_what_they_name(tree, gaps):
     text = render(tree, itertools.cycle(gaps).__next__)
@@ -172,7 +172,7 @@ def assert_agrees_with_json_loads(text: str) -> None:
 JSON_CHARACTERS = '{}[],:" 0123456789.eE+-truefalsn\t\n\r\\/u*aNI'
 
 
-@fuzz_settings(500)
+@fuzz_settings(250)
 @given(st.text(alphabet=JSON_CHARACTERS, max_size=40))
 def test_json_like_text_agrees_with_json_loads(text):
     assert_agrees_with_json_loads(text)
@@ -197,7 +197,7 @@ def edited(text: str, edits) -> str:
     return text
 
 
-@fuzz_settings(300)
+@fuzz_settings(150)
 @given(TREES, st.lists(EDITS, min_size=1, max_size=3))
 def test_edited_json_agrees_with_json_loads(tree, edits):
     text = edited(json.dumps(expected_value(tree)), edits)
@@ -209,7 +209,7 @@ def test_edited_json_agrees_with_json_loads(tree, edits):
 MARKS = st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00"])
 
 
-@fuzz_settings(500)
+@fuzz_settings(250)
 @given(MARKS, st.binary(max_size=200))
 def test_random_bytes_give_a_document_or_one_parse_error(mark, data):
     document = read_json(Path("fuzz.json"), data=mark + data)
@@ -221,7 +221,7 @@ def test_random_bytes_give_a_document_or_one_parse_error(mark, data):
         assert finding.location.line >= 1 and finding.location.column >= 1
 
 
-@fuzz_settings(500)
+@fuzz_settings(250)
 @given(st.text(max_size=60))
 def test_random_text_raises_only_json_error(text):
     try:

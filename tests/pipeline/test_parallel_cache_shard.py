@@ -1,5 +1,6 @@
 """--jobs, --shard and the result cache never change what is reported."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,14 +13,46 @@ INPUTS = [str(ROOT / "tests" / "fixtures"), str(ROOT / "examples")]
 
 
 def report(**options) -> str:
-    result = run_check(RunOptions(paths=INPUTS, show_unknown=True, **options))
+    return rendered(run_check(RunOptions(paths=INPUTS, show_unknown=True, **options)))
+
+
+def rendered(result) -> str:
     return render("json", result, ReportOptions(show_unknown=True, tool_version="test"))
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def private_cache(tmp_path, monkeypatch):
+    """A result cache of the test's own. The other tests run without a result cache, in the
+    run's cache folder (tests/conftest.py), where --jobs workers find the compiled grammar."""
     monkeypatch.setenv("ARMLINT_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path / "cache"
+
+
+# Each run over the fixtures and examples costs about a second: the runs every test compares
+# against are made once for the module.
+
+
+@pytest.fixture(scope="module")
+def whole():
+    """One process, no cache: what every other way of running must report."""
+    return run_check(RunOptions(paths=INPUTS, show_unknown=True))
+
+
+@pytest.fixture(scope="module")
+def filled_cache(tmp_path_factory):
+    """A result cache filled by a first cached run, and what that run reported."""
+    folder = tmp_path_factory.mktemp("filled") / "cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARMLINT_CACHE_DIR", str(folder))
+        first = report(cache=True)
+    return folder, first
+
+
+def cache_copy(filled_cache, private_cache) -> str:
+    """This test's own copy of the filled cache (the test may damage it); the first report."""
+    folder, first = filled_cache
+    shutil.copytree(folder, private_cache)
+    return first
 
 
 def test_two_processes_give_byte_identical_output(monkeypatch):
@@ -45,22 +78,21 @@ def test_two_processes_give_byte_identical_output(monkeypatch):
     assert len(pools) == 1, "jobs=1 should not start processes"
 
 
-def test_a_cached_run_gives_identical_output_and_uses_the_cache(private_cache):
-    first = report(cache=True)
+def test_a_cached_run_gives_identical_output_and_uses_the_cache(filled_cache, private_cache, whole):
+    first = cache_copy(filled_cache, private_cache)
     stored = list(private_cache.rglob("*.json"))
     assert stored, "the first run should fill the cache"
-    assert report(cache=True) == first == report(cache=False)
+    assert report(cache=True) == first == rendered(whole)
 
 
-def test_a_corrupt_cache_entry_is_ignored(private_cache):
-    first = report(cache=True)
+def test_a_corrupt_cache_entry_is_ignored(filled_cache, private_cache):
+    first = cache_copy(filled_cache, private_cache)
     for entry in private_cache.rglob("*.json"):
         entry.write_text("{not json", encoding="utf-8")
     assert report(cache=True) == first
 
 
-def test_shards_split_the_work_without_losing_or_repeating_findings():
-    whole = run_check(RunOptions(paths=INPUTS, show_unknown=True))
+def test_shards_split_the_work_without_losing_or_repeating_findings(whole):
     parts = [
         run_check(RunOptions(paths=INPUTS, show_unknown=True, shard=(k, 3))) for k in (1, 2, 3)
     ]
