@@ -71,3 +71,66 @@ def test_only_an_object_or_null_choice_is_taken():
     assert sent_branch(None, {"a": 1}) == {"a": 1}
     assert sent_branch("Manual", None) is None  # a value, not an object: stays unknown
     assert sent_branch({"a": 1}, {"a": 2}) is None  # two objects: stays unknown
+
+
+# The patch mode reaching patchSettings only through a condition, in each form the issue names.
+ARM_CONDITIONS = {
+    "equals": "if(equals(parameters('patchMode'), 'Manual'), {obj}, null())",
+    "empty": "if(empty(parameters('patchMode')), null(), {obj})",
+    "not-empty": "if(not(empty(parameters('patchMode'))), {obj}, null())",
+}
+BICEP_CONDITIONS = {
+    "equals": "patchMode == 'Manual' ? {obj} : null",
+    "empty": "empty(patchMode) ? null : {obj}",
+    "case-insensitive": "patchMode =~ 'manual' ? {obj} : null",
+}
+
+
+def arm_with(condition: str) -> str:
+    patch_settings = condition.format(obj="createObject('patchMode', parameters('patchMode'))")
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {
+            "patchMode": {"type": "string", "defaultValue": "", "allowedValues": ["", "Manual"]}
+        },
+        "resources": [
+            {
+                "type": "Microsoft.Compute/virtualMachines",
+                "apiVersion": "2024-07-01",
+                "name": "vm",
+                "location": "westeurope",
+                "properties": {
+                    "osProfile": {
+                        "computerName": "vm",
+                        "adminUsername": "azureuser",
+                        "windowsConfiguration": {"patchSettings": f"[{patch_settings}]"},
+                    }
+                },
+            }
+        ],
+    }
+    return json.dumps(template, indent=2)
+
+
+def bicep_with(condition: str) -> str:
+    patch_settings = condition.format(obj="{ patchMode: patchMode }")
+    return (
+        "@allowed([\n  ''\n  'Manual'\n])\nparam patchMode string = ''\n\n"
+        "resource vm 'Microsoft.Compute/virtualMachines@2024-07-01' = {\n"
+        "  name: 'vm'\n  location: 'westeurope'\n  properties: {\n    osProfile: {\n"
+        "      computerName: 'vm'\n      adminUsername: 'azureuser'\n"
+        f"      windowsConfiguration: {{\n        patchSettings: {patch_settings}\n      }}\n"
+        "    }\n  }\n}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [(f"{key}.json", arm_with(value)) for key, value in ARM_CONDITIONS.items()]
+    + [(f"{key}.bicep", bicep_with(value)) for key, value in BICEP_CONDITIONS.items()],
+)
+def test_each_condition_form_is_explored(name, text, tmp_path):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    (finding,) = [f for f in check(tmp_path / name) if f["rule"] == "AZP102"]
+    assert finding["message"].endswith("(when patchMode='Manual')")
