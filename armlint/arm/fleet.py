@@ -124,7 +124,7 @@ def _set_counts(resource: dict, scope: Any, where: Location) -> dict[str, Fact]:
 
 
 def _schedule(resource: dict, scope: Any, where: Location, name: str) -> MaintenanceSchedule:
-    paths = {
+    paths: dict[str, tuple[str, ...]] = {
         field_name: ("properties", "maintenanceWindow", prop)
         for field_name, prop in WINDOW_FIELDS.items()
     }

@@ -48,7 +48,9 @@ def _schedule_fact(assignment: Instance, template: Template, builder: FactBuilde
         reason = Unknown("the assigned maintenance configuration is not in the input", where)
         return Fact(reason, where, SOURCE_UNKNOWN)
     body = target.property("properties")
-    paths = {field_name: ("maintenanceWindow", prop) for field_name, prop in WINDOW_FIELDS.items()}
+    paths: dict[str, tuple[str, ...]] = {
+        field_name: ("maintenanceWindow", prop) for field_name, prop in WINDOW_FIELDS.items()
+    }
     # SCHEDULE_PATHS start at the resource; the body here is already its `properties`.
     paths.update({field_name: path[1:] for field_name, path in SCHEDULE_PATHS.items()})
     steps = {field_name: walk(body, *path) for field_name, path in paths.items()}
