@@ -246,6 +246,69 @@ def fix_agent(finding: Finding, record: VmRecord, text: str, context: Context):
     return _fix("Turn the VM agent on", UNSAFE, _replace_value(record, fact, text, True))
 
 
+# --- AZP106 / AZP107 / AZP118 / AZP119: settings to remove -------------------------------------
+
+
+def _remove(record: VmRecord, text: str, *names: str) -> list[TextEdit] | None:
+    """Edits removing the members written in the resource for the named facts (one edit per
+    distinct span: Terraform records reboot_setting and the settings object at one place);
+    None when one of them is not written in the resource itself or cannot be removed cleanly."""
+    spans: dict[tuple, Location] = {}
+    for name in names:
+        fact = record.fact(name)
+        if not fact.present:
+            continue
+        if fact.location is None or not _inside(fact.location, record.location):
+            return None  # written in a variable or another file: shared, not this resource's
+        spans.setdefault(edits.span_of(text, fact.location), fact.location)
+    outer = _outermost(spans)
+    removals = [edits.remove_member(record.path, text, spans[s], record.format) for s in outer]
+    if not removals or any(r is None for r in removals):
+        return None
+    return [r for r in removals if r is not None]
+
+
+def _outermost(spans: dict[tuple, Location]) -> list[tuple]:
+    """The spans not inside another (ARM's rebootSetting lies inside automaticByPlatformSettings)."""
+    return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+
+
+def fix_platform_settings(finding: Finding, record: VmRecord, text: str, context: Context):
+    """AZP106: the settings only AutomaticByPlatform allows go (unsafe: the author may have meant
+    to switch the mode instead)."""
+    names = ("automatic_by_platform_settings",)
+    if record.format == "terraform":  # separate arguments, no settings object
+        names = ("reboot_setting", "bypass_platform_safety_checks")
+    removals = _remove(record, text, *names)
+    title = "Remove the settings that need patchMode AutomaticByPlatform"
+    return None if removals is None else _fix(title, UNSAFE, *removals)
+
+
+def fix_hotpatching(finding: Finding, record: VmRecord, text: str, context: Context):
+    """AZP107: without AutomaticByPlatform hotpatching goes; with it, the bypass flag that Azure
+    says must be false for hotpatching goes (I6)."""
+    if record.value("patch_mode") != "AutomaticByPlatform":
+        name, title = "enable_hotpatching", "Remove enableHotpatching"
+    else:
+        name = "bypass_platform_safety_checks"
+        title = "Remove bypassPlatformSafetyChecksOnUserSchedule (hotpatching needs the checks)"
+    removals = _remove(record, text, name)
+    return None if removals is None else _fix(title, UNSAFE, *removals)
+
+
+def fix_linux_hotpatching(finding: Finding, record: VmRecord, text: str, context: Context):
+    """AZP118: a member the Linux schema does not have, which the API refuses (I11)."""
+    removals = _remove(record, text, "linux_enable_hotpatching")
+    title = "Remove enableHotpatching from linuxConfiguration"
+    return None if removals is None else _fix(title, SAFE, *removals)
+
+
+def fix_custom_image_hotpatching(finding: Finding, record: VmRecord, text: str, context: Context):
+    """AZP119: hotpatching on an image that cannot hotpatch goes (unsafe: changes the request)."""
+    removals = _remove(record, text, "enable_hotpatching")
+    return None if removals is None else _fix("Remove enableHotpatching", UNSAFE, *removals)
+
+
 # --- AZP301 / AZP302 api versions (ARM only) --------------------------------------------------
 
 
@@ -288,7 +351,11 @@ BUILDERS: dict[str, Callable[[Finding, VmRecord, str, Context], Fix | None]] = {
     "AZP102": fix_manual_updates,
     "AZP104": fix_agent,
     "AZP105": fix_patch_mode,
+    "AZP106": fix_platform_settings,
+    "AZP107": fix_hotpatching,
     "AZP108": fix_setting_value,
+    "AZP118": fix_linux_hotpatching,
+    "AZP119": fix_custom_image_hotpatching,
     "AZP301": fix_api_version,
     "AZP302": fix_api_version,
 }

@@ -137,3 +137,24 @@ def test_every_declared_fix_has_a_builder_and_every_builder_a_declaration():
 
 def test_every_fixable_rule_has_fixtures():
     assert {case.parts[0] for case in CASES} == set(BUILDERS)
+
+
+def test_removing_a_member_keeps_crlf_and_valid_json(tmp_path, capsys, monkeypatch):
+    """AZP106 removes the last member of patchSettings: the comma before it goes, CRLF stays."""
+    work = tmp_path / "work"
+    work.mkdir()
+    source = FIXTURES / "AZP106" / "arm-last-member"
+    text = (source / "input" / "vm.json").read_text()
+    (work / "vm.json").write_bytes(text.replace("\n", "\r\n").encode())
+    run(capsys, monkeypatch, work, "--fix", "--unsafe-fixes")
+    fixed = (work / "vm.json").read_bytes()
+    expected = (source / "expected" / "vm.json").read_text().replace("\n", "\r\n").encode()
+    assert fixed == expected
+    json.loads(fixed)
+
+
+def test_rules_lists_the_removal_fixes(capsys):
+    main(["rules"])
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line}
+    assert lines["AZP106"].split()[3] == "unsafe"
+    assert lines["AZP118"].split()[3] == "safe"
