@@ -16,6 +16,7 @@ from typing import Any
 
 from armlint.checks.tables import Tables, api_version_key, load_tables
 from armlint.fix import edits
+from armlint.fix.apply import read_text
 from armlint.model import (
     SOURCE_DEFAULT,
     SOURCE_LITERAL,
@@ -52,15 +53,6 @@ class Context:
         return self._texts[path]
 
 
-def read_file_text(path: str) -> str | None:
-    """As the fixes will be applied: CRLF kept, so offsets match the bytes on disk."""
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def propose(
     findings: list[Finding], records: list[VmRecord], profile: str, fixable: dict[str, str]
 ) -> list[Finding]:
@@ -68,7 +60,7 @@ def propose(
     applicability from the YAML) and the file's text proves the repair."""
     if not any(f.rule in fixable for f in findings):
         return findings
-    context = Context(profile, read_file_text)
+    context = Context(profile, read_text)
     by_identity: dict[tuple[str, str], list[VmRecord]] = {}
     for record in records:
         by_identity.setdefault((record.path, record.identity), []).append(record)

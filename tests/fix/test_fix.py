@@ -158,3 +158,45 @@ def test_rules_lists_the_removal_fixes(capsys):
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line}
     assert lines["AZP106"].split()[3] == "unsafe"
     assert lines["AZP118"].split()[3] == "safe"
+
+
+def _diff_of_fix(tmp_path, capsys, monkeypatch, source: Path) -> tuple[str, str]:
+    """(what --diff --unsafe-fixes prints, the diff of what --fix --unsafe-fixes wrote)."""
+    from armlint.fix.apply import unified_diff
+
+    shown, fixed = tmp_path / "shown", tmp_path / "fixed"
+    shutil.copytree(source, shown)
+    shutil.copytree(source, fixed)
+    _code, out = run(capsys, monkeypatch, shown, "--diff", "--unsafe-fixes")
+    unchanged = sorted(
+        p.name for p in shown.iterdir() if p.read_bytes() != (source / p.name).read_bytes()
+    )
+    assert unchanged == [], "--diff writes nothing"
+    run(capsys, monkeypatch, fixed, "--fix", "--unsafe-fixes")
+    written = "".join(
+        unified_diff(p.name, (source / p.name).read_text(), p.read_text())
+        for p in sorted(fixed.iterdir())
+        if p.read_bytes() != (source / p.name).read_bytes()
+    )
+    return out, written
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(c) for c in CASES])
+def test_diff_shows_exactly_what_fix_writes(case, tmp_path, capsys, monkeypatch):
+    out, written = _diff_of_fix(tmp_path, capsys, monkeypatch, FIXTURES / case / "input")
+    assert written and out == written
+
+
+def test_diff_leaves_out_a_fix_that_the_second_check_refuses(tmp_path, capsys, monkeypatch):
+    """web-tier.json's unsafe AZP102 fix would add AZP101 for the AutomaticByOS choice: --fix
+    undoes it, so --diff does not show it and says why."""
+    source = tmp_path / "source"
+    source.mkdir()
+    example = Path(__file__).resolve().parents[2] / "examples" / "arm" / "web-tier.json"
+    shutil.copy(example, source / "web-tier.json")
+    monkeypatch.chdir(source)
+    code = main(["check", ".", "--no-cache", "--diff", "--unsafe-fixes"])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (0, "")
+    assert "web-tier.json: fix not applied, it would add a finding" in captured.err
+    assert "Would fix 0 findings in 0 file(s)" in captured.err
