@@ -19,6 +19,7 @@ from armlint.fix import edits
 from armlint.fix.apply import read_text
 from armlint.model import (
     SOURCE_DEFAULT,
+    SOURCE_EVALUATED,
     SOURCE_LITERAL,
     Fact,
     Finding,
@@ -36,6 +37,9 @@ _TERRAFORM_AUTOMATIC_UPDATES = {
     "azurerm_windows_virtual_machine_scale_set": "automatic_updates_enabled",
 }
 _BOOLEAN_WORDS = {"true": True, "false": False}
+# Values a fix may change: a literal at the property, or one a definition gave it (a parameter
+# default or file, a variable, a local), which armlint.fix.sources finds or refuses.
+_EDITABLE = (SOURCE_LITERAL, SOURCE_EVALUATED)
 
 
 class Context:
@@ -46,6 +50,9 @@ class Context:
         self.tables: Tables = load_tables()
         self._read_text = read_text
         self._texts: dict[str, str | None] = {}
+        # Definition edits (a parameter default, a variable, a parameter file...) by span, with
+        # the number of references to the defined name: see settle_shared.
+        self.shared: dict[tuple[str, int, int], int] = {}
 
     def text(self, path: str) -> str | None:
         if path not in self._texts:
@@ -64,7 +71,39 @@ def propose(
     by_identity: dict[tuple[str, str], list[VmRecord]] = {}
     for record in records:
         by_identity.setdefault((record.path, record.identity), []).append(record)
-    return [_with_fix(f, by_identity, context, fixable) for f in findings]
+    with_fixes = [_with_fix(f, by_identity, context, fixable) for f in findings]
+    return settle_shared(with_fixes, context.shared)
+
+
+def settle_shared(findings: list[Finding], shared: dict[tuple[str, int, int], int]):
+    """A fix that edits a definition keeps its applicability only when every reference to the
+    name is a finding wanting the same new text; fewer: unsafe (the other uses change too);
+    findings that want different texts: no fix (no one value is right)."""
+    if not shared:
+        return findings
+    wanted: dict[tuple[str, int, int], set[str]] = {}
+    sites: dict[tuple[str, int, int], set[tuple]] = {}
+    for finding in findings:
+        for span, new_text in _shared_edits(finding, shared):
+            wanted.setdefault(span, set()).add(new_text)
+            where = finding.location
+            sites.setdefault(span, set()).add((where.path, where.line, where.column))
+    settled = []
+    for finding in findings:
+        spans = [span for span, _text in _shared_edits(finding, shared)]
+        if any(len(wanted[span]) > 1 for span in spans):
+            finding = with_changes(finding, fix=None)
+        elif any(len(sites[span]) < shared[span] for span in spans) and finding.fix:
+            finding = with_changes(finding, fix=with_changes(finding.fix, applicability=UNSAFE))
+        settled.append(finding)
+    return settled
+
+
+def _shared_edits(finding: Finding, shared) -> list[tuple[tuple[str, int, int], str]]:
+    if finding.fix is None:
+        return []
+    spans = [((e.path, e.start, e.end), e.new_text) for e in finding.fix.edits]
+    return [(span, text) for span, text in spans if span in shared]
 
 
 def _with_fix(finding: Finding, by_identity, context: Context, fixable: dict[str, str]) -> Finding:
@@ -107,12 +146,31 @@ def _inside(inner: Location | None, outer: Location) -> bool:
     return (outer.line, outer.column) <= start and end <= (outer.end_line, outer.end_column)
 
 
-def _replace_value(record: VmRecord, fact: Fact, text: str, value: Any) -> TextEdit | None:
+def _replace_value(
+    record: VmRecord, fact: Fact, text: str, value: Any, context: Context | None = None
+) -> TextEdit | None:
+    """The edit that gives ``fact`` the ``value``: in place for a literal; with ``context``, at
+    the definition a parameter, variable or parameter file value came from (armlint.fix.sources)."""
     if fact.location is None:
+        return None
+    if fact.source == SOURCE_EVALUATED and context is not None:
+        return _definition_edit(record, fact, value, context)
+    if fact.source != SOURCE_LITERAL:
         return None
     start, end = edits.span_of(text, fact.location)
     new_text = edits.literal(value, record.format, like=text[start:end])
     return edits.edit(record.path, text, start, end, new_text)
+
+
+def _definition_edit(record: VmRecord, fact: Fact, value: Any, context: Context):
+    from armlint.fix.sources import definition, definition_edit
+
+    found = definition(record, fact, context.text)
+    if found is None:
+        return None
+    change = definition_edit(found, value)
+    context.shared[(change.path, change.start, change.end)] = found.uses
+    return change
 
 
 def _fix(title: str, applicability: str, *changes: TextEdit | None) -> Fix | None:
@@ -126,7 +184,7 @@ def _fix(title: str, applicability: str, *changes: TextEdit | None) -> Fix | Non
 
 def fix_patch_mode(finding: Finding, record: VmRecord, text: str, context: Context):
     fact = record.fact("patch_mode")
-    if fact.source != SOURCE_LITERAL or not isinstance(fact.value, str):
+    if fact.source not in _EDITABLE or not isinstance(fact.value, str):
         return None
     from armlint.checks.derive import derive
     from armlint.checks.engine import facts_view
@@ -145,7 +203,7 @@ def fix_patch_mode(finding: Finding, record: VmRecord, text: str, context: Conte
     return _fix(
         f"Change patchMode to '{suggestion}'",
         SAFE if close else UNSAFE,
-        _replace_value(record, fact, text, suggestion),
+        _replace_value(record, fact, text, suggestion, context),
     )
 
 
@@ -157,10 +215,11 @@ def fix_setting_value(finding: Finding, record: VmRecord, text: str, context: Co
     if found is None:
         return None
     name, fact = found
-    if fact.source != SOURCE_LITERAL or not isinstance(fact.value, str):
+    if fact.source not in _EDITABLE or not isinstance(fact.value, str):
         return None
     word = fact.value.strip().lower()
     if word in _BOOLEAN_WORDS:  # "true" written as text: the boolean it spells
+        # In place only: a parameter or variable declared as a string must stay one.
         return _fix(
             f"Write {word} as a boolean",
             SAFE,
@@ -173,7 +232,9 @@ def fix_setting_value(finding: Finding, record: VmRecord, text: str, context: Co
     if same_word is None:
         return None  # no value the author evidently meant
     return _fix(
-        f"Write {prop} as '{same_word}'", SAFE, _replace_value(record, fact, text, same_word)
+        f"Write {prop} as '{same_word}'",
+        SAFE,
+        _replace_value(record, fact, text, same_word, context),
     )
 
 
@@ -187,8 +248,8 @@ def fix_manual_updates(finding: Finding, record: VmRecord, text: str, context: C
     # object written outside the resource (a variable, say) may be shared with other resources.
     shared = not _inside(fact.location, record.location)
     applicability = UNSAFE if record.scenario or shared else SAFE
-    if fact.source == SOURCE_LITERAL and fact.value is True:
-        return _fix(title, applicability, _replace_value(record, fact, text, False))
+    if fact.source in _EDITABLE and fact.value is True:
+        return _fix(title, applicability, _replace_value(record, fact, text, False, context))
     if fact.source != SOURCE_DEFAULT or fact.location is None:
         return None
     return _fix(title, applicability, _insert_automatic_updates(record, fact, text))
@@ -232,10 +293,10 @@ def _insert_automatic_updates(record: VmRecord, fact: Fact, text: str) -> TextEd
 
 def fix_agent(finding: Finding, record: VmRecord, text: str, context: Context):
     fact = record.fact("provision_vm_agent")
-    if fact.source != SOURCE_LITERAL or fact.value is not False:
+    if fact.source not in _EDITABLE or fact.value is not False:
         return None
     # Unsafe: the agent can only be chosen at creation (AZP404 in Terraform recreates the VM).
-    return _fix("Turn the VM agent on", UNSAFE, _replace_value(record, fact, text, True))
+    return _fix("Turn the VM agent on", UNSAFE, _replace_value(record, fact, text, True, context))
 
 
 # --- AZP106 / AZP107 / AZP118 / AZP119: settings to remove -------------------------------------

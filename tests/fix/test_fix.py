@@ -13,6 +13,7 @@ import pytest
 from armlint.checks.pack import load_pack
 from armlint.cli import main
 from armlint.fix.propose import BUILDERS
+from armlint.model import Finding
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
 CASES = sorted(p.relative_to(FIXTURES) for p in FIXTURES.glob("AZP*/*") if p.is_dir())
@@ -36,7 +37,8 @@ def test_fix_gives_the_expected_file_and_removes_the_finding(case, tmp_path, cap
     shutil.copytree(FIXTURES / case / "input", work)
     before = findings(capsys, monkeypatch, work)
     assert rule in {r for r, _ in before}, f"the input must have a {rule} finding"
-    unsafe = load_pack().fixable()[rule] == "unsafe"
+    # A case named *-unsafe edits a value something else uses too: unsafe whatever the rule says.
+    unsafe = load_pack().fixable()[rule] == "unsafe" or case.name.endswith("-unsafe")
     run(capsys, monkeypatch, work, "--fix", *(["--unsafe-fixes"] if unsafe else []))
     for expected in (FIXTURES / case / "expected").iterdir():
         assert (work / expected.name).read_bytes() == expected.read_bytes(), expected.name
@@ -200,3 +202,75 @@ def test_diff_leaves_out_a_fix_that_the_second_check_refuses(tmp_path, capsys, m
     assert (code, captured.out) == (0, "")
     assert "web-tier.json: fix not applied, it would add a finding" in captured.err
     assert "Would fix 0 findings in 0 file(s)" in captured.err
+
+
+def _fix_kinds(capsys, monkeypatch, folder: Path, *paths: str) -> list[tuple[str, str]]:
+    monkeypatch.chdir(folder)
+    main(["check", *(paths or (".",)), "--no-cache", "--format", "json"])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    return sorted((f["rule"], f["fix"]["applicability"]) for f in found if "fix" in f)
+
+
+def test_a_definition_every_use_agrees_on_is_a_safe_fix(tmp_path, capsys, monkeypatch):
+    """Two VMs read parameters('patchMode'): both AZP105 fixes want the same default."""
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "AZP105" / "arm-parameter-shared" / "input", work)
+    assert _fix_kinds(capsys, monkeypatch, work) == [("AZP105", "safe"), ("AZP105", "safe")]
+
+
+def test_a_definition_with_another_use_is_an_unsafe_fix(tmp_path, capsys, monkeypatch):
+    """var.patch_mode is also an output: changing its default changes the output too."""
+    work = tmp_path / "work"
+    case = FIXTURES / "AZP105" / "terraform-variable-other-use-unsafe"
+    shutil.copytree(case / "input", work)
+    assert _fix_kinds(capsys, monkeypatch, work) == [("AZP105", "unsafe")]
+    run(capsys, monkeypatch, work, "--fix")
+    assert (work / "main.tf").read_bytes() == (case / "input" / "main.tf").read_bytes()
+
+
+def test_a_parameter_file_outside_the_scanned_paths_is_never_edited(tmp_path, capsys, monkeypatch):
+    """Checking vm.json alone (its parameter file beside it is still read): the fix would edit
+    vm.parameters.json, which was not scanned, so nothing is written."""
+    work = tmp_path / "work"
+    case = FIXTURES / "AZP105" / "arm-parameter-file" / "input"
+    shutil.copytree(case, work)
+    monkeypatch.chdir(work)
+    main(["check", "vm.json", "--no-cache", "--fix", "--unsafe-fixes"])
+    capsys.readouterr()
+    for name in ("vm.json", "vm.parameters.json"):
+        assert (work / name).read_bytes() == (case / name).read_bytes()
+
+
+def test_a_downloaded_module_is_never_a_fix_target(tmp_path):
+    from armlint.fix.apply import allowed_target
+    from armlint.model import Fix, Location, TextEdit
+
+    def finding_editing(path: str) -> Finding:
+        edit = TextEdit(path, 0, 1, "x")
+        return Finding(
+            "AZP105", "n", "error", "m", Location("main.tf", 1, 1), fix=Fix("t", "safe", (edit,))
+        )
+
+    module = str(tmp_path / ".terraform" / "modules" / "vm" / "variables.tf")
+    assert not allowed_target(finding_editing(module), [str(tmp_path)])
+    assert allowed_target(finding_editing(str(tmp_path / "variables.tf")), [str(tmp_path)])
+
+
+def test_uses_that_want_different_values_get_no_fix():
+    from armlint.fix.propose import settle_shared
+    from armlint.model import Fix, Location, TextEdit
+
+    def wanting(text: str, line: int) -> Finding:
+        edit = TextEdit("vm.json", 10, 20, text)
+        fix = Fix("t", "safe", (edit,))
+        return Finding("AZP105", "n", "error", "m", Location("vm.json", line, 1), fix=fix)
+
+    shared = {("vm.json", 10, 20): 2}
+    assert [f.fix for f in settle_shared([wanting('"A"', 1), wanting('"B"', 2)], shared)] == [
+        None,
+        None,
+    ]
+    agreed = settle_shared([wanting('"A"', 1), wanting('"A"', 2)], shared)
+    assert [f.fix.applicability for f in agreed if f.fix] == ["safe", "safe"]
+    alone = settle_shared([wanting('"A"', 1)], shared)
+    assert [f.fix.applicability for f in alone if f.fix] == ["unsafe"]
