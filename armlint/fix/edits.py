@@ -183,6 +183,18 @@ def remove_member(path: str, text: str, value: Location, file_format: str) -> Te
     return None
 
 
+def rename_key(path: str, text: str, value: Location, old: str, new: str) -> TextEdit | None:
+    """Rename the HCL argument whose value spans ``value``; the ``=`` keeps its column (the
+    alignment ``terraform fmt`` writes) unless the longer name leaves no room for it."""
+    start, _end = span_of(text, value)
+    key_start = _key_start(text, start, "=")
+    if key_start is None or text[key_start : key_start + len(old)] != old:
+        return None
+    equals = text.find("=", key_start + len(old))
+    padding = max(1, equals - key_start - len(new))
+    return edit(path, text, key_start, equals, new + " " * padding)
+
+
 def _remove_last_json_line(path: str, text: str, line_start: int, cut_end: int) -> TextEdit | None:
     """The last member of a JSON object: its lines go, and so does the previous member's comma
     (a previous line ending in a comment or anything but a comma or an opening brace: None)."""

@@ -362,6 +362,29 @@ def fix_custom_image_hotpatching(finding: Finding, record: VmRecord, text: str, 
     return None if removals is None else _fix("Remove enableHotpatching", UNSAFE, *removals)
 
 
+# --- AZP111 argument-not-in-provider-version ---------------------------------------------------
+
+
+def fix_provider_argument(finding: Finding, record: VmRecord, text: str, context: Context):
+    """The argument under the name the provider version in use has (the provider renamed it:
+    same setting, so safe). Only when that name is in the version and not written already."""
+    from armlint.checks.tables import in_version_range, provider_version_key
+
+    written = record.provider_arguments or {}
+    name = next((n for n, where in written.items() if where == finding.location), None)
+    version = provider_version_key(record.azurerm_version)
+    if record.format != "terraform" or name is None or version is None or "." in name:
+        return None
+    rows = context.tables.provider_argument_rows(record.resource_type)
+    instead = next((r.get("instead") for r in rows if r["path"] == name), None)
+    if not instead or instead in written:
+        return None
+    if any(r["path"] == instead and not in_version_range(r, version) for r in rows):
+        return None
+    change = edits.rename_key(record.path, text, finding.location, name, instead)
+    return _fix(f"Rename {name} to {instead}", SAFE, change)
+
+
 # --- AZP301 / AZP302 api versions (ARM only) --------------------------------------------------
 
 
@@ -407,6 +430,7 @@ BUILDERS: dict[str, Callable[[Finding, VmRecord, str, Context], Fix | None]] = {
     "AZP106": fix_platform_settings,
     "AZP107": fix_hotpatching,
     "AZP108": fix_setting_value,
+    "AZP111": fix_provider_argument,
     "AZP118": fix_linux_hotpatching,
     "AZP119": fix_custom_image_hotpatching,
     "AZP301": fix_api_version,
