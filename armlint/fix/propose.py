@@ -18,6 +18,7 @@ from armlint.checks.tables import Tables, api_version_key, load_tables
 from armlint.fix import edits
 from armlint.fix.apply import read_text
 from armlint.model import (
+    SOURCE_ABSENT,
     SOURCE_DEFAULT,
     SOURCE_EVALUATED,
     SOURCE_LITERAL,
@@ -385,6 +386,46 @@ def fix_provider_argument(finding: Finding, record: VmRecord, text: str, context
     return _fix(f"Rename {name} to {instead}", SAFE, change)
 
 
+# --- AZP114 scale-set-hotpatch-image-without-hotpatching ---------------------------------------
+
+
+def fix_scale_set_hotpatching(finding: Finding, record: VmRecord, text: str, context: Context):
+    """enableHotpatching true, which Azure demands of a scale set on a hotpatch image (I10); only
+    with patchMode AutomaticByPlatform, which hotpatching needs (AZP107)."""
+    if record.value("patch_mode") != "AutomaticByPlatform":
+        return None
+    fact = record.fact("enable_hotpatching")
+    title = "Set enableHotpatching to true"
+    if fact.source in _EDITABLE and fact.value is False:
+        return _fix(title, UNSAFE, _replace_value(record, fact, text, True, context))
+    if fact.source not in (SOURCE_DEFAULT, SOURCE_ABSENT) or not _inside(
+        fact.location, record.location
+    ):
+        return None
+    return _fix(title, UNSAFE, _insert_hotpatching(record, fact, text))
+
+
+def _insert_hotpatching(record: VmRecord, fact: Fact, text: str) -> TextEdit | None:
+    assert fact.location is not None
+    if record.format == "terraform":
+        mode = record.fact("patch_mode")
+        # The argument of windows_configuration in the orchestrated scale set (S6).
+        if record.resource_type != "azurerm_orchestrated_virtual_machine_scale_set":
+            return None
+        if mode.source != SOURCE_LITERAL or not _inside(mode.location, record.location):
+            return None
+        assert mode.location is not None
+        return edits.insert_after_line(
+            record.path, text, mode.location, "hotpatching_enabled", "true", "terraform"
+        )
+    start, _end = edits.span_of(text, fact.location)
+    if edits.key_before(text, start) != "patchSettings":
+        return None  # no patchSettings object to put it in
+    return edits.insert_member(
+        record.path, text, fact.location, "enableHotpatching", "true", record.format
+    )
+
+
 # --- AZP301 / AZP302 api versions (ARM only) --------------------------------------------------
 
 
@@ -431,6 +472,7 @@ BUILDERS: dict[str, Callable[[Finding, VmRecord, str, Context], Fix | None]] = {
     "AZP107": fix_hotpatching,
     "AZP108": fix_setting_value,
     "AZP111": fix_provider_argument,
+    "AZP114": fix_scale_set_hotpatching,
     "AZP118": fix_linux_hotpatching,
     "AZP119": fix_custom_image_hotpatching,
     "AZP301": fix_api_version,
