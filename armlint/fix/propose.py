@@ -386,6 +386,64 @@ def fix_provider_argument(finding: Finding, record: VmRecord, text: str, context
     return _fix(f"Rename {name} to {instead}", SAFE, change)
 
 
+# --- AZP112 maintenance-schedule-never-runs ----------------------------------------------------
+
+_BYPASS = "bypassPlatformSafetyChecksOnUserSchedule"
+
+
+def fix_schedule_bypass(finding: Finding, record: VmRecord, text: str, context: Context):
+    """With AutomaticByPlatform, the one missing value is the bypass flag: a schedule runs only
+    when it is true (S7, S21)."""
+    mode = record.fact("patch_mode")
+    if mode.value != "AutomaticByPlatform":
+        return None
+    fact = record.fact("bypass_platform_safety_checks")
+    title = f"Set {_BYPASS} to true"
+    if fact.source in _EDITABLE and fact.value is False:
+        return _fix(title, UNSAFE, _replace_value(record, fact, text, True, context))
+    if fact.source not in (SOURCE_DEFAULT, SOURCE_ABSENT):
+        return None
+    return _fix(title, UNSAFE, _insert_bypass(record, fact, mode, text))
+
+
+def _insert_bypass(record: VmRecord, fact: Fact, mode: Fact, text: str) -> TextEdit | None:
+    if mode.source != SOURCE_LITERAL or not _inside(mode.location, record.location):
+        return None
+    assert mode.location is not None
+    if record.format == "terraform":
+        name = "bypass_platform_safety_checks_on_user_schedule_enabled"
+        return edits.insert_after_line(record.path, text, mode.location, name, "true", "terraform")
+    if record.format == "arm":
+        if fact.location is None or not _inside(fact.location, record.location):
+            return None
+        holder = edits.key_before(text, edits.span_of(text, fact.location)[0])
+        if holder == "automaticByPlatformSettings":
+            return edits.insert_member(record.path, text, fact.location, _BYPASS, "true", "arm")
+        if holder != "patchSettings":
+            return None
+        settings = f'{{ "{_BYPASS}": true }}'
+        return edits.insert_member(
+            record.path, text, fact.location, "automaticByPlatformSettings", settings, "arm"
+        )
+    # Bicep records no place for an absent flag: beside patchMode, when it has its own line and
+    # no settings object exists yet (a second one would be a duplicate key).
+    start, end = edits.span_of(text, mode.location)
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    alone = text[line_start:start].strip() == "patchMode:" and not text[end:line_end].strip()
+    resource = text[slice(*edits.span_of(text, record.location))]
+    if not alone or "automaticByPlatformSettings" in resource:
+        return None
+    return edits.insert_after_line(
+        record.path,
+        text,
+        mode.location,
+        "automaticByPlatformSettings",
+        f"{{ {_BYPASS}: true }}",
+        "bicep",
+    )
+
+
 # --- AZP114 scale-set-hotpatch-image-without-hotpatching ---------------------------------------
 
 
@@ -472,6 +530,7 @@ BUILDERS: dict[str, Callable[[Finding, VmRecord, str, Context], Fix | None]] = {
     "AZP107": fix_hotpatching,
     "AZP108": fix_setting_value,
     "AZP111": fix_provider_argument,
+    "AZP112": fix_schedule_bypass,
     "AZP114": fix_scale_set_hotpatching,
     "AZP118": fix_linux_hotpatching,
     "AZP119": fix_custom_image_hotpatching,
