@@ -489,13 +489,27 @@ def _insert_hotpatching(record: VmRecord, fact: Fact, text: str) -> TextEdit | N
 
 def fix_api_version(finding: Finding, record: VmRecord, text: str, context: Context):
     fact = record.fact("api_version")
-    if record.format != "arm" or fact.source != SOURCE_LITERAL:
+    if fact.source != SOURCE_LITERAL or fact.location is None:
         return None
     target = _lowest_api_version(record, context)
     wanted, current = api_version_key(target), api_version_key(fact.value)
-    if wanted is None or (current is not None and wanted <= current):
+    if target is None or wanted is None or (current is not None and wanted <= current):
         return None
-    return _fix(f"Raise apiVersion to {target}", UNSAFE, _replace_value(record, fact, text, target))
+    if record.format == "arm":
+        change = _replace_value(record, fact, text, target)
+    else:  # Bicep and azapi write it in the type: 'Microsoft.Compute/virtualMachines@2019-07-01'
+        change = _replace_type_version(record, fact.location, text, str(fact.value), target)
+    return _fix(f"Raise apiVersion to {target}", UNSAFE, change)
+
+
+def _replace_type_version(
+    record: VmRecord, where: Location, text: str, current: str, target: str
+) -> TextEdit | None:
+    start, end = edits.span_of(text, where)
+    at = text.rfind("@", start, end)
+    if at == -1 or text[at + 1 : at + 1 + len(current)] != current:
+        return None
+    return edits.edit(record.path, text, at + 1, at + 1 + len(current), target)
 
 
 def _lowest_api_version(record: VmRecord, context: Context) -> str | None:
