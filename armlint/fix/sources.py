@@ -33,7 +33,8 @@ _NAMED = re.compile(
 )
 _SET_IN = re.compile(r"^set in (?P<file>[^():]+):(?P<line>\d+)$")
 # A literal a fix can replace: a string without escapes or interpolation, a boolean, a number.
-_LITERAL = re.compile(r"""^(?:"[^"\\\n$]*"|'[^'\\\n$]*'|true|false|-?\d+)""")
+_DECLARATION_CHARS = 4096
+_LITERAL = re.compile(r"""(?:"[^"\\\n$]*"|'[^'\\\n$]*'|true|false|-?\d+)""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +140,15 @@ def _literal_after(text: str, line: int, after_key: str) -> tuple[int, int] | No
         return None
     line_end = text.find("\n", starts[line - 1])
     line_end = len(text) if line_end == -1 else line_end
-    key = re.compile(after_key, re.IGNORECASE | re.MULTILINE).search(text, starts[line - 1])
+    # A declaration spans a few lines: the search stops well before the end of a large file.
+    stop = min(len(text), line_end + _DECLARATION_CHARS)
+    key = re.compile(after_key, re.IGNORECASE | re.MULTILINE).search(text, starts[line - 1], stop)
     if key is None or key.start() > line_end:
         return None  # the key is not on the declared line: not the definition the trace named
-    literal = _LITERAL.match(text[key.end() :])
+    literal = _LITERAL.match(text, key.end())
     if literal is None:
         return None
-    return key.end(), key.end() + len(literal.group(0))
+    return literal.span()
 
 
 def _literal_value(written: str) -> Any:
