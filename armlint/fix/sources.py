@@ -34,7 +34,7 @@ _NAMED = re.compile(
 _SET_IN = re.compile(r"^set in (?P<file>[^():]+):(?P<line>\d+)$")
 # A literal a fix can replace: a string without escapes or interpolation, a boolean, a number.
 _DECLARATION_CHARS = 4096
-_LITERAL = re.compile(r"""(?:"[^"\\\n$]*"|'[^'\\\n$]*'|true|false|-?\d+)""")
+_LITERAL = re.compile(r"""(?:"[^"\\\n$]*"|'[^'\\\n$]*'|(?:true|false|-?\d+)(?![\w.]))""")
 
 
 @dataclass(frozen=True, slots=True)

@@ -274,3 +274,20 @@ def test_uses_that_want_different_values_get_no_fix():
     assert [f.fix.applicability for f in agreed if f.fix] == ["safe", "safe"]
     alone = settle_shared([wanting('"A"', 1)], shared)
     assert [f.fix.applicability for f in alone if f.fix] == ["unsafe"]
+
+
+def test_a_value_through_two_definitions_gets_no_fix(tmp_path, capsys, monkeypatch):
+    """variables('mode') is built from parameters('patchMode'): which one to edit is a guess."""
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "AZP105" / "arm-parameter-default" / "input", work)
+    text = (work / "vm.json").read_text()
+    text = text.replace(
+        '  "resources": [',
+        '  "variables": { "mode": "[parameters(\'patchMode\')]" },\n  "resources": [',
+    )
+    text = text.replace(
+        '"patchMode": "[parameters(\'patchMode\')]"', '"patchMode": "[variables(\'mode\')]"'
+    )
+    (work / "vm.json").write_text(text)
+    assert "AZP105" in {rule for rule, _ in findings(capsys, monkeypatch, work)}
+    assert _fix_kinds(capsys, monkeypatch, work) == []
