@@ -63,7 +63,7 @@ def definition(
     if not fact.trace or len(fact.trace) > 2:
         return None
     step = _named_step(fact.trace[0])
-    if step is None:
+    if step is None or not _written_as_reference(fact, step, read):
         return None
     # An ARM parameter says "defaultValue"; a Bicep param or Terraform variable default, a
     # variable or a local is the one step itself.
@@ -77,6 +77,29 @@ def definition(
     if found is None or _literal_value(found.text[found.start : found.end]) != fact.value:
         return None  # not the plain literal the checks read: no edit
     return found
+
+
+def _written_as_reference(fact: Fact, step: _Step, read) -> bool:
+    """Whether the property is written as the bare reference to the definition: the value did
+    not pass through a function or another variable that the trace may leave out."""
+    if fact.location is None:
+        return False
+    text = read(fact.location.path)
+    if text is None:
+        return False
+    start, end = edits.span_of(text, fact.location)
+    written = text[start:end].strip()
+    name = re.escape(step.name)
+    reference = {
+        "parameters": rf"""["']\[\s*parameters\(\s*'{name}'\s*\)\s*\]["']""",
+        "variables": rf"""["']\[\s*variables\(\s*'{name}'\s*\)\s*\]["']""",
+        "param": name,
+        "var": name,
+        "var.": rf"var\.{name}",
+        "local.": rf"local\.{name}",
+    }[step.kind]
+    flags = re.IGNORECASE if step.kind in ("parameters", "variables") else 0  # ARM ignores case
+    return re.fullmatch(reference, written, flags) is not None
 
 
 def _named_step(step: str) -> _Step | None:
