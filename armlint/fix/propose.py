@@ -330,7 +330,7 @@ def _outermost(spans: dict[tuple, Location]) -> list[tuple]:
 def fix_platform_settings(finding: Finding, record: VmRecord, text: str, context: Context):
     """AZP106: the settings only AutomaticByPlatform allows go (unsafe: the author may have meant
     to switch the mode instead)."""
-    names = ("automatic_by_platform_settings",)
+    names: tuple[str, ...] = ("automatic_by_platform_settings",)
     if record.format == "terraform":  # separate arguments, no settings object
         names = ("reboot_setting", "bypass_platform_safety_checks")
     removals = _remove(record, text, *names)
