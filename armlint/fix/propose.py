@@ -51,9 +51,11 @@ class Context:
         self.tables: Tables = load_tables()
         self._read_text = read_text
         self._texts: dict[str, str | None] = {}
-        # Definition edits (a parameter default, a variable, a parameter file...) by span, with
-        # the number of references to the defined name: see settle_shared.
+        # Definition edits (a parameter default, a variable, a parameter file...) by span: the
+        # number of references to the defined name, and the properties (use sites) whose
+        # findings want the edit; see settle_shared.
         self.shared: dict[tuple[str, int, int], int] = {}
+        self.sites: dict[tuple[str, int, int], set[tuple[str, int, int]]] = {}
 
     def text(self, path: str) -> str | None:
         if path not in self._texts:
@@ -73,34 +75,34 @@ def propose(
     for record in records:
         by_identity.setdefault((record.path, record.identity), []).append(record)
     with_fixes = [_with_fix(f, by_identity, context, fixable) for f in findings]
-    return settle_shared(with_fixes, context.shared)
+    return settle_shared(with_fixes, context.shared, context.sites)
 
 
-def settle_shared(findings: list[Finding], shared: dict[tuple[str, int, int], int]):
+Span = tuple[str, int, int]
+
+
+def settle_shared(findings: list[Finding], shared: dict[Span, int], sites: dict[Span, set]):
     """A fix that edits a definition keeps its applicability only when every reference to the
-    name is a finding wanting the same new text; fewer: unsafe (the other uses change too);
-    findings that want different texts: no fix (no one value is right)."""
+    name is a use site whose finding wants the same new text; fewer: unsafe (the other uses
+    change too); findings that want different texts: no fix (no one value is right)."""
     if not shared:
         return findings
-    wanted: dict[tuple[str, int, int], set[str]] = {}
-    sites: dict[tuple[str, int, int], set[tuple]] = {}
+    wanted: dict[Span, set[str]] = {}
     for finding in findings:
         for span, new_text in _shared_edits(finding, shared):
             wanted.setdefault(span, set()).add(new_text)
-            where = finding.location
-            sites.setdefault(span, set()).add((where.path, where.line, where.column))
     settled = []
     for finding in findings:
         spans = [span for span, _text in _shared_edits(finding, shared)]
         if any(len(wanted[span]) > 1 for span in spans):
             finding = with_changes(finding, fix=None)
-        elif any(len(sites[span]) < shared[span] for span in spans) and finding.fix:
+        elif any(len(sites.get(span, ())) < shared[span] for span in spans) and finding.fix:
             finding = with_changes(finding, fix=with_changes(finding.fix, applicability=UNSAFE))
         settled.append(finding)
     return settled
 
 
-def _shared_edits(finding: Finding, shared) -> list[tuple[tuple[str, int, int], str]]:
+def _shared_edits(finding: Finding, shared) -> list[tuple[Span, str]]:
     if finding.fix is None:
         return []
     spans = [((e.path, e.start, e.end), e.new_text) for e in finding.fix.edits]
@@ -170,7 +172,11 @@ def _definition_edit(record: VmRecord, fact: Fact, value: Any, context: Context)
     if found is None:
         return None
     change = definition_edit(found, value)
-    context.shared[(change.path, change.start, change.end)] = found.uses
+    span = (change.path, change.start, change.end)
+    context.shared[span] = found.uses
+    assert fact.location is not None  # definition() needs the use site
+    use = fact.location
+    context.sites.setdefault(span, set()).add((use.path, use.line, use.column))
     return change
 
 

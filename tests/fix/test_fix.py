@@ -265,15 +265,15 @@ def test_uses_that_want_different_values_get_no_fix():
         fix = Fix("t", "safe", (edit,))
         return Finding("AZP105", "n", "error", "m", Location("vm.json", line, 1), fix=fix)
 
-    shared = {("vm.json", 10, 20): 2}
-    assert [f.fix for f in settle_shared([wanting('"A"', 1), wanting('"B"', 2)], shared)] == [
-        None,
-        None,
-    ]
-    agreed = settle_shared([wanting('"A"', 1), wanting('"A"', 2)], shared)
+    span = ("vm.json", 10, 20)
+    both, one = {span: {("vm.json", 1, 1), ("vm.json", 2, 1)}}, {span: {("vm.json", 1, 1)}}
+    differ = settle_shared([wanting('"A"', 1), wanting('"B"', 2)], {span: 2}, both)
+    assert [f.fix for f in differ] == [None, None]
+    agreed = settle_shared([wanting('"A"', 1), wanting('"A"', 2)], {span: 2}, both)
     assert [f.fix.applicability for f in agreed if f.fix] == ["safe", "safe"]
-    alone = settle_shared([wanting('"A"', 1)], shared)
-    assert [f.fix.applicability for f in alone if f.fix] == ["unsafe"]
+    # Two findings at one use site (two rules) are still one of the two references.
+    alone = settle_shared([wanting('"A"', 1), wanting('"A"', 1)], {span: 2}, one)
+    assert [f.fix.applicability for f in alone if f.fix] == ["unsafe", "unsafe"]
 
 
 def test_a_value_through_two_definitions_gets_no_fix(tmp_path, capsys, monkeypatch):
