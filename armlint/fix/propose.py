@@ -262,12 +262,30 @@ def fix_manual_updates(finding: Finding, record: VmRecord, text: str, context: C
     return _fix(title, applicability, _insert_automatic_updates(record, fact, text))
 
 
+def _automatic_updates_argument(record: VmRecord, tables: Tables) -> str | None:
+    """The name the azurerm version in use has for the setting: the provider renamed
+    enable_automatic_updates (rules/data/terraform.yaml), and inserting a name the pinned
+    version does not have would trade AZP102 for AZP111. Unpinned: the newest name."""
+    from armlint.checks.tables import in_version_range, provider_version_key
+
+    newest = _TERRAFORM_AUTOMATIC_UPDATES.get(record.resource_type)
+    version = provider_version_key(record.azurerm_version)
+    if newest is None or version is None:
+        return newest
+    rows = tables.provider_argument_rows(record.resource_type)
+    for name in (newest, "enable_automatic_updates"):
+        bounds = [row for row in rows if row["path"] == name]
+        if all(in_version_range(row, version) for row in bounds):
+            return name
+    return None
+
+
 def _insert_automatic_updates(record: VmRecord, fact: Fact, text: str) -> TextEdit | None:
     if fact.location is None:
         return None
     start, _end = edits.span_of(text, fact.location)
     if record.format == "terraform":
-        name = _TERRAFORM_AUTOMATIC_UPDATES.get(record.resource_type)
+        name = _automatic_updates_argument(record, load_tables())
         if name is None:
             return None
         mode = record.fact("patch_mode")
