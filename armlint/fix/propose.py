@@ -265,19 +265,12 @@ def fix_manual_updates(finding: Finding, record: VmRecord, text: str, context: C
 def _automatic_updates_argument(record: VmRecord, tables: Tables) -> str | None:
     """The name the azurerm version in use has for the setting: the provider renamed
     enable_automatic_updates (rules/data/terraform.yaml), and inserting a name the pinned
-    version does not have would trade AZP102 for AZP111. Unpinned: the newest name."""
-    from armlint.checks.tables import in_version_range, provider_version_key
-
+    version does not have would trade AZP102 for AZP111."""
     newest = _TERRAFORM_AUTOMATIC_UPDATES.get(record.resource_type)
-    version = provider_version_key(record.azurerm_version)
-    if newest is None or version is None:
-        return newest
-    rows = tables.provider_argument_rows(record.resource_type)
-    for name in (newest, "enable_automatic_updates"):
-        bounds = [row for row in rows if row["path"] == name]
-        if all(in_version_range(row, version) for row in bounds):
-            return name
-    return None
+    if newest is None:
+        return None
+    names = (newest, "enable_automatic_updates")
+    return tables.argument_in_version(record.resource_type, names, record.azurerm_version)
 
 
 def _insert_automatic_updates(record: VmRecord, fact: Fact, text: str) -> TextEdit | None:
