@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from armlint.bicep.extract import FactBuilder, Step, walk
+from armlint.bicep.extract import Reading
 from armlint.bicep.template import Instance, Template
-from armlint.bicep.values import ResourceRef
+from armlint.bicep.values import ResourceRef, V, plain
 from armlint.compute.schema import SET_COUNTS, WINDOW_FIELDS
 from armlint.model import SOURCE_EVALUATED, SOURCE_UNKNOWN, Fact, MaintenanceSchedule, Unknown
 
@@ -22,40 +22,42 @@ CONFIGURATION_TYPE = "microsoft.maintenance/maintenanceconfigurations"
 
 
 def fleet_facts(
-    vm_body: Any, template: Template, assignments: list[Instance], builder: FactBuilder
+    vm_body: V, template: Template, assignments: list[Instance], reading: Reading
 ) -> dict[str, Fact]:
     """Set counts (when the set is declared in the input) and the schedule of the first
     assignment that targets the VM."""
     facts: dict[str, Fact] = {}
-    avset = walk(vm_body, "properties", "availabilitySet", "id")
-    target = _target(avset, template, SET_TYPE) if avset.present else None
+    avset = reading.value_at(vm_body, "properties", "availabilitySet", "id")
+    target = _target(avset, template, SET_TYPE) if avset is not None else None
     if target is not None:
         for name, prop in SET_COUNTS.items():
-            step = walk(target.property("properties"), prop)
-            if step.present:
-                facts[name] = builder.from_step(step)
+            count = reading.reach(target.property("properties"), prop)
+            if count.present:
+                facts[name] = count.fact()
     for assignment in assignments:
-        facts["maintenance_schedule"] = _schedule_fact(assignment, template, builder)
+        facts["maintenance_schedule"] = _schedule_fact(assignment, reading)
         break
     return facts
 
 
-def _schedule_fact(assignment: Instance, template: Template, builder: FactBuilder) -> Fact:
+def _schedule_fact(assignment: Instance, reading: Reading) -> Fact:
     where = assignment.template.source.location(assignment.decl.node)
-    step = walk(assignment.property("properties"), "maintenanceConfigurationId")
-    target = _target(step, assignment.template, CONFIGURATION_TYPE) if step.present else None
+    config_id = reading.value_at(assignment.property("properties"), "maintenanceConfigurationId")
+    target = None
+    if config_id is not None:
+        target = _target(config_id, assignment.template, CONFIGURATION_TYPE)
     if target is None:
         reason = Unknown("the assigned maintenance configuration is not in the input", where)
         return Fact(reason, where, SOURCE_UNKNOWN)
     body = target.property("properties")
     values = {
-        field_name: _plain(walk(body, "maintenanceWindow", prop))
+        field_name: _plain(reading.value_at(body, "maintenanceWindow", prop))
         for field_name, prop in WINDOW_FIELDS.items()
     }
     name = target.name().value
     schedule = MaintenanceSchedule(
         name=name if isinstance(name, str) else target.decl.symbolic,
-        scope=_plain(walk(body, "maintenanceScope")),
+        scope=_plain(reading.value_at(body, "maintenanceScope")),
         location=target.template.source.location(target.decl.node),
         assignment=where,
         **values,
@@ -64,22 +66,18 @@ def _schedule_fact(assignment: Instance, template: Template, builder: FactBuilde
     return Fact(schedule, where, SOURCE_EVALUATED, trace)
 
 
-def _plain(step: Step) -> Any:
-    if not step.present:
-        return None
-    from armlint.bicep.values import plain
-
-    return plain(step.value)
+def _plain(value: V | None) -> Any:
+    return plain(value) if value is not None else None
 
 
-def _target(step: Step, template: Template, resource_type: str) -> Instance | None:
+def _target(identity: V, template: Template, resource_type: str) -> Instance | None:
     """The resource instance an id designates: by reference, else by the id's last segment."""
-    ref = step.value.ref
+    ref = identity.ref
     if isinstance(ref, ResourceRef):
         if ref.decl.full_type.lower() != resource_type:
             return None
         return ref.template.find_instance(ref.decl, ref.index)
-    text = ref if isinstance(ref, str) else step.value.value
+    text = ref if isinstance(ref, str) else identity.value
     if not isinstance(text, str) or not text.strip():
         return None
     wanted = text.rstrip("/").rsplit("/", 1)[-1].lower()
