@@ -57,7 +57,7 @@ class BodyNode(Protocol):
     value: Any
 
     @property
-    def location(self) -> Location: ...
+    def location(self) -> Location | None: ...
 
     @property
     def source(self) -> str: ...
@@ -83,7 +83,7 @@ class Reached:
     """The result of following a property path through a body."""
 
     value: Any
-    location: Location
+    location: Location | None
     present: bool
     source: str
     trace: tuple[str, ...]

@@ -296,7 +296,7 @@ def _automatic_by_platform(view, facts: Facts, attributes: tuple[str, ...]) -> N
             unknown = unknown or read
         elif value not in (None, False, ""):
             facts.facts["automatic_by_platform_settings"] = Fact(
-                True, read.loc, read.source, read.trace
+                True, read.location, read.source, read.trace
             )
             return
     if unknown is not None:
@@ -372,7 +372,7 @@ def _provider_arguments(view) -> dict[str, Location]:
                 break
         read = current.attr(name) if current is not None else None
         if read is not None:
-            found[path] = read.loc
+            found[path] = read.location
     return found
 
 
@@ -383,7 +383,7 @@ def _scale_set_upgrade(view, facts: Facts, family: str, kind: str) -> None:
     probe = view.attr("health_probe_id")
     if probe is not None and probe.value is not None:
         # Only whether a probe is set matters; its id is known only after apply.
-        facts.facts["health_probe"] = Fact(True, probe.loc, "evaluated", probe.trace)
+        facts.facts["health_probe"] = Fact(True, probe.location, "evaluated", probe.trace)
     policies = view.blocks("automatic_os_upgrade_policy")
     if isinstance(policies, Unknown):
         facts.put_unknown("automatic_os_upgrade", policies, policies.location or view.loc)

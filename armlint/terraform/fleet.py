@@ -100,16 +100,15 @@ def _set_facts(record: VmRecord, instance, instances: list) -> dict[str, Fact]:
             trace = (f"the {SET_TYPE} default",)
             facts[name] = Fact(default, view.loc, SOURCE_DEFAULT, trace)
         else:
-            facts[name] = Fact(read.value, read.loc, read.source, read.trace)
+            facts[name] = Fact(read.value, read.location, read.source, read.trace)
     return facts
 
 
 def _schedule(view: HclView, instance, dynamic: bool, instances: list) -> Fact:
     read = view.attr("maintenance_configuration_id")
-    where = read.loc if read is not None else view.loc
-    configuration = _resource_view(
-        instance, read.value if read else None, CONFIGURATION_TYPE, instances
-    )
+    where = read.location if read is not None else view.loc
+    identity = read.value if read is not None else None
+    configuration = _resource_view(instance, identity, CONFIGURATION_TYPE, instances)
     if configuration is None:
         reason = Unknown("the assigned maintenance configuration is not in the input", where)
         return Fact(reason, where, SOURCE_UNKNOWN)
@@ -120,14 +119,14 @@ def _schedule(view: HclView, instance, dynamic: bool, instances: list) -> Fact:
         values = dict.fromkeys(WINDOW_FIELDS, windows)
     name = _value(configuration, "name")
     schedule = MaintenanceSchedule(
-        name=name if isinstance(name, str) else str(read.value),
+        name=name if isinstance(name, str) else str(identity),
         scope=_value(configuration, "scope"),
         location=configuration.loc,
         assignment=view.loc,
         dynamic=dynamic,
         **values,
     )
-    return Fact(schedule, where, SOURCE_EVALUATED, (str(read.value),))
+    return Fact(schedule, where, SOURCE_EVALUATED, (str(identity),))
 
 
 def _value(view: HclView | None, argument: str) -> Any:
