@@ -54,12 +54,6 @@ STATUS_UNSET = "not in the template"
 UNSET_IS_FALSE = ("enable_hotpatching", "bypass_platform_safety_checks")
 FIXED_RULES = ("AZP401", "AZP404")
 REFUSED_RULES = ("AZP402", "AZP403")
-DRIFT_RULES = {
-    "AZP601": ("live-setting-drift", "warning"),
-    "AZP602": ("undeclared-live-vm", "warning"),
-    "AZP603": ("undeployed-template-vm", "info"),
-    "AZP604": ("ambiguous-live-pairing", "warning"),
-}
 
 
 class DriftError(Exception):
@@ -142,8 +136,12 @@ def run_drift(templates: list[str], exports: list[str], options, resource_group:
     _pair_all(drift, template_records, live_records, resource_group)
     findings = [f for f in template_side.findings + live_side.findings if f.rule == "AZP001"]
     findings.extend(_findings(drift, options.profile))
-    drift.result.unknown_count = sum(1 for f in findings if f.rule == "AZP002")
-    drift.result.findings = _filtered(findings, options)
+    drift.result.findings = findings
+    # The one findings path, as for every command: names, selection, severity overrides,
+    # unknown values, order, then the suppressions, per-file configuration and baseline.
+    from armlint.run.findings import DRIFT_ENGINES, finish
+
+    finish(drift.result, options, DRIFT_ENGINES)
     return drift
 
 
@@ -316,45 +314,16 @@ def _changed_finding(pair: Pair, difference: Difference) -> Finding:
 
 
 def _finding(rule: str, message: str, record: VmRecord, where, at: str = "") -> Finding:
-    from armlint.model import fingerprint
+    """A drift finding: its name and severity come from the pack on the findings path."""
+    from armlint.model import fingerprint, pack_finding
 
-    name, severity = _name_severity(rule)
-    return Finding(
-        rule=rule,
-        name=name,
-        severity=severity,
-        message=message,
-        location=where,
+    return pack_finding(
+        rule,
+        message,
+        where,
         resource=record.identity,
         fingerprint=fingerprint(record, rule, at or "resource"),
     )
-
-
-def _name_severity(rule: str) -> tuple[str, str]:
-    from armlint.checks.pack import load_pack
-
-    found = load_pack().rules.get(rule)
-    if found is None:
-        return DRIFT_RULES[rule]
-    return found.name, found.severity
-
-
-def _filtered(findings: list[Finding], options) -> list[Finding]:
-    """Selection and severity overrides as a check applies them; unknowns only when asked."""
-    kept = []
-    for finding in findings:
-        if (
-            finding.rule != "AZP002"
-            and options.enabled is not None
-            and finding.rule not in options.enabled
-        ):
-            continue
-        override = options.severities.get(finding.rule)
-        if override:
-            finding.severity = override
-        kept.append(finding)
-    shown = [f for f in kept if options.show_unknown or f.rule != "AZP002"]
-    return sorted(shown, key=lambda f: f.sort_key)
 
 
 __all__ = ["Drift", "DriftError", "Pair", "run_drift"]
