@@ -14,8 +14,15 @@ from typing import Any
 from armlint.bicep.extract import Reading
 from armlint.bicep.template import Instance, Template
 from armlint.bicep.values import ResourceRef, V, plain
-from armlint.compute.schema import SET_COUNTS, WINDOW_FIELDS
-from armlint.model import SOURCE_EVALUATED, SOURCE_UNKNOWN, Fact, MaintenanceSchedule, Unknown
+from armlint.compute.schema import SCHEDULE_PATHS, SET_COUNTS, WINDOW_FIELDS
+from armlint.model import (
+    SOURCE_EVALUATED,
+    SOURCE_UNKNOWN,
+    Fact,
+    Location,
+    MaintenanceSchedule,
+    Unknown,
+)
 
 SET_TYPE = "microsoft.compute/availabilitysets"
 CONFIGURATION_TYPE = "microsoft.maintenance/maintenanceconfigurations"
@@ -50,16 +57,24 @@ def _schedule_fact(assignment: Instance, reading: Reading) -> Fact:
         reason = Unknown("the assigned maintenance configuration is not in the input", where)
         return Fact(reason, where, SOURCE_UNKNOWN)
     body = target.property("properties")
-    values = {
-        field_name: _plain(reading.value_at(body, "maintenanceWindow", prop))
-        for field_name, prop in WINDOW_FIELDS.items()
+    paths: dict[str, tuple[str, ...]] = {
+        field_name: ("maintenanceWindow", prop) for field_name, prop in WINDOW_FIELDS.items()
     }
+    # SCHEDULE_PATHS start at the resource; the body here is already its `properties`.
+    paths.update({field_name: path[1:] for field_name, path in SCHEDULE_PATHS.items()})
+    values = {
+        field_name: _plain(reading.value_at(body, *path)) for field_name, path in paths.items()
+    }
+    configuration = target.template.source.location(target.decl.node)
+    positions = tuple(
+        (field_name, _where(body, path, configuration)) for field_name, path in paths.items()
+    )
     name = target.name().value
     schedule = MaintenanceSchedule(
         name=name if isinstance(name, str) else target.decl.symbolic,
-        scope=_plain(reading.value_at(body, "maintenanceScope")),
-        location=target.template.source.location(target.decl.node),
+        location=configuration,
         assignment=where,
+        positions=positions,
         **values,
     )
     trace = (assignment.template.source.where(assignment.decl.node),)
@@ -68,6 +83,12 @@ def _schedule_fact(assignment: Instance, reading: Reading) -> Fact:
 
 def _plain(value: V | None) -> Any:
     return plain(value) if value is not None else None
+
+
+def _where(body: V | None, path: tuple[str, ...], configuration: Location) -> Location:
+    """The property's own position, else that of the nearest object on its path (a reading
+    of its own: where the configuration is written stands in for a value with no position)."""
+    return Reading(configuration).reach(body, *path).location or configuration
 
 
 def _target(identity: V, template: Template, resource_type: str) -> Instance | None:
