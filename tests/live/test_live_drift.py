@@ -233,3 +233,17 @@ def test_drift_findings_take_the_findings_path_like_every_command(tmp_path):
     [after] = [f for f in gated.result.findings if f.rule == "AZP601" and "web-1" in f.resource]
     assert after.suppressed == "rolled out by hand"
     assert not before.suppressed
+
+
+def test_drift_texts_come_from_the_rule_files(monkeypatch):
+    """AZP601-AZP604 render their rule file's message (rules/AZP60x.yaml), like the code rules."""
+    from armlint.checks.pack import load_pack
+
+    rules = load_pack().rules
+    for rule_id in ("AZP601", "AZP602", "AZP603"):
+        monkeypatch.setattr(rules[rule_id], "message", f"{rule_id} text for {{name}}")
+    found = run_drift([str(EXAMPLES)], [str(EXPORT)], RunOptions())
+    texts = {(f.rule, f.message) for f in found.result.findings if f.rule.startswith("AZP60")}
+    assert ("AZP601", "AZP601 text for 'web-1'") in texts
+    assert ("AZP603", "AZP603 text for 'web-2'") in texts
+    assert ("AZP602", "AZP602 text for 'batch-07'") in texts
