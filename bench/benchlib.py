@@ -24,6 +24,14 @@ ONLY = {
 }
 
 
+def only(fmt: str):
+    """The excludes that leave one format, anchored at the corpus: plain strings are relative to
+    the current folder, and the corpus sits outside it, so they would exclude nothing."""
+    from armlint.globs import Patterns
+
+    return [Patterns(ONLY[fmt], CORPUS)]
+
+
 def require_corpus() -> None:
     if not CORPUS.is_dir():
         sys.exit(f"no corpus at {CORPUS}")
