@@ -160,3 +160,35 @@ def test_sharing_evaluates_fewer_expressions(tmp_path, monkeypatch):
     monkeypatch.setattr(loader, "SHARE_BETWEEN_COMBINATIONS", False)
     load_records(RunOptions(paths=[str(path)]))
     assert shared < len(counted) * 0.8, (shared, len(counted))
+
+
+def _checked_findings(path: Path):
+    return [
+        (f.rule, f.text, f.location, f.provenance, f.scenario)
+        for f in run_check(RunOptions(paths=[str(path)])).findings
+    ]
+
+
+def test_records_equal_but_for_the_scenario_are_checked_once_with_the_same_findings(
+    tmp_path, monkeypatch
+):
+    from armlint.checks.engine import Engine
+    from armlint.run.pipeline import CheckedRecords
+
+    path = _write(tmp_path)
+    checked = []
+    original = Engine.check_record
+
+    def counting(self, record):
+        checked.append(record)
+        return original(self, record)
+
+    monkeypatch.setattr(Engine, "check_record", counting)
+    once = _checked_findings(path)
+    once_count = len(checked)
+    checked.clear()
+    monkeypatch.setattr(CheckedRecords, "keys_of", lambda self, record: None)
+    every = _checked_findings(path)
+    assert once == every
+    # innervm's image does not depend on count; vm0 exists in both count choices.
+    assert once_count < len(checked)
