@@ -144,16 +144,22 @@ def test_an_example_explored_the_same_shared_or_not(name, monkeypatch):
     assert shared == fresh
 
 
+def _count_calls(monkeypatch, owner, name: str) -> list:
+    """A list that gets one item per call of ``owner.name`` (which still runs)."""
+    calls: list = []
+    original = getattr(owner, name)
+
+    def counting(*arguments):
+        calls.append(arguments)
+        return original(*arguments)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
 def test_sharing_evaluates_fewer_expressions(tmp_path, monkeypatch):
     path = _write(tmp_path)
-    counted = []
-    original = expressions.evaluate
-
-    def counting(text, scope):
-        counted.append(text)
-        return original(text, scope)
-
-    monkeypatch.setattr(expressions, "evaluate", counting)
+    counted = _count_calls(monkeypatch, expressions, "evaluate")
     load_records(RunOptions(paths=[str(path)]))
     shared = len(counted)
     counted.clear()
@@ -176,14 +182,7 @@ def test_records_equal_but_for_the_scenario_are_checked_once_with_the_same_findi
     from armlint.run.pipeline import CheckedRecords
 
     path = _write(tmp_path)
-    checked = []
-    original = Engine.check_record
-
-    def counting(self, record):
-        checked.append(record)
-        return original(self, record)
-
-    monkeypatch.setattr(Engine, "check_record", counting)
+    checked = _count_calls(monkeypatch, Engine, "check_record")
     once = _checked_findings(path)
     once_count = len(checked)
     checked.clear()
