@@ -100,6 +100,7 @@ class TemplateScope(expressions.Scope):
         self._parameter_cache: dict[str, Evaluated] = {}
         # The explored parameters each cached value read (only while exploring; see memo).
         self._cached_reads: dict[tuple[str, str], set[str]] = {}
+        self._indexes_made: tuple[dict, tuple] | None = None
         self._in_progress: set[str] = set()
         self._trace: list[str] | None = None
 
@@ -265,7 +266,7 @@ class TemplateScope(expressions.Scope):
         is all that can differ between two evaluations of the same value of the root template
         within one exploration besides the explored parameters: the copy-loop indexes and the
         variables being evaluated (a variable that refers to itself is unknown)."""
-        key = (id(value), _frozen(self.copy_indexes), frozenset(self._in_progress))
+        key = (id(value), self._indexes_key(), frozenset(self._in_progress))
         shared = memo.lookup(key, value, self.budget)
         if shared is not None:
             return shared
@@ -278,6 +279,14 @@ class TemplateScope(expressions.Scope):
         if not self.budget.exhausted:
             memo.store(key, value, result, reads, before - self.budget.steps)
         return result
+
+    def _indexes_key(self) -> tuple:
+        """The copy-loop indexes as a key, made once per indexes dict (the walk may replace
+        the dict of a fresh loop scope, so the key remembers which dict it was made from)."""
+        made = self._indexes_made
+        if made is None or made[0] is not self.copy_indexes:
+            made = self._indexes_made = (self.copy_indexes, _frozen(self.copy_indexes))
+        return made[1]
 
     def _resolve_here(self, value: Any) -> Evaluated:
         outer = self._trace
@@ -344,6 +353,7 @@ class TemplateScope(expressions.Scope):
         clone._variable_cache = {}  # variables may use copyIndex()
         clone._parameter_cache = {}  # and so may values a parent deployment passes in
         clone._cached_reads = {}
+        clone._indexes_made = None
         clone._in_progress = set()
         clone._trace = None
         return clone

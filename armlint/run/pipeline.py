@@ -400,8 +400,7 @@ class CheckedRecords:
             return None  # one record per resource: nothing to share
         bare = _without_scenario(record)
         for seen, keys in self._seen.get(_scenario_key(record), ()):
-            # repr too: == takes True for 1 and compares unknown values by reason only.
-            if seen == bare and repr(seen) == repr(bare):
+            if seen == bare and _same_value_types(seen, bare):
                 return keys
         return None
 
@@ -409,6 +408,13 @@ class CheckedRecords:
         if record.scenario:
             entry = (_without_scenario(record), keys)
             self._seen.setdefault(_scenario_key(record), []).append(entry)
+
+
+def _same_value_types(one: VmRecord, other: VmRecord) -> bool:
+    """== takes True for 1, and a message renders them differently."""
+    return all(
+        type(fact.value) is type(other.facts[name].value) for name, fact in one.facts.items()
+    )
 
 
 def _without_scenario(record: VmRecord) -> VmRecord:
