@@ -13,14 +13,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import resource
 import statistics
-import subprocess
-import sys
 import time
 
-from benchlib import CORPUS, ROOT, corpus_files, machine, only, require_corpus
+from benchlib import CORPUS, child_run, corpus_files, machine, only, require_corpus
 
 ONE_TEMPLATE = CORPUS / "Azure__AzureStack-QuickStart-Templates" / "101-vm-windows-create"
 
@@ -49,27 +45,9 @@ def median_of(repeat: int, function) -> tuple[float, float]:
     return statistics.median(c for c, _ in runs), statistics.median(w for _, w in runs)
 
 
-def environment() -> dict:
-    """As an installed armlint runs: from bytecode (this box sets PYTHONDONTWRITEBYTECODE)."""
-    values = dict(os.environ, CI="1")
-    values.pop("PYTHONDONTWRITEBYTECODE", None)
-    return values
-
-
 def fresh_process_cpu(arguments: list[str]) -> tuple[float, float]:
     """CPU and wall seconds of one fresh ``python -m armlint`` (start-up included)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "armlint", *arguments],
-        capture_output=True,
-        check=False,
-        env=environment(),
-        cwd=ROOT,
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu, wall, _ = child_run(arguments)
     return cpu, wall
 
 

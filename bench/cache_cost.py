@@ -11,35 +11,18 @@ each first cached run. ``--all`` times the whole corpus instead of its ARM files
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchlib import CORPUS, ONLY, machine, require_corpus
+from benchlib import CORPUS, ONLY, child_run, machine, require_corpus
 
 
 def timed(arguments: list[str], cache: Path) -> tuple[float, float]:
     """(CPU, wall) seconds of one fresh ``python -m armlint`` in the corpus folder."""
-    environment = dict(os.environ, CI="1", ARMLINT_CACHE_DIR=str(cache))
-    environment.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: from bytecode
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "armlint", *arguments],
-        cwd=CORPUS,
-        capture_output=True,
-        env=environment,
-        check=False,
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+    cpu, wall, _ = child_run(arguments, cwd=CORPUS, env={"ARMLINT_CACHE_DIR": str(cache)})
+    return cpu, wall
 
 
 def main() -> None:
