@@ -107,8 +107,6 @@ def _read_named_arguments(options: RunOptions) -> None:
 def _within_size_limit(candidates, max_bytes: int):
     """Files above the size limit are reported, never read: a parser would take minutes and
     gigabytes on them. Returns the candidates to read and (report, finding) for the others."""
-    from armlint.arm.loader import too_large_finding
-
     kept, refused = [], []
     for candidate in candidates:
         try:
@@ -116,6 +114,10 @@ def _within_size_limit(candidates, max_bytes: int):
         except OSError:
             size = 0  # the loader reports why it cannot read it
         if size > max_bytes:
+            # Imported here: the ARM loader brings the whole ARM evaluator, which a Terraform
+            # or Bicep check never needs otherwise.
+            from armlint.arm.loader import too_large_finding
+
             finding = too_large_finding(str(candidate.path), size, max_bytes)
             report = FileReport(str(candidate.path), candidate.kind, "error", finding.message)
             refused.append((report, finding))
