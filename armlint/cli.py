@@ -750,23 +750,35 @@ def _fix(args, config, options) -> int:
         return _run(args, options)  # suppressions and per-file rules: the findings path
 
     if args.diff:
-        return _show_diff(checked(), allowed)
+        return _show_diff(args, options, checked, allowed)
     return _apply_fixes(args, config, options, checked, allowed)
 
 
-def _show_diff(result, allowed) -> int:
-    from armlint.fix.apply import chosen_fixes, new_texts, read_text, unified_diff
+def _show_diff(args, options, checked, allowed) -> int:
+    """What --fix would write, verified the same way, from fixed texts kept in memory."""
+    from armlint.fileio import clear_overlay
+    from armlint.fix.apply import MemoryFiles, read_text, run_fixes, unified_diff
 
-    texts = new_texts(chosen_fixes(result, allowed), read_text)
-    for path in sorted(texts):
-        sys.stdout.write(unified_diff(path, read_text(path) or "", texts[path]))
-    count = len(chosen_fixes(result, allowed))
+    options.jobs = 1  # the fixed texts live in this process
+    try:
+        _result, outcome = run_fixes(
+            checked, allowed, [str(p) for p in options.paths], MemoryFiles()
+        )
+        after = {path: read_text(path) or "" for path in outcome.files}
+    finally:
+        clear_overlay()
+    changed = {path: text for path, text in after.items() if text != (read_text(path) or "")}
+    for path in sorted(changed):
+        sys.stdout.write(unified_diff(path, read_text(path) or "", changed[path]))
     sys.stdout.flush()
+    for line in outcome.refused:
+        print(f"armlint: {line}", file=sys.stderr)
+    count = outcome.fixed
     print(
-        f"Would fix {count} finding{'s' if count != 1 else ''} in {len(texts)} file(s)",
+        f"Would fix {count} finding{'s' if count != 1 else ''} in {len(changed)} file(s)",
         file=sys.stderr,
     )
-    return EXIT_FINDINGS if texts else EXIT_OK
+    return EXIT_FINDINGS if changed else EXIT_OK
 
 
 def _apply_fixes(args, config, options, checked, allowed) -> int:

@@ -144,34 +144,7 @@ class RecordBuilder:
             self
         )
         facts["maintenance_assignment"] = siblings.maintenance_fact(self)
-        facts.update(self._scale_set_upgrade_facts())
-        if self.body.profile("osProfile", "linuxConfiguration").present:
-            # Not in the schema for Linux (AZP118); kept apart so the Windows rules stay quiet.
-            found = self.body.profile(
-                "osProfile", "linuxConfiguration", "patchSettings", "enableHotpatching"
-            )
-            fact = found.fact() if found.present else None
-            if fact is not None and not isinstance(fact.value, Unknown):
-                # Only a written value: an unknown enclosing object says nothing about it.
-                facts["linux_enable_hotpatching"] = fact
         return {name: fact for name, fact in facts.items() if fact is not None}
-
-    def _scale_set_upgrade_facts(self) -> dict[str, Fact]:
-        """Automatic OS image upgrade and the load balancer health probe (scale sets only)."""
-        if self.kind != "vmss":
-            return {}
-        facts: dict[str, Fact] = {}
-        upgrade = self.body.find(
-            "properties", "upgradePolicy", "automaticOSUpgradePolicy", "enableAutomaticOSUpgrade"
-        )
-        if upgrade.present:
-            facts["automatic_os_upgrade"] = upgrade.fact()
-        probe = self.body.profile("networkProfile", "healthProbe", "id")
-        if probe.present:
-            fact = probe.fact()
-            # Only whether a probe is set matters; its id is usually a resourceId() expression.
-            facts["health_probe"] = Fact(True, fact.location, SOURCE_EVALUATED, fact.trace)
-        return facts
 
 
 @dataclass(slots=True)
