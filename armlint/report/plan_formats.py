@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from armlint.report.text_fit import Cell, fit_table, one_line, wrap
+from armlint.report.text_fit import Cell, fit_table, grouped_table, one_line, wrap
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -557,11 +557,66 @@ def _findings_text(rows: list[dict[str, str]] | None, width: int | None = None) 
 
 
 def _inventory_text(rows: list[dict], width: int | None = None) -> str:
+    """Without a width (a file or a pipe): one line per VM, every column. With one: the VMs
+    grouped under their file, the columns that matter most for patching first, and those that
+    do not fit left out, with a line naming them."""
     if not rows:
         return "no VMs\n"
-    columns = inventory_columns(rows)
-    cells = [[inventory_cell(row[c]) for c in columns] for row in rows]
-    return text_table(columns, cells, width) + "\n"
+    if width is None:
+        columns = inventory_columns(rows)
+        cells = [[inventory_cell(row[c]) for c in columns] for row in rows]
+        return text_table(columns, cells, width) + "\n"
+    columns = [c for c in TEXT_INVENTORY_ORDER if c in rows[0]]
+    groups = [
+        (path, [[_inventory_view_cell(row, c) for c in columns] for row in members])
+        for path, members in rows_by_file(rows)
+    ]
+    table, hidden = grouped_table(columns, groups, width, keep=2)
+    if hidden:
+        note = f"Not shown, to fit {width} columns: {', '.join(hidden)} (--format csv has them all)"
+        table += "\n\n" + _prose(note, width)
+    return table + "\n"
+
+
+# The text inventory's columns when it must fit a terminal, most telling first: the rightmost
+# are the first left out ('path' is the heading of each file's group).
+TEXT_INVENTORY_ORDER = (
+    "name",
+    "line",
+    "participates",
+    "reason",
+    "patch_mode",
+    "enable_automatic_updates",
+    "provision_vm_agent",
+    "os",
+    "kind",
+    "findings",
+    "location",
+    "zones",
+    "availability_set",
+    "assessment_mode",
+    "hotpatching",
+    "image",
+    "api_version",
+    "unknown",
+)
+
+
+def rows_by_file(rows: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The rows grouped by ``path``, files in first-seen order (the inventory's order)."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row["path"], []).append(row)
+    return list(groups.items())
+
+
+def _inventory_view_cell(row: dict, column: str) -> str:
+    """A cell under its file's heading: the name loses the ' (path)' the planner adds to tell
+    same-named VMs of different files apart, which the heading already says."""
+    text = inventory_cell(row[column])
+    if column == "name":
+        return text.removesuffix(f" ({row['path']})")
+    return text
 
 
 # --- CSV --------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Text tables that fit a terminal: aligned columns when they fit, wrapped cells when the
-widest columns can give room, one block per row ("record" layout) when even that is too wide.
+"""Text tables that fit a terminal: aligned columns when they fit, wrapped cells (and headers,
+at '_') when the widest columns can give room, one block per row ("record" layout) when even
+that is too wide, or, for a grouped table, the least telling columns left out.
 
 Values come from templates somebody else wrote, so every cell is made one printable line
 first; wrapping then breaks at spaces, and inside long names after '/', '.', ',', '_' or '-'
@@ -14,10 +15,15 @@ import shutil
 import sys
 
 SEPARATOR = "  "
-# A wrapped column never gets narrower than this (or its header, or its widest value if less).
-MIN_WRAP_WIDTH = 12
-# Break opportunities: runs of spaces, and the end of each piece that ends in a separator.
-PIECES = re.compile(r"\s+|[^\s/.,_-]*[/.,_-]|[^\s/.,_-]+")
+# A wrapped column never gets narrower than this (or its widest value, if less).
+MIN_WRAP_WIDTH = 20
+# A column is only added to a grouped table if the long ones can keep a sixth of the width
+# (at least COMFORT_FLOOR).
+COMFORT_SHARE = 6
+COMFORT_FLOOR = 16
+# Break opportunities: runs of spaces, and the end of each piece that ends in a separator
+# (paths, dotted addresses, expressions such as concat(a, b)).
+PIECES = re.compile(r"\s+|[^\s/.,_()-]*[/.,_()-]|[^\s/.,_()-]+")
 RECORD_INDENT = "  "
 
 
@@ -67,41 +73,88 @@ def fit_table(headers: list[str], rows: list[list[Cell]], width: int | None = No
     """An aligned table within ``width`` columns (None: no limit), else the record layout.
     A list cell is its items joined by ', ' in a table, one item per line in a record."""
     cells = [[_joined(cell) for cell in row] for row in [headers, *rows]]
-    natural = [max(len(row[column]) for row in cells) for column in range(len(headers))]
-    widths = natural if width is None else column_widths(headers, natural, width)
+    columns = list(range(len(headers)))
+    widths = _widths(cells, columns, width, MIN_WRAP_WIDTH)
     if widths is None:
         return record_layout(headers, rows, width or 0)
-    lines = [*_row_lines(cells[0], widths), SEPARATOR.join("-" * w for w in widths)]
+    lines = _table_lines(cells[0], widths)
     for row in cells[1:]:
         lines += _row_lines(row, widths)
     return "\n".join(line.rstrip() for line in lines)
 
 
-def column_widths(headers: list[str], natural: list[int], width: int) -> list[int] | None:
-    """Natural widths when they fit; else the widest columns shrunk (never below their
-    minimum) until they do; None when the minimums alone are too wide."""
-    room = width - len(SEPARATOR) * (len(natural) - 1)
-    if sum(natural) <= room:
-        return natural
-    minimum = [min(n, max(len(h), MIN_WRAP_WIDTH)) for h, n in zip(headers, natural, strict=True)]
-    if sum(minimum) > room:
-        return None
-    widths = list(natural)
-    # Take one character at a time from the widest column that can still give one.
-    excess = sum(widths) - room
-    while excess > 0:
-        column = max(
-            (c for c in range(len(widths)) if widths[c] > minimum[c]), key=lambda c: widths[c]
-        )
-        give = min(excess, widths[column] - max(minimum[column], _second_widest(widths, column)))
-        widths[column] -= max(give, 1)
-        excess -= max(give, 1)
+def grouped_table(
+    headers: list[str],
+    groups: list[tuple[str, list[list[str]]]],
+    width: int | None = None,
+    keep: int = 1,
+) -> tuple[str, list[str]]:
+    """Titled groups of rows (one file each) under one header, all aligned, and the headers
+    left out to fit ``width``: columns empty in every row first, then from the right while
+    the long columns could not keep a sixth of the width; never the first ``keep``. Cells wrap as in
+    ``fit_table``; a group's title is wrapped on its own lines."""
+    rows = [row for _, group in groups for row in group]
+    cells = [[one_line(cell) for cell in row] for row in [headers, *rows]]
+    shown = [c for c in range(len(headers)) if c < keep or any(row[c] for row in rows)]
+    comfort = max(COMFORT_FLOOR, (width or 0) // COMFORT_SHARE)
+    widths = _widths(cells, shown, width, comfort)
+    while widths is None and len(shown) > keep:
+        shown.pop()
+        widths = _widths(cells, shown, width, comfort)
+    if widths is None:  # even the kept columns do not fit: squeeze them
+        widths = _widths(cells, shown, width, MIN_WRAP_WIDTH) or _natural(cells, shown, False)
+    lines = _table_lines([cells[0][c] for c in shown], widths)
+    for title, group in groups:
+        lines += ["", *wrap(one_line(title), width or max(len(title), 1))]
+        for row in group:
+            lines += _row_lines([one_line(row[c]) for c in shown], widths)
+    hidden = [header for c, header in enumerate(headers) if c not in shown]
+    return "\n".join(line.rstrip() for line in lines), hidden
+
+
+def _table_lines(header: list[str], widths: list[int]) -> list[str]:
+    return [*_row_lines(header, widths), SEPARATOR.join("-" * w for w in widths)]
+
+
+def _natural(cells: list[list[str]], columns: list[int], wrap_headers: bool) -> list[int]:
+    """Each column's widest value, or its header (its longest piece when headers wrap)."""
+    widths = []
+    for c in columns:
+        values = max((len(row[c]) for row in cells[1:]), default=0)
+        header = cells[0][c]
+        shortest = max(map(len, PIECES.findall(header))) if wrap_headers else len(header)
+        widths.append(max(values, shortest))
     return widths
 
 
-def _second_widest(widths: list[int], column: int) -> int:
-    others = [w for c, w in enumerate(widths) if c != column]
-    return max(others, default=0)
+def _widths(
+    cells: list[list[str]], columns: list[int], width: int | None, least: int
+) -> list[int] | None:
+    """Widths for ``columns`` within ``width``: natural when they fit; else headers wrap and
+    every column starts at ``least`` (or its natural width, if less) and the spare room is
+    shared out like water (equal shares; a column needing less keeps only what it needs);
+    None when the starting widths alone are too wide."""
+    natural = _natural(cells, columns, wrap_headers=False)
+    room = (width or 0) - len(SEPARATOR) * (len(columns) - 1)
+    if width is None or sum(natural) <= room:
+        return natural
+    natural = _natural(cells, columns, wrap_headers=True)
+    widths = [min(n, least) for n in natural]
+    spare = room - sum(widths)
+    if spare < 0:
+        return None
+    hungry = sorted(
+        (i for i in range(len(widths)) if natural[i] > widths[i]), key=natural.__getitem__
+    )
+    while hungry and spare > 0:
+        share = max(spare // len(hungry), 1)
+        column = hungry.pop(0)
+        given = min(natural[column] - widths[column], share)
+        widths[column] += given
+        spare -= given
+        if widths[column] < natural[column]:
+            hungry.append(column)
+    return widths
 
 
 def _row_lines(row: list[str], widths: list[int]) -> list[str]:
