@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from armlint.report.text_fit import Cell, fit_table, grouped_table, one_line, wrap
+from armlint.report.text_fit import PIECES, Cell, fit_table, grouped_table, one_line, wrap
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -566,21 +566,21 @@ def _inventory_text(rows: list[dict], width: int | None = None) -> str:
         columns = inventory_columns(rows)
         cells = [[inventory_cell(row[c]) for c in columns] for row in rows]
         return text_table(columns, cells, width) + "\n"
-    columns = [c for c in TEXT_INVENTORY_ORDER if c in rows[0]]
+    columns = [c for c in INVENTORY_VIEW_ORDER if c in rows[0]]
     groups = [
         (path, [[_inventory_view_cell(row, c) for c in columns] for row in members])
         for path, members in rows_by_file(rows)
     ]
-    table, hidden = grouped_table(columns, groups, width, keep=2)
+    table, hidden = grouped_table(columns, groups, width, keep=4)
     if hidden:
         note = f"Not shown, to fit {width} columns: {', '.join(hidden)} (--format csv has them all)"
         table += "\n\n" + _prose(note, width)
     return table + "\n"
 
 
-# The text inventory's columns when it must fit a terminal, most telling first: the rightmost
-# are the first left out ('path' is the heading of each file's group).
-TEXT_INVENTORY_ORDER = (
+# The inventory's columns in text (fitted to a terminal) and HTML, most telling first: the rightmost
+# are the first left out, never the first four ('path' is the heading of each file's group).
+INVENTORY_VIEW_ORDER = (
     "name",
     "line",
     "participates",
@@ -663,7 +663,10 @@ def _environment(markdown: bool):
 
 
 def _render(template: str, context: dict, markdown: bool) -> str:
-    return _environment(markdown).get_template(template).render(context)
+    environment = _environment(markdown)
+    # HTML: a value as the pieces a line may break between ('{% for p in v | pieces %}').
+    environment.filters["pieces"] = _pieces
+    return environment.get_template(template).render(context)
 
 
 def _plan_context(data: dict) -> dict:
@@ -675,6 +678,8 @@ def _plan_context(data: dict) -> dict:
         "headers": BATCH_HEADERS,
         "batches": [batch_row(batch) for batch in data["batches"]],
         "uncertain": [batch["uncertain"] for batch in data["batches"]],
+        "batch_vms": [batch["vms"] for batch in data["batches"]],
+        "schedule_vms": [batch["vms"] for batch in _schedule_batches(data)],
         "schedule_headers": SCHEDULE_HEADERS,
         "schedules": schedule_rows(data),
         "excluded": excluded_groups(data),
@@ -704,9 +709,59 @@ def _inventory_context(rows: list[dict]) -> dict:
     }
 
 
+def _inventory_html_context(rows: list[dict]) -> dict:
+    """The HTML inventory: one table, a heading row per file, every other column; each cell
+    a list of pieces the page may break between (after '/', '.', '_', ...), never inside."""
+    present = inventory_columns(rows)
+    columns = [column for column in INVENTORY_VIEW_ORDER if column in present]
+    files = [
+        {
+            "path": path,
+            "rows": [
+                {
+                    "participates": inventory_cell(row["participates"]),
+                    "cells": [_html_cell(row, c) for c in columns],
+                }
+                for row in members
+            ],
+        }
+        for path, members in rows_by_file(rows)
+    ]
+    return {
+        "title": INVENTORY_TITLE,
+        "summary": _inventory_summary(rows, len(files)),
+        "columns": [{"key": column, "label": _pieces(column)} for column in columns],
+        "files": files,
+    }
+
+
+def _pieces(text: str) -> list[str]:
+    return PIECES.findall(text) or [""]
+
+
+# HTML inventory columns whose values may wrap (between pieces); the others stay on one line.
+WRAPPING_COLUMNS = ("name", "reason", "image", "availability_set", "findings", "unknown")
+
+
+def _html_cell(row: dict, column: str) -> list[str]:
+    text = _inventory_view_cell(row, column)
+    return _pieces(text) if column in WRAPPING_COLUMNS else [text]
+
+
+def _inventory_summary(rows: list[dict], files: int) -> str:
+    """'634 VMs in 412 files: 30 take part in platform patching, 598 do not, 6 unknown'."""
+    taking = sum(1 for row in rows if row["participates"] is True)
+    unknown = sum(1 for row in rows if row["participates"] == "unknown")
+    text = (
+        f"{_count(len(rows), 'VM')} in {_count(files, 'file')}: {taking} take part in "
+        f"platform patching, {len(rows) - taking - unknown} do not"
+    )
+    return text + (f", {unknown} unknown" if unknown else "")
+
+
 def _inventory_markdown(rows: list[dict]) -> str:
     return _render("inventory.md.j2", _inventory_context(rows), markdown=True)
 
 
 def _inventory_html(rows: list[dict]) -> str:
-    return _render("inventory.html.j2", _inventory_context(rows), markdown=False)
+    return _render("inventory.html.j2", _inventory_html_context(rows), markdown=False)

@@ -20,7 +20,9 @@ MIN_WRAP_WIDTH = 20
 # A column is only added to a grouped table if the long ones can keep a sixth of the width
 # (at least COMFORT_FLOOR).
 COMFORT_SHARE = 6
-COMFORT_FLOOR = 16
+COMFORT_FLOOR = 20
+# The kept columns of a grouped table, when they do not fit comfortably, shrink to these.
+SQUEEZED = (MIN_WRAP_WIDTH, 12, 6)
 # Break opportunities: runs of spaces, and the end of each piece that ends in a separator
 # (paths, dotted addresses, expressions such as concat(a, b)).
 PIECES = re.compile(r"\s+|[^\s/.,_()-]*[/.,_()-]|[^\s/.,_()-]+")
@@ -70,17 +72,32 @@ Cell = str | list[str]
 
 
 def fit_table(headers: list[str], rows: list[list[Cell]], width: int | None = None) -> str:
-    """An aligned table within ``width`` columns (None: no limit), else the record layout.
-    A list cell is its items joined by ', ' in a table, one item per line in a record."""
-    cells = [[_joined(cell) for cell in row] for row in [headers, *rows]]
-    columns = list(range(len(headers)))
-    widths = _widths(cells, columns, width, MIN_WRAP_WIDTH)
+    """An aligned table within ``width`` columns, else the record layout. A list cell is one
+    item per line (its items joined by ', ' when there is no width: one line per row)."""
+    if width is None:
+        cells = [[_joined(cell) for cell in row] for row in [headers, *rows]]
+        widths = _natural(cells, list(range(len(headers))), wrap_headers=False)
+        return "\n".join(line.rstrip() for line in _lines(cells, widths))
+    clean = [[_clean(cell) for cell in row] for row in [headers, *rows]]
+    longest = [
+        [max(cell, key=len, default="") if isinstance(cell, list) else cell for cell in row]
+        for row in clean
+    ]
+    widths = _widths(longest, list(range(len(headers))), width, MIN_WRAP_WIDTH)
     if widths is None:
-        return record_layout(headers, rows, width or 0)
+        return record_layout(headers, rows, width)
+    return "\n".join(line.rstrip() for line in _lines(clean, widths))
+
+
+def _lines(cells: list[list[Cell]], widths: list[int]) -> list[str]:
     lines = _table_lines(cells[0], widths)
     for row in cells[1:]:
         lines += _row_lines(row, widths)
-    return "\n".join(line.rstrip() for line in lines)
+    return lines
+
+
+def _clean(cell: Cell) -> Cell:
+    return [one_line(item) for item in cell] if isinstance(cell, list) else one_line(cell)
 
 
 def grouped_table(
@@ -101,8 +118,9 @@ def grouped_table(
     while widths is None and len(shown) > keep:
         shown.pop()
         widths = _widths(cells, shown, width, comfort)
-    if widths is None:  # even the kept columns do not fit: squeeze them
-        widths = _widths(cells, shown, width, MIN_WRAP_WIDTH) or _natural(cells, shown, False)
+    for least in SQUEEZED:  # even the kept columns do not fit: squeeze them
+        widths = widths or _widths(cells, shown, width, least)
+    widths = widths or _natural(cells, shown, wrap_headers=True)
     lines = _table_lines([cells[0][c] for c in shown], widths)
     for title, group in groups:
         lines += ["", *wrap(one_line(title), width or max(len(title), 1))]
@@ -157,8 +175,8 @@ def _widths(
     return widths
 
 
-def _row_lines(row: list[str], widths: list[int]) -> list[str]:
-    wrapped = [wrap(cell, w) for cell, w in zip(row, widths, strict=True)]
+def _row_lines(row: list[Cell], widths: list[int]) -> list[str]:
+    wrapped = [_wrap_cell(cell, w) for cell, w in zip(row, widths, strict=True)]
     height = max(len(lines) for lines in wrapped)
     return [
         SEPARATOR.join(
@@ -167,6 +185,12 @@ def _row_lines(row: list[str], widths: list[int]) -> list[str]:
         )
         for i in range(height)
     ]
+
+
+def _wrap_cell(cell: Cell, width: int) -> list[str]:
+    if isinstance(cell, list):
+        return [line for item in cell for line in wrap(item, width)] or [""]
+    return wrap(cell, width)
 
 
 def _joined(cell: Cell) -> str:
