@@ -23,9 +23,9 @@ COMFORT_SHARE = 6
 COMFORT_FLOOR = 20
 # The kept columns of a grouped table, when they do not fit comfortably, shrink to these.
 SQUEEZED = (MIN_WRAP_WIDTH, 12, 6)
-# Break opportunities: runs of spaces, and the end of each piece that ends in a separator
-# (paths, dotted addresses, expressions such as concat(a, b)).
-PIECES = re.compile(r"\s+|[^\s/.,_()-]*[/.,_()-]|[^\s/.,_()-]+")
+# Break opportunities: runs of spaces, after '/', '.', ',', '_', '-' or ')', and before '('
+# (paths, dotted addresses, expressions such as concat(a, b)). The pieces join back to the text.
+PIECES = re.compile(r"\s+|\(+[^\s/.,_()\-]*[/.,_)\-]?|[^\s/.,_()\-]+[/.,_)\-]?|[/.,_)\-]")
 RECORD_INDENT = "  "
 
 
