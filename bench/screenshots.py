@@ -25,17 +25,21 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 WINDOW = (1400, 1000)
 TEXT_FONT_PX = 13  # the <pre> page's font size; a character is about 0.6 of it wide
+SHOWCASE = [
+    "tests/fixtures/planner/showcase-fleet.json",
+    "tests/fixtures/planner/showcase-schedules.json",
+]
 # name -> (command, folder key, extra arguments)
 REPORTS = {
     "inventory-corpus": ("inventory", "corpus", []),
     "plan-corpus": ("plan", "corpus", []),
     "inventory-examples": ("inventory", "examples", ["--exclude", "live/"]),
-    "plan-examples": ("plan", "examples", ["--exclude", "live/"]),
+    # docs/plan.md's picture: examples/ and the showcase fleet (zones, a 12-VM set, schedules)
+    "plan-examples": ("plan", "examples", [*SHOWCASE, "--exclude", "live/"]),
 }
 # Text renderings: name -> (command, folder key, terminal columns, anchor line to start at).
 TEXT_SHOTS = {
     "plan-text-200": ("plan", "corpus", 200, "Batches"),
-    "plan-text-80": ("plan", "corpus", 80, "Batches"),
     "plan-excluded-80": ("plan", "corpus", 80, "Excluded"),
     "inventory-text-200": ("inventory", "corpus", 200, ""),
     "inventory-text-80": ("inventory", "corpus", 80, ""),
@@ -45,7 +49,7 @@ HTML_SHOTS = {
     "inventory": ("inventory-corpus", "", 1000),
     "plan-corpus": ("plan-corpus", "", 1000),
     "plan-corpus-excluded": ("plan-corpus", '<h2 id="excluded-section">', 1000),
-    "plan": ("plan-examples", "", 1000),
+    "plan": ("plan-examples", "", 2150),
 }
 
 
@@ -59,7 +63,7 @@ def armlint(
     if columns is not None:
         environment["COLUMNS"] = str(columns)
     done = subprocess.run(
-        [sys.executable, "-m", "armlint", command, path, "--format", fmt, *arguments],
+        [sys.executable, "-m", "armlint", command, path, *arguments, "--format", fmt],
         cwd=where,
         env=environment,
         capture_output=True,

@@ -739,8 +739,9 @@ def _pieces(text: str) -> list[str]:
     return PIECES.findall(text) or [""]
 
 
-# HTML inventory columns whose values may wrap (between pieces); the others stay on one line.
-WRAPPING_COLUMNS = ("name", "reason", "image", "availability_set", "findings", "unknown")
+# HTML inventory columns whose values may wrap between pieces ('findings' and 'unknown' wrap at
+# their spaces only, between whole items; the others stay on one line).
+WRAPPING_COLUMNS = ("name", "reason", "image", "availability_set")
 
 
 def _html_cell(row: dict, column: str) -> list[str]:

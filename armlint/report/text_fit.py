@@ -150,8 +150,9 @@ def _widths(
 ) -> list[int] | None:
     """Widths for ``columns`` within ``width``: natural when they fit; else headers wrap and
     every column starts at ``least`` (or its natural width, if less) and the spare room is
-    shared out like water (equal shares; a column needing less keeps only what it needs);
-    None when the starting widths alone are too wide."""
+    shared out like water, first up to what most of a column's values need (its 90th
+    percentile, so one very long name does not take the room of every reason), then up to its
+    natural width; None when the starting widths alone are too wide."""
     natural = _natural(cells, columns, wrap_headers=False)
     room = (width or 0) - len(SEPARATOR) * (len(columns) - 1)
     if width is None or sum(natural) <= room:
@@ -161,18 +162,32 @@ def _widths(
     spare = room - sum(widths)
     if spare < 0:
         return None
+    typical = [min(n, _percentile_90(cells, c)) for n, c in zip(natural, columns, strict=True)]
+    spare = _fill(widths, [max(t, w) for t, w in zip(typical, widths, strict=True)], spare)
+    _fill(widths, natural, spare)
+    return widths
+
+
+def _percentile_90(cells: list[list[str]], column: int) -> int:
+    lengths = sorted(len(row[column]) for row in cells[1:])
+    return lengths[(len(lengths) * 9) // 10] if lengths else 0
+
+
+def _fill(widths: list[int], wanted: list[int], spare: int) -> int:
+    """Share ``spare`` out like water, in place: equal shares, a column never past its
+    ``wanted`` width (one needing less keeps only what it needs); returns what is left."""
     hungry = sorted(
-        (i for i in range(len(widths)) if natural[i] > widths[i]), key=natural.__getitem__
+        (i for i in range(len(widths)) if wanted[i] > widths[i]), key=wanted.__getitem__
     )
     while hungry and spare > 0:
         share = max(spare // len(hungry), 1)
         column = hungry.pop(0)
-        given = min(natural[column] - widths[column], share)
+        given = min(wanted[column] - widths[column], share)
         widths[column] += given
         spare -= given
-        if widths[column] < natural[column]:
+        if widths[column] < wanted[column]:
             hungry.append(column)
-    return widths
+    return spare
 
 
 def _row_lines(row: list[Cell], widths: list[int]) -> list[str]:
