@@ -12,6 +12,11 @@ from armlint.model import Unknown
 # at each step (concat of itself, "${a}${a}") reach gigabytes in thirty steps.
 MAX_STRING_CHARS = 1_000_000
 MAX_COLLECTION_ITEMS = 100_000
+# The whole value, nested parts included: a list of 1,000 lists of 1,000 strings of 999,999
+# characters passes both limits above at every level and still needs gigabytes. Counted in
+# approximate bytes (a character is one, an item or key costs ITEM_BYTES).
+MAX_VALUE_BYTES = 64_000_000
+ITEM_BYTES = 16
 
 
 def within_value_budget(value: Any, where: str) -> Any:
@@ -26,4 +31,29 @@ def within_value_budget(value: Any, where: str) -> Any:
             f"{where} makes a collection of {len(value)} items, above the value budget of"
             f" {MAX_COLLECTION_ITEMS}"
         )
+    if isinstance(value, list | dict) and footprint(value, MAX_VALUE_BYTES) > MAX_VALUE_BYTES:
+        return Unknown(
+            f"{where} makes a value of more than {MAX_VALUE_BYTES} bytes, above the value budget"
+        )
     return value
+
+
+def footprint(value: Any, limit: int) -> int:
+    """About how many bytes ``value`` holds, nested parts included; the walk stops as soon as
+    it passes ``limit``, so checking a huge value costs no more than the budget itself."""
+    total = 0
+    pending = [value]
+    while pending and total <= limit:
+        item = pending.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += ITEM_BYTES * len(item)
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            total += ITEM_BYTES * len(item)
+            pending.extend(item)
+        else:
+            total += ITEM_BYTES
+    return total

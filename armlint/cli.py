@@ -517,6 +517,7 @@ def _run_options(args, config):
         jobs=getattr(args, "jobs", 1),
         shard=_shard(getattr(args, "shard", None)),
         cache=args.command == "check" and not getattr(args, "no_cache", True),
+        note_cache_misses=getattr(args, "verbose", False),
         deployment=_deployment(args, config),
         # --write-baseline records today's findings, so it never applies a baseline.
         gates=Gates(config, None if getattr(args, "write_baseline", None) else _baseline(args)),

@@ -169,6 +169,19 @@ class MaintenanceSchedule:
     location: Location | None = None  # the configuration resource
     assignment: Location | None = None  # the assignment that ties it to the VM
     dynamic: bool = False  # assigned through a dynamic scope, not to the VM itself
+    # extensionProperties.InGuestPatchMode (Terraform in_guest_user_patch_mode, or the
+    # properties map's InGuestPatchMode): 'User', 'Platform', Unknown, or None when absent.
+    patch_mode: Any = None
+    # Where each field above is written, or where it belongs when absent: (field, Location)
+    # pairs, so a rule on one field points at that property rather than at the resource.
+    positions: tuple[tuple[str, Location], ...] = ()
+
+    def position(self, field_name: str) -> Location | None:
+        """Where ``field_name`` is written (or belongs); the configuration itself otherwise."""
+        for name, where in self.positions:
+            if name == field_name:
+                return where
+        return self.location
 
 
 @dataclass(frozen=True, slots=True)

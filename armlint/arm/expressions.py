@@ -35,6 +35,7 @@ from armlint.arm.functions import (
     lookup,
     type_name,
 )
+from armlint.compute.arm_body import sent_branch
 from armlint.model import Unknown
 
 __all__ = [
@@ -420,7 +421,9 @@ def _form_if(node: Call, scope: Scope) -> Any:
     both_known = find_unknown(when_true) is None and find_unknown(when_false) is None
     if both_known and deep_equal(when_true, when_false) is True:
         return when_true
-    return condition
+    # An object or null: checked as the object (compute/arm_body.sent_branch says why).
+    sent = sent_branch(when_true, when_false)
+    return condition if sent is None else sent
 
 
 def _kleene(node: Call, scope: Scope, deciding: bool) -> Any:

@@ -21,7 +21,7 @@ from typing import Any
 
 from armlint.arm.extract import SiblingResource, _targets, follow
 from armlint.arm.jsonpos import get_ci
-from armlint.compute.schema import SET_COUNTS, WINDOW_FIELDS
+from armlint.compute.schema import SCHEDULE_PATHS, SET_COUNTS, WINDOW_FIELDS
 from armlint.model import (
     SOURCE_UNKNOWN,
     Fact,
@@ -124,12 +124,17 @@ def _set_counts(resource: dict, scope: Any, where: Location) -> dict[str, Fact]:
 
 
 def _schedule(resource: dict, scope: Any, where: Location, name: str) -> MaintenanceSchedule:
-    values = {
-        field_name: follow(resource, ("properties", "maintenanceWindow", prop), scope, where).value
+    paths: dict[str, tuple[str, ...]] = {
+        field_name: ("properties", "maintenanceWindow", prop)
         for field_name, prop in WINDOW_FIELDS.items()
     }
-    maintenance_scope = follow(resource, ("properties", "maintenanceScope"), scope, where).value
-    return MaintenanceSchedule(name=name, scope=maintenance_scope, location=where, **values)
+    paths.update(SCHEDULE_PATHS)
+    reached = {
+        field_name: follow(resource, path, scope, where) for field_name, path in paths.items()
+    }
+    values = {field_name: found.value for field_name, found in reached.items()}
+    positions = tuple((field_name, found.location) for field_name, found in reached.items())
+    return MaintenanceSchedule(name=name, location=where, positions=positions, **values)
 
 
 def _assignment(resource: dict, scope: Any, where: Location) -> _Assignment:

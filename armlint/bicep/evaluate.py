@@ -23,6 +23,7 @@ from armlint.bicep.values import (
     merge_origin,
     plain,
 )
+from armlint.compute.arm_body import sent_branch, sent_step
 from armlint.model import Location, Unknown
 
 if TYPE_CHECKING:
@@ -346,10 +347,21 @@ def _ternary(node: Any, template: Template, env: dict) -> V:
     no = evaluate(no_node, template, env)
     if first_unknown(plain(yes)) is None and plain(yes) == plain(no):
         return yes.through((), condition.deps)
-    reason = f"depends on {template.source.text(node.child_by_field_name('condition'))[:80]}"
+    condition_text = template.source.text(node.child_by_field_name("condition"))[:80]
+    reason = f"depends on {condition_text}"
     if isinstance(condition.value, Unknown):
         reason = f"{reason}: {condition.value.reason}"
+        sent = _sent(yes, no)
+        if sent is not None:  # as ARM's if() (compute/arm_body.sent_branch says why)
+            step = sent_step(condition_text, condition.value.reason)
+            return sent.through((step,), condition.deps)
     return unknown(reason, template, node, [condition])
+
+
+def _sent(yes: V, no: V) -> V | None:
+    if sent_branch(yes.value, no.value) is None:
+        return None
+    return yes if yes.value is not None else no
 
 
 def _unary(node: Any, template: Template, env: dict) -> V:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from armlint.bicep.extract import FactBuilder, Step, walk
+from armlint.bicep.extract import FactBuilder, Step, location_of, walk
 from armlint.bicep.template import Instance, Template
 from armlint.bicep.values import ResourceRef
-from armlint.compute.schema import SET_COUNTS, WINDOW_FIELDS
+from armlint.compute.schema import SCHEDULE_PATHS, SET_COUNTS, WINDOW_FIELDS
 from armlint.model import SOURCE_EVALUATED, SOURCE_UNKNOWN, Fact, MaintenanceSchedule, Unknown
 
 SET_TYPE = "microsoft.compute/availabilitysets"
@@ -48,20 +48,34 @@ def _schedule_fact(assignment: Instance, template: Template, builder: FactBuilde
         reason = Unknown("the assigned maintenance configuration is not in the input", where)
         return Fact(reason, where, SOURCE_UNKNOWN)
     body = target.property("properties")
-    values = {
-        field_name: _plain(walk(body, "maintenanceWindow", prop))
-        for field_name, prop in WINDOW_FIELDS.items()
+    paths: dict[str, tuple[str, ...]] = {
+        field_name: ("maintenanceWindow", prop) for field_name, prop in WINDOW_FIELDS.items()
     }
+    # SCHEDULE_PATHS start at the resource; the body here is already its `properties`.
+    paths.update({field_name: path[1:] for field_name, path in SCHEDULE_PATHS.items()})
+    steps = {field_name: walk(body, *path) for field_name, path in paths.items()}
+    values = {field_name: _plain(step) for field_name, step in steps.items()}
+    configuration = target.template.source.location(target.decl.node)
+    positions = tuple(
+        (field_name, _where(step) or configuration) for field_name, step in steps.items()
+    )
     name = target.name().value
     schedule = MaintenanceSchedule(
         name=name if isinstance(name, str) else target.decl.symbolic,
-        scope=_plain(walk(body, "maintenanceScope")),
-        location=target.template.source.location(target.decl.node),
+        location=configuration,
         assignment=where,
+        positions=positions,
         **values,
     )
     trace = (assignment.template.source.where(assignment.decl.node),)
     return Fact(schedule, where, SOURCE_EVALUATED, trace)
+
+
+def _where(step: Step):
+    """The property's own position, else that of the nearest object on its path."""
+    if step.present:
+        return location_of(step.value)
+    return location_of(step.chain[-1]) if step.chain else None
 
 
 def _plain(step: Step) -> Any:

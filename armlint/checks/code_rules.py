@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,7 +23,14 @@ from armlint.checks.tables import (
     in_version_range,
     provider_version_key,
 )
-from armlint.model import SOURCE_DEFAULT, SOURCE_MAYBE_SET, Fact, VmRecord, is_unknown
+from armlint.model import (
+    SOURCE_DEFAULT,
+    SOURCE_MAYBE_SET,
+    Fact,
+    MaintenanceSchedule,
+    VmRecord,
+    is_unknown,
+)
 
 Result = Iterator[Hit | Blocked]
 
@@ -326,10 +334,106 @@ def _azp111_message(record: VmRecord, row: dict) -> str:
     )
 
 
+# --- AZP120 / AZP121 InGuestPatch maintenance configurations ---------------------------------
+# The guest scope's limits (S21, maintenance-configurations doc): a window of 1:30 to 3:55, a
+# recurrence of at least 6 hours, VMs and Arc servers only. The start "at least 15 minutes after
+# the schedule's creation" is not checked: the creation time is the deployment's, unknown here.
+
+IN_GUEST_PATCH = "inguestpatch"
+WINDOW_MINUTES = (90, 235)  # 1 h 30 min .. 3 h 55 min
+SHORTEST_RECURRENCE_HOURS = 6
+_DURATION = re.compile(r"^\s*(\d{1,2}):([0-5]\d)\s*$")
+# recurEvery in hours: '6Hours', 'Hour', '2hours' (the other units are a day or longer).
+_HOURLY = re.compile(r"^\s*(\d*)\s*hours?\s*$", re.IGNORECASE)
+
+
+def _guest_schedule(view: dict) -> MaintenanceSchedule | None:
+    """The assigned configuration when its scope is known to be InGuestPatch."""
+    schedule = view.get("maintenance_schedule")
+    if not isinstance(schedule, MaintenanceSchedule):
+        return None
+    scope = schedule.scope
+    return schedule if isinstance(scope, str) and scope.lower() == IN_GUEST_PATCH else None
+
+
+def azp120(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result:
+    """An InGuestPatch configuration without its patch mode: refused (provider and API)."""
+    schedule = _guest_schedule(view)
+    if schedule is None or schedule.patch_mode is not None:
+        return
+    if record.format in ("terraform", "plan"):
+        what = "in_guest_user_patch_mode is required when scope is InGuestPatch"
+    else:
+        what = (
+            "extensionProperties.InGuestPatchMode is required when maintenanceScope is InGuestPatch"
+        )
+    yield Hit(
+        at="maintenance_schedule.patch_mode",
+        message=(
+            f"maintenance configuration {schedule.name} has scope InGuestPatch but no patch "
+            f"mode ('User' or 'Platform'): {what}, and creating it fails"
+        ),
+        location=schedule.position("patch_mode"),
+    )
+
+
+def azp121(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result:
+    """The guest scope's documented limits: window length, recurrence, scale sets."""
+    schedule = _guest_schedule(view)
+    if schedule is None:
+        return
+    name = schedule.name
+    minutes = _window_minutes(schedule.duration)
+    low, high = WINDOW_MINUTES
+    if minutes is not None and not low <= minutes <= high:
+        yield Hit(
+            at="maintenance_schedule.duration",
+            message=(
+                f"maintenance configuration {name} has an InGuestPatch window of "
+                f"{schedule.duration}; the guest scope needs 01:30 to 03:55"
+            ),
+            location=schedule.position("duration"),
+        )
+    hours = _recurrence_hours(schedule.recurrence)
+    if hours is not None and hours < SHORTEST_RECURRENCE_HOURS:
+        yield Hit(
+            at="maintenance_schedule.recurrence",
+            message=(
+                f"maintenance configuration {name} repeats every {schedule.recurrence}; the "
+                f"guest scope needs a recurrence of at least {SHORTEST_RECURRENCE_HOURS} hours"
+            ),
+            location=schedule.position("recurrence"),
+        )
+    if record.kind == "vmss":
+        yield Hit(
+            at="maintenance_schedule",
+            message=(
+                f"maintenance configuration {name} (scope InGuestPatch) is assigned to scale set "
+                f"{record.name}; the guest scope targets VMs and Arc-enabled servers, not scale "
+                "sets (scale sets take an OSImage schedule)"
+            ),
+            location=schedule.assignment or schedule.location,
+        )
+
+
+def _window_minutes(duration: Any) -> int | None:
+    match = _DURATION.match(duration) if isinstance(duration, str) else None
+    return int(match.group(1)) * 60 + int(match.group(2)) if match else None
+
+
+def _recurrence_hours(recurrence: Any) -> int | None:
+    match = _HOURLY.match(recurrence) if isinstance(recurrence, str) else None
+    if match is None:
+        return None
+    return int(match.group(1) or 1)
+
+
 CODE_RULES: dict[str, Callable[[VmRecord, dict, str, Tables], Result]] = {
     "azp101": azp101,
     "azp108": azp108,
     "azp111": azp111,
+    "azp120": azp120,
+    "azp121": azp121,
     "azp301": azp301,
     "azp302": azp302,
 }

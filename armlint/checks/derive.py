@@ -30,6 +30,7 @@ DERIVED_FACTS = (
     "patch_mode_suggestion",
     "api_version_is_vm",
     "api_version_recommended",
+    "maintenance_guest_scope",  # the assigned configuration's scope is InGuestPatch (bool)
 )
 
 _IMAGE_PARTS = ("image_publisher", "image_offer", "image_sku")
@@ -42,7 +43,18 @@ def derive(view: dict, profile: str, tables: Tables) -> dict:
     derived.update(_image_facts(view, profile, tables))
     derived.update(_patch_mode_facts(view, profile, tables))
     derived.update(_api_version_facts(view, profile, tables))
+    derived.update(_maintenance_facts(view))
     return derived
+
+
+def _maintenance_facts(view: dict) -> dict:
+    """Whether the assigned configuration is a guest patch schedule, when its scope is known
+    (S21: InGuestPatch is the guest scope; Host and OSImage are platform schedules)."""
+    schedule = view.get("maintenance_schedule")
+    scope = getattr(schedule, "scope", None)
+    if not isinstance(scope, str) or not scope.strip():
+        return {}
+    return {"maintenance_guest_scope": scope.strip().lower() == "inguestpatch"}
 
 
 # --- images -----------------------------------------------------------------------------------

@@ -80,6 +80,8 @@ REGISTRY: dict[str, Implementation] = {
     "AZP117": _condition(),
     "AZP118": _condition(),
     "AZP119": _condition(),
+    "AZP120": _code("azp120"),
+    "AZP121": _code("azp121"),
     "AZP201": _condition(),
     "AZP202": _condition(),
     "AZP203": _condition(),

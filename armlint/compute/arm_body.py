@@ -309,4 +309,31 @@ def _is_health_type(value: Any) -> bool:
     return isinstance(value, str) and value.lower() in HEALTH_EXTENSION_TYPES
 
 
-__all__ = ["BodyExtractor", "BodyNode", "Reached", "focus_trace", "reach"]
+# An object or null on an unknown condition (`if(cond, createObject(...), null())`, Bicep
+# `cond ? {...} : null`) is checked as the object, as a resource with an unknown condition is
+# checked as deployed: when null, the property is not sent and no patch rule applies to it;
+# when sent, it is this object. Bicep's trace says so next to the finding; ARM's trace is one
+# per property expression (it would name every if() of a variable), so ARM does not.
+def sent_step(condition: str, reason: str) -> str:
+    """The trace step of that assumption: 'sent if <condition> (<why unknown>; checked as sent)'."""
+    return f"sent if {condition} ({reason}; checked as sent)"
+
+
+def sent_branch(when_true: Any, when_false: Any) -> dict | None:
+    """The object of an object-or-null choice; None for any other pair."""
+    if when_false is None and isinstance(when_true, dict):
+        return when_true
+    if when_true is None and isinstance(when_false, dict):
+        return when_false
+    return None
+
+
+__all__ = [
+    "BodyExtractor",
+    "BodyNode",
+    "Reached",
+    "focus_trace",
+    "reach",
+    "sent_branch",
+    "sent_step",
+]

@@ -161,3 +161,9 @@ WINDOW_FIELDS = {
     "time_zone": "timeZone",
     "recurrence": "recurEvery",
 }
+# The configuration's other fields a rule reads: its scope and the InGuestPatch patch mode
+# (the API refuses an InGuestPatch configuration without it: Azure/bicep issue 8959, I13).
+SCHEDULE_PATHS = {
+    "scope": ("properties", "maintenanceScope"),
+    "patch_mode": ("properties", "extensionProperties", "InGuestPatchMode"),
+}

@@ -23,6 +23,7 @@ class Discovery:
     candidates: list[Candidate] = field(default_factory=list)
     reports: list[FileReport] = field(default_factory=list)  # files that cannot be read at all
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
+    notes: list[str] = field(default_factory=list)  # what the summary's counts do not say
 
 
 EXAMPLE_SUFFIXES = (".tfvars.sample", ".tfvars.example")
@@ -186,6 +187,8 @@ def _add_file(path: Path, found: Discovery, seen: set[Path], explicit: bool) -> 
         # Reading a FIFO blocks for ever and /dev/zero never ends: such files are never read.
         reason = "not a regular file (a FIFO, socket or device); not read"
         found.reports.append(FileReport(str(key), "other", "skipped", reason))
+        # The summary counts it as skipped; the note says which and why (issue 12).
+        found.notes.append(f"skipped {key}: {reason}")
         return
     found.candidates.append(Candidate(key, kind))
 

@@ -43,6 +43,9 @@ class RunOptions:
     jobs: int = 1  # processes for check; the output is the same for any number
     shard: tuple[int, int] | None = None  # (K, N): check only the K-th of N stable shards
     cache: bool = False  # reuse results of unchanged files (the command line turns it on)
+    # --verbose: say which cache entries were there but odd (corrupt, invalid), so a person
+    # can see why a run was slow; off by default so the output never depends on the cache.
+    note_cache_misses: bool = False
     exports: bool = False  # exported VMs become records (the before side of armlint diff)
     # Named arguments that are pipes (<(...), -), read once by the parent: workers and the
     # cache key use these bytes, the pipe itself is empty by then.

@@ -50,7 +50,7 @@ def load_records(options: RunOptions) -> RunResult:
 
     _read_named_arguments(options)
     found = _discover(options)
-    result = RunResult(files=list(found.reports))
+    result = RunResult(files=list(found.reports), notes=list(found.notes))
     candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
     for report, finding in too_large:
         result.files.append(report)
@@ -72,7 +72,10 @@ def run_check(options: RunOptions) -> RunResult:
     units = [u for u in make_units(candidates) if in_shard(u, options.shard)]
     # Files discovery could not read belong to no unit: shard 1 reports them.
     first_shard = options.shard is None or options.shard[0] == 1
-    result = RunResult(files=list(found.reports) if first_shard else [])
+    result = RunResult(
+        files=list(found.reports) if first_shard else [],
+        notes=list(found.notes) if first_shard else [],
+    )
     if first_shard:
         for report, finding in too_large:
             result.files.append(report)
@@ -125,8 +128,9 @@ def _unit_results(units, options: RunOptions):
     """Results in unit order whatever the number of processes, so output never depends on it."""
     settings = _cache_settings(options) if options.cache else ""
     pending, results = [], {}
+    odd: dict[int, str] = {}  # why a cache entry that was there could not be used
     for index, unit in enumerate(units):
-        cached = _from_cache(unit, settings) if options.cache else None
+        cached, odd[index] = _from_cache(unit, settings) if options.cache else (None, "")
         if cached is None:
             pending.append(index)
         else:
@@ -143,6 +147,8 @@ def _unit_results(units, options: RunOptions):
         results[index] = unit_result
         if options.cache:
             _to_cache(units[index], settings, unit_result)
+        if odd[index] and options.note_cache_misses:  # after storing: about this run only
+            unit_result.notes.append(_cache_note(units[index], odd[index]))
         if options.progress:
             options.progress(number, len(pending))
     return [results[index] for index in range(len(units))]
@@ -213,10 +219,17 @@ def _absolute(path: str) -> str:
 
 
 def _from_cache(unit, settings: str):
-    from armlint.run.workunits import cache_key, load_cached
+    """(cached result or None, why an entry that was there was ignored or '')."""
+    from armlint.run.workunits import cache_key, lookup_cached
 
     key = cache_key(unit, settings)
-    return load_cached(key) if key else None
+    return lookup_cached(key) if key else (None, "")
+
+
+def _cache_note(unit, reason: str) -> str:
+    # Counted per kind in the text summary; `--verbose` and JSON list each one.
+    first = unit.files[0] if unit.files else unit.key
+    return f"cache: ignored the cached result for {first}: {reason}; checked afresh"
 
 
 def _to_cache(unit, settings: str, unit_result) -> None:

@@ -169,21 +169,35 @@ def cache_path(key: str) -> Path:
 
 
 def load_cached(key: str) -> UnitResult | None:
-    """The cached result, or None when missing, corrupt, odd or out of date.
+    """The cached result, or None when missing, corrupt, odd or out of date."""
+    return lookup_cached(key)[0]
+
+
+def lookup_cached(key: str) -> tuple[UnitResult | None, str]:
+    """The cached result (or None) and, for an entry that was there but odd, why it was not
+    used ('' for a hit, a plain miss or a changed dependency: those are normal).
 
     A cache entry is untrusted input (another process, a full disk or a person may have
     written it): it is size-capped, parsed, validated against schemas/cache-entry.schema.json,
     and its dependencies are read only if they are regular files."""
     try:
-        data = json.loads(read_regular(cache_path(key), CACHE_MAX_BYTES))
-    except (OSError, ValueError, RecursionError):
-        return None
+        raw = read_regular(cache_path(key), CACHE_MAX_BYTES)
+    except FileNotFoundError:
+        return None, ""
+    except (OSError, ValueError) as error:
+        return None, f"unreadable ({type(error).__name__})"
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None, "not valid JSON"
     if not _valid_entry(data):
-        return None
+        return None, "does not match schemas/cache-entry.schema.json"
     for dependency, digest in data["dependencies"]:
-        if digest is None or _digest_of(dependency) != digest:
-            return None
-    return _result_from(data)
+        if digest is None:
+            return None, "names a dependency that was not a regular file"
+        if _digest_of(dependency) != digest:
+            return None, ""
+    return _result_from(data), ""
 
 
 def _valid_entry(data) -> bool:

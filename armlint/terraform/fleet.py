@@ -118,6 +118,8 @@ def _schedule(view: HclView, instance, dynamic: bool, instances: list) -> Fact:
     values = {name: _value(window, argument) for name, argument in WINDOW_FIELDS.items()}
     if isinstance(windows, Unknown):
         values = dict.fromkeys(WINDOW_FIELDS, windows)
+    positions = [(name, _where(window, argument)) for name, argument in WINDOW_FIELDS.items()]
+    positions += [(name, _where(configuration, name)) for name in ("scope", "patch_mode")]
     name = _value(configuration, "name")
     schedule = MaintenanceSchedule(
         name=name if isinstance(name, str) else str(read.value),
@@ -125,9 +127,34 @@ def _schedule(view: HclView, instance, dynamic: bool, instances: list) -> Fact:
         location=configuration.loc,
         assignment=view.loc,
         dynamic=dynamic,
+        patch_mode=_patch_mode(configuration),
+        positions=tuple((field, where) for field, where in positions if where is not None),
         **values,
     )
     return Fact(schedule, where, SOURCE_EVALUATED, (str(read.value),))
+
+
+def _patch_mode(configuration: HclView) -> Any:
+    """``in_guest_user_patch_mode``, else the ``properties`` map's InGuestPatchMode: the
+    provider sends either as extensionProperties.InGuestPatchMode
+    (internal/services/maintenance/maintenance_configuration_resource.go)."""
+    mode = _value(configuration, "in_guest_user_patch_mode")
+    if mode is not None:
+        return mode
+    properties = _value(configuration, "properties")
+    if isinstance(properties, dict):
+        return properties.get("InGuestPatchMode")
+    return properties  # Unknown, or None when absent
+
+
+def _where(view: HclView | None, argument: str):
+    """The argument's position; the block's when the argument is absent."""
+    if view is None:
+        return None
+    if argument == "patch_mode":
+        argument = "in_guest_user_patch_mode"
+    read = view.attr(argument)
+    return view.loc if read is None else read.loc
 
 
 def _value(view: HclView | None, argument: str) -> Any:

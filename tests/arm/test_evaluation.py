@@ -109,6 +109,8 @@ def test_allowed_values_are_explored_and_the_finding_names_the_choice():
 
 
 def test_an_unknown_enclosing_object_blocks_rules_instead_of_reporting_its_properties():
+    # One of two objects on an unknown condition: which properties are sent is unknown. (An
+    # object-or-null choice is checked as the object: tests/rules/test_exploration_conditions.py.)
     template = FIXTURES / "maybe-set.json"
     (vm,) = records(template)
     assert vm.fact("patch_mode").source == "maybe-set"

@@ -424,9 +424,14 @@ def test_avm_pattern_without_agent_gives_null_even_with_unknown_mode():
     assert evaluate(AVM_PATCH_SETTINGS, scope) is None
 
 
-def test_avm_pattern_with_unknown_mode_is_unknown():
+def test_avm_pattern_with_unknown_mode_is_the_object_with_the_mode_unknown():
+    # An object or null on an unknown condition is checked as the object (as a resource with
+    # an unknown condition is checked as deployed); the mode inside it stays unknown.
     scope = DictScope({"provisionVMAgent": True, "assessmentMode": "ImageDefault"})
-    assert evaluate(AVM_PATCH_SETTINGS, scope) == Unknown("parameter patchMode has no value")
+    assert evaluate(AVM_PATCH_SETTINGS, scope) == {
+        "patchMode": Unknown("parameter patchMode has no value"),
+        "assessmentMode": "ImageDefault",
+    }
 
 
 def test_avm_pattern_with_unknown_assessment_mode_nests_the_unknown():

@@ -60,9 +60,11 @@ def terraform_module(case: dict) -> str:
             '    version = "latest"\n  }\n'
         )
     body = "\n".join("  " + line for line in case["hcl"].splitlines())
+    # `extra`: other resources of the same configuration (a maintenance configuration and its
+    # assignment), as the source writes them, referring to the case as <resource>.case.
     return (
         f'resource "{case["resource"]}" "case" {{\n  name = "case"\n  location = "westus"\n'
-        f"{body}\n{image}}}\n"
+        f"{body}\n{image}}}\n{case.get('extra', '')}"
     )
 
 
@@ -103,6 +105,10 @@ def test_every_case_names_its_source_and_there_are_enough():
     for _, case in ALL:
         assert case["source"]["repo"] and case["source"]["path"], case["id"]
     assert len({case["id"] for _, case in ALL}) == len(ALL)
+    assert len(ALL) >= 40  # issue 11, "Done when"
+    # REST examples from 2020-12-01 to the newest api-version in the index (2025-11-01)
+    versions = {case["api_version"] for kind, case in ALL if kind == "rest"}
+    assert {"2020-12-01", "2025-11-01"} <= versions and len(versions) >= 10
 
 
 @pytest.mark.parametrize(("kind", "case"), ALL, ids=[case["id"] for _, case in ALL])

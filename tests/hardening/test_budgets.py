@@ -271,3 +271,27 @@ def test_many_decorator_lines_on_a_bicep_parameter_are_linear(tmp_path):
     result, seconds = timed_check(tmp_path, ".")
     assert seconds < FAST
     assert [report.status for report in result.files] == ["linted"]
+
+
+def test_a_nested_value_is_measured_whole_not_level_by_level(tmp_path):
+    """Issue 12, "bytes of memory for one value": 100 distinct strings of about a million
+    characters each pass the string limit one by one and the item limit as a list (100 items),
+    yet the list holds 100 MB. The value budget counts the whole value."""
+    from armlint.budgets import MAX_VALUE_BYTES
+
+    locals_block = (
+        "locals {\n"
+        '  s   = format("%999990s", "x")\n'
+        '  big = concat([for i in range(100) : "${local.s}${i}"])\n'
+        "}\n"
+    )
+    vm = TF_VM.replace("count                    = COUNT\n", "").replace(
+        '"Manual"', 'length(local.big) > 0 ? "Manual" : "x"'
+    )
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "main.tf").write_text(locals_block + vm, encoding="utf-8")
+    assert MAX_VALUE_BYTES < 100 * 999_990
+    done = limited_run(tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    messages = [f["message"] for f in json.loads(done.stdout)["findings"]]
+    assert any(f"more than {MAX_VALUE_BYTES} bytes" in m for m in messages), messages

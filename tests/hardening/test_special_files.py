@@ -196,6 +196,19 @@ def test_a_device_node_in_a_scanned_folder_is_never_opened(tmp_path):
     assert GOOD_FINDING in good_rules(run)
 
 
+def test_a_walked_fifo_is_counted_and_named_not_read(tmp_path):
+    """A FIFO found by walking is never opened (it would block for ever); the summary counts it
+    as skipped and a note says which file and why (issue 12: "reported ... or a note that
+    counts it, never read")."""
+    folder = scan_folder(tmp_path, {})
+    os.mkfifo(folder / "pipe.json")
+    run = run_json(folder, ".")
+    assert run.returncode == 1
+    assert run.summary["files"]["skipped"] == 1
+    assert run.notes("skipped pipe.json: not a regular file"), run.notes()
+    assert GOOD_FINDING in good_rules(run)
+
+
 def test_nul_in_a_linked_template_path_is_a_finding(tmp_path):
     """A NUL byte in ``relativePath`` failed inside the loader: "failed", no finding, exit 0."""
     nul_path = linked("sub/a\\u0000b.json")  # the JSON escape, so the file holds a real NUL

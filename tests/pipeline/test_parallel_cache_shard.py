@@ -68,3 +68,34 @@ def test_shards_split_the_work_without_losing_or_repeating_findings():
         f.sort_key for f in whole.findings
     ]
     assert sorted(r.path for p in parts for r in p.files) == sorted(r.path for r in whole.files)
+
+
+def test_verbose_names_each_odd_cache_entry(private_cache):
+    """Issue 12: an odd entry is a miss, "recorded in --verbose" (and only then, so the
+    default output never depends on the state of the cache)."""
+    report(cache=True)
+    entries = sorted(private_cache.rglob("*.json"))
+    entries[0].write_text("{not json", encoding="utf-8")
+    entries[1].write_text('{"format": 1}', encoding="utf-8")
+    verbose = run_check(RunOptions(paths=INPUTS, cache=True, note_cache_misses=True))
+    odd = sorted(note for note in verbose.notes if note.startswith("cache: "))
+    assert len(odd) == 2, odd
+    assert any(note.endswith("not valid JSON; checked afresh") for note in odd)
+    assert any("does not match schemas/cache-entry.schema.json" in note for note in odd)
+    # The entries were rewritten by that run: a second verbose run has nothing to say.
+    again = run_check(RunOptions(paths=INPUTS, cache=True, note_cache_misses=True))
+    assert not [note for note in again.notes if note.startswith("cache: ")]
+
+
+def test_every_entry_a_run_writes_is_valid_and_used(private_cache):
+    """Entries written by armlint itself pass the cache's own validation: a loader's AZP001
+    (severity not yet set, '' until the findings path sets it) once failed it, so a file that
+    does not parse was checked afresh on every run."""
+    from armlint.run import workunits
+
+    report(cache=True)
+    entries = sorted(private_cache.rglob("*.json"))
+    assert entries
+    for entry in entries:
+        reason = workunits.lookup_cached(entry.stem)[1]
+        assert reason == "", (entry, reason)

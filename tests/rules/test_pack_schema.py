@@ -45,6 +45,8 @@ PUBLIC = {
     "AZP117": ("arm64-image-automatic-by-platform", "warning"),
     "AZP118": ("linux-hotpatching", "error"),
     "AZP119": ("hotpatching-custom-image", "warning"),
+    "AZP120": ("in-guest-patch-configuration-without-patch-mode", "error"),
+    "AZP121": ("in-guest-patch-configuration-limits", "warning"),
     "AZP201": ("unsupported-marketplace-image", "warning"),
     "AZP202": ("custom-image-platform-patching", "warning"),
     "AZP203": ("hotpatch-image-mismatch", "error"),
@@ -69,7 +71,7 @@ PUBLIC = {
 }
 # Only these are code (they need to tell written values from defaults, or report one finding per
 # property); everything else that runs on records is a condition.
-CODE_RULE_IDS = {"AZP101", "AZP108", "AZP111", "AZP301", "AZP302"}
+CODE_RULE_IDS = {"AZP101", "AZP108", "AZP111", "AZP120", "AZP121", "AZP301", "AZP302"}
 
 
 def load(path: Path) -> dict:
