@@ -18,6 +18,7 @@ import html
 import io
 import json
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -479,7 +480,7 @@ def mermaid_text(value: str) -> str:
 # --- text -------------------------------------------------------------------------------------
 
 
-def text_table(headers: list[str], rows: list[list[Cell]], width: int | None = None) -> str:
+def text_table(headers: list[str], rows: Sequence[Sequence[Cell]], width: int | None = None) -> str:
     return fit_table(headers, rows, width)
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Sequence
 
 SEPARATOR = "  "
 # A wrapped column never gets narrower than this (or its widest value, if less).
@@ -71,25 +72,29 @@ def wrap(text: str, width: int) -> list[str]:
 Cell = str | list[str]
 
 
-def fit_table(headers: list[str], rows: list[list[Cell]], width: int | None = None) -> str:
+def fit_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Cell]], width: int | None = None
+) -> str:
     """An aligned table within ``width`` columns, else the record layout. A list cell is one
     item per line (its items joined by ', ' when there is no width: one line per row)."""
+    table: list[Sequence[Cell]] = [headers, *rows]
     if width is None:
-        cells = [[_joined(cell) for cell in row] for row in [headers, *rows]]
-        widths = _natural(cells, list(range(len(headers))), wrap_headers=False)
+        cells: list[list[Cell]] = [[_joined(cell) for cell in row] for row in table]
+        joined = [[str(cell) for cell in row] for row in cells]
+        widths = _natural(joined, list(range(len(headers))), wrap_headers=False)
         return "\n".join(line.rstrip() for line in _lines(cells, widths))
-    clean = [[_clean(cell) for cell in row] for row in [headers, *rows]]
+    clean = [[_clean(cell) for cell in row] for row in table]
     longest = [
         [max(cell, key=len, default="") if isinstance(cell, list) else cell for cell in row]
         for row in clean
     ]
-    widths = _widths(longest, list(range(len(headers))), width, MIN_WRAP_WIDTH)
-    if widths is None:
+    fitted = _widths(longest, list(range(len(headers))), width, MIN_WRAP_WIDTH)
+    if fitted is None:
         return record_layout(headers, rows, width)
-    return "\n".join(line.rstrip() for line in _lines(clean, widths))
+    return "\n".join(line.rstrip() for line in _lines(clean, fitted))
 
 
-def _lines(cells: list[list[Cell]], widths: list[int]) -> list[str]:
+def _lines(cells: Sequence[Sequence[Cell]], widths: list[int]) -> list[str]:
     lines = _table_lines(cells[0], widths)
     for row in cells[1:]:
         lines += _row_lines(row, widths)
@@ -108,29 +113,29 @@ def grouped_table(
 ) -> tuple[str, list[str]]:
     """Titled groups of rows (one file each) under one header, all aligned, and the headers
     left out to fit ``width``: columns empty in every row first, then from the right while
-    the long columns could not keep a sixth of the width; never the first ``keep``. Cells wrap as in
-    ``fit_table``; a group's title is wrapped on its own lines."""
+    the long columns could not keep a sixth of the width; never the first ``keep``. Cells
+    wrap as in ``fit_table``; a group's title is wrapped on its own lines."""
     rows = [row for _, group in groups for row in group]
     cells = [[one_line(cell) for cell in row] for row in [headers, *rows]]
     shown = [c for c in range(len(headers)) if c < keep or any(row[c] for row in rows)]
     comfort = max(COMFORT_FLOOR, (width or 0) // COMFORT_SHARE)
-    widths = _widths(cells, shown, width, comfort)
+    widths: list[int] | None = _widths(cells, shown, width, comfort)
     while widths is None and len(shown) > keep:
         shown.pop()
         widths = _widths(cells, shown, width, comfort)
     for least in SQUEEZED:  # even the kept columns do not fit: squeeze them
         widths = widths or _widths(cells, shown, width, least)
-    widths = widths or _natural(cells, shown, wrap_headers=True)
-    lines = _table_lines([cells[0][c] for c in shown], widths)
+    final = widths or _natural(cells, shown, wrap_headers=True)
+    lines = _table_lines([cells[0][c] for c in shown], final)
     for title, group in groups:
         lines += ["", *wrap(one_line(title), width or max(len(title), 1))]
         for row in group:
-            lines += _row_lines([one_line(row[c]) for c in shown], widths)
+            lines += _row_lines([one_line(row[c]) for c in shown], final)
     hidden = [header for c, header in enumerate(headers) if c not in shown]
     return "\n".join(line.rstrip() for line in lines), hidden
 
 
-def _table_lines(header: list[str], widths: list[int]) -> list[str]:
+def _table_lines(header: Sequence[Cell], widths: list[int]) -> list[str]:
     return [*_row_lines(header, widths), SEPARATOR.join("-" * w for w in widths)]
 
 
@@ -190,7 +195,7 @@ def _fill(widths: list[int], wanted: list[int], spare: int) -> int:
     return spare
 
 
-def _row_lines(row: list[Cell], widths: list[int]) -> list[str]:
+def _row_lines(row: Sequence[Cell], widths: list[int]) -> list[str]:
     wrapped = [_wrap_cell(cell, w) for cell, w in zip(row, widths, strict=True)]
     height = max(len(lines) for lines in wrapped)
     return [
@@ -212,7 +217,7 @@ def _joined(cell: Cell) -> str:
     return ", ".join(map(one_line, cell)) if isinstance(cell, list) else one_line(cell)
 
 
-def record_layout(headers: list[str], rows: list[list[Cell]], width: int) -> str:
+def record_layout(headers: Sequence[str], rows: Sequence[Sequence[Cell]], width: int) -> str:
     """One block per row: its first cell as a title, then 'header  value' lines (values
     wrapped under themselves, a list one item per line); empty values are left out."""
     label = max(len(header) for header in headers[1:]) if len(headers) > 1 else 0
