@@ -108,9 +108,11 @@ def test_plan_text_summarises_excluded_vms_by_reason_with_evaluated_names(fleet,
 def test_plan_html_and_markdown_summarise_excluded_vms(fleet, env, fmt):
     page = run(fleet, env, "plan", "infra", "--format", fmt)
     section = page.split("Excluded", 1)[1].split("Findings", 1)[0]
-    assert section.count(MANUAL.replace("'", "&#39;") if fmt == "html" else MANUAL) == 1
+    if fmt == "html":  # what a reader sees: no break hints, entities undone
+        section = unescape(section.replace("<wbr>", ""))
+    assert section.count(MANUAL) == 1
     assert "app-4" in section and "name unknown for 2 VM" in section
-    assert RAW_EXPRESSION not in unescape(section)
+    assert RAW_EXPRESSION not in section
 
 
 def test_plan_json_exclusions_carry_the_evaluated_name_and_a_relative_path(fleet, env):
