@@ -561,6 +561,10 @@ def _config_folder(config) -> Path:
 
 def _deployment(args, config):
     from armlint.model import DeploymentContext
+
+    location = getattr(args, "location", None) or config.location or None
+    if not (location or getattr(args, "set", None) or getattr(args, "var", None)):
+        return DeploymentContext()  # without importing the planner (a tenth of start-up)
     from armlint.planner.regions import PlanError, normalise_region
     from armlint.planner.settings import parse_assignments
 
@@ -569,7 +573,6 @@ def _deployment(args, config):
         variables = parse_assignments(getattr(args, "var", []), "--var")
     except PlanError as error:
         raise UsageError(str(error)) from None
-    location = getattr(args, "location", None) or config.location or None
     return DeploymentContext(
         location=normalise_region(location) if location else None,
         parameters=tuple(parameters),
@@ -624,7 +627,6 @@ def _progress_printer():
 
 def _check(args) -> int:
     from armlint.report import render
-    from armlint.run.baseline import write_baseline
 
     config = _settings(args)
     options = _run_options(args, config)
@@ -634,6 +636,8 @@ def _check(args) -> int:
         if args.fix or args.diff or args.fix_only:
             return _fix(args, config, options)
         if getattr(args, "write_baseline", None):
+            from armlint.run.baseline import write_baseline
+
             count = write_baseline(result, args.write_baseline)
             print(
                 f"armlint: wrote {count} baseline entries to {args.write_baseline}",
@@ -709,7 +713,6 @@ def _with_special_inputs(args, options, run):
 
 def _run(args, options):
     """check, check --against REF, or diff BEFORE AFTER; usage problems become UsageError."""
-    from armlint.compare.git import GitError
     from armlint.run.findings import GateError
     from armlint.run.options import MissingPaths
 
@@ -719,15 +722,19 @@ def _run(args, options):
 
             return run_diff([args.before], [args.after], options)
         if getattr(args, "against", None):
-            from armlint.compare.git import check_against
+            # Imported only here: git comparison is a fifth of a one-file check's imports.
+            from armlint.compare.git import GitError, check_against
 
-            return check_against(args.against, options)
+            try:
+                return check_against(args.against, options)
+            except GitError as error:
+                raise UsageError(str(error)) from None
         from armlint.run.pipeline import run_check
 
         return run_check(options)
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
-    except (GitError, GateError) as error:
+    except GateError as error:
         raise UsageError(str(error)) from None
 
 
@@ -743,23 +750,35 @@ def _fix(args, config, options) -> int:
         return _run(args, options)  # suppressions and per-file rules: the findings path
 
     if args.diff:
-        return _show_diff(checked(), allowed)
+        return _show_diff(args, options, checked, allowed)
     return _apply_fixes(args, config, options, checked, allowed)
 
 
-def _show_diff(result, allowed) -> int:
-    from armlint.fix.apply import chosen_fixes, new_texts, read_text, unified_diff
+def _show_diff(args, options, checked, allowed) -> int:
+    """What --fix would write, verified the same way, from fixed texts kept in memory."""
+    from armlint.fileio import clear_overlay
+    from armlint.fix.apply import MemoryFiles, read_text, run_fixes, unified_diff
 
-    texts = new_texts(chosen_fixes(result, allowed), read_text)
-    for path in sorted(texts):
-        sys.stdout.write(unified_diff(path, read_text(path) or "", texts[path]))
-    count = len(chosen_fixes(result, allowed))
+    options.jobs = 1  # the fixed texts live in this process
+    try:
+        _result, outcome = run_fixes(
+            checked, allowed, [str(p) for p in options.paths], MemoryFiles()
+        )
+        after = {path: read_text(path) or "" for path in outcome.files}
+    finally:
+        clear_overlay()
+    changed = {path: text for path, text in after.items() if text != (read_text(path) or "")}
+    for path in sorted(changed):
+        sys.stdout.write(unified_diff(path, read_text(path) or "", changed[path]))
     sys.stdout.flush()
+    for line in outcome.refused:
+        print(f"armlint: {line}", file=sys.stderr)
+    count = outcome.fixed
     print(
-        f"Would fix {count} finding{'s' if count != 1 else ''} in {len(texts)} file(s)",
+        f"Would fix {count} finding{'s' if count != 1 else ''} in {len(changed)} file(s)",
         file=sys.stderr,
     )
-    return EXIT_FINDINGS if texts else EXIT_OK
+    return EXIT_FINDINGS if changed else EXIT_OK
 
 
 def _apply_fixes(args, config, options, checked, allowed) -> int:

@@ -32,6 +32,9 @@ READ_CHUNK = 1024 * 1024
 # Bytes of the named arguments that are not regular files, by the name the user gave. Filled
 # explicitly by ``read_named_argument`` (or ``preload`` in a worker process), never on import.
 _preloaded: dict[str, bytes] = {}
+# `check --diff`: the texts the fixes would write, by real path, read instead of the files so
+# that the fixes are verified by a real check without writing anything (armlint.fix.apply).
+_overlay: dict[str, bytes] = {}
 
 
 class SpecialFileError(OSError):
@@ -74,8 +77,8 @@ def read_regular(path: str | os.PathLike[str], cap: int) -> bytes:
     Raises ``SpecialFileError`` for anything but a regular file, ``TooLargeError`` above the
     cap, and ``OSError`` as ``open`` does. Named arguments read earlier come from memory."""
     name = os.fspath(path)
-    if name in _preloaded:
-        data = _preloaded[name]
+    data = _in_memory(name)
+    if data is not None:
         if len(data) > cap:
             raise TooLargeError(name, len(data), cap)
         return data
@@ -93,6 +96,15 @@ def read_regular(path: str | os.PathLike[str], cap: int) -> bytes:
         return _read_exactly(descriptor, mode.st_size)
     finally:
         os.close(descriptor)
+
+
+def _in_memory(name: str) -> bytes | None:
+    """A fixed text of ``check --diff`` or a named argument read earlier, else None."""
+    if _overlay:
+        data = _overlay.get(os.path.realpath(name))
+        if data is not None:
+            return data
+    return _preloaded.get(name)
 
 
 def _read_capped(descriptor: int, name: str, cap: int) -> bytes:
@@ -178,6 +190,19 @@ def preload(data: dict[str, bytes]) -> None:
 
 def preloaded(path: str) -> bytes | None:
     return _preloaded.get(path)
+
+
+def overlay(path: str, data: bytes | None) -> None:
+    """Read ``data`` instead of the file at ``path`` from now on (None: the file again)."""
+    key = os.path.realpath(path)
+    if data is None:
+        _overlay.pop(key, None)
+    else:
+        _overlay[key] = data
+
+
+def clear_overlay() -> None:
+    _overlay.clear()
 
 
 # -- writing -------------------------------------------------------------------------------

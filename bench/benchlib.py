@@ -24,6 +24,14 @@ ONLY = {
 }
 
 
+def only(fmt: str):
+    """The excludes that leave one format, anchored at the corpus: plain strings are relative to
+    the current folder, and the corpus sits outside it, so they would exclude nothing."""
+    from armlint.globs import Patterns
+
+    return [Patterns(ONLY[fmt], CORPUS)]
+
+
 def require_corpus() -> None:
     if not CORPUS.is_dir():
         sys.exit(f"no corpus at {CORPUS}")
@@ -61,6 +69,30 @@ def armlint_process(arguments: list[str], cwd: Path | None = None) -> tuple[floa
         )
     report = json.loads(completed.stdout) if completed.stdout.startswith("{") else {}
     return seconds, report
+
+
+def child_run(arguments: list[str], cwd: Path | None = None, env: dict | None = None):
+    """One fresh ``python -m armlint`` as an installed armlint runs (from bytecode: this box
+    sets PYTHONDONTWRITEBYTECODE): (CPU seconds of the child, start-up included, wall seconds,
+    the completed process). CPU from ``RUSAGE_CHILDREN``, which counts only finished children."""
+    import resource
+
+    environment = dict(os.environ, CI="1", **(env or {}))
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", "armlint", *arguments],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall, completed
 
 
 def best_of(repeat: int, measure) -> tuple[float, object]:

@@ -23,10 +23,11 @@ from benchlib import (
 
 
 def measure(label: str, excludes: list[str], jobs: list[str], repeat: int, size: float) -> None:
-    arguments = ["check", str(CORPUS), "--format", "json", "--no-cache", *jobs]
+    # From inside the corpus: command-line excludes are relative to the current folder.
+    arguments = ["check", ".", "--format", "json", "--no-cache", *jobs]
     for pattern in excludes:
         arguments += ["--exclude", pattern]
-    seconds, report = best_of(repeat, lambda: armlint_process(arguments))
+    seconds, report = best_of(repeat, lambda: armlint_process(arguments, cwd=CORPUS))
     files = report["summary"]["files"]["total"]
     print(
         f"{label:<10} {files:>5} files {size:6.2f} MB  {seconds:6.2f} s"

@@ -133,7 +133,9 @@ def _schedule(resource: dict, scope: Any, where: Location, name: str) -> Mainten
         field_name: follow(resource, path, scope, where) for field_name, path in paths.items()
     }
     values = {field_name: found.value for field_name, found in reached.items()}
-    positions = tuple((field_name, found.location) for field_name, found in reached.items())
+    positions = tuple(
+        (field_name, found.location or where) for field_name, found in reached.items()
+    )
     return MaintenanceSchedule(name=name, location=where, positions=positions, **values)
 
 

@@ -19,7 +19,6 @@ is silent, the behaviour of the deployment engine as reported in public issues (
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from collections.abc import Callable
@@ -922,7 +921,7 @@ def _fn_base64(args: list, scope: Scope) -> Any:
 def _decode_base64(function: str, value: Any) -> str:
     try:
         return base64.b64decode(_expect_str(function, value), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # binascii.Error, UnicodeDecodeError, or non-ASCII input
         raise EvaluationError(f"{function}() input is not valid base64 text") from exc
 
 

@@ -39,12 +39,14 @@ class JsonError(ValueError):
 class SourceText:
     """The text of one file and the means to turn offsets into lines and columns."""
 
-    __slots__ = ("path", "text", "_line_starts", "duplicates")
+    __slots__ = ("path", "text", "_line_starts", "duplicates", "_locations")
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
         self._line_starts: list[int] | None = None
+        # Locations are immutable; exploring asks for the same ones once per combination.
+        self._locations: dict[tuple[int, int], Location] = {}
         self.duplicates: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
 
     def _starts(self) -> list[int]:
@@ -64,6 +66,12 @@ class SourceText:
         return index + 1, offset - starts[index] + 1
 
     def location(self, span: tuple[int, int]) -> Location:
+        known = self._locations.get(span)
+        if known is None:
+            known = self._locations[span] = self._new_location(span)
+        return known
+
+    def _new_location(self, span: tuple[int, int]) -> Location:
         # line_col twice, inlined: findings and facts ask for hundreds of thousands of these
         starts = self._line_starts or self._starts()
         start, end = span

@@ -14,6 +14,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from armlint.arm.combinations import CombinationMemo
 from armlint.arm.jsonpos import JsonError, JsonObject, SourceText, decode_bytes, get_ci, parse
 from armlint.arm.template import FileContext, ParameterValue, TemplateScope, location_of
 from armlint.arm.walk import Walk, walk_template
@@ -30,6 +31,9 @@ from armlint.model import (
 )
 
 MAX_COMBINATIONS = 64
+# Combinations share results that do not depend on their choices (arm.combinations); the tests
+# turn this off to compare against evaluating every combination from scratch.
+SHARE_BETWEEN_COMBINATIONS = True
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Text with these byte-order marks holds NUL bytes without being binary (UTF-16 and UTF-32).
 UNICODE_MARKS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
@@ -209,13 +213,19 @@ class TemplateLoader:
             self._finish(records, label, ())
             result.records.extend(records)
         else:
+            # Combinations share what does not depend on their choices (arm.combinations).
+            if SHARE_BETWEEN_COMBINATIONS:
+                context.memo = CombinationMemo(template.value, (name for name, _ in explorable))
             for combination in self._combinations(template, explorable, result):
                 chosen = dict(given)
                 for name, value in combination:
                     chosen[name] = ParameterValue(value, "one of its allowedValues")
+                if context.memo is not None:
+                    context.memo.choose(combination)
                 records, findings, _ = self._evaluate(template, chosen, context)
                 self._finish(records, label, combination)
                 result.records.extend(records)
+            context.memo = None
         result.findings.extend(findings)
         result.notes.extend(dict.fromkeys(context.notes))
         if context.budget.exhausted:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from armlint.arm import expressions
+from armlint.arm.combinations import CombinationMemo
 from armlint.arm.jsonpos import JsonArray, JsonObject, SourceText, get_ci
 from armlint.model import LOCATION_ORIGIN, DeploymentContext, Location, Unknown
 
@@ -69,6 +70,8 @@ class FileContext:
     budget: Budget = field(default_factory=lambda: Budget(STEP_BUDGET))
     notes: list[str] = field(default_factory=list)
     deployment: DeploymentContext = field(default_factory=DeploymentContext)
+    # While allowedValues combinations are explored: results they share (arm.combinations).
+    memo: CombinationMemo | None = None
 
 
 class TemplateScope(expressions.Scope):
@@ -95,6 +98,9 @@ class TemplateScope(expressions.Scope):
         self._variables = _section(template, "variables")
         self._variable_cache: dict[str, Evaluated] = {}
         self._parameter_cache: dict[str, Evaluated] = {}
+        # The explored parameters each cached value read (only while exploring; see memo).
+        self._cached_reads: dict[tuple[str, str], set[str]] = {}
+        self._indexes_made: tuple[dict, tuple] | None = None
         self._in_progress: set[str] = set()
         self._trace: list[str] | None = None
 
@@ -139,10 +145,28 @@ class TemplateScope(expressions.Scope):
     def parameter_with_trace(self, name: str) -> Evaluated:
         lowered = name.lower()
         self.reads.add(lowered)
+        memo = self.context.memo
+        if memo is not None:
+            memo.read(lowered)
         cached = self._parameter_cache.get(lowered)
         if cached is None:
-            cached = self._parameter_cache[lowered] = self._parameter_uncached(name)
+            cached = self._tracked(("p", lowered), lambda: self._parameter_uncached(name))
+            self._parameter_cache[lowered] = cached
+        elif memo is not None:
+            memo.read_all(self._cached_reads.get(("p", lowered), ()))
         return cached
+
+    def _tracked(self, key: tuple[str, str], compute: Callable[[], Evaluated]) -> Evaluated:
+        """Compute a value this scope caches; while exploring, remember which explored
+        parameters it read, so that a later use of the cached value counts them as read."""
+        memo = self.context.memo
+        if memo is None:
+            return compute()
+        memo.start()
+        try:
+            return compute()
+        finally:
+            self._cached_reads[key] = memo.finish()
 
     def _parameter_uncached(self, name: str) -> Evaluated:
         key, declaration = get_ci(self._parameters, name)
@@ -178,6 +202,8 @@ class TemplateScope(expressions.Scope):
         lowered = name.lower()
         cached = self._variable_cache.get(lowered)
         if cached is not None:
+            if self.context.memo is not None:
+                self.context.memo.read_all(self._cached_reads.get(("v", lowered), ()))
             return cached
         key, raw = get_ci(self._variables, name)
         if key is None:
@@ -192,7 +218,7 @@ class TemplateScope(expressions.Scope):
             label += f" ({_short(self._variables.key_location(key))})"
         self._in_progress.add(lowered)
         try:
-            inner = self.resolve(raw)
+            inner = self._tracked(("v", lowered), lambda: self.resolve(raw))
         finally:
             self._in_progress.discard(lowered)
         result = Evaluated(inner.value, (label, *inner.trace))
@@ -230,6 +256,39 @@ class TemplateScope(expressions.Scope):
 
     def resolve(self, value: Any) -> Evaluated:
         """Evaluate every expression inside a JSON value; containers keep their positions."""
+        memo = self.context.memo
+        if memo is not None and self.template is memo.root and _worth_sharing(value):
+            return self._resolve_shared(value, memo)
+        return self._resolve_here(value)
+
+    def _resolve_shared(self, value: Any, memo: CombinationMemo) -> Evaluated:
+        """``resolve`` through the results shared between allowedValues combinations. The key
+        is all that can differ between two evaluations of the same value of the root template
+        within one exploration besides the explored parameters: the copy-loop indexes and the
+        variables being evaluated (a variable that refers to itself is unknown)."""
+        key = (id(value), self._indexes_key(), frozenset(self._in_progress))
+        shared = memo.lookup(key, value, self.budget)
+        if shared is not None:
+            return shared
+        before = self.budget.steps
+        memo.start()
+        try:
+            result = self._resolve_here(value)
+        finally:
+            reads = memo.finish()
+        if not self.budget.exhausted:
+            memo.store(key, value, result, reads, before - self.budget.steps)
+        return result
+
+    def _indexes_key(self) -> tuple:
+        """The copy-loop indexes as a key, made once per indexes dict (the walk may replace
+        the dict of a fresh loop scope, so the key remembers which dict it was made from)."""
+        made = self._indexes_made
+        if made is None or made[0] is not self.copy_indexes:
+            made = self._indexes_made = (self.copy_indexes, _frozen(self.copy_indexes))
+        return made[1]
+
+    def _resolve_here(self, value: Any) -> Evaluated:
         outer = self._trace
         self._trace = []
         try:
@@ -293,6 +352,8 @@ class TemplateScope(expressions.Scope):
         clone.copy_indexes = indexes
         clone._variable_cache = {}  # variables may use copyIndex()
         clone._parameter_cache = {}  # and so may values a parent deployment passes in
+        clone._cached_reads = {}
+        clone._indexes_made = None
         clone._in_progress = set()
         clone._trace = None
         return clone
@@ -311,6 +372,18 @@ class TemplateScope(expressions.Scope):
             )
             return MAX_COPY_COUNT
         return max(count, 0)
+
+
+def _worth_sharing(value: Any) -> bool:
+    """Containers and expressions; a plain string costs less to read than to look up."""
+    return isinstance(value, (dict, list)) or (
+        isinstance(value, str) and expressions.is_expression(value)
+    )
+
+
+def _frozen(indexes: dict) -> tuple:
+    """Copy-loop indexes as a key; an unknown count (an ``Unknown``) by its text."""
+    return tuple((loop, v if isinstance(v, int) else repr(v)) for loop, v in indexes.items())
 
 
 def _short(where: Location) -> str:

@@ -19,6 +19,11 @@ before parsing we rewrite the few known gaps into shapes the grammar accepts:
 
 Every rewrite keeps the byte length of every line, so node positions in the rewritten text are
 positions in the original file.
+
+Statements are split and typed on top-level tokens only. Inside brackets (most of a file: the
+bodies of resources and modules) only strings, comments, brackets, ``...`` and ``!`` matter,
+so the scanner jumps from one such byte to the next there instead of reading every token;
+``rewrite(data, skim=False)`` reads every token and is the reference the tests compare with.
 """
 
 from __future__ import annotations
@@ -68,19 +73,26 @@ class Rewritten:
     imported: set[str] = field(default_factory=set)  # names bound by (blanked) import statements
 
 
+# Spaces before a token are taken with it (one match instead of two); only spaces that end
+# the text are a token of their own.
 _TOKEN = re.compile(
     rb"""
-    (?P<space>[ \t\r]+)
-    |(?P<newline>\n)
+    [ \t\r]*+
+    (?:(?P<newline>\n)
     |(?P<comment>//[^\n]*|\#disable[^\n]*|/\*.*?(?:\*/|\Z))
     |(?P<string>')
     |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
     |(?P<number>[0-9]+)
-    |(?P<punct>\.\.\.|==|!=|=~|!~|<=|>=|&&|\|\||\?\?|\.\?|::|.)
+    |(?P<punct>\.\.\.|==|!=|=~|!~|<=|>=|&&|\|\||\?\?|\.\?|::|.))
+    |(?P<space>[ \t\r]+)
     """,
     re.S | re.X,
 )
+_COMMENT = re.compile(rb"//[^\n]*|\#disable[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
 _STRING_STOP = re.compile(rb"[\\'\n]|\$\{")
+# Inside brackets, the bytes that can start a string, a comment, a bracket, '...' or '!'.
+_NESTED_STOP = re.compile(rb"['{}\[\]()/.!#]")
+_IDENT_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 class _Scanner:
@@ -90,19 +102,79 @@ class _Scanner:
     operator and non-null assertions are rewritten on the fly, at any depth.
     """
 
-    def __init__(self, data: bytes, out: bytearray, result: Rewritten) -> None:
+    def __init__(self, data: bytes, out: bytearray, result: Rewritten, skim: bool = True) -> None:
         self.data = data
         self.out = out
         self.result = result
+        self.skim = skim
         self.brackets: list[int] = []  # stack of opening bracket bytes
         self.previous: tuple[str, int, bytes] = ("", -1, b"")  # kind, end, text
 
     def run(self) -> list[Token]:
         tokens: list[Token] = []
         pos = 0
-        while pos < len(self.data):
-            pos = self._token(pos, tokens)
+        size = len(self.data)
+        while pos < size:
+            if self.skim and self.brackets:
+                pos = self._nested(pos, tokens)
+            else:
+                pos = self._token(pos, tokens)
         return tokens
+
+    def _nested(self, pos: int, tokens: list[Token]) -> int:
+        """Inside brackets: jump to the next byte that matters and handle it as ``_token``
+        would, until the bracket that brings the depth back to 0 (a top-level token)."""
+        data = self.data
+        while self.brackets:
+            stop = _NESTED_STOP.search(data, pos)
+            if stop is None:
+                return len(data)
+            pos = stop.start()
+            byte = data[pos]
+            if byte == 0x27:  # "'"
+                pos = self._string(pos)
+            elif byte == 0x2F or byte == 0x23:  # '/' or '#': a comment, else one byte
+                pos = self._comment_end(pos)
+            elif byte == 0x2E:  # '.'
+                pos = self._dots(pos)
+            elif byte == 0x21:  # '!'
+                pos = self._bang(pos)
+            elif byte in b"{[(":
+                self.brackets.append(byte)
+                pos += 1
+            else:
+                self.brackets.pop()
+                pos += 1
+                if not self.brackets:
+                    text = data[pos - 1 : pos]
+                    self.previous = ("punct", pos, text)
+                    tokens.append(Token("punct", pos - 1, pos, 0, text))
+        return pos
+
+    def _comment_end(self, pos: int) -> int:
+        match = _COMMENT.match(self.data, pos)
+        return match.end() if match else pos + 1
+
+    def _dots(self, pos: int) -> int:
+        if not self.data.startswith(b"...", pos):
+            return pos + 1
+        self._punct(b"...", pos, len(self.brackets))
+        return pos + 3
+
+    def _bang(self, pos: int) -> int:
+        """A postfix '!' right after a name, ')' or ']' (what ``_punct`` checks on tokens)."""
+        data = self.data
+        if data[pos + 1 : pos + 2] in (b"=", b"~"):
+            return pos + 2  # '!=' and '!~'
+        start = pos
+        while start > 0 and data[start - 1] in _IDENT_BYTES:
+            start -= 1
+        word = data[start:pos]
+        # The token before is a name when the run of name bytes holds a non-digit
+        # (a number token is digits only, and "1ab" is the number 1 and then the name ab).
+        if (word and not word.isdigit()) or data[pos - 1 : pos] in (b")", b"]"):
+            self.out[pos] = 0x20
+        return pos + 1
 
     def _token(self, pos: int, into: list[Token] | None) -> int:
         match = _TOKEN.match(self.data, pos)
@@ -112,12 +184,13 @@ class _Scanner:
         end = match.end()
         if kind == "space" or kind == "comment":
             return end
+        pos = match.start(kind)
         depth = len(self.brackets)
         text = b""
         if kind == "string":
             end = self._string(pos)
         else:
-            text = match.group()
+            text = match.group(kind)
             if kind == "punct":
                 depth = self._punct(text, pos, depth)
         if kind != "newline":
@@ -173,6 +246,9 @@ class _Scanner:
         saved = self.brackets
         self.brackets = []
         while pos < len(self.data):
+            if self.data[pos] in b" \t\r":
+                pos += 1  # a token takes the spaces before it, the closing '}' too
+                continue
             if self.data[pos] == 0x7D and not self.brackets:  # '}'
                 break
             pos = self._token(pos, None)
@@ -301,11 +377,13 @@ def _rewrite_statement(
         _rewrite_type(out, data, span, result)
 
 
-def rewrite(data: bytes, *, param_file: bool = False) -> Rewritten:
-    """Return the text to parse; same length and same line breaks as ``data``."""
+def rewrite(data: bytes, *, param_file: bool = False, skim: bool = True) -> Rewritten:
+    """Return the text to parse; same length and same line breaks as ``data``.
+
+    ``skim=False`` reads every token inside brackets too: the reference for the tests."""
     out = bytearray(data)
     result = Rewritten(b"")
-    tokens = _Scanner(data, out, result).run()
+    tokens = _Scanner(data, out, result, skim).run()
     for statement in _statements(tokens):
         _rewrite_statement(statement, data, out, result, param_file)
     result.data = bytes(out)

@@ -11,39 +11,48 @@ from __future__ import annotations
 
 from typing import Any
 
-from armlint.bicep.extract import FactBuilder, Step, location_of, walk
+from armlint.bicep.extract import Reading
 from armlint.bicep.template import Instance, Template
-from armlint.bicep.values import ResourceRef
+from armlint.bicep.values import ResourceRef, V, plain
 from armlint.compute.schema import SCHEDULE_PATHS, SET_COUNTS, WINDOW_FIELDS
-from armlint.model import SOURCE_EVALUATED, SOURCE_UNKNOWN, Fact, MaintenanceSchedule, Unknown
+from armlint.model import (
+    SOURCE_EVALUATED,
+    SOURCE_UNKNOWN,
+    Fact,
+    Location,
+    MaintenanceSchedule,
+    Unknown,
+)
 
 SET_TYPE = "microsoft.compute/availabilitysets"
 CONFIGURATION_TYPE = "microsoft.maintenance/maintenanceconfigurations"
 
 
 def fleet_facts(
-    vm_body: Any, template: Template, assignments: list[Instance], builder: FactBuilder
+    vm_body: V, template: Template, assignments: list[Instance], reading: Reading
 ) -> dict[str, Fact]:
     """Set counts (when the set is declared in the input) and the schedule of the first
     assignment that targets the VM."""
     facts: dict[str, Fact] = {}
-    avset = walk(vm_body, "properties", "availabilitySet", "id")
-    target = _target(avset, template, SET_TYPE) if avset.present else None
+    avset = reading.value_at(vm_body, "properties", "availabilitySet", "id")
+    target = _target(avset, template, SET_TYPE) if avset is not None else None
     if target is not None:
         for name, prop in SET_COUNTS.items():
-            step = walk(target.property("properties"), prop)
-            if step.present:
-                facts[name] = builder.from_step(step)
+            count = reading.reach(target.property("properties"), prop)
+            if count.present:
+                facts[name] = count.fact()
     for assignment in assignments:
-        facts["maintenance_schedule"] = _schedule_fact(assignment, template, builder)
+        facts["maintenance_schedule"] = _schedule_fact(assignment, reading)
         break
     return facts
 
 
-def _schedule_fact(assignment: Instance, template: Template, builder: FactBuilder) -> Fact:
+def _schedule_fact(assignment: Instance, reading: Reading) -> Fact:
     where = assignment.template.source.location(assignment.decl.node)
-    step = walk(assignment.property("properties"), "maintenanceConfigurationId")
-    target = _target(step, assignment.template, CONFIGURATION_TYPE) if step.present else None
+    config_id = reading.value_at(assignment.property("properties"), "maintenanceConfigurationId")
+    target = None
+    if config_id is not None:
+        target = _target(config_id, assignment.template, CONFIGURATION_TYPE)
     if target is None:
         reason = Unknown("the assigned maintenance configuration is not in the input", where)
         return Fact(reason, where, SOURCE_UNKNOWN)
@@ -53,11 +62,12 @@ def _schedule_fact(assignment: Instance, template: Template, builder: FactBuilde
     }
     # SCHEDULE_PATHS start at the resource; the body here is already its `properties`.
     paths.update({field_name: path[1:] for field_name, path in SCHEDULE_PATHS.items()})
-    steps = {field_name: walk(body, *path) for field_name, path in paths.items()}
-    values = {field_name: _plain(step) for field_name, step in steps.items()}
+    values = {
+        field_name: _plain(reading.value_at(body, *path)) for field_name, path in paths.items()
+    }
     configuration = target.template.source.location(target.decl.node)
     positions = tuple(
-        (field_name, _where(step) or configuration) for field_name, step in steps.items()
+        (field_name, _where(body, path, configuration)) for field_name, path in paths.items()
     )
     name = target.name().value
     schedule = MaintenanceSchedule(
@@ -71,29 +81,24 @@ def _schedule_fact(assignment: Instance, template: Template, builder: FactBuilde
     return Fact(schedule, where, SOURCE_EVALUATED, trace)
 
 
-def _where(step: Step):
-    """The property's own position, else that of the nearest object on its path."""
-    if step.present:
-        return location_of(step.value)
-    return location_of(step.chain[-1]) if step.chain else None
+def _plain(value: V | None) -> Any:
+    return plain(value) if value is not None else None
 
 
-def _plain(step: Step) -> Any:
-    if not step.present:
-        return None
-    from armlint.bicep.values import plain
-
-    return plain(step.value)
+def _where(body: V | None, path: tuple[str, ...], configuration: Location) -> Location:
+    """The property's own position, else that of the nearest object on its path (a reading
+    of its own: where the configuration is written stands in for a value with no position)."""
+    return Reading(configuration).reach(body, *path).location or configuration
 
 
-def _target(step: Step, template: Template, resource_type: str) -> Instance | None:
+def _target(identity: V, template: Template, resource_type: str) -> Instance | None:
     """The resource instance an id designates: by reference, else by the id's last segment."""
-    ref = step.value.ref
+    ref = identity.ref
     if isinstance(ref, ResourceRef):
         if ref.decl.full_type.lower() != resource_type:
             return None
         return ref.template.find_instance(ref.decl, ref.index)
-    text = ref if isinstance(ref, str) else step.value.value
+    text = ref if isinstance(ref, str) else identity.value
     if not isinstance(text, str) or not text.strip():
         return None
     wanted = text.rstrip("/").rsplit("/", 1)[-1].lower()

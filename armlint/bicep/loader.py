@@ -41,6 +41,15 @@ class Workspace:
     programs: dict[Path, Program | None] = field(default_factory=dict)
     inputs: list[Program] = field(default_factory=list)
     deployment: DeploymentContext = field(default_factory=DeploymentContext)
+    # Path.resolve asks the file system about every component: module paths repeat for
+    # every instance and every explored combination, so each is resolved once per load.
+    resolved: dict[Path, Path] = field(default_factory=dict)
+
+    def resolve(self, path: Path) -> Path:
+        found = self.resolved.get(path)
+        if found is None:
+            found = self.resolved[path] = _resolved(path)
+        return found
 
     def add_input(self, path: Path) -> None:
         display = path.as_posix()
@@ -48,17 +57,20 @@ class Workspace:
         report = FileReport(display, kind)
         self.result.files.append(report)
         program = self._parse(path, display, report)
-        key = _resolved(path)
+        key = self.resolve(path)
         if key not in self.programs or self.programs[key] is None:
             self.programs[key] = program
         if program is not None:
             self.inputs.append(program)
 
     def load(self, path: Path, display: str) -> Program | None:
-        """A file named by a module or 'using': read once, even when it is not an input."""
-        key = _resolved(path)
+        """A file named by a module or 'using': read once, even when it is not an input.
+
+        ``path`` may be unresolved (a module's folder joined with its relative path); the
+        program is read from, and keeps, the resolved path."""
+        key = self.resolve(path)
         if key not in self.programs:
-            self.programs[key] = self._parse(path, display, None) if path.exists() else None
+            self.programs[key] = self._parse(key, display, None) if key.exists() else None
         return self.programs[key]
 
     def _parse(self, path: Path, display: str, report: FileReport | None) -> Program | None:
@@ -97,19 +109,19 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def _module_targets(program: Program) -> set[Path]:
+def _module_targets(program: Program, resolve) -> set[Path]:
     base = program.source.path.parent
     return {
-        _resolved(base / decl.path)
+        resolve(base / decl.path)
         for decl in program.modules.values()
         if decl.path and not is_registry(decl.path)
     }
 
 
-def _using_target(program: Program) -> Path | None:
+def _using_target(program: Program, resolve) -> Path | None:
     if program.using is None or program.using.lower() == "none" or is_registry(program.using):
         return None
-    return _resolved(program.source.path.parent / program.using)
+    return resolve(program.source.path.parent / program.using)
 
 
 @dataclass
@@ -209,11 +221,11 @@ def _roots(workspace: Workspace) -> list[Root]:
     param_files = [p for p in workspace.inputs if p.source.kind == "bicepparam"]
     called: set[Path] = set()
     for program in templates:
-        called |= _module_targets(program)
+        called |= _module_targets(program, workspace.resolve)
     used: set[Path] = set()
     roots: list[Root] = []
     for params in param_files:
-        target = _using_target(params)
+        target = _using_target(params, workspace.resolve)
         if target is None:
             continue
         display = os.path.normpath(
@@ -228,7 +240,7 @@ def _roots(workspace: Workspace) -> list[Root]:
                 f"bicep: {params.source.display}: template {params.using} could not be read"
             )
     for program in templates:
-        key = _resolved(program.source.path)
+        key = workspace.resolve(program.source.path)
         if key not in called and key not in used:
             roots.append(Root(program))
     return roots

@@ -17,17 +17,15 @@ from armlint.bicep.extract import (
     EXTENSION_TYPES,
     HEALTH_EXTENSIONS,
     KINDS,
-    FactBuilder,
-    Step,
-    location_of,
+    Reading,
     new_record,
     record_kind,
     vm_facts,
-    walk,
 )
 from armlint.bicep.fleet import fleet_facts
 from armlint.bicep.template import Instance, Template
 from armlint.bicep.values import ResourceRef, V
+from armlint.compute.schema import INLINE_EXTENSIONS
 from armlint.model import SOURCE_EVALUATED, Fact, Unknown, VmRecord
 
 
@@ -58,8 +56,8 @@ def _collect(template: Template, collected: Collected) -> None:
                 collected.extensions.append(instance)
             else:
                 collected.assignments.append(instance)
-    for decl in template.program.modules.values():
-        for module in template.module_instances(decl):
+    for module_decl in template.program.modules.values():
+        for module in template.module_instances(module_decl):
             callee = module.callee()
             if callee is not None:
                 _collect(callee, collected)
@@ -91,7 +89,7 @@ def _same_name(name: V, vm: Instance) -> bool | None:
     return isinstance(name.value, str) and name.value == vm_name
 
 
-def _targets(candidate: Instance, vm: Instance, via_scope: bool) -> bool | None:
+def _targets(candidate: Instance, vm: Instance, via_scope: bool, reading: Reading) -> bool | None:
     if candidate.parent is not None:
         parent = candidate.parent
         return (
@@ -101,9 +99,9 @@ def _targets(candidate: Instance, vm: Instance, via_scope: bool) -> bool | None:
     if holder is not None:
         return _points_at(holder.value, vm)
     if via_scope:
-        resource_id = walk(candidate.property("properties"), "resourceId")
-        if resource_id.present:
-            return _points_at(resource_id.value.ref, vm)
+        resource_id = reading.value_at(candidate.property("properties"), "resourceId")
+        if resource_id is not None:
+            return _points_at(resource_id.ref, vm)
         return False
     name = candidate.name()
     if isinstance(name.value, str) and "/" in name.value:
@@ -141,31 +139,33 @@ def _combine(applies: Any, condition: Any, is_health: Any) -> Any:
     return Unknown(reasons[0] if reasons else "cannot tell whether it applies to this VM")
 
 
-def _profile_extensions(base: V | None, builder: FactBuilder) -> list[tuple[Any, Fact]]:
+def _profile_extensions(profile: V | None, reading: Reading) -> list[tuple[Any, Fact]]:
+    """Each extension of the VM profile's extensionProfile: is it a health extension?"""
     found: list[tuple[Any, Fact]] = []
-    extensions = walk(base, "extensionProfile", "extensions")
-    if not extensions.present:
+    extensions = reading.value_at(profile, *INLINE_EXTENSIONS)
+    if extensions is None:
         return found
-    if extensions.unknown:
-        return [(extensions.value.value, builder.from_step(extensions))]
-    for item in extensions.value.value if isinstance(extensions.value.value, list) else []:
-        type_step = walk(item, "properties", "type")
-        if type_step.present:
-            fact = builder.from_step(type_step)
+    if isinstance(extensions.value, Unknown):
+        fact = reading.reach(extensions).fact()
+        return [(fact.value, fact)]
+    for item in extensions.value if isinstance(extensions.value, list) else []:
+        kind = reading.reach(item, "properties", "type")
+        if kind.present:
+            fact = kind.fact()
             found.append((_is_health(fact.value), fact))
     return found
 
 
-def _resource_extensions(vm: Instance, collected: Collected, builder: FactBuilder):
+def _resource_extensions(vm: Instance, collected: Collected, reading: Reading):
     found: list[tuple[Any, Fact]] = []
     for candidate in collected.extensions:
-        applies = _targets(candidate, vm, via_scope=False)
+        applies = _targets(candidate, vm, False, reading)
         if applies is False:
             continue
-        type_step = walk(candidate.property("properties"), "type")
-        if not type_step.present:
+        kind = reading.reach(candidate.property("properties"), "type")
+        if not kind.present:
             continue
-        fact = builder.from_step(type_step)
+        fact = kind.fact()
         verdict = _combine(_unknown_if_none(applies), candidate.condition, _is_health(fact.value))
         found.append((verdict, fact))
     return found
@@ -175,45 +175,48 @@ def _unknown_if_none(value: Any) -> Any:
     return Unknown("cannot tell which VM the resource belongs to") if value is None else value
 
 
-def health_fact(vm: Instance, base: V | None, collected: Collected, builder: FactBuilder) -> Fact:
-    candidates = _profile_extensions(base, builder) + _resource_extensions(vm, collected, builder)
+def health_fact(vm: Instance, profile: V | None, collected: Collected, reading: Reading) -> Fact:
+    candidates = _profile_extensions(profile, reading) + _resource_extensions(
+        vm, collected, reading
+    )
     verdict, fact = _verdict(candidates)
-    return _fact(verdict, fact, builder, "no application health extension found")
+    return _fact(verdict, fact, reading, "no application health extension found")
 
 
-def maintenance_fact(vm: Instance, collected: Collected, builder: FactBuilder) -> Fact:
+def maintenance_fact(vm: Instance, collected: Collected, reading: Reading) -> Fact:
     candidates: list[tuple[Any, Fact | None]] = []
     for candidate in collected.assignments:
         if candidate.template is not vm.template:
             continue
-        applies = _targets(candidate, vm, via_scope=True)
+        applies = _targets(candidate, vm, True, reading)
         if applies is False:
             continue
         location = candidate.template.source.location(candidate.decl.node)
-        fact = Fact(
+        found = Fact(
             True,
             location,
             SOURCE_EVALUATED,
             (candidate.template.source.where(candidate.decl.node),),
         )
-        candidates.append((_combine(_unknown_if_none(applies), candidate.condition, True), fact))
+        verdict = _combine(_unknown_if_none(applies), candidate.condition, True)
+        candidates.append((verdict, found))
     verdict, fact = _verdict(candidates)
-    return _fact(verdict, fact, builder, "no maintenance assignment found")
+    return _fact(verdict, fact, reading, "no maintenance assignment found")
 
 
-def _assigned(vm: Instance, collected: Collected) -> list[Instance]:
+def _assigned(vm: Instance, collected: Collected, reading: Reading) -> list[Instance]:
     """The assignments in the VM's own file that surely target it."""
     return [
         candidate
         for candidate in collected.assignments
-        if candidate.template is vm.template and _targets(candidate, vm, via_scope=True) is True
+        if candidate.template is vm.template and _targets(candidate, vm, True, reading) is True
     ]
 
 
-def _fact(verdict: Any, fact: Fact | None, builder: FactBuilder, none_found: str) -> Fact:
+def _fact(verdict: Any, fact: Fact | None, reading: Reading, none_found: str) -> Fact:
     if verdict is False or fact is None:
         # armlint looked and found none: a determined False, located at the resource
-        return Fact(False, builder.resource_location, SOURCE_EVALUATED, (none_found,))
+        return Fact(False, reading.resource_location, SOURCE_EVALUATED, (none_found,))
     if isinstance(verdict, Unknown):
         return Fact(Unknown(verdict.reason, fact.location), fact.location, "unknown", fact.trace)
     return Fact(True, fact.location, fact.source, fact.trace)
@@ -235,13 +238,14 @@ def build_records(root: Template) -> list[tuple[VmRecord, frozenset]]:
     made: list[tuple[VmRecord, frozenset]] = []
     for template, instance, kind, resource_type in collected.vms:
         record = new_record(instance, template, kind, resource_type)
-        builder = FactBuilder(record.location)
-        facts, vm = vm_facts(instance, kind, record.location, builder)
-        facts["health_extension"] = health_fact(instance, vm.base, collected, builder)
-        facts["maintenance_assignment"] = maintenance_fact(instance, collected, builder)
-        facts.update(fleet_facts(vm.body, template, _assigned(instance, collected), builder))
+        reading = Reading(record.location)
+        facts, profile = vm_facts(instance, kind, reading)
+        facts["health_extension"] = health_fact(instance, profile, collected, reading)
+        facts["maintenance_assignment"] = maintenance_fact(instance, collected, reading)
+        assigned = _assigned(instance, collected, reading)
+        facts.update(fleet_facts(instance.body(), template, assigned, reading))
         record.facts = facts
-        deps = set(builder.deps) | set(instance.deps)
+        deps = set(reading.deps) | set(instance.deps)
         conditions = [instance.condition]
         loops = [instance.loop_unknown]
         for module in _module_chain(template):
@@ -257,4 +261,4 @@ def build_records(root: Template) -> list[tuple[VmRecord, frozenset]]:
     return made
 
 
-__all__ = ["Step", "build_records", "location_of"]
+__all__ = ["build_records"]

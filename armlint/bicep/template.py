@@ -40,7 +40,7 @@ def is_registry(path: str) -> bool:
 class Engine:
     """What one root evaluation shares across the templates it creates."""
 
-    load_program: Any  # callable(resolved Path, display str) -> Program | None
+    load_program: Any  # callable(Path, display str) -> Program | None; resolves the path
     choices: dict[tuple[str, str], Any] = field(default_factory=dict)
     budget: int = 400_000
     steps: int = 0
@@ -362,7 +362,7 @@ class Template:
         if "\0" in decl.path:  # no file has such a name; Path.resolve would raise
             self.engine.missing_modules.add((self.source.display, decl.path))
             return None
-        path = (self.source.path.parent / decl.path).resolve()
+        path = self.source.path.parent / decl.path  # load_program resolves it (once per load)
         display = os.path.normpath(os.path.join(os.path.dirname(self.source.display), decl.path))
         program = self.engine.load_program(path, Path(display).as_posix())
         if program is None:

@@ -108,7 +108,8 @@ def azp101(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
     if unknown:
         yield from (Blocked(fact=name) for name in unknown)
         return
-    yield Hit(at="enable_automatic_updates", message=_azp101_message(record, tables))
+    sent_by = (("sent_by", _patch_mode_sender(record)),)
+    yield Hit(at="enable_automatic_updates", template="message", values=sent_by)
 
 
 def _same(value: Any, wanted: Any) -> bool:
@@ -132,22 +133,14 @@ def _provider_default_row(record: VmRecord, tables: Tables) -> dict | None:
     return row if row is not None and row.get("sends") else None
 
 
-def _azp101_message(record: VmRecord, tables: Tables) -> str:
-    mode, updates = record.fact("patch_mode"), record.fact("enable_automatic_updates")
-    sent_by = mode.describe_source()
-    if mode.source == SOURCE_DEFAULT:
-        sent_by = f"the {record.resource_type} default"
-        pinned = record.azurerm_version_source
-        if pinned:
-            sent_by = f"{sent_by} in {pinned}"
-    from armlint.checks.property_names import property_name
-
-    mode_name = property_name(record, "patch_mode")
-    updates_name = property_name(record, "enable_automatic_updates")
-    return (
-        f"{mode_name} is 'AutomaticByOS' ({sent_by}) but {updates_name} is false "
-        f"({updates.describe_source()}); AutomaticByOS needs {updates_name} true"
-    )
+def _patch_mode_sender(record: VmRecord) -> str:
+    """Where the patch mode comes from: written, or the provider's default (and its version)."""
+    mode = record.fact("patch_mode")
+    if mode.source != SOURCE_DEFAULT:
+        return mode.describe_source()
+    sent_by = f"the {record.resource_type} default"
+    pinned = record.azurerm_version_source
+    return f"{sent_by} in {pinned}" if pinned else sent_by
 
 
 # --- AZP108 invalid-patch-setting-value -------------------------------------------------------
@@ -176,14 +169,12 @@ def _check_enum(record: VmRecord, view: dict, tables: Tables, name: str, prop: s
         # The provider validates reboot_setting itself and refuses the ARM enum's Unknown.
         allowed = tuple(tables.terraform["reboot_setting_values"])
     if fact.value not in allowed:
-        yield Hit(
-            at=name,
-            message=(
-                f"{prop} is {_render(fact.value)} ({fact.describe_source()}), "
-                f"which is not a valid value; did you mean {_render(_nearest(fact.value, allowed))}? "
-                f"(valid: {_quoted_list(allowed)})"
-            ),
+        values = (
+            *_described(prop, fact),
+            ("nearest", _render(_nearest(fact.value, allowed))),
+            ("allowed", _quoted_list(allowed)),
         )
+        yield Hit(at=name, template="invalid_value", values=values)
 
 
 def _nearest(value: Any, allowed: tuple) -> str:
@@ -197,13 +188,12 @@ def _check_boolean(record: VmRecord, name: str, prop: str) -> Result:
     fact = _written(record, name)
     if fact is None or is_unknown(fact.value) or isinstance(fact.value, bool):
         return
-    yield Hit(
-        at=name,
-        message=(
-            f"{prop} is {_render(fact.value)} ({fact.describe_source()}), "
-            "not a boolean; write true or false"
-        ),
-    )
+    yield Hit(at=name, template="not_boolean", values=_described(prop, fact))
+
+
+def _described(prop: str, fact: Fact) -> tuple[tuple[str, str], ...]:
+    """The placeholders naming a written property: {property}, {value} and {source}."""
+    return (("property", prop), ("value", _render(fact.value)), ("source", fact.describe_source()))
 
 
 # --- AZP301 property-newer-than-api-version ---------------------------------------------------
@@ -240,16 +230,8 @@ def _check_first_version(
     if needed == "os":
         yield Blocked(fact="os")
         return
-    fact = record.fact(name)
-    api = record.fact("api_version")
-    yield Hit(
-        at=name,
-        message=(
-            f"{prop} needs Compute apiVersion {needed} or later, but this resource uses "
-            f"{version} ({api.describe_source()}); {prop} is {_render(fact.value)} "
-            f"({fact.describe_source()})"
-        ),
-    )
+    values = (*_described(prop, record.fact(name)), ("needed", needed), ("version", version))
+    yield Hit(at=name, template="message", values=values)
 
 
 def _first_version_needed(view: dict, tables: Tables, prop: str, version: str) -> str | None:
@@ -288,15 +270,8 @@ def azp302(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
     recommended = tables.recommended_api_version(profile)
     if have is None or have >= api_version_key(recommended):
         return
-    api = record.fact("api_version")
-    yield Hit(
-        at="api_version",
-        message=(
-            f"apiVersion {version} ({api.describe_source()}) is older than {recommended}, "
-            f"the version recommended for all patch features; this resource sets "
-            f"{', '.join(written)}"
-        ),
-    )
+    values = (("version", version), ("recommended", recommended), ("written", ", ".join(written)))
+    yield Hit(at="api_version", template="message", values=values)
 
 
 # --- AZP111 argument-not-in-provider-version --------------------------------------------------
@@ -313,24 +288,19 @@ def azp111(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
         where = written.get(row["path"])
         if where is None or in_version_range(row, version):
             continue
+        template = "added" if row.get("from") else "removed"
         yield Hit(
-            at=row["path"],
-            message=_azp111_message(record, row),
-            location=where,
+            at=row["path"], location=where, template=template, values=_azp111_values(record, row)
         )
 
 
-def _azp111_message(record: VmRecord, row: dict) -> str:
-    name = row["path"].rsplit(".", 1)[-1]
-    if row.get("from"):
-        when = f"was added in azurerm {row['from']}"
-    else:
-        when = f"was removed in azurerm {row['until']}"
-    instead = f"; use {row['instead']}" if row.get("instead") else ""
+def _azp111_values(record: VmRecord, row: dict) -> tuple[tuple[str, str], ...]:
     return (
-        f"{record.resource_type} argument {name} {when}, but this configuration runs with "
-        f"{record.azurerm_version_source}: terraform plan fails with "
-        f"'Unsupported argument'{instead}"
+        ("resource_type", record.resource_type),
+        ("argument", row["path"].rsplit(".", 1)[-1]),
+        ("version", str(row.get("from") or row.get("until"))),
+        ("pinned", str(record.azurerm_version_source)),
+        ("instead", f"; use {row['instead']}" if row.get("instead") else ""),
     )
 
 
@@ -361,19 +331,11 @@ def azp120(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
     schedule = _guest_schedule(view)
     if schedule is None or schedule.patch_mode is not None:
         return
-    if record.format in ("terraform", "plan"):
-        what = "in_guest_user_patch_mode is required when scope is InGuestPatch"
-    else:
-        what = (
-            "extensionProperties.InGuestPatchMode is required when maintenanceScope is InGuestPatch"
-        )
     yield Hit(
         at="maintenance_schedule.patch_mode",
-        message=(
-            f"maintenance configuration {schedule.name} has scope InGuestPatch but no patch "
-            f"mode ('User' or 'Platform'): {what}, and creating it fails"
-        ),
         location=schedule.position("patch_mode"),
+        template="terraform" if record.format in ("terraform", "plan") else "template",
+        values=(("configuration", str(schedule.name)),),
     )
 
 
@@ -382,37 +344,34 @@ def azp121(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
     schedule = _guest_schedule(view)
     if schedule is None:
         return
-    name = schedule.name
+    name = (("configuration", str(schedule.name)),)
     minutes = _window_minutes(schedule.duration)
     low, high = WINDOW_MINUTES
     if minutes is not None and not low <= minutes <= high:
         yield Hit(
             at="maintenance_schedule.duration",
-            message=(
-                f"maintenance configuration {name} has an InGuestPatch window of "
-                f"{schedule.duration}; the guest scope needs 01:30 to 03:55"
-            ),
             location=schedule.position("duration"),
+            template="window",
+            values=(*name, ("duration", str(schedule.duration))),
         )
     hours = _recurrence_hours(schedule.recurrence)
     if hours is not None and hours < SHORTEST_RECURRENCE_HOURS:
         yield Hit(
             at="maintenance_schedule.recurrence",
-            message=(
-                f"maintenance configuration {name} repeats every {schedule.recurrence}; the "
-                f"guest scope needs a recurrence of at least {SHORTEST_RECURRENCE_HOURS} hours"
-            ),
             location=schedule.position("recurrence"),
+            template="recurrence",
+            values=(
+                *name,
+                ("recurrence", str(schedule.recurrence)),
+                ("hours", str(SHORTEST_RECURRENCE_HOURS)),
+            ),
         )
     if record.kind == "vmss":
         yield Hit(
             at="maintenance_schedule",
-            message=(
-                f"maintenance configuration {name} (scope InGuestPatch) is assigned to scale set "
-                f"{record.name}; the guest scope targets VMs and Arc-enabled servers, not scale "
-                "sets (scale sets take an OSImage schedule)"
-            ),
             location=schedule.assignment or schedule.location,
+            template="scale_set",
+            values=(*name, ("scale_set", record.name)),
         )
 
 

@@ -97,7 +97,7 @@ class Engine:
                 if isinstance(outcome, Blocked):
                     blocked.setdefault(outcome.fact, []).append(rule.id)
                 else:
-                    findings.append(self._finding(rule, record, outcome))
+                    findings.append(self._finding(rule, record, outcome, view))
         findings.extend(self._unknown_findings(record, view, blocked))
         return findings
 
@@ -129,9 +129,12 @@ class Engine:
             return []
         return list(function(record, view, self.options.profile, tables))
 
-    def _finding(self, rule: Rule, record: VmRecord, hit: Hit) -> Finding:
+    def _finding(self, rule: Rule, record: VmRecord, hit: Hit, view: dict) -> Finding:
         provenance = _provenance(record, hit.at)
-        return hit_finding(self.pack, self.options.profile, rule.id, record, hit, provenance)
+        message = hit_message(rule, record, view, hit)
+        return hit_finding(
+            self.pack, self.options.profile, rule.id, record, hit, provenance, message
+        )
 
     def _unknown_findings(self, record: VmRecord, view: dict, blocked: dict[str, list[str]]):
         if not blocked:
@@ -261,11 +264,24 @@ class _Fields(dict):
 _FORMATTER = string.Formatter()
 
 
-def render_message(template: str, record: VmRecord, view: dict) -> str:
+def hit_message(rule: Rule, record: VmRecord, view: dict, hit: Hit) -> str:
+    """The text of a hit: a condition rule's is rendered already; a code rule's is its rule
+    file's template (``messages[hit.template]``, or ``message``) with the facts and the values
+    the code found."""
+    if not hit.template:
+        return hit.message
+    text = rule.message if hit.template == "message" else rule.messages[hit.template]
+    return render_message(text, record, view, dict(hit.values))
+
+
+def render_message(
+    template: str, record: VmRecord, view: dict, values: dict[str, str] | None = None
+) -> str:
     fields = _Fields(record)
     for name, value in view.items():
         fields[name] = _Placeholder(value, record.facts.get(name), property_name(record, name))
     fields["name"] = _Placeholder(record.name, None)
+    fields.update(values or {})
     try:
         return _FORMATTER.vformat(template, (), fields)
     except (ValueError, AttributeError, IndexError, KeyError):

@@ -27,11 +27,16 @@ class Hit:
     AZP402 or AZP403 from one matrix); '' means the rule being run."""
 
     at: str
-    message: str
+    message: str = ""  # a condition rule's rendered text; code rules leave it to `template`
     rule: str = ""
     # Where to point when the finding is about something that is not a fact (a Terraform
     # argument the provider version does not have); None points at the fact `at`.
     location: Location | None = None
+    # A code rule's text comes from its rule file: `template` names one of the file's
+    # `messages` ('message' for its `message`), `values` fills the placeholders the facts
+    # cannot (already rendered: a nearest valid value, a provider version).
+    template: str = ""
+    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,8 @@ class Rule:
     severity: str
     summary: str
     message: str = ""
+    # Code rules with several kinds of finding: one template each (checks/engine.hit_message).
+    messages: dict[str, str] = field(default_factory=dict)
     applies_to: tuple[str, ...] = ("vm", "vmss")
     profiles: tuple[str, ...] = ("current", "preview-2020")
     at: str = ""
@@ -116,6 +118,7 @@ def _rule_from(data: dict) -> Rule:
         severity=severity,
         summary=data.get("summary", ""),
         message=data.get("message", ""),
+        messages=dict(data.get("messages", {})),
         applies_to=tuple(data.get("applies_to", ("vm", "vmss"))),
         profiles=tuple(data.get("profiles", ("current", "preview-2020"))),
         at=data.get("at", ""),

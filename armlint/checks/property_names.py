@@ -5,7 +5,8 @@ reader wrote it: ``patchMode`` in ARM JSON and Bicep (which uses the ARM names),
 in an azurerm Terraform resource. Where the provider has two spellings of one argument
 (``automatic_updates_enabled`` in azurerm 4, ``enable_automatic_updates`` before), the
 extractor records the one written in ``record.automatic_updates_attr``, and that
-one is used; an argument left out is named as the resource type spells it today.
+one is used; an argument left out is named as the resource type spells it in the azurerm version in use
+(``record.azurerm_version``; the newest when it is not pinned).
 
 Sources for the Terraform names: rules/data/terraform.yaml and armlint/terraform/extract.py
 (the arguments the extractor reads for each fact).
@@ -57,4 +58,13 @@ def property_name(record: VmRecord, fact: str) -> str:
         if isinstance(written, str) and written:
             return written
     table = LEGACY_TERRAFORM_NAMES if record.resource_type in LEGACY_TYPES else TERRAFORM_NAMES
-    return table.get(fact, fact)
+    name = table.get(fact, fact)
+    if fact == "enable_automatic_updates" and name == "automatic_updates_enabled":
+        # Left out: named as the provider version in use spells it (renamed in 4.42 / 5.0).
+        from armlint.checks.tables import load_tables
+
+        names = (name, "enable_automatic_updates")
+        return load_tables().argument_in_version(
+            record.resource_type, names, record.azurerm_version
+        )
+    return name

@@ -199,6 +199,18 @@ class Tables:
                 rows.append(row)
         return rows
 
+    def argument_in_version(self, resource_type: str, names: tuple[str, ...], version: Any) -> str:
+        """The first of ``names`` (spellings of one argument, newest first) that the azurerm
+        ``version`` has; the first when the version is unknown (armlint assumes the newest)."""
+        key = provider_version_key(version)
+        if key is None:
+            return names[0]
+        rows = self.provider_argument_rows(resource_type)
+        for name in names:
+            if all(in_version_range(row, key) for row in rows if row["path"] == name):
+                return name
+        return names[0]
+
     def compute_api_version_for(self, api_profile: str) -> str | None:
         """The Microsoft.Compute api-version an Azure Stack API profile implies, if confirmed."""
         return self.compute_api_profiles.get(api_profile)

@@ -17,12 +17,16 @@ from typing import Any, Protocol
 from armlint.compute.images import canonical_os, os_from_image
 from armlint.compute.schema import (
     HEALTH_EXTENSION_TYPES,
+    HEALTH_PROBE,
     IMAGE_FACTS,
     IMAGE_ID_KEYS,
     IMAGE_REFERENCE,
+    INLINE_EXTENSIONS,
+    LINUX_CONFIG,
     OS_CONFIG_FACTS,
     OS_TYPE,
     SCALE_SET_ORCHESTRATION_DEFAULT,
+    UPGRADE_POLICY,
     infer_manual,
     platform_default,
     spec_path,
@@ -38,6 +42,10 @@ from armlint.model import (
     Unknown,
 )
 
+OS_UNDETERMINED = (
+    "no windowsConfiguration, linuxConfiguration, osDisk.osType or known image publisher"
+)
+
 
 class BodyNode(Protocol):
     """One value of a body as the format evaluated it: the value type every format hands in.
@@ -49,7 +57,7 @@ class BodyNode(Protocol):
     value: Any
 
     @property
-    def location(self) -> Location: ...
+    def location(self) -> Location | None: ...
 
     @property
     def source(self) -> str: ...
@@ -75,7 +83,7 @@ class Reached:
     """The result of following a property path through a body."""
 
     value: Any
-    location: Location
+    location: Location | None
     present: bool
     source: str
     trace: tuple[str, ...]
@@ -163,6 +171,8 @@ class BodyExtractor:
             facts.update(self._patch_facts(os_fact.value))
         facts.update(self._image_facts())
         facts.update(self._placement_facts())
+        facts.update(self._scale_set_upgrade_facts())
+        facts["linux_enable_hotpatching"] = self._linux_hotpatching()
         return {name: fact for name, fact in facts.items() if fact is not None}
 
     # -- operating system -------------------------------------------------------------------
@@ -185,9 +195,7 @@ class BodyExtractor:
         for reached in (windows, linux, os_type, publisher):
             if isinstance(reached.value, Unknown):
                 return Fact(reached.value, reached.location, SOURCE_UNKNOWN, reached.trace)
-        return Fact(
-            Unknown("the operating system cannot be determined"), self.start, SOURCE_UNKNOWN
-        )
+        return Fact(Unknown(OS_UNDETERMINED), self.start, SOURCE_UNKNOWN)
 
     # -- patch settings ---------------------------------------------------------------------
 
@@ -224,9 +232,12 @@ class BodyExtractor:
                 if reached.present:
                     facts[fact_name] = reached.fact()
         for fact_name in ("patch_mode", "provision_vm_agent", "enable_automatic_updates"):
-            # Not written anywhere: a platform default applies, but which one depends on the OS.
+            # Not written anywhere: a platform default applies; unknown when it differs by OS
+            # (provisionVMAgent is true on both).
+            default = platform_default(os_fact.value, fact_name)
+            value = reason if isinstance(default, Unknown) else default
             facts.setdefault(
-                fact_name, Fact(reason, os_fact.location, SOURCE_DEFAULT, os_fact.trace)
+                fact_name, Fact(value, os_fact.location, SOURCE_DEFAULT, os_fact.trace)
             )
         return facts
 
@@ -258,7 +269,11 @@ class BodyExtractor:
         if isinstance(fact.value, str):
             fact.value = fact.value.lower().replace(" ", "")
         facts["location"] = fact
-        facts["zones"] = self.find("zones").fact()
+        zones = self.find("zones").fact()
+        if isinstance(zones.value, list):
+            # Zone numbers written as numbers are the same zones.
+            zones.value = [str(zone) for zone in zones.value]
+        facts["zones"] = zones
         if self.kind == "vm":
             facts["availability_set"] = self.find("properties", "availabilitySet", "id").fact()
         else:
@@ -267,16 +282,39 @@ class BodyExtractor:
             )
         return facts
 
+    def _scale_set_upgrade_facts(self) -> dict[str, Fact]:
+        """Automatic OS image upgrade and the load balancer health probe (scale sets only)."""
+        if self.kind != "vmss":
+            return {}
+        facts: dict[str, Fact] = {}
+        upgrade = self.find(*UPGRADE_POLICY, "enableAutomaticOSUpgrade")
+        if upgrade.present:
+            facts["automatic_os_upgrade"] = upgrade.fact()
+        probe = self.profile(*HEALTH_PROBE)
+        if probe.present:
+            fact = probe.fact()
+            # Only whether a probe is set matters; its id is a deployment value.
+            facts["health_probe"] = Fact(True, fact.location, SOURCE_EVALUATED, fact.trace)
+        return facts
+
+    def _linux_hotpatching(self) -> Fact | None:
+        """Not in the schema for Linux (AZP118); kept apart so the Windows rules stay quiet.
+        Only a written value: an unknown enclosing object says nothing about it."""
+        found = self.profile("osProfile", LINUX_CONFIG, "patchSettings", "enableHotpatching")
+        if not found.present or isinstance(found.value, Unknown):
+            return None
+        return found.fact()
+
     def inline_health_extension(self) -> Fact | None:
         """A scale set's own application health extension (extensionProfile), if any."""
         if self.kind != "vmss":
             return None
-        extensions = reach(self.root, (*self.base, "extensionProfile", "extensions"))
+        extensions = reach(self.root, (*self.base, *INLINE_EXTENSIONS))
         if isinstance(extensions.value, Unknown):
             return Fact(extensions.value, extensions.location, SOURCE_UNKNOWN, extensions.trace)
         if not isinstance(extensions.value, list):
             return None
-        node = reach_node(self.root, (*self.base, "extensionProfile", "extensions"))
+        node = reach_node(self.root, (*self.base, *INLINE_EXTENSIONS))
         for index in range(len(extensions.value)):
             item = node.item(index)
             kind = reach(item, ("properties", "type"))

@@ -72,6 +72,10 @@ IMAGE_FACTS = (
 )
 IMAGE_ID_KEYS = ("id", "sharedGalleryImageId", "communityGalleryImageId")
 OS_TYPE = ("storageProfile", "osDisk", "osType")
+# Scale sets: the upgrade policy (under properties) and the load balancer probe (under the profile).
+UPGRADE_POLICY = ("properties", "upgradePolicy", "automaticOSUpgradePolicy")
+HEALTH_PROBE = ("networkProfile", "healthProbe", "id")
+INLINE_EXTENSIONS = ("extensionProfile", "extensions")  # under a scale set's VM profile
 HEALTH_EXTENSION_TYPES = frozenset({"applicationhealthlinux", "applicationhealthwindows"})
 
 # Platform defaults of absent settings (domain.md 1.2, 2.1: "Default value is true" for

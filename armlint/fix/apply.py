@@ -86,12 +86,13 @@ def unified_diff(path: str, before: str, after: str) -> str:
     return text
 
 
-def finding_keys(findings: list[Finding], path: str) -> set[tuple[str, str]]:
-    """Findings of one file by (rule, resource): positions and traces move when lines move."""
+def finding_keys(findings: list[Finding], paths: set[str]) -> set[tuple[str, str, str]]:
+    """Findings of some files by (path, rule, resource): positions and traces move when lines
+    move."""
     return {
-        (f.rule, f.resource)
+        (f.location.path, f.rule, f.resource)
         for f in findings
-        if f.location.path == path and not f.suppressed and f.rule != "AZP002"
+        if f.location.path in paths and not f.suppressed and f.rule != "AZP002"
     }
 
 
@@ -105,11 +106,35 @@ def write_text(path: str, text: str) -> None:
 
 
 def read_text(path: str) -> str | None:
+    """The text as the checks read it (``check --diff``'s fixed texts included), CRLF kept."""
+    from armlint.fileio import DEFAULT_CAP, read_regular
+
     try:
-        with open(path, encoding="utf-8", newline="") as handle:  # keep CRLF as it is
-            return handle.read()
+        return read_regular(path, DEFAULT_CAP).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+
+
+class DiskFiles:
+    """--fix: the fixed texts are written to the files."""
+
+    def write(self, path: str, text: str) -> None:
+        write_text(path, text)
+
+    def restore(self, path: str, text: str) -> None:
+        write_text(path, text)
+
+
+class MemoryFiles:
+    """--diff: the fixed texts are only read by the checks (armlint.fileio's overlay), so the
+    diff shows exactly what --fix would write, after the same verification."""
+
+    def write(self, path: str, text: str) -> None:
+        from armlint.fileio import overlay
+
+        overlay(path, text.encode("utf-8"))
+
+    restore = write  # the text before this round: the file's, or an earlier round's fix
 
 
 def inside(path: str, roots: list[str]) -> bool:
@@ -122,12 +147,27 @@ def inside(path: str, roots: list[str]) -> bool:
     return False
 
 
+def edited_paths(finding: Finding) -> set[str]:
+    assert finding.fix is not None
+    return {edit.path for edit in finding.fix.edits}
+
+
+def allowed_target(finding: Finding, roots: list[str]) -> bool:
+    """Fixes only ever touch files under the scanned paths, and never a downloaded module."""
+    return all(
+        inside(path, roots) and ".terraform" not in Path(path).parts
+        for path in edited_paths(finding)
+    )
+
+
 def run_fixes(
     check: Callable[[], RunResult],
     allowed: tuple[str, ...],
     roots: list[str],
+    files: DiskFiles | MemoryFiles | None = None,
 ) -> tuple[RunResult, FixOutcome]:
     """Check, fix, check again, up to MAX_ROUNDS; returns the last result and what was done."""
+    files = files or DiskFiles()
     outcome = FixOutcome()
     result = check()
     refused: set[str] = set()  # files whose fix was undone once: not tried again this run
@@ -135,16 +175,16 @@ def run_fixes(
         chosen = [
             f
             for f in chosen_fixes(result, allowed)
-            if inside(f.location.path, roots) and f.location.path not in refused
+            if allowed_target(f, roots) and not edited_paths(f) & refused
         ]
         texts = new_texts(chosen, read_text)
         if not texts:
             break
-        originals = {path: read_text(path) for path in texts}
+        originals = {path: read_text(path) or "" for path in texts}
         for path, text in texts.items():
-            write_text(path, text)
+            files.write(path, text)
         after = check()
-        kept = _keep_or_undo(result, after, chosen, texts, originals, outcome)
+        kept = _keep_or_undo(result, after, chosen, texts, originals, outcome, files)
         refused.update(set(texts) - kept)
         result = check() if kept != set(texts) else after
         if not kept:
@@ -152,16 +192,20 @@ def run_fixes(
     return result, outcome
 
 
-def _keep_or_undo(before, after, chosen, texts, originals, outcome) -> set[str]:
+def _keep_or_undo(before, after, chosen, texts, originals, outcome, files) -> set[str]:
+    """Keep each written file whose fixes removed their findings and added none (in the file
+    and in the files of those findings: a parameter file's fix shows in its template)."""
     kept: set[str] = set()
     for path in texts:
-        old_keys = finding_keys(before.findings, path)
-        new_keys = finding_keys(after.findings, path)
-        targeted = {(f.rule, f.resource) for f in chosen if f.location.path == path}
+        mine = [f for f in chosen if path in edited_paths(f)]
+        watched = {path} | {f.location.path for f in mine}
+        old_keys = finding_keys(before.findings, watched)
+        new_keys = finding_keys(after.findings, watched)
+        targeted = {(f.location.path, f.rule, f.resource) for f in mine}
         still_there = targeted & new_keys
         brought = new_keys - old_keys
         if still_there or brought:
-            write_text(path, originals[path] or "")
+            files.restore(path, originals[path])
             what = "did not remove its finding" if still_there else "would add a finding"
             outcome.refused.append(f"{path}: fix not applied, it {what}")
             continue

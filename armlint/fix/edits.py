@@ -145,3 +145,92 @@ def apply_edits(text: str, edits: list[TextEdit]) -> str | None:
         result = result[: edit.start] + edit.new_text + result[edit.end :]
         previous_start = edit.start
     return result
+
+
+def remove_member(path: str, text: str, value: Location, file_format: str) -> TextEdit | None:
+    """Remove the member (``"key": value``, ``key: value`` or ``key = value``) whose value spans
+    ``value``, with the comma that separated it in JSON and Bicep one-line objects.
+
+    A member alone on its line(s) goes with its whole lines, so the siblings keep their
+    indentation; in JSON the comma after the previous member goes too when the removed member
+    was the last one. None when the text around the value is not a plain member (a trailing
+    comment, a second member on the same line): the fix is then not offered.
+    """
+    start, end = span_of(text, value)
+    key_start = _key_start(text, start, "=" if file_format == "terraform" else ":")
+    if key_start is None:
+        return None
+    line_start = text.rfind("\n", 0, key_start) + 1
+    after = _skip_blanks(text, end)
+    trailing_comma = after < len(text) and text[after] == ","
+    rest_at = _skip_blanks(text, after + 1) if trailing_comma else after
+    own_line = not text[line_start:key_start].strip() and (
+        rest_at >= len(text) or text[rest_at] in "\r\n"
+    )
+    if own_line:
+        line_end = text.find("\n", rest_at)
+        cut_end = len(text) if line_end == -1 else line_end + 1
+        if file_format != "arm" or trailing_comma:
+            return edit(path, text, line_start, cut_end, "")
+        return _remove_last_json_line(path, text, line_start, cut_end)
+    if file_format == "terraform":
+        return None  # HCL members are a line each
+    if trailing_comma:  # `{ "a": 1, "b": 2 }` -> `{ "b": 2 }`
+        return edit(path, text, key_start, rest_at, "")
+    before = _skip_blanks_back(text, key_start)
+    if before > 0 and text[before - 1] == ",":  # `{ "a": 1, "b": 2 }` -> `{ "a": 1 }`
+        return edit(path, text, before - 1, end, "")
+    return None
+
+
+def rename_key(path: str, text: str, value: Location, old: str, new: str) -> TextEdit | None:
+    """Rename the HCL argument whose value spans ``value``; the ``=`` keeps its column (the
+    alignment ``terraform fmt`` writes) unless the longer name leaves no room for it."""
+    start, _end = span_of(text, value)
+    key_start = _key_start(text, start, "=")
+    if key_start is None or text[key_start : key_start + len(old)] != old:
+        return None
+    equals = text.find("=", key_start + len(old))
+    padding = max(1, equals - key_start - len(new))
+    return edit(path, text, key_start, equals, new + " " * padding)
+
+
+def _remove_last_json_line(path: str, text: str, line_start: int, cut_end: int) -> TextEdit | None:
+    """The last member of a JSON object: its lines go, and so does the previous member's comma
+    (a previous line ending in a comment or anything but a comma or an opening brace: None)."""
+    before = _skip_blanks_back(text, line_start)
+    if before == 0:
+        return None
+    previous = text[before - 1]
+    if previous in "{[":
+        return edit(path, text, line_start, cut_end, "")
+    if previous != ",":
+        return None
+    # One edit from the comma to the end of the removed lines: the previous line keeps its end.
+    kept_end = text[before:line_start]
+    return edit(path, text, before - 1, cut_end, kept_end)
+
+
+def _key_start(text: str, value_start: int, separator: str) -> int | None:
+    """Where the key of the member whose value starts at ``value_start`` begins."""
+    at = _skip_blanks_back(text, value_start)
+    if at == 0 or text[at - 1] != separator:
+        return None
+    at = _skip_blanks_back(text, at - 1)
+    if at > 0 and text[at - 1] in "\"'":
+        opening = text.rfind(text[at - 1], 0, at - 1)
+        return None if opening == -1 else opening
+    match = re.search(r"[A-Za-z_][A-Za-z0-9_-]*$", text[max(0, at - 200) : at])
+    return None if match is None else at - len(match.group(0))
+
+
+def _skip_blanks(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    return at
+
+
+def _skip_blanks_back(text: str, at: int) -> int:
+    while at > 0 and text[at - 1] in " \t\r\n":
+        at -= 1
+    return at

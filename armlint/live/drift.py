@@ -54,12 +54,6 @@ STATUS_UNSET = "not in the template"
 UNSET_IS_FALSE = ("enable_hotpatching", "bypass_platform_safety_checks")
 FIXED_RULES = ("AZP401", "AZP404")
 REFUSED_RULES = ("AZP402", "AZP403")
-DRIFT_RULES = {
-    "AZP601": ("live-setting-drift", "warning"),
-    "AZP602": ("undeclared-live-vm", "warning"),
-    "AZP603": ("undeployed-template-vm", "info"),
-    "AZP604": ("ambiguous-live-pairing", "warning"),
-}
 
 
 class DriftError(Exception):
@@ -142,8 +136,12 @@ def run_drift(templates: list[str], exports: list[str], options, resource_group:
     _pair_all(drift, template_records, live_records, resource_group)
     findings = [f for f in template_side.findings + live_side.findings if f.rule == "AZP001"]
     findings.extend(_findings(drift, options.profile))
-    drift.result.unknown_count = sum(1 for f in findings if f.rule == "AZP002")
-    drift.result.findings = _filtered(findings, options)
+    drift.result.findings = findings
+    # The one findings path, as for every command: names, selection, severity overrides,
+    # unknown values, order, then the suppressions, per-file configuration and baseline.
+    from armlint.run.findings import DRIFT_ENGINES, finish
+
+    finish(drift.result, options, DRIFT_ENGINES)
     return drift
 
 
@@ -275,24 +273,15 @@ def _findings(drift: Drift, profile: str) -> list[Finding]:
         findings.extend(change_findings(change, UPDATE_CHECKS, profile))
         findings.extend(_changed_finding(pair, d) for d in pair.differences if d.rule == "AZP601")
     for template, why in drift.undeployed:
-        message = (
-            f"{_kind_word(template)} '{template.name}' is declared here but not deployed: {why}"
-        )
-        findings.append(_finding("AZP603", message, template, template.location))
+        values = {"kind": _kind_word(template), "why": why}
+        findings.append(_finding("AZP603", values, template, template.location))
     for live in drift.undeclared:
-        group = live.resource_group or "?"
-        message = (
-            f"live {_kind_word(live).lower()} '{live.name}' (resource group {group}) is declared by"
-            " none of the templates given; its patch settings are not managed there"
-        )
-        findings.append(_finding("AZP602", message, live, live.location))
+        values = {"kind": _kind_word(live).lower(), "group": live.resource_group or "?"}
+        findings.append(_finding("AZP602", values, live, live.location))
     for entry in drift.ambiguous:
         listed = "; ".join(f"{c.identity} ({c.location.short()})" for c in entry.candidates)
-        message = (
-            f"'{entry.template.name}' matches {len(entry.candidates)} live VMs: {listed};"
-            " give --resource-group to choose, it was not compared"
-        )
-        findings.append(_finding("AZP604", message, entry.template, entry.template.location))
+        values = {"count": str(len(entry.candidates)), "candidates": listed}
+        findings.append(_finding("AZP604", values, entry.template, entry.template.location))
     return findings
 
 
@@ -305,56 +294,32 @@ def _changed_finding(pair: Pair, difference: Difference) -> Finding:
     from armlint.checks.transition_rules import label_of
 
     template = difference.template
-    default = " (platform default)" if template.source == SOURCE_DEFAULT else ""
-    message = (
-        f"{label_of(difference.fact)} is {render_value(difference.live_value)} on the live VM"
-        f" ({_describe_live(difference.live)}) and {render_value(difference.template_value)}{default}"
-        " in the template; the next deployment changes it"
-    )
+    values = {
+        "setting": label_of(difference.fact),
+        "live_value": render_value(difference.live_value),
+        "live_source": _describe_live(difference.live),
+        "template_value": render_value(difference.template_value),
+        "default": " (platform default)" if template.source == SOURCE_DEFAULT else "",
+    }
     where = template.location or pair.template.location
-    return _finding("AZP601", message, pair.template, where, difference.fact)
+    return _finding("AZP601", values, pair.template, where, difference.fact)
 
 
-def _finding(rule: str, message: str, record: VmRecord, where, at: str = "") -> Finding:
-    from armlint.model import fingerprint
+def _finding(rule: str, values: dict, record: VmRecord, where, at: str = "") -> Finding:
+    """A drift finding: its text is the rule file's message with ``values`` (and {name}, the
+    VM's); its name and severity come from the pack on the findings path."""
+    from armlint.checks.engine import render_message
+    from armlint.checks.pack import load_pack
+    from armlint.model import fingerprint, pack_finding
 
-    name, severity = _name_severity(rule)
-    return Finding(
-        rule=rule,
-        name=name,
-        severity=severity,
-        message=message,
-        location=where,
+    message = render_message(load_pack().rules[rule].message, record, {}, values)
+    return pack_finding(
+        rule,
+        message,
+        where,
         resource=record.identity,
         fingerprint=fingerprint(record, rule, at or "resource"),
     )
-
-
-def _name_severity(rule: str) -> tuple[str, str]:
-    from armlint.checks.pack import load_pack
-
-    found = load_pack().rules.get(rule)
-    if found is None:
-        return DRIFT_RULES[rule]
-    return found.name, found.severity
-
-
-def _filtered(findings: list[Finding], options) -> list[Finding]:
-    """Selection and severity overrides as a check applies them; unknowns only when asked."""
-    kept = []
-    for finding in findings:
-        if (
-            finding.rule != "AZP002"
-            and options.enabled is not None
-            and finding.rule not in options.enabled
-        ):
-            continue
-        override = options.severities.get(finding.rule)
-        if override:
-            finding.severity = override
-        kept.append(finding)
-    shown = [f for f in kept if options.show_unknown or f.rule != "AZP002"]
-    return sorted(shown, key=lambda f: f.sort_key)
 
 
 __all__ = ["Drift", "DriftError", "Pair", "run_drift"]

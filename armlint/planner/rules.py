@@ -117,16 +117,10 @@ def _same_schedule(groups: dict[GroupKey, list[VmRecord]], context: _Context) ->
         if len(steps) != 1 or None in steps:
             continue
         schedule, _step = next(iter(steps))
-        shown = ", ".join(context.names[id(member)] for member in members)
-        message = (
-            f"all {len(members)} VMs of redundancy group {label} ({shown}) are patched by "
-            f"maintenance configuration {schedule} at the same time: a schedule starts updates "
-            "on all its resources simultaneously; assign them to different configurations or "
-            "place them in an availability set with several update domains"
-        )
+        values = {**_group_values(label, members, context), "schedule": str(schedule)}
         fact = members[0].fact("maintenance_schedule")
         at = fact.location or members[0].location
-        findings.append(_finding(AZP504, members[0], message, at, "schedule"))
+        findings.append(_finding(AZP504, members[0], values, at, "schedule"))
     return findings
 
 
@@ -139,14 +133,15 @@ def _same_batch(groups: dict[GroupKey, list[VmRecord]], context: _Context) -> li
         batches = set().union(*(context.batches_of[id(member)] for member in members))
         if len(batches) != 1 or batches <= context.uncertain:
             continue  # an uncertain batch is a placeholder: the members may well be apart
-        shown = ", ".join(context.names[id(member)] for member in members)
-        message = (
-            f"all {len(members)} VMs of redundancy group {label} ({shown}) would be patched in "
-            f"the same batch {next(iter(batches))}; spread them over availability zones or an "
-            "availability set so the platform patches them apart"
-        )
-        findings.append(_finding(AZP501, members[0], message, members[0].location, "group"))
+        values = {**_group_values(label, members, context), "batch": str(next(iter(batches)))}
+        findings.append(_finding(AZP501, members[0], values, members[0].location, "group"))
     return findings
+
+
+def _group_values(label: str, members: list[VmRecord], context: _Context) -> dict[str, str]:
+    """The placeholders naming a redundancy group: {count}, {group} and {members}."""
+    shown = ", ".join(context.names[id(member)] for member in members)
+    return {"count": str(len(members)), "group": label, "members": shown}
 
 
 def _single_update_domain(plan: Plan, records: list[VmRecord], context: _Context) -> list[Finding]:
@@ -163,27 +158,21 @@ def _single_update_domain(plan: Plan, records: list[VmRecord], context: _Context
     for (_, (_, set_id)), set_plan in sorted(sets.items()):
         members = [r for r in records if id(r) in set_plan.domain_of]
         patched = [r for r in members if context.patched(r)]
-        message = _single_domain_message(set_plan)
-        if patched and message:
+        values = _single_domain_values(set_plan)
+        if patched and values:
             at = patched[0].fact("availability_set").location or patched[0].location
-            findings.append(_finding(AZP502, patched[0], message, at, f"set {set_id}"))
+            findings.append(_finding(AZP502, patched[0], values, at, f"set {set_id}"))
     return findings
 
 
-def _single_domain_message(set_plan: SetPlan) -> str:
+def _single_domain_values(set_plan: SetPlan) -> dict[str, str]:
+    """The AZP502 template (rules/AZP502.yaml messages) and its values; empty when none fits."""
     if set_plan.update_domains == 1 and set_plan.count_source in ("setting", "declared"):
         given = "declares" if set_plan.count_source == "declared" else "is configured with"
-        return (
-            f"availability set {set_plan.display} {given} platformUpdateDomainCount 1: all its "
-            "VMs share one update domain, so the set gives no update-domain separation while "
-            "patching"
-        )
+        return {"template": "one_domain", "set": set_plan.display, "given": given}
     if set_plan.size == 1:
-        return (
-            f"availability set {set_plan.display} holds a single auto-patched VM: nothing else "
-            "serves while the platform patches and reboots it"
-        )
-    return ""
+        return {"template": "one_vm", "set": set_plan.display}
+    return {}
 
 
 def _excluded_siblings(
@@ -208,19 +197,29 @@ def _excluded_finding(
     plan: Plan, record: VmRecord, label: str, patched: int, context: _Context
 ) -> Finding:
     decision = decide(record, plan.settings.image_supported)
-    message = (
-        f"{context.names[id(record)]} is not patched by the platform although {patched} other "
-        f"VM(s) of redundancy group {label} are: {decision.reason}"
-    )
+    values = {
+        "vm": context.names[id(record)],
+        "patched": str(patched),
+        "group": label,
+        "reason": decision.reason,
+    }
     at = record.fact(decision.fact).location if decision.fact else None
     prop = decision.fact or "record"
-    return _finding(AZP503, record, message, at or record.location, prop)
+    return _finding(AZP503, record, values, at or record.location, prop)
 
 
-def _finding(rule_id: str, record: VmRecord, message: str, at: Location, prop: str) -> Finding:
+def _finding(rule_id: str, record: VmRecord, values: dict, at: Location, prop: str) -> Finding:
+    """A planner finding: its text is the rule file's (``message``, or ``messages`` named by
+    ``values['template']``) with ``values``; name and severity come on the findings path."""
+    from armlint.checks.engine import render_message
+    from armlint.checks.pack import load_pack
+
+    rule = load_pack().rules[rule_id]
+    key = values.get("template")
+    template = rule.messages[key] if key else rule.message
     return pack_finding(
         rule_id,
-        message,
+        render_message(template, record, {}, values),
         at,
         resource=record.identity,
         fingerprint=fingerprint(record, rule_id, prop),

@@ -33,6 +33,8 @@ UNKNOWN_RULE = "AZP002"
 CHECK_ENGINES = frozenset({"record", "load", "transition", "hygiene"})
 DIFF_ENGINES = frozenset({"transition", "hygiene"})
 PLAN_ENGINES = frozenset({"load", "plan", "hygiene"})
+# drift: load findings, the live comparison and the update checks of a template -> live change.
+DRIFT_ENGINES = frozenset({"load", "live", "transition", "hygiene"})
 
 
 class GateError(Exception):

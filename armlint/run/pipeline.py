@@ -107,8 +107,6 @@ def _read_named_arguments(options: RunOptions) -> None:
 def _within_size_limit(candidates, max_bytes: int):
     """Files above the size limit are reported, never read: a parser would take minutes and
     gigabytes on them. Returns the candidates to read and (report, finding) for the others."""
-    from armlint.arm.loader import too_large_finding
-
     kept, refused = [], []
     for candidate in candidates:
         try:
@@ -116,6 +114,10 @@ def _within_size_limit(candidates, max_bytes: int):
         except OSError:
             size = 0  # the loader reports why it cannot read it
         if size > max_bytes:
+            # Imported here: the ARM loader brings the whole ARM evaluator, which a Terraform
+            # or Bicep check never needs otherwise.
+            from armlint.arm.loader import too_large_finding
+
             finding = too_large_finding(str(candidate.path), size, max_bytes)
             report = FileReport(str(candidate.path), candidate.kind, "error", finding.message)
             refused.append((report, finding))
@@ -358,12 +360,19 @@ def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
     for record in records:
         all_scenarios.setdefault(_scenario_key(record), []).append(record.scenario)
     grouped: dict[tuple, tuple[Finding, list]] = {}
+    checked = CheckedRecords()
     for record in records:
-        scenario_key = _scenario_key(record)
-        for finding in engine.check_record(record):
-            key = (finding.rule, finding.location, finding.message, scenario_key)
-            entry = grouped.setdefault(key, (finding, []))
-            entry[1].append(record.scenario)
+        keys = checked.keys_of(record)
+        if keys is None:  # a record unlike those checked so far
+            scenario_key = _scenario_key(record)
+            keys = []
+            for finding in engine.check_record(record):
+                key = (finding.rule, finding.location, finding.message, scenario_key)
+                grouped.setdefault(key, (finding, []))
+                keys.append(key)
+            checked.add(record, keys)
+        for key in keys:
+            grouped[key][1].append(record.scenario)
     findings = []
     for (_, _, _, scenario_key), (finding, firing) in grouped.items():
         every = all_scenarios[scenario_key]
@@ -372,6 +381,48 @@ def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
         finding.parameter_file = scenario_key[2]
         findings.append(finding)
     return findings
+
+
+class CheckedRecords:
+    """Records already checked, by resource, with the findings' group keys.
+
+    Exploring allowedValues makes one record per combination, and about half of them equal
+    another in everything but the scenario (the choice did not reach the VM). The rules see
+    only the record's content, so such a record fires the same findings: it is counted for
+    them without checking it again. The scenario itself only joins the finding's provenance,
+    and ``_check_records`` keeps the first firing record's finding anyway.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple, list[tuple[VmRecord, list[tuple]]]] = {}
+
+    def keys_of(self, record: VmRecord) -> list[tuple] | None:
+        """The group keys of an equal record checked before, else None."""
+        if not record.scenario:
+            return None  # one record per resource: nothing to share
+        bare = _without_scenario(record)
+        for seen, keys in self._seen.get(_scenario_key(record), ()):
+            if seen == bare and _same_value_types(seen, bare):
+                return keys
+        return None
+
+    def add(self, record: VmRecord, keys: list[tuple]) -> None:
+        if record.scenario:
+            entry = (_without_scenario(record), keys)
+            self._seen.setdefault(_scenario_key(record), []).append(entry)
+
+
+def _same_value_types(one: VmRecord, other: VmRecord) -> bool:
+    """== takes True for 1, and a message renders them differently."""
+    return all(
+        type(fact.value) is type(other.facts[name].value) for name, fact in one.facts.items()
+    )
+
+
+def _without_scenario(record: VmRecord) -> VmRecord:
+    from dataclasses import replace
+
+    return replace(record, scenario=())
 
 
 def _only_at_its_default(name: str, chosen: list, every_maps: list[dict]) -> bool:

@@ -8,7 +8,6 @@ points at the property's own value, or at the deepest object that exists when it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from armlint.arm.jsonpos import get_ci
@@ -23,7 +22,6 @@ from armlint.terraform.facts import (
     resolve_id,
 )
 from armlint.terraform.values import meta_of
-from armlint.terraform.views import Value
 
 AZAPI_TYPE = re.compile(
     r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)@(.+)$", re.I
@@ -41,18 +39,16 @@ def compute_kind(type_value: Any) -> tuple[str, str] | None:
     return KINDS[match.group(1).lower()], match.group(2)
 
 
-@dataclass(slots=True)
-class Cursor:
-    """A position in the body: the value there and where it was written."""
+class AzapiNode(Fact):
+    """A value of the body as ``compute.arm_body`` walks it (a ``BodyNode``): a ``Fact`` (the
+    value, where it was written, how it was resolved) that can give its children. An azapi
+    body is already evaluated, so a child is a lookup."""
 
-    value: Any
-    loc: Location
-    source: str
-    trace: tuple[str, ...] = ()
+    __slots__ = ()
 
-    def child(self, key: str) -> Cursor | None:
+    def child(self, key: str) -> AzapiNode | None:
         if isinstance(self.value, Unknown):
-            return Cursor(self.value, self.loc, SOURCE_UNKNOWN, self.trace)
+            return AzapiNode(self.value, self.location, SOURCE_UNKNOWN, self.trace)
         if not isinstance(self.value, dict):
             return None
         actual, item = get_ci(self.value, key)
@@ -61,7 +57,7 @@ class Cursor:
         loc, source, trace = self._where(actual)
         if isinstance(item, Unknown):
             source = SOURCE_UNKNOWN
-        return Cursor(item, loc, source, trace)
+        return AzapiNode(item, loc, source, trace)
 
     def _where(self, key: str) -> tuple[Location, str, tuple[str, ...]]:
         meta = meta_of(self.value, key)
@@ -74,44 +70,44 @@ class Cursor:
                 return locate(key), self.source, self.trace
             except (KeyError, AttributeError):
                 pass  # a value added for after_unknown has no position of its own
-        return self.loc, self.source, self.trace
-
-    # -- compute.arm_body.BodyNode: an azapi body is already evaluated ------------------------
+        return self.where, self.source, self.trace
 
     @property
-    def location(self) -> Location:
-        return self.loc
+    def where(self) -> Location:
+        assert self.location is not None  # every cursor is made with its position
+        return self.location
 
     def object_location(self) -> Location:
-        return self.loc
+        return self.where
 
-    def item(self, index: int) -> Cursor:
-        return Cursor(self.value[index], _item_loc(self, index), self.source, self.trace)
+    def item(self, index: int) -> AzapiNode:
+        return AzapiNode(self.value[index], _item_loc(self, index), self.source, self.trace)
 
-    def settle(self) -> Cursor:
+    def settle(self) -> AzapiNode:
         return self
 
-    def path(self, *keys: str) -> Cursor | None:
-        cursor: Cursor | None = self
+    def path(self, *keys: str) -> AzapiNode | None:
+        cursor: AzapiNode | None = self
         for key in keys:
             cursor = cursor.child(key) if cursor is not None else None
         return cursor
 
-    def as_value(self) -> Value:
-        return Value(self.value, self.loc, self.source, self.trace)
-
 
 def build_azapi_record(
-    view, type_read: Value, body: Cursor | None, context: RecordContext
+    view, type_read: Fact, body: AzapiNode | None, context: RecordContext
 ) -> VmRecord:
     """The body's facts come from ``compute.arm_body`` as for an ARM template; Terraform adds
     the api-version of ``type``, the ``location`` argument, ids known only after apply and the
     health extensions and maintenance assignments of other resources."""
-    kind, api_version = compute_kind(type_read.value)
-    root = body or Cursor({}, view.loc, "literal")
+    found = compute_kind(type_read.value)
+    assert found is not None  # the loader builds azapi records for Compute types only
+    kind, api_version = found
+    root = body or AzapiNode({}, view.loc, "literal")
     extractor = BodyExtractor(root, kind, view.loc)
     facts = Facts(view.loc)
-    facts.facts["api_version"] = Fact(api_version, type_read.loc, type_read.source, type_read.trace)
+    facts.facts["api_version"] = Fact(
+        api_version, type_read.location, type_read.source, type_read.trace
+    )
     facts.facts.update(extractor.facts())
     _terraform_values(view, facts)
     inline = extractor.inline_health_extension()
@@ -158,19 +154,19 @@ def _terraform_values(view, facts: Facts) -> None:
                 fact.source = SOURCE_UNKNOWN
 
 
-def body_cursor(view) -> Cursor | None:
+def body_cursor(view) -> AzapiNode | None:
     """The ``body`` argument as a cursor; ``jsonencode({...})`` is read through (azapi v1)."""
     expr = view.expr("body")
     if isinstance(expr, n.Call) and expr.name == "jsonencode" and len(expr.args) == 1:
         value, steps = view.instance.evaluator.evaluate(expr.args[0], view.scope)
-        return Cursor(value, expr.args[0].loc, SOURCE_EVALUATED, steps)
+        return AzapiNode(value, expr.args[0].loc, SOURCE_EVALUATED, steps)
     read = view.attr("body")
     if read is None:
         return None
     value = read.value
     if isinstance(value, str):
         value = _decode_json_body(value)
-    return Cursor(value, read.loc, read.source, read.trace)
+    return AzapiNode(value, read.location, read.source, read.trace)
 
 
 def _decode_json_body(text: str) -> Any:
@@ -182,9 +178,9 @@ def _decode_json_body(text: str) -> Any:
         return Unknown("the body string is not JSON")
 
 
-def _item_loc(cursor: Cursor, position: int) -> Location:
+def _item_loc(cursor: AzapiNode, position: int) -> Location:
     locate = getattr(cursor.value, "item_location", None)
-    return locate(position) if locate is not None else cursor.loc
+    return locate(position) if locate is not None else cursor.where
 
 
 class _NoBlocks:

@@ -51,4 +51,50 @@ UNIFORM_SCALE_SET = (
 # The arguments whose presence sends automaticByPlatformSettings (VIRTUAL_MACHINE only).
 AUTOMATIC_BY_PLATFORM = ("reboot_setting", BYPASS)
 
-__all__ = ["PLATFORM", "UNIFORM_SCALE_SET", "VIRTUAL_MACHINE", "Argument"]
+# azurerm_orchestrated_virtual_machine_scale_set: the settings sit in
+# os_profile { windows_configuration | linux_configuration }; the block names the OS. Without
+# the block the provider sends the same defaults (the table is read with no block).
+ORCHESTRATED_PROFILE = "os_profile"
+ORCHESTRATED_OS_BLOCKS = (("windows_configuration", "Windows"), ("linux_configuration", "Linux"))
+ORCHESTRATED_SCALE_SET = (
+    Argument("patch_mode", ("patch_mode",), PLATFORM),
+    Argument("provision_vm_agent", ("provision_vm_agent",), PLATFORM, as_bool),
+    Argument("enable_automatic_updates", AUTOMATIC_UPDATES, PLATFORM, as_bool, True),
+    Argument("enable_hotpatching", ("hotpatching_enabled",), False, as_bool, True),
+    Argument("time_zone", ("timezone",), windows_only=True),
+    # ImageDefault on both systems, so known even when the OS is not.
+    Argument("assessment_mode", ("patch_assessment_mode",), "ImageDefault"),
+)
+
+# Legacy azurerm_virtual_machine / azurerm_virtual_machine_scale_set: no patch_mode argument;
+# top-level os_profile_windows_config / os_profile_linux_config blocks name the OS. What the
+# provider sends, per OS and whether the block is written (domain 3.1, S6: the legacy
+# expandAzureRmVirtualMachineOsProfile sends windowsConfiguration only when the block is set,
+# and then false for the two flags left out). An argument with no names is not an argument:
+# Azure's default applies, located at the resource.
+LEGACY_OS_BLOCKS = (("os_profile_windows_config", "Windows"), ("os_profile_linux_config", "Linux"))
+LEGACY_OS_SETTINGS: dict[tuple[str, bool], tuple[Argument, ...]] = {
+    ("Windows", True): (
+        Argument("enable_automatic_updates", ("enable_automatic_upgrades",), False, as_bool),
+        Argument("provision_vm_agent", ("provision_vm_agent",), False, as_bool),
+        Argument("time_zone", ("timezone",)),
+    ),
+    ("Windows", False): (
+        Argument("enable_automatic_updates", (), PLATFORM),
+        Argument("provision_vm_agent", (), PLATFORM),
+    ),
+    # os_profile_linux_config has no provision_vm_agent: the API default (true) applies.
+    ("Linux", True): (Argument("provision_vm_agent", (), PLATFORM),),
+    ("Linux", False): (Argument("provision_vm_agent", (), PLATFORM),),
+}
+
+__all__ = [
+    "LEGACY_OS_BLOCKS",
+    "LEGACY_OS_SETTINGS",
+    "ORCHESTRATED_OS_BLOCKS",
+    "ORCHESTRATED_SCALE_SET",
+    "PLATFORM",
+    "UNIFORM_SCALE_SET",
+    "VIRTUAL_MACHINE",
+    "Argument",
+]

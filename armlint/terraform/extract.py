@@ -16,7 +16,6 @@ from armlint.compute.schema import infer_manual, platform_default
 from armlint.model import Fact, Location, Unknown, VmRecord
 from armlint.terraform import azurerm
 from armlint.terraform.facts import (
-    ABSENT,
     Facts,
     as_bool,
     as_string,
@@ -34,10 +33,6 @@ VM_TYPES = {
     "azurerm_virtual_machine": ("vm", "legacy", None),
     "azurerm_virtual_machine_scale_set": ("vmss", "legacy", None),
 }
-
-PATCH_MODE_DEFAULT = {"Windows": "AutomaticByOS", "Linux": "ImageDefault"}
-OS_UNKNOWN = Unknown("depends on the OS, which is unknown")
-AUTOMATIC_UPDATES_ATTRS = ("automatic_updates_enabled", "enable_automatic_updates")
 
 
 @dataclass(slots=True)
@@ -121,15 +116,18 @@ def _uniform(view, rtype: str, facts: Facts, os_name: str, details: dict) -> Non
     facts.read("image_id", view, ("source_image_id",))
 
 
-def read_arguments(facts: Facts, view, arguments, os_name: str, details: dict) -> None:
-    """Set the facts of a mapping table (terraform/azurerm.py) from a resource's arguments."""
+def read_arguments(facts: Facts, view, arguments, os_name, details: dict) -> None:
+    """Set the facts of a mapping table (terraform/azurerm.py) from a resource's arguments or
+    one of its blocks (``view``: None when the block is not written, Unknown when it cannot be
+    known; an unknown block may be the Windows one, so Windows-only rows are read too)."""
     for argument in arguments:
-        if argument.windows_only and os_name != "Windows":
+        if argument.windows_only and os_name != "Windows" and not isinstance(view, Unknown):
             continue
         default = argument.default
         if default == azurerm.PLATFORM:
             default = platform_default(os_name, argument.fact)
-        used = facts.read(argument.fact, view, argument.names, default, argument.convert)
+        source = view if argument.names else None  # no names: Azure's default, at the resource
+        used = facts.read(argument.fact, source, argument.names, default, argument.convert)
         if argument.fact == "enable_automatic_updates":
             details["automatic_updates_attr"] = used
 
@@ -140,34 +138,33 @@ def _orchestrated(view, rtype: str, facts: Facts, os_name: str | None, details: 
     _image(view, facts, "source_image_reference", with_id=False)
     facts.read("image_id", view, ("source_image_id",))
     config, os_name = _orchestrated_config(view, facts)
-    _os_settings(
-        config, facts, os_name, view.loc, details, agent_default=True, updates_default=True
-    )
-    if os_name == "Windows" or isinstance(config, Unknown):
-        facts.read("enable_hotpatching", config, ("hotpatching_enabled",), False, as_bool)
-        facts.read("time_zone", config, ("timezone",))
-    facts.read("assessment_mode", config, ("patch_assessment_mode",), "ImageDefault")
+    read_arguments(facts, config, azurerm.ORCHESTRATED_SCALE_SET, os_name, details)
 
 
 def _orchestrated_config(view, facts: Facts):
     """The windows_configuration or linux_configuration block, and the OS it implies."""
-    profiles = view.blocks("os_profile")
+    profiles = view.blocks(azurerm.ORCHESTRATED_PROFILE)
     if isinstance(profiles, Unknown):
         facts.put_unknown("os", profiles, view.loc)
         return profiles, None
     for profile in profiles:
-        for block_name, os_name in (
-            ("windows_configuration", "Windows"),
-            ("linux_configuration", "Linux"),
-        ):
-            configs = profile.blocks(block_name)
-            if isinstance(configs, Unknown):
-                facts.put_unknown("os", configs, configs.location or profile.loc)
-                return configs, None
-            if configs:
-                facts.put_implied("os", os_name, configs[0].loc, f"{block_name} block")
-                return configs[0], os_name
+        found = _os_block(profile, azurerm.ORCHESTRATED_OS_BLOCKS, facts, profile.loc)
+        if found is not None:
+            return found
     return None, _os_from_image(facts, view.loc)
+
+
+def _os_block(view, blocks, facts: Facts, loc: Location):
+    """The first OS block of a mapping table that is written, and its OS; None when none is."""
+    for block_name, os_name in blocks:
+        configs = view.blocks(block_name)
+        if isinstance(configs, Unknown):
+            facts.put_unknown("os", configs, configs.location or loc)
+            return configs, None
+        if configs:
+            facts.put_implied("os", os_name, configs[0].loc, f"{block_name} block")
+            return configs[0], os_name
+    return None
 
 
 def _legacy(view, rtype: str, facts: Facts, os_name: str | None, details: dict) -> None:
@@ -183,30 +180,13 @@ def _legacy(view, rtype: str, facts: Facts, os_name: str | None, details: dict) 
     _legacy_image_uri(view, facts)
     config, os_name = _legacy_config(view, facts)
     why = f"{rtype} has no patch_mode argument; the platform default applies"
-    if os_name is None:
-        facts.put_default("patch_mode", OS_UNKNOWN, view.loc, (why,))
-    else:
-        facts.put_default("patch_mode", PATCH_MODE_DEFAULT[os_name], view.loc, (why,))
+    facts.put_default("patch_mode", platform_default(os_name, "patch_mode"), view.loc, (why,))
     facts.put_default("assessment_mode", "ImageDefault", view.loc)
-    if os_name == "Windows" and config is None:
-        # Without os_profile_windows_config the provider sends no windowsConfiguration at all
-        # (legacy expandAzureRmVirtualMachineOsProfile sends it only when the block is set, S6):
-        # Azure's own defaults apply, as for a template without one.
-        for name in ("enable_automatic_updates", "provision_vm_agent"):
-            facts.put_default(name, platform_default(os_name, name), view.loc)
-        infer_manual(facts.facts)
-    elif os_name == "Windows" or isinstance(config, Unknown):
-        # The legacy provider sends false for both when they are not set (domain 3.1).
-        used = facts.read(
-            "enable_automatic_updates", config, ("enable_automatic_upgrades",), False, as_bool
-        )
-        details["automatic_updates_attr"] = used
-        facts.read("provision_vm_agent", config, ("provision_vm_agent",), False, as_bool)
-        facts.read("time_zone", config, ("timezone",))
-        infer_manual(facts.facts)  # no patchMode is sent: Azure decides as for a template
-    elif os_name == "Linux":
-        # os_profile_linux_config has no provision_vm_agent: the API default (true) applies.
-        facts.put_default("provision_vm_agent", True, view.loc)
+    # An unknown block may be the Windows one: read as if it were.
+    table_os = "Windows" if isinstance(config, Unknown) else os_name
+    rows = azurerm.LEGACY_OS_SETTINGS.get((table_os, config is not None), ())
+    read_arguments(facts, config, rows, os_name, details)
+    infer_manual(facts.facts)  # no patchMode is sent: Azure decides as for a template
 
 
 def _legacy_image_uri(view, facts: Facts) -> None:
@@ -224,17 +204,9 @@ def _legacy_image_uri(view, facts: Facts) -> None:
 
 
 def _legacy_config(view, facts: Facts):
-    for block_name, os_name in (
-        ("os_profile_windows_config", "Windows"),
-        ("os_profile_linux_config", "Linux"),
-    ):
-        configs = view.blocks(block_name)
-        if isinstance(configs, Unknown):
-            facts.put_unknown("os", configs, configs.location or view.loc)
-            return configs, None
-        if configs:
-            facts.put_implied("os", os_name, configs[0].loc, f"{block_name} block")
-            return configs[0], os_name
+    found = _os_block(view, azurerm.LEGACY_OS_BLOCKS, facts, view.loc)
+    if found is not None:
+        return found
     disk_block = "storage_os_disk" if view.blocks("storage_os_disk") else "storage_profile_os_disk"
     disks = view.blocks(disk_block)
     if not isinstance(disks, Unknown) and disks:
@@ -246,41 +218,6 @@ def _legacy_config(view, facts: Facts):
 
 
 # --- shared pieces -------------------------------------------------------------------------
-
-
-def _os_settings(
-    config, facts: Facts, os_name, loc: Location, details: dict, agent_default, updates_default
-):
-    """patch_mode, automatic updates and the VM agent inside an OS configuration block."""
-    if os_name is None and not isinstance(config, Unknown):
-        facts.put_default("patch_mode", OS_UNKNOWN, loc)
-        facts.put_default("provision_vm_agent", agent_default, loc)
-        return
-    default_mode = PATCH_MODE_DEFAULT.get(os_name, OS_UNKNOWN) if os_name else ABSENT
-    _read_in(facts, "patch_mode", config, ("patch_mode",), default_mode, loc)
-    _read_in(
-        facts, "provision_vm_agent", config, ("provision_vm_agent",), agent_default, loc, as_bool
-    )
-    if os_name == "Windows" or isinstance(config, Unknown):
-        used = _read_in(
-            facts,
-            "enable_automatic_updates",
-            config,
-            AUTOMATIC_UPDATES_ATTRS,
-            updates_default,
-            loc,
-            as_bool,
-        )
-        details["automatic_updates_attr"] = used
-
-
-def _read_in(facts: Facts, name, config, attributes, default, loc: Location, convert=None):
-    """Read from a block that may be missing (then the default sits at ``loc``)."""
-    if config is None:
-        if default is not ABSENT:
-            facts.put_default(name, default, loc)
-        return None
-    return facts.read(name, config, attributes, default, convert)
 
 
 def _automatic_by_platform(view, facts: Facts, attributes: tuple[str, ...]) -> None:
@@ -297,7 +234,7 @@ def _automatic_by_platform(view, facts: Facts, attributes: tuple[str, ...]) -> N
             unknown = unknown or read
         elif value not in (None, False, ""):
             facts.facts["automatic_by_platform_settings"] = Fact(
-                True, read.loc, read.source, read.trace
+                True, read.location, read.source, read.trace
             )
             return
     if unknown is not None:
@@ -373,7 +310,7 @@ def _provider_arguments(view) -> dict[str, Location]:
                 break
         read = current.attr(name) if current is not None else None
         if read is not None:
-            found[path] = read.loc
+            found[path] = read.location
     return found
 
 
@@ -384,7 +321,7 @@ def _scale_set_upgrade(view, facts: Facts, family: str, kind: str) -> None:
     probe = view.attr("health_probe_id")
     if probe is not None and probe.value is not None:
         # Only whether a probe is set matters; its id is known only after apply.
-        facts.facts["health_probe"] = Fact(True, probe.loc, "evaluated", probe.trace)
+        facts.facts["health_probe"] = Fact(True, probe.location, "evaluated", probe.trace)
     policies = view.blocks("automatic_os_upgrade_policy")
     if isinstance(policies, Unknown):
         facts.put_unknown("automatic_os_upgrade", policies, policies.location or view.loc)

@@ -16,7 +16,6 @@ from armlint.model import (
     Unknown,
 )
 from armlint.terraform.values import ResourceId, format_number
-from armlint.terraform.views import Value
 
 ABSENT = object()
 
@@ -82,12 +81,12 @@ class Facts:
         self.loc = loc
         self.facts: dict[str, Fact] = {}
 
-    def put(self, name: str, read: Value, convert: Callable | None = None) -> None:
+    def put(self, name: str, read: Fact, convert: Callable | None = None) -> None:
         value = resolve_id(name, read.value)
         if convert is not None and not isinstance(value, Unknown):
             value = convert(value)
         source = SOURCE_UNKNOWN if isinstance(value, Unknown) else read.source
-        self.facts[name] = Fact(value, read.loc, source, read.trace)
+        self.facts[name] = Fact(value, read.location, source, read.trace)
 
     def put_default(self, name: str, value: Any, loc: Location, trace=()) -> None:
         self.facts[name] = Fact(value, loc, SOURCE_DEFAULT, tuple(trace))
@@ -129,7 +128,7 @@ class Facts:
         if default is not ABSENT:
             if null_read is not None:
                 trace = (*null_read.trace, f"{null_name} is null, so the default applies")
-                self.put_default(name, default, null_read.loc, trace)
+                self.put_default(name, default, null_read.location, trace)
             else:
                 self.put_default(name, default, view.loc if view is not None else self.loc)
         return null_name

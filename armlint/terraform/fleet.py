@@ -100,16 +100,15 @@ def _set_facts(record: VmRecord, instance, instances: list) -> dict[str, Fact]:
             trace = (f"the {SET_TYPE} default",)
             facts[name] = Fact(default, view.loc, SOURCE_DEFAULT, trace)
         else:
-            facts[name] = Fact(read.value, read.loc, read.source, read.trace)
+            facts[name] = Fact(read.value, read.location, read.source, read.trace)
     return facts
 
 
 def _schedule(view: HclView, instance, dynamic: bool, instances: list) -> Fact:
     read = view.attr("maintenance_configuration_id")
-    where = read.loc if read is not None else view.loc
-    configuration = _resource_view(
-        instance, read.value if read else None, CONFIGURATION_TYPE, instances
-    )
+    where = read.location if read is not None else view.loc
+    identity = read.value if read is not None else None
+    configuration = _resource_view(instance, identity, CONFIGURATION_TYPE, instances)
     if configuration is None:
         reason = Unknown("the assigned maintenance configuration is not in the input", where)
         return Fact(reason, where, SOURCE_UNKNOWN)
@@ -122,7 +121,7 @@ def _schedule(view: HclView, instance, dynamic: bool, instances: list) -> Fact:
     positions += [(name, _where(configuration, name)) for name in ("scope", "patch_mode")]
     name = _value(configuration, "name")
     schedule = MaintenanceSchedule(
-        name=name if isinstance(name, str) else str(read.value),
+        name=name if isinstance(name, str) else str(identity),
         scope=_value(configuration, "scope"),
         location=configuration.loc,
         assignment=view.loc,
@@ -131,7 +130,7 @@ def _schedule(view: HclView, instance, dynamic: bool, instances: list) -> Fact:
         positions=tuple((field, where) for field, where in positions if where is not None),
         **values,
     )
-    return Fact(schedule, where, SOURCE_EVALUATED, (str(read.value),))
+    return Fact(schedule, where, SOURCE_EVALUATED, (str(identity),))
 
 
 def _patch_mode(configuration: HclView) -> Any:
@@ -154,7 +153,7 @@ def _where(view: HclView | None, argument: str):
     if argument == "patch_mode":
         argument = "in_guest_user_patch_mode"
     read = view.attr(argument)
-    return view.loc if read is None else read.loc
+    return view.loc if read is None else read.location
 
 
 def _value(view: HclView | None, argument: str) -> Any:

@@ -44,6 +44,18 @@ def parse(text: str, path: str) -> n.Body:
 
 
 def _body(text: str, path: str) -> n.Body:
+    from armlint.terraform.hclfast import parse_body
+
+    try:
+        return parse_body(text, path)
+    except FastPathUnavailable:
+        pass  # the reference path below decides (and words any syntax error)
+    return reference_body(text, path)
+
+
+def reference_body(text: str, path: str) -> n.Body:
+    """hcl2's grammar (run by ``lalr``, else by hcl2) and the converter: what ``hclfast``
+    must equal."""
     # Its own frame, so the parse tree is freed before the collector is back on.
     tree = _parse_tree(text)
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 from armlint.fileio import DEFAULT_CAP, TooLargeError, read_regular
 from armlint.model import (
     DeploymentContext,
+    Fact,
     FileReport,
     LoadResult,
     Location,
@@ -49,7 +50,7 @@ from armlint.terraform.relations import (
     Relations,
     is_health_type,
 )
-from armlint.terraform.views import HclView, Value
+from armlint.terraform.views import HclView
 
 STEP_BUDGET = 200_000
 # Values, not code: parsing keeps about 200 bytes per byte of HCL, so a 19 MB tfvars file took
@@ -498,24 +499,22 @@ def _collect_relations(instances: list[ModuleInstance]) -> list[Relation]:
 
 
 def _extension_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
-    type_read = view.attr("type") or Value(None, view.loc, "default")
+    type_read = view.attr("type") or Fact(None, view.loc, "default")
     target = _target(view, EXTENSION_RESOURCES[rtype])
     return [Relation("health", target, is_health_type(type_read.value), type_read, address)]
 
 
 def _assignment_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
     attribute = MAINTENANCE_RESOURCES[rtype]
-    read = view.attr(attribute) or Value(None, view.loc, "default")
+    read = view.attr(attribute) or Fact(None, view.loc, "default")
     return [Relation("maintenance", _target(view, attribute), True, read, address)]
 
 
 def _dynamic_scope_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
     filters = view.blocks("filter")
     if isinstance(filters, Unknown):
-        return [
-            Relation("maintenance", filters, True, Value(filters, view.loc, "unknown"), address)
-        ]
-    read = Value(True, view.loc, "literal")
+        return [Relation("maintenance", filters, True, Fact(filters, view.loc, "unknown"), address)]
+    read = Fact(True, view.loc, "literal")
     scope_filter = filters[0] if filters else MatchAll(view.loc)
     return [Relation("maintenance", None, True, read, address, scope_filter)]
 
@@ -530,7 +529,7 @@ def _azapi_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
         body = body_cursor(view)
         ext_type = body.path("properties", "type") if body is not None else None
         applies = is_health_type(ext_type.value) if ext_type is not None else False
-        read = ext_type.as_value() if ext_type is not None else type_read
+        read = ext_type if ext_type is not None else type_read
         return [Relation("health", _target(view, "parent_id"), applies, read, address)]
     return []
 

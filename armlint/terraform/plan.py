@@ -17,8 +17,8 @@ from typing import Any
 from armlint.arm import jsonpos
 from armlint.arm.kinds import is_plan
 from armlint.fileio import DEFAULT_CAP, read_regular
-from armlint.model import FileReport, LoadResult, Location, Unknown, VmRecord, pack_finding
-from armlint.terraform.azapi import Cursor, build_azapi_record, compute_kind
+from armlint.model import Fact, FileReport, LoadResult, Location, Unknown, VmRecord, pack_finding
+from armlint.terraform.azapi import AzapiNode, build_azapi_record, compute_kind
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
 from armlint.terraform.providers import resolve as resolve_pin
 from armlint.terraform.relations import (
@@ -30,7 +30,7 @@ from armlint.terraform.relations import (
     Relations,
     is_health_type,
 )
-from armlint.terraform.views import PlanView, Value
+from armlint.terraform.views import PlanView
 
 TRAILING_INDEX = re.compile(r"\[[^\[\]]*\]$")
 ALL_INDEXES = re.compile(r"\[[^\[\]]*\]")
@@ -225,7 +225,7 @@ def _record(view: PlanView, change: _Change, context: RecordContext) -> VmRecord
     return build_azapi_record(view, type_read, _body_cursor(view), context)
 
 
-def _body_cursor(view: PlanView) -> Cursor | None:
+def _body_cursor(view: PlanView) -> AzapiNode | None:
     read = view.attr("body")
     if read is None:
         return None
@@ -234,7 +234,7 @@ def _body_cursor(view: PlanView) -> Cursor | None:
         value = _decode(value)
     elif isinstance(value, dict) and isinstance(view.unknown, dict):
         value = _overlay_unknown(value, view.unknown.get("body"))
-    return Cursor(value, read.loc, read.source, read.trace)
+    return AzapiNode(value, read.location, read.source, read.trace)
 
 
 def _decode(text: str) -> Any:
@@ -300,7 +300,7 @@ def _relations(changes: list[_Change], data: dict) -> list[Relation]:
             continue
         if change.rtype in EXTENSION_RESOURCES:
             target = _target(change, view, EXTENSION_RESOURCES[change.rtype], vm_ids, references)
-            type_read = view.attr("type") or Value(None, view.loc, "default")
+            type_read = view.attr("type") or Fact(None, view.loc, "default")
             relations.append(
                 Relation(
                     "health", target, is_health_type(type_read.value), type_read, change.address
@@ -309,7 +309,7 @@ def _relations(changes: list[_Change], data: dict) -> list[Relation]:
         elif change.rtype in MAINTENANCE_RESOURCES:
             attribute = MAINTENANCE_RESOURCES[change.rtype]
             target = _target(change, view, attribute, vm_ids, references)
-            read = view.attr(attribute) or Value(None, view.loc, "default")
+            read = view.attr(attribute) or Fact(None, view.loc, "default")
             relations.append(Relation("maintenance", target, True, read, change.address))
         elif change.rtype == DYNAMIC_SCOPE:
             filters = view.blocks("filter")
@@ -319,7 +319,7 @@ def _relations(changes: list[_Change], data: dict) -> list[Relation]:
                     "maintenance",
                     None,
                     True,
-                    Value(True, view.loc, "literal"),
+                    Fact(True, view.loc, "literal"),
                     change.address,
                     scope,
                 )

@@ -18,7 +18,6 @@ from typing import Any
 
 from armlint.model import SOURCE_DEFAULT, Fact, Unknown
 from armlint.terraform.facts import Facts, normalise_location
-from armlint.terraform.views import Value
 
 HEALTH_TYPES = {"applicationhealthlinux", "applicationhealthwindows"}
 EXTENSION_RESOURCES = {
@@ -41,7 +40,7 @@ class Relation:
     kind: str  # 'health' | 'maintenance'
     target: Any  # the target id (address), Unknown, or None for a dynamic scope
     applies: Any  # health: is it a health extension type (True/False/Unknown); maintenance: True
-    read: Value  # where it is written (location, source, trace of the deciding value)
+    read: Fact  # where it is written (location, source, trace of the deciding value)
     address: str
     scope_filter: Any = None  # a dynamic scope's filter view
 
@@ -97,7 +96,7 @@ class Relations:
                 f"health extension {unresolved[0].address} targets a VM that cannot be resolved"
             )
             return Fact(
-                Unknown(reason), unresolved[0].read.loc, "unknown", unresolved[0].read.trace
+                Unknown(reason), unresolved[0].read.location, "unknown", unresolved[0].read.trace
             )
         return Fact(False, facts.loc, SOURCE_DEFAULT, ("no application health extension found",))
 
@@ -114,9 +113,9 @@ class Relations:
                 applies = _same_target(relation.target, address)
             if applies is True:
                 trace = (*relation.read.trace, f"assigned by {relation.address}")
-                return Fact(True, relation.read.loc, _source(relation.read), trace)
+                return Fact(True, relation.read.location, _source(relation.read), trace)
             if isinstance(applies, Unknown) and unknown is None:
-                unknown = Fact(applies, relation.read.loc, "unknown", relation.read.trace)
+                unknown = Fact(applies, relation.read.location, "unknown", relation.read.trace)
         if unknown is not None:
             return unknown
         return Fact(
@@ -124,7 +123,7 @@ class Relations:
         )
 
 
-def _source(read: Value) -> str:
+def _source(read: Fact) -> str:
     # The relation itself is certain even when the value that names it (an id) is not.
     return "evaluated" if isinstance(read.value, Unknown) else read.source
 
@@ -140,9 +139,9 @@ def _decide(relations: list[Relation], flag) -> Fact | None:
         applies = flag(relation)
         if applies is True:
             trace = (*relation.read.trace, f"extension {relation.address}")
-            return Fact(True, relation.read.loc, _source(relation.read), trace)
+            return Fact(True, relation.read.location, _source(relation.read), trace)
         if isinstance(applies, Unknown) and unknown is None:
-            unknown = Fact(applies, relation.read.loc, "unknown", relation.read.trace)
+            unknown = Fact(applies, relation.read.location, "unknown", relation.read.trace)
     return unknown
 
 
@@ -157,9 +156,9 @@ def _inline_health(view) -> Fact | None:
             continue
         applies = is_health_type(read.value)
         if applies is True:
-            return Fact(True, read.loc, read.source, read.trace)
+            return Fact(True, read.location, read.source, read.trace)
         if isinstance(applies, Unknown) and unknown is None:
-            unknown = Fact(applies, read.loc, "unknown", read.trace)
+            unknown = Fact(applies, read.location, "unknown", read.trace)
     return unknown
 
 

@@ -9,22 +9,11 @@ absent), ``blocks(name)`` gives the nested blocks (or Unknown when a dynamic blo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from armlint.model import SOURCE_EVALUATED, SOURCE_LITERAL, SOURCE_UNKNOWN, Location, Unknown
+from armlint.model import SOURCE_EVALUATED, SOURCE_LITERAL, SOURCE_UNKNOWN, Fact, Location, Unknown
 from armlint.terraform import nodes as n
 from armlint.terraform.values import ResourceId
-
-
-@dataclass(slots=True)
-class Value:
-    """One argument as read: its value, the value's own position, how it was resolved."""
-
-    value: Any
-    loc: Location
-    source: str
-    trace: tuple[str, ...] = ()
 
 
 class HclView:
@@ -39,16 +28,16 @@ class HclView:
         self.scope = scope
         self.steps = tuple(steps)
 
-    def attr(self, name: str) -> Value | None:
+    def attr(self, name: str) -> Fact | None:
         attribute = self.body.attributes.get(name)
         if attribute is None:
             return None
         value, steps = self.instance.evaluator.evaluate(attribute.expr, self.scope)
         trace = self.steps + steps
         if isinstance(value, Unknown):
-            return Value(value, attribute.expr.loc, SOURCE_UNKNOWN, trace)
+            return Fact(value, attribute.expr.loc, SOURCE_UNKNOWN, trace)
         literal = n.is_literal(attribute.expr)
-        return Value(
+        return Fact(
             value, attribute.expr.loc, SOURCE_LITERAL if literal else SOURCE_EVALUATED, trace
         )
 
@@ -123,7 +112,8 @@ class PlanView:
 
     __slots__ = ("obj", "unknown", "loc")
 
-    def __init__(self, obj: dict, unknown: Any, loc: Location) -> None:
+    def __init__(self, obj: Any, unknown: Any, loc: Location) -> None:
+        # obj: a plan's position-keeping JSON object (arm.jsonpos.JsonObject), or a plain dict
         self.obj = obj
         self.unknown = unknown
         self.loc = loc
@@ -139,12 +129,12 @@ class PlanView:
         except (AttributeError, KeyError):
             return self.loc
 
-    def attr(self, name: str) -> Value | None:
+    def attr(self, name: str) -> Fact | None:
         if self._is_unknown(name):
-            return Value(Unknown("known after apply"), self._value_loc(name), SOURCE_UNKNOWN, ())
+            return Fact(Unknown("known after apply"), self._value_loc(name), SOURCE_UNKNOWN, ())
         if name not in self.obj:
             return None
-        return Value(self.obj[name], self._value_loc(name), SOURCE_LITERAL, ())
+        return Fact(self.obj[name], self._value_loc(name), SOURCE_LITERAL, ())
 
     def expr(self, name: str) -> None:
         return None
@@ -180,7 +170,7 @@ class PlanView:
         return child if isinstance(child, dict) else {}
 
 
-def _item_loc(items: list, position: int, fallback: Location) -> Location:
+def _item_loc(items: Any, position: int, fallback: Location) -> Location:
     try:
         return items.item_location(position)
     except (AttributeError, IndexError):

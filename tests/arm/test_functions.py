@@ -466,6 +466,8 @@ ERRORS = [
     ("[take(1, 1)]", "array or string"),
     ("[tryGet('text', 'a')]", "cannot look into"),
     ("[base64ToString('***')]", "not valid base64"),
+    # Non-ASCII text: b64decode's ValueError (found by tests/hardening/test_fuzz_expressions.py).
+    ("[base64ToJson('\u0080')]", "not valid base64"),
     ("[copyIndex('loop', 'x')]", "to be an int"),
     ("[resourceId('vm1', 'x')]", "needs a resource type"),
     ("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet')]", "needs 2 name"),

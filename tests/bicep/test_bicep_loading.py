@@ -142,8 +142,16 @@ def test_unknown_os_makes_the_patch_mode_default_unknown():
     assert isinstance(record.value("os"), Unknown)
     patch_mode = record.fact("patch_mode")
     assert isinstance(patch_mode.value, Unknown)
-    assert patch_mode.value.reason == "depends on the OS, which is unknown"
+    # The reason names why the OS is unknown, worded as for ARM (one extractor, compute/arm_body).
+    os_reason = record.value("os").reason
+    assert os_reason.startswith("no windowsConfiguration, linuxConfiguration, osDisk.osType")
+    assert (
+        patch_mode.value.reason
+        == f"depends on the operating system, which is unknown ({os_reason})"
+    )
     assert patch_mode.source == "default"
+    # provisionVMAgent defaults to true on both systems: known even when the OS is not.
+    assert record.fact("provision_vm_agent").value is True
 
 
 # --- parameters, variables, expressions -------------------------------------------------------

@@ -442,6 +442,27 @@ def test_terraform_findings_name_arguments_as_written(repo, env, argument):
     assert "patchMode" not in completed.stdout and "enableAutomaticUpdates" not in completed.stdout
 
 
+@pytest.mark.parametrize(
+    ("version", "argument"),
+    [("4.30.0", "enable_automatic_updates"), ("4.42.0", "automatic_updates_enabled")],
+)
+def test_a_left_out_argument_is_named_as_the_pinned_provider_spells_it(
+    repo, env, version, argument
+):
+    """The default (absent argument) is named in the pinned version's words: azurerm added
+    automatic_updates_enabled in 4.42.0 (rules/data/terraform.yaml)."""
+    text = TERRAFORM_VM.replace("  UPDATES_ARGUMENT = UPDATES\n", "").replace(
+        "PATCH_MODE", "Manual"
+    )
+    pin = (
+        'terraform {\n  required_providers {\n    azurerm = {\n      source  = "hashicorp/azurerm"\n'
+        f'      version = "{version}"\n    }}\n  }}\n}}\n'
+    )
+    (repo / "main.tf").write_text(pin + text, encoding="utf-8")
+    completed = armlint("check", "main.tf", cwd=repo, env=env)
+    assert f"but {argument} is true (platform default)" in completed.stdout, completed.stdout
+
+
 def test_terraform_code_rule_and_provision_vm_agent_messages(repo, env):
     text = TERRAFORM_VM.replace("UPDATES_ARGUMENT", "automatic_updates_enabled")
     by_os = text.replace("UPDATES", "false").replace("PATCH_MODE", "AutomaticByOS")

@@ -13,6 +13,7 @@ import pytest
 from armlint.checks.pack import load_pack
 from armlint.cli import main
 from armlint.fix.propose import BUILDERS
+from armlint.model import Finding
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
 CASES = sorted(p.relative_to(FIXTURES) for p in FIXTURES.glob("AZP*/*") if p.is_dir())
@@ -36,7 +37,8 @@ def test_fix_gives_the_expected_file_and_removes_the_finding(case, tmp_path, cap
     shutil.copytree(FIXTURES / case / "input", work)
     before = findings(capsys, monkeypatch, work)
     assert rule in {r for r, _ in before}, f"the input must have a {rule} finding"
-    unsafe = load_pack().fixable()[rule] == "unsafe"
+    # A case named *-unsafe edits a value something else uses too: unsafe whatever the rule says.
+    unsafe = load_pack().fixable()[rule] == "unsafe" or case.name.endswith("-unsafe")
     run(capsys, monkeypatch, work, "--fix", *(["--unsafe-fixes"] if unsafe else []))
     for expected in (FIXTURES / case / "expected").iterdir():
         assert (work / expected.name).read_bytes() == expected.read_bytes(), expected.name
@@ -137,3 +139,155 @@ def test_every_declared_fix_has_a_builder_and_every_builder_a_declaration():
 
 def test_every_fixable_rule_has_fixtures():
     assert {case.parts[0] for case in CASES} == set(BUILDERS)
+
+
+def test_removing_a_member_keeps_crlf_and_valid_json(tmp_path, capsys, monkeypatch):
+    """AZP106 removes the last member of patchSettings: the comma before it goes, CRLF stays."""
+    work = tmp_path / "work"
+    work.mkdir()
+    source = FIXTURES / "AZP106" / "arm-last-member"
+    text = (source / "input" / "vm.json").read_text()
+    (work / "vm.json").write_bytes(text.replace("\n", "\r\n").encode())
+    run(capsys, monkeypatch, work, "--fix", "--unsafe-fixes")
+    fixed = (work / "vm.json").read_bytes()
+    expected = (source / "expected" / "vm.json").read_text().replace("\n", "\r\n").encode()
+    assert fixed == expected
+    json.loads(fixed)
+
+
+def test_rules_lists_the_removal_fixes(capsys):
+    main(["rules"])
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line}
+    assert lines["AZP106"].split()[3] == "unsafe"
+    assert lines["AZP118"].split()[3] == "safe"
+
+
+def _diff_of_fix(tmp_path, capsys, monkeypatch, source: Path) -> tuple[str, str]:
+    """(what --diff --unsafe-fixes prints, the diff of what --fix --unsafe-fixes wrote)."""
+    from armlint.fix.apply import unified_diff
+
+    shown, fixed = tmp_path / "shown", tmp_path / "fixed"
+    shutil.copytree(source, shown)
+    shutil.copytree(source, fixed)
+    _code, out = run(capsys, monkeypatch, shown, "--diff", "--unsafe-fixes")
+    unchanged = sorted(
+        p.name for p in shown.iterdir() if p.read_bytes() != (source / p.name).read_bytes()
+    )
+    assert unchanged == [], "--diff writes nothing"
+    run(capsys, monkeypatch, fixed, "--fix", "--unsafe-fixes")
+    written = "".join(
+        unified_diff(p.name, (source / p.name).read_text(), p.read_text())
+        for p in sorted(fixed.iterdir())
+        if p.read_bytes() != (source / p.name).read_bytes()
+    )
+    return out, written
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(c) for c in CASES])
+def test_diff_shows_exactly_what_fix_writes(case, tmp_path, capsys, monkeypatch):
+    out, written = _diff_of_fix(tmp_path, capsys, monkeypatch, FIXTURES / case / "input")
+    assert written and out == written
+
+
+def test_diff_leaves_out_a_fix_that_the_second_check_refuses(tmp_path, capsys, monkeypatch):
+    """web-tier.json's unsafe AZP102 fix would add AZP101 for the AutomaticByOS choice: --fix
+    undoes it, so --diff does not show it and says why."""
+    source = tmp_path / "source"
+    source.mkdir()
+    example = Path(__file__).resolve().parents[2] / "examples" / "arm" / "web-tier.json"
+    shutil.copy(example, source / "web-tier.json")
+    monkeypatch.chdir(source)
+    code = main(["check", ".", "--no-cache", "--diff", "--unsafe-fixes"])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (0, "")
+    assert "web-tier.json: fix not applied, it would add a finding" in captured.err
+    assert "Would fix 0 findings in 0 file(s)" in captured.err
+
+
+def _fix_kinds(capsys, monkeypatch, folder: Path, *paths: str) -> list[tuple[str, str]]:
+    monkeypatch.chdir(folder)
+    main(["check", *(paths or (".",)), "--no-cache", "--format", "json"])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    return sorted((f["rule"], f["fix"]["applicability"]) for f in found if "fix" in f)
+
+
+def test_a_definition_every_use_agrees_on_is_a_safe_fix(tmp_path, capsys, monkeypatch):
+    """Two VMs read parameters('patchMode'): both AZP105 fixes want the same default."""
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "AZP105" / "arm-parameter-shared" / "input", work)
+    assert _fix_kinds(capsys, monkeypatch, work) == [("AZP105", "safe"), ("AZP105", "safe")]
+
+
+def test_a_definition_with_another_use_is_an_unsafe_fix(tmp_path, capsys, monkeypatch):
+    """var.patch_mode is also an output: changing its default changes the output too."""
+    work = tmp_path / "work"
+    case = FIXTURES / "AZP105" / "terraform-variable-other-use-unsafe"
+    shutil.copytree(case / "input", work)
+    assert _fix_kinds(capsys, monkeypatch, work) == [("AZP105", "unsafe")]
+    run(capsys, monkeypatch, work, "--fix")
+    assert (work / "main.tf").read_bytes() == (case / "input" / "main.tf").read_bytes()
+
+
+def test_a_parameter_file_outside_the_scanned_paths_is_never_edited(tmp_path, capsys, monkeypatch):
+    """Checking vm.json alone (its parameter file beside it is still read): the fix would edit
+    vm.parameters.json, which was not scanned, so nothing is written."""
+    work = tmp_path / "work"
+    case = FIXTURES / "AZP105" / "arm-parameter-file" / "input"
+    shutil.copytree(case, work)
+    monkeypatch.chdir(work)
+    main(["check", "vm.json", "--no-cache", "--fix", "--unsafe-fixes"])
+    capsys.readouterr()
+    for name in ("vm.json", "vm.parameters.json"):
+        assert (work / name).read_bytes() == (case / name).read_bytes()
+
+
+def test_a_downloaded_module_is_never_a_fix_target(tmp_path):
+    from armlint.fix.apply import allowed_target
+    from armlint.model import Fix, Location, TextEdit
+
+    def finding_editing(path: str) -> Finding:
+        edit = TextEdit(path, 0, 1, "x")
+        return Finding(
+            "AZP105", "n", "error", "m", Location("main.tf", 1, 1), fix=Fix("t", "safe", (edit,))
+        )
+
+    module = str(tmp_path / ".terraform" / "modules" / "vm" / "variables.tf")
+    assert not allowed_target(finding_editing(module), [str(tmp_path)])
+    assert allowed_target(finding_editing(str(tmp_path / "variables.tf")), [str(tmp_path)])
+
+
+def test_uses_that_want_different_values_get_no_fix():
+    from armlint.fix.propose import settle_shared
+    from armlint.model import Fix, Location, TextEdit
+
+    def wanting(text: str, line: int) -> Finding:
+        edit = TextEdit("vm.json", 10, 20, text)
+        fix = Fix("t", "safe", (edit,))
+        return Finding("AZP105", "n", "error", "m", Location("vm.json", line, 1), fix=fix)
+
+    span = ("vm.json", 10, 20)
+    both, one = {span: {("vm.json", 1, 1), ("vm.json", 2, 1)}}, {span: {("vm.json", 1, 1)}}
+    differ = settle_shared([wanting('"A"', 1), wanting('"B"', 2)], {span: 2}, both)
+    assert [f.fix for f in differ] == [None, None]
+    agreed = settle_shared([wanting('"A"', 1), wanting('"A"', 2)], {span: 2}, both)
+    assert [f.fix.applicability for f in agreed if f.fix] == ["safe", "safe"]
+    # Two findings at one use site (two rules) are still one of the two references.
+    alone = settle_shared([wanting('"A"', 1), wanting('"A"', 1)], {span: 2}, one)
+    assert [f.fix.applicability for f in alone if f.fix] == ["unsafe", "unsafe"]
+
+
+def test_a_value_through_two_definitions_gets_no_fix(tmp_path, capsys, monkeypatch):
+    """variables('mode') is built from parameters('patchMode'): which one to edit is a guess."""
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "AZP105" / "arm-parameter-default" / "input", work)
+    text = (work / "vm.json").read_text()
+    text = text.replace(
+        '  "resources": [',
+        '  "variables": { "mode": "[parameters(\'patchMode\')]" },\n  "resources": [',
+    )
+    text = text.replace(
+        '"patchMode": "[parameters(\'patchMode\')]"', '"patchMode": "[variables(\'mode\')]"'
+    )
+    (work / "vm.json").write_text(text)
+    assert "AZP105" in {rule for rule, _ in findings(capsys, monkeypatch, work)}
+    assert _fix_kinds(capsys, monkeypatch, work) == []

@@ -211,3 +211,39 @@ def test_drift_fixture_exports_of_every_shape_pair_with_templates():
     # web-0 is in the CLI list and the Resource Graph page: the first export read is used
     assert [p.template.name for p in found.pairs] == ["web-0", "web-1", "web-2"]
     assert by_shape <= {"az vm list/show", "Azure Resource Graph"}
+
+
+def test_drift_findings_take_the_findings_path_like_every_command(tmp_path):
+    """An inline suppression in the template hides a drift finding (README, suppressions):
+    drift findings go through run/findings.py (selection, overrides, then the gates)."""
+    import shutil
+    from datetime import date
+
+    from armlint.run.options import Gates
+
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    web = tmp_path / "examples" / "arm" / "web-tier.json"
+    plain = run_drift([str(tmp_path / "examples")], [str(EXPORT)], RunOptions())
+    [before] = [f for f in plain.result.findings if f.rule == "AZP601" and "web-1" in f.resource]
+    lines = web.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(before.location.line - 1, "// armlint: ignore AZP601 rolled out by hand\n")
+    web.write_text("".join(lines), encoding="utf-8")
+    options = RunOptions(gates=Gates(today=date(2026, 1, 1)))
+    gated = run_drift([str(tmp_path / "examples")], [str(EXPORT)], options)
+    [after] = [f for f in gated.result.findings if f.rule == "AZP601" and "web-1" in f.resource]
+    assert after.suppressed == "rolled out by hand"
+    assert not before.suppressed
+
+
+def test_drift_texts_come_from_the_rule_files(monkeypatch):
+    """AZP601-AZP604 render their rule file's message (rules/AZP60x.yaml), like the code rules."""
+    from armlint.checks.pack import load_pack
+
+    rules = load_pack().rules
+    for rule_id in ("AZP601", "AZP602", "AZP603"):
+        monkeypatch.setattr(rules[rule_id], "message", f"{rule_id} text for {{name}}")
+    found = run_drift([str(EXAMPLES)], [str(EXPORT)], RunOptions())
+    texts = {(f.rule, f.message) for f in found.result.findings if f.rule.startswith("AZP60")}
+    assert ("AZP601", "AZP601 text for 'web-1'") in texts
+    assert ("AZP603", "AZP603 text for 'web-2'") in texts
+    assert ("AZP602", "AZP602 text for 'batch-07'") in texts

@@ -144,3 +144,15 @@ def test_findings_are_sorted_and_stable():
         (f.rule, f.message, f.fingerprint) for f in second
     ]
     assert [f.rule for f in first] == ["AZP501", "AZP502"]
+
+
+def test_plan_texts_come_from_the_rule_files(monkeypatch):
+    """AZP501 and AZP502 render their rule files' templates (rules/AZP501.yaml message,
+    rules/AZP502.yaml messages.one_vm), like the record rules."""
+    rules = load_pack().rules
+    monkeypatch.setattr(rules["AZP501"], "message", "edited: {count} in {group}")
+    monkeypatch.setitem(rules["AZP502"].messages, "one_vm", "edited: set {set}")
+    [same_batch] = findings_for(loop(3, location="eastus"))
+    assert same_batch.message == "edited: 3 in loop web"
+    [single] = findings_for([vm("lonely", location="eastus", availability_set="as-1")])
+    assert single.message == "edited: set as-1"

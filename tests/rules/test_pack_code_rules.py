@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from armlint.checks.code_rules import CODE_RULES
+from armlint.checks.engine import hit_message
 from armlint.checks.hits import Blocked, Hit
+from armlint.checks.pack import load_pack
 from armlint.checks.tables import load_tables
 from armlint.model import (
     SOURCE_DEFAULT,
@@ -35,8 +39,15 @@ def record(os: str = "Windows", api_version="2024-07-01", **written) -> VmRecord
 
 
 def run(rule: str, rec: VmRecord, profile: str = "current") -> list:
+    """The rule's outcomes, each hit with its text as the engine renders it from the rule file."""
     view = {name: fact.value for name, fact in rec.facts.items()}
-    return list(CODE_RULES[rule](rec, view, profile, load_tables()))
+    pack_rule = load_pack().rules[rule.upper()]
+    return [
+        replace(outcome, message=hit_message(pack_rule, rec, view, outcome))
+        if isinstance(outcome, Hit)
+        else outcome
+        for outcome in CODE_RULES[rule](rec, view, profile, load_tables())
+    ]
 
 
 # --- AZP101 -----------------------------------------------------------------------------------
@@ -156,10 +167,13 @@ def test_azp108_compares_exactly_and_suggests_the_right_case():
 
 
 def test_azp108_reports_booleans_written_as_text():
-    assert run("azp108", record(enable_automatic_updates="false")) == [
-        Hit(
-            at="enable_automatic_updates",
-            message="enableAutomaticUpdates is 'false' (literal), not a boolean; write true or false",
+    # The text is rules/AZP108.yaml's not_boolean template filled in.
+    assert [
+        (hit.at, hit.message) for hit in run("azp108", record(enable_automatic_updates="false"))
+    ] == [
+        (
+            "enable_automatic_updates",
+            "enableAutomaticUpdates is 'false' (literal), not a boolean; write true or false",
         )
     ]
 
@@ -250,3 +264,29 @@ def test_azp302_is_blocked_by_an_unknown_api_version():
     rec = record(api_version=Unknown("apiProfile not mapped"), patch_mode="Manual")
     rec.facts["patch_mode"] = Fact("Manual", HERE, SOURCE_EVALUATED)
     assert run("azp302", rec) == [Blocked(fact="api_version")]
+
+
+def test_code_rule_texts_come_from_the_rule_files():
+    """Every code rule's hit names a template its rule file has; the text follows the file."""
+    pack = load_pack()
+    cases = {
+        "azp101": record(patch_mode="AutomaticByOS", enable_automatic_updates=False),
+        "azp108": record(assessment_mode="AutomaticByOS", enable_automatic_updates="false"),
+        "azp301": record(api_version="2019-07-01", patch_mode="AutomaticByPlatform"),
+        "azp302": record(api_version="2020-12-01", patch_mode="AutomaticByPlatform"),
+    }
+    for name, rec in cases.items():
+        rule = pack.rules[name.upper()]
+        view = {fact: value.value for fact, value in rec.facts.items()}
+        hits = [
+            o for o in CODE_RULES[name](rec, view, "current", load_tables()) if isinstance(o, Hit)
+        ]
+        assert hits, name
+        for hit in hits:
+            assert hit.template == "message" or hit.template in rule.messages, (name, hit)
+            edited = replace(
+                rule,
+                message="EDITED {name}",
+                messages=dict.fromkeys(rule.messages, "EDITED {name}"),
+            )
+            assert hit_message(edited, rec, view, hit) == "EDITED 'vm1'"

@@ -1,4 +1,7 @@
-"""The fast LALR loop (armlint.terraform.lalr) against hcl2's own parse: same trees, same errors."""
+"""The LALR loop (armlint.terraform.lalr) against hcl2's own parse: same trees, same errors.
+
+Both are the reference path (``hclsyntax.reference_body``); test_tf_fastread.py compares the
+hand-written reader with it."""
 
 from __future__ import annotations
 
@@ -72,7 +75,7 @@ def parse_both(monkeypatch, text: str):
             if not fast:
                 hcl2_only(patch)
             try:
-                results.append(hclsyntax.parse(text, "main.tf"))
+                results.append(hclsyntax.reference_body(text, "main.tf"))
             except HclSyntaxError as error:
                 results.append((error.message, error.line, error.column))
     return results
@@ -106,7 +109,7 @@ def test_tables_that_cannot_be_built_leave_every_file_to_hcl2(monkeypatch):
     monkeypatch.setattr(lalr, "_built", [None])
     with pytest.raises(FastPathUnavailable):
         lalr.parse_tree("a = 1")
-    body = hclsyntax.parse("a = 1\n", "main.tf")
+    body = hclsyntax.reference_body("a = 1\n", "main.tf")
     assert body.attributes["a"].expr.value == 1
 
 

@@ -116,6 +116,9 @@ def test_lark_errors_without_position_are_azp001(tmp_path, monkeypatch):
 
     import hcl2.api
 
+    from armlint.terraform import hclfast
+
+    monkeypatch.setattr(hclfast, "parse_body", lambda text, path: not_for_the_fast_path(text))
     monkeypatch.setattr(hclsyntax, "parse_tree", not_for_the_fast_path)
     monkeypatch.setattr(hcl2.api, "parses_to_tree", explode)
     (finding,) = terraform.load([path]).findings
