@@ -926,6 +926,7 @@ def _table(args) -> int:
     from armlint.model import SEVERITY_RANK
     from armlint.planner import PlanError
     from armlint.planner.report import table_report
+    from armlint.report.text_fit import output_width
     from armlint.run.findings import GateError
     from armlint.run.options import MissingPaths
     from armlint.run.pipeline import load_records
@@ -942,8 +943,10 @@ def _table(args) -> int:
         raise UsageError("csv is for inventory; use text, json, markdown or html for plan")
     try:
         loaded = _with_special_inputs(args, options, lambda: load_records(options))
+        # Text on a terminal (or with COLUMNS) fits its width; files and pipes keep whole lines.
+        width = output_width() if args.format == "text" and not args.output else None
         text, findings = table_report(
-            args.command, args.format, options, _plan_options(args, config), loaded
+            args.command, args.format, options, _plan_options(args, config), loaded, width
         )
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None

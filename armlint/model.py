@@ -258,6 +258,7 @@ class VmRecord:
     resource_group: str = ""  # live export: the VM's resource group
     live_shape: str = ""  # live export: which export shape it was read from
     mirror_path: str = ""  # check --against: the path inside the compared revision
+    name_known: bool = True  # False: ``name`` is the expression, symbol or address instead
 
     def fact(self, name: str) -> Fact:
         found = self.facts.get(name)

@@ -222,6 +222,7 @@ def new_record(builder: RecordBuilder, path: str, name: Any, resource_type: str)
         resource_type=resource_type,
         name=display,
         location=builder.start,
+        name_known=isinstance(name, str),
     )
 
 

@@ -273,9 +273,11 @@ def _add_vm(instance, kind: str, resource_type, siblings, template, walk: Walk) 
     builder = RecordBuilder(resource, instance.scope, kind, instance.location)
     raw_name = get_ci(resource, "name")[1]
     name = instance.scope.resolve(raw_name).value
-    if not isinstance(name, str) and isinstance(raw_name, str):
+    name_known = isinstance(name, str)
+    if not name_known and isinstance(raw_name, str):
         name = raw_name  # the expression itself names the resource better than '<unknown>'
     record = new_record(builder, str(walk.path), name, _canonical_type(kind))
+    record.name_known = name_known
     record.facts = builder.facts(siblings)
     record.facts["api_version"] = _api_version_fact(resource, template, instance, walk)
     record.group = instance.group

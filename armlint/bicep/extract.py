@@ -227,6 +227,7 @@ def new_record(instance: Instance, template: Template, kind: str, resource_type:
         kind=kind,
         resource_type=resource_type,
         name=name if isinstance(name, str) else decl.symbolic,
+        name_known=isinstance(name, str),
         location=template.source.location(body_node),
         address=address,
         group=group,

@@ -134,9 +134,18 @@ class Exclusion:
     resource: str = ""  # record identity
     fact: str = ""  # the fact that excluded it
     unknown: bool = False
+    name: str | None = None  # the evaluated resource name; None when the template leaves it unknown
+    path: str = ""
+    line: int = 0
 
     def to_dict(self) -> dict:
-        return {"vm": self.vm, "reason": self.reason}
+        return {
+            "vm": self.vm,
+            "reason": self.reason,
+            "name": self.name,
+            "path": self.path,
+            "line": self.line,
+        }
 
 
 @dataclass
@@ -237,7 +246,16 @@ def _participation(
             units += units_of(record, name, table)
         else:
             excluded.append(
-                Exclusion(name, decision.reason, record.identity, decision.fact, decision.unknown)
+                Exclusion(
+                    name,
+                    decision.reason,
+                    record.identity,
+                    decision.fact,
+                    decision.unknown,
+                    name=record.name if record.name_known else None,
+                    path=record.path,
+                    line=record.location.line,
+                )
             )
     excluded.sort(key=lambda exclusion: exclusion.vm)
     return excluded, units

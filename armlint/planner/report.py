@@ -33,10 +33,12 @@ def table_report(
     options: RunOptions,
     plan_options: Mapping[str, Any] | None = None,
     loaded: RunResult | None = None,
+    width: int | None = None,
 ) -> tuple[str, list[Finding]]:
     """``armlint plan`` or ``armlint inventory`` over ``options.paths``: the text in ``fmt`` and
     the findings ``--fail-on`` weighs; ``plan_options`` are further ``PlanSettings`` fields;
-    ``loaded`` is the records already loaded (stdin copies renamed back), else they are loaded.
+    ``loaded`` is the records already loaded (stdin copies renamed back), else they are loaded;
+    ``width`` is the terminal width text tables fit (None: no limit).
     Raises ``MissingPaths``, ``PlanError``, ``GateError``."""
     from armlint.run.pipeline import image_support_checker, load_records
 
@@ -56,6 +58,7 @@ def table_report(
         severities=options.severities,
         gates=options.gates,
         files=loaded.files,
+        width=width,
     )
 
 
@@ -70,6 +73,7 @@ def plan_report(
     severities: Mapping[str, str] | None = None,
     gates: Gates | None = None,
     files: Iterable[FileReport] = (),
+    width: int | None = None,
 ) -> tuple[str, list[Finding]]:
     """The plan in ``fmt`` with its Findings section, and those findings.
 
@@ -82,7 +86,7 @@ def plan_report(
     options = _options(profile, enabled, severities, gates)
     plan = build_plan(records, settings)
     findings, _ = report_findings(plan, records, load_findings, options, files)
-    return render_plan(plan_data(plan, findings), fmt), findings
+    return render_plan(plan_data(plan, findings), fmt, width), findings
 
 
 def inventory_report(
@@ -96,6 +100,7 @@ def inventory_report(
     severities: Mapping[str, str] | None = None,
     gates: Gates | None = None,
     files: Iterable[FileReport] = (),
+    width: int | None = None,
 ) -> tuple[str, list[Finding]]:
     """The inventory in ``fmt``, its ``findings`` column including AZP501-AZP503, and the
     findings ``--fail-on`` weighs (the same list ``plan_report`` returns)."""
@@ -106,7 +111,7 @@ def inventory_report(
     findings, unknowns = report_findings(plan, records, load_findings, options, files)
     # The column keeps the unknown values too: they are part of a VM's posture.
     rows = inventory(records, [*unknowns, *findings], settings=plan.settings)
-    return render_inventory(rows, fmt), findings
+    return render_inventory(rows, fmt, width), findings
 
 
 def report_findings(

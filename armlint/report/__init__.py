@@ -61,7 +61,7 @@ class ReportOptions:
     root: str = ""  # paths inside this directory are shown relative to it
     show_suppressed: bool = False  # list suppressed findings in text, Markdown and HTML
     quiet: bool = False  # text: findings only, no notes or summary
-    verbose: bool = False  # text: every note, not a count per kind
+    verbose: bool = False  # text and HTML: every note, not a line per kind
     fail_on: str = "error"  # JUnit: findings below this level are passing test cases
     help_uri: str = ""  # SARIF: base of each rule's helpUri ('' : docs/rules/ relative)
 

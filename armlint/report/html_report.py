@@ -3,9 +3,10 @@ and CI artifacts, rendered from ``templates/findings.html.j2``.
 
 Autoescaping is on for the whole template and the page forbids scripts through its
 Content-Security-Policy, so a value from a template (a message, path or resource name) can
-never become markup. The page shows the summary, the notes, one table per file (provenance in
-a collapsible list) and the files that were skipped or failed. Suppressed findings appear,
-marked, only with ``show_suppressed``; unknown values only with ``show_unknown``.
+never become markup. The page shows the summary, one table per file (provenance in a
+collapsible list), the files that were skipped or failed, then the notes (one line per kind,
+as in text; all of them folded below, or listed with ``verbose``). Suppressed findings
+appear, marked, only with ``show_suppressed``; unknown values only with ``show_unknown``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from armlint.report.common import (
     start_of,
     summary_line,
 )
+from armlint.report.text import group_notes
 
 if TYPE_CHECKING:
     from armlint.report import ReportOptions
@@ -53,7 +55,9 @@ def page(result: RunResult, options: ReportOptions) -> dict[str, Any]:
         "summary_line": summary_line(result, options),
         "summary": summary,
         "counts": problem_counts(result),
-        "notes": list(result.notes),
+        # One line per kind of note, as in text (every note with --verbose, or unfolded).
+        "notes": list(result.notes) if options.verbose else group_notes(list(result.notes)),
+        "all_notes": list(result.notes),
         "files": [
             {"path": path, "findings": [finding_view(finding) for finding in findings]}
             for path, findings in group_by_path(shown, options.root).items()

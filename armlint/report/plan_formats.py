@@ -18,9 +18,12 @@ import html
 import io
 import json
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from armlint.report.text_fit import PIECES, Cell, fit_table, grouped_table, one_line, wrap
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -46,23 +49,27 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 GANTT_START = date(2000, 1, 1)
 
 # SVG timeline geometry (pixels).
-LABEL_WIDTH = 260
+LABEL_WIDTH = 260  # at least; a longer batch label widens the column
 SLOT_WIDTH = 90
 ROW_HEIGHT = 24
 BAR_HEIGHT = 18
 PHASE_HEADER = 22
 AXIS_HEIGHT = 22
-BAR_CHARS = 12  # monospace characters that fit in a bar at the page's 11px
+CHAR_WIDTH = 7  # a monospace character at the page's 11px is 6.6 px wide; rounded up
+# Excluded VMs: names shown per reason before 'and N more' (text, Markdown; HTML folds the rest).
+SHOWN_NAMES = 12
+MIN_PROSE_WIDTH = 20  # wrapped text keeps this many columns however narrow the terminal
 
 
 # --- entry points -----------------------------------------------------------------------------
 
 
-def render_plan(plan: Any, fmt: str) -> str:
-    """The plan in ``fmt`` (text, json, markdown, html); ``plan`` is a Plan or its dict."""
+def render_plan(plan: Any, fmt: str, width: int | None = None) -> str:
+    """The plan in ``fmt`` (text, json, markdown, html); ``plan`` is a Plan or its dict;
+    ``width`` is the terminal width text tables fit (None: natural width)."""
     data = plan.to_dict() if hasattr(plan, "to_dict") else plan
     renderers = {
-        "text": _plan_text,
+        "text": lambda data: _plan_text(data, width),
         "json": _json,
         "markdown": _plan_markdown,
         "html": _plan_html,
@@ -70,10 +77,10 @@ def render_plan(plan: Any, fmt: str) -> str:
     return _pick(renderers, fmt, "plan")(data)
 
 
-def render_inventory(rows: list[dict], fmt: str) -> str:
-    """The inventory in ``fmt`` (text, json, csv, markdown, html)."""
+def render_inventory(rows: list[dict], fmt: str, width: int | None = None) -> str:
+    """The inventory in ``fmt`` (text, json, csv, markdown, html); ``width`` as for plans."""
     renderers = {
-        "text": _inventory_text,
+        "text": lambda rows: _inventory_text(rows, width),
         "json": lambda data: _json({"vms": data}),
         "csv": _inventory_csv,
         "markdown": _inventory_markdown,
@@ -198,6 +205,66 @@ def finding_rows(data: dict) -> list[dict[str, str]] | None:
     ]
 
 
+def excluded_groups(data: dict) -> list[dict]:
+    """The excluded VMs summarised by reason, most VMs first: ``count``, ``reason``, ``names``
+    (each evaluated name once, with how many VMs carry it) and ``unknown`` (the ``path:line``
+    of each VM whose name the template leaves unknown, so no raw expression is shown).
+
+    An exclusion without a ``name`` key (a plan dict from before it had one) counts as named
+    by its ``vm``."""
+    by_reason: dict[str, list[dict]] = {}
+    for item in data["excluded"]:
+        by_reason.setdefault(item["reason"], []).append(item)
+    groups = [_excluded_group(reason, items) for reason, items in by_reason.items()]
+    return sorted(groups, key=lambda group: (-group["count"], group["reason"]))
+
+
+def _excluded_group(reason: str, items: list[dict]) -> dict:
+    counts: dict[str, int] = {}
+    unknown = []
+    for item in items:
+        name = item.get("name", item["vm"])
+        if name is None:
+            unknown.append(f"{item.get('path', '')}:{item.get('line', 0)}")
+        else:
+            counts[name] = counts.get(name, 0) + 1
+    names = [
+        {"name": name, "count": counts[name], "text": _times(name, counts[name])}
+        for name in sorted(counts, key=lambda name: (name.casefold(), name))
+    ]
+    group = {"reason": reason, "count": len(items), "names": names, "unknown": sorted(unknown)}
+    group["lines"] = excluded_lines(group)
+    return group
+
+
+def _times(name: str, count: int) -> str:
+    return name if count == 1 else f"{name} ({count})"
+
+
+def excluded_heading(data: dict) -> str:
+    """'598 VMs for 21 reasons (every VM with its file and line: --format json)'."""
+    reasons = len({item["reason"] for item in data["excluded"]})
+    return (
+        f"{_count(len(data['excluded']), 'VM')} for {_count(reasons, 'reason')}"
+        " (every VM with its file and line: --format json)"
+    )
+
+
+def excluded_lines(group: dict, shown: int = SHOWN_NAMES) -> list[str]:
+    """A group's names ('web (3), db, … and 40 more') and unknown names as sentences."""
+    texts = [entry["text"] for entry in group["names"]]
+    lines = []
+    if texts:
+        more = len(texts) - shown
+        lines.append(", ".join(texts[:shown]) + (f" and {more} more" if more > 0 else ""))
+    unknown = group["unknown"]
+    if unknown:
+        files = {where.rsplit(":", 1)[0] for where in unknown}
+        example = f"in {_count(len(files), 'file')}, e.g. {unknown[0]}"
+        lines.append(f"name unknown for {_count(len(unknown), 'VM')} ({example})")
+    return lines
+
+
 def plan_summary(data: dict) -> str:
     """One line with the plan's size, so a reader knows the scale before the tables."""
     batches = data["batches"]
@@ -295,8 +362,12 @@ def timeline(data: dict) -> dict:
 
     Slot model (illustrative): a region's batches follow one another, the regions of one phase
     start together, and a phase starts when the slowest region of the previous one is done.
+    Labels are never cut: the label column is as wide as the longest batch label, and each bar
+    holds its VM count with its first VM written out in full to its right (one bar per row).
     """
     slots = batch_slots(data)
+    labels = {batch["batch"]: batch_label(batch) for batch in data["batches"]}
+    label_width = max([LABEL_WIDTH, *(len(text) * CHAR_WIDTH + 16 for text in labels.values())])
     bars, bands, y = [], [], AXIS_HEIGHT
     for phase in data["phases"]:
         in_phase = [b for b in data["batches"] if b["phase"] == phase["phase"]]
@@ -305,17 +376,19 @@ def timeline(data: dict) -> dict:
         bands.append({"phase": phase["phase"], "y": y, "height": PHASE_HEADER})
         y += PHASE_HEADER
         for batch in in_phase:
-            bars.append(_bar(batch, slots[batch["batch"]], y))
+            left = label_width + slots[batch["batch"]] * SLOT_WIDTH
+            bars.append(_bar(batch, labels[batch["batch"]], left, y))
             y += ROW_HEIGHT
         bands[-1]["height"] = y - bands[-1]["y"]
     total_slots = max(slots.values(), default=-1) + 1
+    right = [bar["after_x"] + len(bar["after"]) * CHAR_WIDTH for bar in bars]
     return {
         "bars": bars,
         "bands": bands,
-        "ticks": [_tick(slot) for slot in range(total_slots)],
-        "width": LABEL_WIDTH + max(total_slots, 1) * SLOT_WIDTH + 10,
+        "ticks": [_tick(slot, label_width) for slot in range(total_slots)],
+        "width": max([label_width + max(total_slots, 1) * SLOT_WIDTH, *right]) + 10,
         "height": y + 4,
-        "label_width": LABEL_WIDTH,
+        "label_width": label_width,
     }
 
 
@@ -335,7 +408,8 @@ def batch_slots(data: dict) -> dict[int, int]:
     return slots
 
 
-def _bar(batch: dict, slot: int, y: int) -> dict:
+def batch_label(batch: dict) -> str:
+    """'Batch 3 westeurope zone 2 set as-sql UD 1': what the timeline's label column says."""
     where = " ".join(
         part
         for part in (
@@ -346,32 +420,37 @@ def _bar(batch: dict, slot: int, y: int) -> dict:
         )
         if part
     )
-    vms = ", ".join(batch["vms"])
+    return f"Batch {batch['batch']} {where}"
+
+
+def _bar(batch: dict, label: str, left: int, y: int) -> dict:
+    vms = batch["vms"]
+    width = SLOT_WIDTH - 4
     return {
-        "x": LABEL_WIDTH + slot * SLOT_WIDTH + 2,
+        "x": left + 2,
         "y": y + (ROW_HEIGHT - BAR_HEIGHT) // 2,
-        "width": SLOT_WIDTH - 4,
+        "width": width,
         "height": BAR_HEIGHT,
         "label_y": y + ROW_HEIGHT // 2 + 4,
-        "label": f"Batch {batch['batch']} {where}",
-        "title": f"Batch {batch['batch']}: {vms}; {window_text(batch['window'])}",
-        "text": bar_text(batch["vms"]),
-        "text_x": LABEL_WIDTH + slot * SLOT_WIDTH + 6,
-        "count": len(batch["vms"]),
+        "label": label,
+        "title": f"Batch {batch['batch']}: {', '.join(vms)}; {window_text(batch['window'])}",
+        "text": _count(len(vms), "VM"),
+        "text_x": left + 6,
+        "after": bar_after(vms),
+        "after_x": left + 2 + width + 6,
+        "count": len(vms),
         "uncertain": batch["uncertain"],
     }
 
 
-def bar_text(vms: list[str]) -> str:
-    """What fits inside a bar: the first VM, shortened, and how many more ('sql-01 +1')."""
-    more = f" +{len(vms) - 1}" if len(vms) > 1 else ""
-    room = BAR_CHARS - len(more)
-    first = vms[0] if len(vms[0]) <= room else vms[0][: room - 1] + "…"
-    return first + more
+def bar_after(vms: list[str]) -> str:
+    """What follows a bar: its first VM in full and how many more ('sql-01 and 2 more')."""
+    more = f" and {len(vms) - 1} more" if len(vms) > 1 else ""
+    return vms[0] + more
 
 
-def _tick(slot: int) -> dict:
-    return {"x": LABEL_WIDTH + slot * SLOT_WIDTH + SLOT_WIDTH // 2, "label": f"slot {slot + 1}"}
+def _tick(slot: int, label_width: int) -> dict:
+    return {"x": label_width + slot * SLOT_WIDTH + SLOT_WIDTH // 2, "label": f"slot {slot + 1}"}
 
 
 def gantt_tasks(data: dict) -> list[dict]:
@@ -401,62 +480,144 @@ def mermaid_text(value: str) -> str:
 # --- text -------------------------------------------------------------------------------------
 
 
-def one_line(value: Any) -> str:
-    """No control characters (terminal escapes, line breaks) from untrusted values."""
-    return "".join(ch if ch.isprintable() else "?" for ch in str(value))
+def text_table(headers: list[str], rows: Sequence[Sequence[Cell]], width: int | None = None) -> str:
+    return fit_table(headers, rows, width)
 
 
-def text_table(headers: list[str], rows: list[list[str]]) -> str:
-    cells = [[one_line(cell) for cell in row] for row in [headers, *rows]]
-    widths = [max(len(row[column]) for row in cells) for column in range(len(headers))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(line.rstrip() for line in lines)
+def _schedule_batches(data: dict) -> list[dict]:
+    """The schedule batches in ``schedule_rows`` order."""
+    return [batch for group in data.get("schedules", []) for batch in group["batches"]]
 
 
-def _plan_text(data: dict) -> str:
+def _prose(text: str, width: int | None, indent: str = "", first: str = "") -> str:
+    """A paragraph wrapped to ``width`` (one line when None); continuation lines start with
+    ``indent``, the first with ``first``."""
+    if width is None:
+        return first + one_line(text)
+    lines = wrap(one_line(text), max(width - len(indent), MIN_PROSE_WIDTH))
+    return "\n".join((first if number == 0 else indent) + line for number, line in enumerate(lines))
+
+
+def _plan_text(data: dict, width: int | None = None) -> str:
     phases = text_table(
-        ["Phase", "Regions"], [[str(p["phase"]), ", ".join(p["regions"])] for p in data["phases"]]
+        ["Phase", "Regions"],
+        [[str(p["phase"]), ", ".join(p["regions"])] for p in data["phases"]],
+        width,
     )
-    rows = [batch_row(batch) for batch in data["batches"]]
-    batches = text_table(list(BATCH_HEADERS.values()), [list(row.values()) for row in rows])
-    scheduled = schedule_rows(data)
-    schedules = text_table(
-        list(SCHEDULE_HEADERS.values()), [list(row.values()) for row in scheduled]
-    )
-    excluded = text_table(["VM", "Reason"], [[e["vm"], e["reason"]] for e in data["excluded"]])
-    assumptions = "\n".join(f"- {one_line(item)}" for item in data["assumptions"])
+    # VM lists stay lists: one VM per line when a row is printed as a block.
+    rows = [[*list(batch_row(b).values())[:-1], b["vms"]] for b in data["batches"]]
+    batches = text_table(list(BATCH_HEADERS.values()), rows, width)
+    scheduled = [
+        [*list(row.values())[:-1], batch["vms"]]
+        for row, batch in zip(schedule_rows(data), _schedule_batches(data), strict=True)
+    ]
+    schedules = text_table(list(SCHEDULE_HEADERS.values()), scheduled, width)
+    assumptions = "\n".join(_prose(item, width, "  ", "- ") for item in data["assumptions"])
     parts = [
         PLAN_TITLE,
-        ILLUSTRATIVE,
-        one_line(plan_summary(data)),
+        _prose(ILLUSTRATIVE, width),
+        _prose(plan_summary(data), width),
         "Phases\n" + phases,
         "Batches\n" + batches,
         *(["Maintenance schedules\n" + schedules] if scheduled else []),
-        "Excluded\n" + excluded,
-        *_findings_text(finding_rows(data)),
+        _excluded_text(data, width),
+        *_findings_text(finding_rows(data), width),
         "Assumptions\n" + assumptions,
     ]
     return "\n\n".join(parts) + "\n"
 
 
-def _findings_text(rows: list[dict[str, str]] | None) -> list[str]:
-    """One `path:line:col: ID [severity] message` line each, as `armlint check` prints them."""
+def _excluded_text(data: dict, width: int | None) -> str:
+    """Excluded VMs by reason: the count, the reason, then the names, each wrapped."""
+    groups = excluded_groups(data)
+    if not groups:
+        return "Excluded\nnone"
+    heading = "Excluded: " + excluded_heading(data)
+    digits = len(str(groups[0]["count"]))
+    indent = " " * (digits + 2)
+    blocks = [_prose(heading, width)]
+    for group in groups:
+        lines = [_prose(group["reason"], width, indent, str(group["count"]).rjust(digits) + "  ")]
+        lines += [_prose(line, width, indent + "  ", indent) for line in excluded_lines(group)]
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def _findings_text(rows: list[dict[str, str]] | None, width: int | None = None) -> list[str]:
+    """One `path:line:col: ID [severity] message` line each, as `armlint check` prints them
+    (wrapped, continuation lines indented, when the width is known)."""
     if rows is None:
         return []
     lines = [
-        one_line(f"{row['location']}: {row['rule']} [{row['severity']}] {row['message']}")
+        _prose(
+            f"{row['location']}: {row['rule']} [{row['severity']}] {row['message']}", width, "  "
+        )
         for row in rows
     ]
     return ["Findings\n" + ("\n".join(lines) if lines else "none")]
 
 
-def _inventory_text(rows: list[dict]) -> str:
+def _inventory_text(rows: list[dict], width: int | None = None) -> str:
+    """Without a width (a file or a pipe): one line per VM, every column. With one: the VMs
+    grouped under their file, the columns that matter most for patching first, and those that
+    do not fit left out, with a line naming them."""
     if not rows:
         return "no VMs\n"
-    columns = inventory_columns(rows)
-    table = text_table(columns, [[inventory_cell(row[c]) for c in columns] for row in rows])
+    if width is None:
+        columns = inventory_columns(rows)
+        cells = [[inventory_cell(row[c]) for c in columns] for row in rows]
+        return text_table(columns, cells, width) + "\n"
+    columns = [c for c in INVENTORY_VIEW_ORDER if c in rows[0]]
+    groups = [
+        (path, [[_inventory_view_cell(row, c) for c in columns] for row in members])
+        for path, members in rows_by_file(rows)
+    ]
+    table, hidden = grouped_table(columns, groups, width, keep=4)
+    if hidden:
+        note = f"Not shown, to fit {width} columns: {', '.join(hidden)} (--format csv has them all)"
+        table += "\n\n" + _prose(note, width)
     return table + "\n"
+
+
+# The inventory's columns in text (fitted to a terminal) and HTML, most telling first: the rightmost
+# are the first left out, never the first four ('path' is the heading of each file's group).
+INVENTORY_VIEW_ORDER = (
+    "name",
+    "line",
+    "participates",
+    "reason",
+    "patch_mode",
+    "enable_automatic_updates",
+    "provision_vm_agent",
+    "os",
+    "kind",
+    "findings",
+    "location",
+    "zones",
+    "availability_set",
+    "assessment_mode",
+    "hotpatching",
+    "image",
+    "api_version",
+    "unknown",
+)
+
+
+def rows_by_file(rows: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The rows grouped by ``path``, files in first-seen order (the inventory's order)."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row["path"], []).append(row)
+    return list(groups.items())
+
+
+def _inventory_view_cell(row: dict, column: str) -> str:
+    """A cell under its file's heading: the name loses the ' (path)' the planner adds to tell
+    same-named VMs of different files apart, which the heading already says."""
+    text = inventory_cell(row[column])
+    if column == "name":
+        return text.removesuffix(f" ({row['path']})")
+    return text
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -503,7 +664,10 @@ def _environment(markdown: bool):
 
 
 def _render(template: str, context: dict, markdown: bool) -> str:
-    return _environment(markdown).get_template(template).render(context)
+    environment = _environment(markdown)
+    # HTML: a value as the pieces a line may break between ('{% for p in v | pieces %}').
+    environment.filters["pieces"] = _pieces
+    return environment.get_template(template).render(context)
 
 
 def _plan_context(data: dict) -> dict:
@@ -515,9 +679,13 @@ def _plan_context(data: dict) -> dict:
         "headers": BATCH_HEADERS,
         "batches": [batch_row(batch) for batch in data["batches"]],
         "uncertain": [batch["uncertain"] for batch in data["batches"]],
+        "batch_vms": [batch["vms"] for batch in data["batches"]],
+        "schedule_vms": [batch["vms"] for batch in _schedule_batches(data)],
         "schedule_headers": SCHEDULE_HEADERS,
         "schedules": schedule_rows(data),
-        "excluded": data["excluded"],
+        "excluded": excluded_groups(data),
+        "excluded_heading": excluded_heading(data),
+        "shown_names": SHOWN_NAMES,
         "findings": finding_rows(data),
         "assumptions": data["assumptions"],
     }
@@ -542,9 +710,60 @@ def _inventory_context(rows: list[dict]) -> dict:
     }
 
 
+def _inventory_html_context(rows: list[dict]) -> dict:
+    """The HTML inventory: one table, a heading row per file, every other column; each cell
+    a list of pieces the page may break between (after '/', '.', '_', ...), never inside."""
+    present = inventory_columns(rows)
+    columns = [column for column in INVENTORY_VIEW_ORDER if column in present]
+    files = [
+        {
+            "path": path,
+            "rows": [
+                {
+                    "participates": inventory_cell(row["participates"]),
+                    "cells": [_html_cell(row, c) for c in columns],
+                }
+                for row in members
+            ],
+        }
+        for path, members in rows_by_file(rows)
+    ]
+    return {
+        "title": INVENTORY_TITLE,
+        "summary": _inventory_summary(rows, len(files)),
+        "columns": [{"key": column, "label": _pieces(column)} for column in columns],
+        "files": files,
+    }
+
+
+def _pieces(text: str) -> list[str]:
+    return PIECES.findall(text) or [""]
+
+
+# HTML inventory columns whose values may wrap between pieces ('findings' and 'unknown' wrap at
+# their spaces only, between whole items; the others stay on one line).
+WRAPPING_COLUMNS = ("name", "reason", "image", "availability_set")
+
+
+def _html_cell(row: dict, column: str) -> list[str]:
+    text = _inventory_view_cell(row, column)
+    return _pieces(text) if column in WRAPPING_COLUMNS else [text]
+
+
+def _inventory_summary(rows: list[dict], files: int) -> str:
+    """'634 VMs in 412 files: 30 take part in platform patching, 598 do not, 6 unknown'."""
+    taking = sum(1 for row in rows if row["participates"] is True)
+    unknown = sum(1 for row in rows if row["participates"] == "unknown")
+    text = (
+        f"{_count(len(rows), 'VM')} in {_count(files, 'file')}: {taking} take part in "
+        f"platform patching, {len(rows) - taking - unknown} do not"
+    )
+    return text + (f", {unknown} unknown" if unknown else "")
+
+
 def _inventory_markdown(rows: list[dict]) -> str:
     return _render("inventory.md.j2", _inventory_context(rows), markdown=True)
 
 
 def _inventory_html(rows: list[dict]) -> str:
-    return _render("inventory.html.j2", _inventory_context(rows), markdown=False)
+    return _render("inventory.html.j2", _inventory_html_context(rows), markdown=False)

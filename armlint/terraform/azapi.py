@@ -126,6 +126,7 @@ def build_azapi_record(
         kind=kind,
         resource_type="azapi_resource",
         name=context.name or context.full_address,
+        name_known=bool(context.name),
         location=view.loc,
         facts=facts.result(),
         address=context.address,

@@ -80,6 +80,7 @@ def build_record(view, rtype: str, context: RecordContext) -> VmRecord:
         kind=kind,
         resource_type=rtype,
         name=context.name or context.full_address,
+        name_known=bool(context.name),
         location=view.loc,
         facts=facts.result(),
         address=context.address,

@@ -208,7 +208,10 @@ def test_inventory_html_escapes_untrusted_names(rows):
     assert "script" not in {tag for tag, _ in parsed.tags}
     assert "&lt;script&gt;" in page
     cells = [attrs for tag, attrs in parsed.tags if tag == "td"]
-    assert len(cells) == len(rows) * len(rows[0])
+    # Every column but the path, which heads each file's group.
+    assert len(cells) == len(rows) * (len(rows[0]) - 1)
+    headings = [attrs for tag, attrs in parsed.tags if tag == "tr" and attrs.get("class") == "file"]
+    assert len(headings) == len({row["path"] for row in rows})
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")

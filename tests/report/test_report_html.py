@@ -66,3 +66,16 @@ def test_clean_run(clean):
     page = render("html", clean, ReportOptions())
     assert "Found 0 problems" in page
     assert "<section>" not in page
+
+
+def test_notes_come_after_the_findings_one_line_per_kind(sample):
+    """Issue 13: on a large audit the notes drowned the findings (the page put them first)."""
+    unfetched = "terraform: {} module call(s) with registry or remote sources were not fetched"
+    sample.notes = [f"{unfetched.format(n)} (in app/{n})" for n in (2, 3, 7)]
+    page = render("html", sample, ReportOptions())
+    assert page.index("<h2>infra/vm.json</h2>") < page.index('<h2 id="notes">Notes</h2>')
+    shown = page.split('<h2 id="notes">Notes</h2>', 1)[1].split("<details>", 1)[0]
+    assert shown.count("<li>") == 1 and "3 times" in shown
+    assert "all 3 notes" in page  # the full list folded under the grouped line
+    verbose = render("html", sample, ReportOptions(verbose=True))
+    assert verbose.split('<h2 id="notes">', 1)[1].count("<li>") == 3
