@@ -99,7 +99,7 @@ def test_sdist_and_wheel_build_and_the_wheel_installs_into_a_fresh_venv(tmp_path
         ROOT,
         source,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "*.egg-info", "__pycache__", "build", "dist", ".pytest_cache"
+            ".git", ".venv*", "*.egg-info", "__pycache__", "build", "dist", ".pytest_cache"
         ),
     )
     dist = tmp_path / "dist"
