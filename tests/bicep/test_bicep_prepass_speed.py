@@ -10,8 +10,6 @@ import pytest
 from armlint.bicep import loader
 from armlint.bicep.compat import rewrite
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-
 # Inside brackets the pre-pass only looks at strings, comments, brackets, '...' and '!'.
 NESTED = [
     "var o = {\n  ...base\n  b: [\n    ...list\n    1\n  ]\n}\n",
@@ -54,9 +52,9 @@ def test_rewrites_inside_brackets_still_happen():
     assert data == b"var b = { c: f(x) .d, e: 1 != 2 }\n"
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="no corpus beside the repository")
-def test_every_corpus_bicep_file_gets_the_reference_rewrite():
-    files = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".bicep", ".bicepparam"))
+@pytest.mark.corpus
+def test_every_corpus_bicep_file_gets_the_reference_rewrite(corpus_dir):
+    files = sorted(p for p in corpus_dir.rglob("*") if p.suffix in (".bicep", ".bicepparam"))
     assert len(files) > 100
     for path in files:
         data = path.read_bytes()

@@ -18,8 +18,6 @@ from armlint.model import Location
 from armlint.terraform import hclfast, hclsyntax
 from armlint.terraform.lalr import FastPathUnavailable
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-
 # Each one exercises a rule of hcl2.lark the reader has to follow.
 QUIRKS = [
     "a = x + y\n\n  # c\nb = 1",  # an operation keeps the newlines and comments after it
@@ -190,11 +188,15 @@ def nodes_digest(body) -> str:
     return hashlib.sha256(repr(body).encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="no corpus beside the repository")
-def test_every_corpus_file_is_read_by_the_reader_with_the_reference_nodes():
-    files = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".tf", ".tfvars") and p.is_file())
+@pytest.mark.corpus
+def test_every_corpus_file_is_read_by_the_reader_with_the_reference_nodes(corpus_dir):
+    files = sorted(
+        p for p in corpus_dir.rglob("*") if p.suffix in (".tf", ".tfvars") and p.is_file()
+    )
     assert len(files) > 400
-    texts = {p.relative_to(CORPUS).as_posix(): p.read_bytes().decode("utf-8-sig") for p in files}
+    texts = {
+        p.relative_to(corpus_dir).as_posix(): p.read_bytes().decode("utf-8-sig") for p in files
+    }
     if os.environ.get("ARMLINT_UPDATE_SNAPSHOT"):
         made = {
             name: nodes_digest(hclsyntax.reference_body(t, "main.tf")) for name, t in texts.items()
