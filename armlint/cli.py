@@ -170,7 +170,11 @@ def _add_reporting(command: argparse.ArgumentParser) -> None:
         "-q", "--quiet", action="store_true", help="print findings only (no notes, no summary)"
     )
     command.add_argument(
-        "-v", "--verbose", action="store_true", help="list every note instead of a count per kind"
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list every note instead of a count per kind, and each cache entry that could not "
+        "be used",
     )
     command.add_argument(
         "--statistics", action="store_true", help="print the number of findings per rule instead"
