@@ -635,19 +635,18 @@ def _check(args) -> int:
     config = _settings(args)
     options = _run_options(args, config)
     targets = [_output_target(target, args.format) for target in args.output]
+    if args.command == "check" and (args.fix or args.diff or args.fix_only):
+        return _fix_with_inputs(args, config, options)
     result = _with_special_inputs(args, options, lambda: _run(args, options))
-    if args.command == "check":
-        if args.fix or args.diff or args.fix_only:
-            return _fix(args, config, options)
-        if getattr(args, "write_baseline", None):
-            from armlint.run.baseline import write_baseline
+    if args.command == "check" and getattr(args, "write_baseline", None):
+        from armlint.run.baseline import write_baseline
 
-            count = write_baseline(result, args.write_baseline)
-            print(
-                f"armlint: wrote {count} baseline entries to {args.write_baseline}",
-                file=sys.stderr,
-            )
-            return EXIT_OK
+        count = write_baseline(result, args.write_baseline)
+        print(
+            f"armlint: wrote {count} baseline entries to {args.write_baseline}",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     plain = _report_options(args, config, options)
     screen_goes_to_file = False
     for target in targets:
@@ -697,22 +696,30 @@ def _use_color(choice: str, stream) -> bool:
 
 def _with_special_inputs(args, options, run):
     """Run with stdin ('-') and FIFOs copied to files first, and reported by their names."""
-    from armlint.inputs import InputError, SpecialInputs
-
-    inputs = SpecialInputs(getattr(args, "stdin_filename", None), options.max_bytes)
+    inputs = _special_inputs(args, options)
     try:
-        try:
-            if args.command == "diff":  # a FIFO can be read once: each argument once
-                args.before, args.after = inputs.path(args.before), inputs.path(args.after)
-            else:
-                options.paths = [inputs.path(path) for path in options.paths]
-        except InputError as error:
-            raise UsageError(str(error)) from None
         result = run()
     finally:
         inputs.cleanup()
     inputs.restore(result)
     return result
+
+
+def _special_inputs(args, options):
+    """Copy stdin ('-') and FIFOs to temporary files and point the arguments at the copies
+    (a FIFO can be read once: each argument once). The caller cleans the copies up."""
+    from armlint.inputs import InputError, SpecialInputs
+
+    inputs = SpecialInputs(getattr(args, "stdin_filename", None), options.max_bytes)
+    try:
+        if args.command == "diff":
+            args.before, args.after = inputs.path(args.before), inputs.path(args.after)
+        else:
+            options.paths = [inputs.path(path) for path in options.paths]
+    except InputError as error:
+        inputs.cleanup()
+        raise UsageError(str(error)) from None
+    return inputs
 
 
 def _run(args, options):
@@ -742,7 +749,19 @@ def _run(args, options):
         raise UsageError(str(error)) from None
 
 
-def _fix(args, config, options) -> int:
+def _fix_with_inputs(args, config, options) -> int:
+    """--fix / --diff on copies of stdin and FIFOs: --diff shows them under their names; a
+    fix cannot be written back to a pipe, so --fix refuses them."""
+    inputs = _special_inputs(args, options)
+    try:
+        if inputs.names and not args.diff:
+            raise UsageError("--fix cannot write back to stdin or a pipe: use --diff")
+        return _fix(args, config, options, inputs.shown)
+    finally:
+        inputs.cleanup()
+
+
+def _fix(args, config, options, shown) -> int:
     """--fix / --fix-only apply fixes and check again; --diff only shows them."""
     from armlint.fix.apply import SAFE_ONLY, WITH_UNSAFE
 
@@ -754,11 +773,11 @@ def _fix(args, config, options) -> int:
         return _run(args, options)  # suppressions and per-file rules: the findings path
 
     if args.diff:
-        return _show_diff(args, options, checked, allowed)
+        return _show_diff(args, options, checked, allowed, shown)
     return _apply_fixes(args, config, options, checked, allowed)
 
 
-def _show_diff(args, options, checked, allowed) -> int:
+def _show_diff(args, options, checked, allowed, shown) -> int:
     """What --fix would write, verified the same way, from fixed texts kept in memory."""
     from armlint.fileio import clear_overlay
     from armlint.fix.apply import MemoryFiles, read_text, run_fixes, unified_diff
@@ -773,10 +792,10 @@ def _show_diff(args, options, checked, allowed) -> int:
         clear_overlay()
     changed = {path: text for path, text in after.items() if text != (read_text(path) or "")}
     for path in sorted(changed):
-        sys.stdout.write(unified_diff(path, read_text(path) or "", changed[path]))
+        sys.stdout.write(shown(unified_diff(path, read_text(path) or "", changed[path])))
     sys.stdout.flush()
     for line in outcome.refused:
-        print(f"armlint: {line}", file=sys.stderr)
+        print(f"armlint: {shown(line)}", file=sys.stderr)
     count = outcome.fixed
     print(
         f"Would fix {count} finding{'s' if count != 1 else ''} in {len(changed)} file(s)",

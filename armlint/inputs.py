@@ -99,6 +99,10 @@ class SpecialInputs:
         name = self.names.get(location.path)
         return location if name is None else dataclasses.replace(location, path=name)
 
+    def shown(self, text: str) -> str:
+        """``text`` with each temporary copy's path replaced by the name it stands for."""
+        return self._text(text)
+
     def _text(self, text: str) -> str:
         for copy, name in self.names.items():
             text = text.replace(copy, name)

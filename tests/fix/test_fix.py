@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -291,3 +292,39 @@ def test_a_value_through_two_definitions_gets_no_fix(tmp_path, capsys, monkeypat
     (work / "vm.json").write_text(text)
     assert "AZP105" in {rule for rule, _ in findings(capsys, monkeypatch, work)}
     assert _fix_kinds(capsys, monkeypatch, work) == []
+
+
+STDIN_CASE = FIXTURES / "AZP105" / "arm-parameter-default"
+
+
+def _stdin_run(*args: str) -> subprocess.CompletedProcess:
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "armlint", "check", "-", "--stdin-filename", "vm.json", *args],
+        input=(STDIN_CASE / "input" / "vm.json").read_text(encoding="utf-8"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_diff_from_stdin_shows_the_fix_under_its_name():
+    """`cat vm.json | armlint check - --diff` once failed with "no such file" (the stdin copy
+    was removed after a first check, before the fix rounds read it)."""
+    done = _stdin_run("--diff")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("--- a/vm.json\n+++ b/vm.json\n"), done.stdout
+    assert '+    "patchMode": { "type": "string", "defaultValue": "AutomaticByPlatform" }' in (
+        done.stdout
+    )
+    assert "armlint-input-" not in done.stdout + done.stderr
+
+
+def test_fix_refuses_stdin_with_one_line():
+    done = _stdin_run("--fix")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "armlint: error: --fix cannot write back to stdin or a pipe: use --diff"
+    )
