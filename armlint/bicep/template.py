@@ -24,6 +24,7 @@ from armlint.bicep.evaluate import (
     unknown,
 )
 from armlint.bicep.program import ModuleDecl, Program, ResourceDecl, Shape, named
+from armlint.bicep.reads import Memo, Reads
 from armlint.bicep.values import NO_DEPS, ModuleRef, ResourceRef, V, plain
 from armlint.model import DeploymentContext, Unknown
 
@@ -50,6 +51,10 @@ class Engine:
     registry_modules: set[tuple[str, str]] = field(default_factory=set)
     missing_modules: set[tuple[str, str]] = field(default_factory=set)
     deployment: DeploymentContext = field(default_factory=DeploymentContext)
+    reads: Reads = field(default_factory=Reads)
+    # The value each @allowed parameter took without a choice, per key (one per template that
+    # declares it): exploration compares a combination with these.
+    naturals: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,36 +69,38 @@ class Instance:
     deps: frozenset
     parent: Instance | None = None
     loop_unknown: bool = False
-    _body: V | None = None
-    _name: V | None = None
-    _properties: dict[str, V | None] = field(default_factory=dict)
+    memo: Memo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.memo = Memo(self.template.engine.reads)
 
     def body(self) -> V:
-        if self._body is None:
-            node = self.decl.shape.body
-            if node is None:
-                self._body = V({}, site(self.template, self.decl.node))
-            else:
-                self._body = evaluate(node, self.template, self.env)
-        return self._body
+        return self.memo.get("body", self._body)
+
+    def _body(self) -> V:
+        node = self.decl.shape.body
+        if node is None:
+            return V({}, site(self.template, self.decl.node))
+        return evaluate(node, self.template, self.env)
 
     def property(self, key: str) -> V | None:
         """One top-level property, evaluated alone (cheaper than the whole body)."""
-        if key not in self._properties:
-            node = property_node(self.decl.shape.body, key, self.template)
-            found = None
-            if node is not None:
-                found = evaluate(node, self.template, self.env).at(site(self.template, node))
-            self._properties[key] = found
-        return self._properties[key]
+        return self.memo.get(("property", key), lambda: self._property(key))
+
+    def _property(self, key: str) -> V | None:
+        node = property_node(self.decl.shape.body, key, self.template)
+        if node is None:
+            return None
+        return evaluate(node, self.template, self.env).at(site(self.template, node))
 
     def name(self) -> V:
-        if self._name is None:
-            found = self.property("name")
-            if found is None:
-                found = unknown("the resource has no name", self.template, self.decl.node)
-            self._name = found
-        return self._name
+        return self.memo.get("name", self._name)
+
+    def _name(self) -> V:
+        found = self.property("name")
+        if found is None:
+            found = unknown("the resource has no name", self.template, self.decl.node)
+        return found
 
 
 @dataclass
@@ -105,14 +112,17 @@ class ModuleInstance:
     condition: Any
     deps: frozenset
     loop_unknown: bool = False
-    _callee: Template | None = None
-    _resolved: bool = False
+    memo: Memo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.memo = Memo(self.template.engine.reads)
 
     def callee(self) -> Template | None:
-        if not self._resolved:
-            self._resolved = True
-            self._callee = self.template.create_callee(self)
-        return self._callee
+        return self.memo.get("callee", lambda: self.template.create_callee(self), _none)
+
+
+def _none() -> None:
+    return None
 
 
 def _is_array_type(type_text: str) -> bool:
@@ -150,12 +160,9 @@ class Template:
         self.address = address  # prefix of record addresses, e.g. 'main.bicep:module vm/'
         self.depth = depth
         self.module = module
-        self._params: dict[str, V] = {}
-        self._vars: dict[str, V] = {}
-        self._busy: set[tuple[str, str]] = set()  # what is being evaluated: cycle guard
-        self._instances: dict[int, list[Instance]] = {}
-        self._modules: dict[str, list[ModuleInstance]] = {}
-        self._outputs: dict[str, V] = {}
+        # parameters, variables, outputs, resource and module instances, each with the
+        # @allowed choices it read (exploration re-evaluates only what a new choice changes)
+        self._memo = Memo(engine.reads)
 
     # --- symbols ------------------------------------------------------------------------------
 
@@ -177,20 +184,13 @@ class Template:
         return (f"{kind} {name} ({self.source.where(node)})",)
 
     def param(self, name: str) -> V:
-        cached = self._params.get(name)
-        if cached is not None:
-            return cached
-        key = ("param", name)
-        if key in self._busy:
-            decl = self.program.params[name]
-            return unknown(f"parameter {name} refers to itself", self, decl.node)
-        self._busy.add(key)
-        try:
-            value = self._param_value(name)
-        finally:
-            self._busy.discard(key)
-        self._params[name] = value
-        return value
+        return self._memo.get(
+            ("param", name), lambda: self._param_value(name), lambda: self._self_param(name)
+        )
+
+    def _self_param(self, name: str) -> V:
+        decl = self.program.params[name]
+        return unknown(f"parameter {name} refers to itself", self, decl.node)
 
     def _param_value(self, name: str) -> V:
         decl = self.program.params[name]
@@ -216,30 +216,33 @@ class Template:
         if not isinstance(allowed, list) or not allowed:
             return None
         key = (self.source.display, decl.name)
+        self.engine.reads.read(key)
         if key in self.engine.choices:
             value = self.engine.choices[key]
         else:
             default = plain(evaluate(decl.default, self, {})) if decl.default is not None else None
             value = default if default in allowed else allowed[0]
+            naturals = self.engine.naturals.setdefault(key, [])
+            if not any(same_value(value, known) for known in naturals):
+                naturals.append(value)
         self.engine.allowed[key] = [value] + [item for item in allowed if item != value]
         where = decl.default if decl.default is not None else decl.node
         return V(value, site(self, where), step, False, frozenset({key}))
 
     def var(self, name: str) -> V:
-        cached = self._vars.get(name)
-        if cached is not None:
-            return cached
+        return self._memo.get(
+            ("var", name), lambda: self._var_value(name), lambda: self._no_var(name)
+        )
+
+    def _var_value(self, name: str) -> V:
         decl = self.program.vars[name]
-        key = ("var", name)
-        if key in self._busy or decl.value is None:
-            return unknown(f"variable {name} cannot be evaluated", self, decl.node)
-        self._busy.add(key)
-        try:
-            value = evaluate(decl.value, self, {}).through(self._step("var", name, decl.node))
-        finally:
-            self._busy.discard(key)
-        self._vars[name] = value
-        return value
+        if decl.value is None:
+            return self._no_var(name)
+        return evaluate(decl.value, self, {}).through(self._step("var", name, decl.node))
+
+    def _no_var(self, name: str) -> V:
+        decl = self.program.vars[name]
+        return unknown(f"variable {name} cannot be evaluated", self, decl.node)
 
     def call_user_function(self, name: str, arg_nodes: list[Any], env: dict, node: Any) -> V:
         function = self.program.functions[name]
@@ -254,17 +257,16 @@ class Template:
     # --- resources ----------------------------------------------------------------------------
 
     def instances(self, decl: ResourceDecl) -> list[Instance]:
-        key = id(decl)
-        if key not in self._instances:
-            self._instances[key] = []  # guards against self-reference while expanding
-            if decl.parent is None:
-                self._instances[key] = self._expand(decl, {}, None)
-            else:
-                found: list[Instance] = []
-                for parent in self.instances(decl.parent):
-                    found.extend(self._expand(decl, parent.env, parent))
-                self._instances[key] = found
-        return self._instances[key]
+        # a resource that refers to its own instances while they are expanded sees none
+        return self._memo.get(("instances", id(decl)), lambda: self._instances(decl), list)
+
+    def _instances(self, decl: ResourceDecl) -> list[Instance]:
+        if decl.parent is None:
+            return self._expand(decl, {}, None)
+        found: list[Instance] = []
+        for parent in self.instances(decl.parent):
+            found.extend(self._expand(decl, parent.env, parent))
+        return found
 
     def _expand(self, decl: ResourceDecl, env: dict, parent: Instance | None) -> list[Instance]:
         made = []
@@ -335,15 +337,16 @@ class Template:
     # --- modules ------------------------------------------------------------------------------
 
     def module_instances(self, decl: ModuleDecl) -> list[ModuleInstance]:
-        if decl.symbolic not in self._modules:
-            self._modules[decl.symbolic] = []
-            made = []
-            for index, scoped, condition, deps, loop_unknown in self.expand_shape(decl.shape, {}):
-                instance = ModuleInstance(self, decl, index, scoped, condition, deps)
-                instance.loop_unknown = loop_unknown
-                made.append(instance)
-            self._modules[decl.symbolic] = made
-        return self._modules[decl.symbolic]
+        key = ("modules", decl.symbolic)
+        return self._memo.get(key, lambda: self._module_instances(decl), list)
+
+    def _module_instances(self, decl: ModuleDecl) -> list[ModuleInstance]:
+        made = []
+        for index, scoped, condition, deps, loop_unknown in self.expand_shape(decl.shape, {}):
+            instance = ModuleInstance(self, decl, index, scoped, condition, deps)
+            instance.loop_unknown = loop_unknown
+            made.append(instance)
+        return made
 
     def create_callee(self, instance: ModuleInstance) -> Template | None:
         decl = instance.decl
@@ -423,26 +426,26 @@ class Template:
         return callee.output(name, node).through(target.trace, target.deps)
 
     def output(self, name: str, node: Any) -> V:
-        cached = self._outputs.get(name)
-        if cached is not None:
-            return cached
+        return self._memo.get(
+            ("output", name),
+            lambda: self._output(name, node),
+            lambda: unknown(f"output {name} refers to itself", self, node),
+        )
+
+    def _output(self, name: str, node: Any) -> V:
         found = None
         for key, value_node in self.program.outputs.items():
             if key.casefold() == name.casefold():
                 found = value_node
         if found is None:
-            value = unknown(f"module has no output '{name}'", self, node)
-        elif ("output", name) in self._busy:
-            value = unknown(f"output {name} refers to itself", self, node)
-        else:
-            self._busy.add(("output", name))
-            try:
-                step = (f"output {name} ({self.source.where(found)})",)
-                value = evaluate(found, self, {}).through(step)
-            finally:
-                self._busy.discard(("output", name))
-        self._outputs[name] = value
-        return value
+            return unknown(f"module has no output '{name}'", self, node)
+        step = (f"output {name} ({self.source.where(found)})",)
+        return evaluate(found, self, {}).through(step)
+
+
+def same_value(one: Any, other: Any) -> bool:
+    """The same choice: equal and of the same type (``1`` is not ``true``)."""
+    return type(one) is type(other) and one == other
 
 
 class _UnknownParams(dict):
