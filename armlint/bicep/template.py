@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from armlint.bicep import strings
 from armlint.bicep.evaluate import (
     OutputsRef,
     Site,
@@ -81,17 +82,35 @@ class Instance:
         node = self.decl.shape.body
         if node is None:
             return V({}, site(self.template, self.decl.node))
-        return evaluate(node, self.template, self.env)
+        return self._value(node)
 
     def property(self, key: str) -> V | None:
         """One top-level property, evaluated alone (cheaper than the whole body)."""
-        return self.memo.get(("property", key), lambda: self._property(key))
-
-    def _property(self, key: str) -> V | None:
         node = property_node(self.decl.shape.body, key, self.template)
-        if node is None:
-            return None
-        return evaluate(node, self.template, self.env).at(site(self.template, node))
+        return None if node is None else self._member(node)
+
+    def _member(self, node: Any) -> V:
+        """The value of one object member, cached on its own."""
+        key = ("member", node.start_byte, node.end_byte)
+        return self.memo.get(key, lambda: self._value(node).at(site(self.template, node)))
+
+    def _value(self, node: Any) -> V:
+        """``node`` evaluated in this instance's scope, an object literal member by member:
+        a new @allowed choice then evaluates again only the members on the way to what read
+        it, not the whole body (what ``evaluate`` gives for the object, member for member)."""
+        template = self.template
+        members = static_members(node, template) if node.type == "object" else None
+        engine = template.engine
+        if members is None or engine.steps >= engine.budget:
+            return evaluate(node, template, self.env)
+        engine.steps += 1  # what evaluating the object itself costs
+        found: dict[str, V] = {}
+        literal = True
+        for key, value_node in members:
+            value = self._member(value_node)
+            found[key] = value
+            literal = literal and value.literal
+        return V(found, site(template, node), literal=literal)
 
     def name(self) -> V:
         return self.memo.get("name", self._name)
@@ -128,6 +147,29 @@ def _none() -> None:
 def _is_array_type(type_text: str) -> bool:
     text = type_text.rstrip("?").strip()
     return text == "array" or text.endswith("[]")
+
+
+def static_members(node: Any, template: Template) -> list[tuple[str, Any]] | None:
+    """The (key, value node) pairs of an object literal whose keys are written out; None when
+    it has a spread or a computed key (``evaluate`` takes those)."""
+    spreads = template.source.rewritten.spreads
+    members = []
+    for prop in named(node):
+        parts = named(prop) if prop.type == "object_property" else []
+        if len(parts) < 2 or parts[0].type == "resource_declaration":
+            continue
+        key_node = parts[0]
+        if key_node.start_byte in spreads:
+            return None
+        if key_node.type == "string":
+            pieces = strings.parts(template.source, key_node)
+            if not all(isinstance(piece, str) for piece in pieces):
+                return None
+            key = "".join(pieces)
+        else:
+            key = template.source.text(key_node)
+        members.append((key, parts[-1]))
+    return members
 
 
 def property_node(body: Any, key: str, template: Template) -> Any | None:
