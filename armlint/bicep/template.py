@@ -422,6 +422,9 @@ class Template:
         node = property_node(instance.decl.shape.body, "params", self)
         if node is None:
             return {}
+        members = static_members(node, self) if node.type == "object" else None
+        if members is not None:
+            return _ModuleParams(self, instance, members)
         params = evaluate(node, self, instance.env)
         if not isinstance(params.value, dict):
             reason = "module parameters are unknown"
@@ -488,6 +491,28 @@ class Template:
 def same_value(one: Any, other: Any) -> bool:
     """The same choice: equal and of the same type (``1`` is not ``true``)."""
     return type(one) is type(other) and one == other
+
+
+class _ModuleParams(dict):
+    """Module parameters written as an object literal, each evaluated when the module reads
+    it (most modules take many parameters and the VM facts read few), with what the whole
+    object's evaluation would give it."""
+
+    def __init__(self, caller: Template, instance: ModuleInstance, members: list) -> None:
+        super().__init__()
+        self.caller = caller
+        self.env = instance.env
+        self.nodes = dict(members)  # a repeated key: the last one, as in an evaluated object
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.nodes
+
+    def __getitem__(self, key: str) -> V:
+        node = self.nodes[key]
+        caller = self.caller
+        value = evaluate(node, caller, self.env).at(site(caller, node))
+        step = f"set in {Path(caller.source.display).name}:{caller.source.line_of(node)}"
+        return value.through((step,))
 
 
 class _UnknownParams(dict):
