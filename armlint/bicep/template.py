@@ -151,7 +151,15 @@ def _is_array_type(type_text: str) -> bool:
 
 def static_members(node: Any, template: Template) -> list[tuple[str, Any]] | None:
     """The (key, value node) pairs of an object literal whose keys are written out; None when
-    it has a spread or a computed key (``evaluate`` takes those)."""
+    it has a spread or a computed key (``evaluate`` takes those). Read once per node."""
+    known = template.program.object_members
+    where = (node.start_byte, node.end_byte)
+    if where not in known:
+        known[where] = _static_members(node, template)
+    return known[where]
+
+
+def _static_members(node: Any, template: Template) -> list[tuple[str, Any]] | None:
     spreads = template.source.rewritten.spreads
     members = []
     for prop in named(node):
@@ -503,6 +511,7 @@ class _ModuleParams(dict):
         self.caller = caller
         self.env = instance.env
         self.nodes = dict(members)  # a repeated key: the last one, as in an evaluated object
+        self.file_name = Path(caller.source.display).name
 
     def __contains__(self, key: object) -> bool:
         return key in self.nodes
@@ -511,7 +520,7 @@ class _ModuleParams(dict):
         node = self.nodes[key]
         caller = self.caller
         value = evaluate(node, caller, self.env).at(site(caller, node))
-        step = f"set in {Path(caller.source.display).name}:{caller.source.line_of(node)}"
+        step = f"set in {self.file_name}:{caller.source.line_of(node)}"
         return value.through((step,))
 
 
