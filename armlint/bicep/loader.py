@@ -308,8 +308,12 @@ def _registry_count(workspace: Workspace) -> int:
 
 
 def load_files(
-    files: list[Path], explore_allowed: bool = True, deployment: DeploymentContext | None = None
+    files: list[Path],
+    explore_allowed: bool = True,
+    deployment: DeploymentContext | None = None,
+    share: bool = True,
 ) -> LoadResult:
+    """``share=False`` evaluates each explored combination whole (tests compare the two)."""
     result = LoadResult()
     workspace = Workspace(result, deployment=deployment or DeploymentContext())
     for path in files:
@@ -318,7 +322,7 @@ def load_files(
     missing: set[tuple[str, str]] = set()
     for root in _roots(workspace):
         try:
-            records, engine = explore(root, workspace, notes, explore_allowed)
+            records, engine = explore(root, workspace, notes, explore_allowed, share)
         except (RecursionError, MemoryError) as error:
             # a pathological file must not stop the run: report it and go on
             notes.append(f"bicep: {root.label}: not evaluated ({type(error).__name__})")
