@@ -162,13 +162,24 @@ def _resource_extensions(vm: Instance, collected: Collected, reading: Reading):
         applies = _targets(candidate, vm, False, reading)
         if applies is False:
             continue
-        kind = reading.reach(candidate.property("properties"), "type")
+        kind = _extension_type(candidate, reading)
         if not kind.present:
             continue
         fact = kind.fact()
         verdict = _combine(_unknown_if_none(applies), candidate.condition, _is_health(fact.value))
         found.append((verdict, fact))
     return found
+
+
+def _extension_type(candidate: Instance, reading: Reading):
+    """``properties.type`` of an extension resource, without evaluating its settings when the
+    properties are written out (the same reach, through the same cached member)."""
+    member = candidate.literal_member("properties", "type")
+    if member is None or member.value is None:  # a null has its own bookkeeping in reach
+        return reading.reach(candidate.property("properties"), "type")
+    reached = reading.reach(member)
+    reached.key = "type"
+    return reached
 
 
 def _unknown_if_none(value: Any) -> Any:

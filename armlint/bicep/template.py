@@ -89,6 +89,18 @@ class Instance:
         node = property_node(self.decl.shape.body, key, self.template)
         return None if node is None else self._member(node)
 
+    def literal_member(self, *path: str) -> V | None:
+        """The value at ``path`` (a top-level property, then keys inside it), evaluating only
+        that member, when each object on the way is a literal with written-out keys (what
+        reading the evaluated property would find); None when one is not, or lacks the key."""
+        node = property_node(self.decl.shape.body, path[0], self.template)
+        for key in path[1:]:
+            members = static_members(node, self.template) if node is not None else None
+            if node is None or node.type != "object" or members is None:
+                return None
+            node = _lookup_node(dict(members), key)
+        return None if node is None else self._member(node)
+
     def _member(self, node: Any) -> V:
         """The value of one object member, cached on its own."""
         key = ("member", node.start_byte, node.end_byte)
@@ -178,6 +190,15 @@ def _static_members(node: Any, template: Template) -> list[tuple[str, Any]] | No
             key = template.source.text(key_node)
         members.append((key, parts[-1]))
     return members
+
+
+def _lookup_node(nodes: dict[str, Any], key: str) -> Any | None:
+    """``values.lookup`` over an object's member nodes: the exact key, else any casing."""
+    found = nodes.get(key)
+    if found is not None:
+        return found
+    folded = key.casefold()
+    return next((node for name, node in nodes.items() if name.casefold() == folded), None)
 
 
 def property_node(body: Any, key: str, template: Template) -> Any | None:
