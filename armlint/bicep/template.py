@@ -107,22 +107,18 @@ class Instance:
         return self.memo.get(key, lambda: self._value(node).at(site(self.template, node)))
 
     def _value(self, node: Any) -> V:
-        """``node`` evaluated in this instance's scope, an object literal member by member:
-        a new @allowed choice then evaluates again only the members on the way to what read
-        it, not the whole body (what ``evaluate`` gives for the object, member for member)."""
+        """``node`` evaluated in this instance's scope; an object literal with written-out keys
+        is evaluated member by member, each when it is read (``LazyMembers``): the facts read
+        a few paths of a body, and a new @allowed choice evaluates again only the members on
+        the way to what read it."""
         template = self.template
         members = static_members(node, template) if node.type == "object" else None
         engine = template.engine
         if members is None or engine.steps >= engine.budget:
             return evaluate(node, template, self.env)
         engine.steps += 1  # what evaluating the object itself costs
-        found: dict[str, V] = {}
-        literal = True
-        for key, value_node in members:
-            value = self._member(value_node)
-            found[key] = value
-            literal = literal and value.literal
-        return V(found, site(template, node), literal=literal)
+        lazy = LazyMembers(self, dict(members))  # a repeated key: the last, as in evaluate
+        return V(lazy, site(template, node), literal=is_literal(node, template))
 
     def name(self) -> V:
         return self.memo.get("name", self._name)
@@ -190,6 +186,120 @@ def _static_members(node: Any, template: Template) -> list[tuple[str, Any]] | No
             key = template.source.text(key_node)
         members.append((key, parts[-1]))
     return members
+
+
+class LazyMembers(dict):
+    """The members of an object literal of a resource body, each evaluated (and cached by the
+    instance) when it is read. It answers every read as the evaluated object's dict would;
+    the dict itself stays empty, so it must be read through these methods, as the records'
+    code does (such objects reach no expression: expressions evaluate their own nodes)."""
+
+    __slots__ = ("generation", "instance", "nodes", "read")
+
+    def __init__(self, instance: Instance, nodes: dict[str, Any]) -> None:
+        super().__init__()
+        self.instance = instance
+        self.nodes = nodes
+        # The members read since the last invalidation, kept for the records' many reads of
+        # the same paths; only outside a computation (inside one, the memo notes its reads).
+        self.read: dict[str, V] = {}
+        self.generation = -1
+
+    def __getitem__(self, key: str) -> V:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        reads = self.instance.memo.reads
+        if reads.frames:
+            node = self.nodes.get(key)
+            return default if node is None else self.instance._member(node)
+        if self.generation != reads.generation:
+            self.read, self.generation = {}, reads.generation
+        found = self.read.get(key)
+        if found is None:
+            node = self.nodes.get(key)
+            if node is None:
+                return default
+            found = self.read[key] = self.instance._member(node)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.nodes
+
+    def __iter__(self):
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def keys(self):  # type: ignore[override]
+        return self.nodes.keys()
+
+    def values(self):  # type: ignore[override]
+        return [self.instance._member(node) for node in self.nodes.values()]
+
+    def items(self):  # type: ignore[override]
+        return [(key, self.instance._member(node)) for key, node in self.nodes.items()]
+
+    def copy(self) -> dict[str, V]:  # type: ignore[override]
+        return dict(self.items())
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self.items()) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+LITERAL_LEAVES = frozenset({"number", "boolean", "null"})
+
+
+def is_literal(node: Any, template: Template) -> bool:
+    """Whether ``evaluate`` gives a literal for ``node``, read from the syntax alone: plain
+    numbers, booleans, nulls, strings without interpolation, and objects and arrays of them
+    (no spread, no computed key). Read once per node."""
+    known = template.program.literal_nodes
+    where = (node.start_byte, node.end_byte)
+    if where not in known:
+        known[where] = _is_literal(node, template)
+    return known[where]
+
+
+def _is_literal(node: Any, template: Template) -> bool:
+    kind = node.type
+    if kind in LITERAL_LEAVES:
+        return True
+    if kind == "string":
+        return all(isinstance(piece, str) for piece in strings.parts(template.source, node))
+    if kind == "object":
+        members = static_members(node, template)
+        return members is not None and all(is_literal(value, template) for _, value in members)
+    if kind == "array":
+        return _literal_items(named(node), template)
+    return False
+
+
+def _literal_items(children: list[Any], template: Template) -> bool:
+    spreads = template.source.rewritten.spreads
+    for index, child in enumerate(children):
+        if child.start_byte in spreads or child.start_byte - 3 in spreads:
+            return False
+        following = children[index + 1] if index + 1 < len(children) else None
+        if (
+            child.type == "identifier"
+            and following is not None
+            and following.type == "parenthesized_expression"
+            and following.start_byte == child.end_byte
+        ):
+            return False  # 'f(x)' split in two by the grammar: a call
+        if not is_literal(child, template):
+            return False
+    return True
 
 
 def _lookup_node(nodes: dict[str, Any], key: str) -> Any | None:
