@@ -69,9 +69,6 @@ class Reads:
                 entries.pop(key, None)
 
 
-_UNSET = object()
-
-
 class Memo:
     """Cached values of one template (or one resource or module instance), each with its reads."""
 
@@ -90,12 +87,11 @@ class Memo:
     ) -> Any:
         """The cached value of ``key``, else ``compute()``'s. ``on_cycle`` answers a request
         for ``key`` made while it is being computed (without it, the value is computed again)."""
-        entry = self.entries.get(key, _UNSET)
-        if entry is not _UNSET:
-            value, reads = entry  # type: ignore[misc]
-            if reads:
-                self.reads.note(reads)
-            return value
+        entry = self.entries.get(key)  # a (value, reads) pair: never None itself
+        if entry is not None:
+            if entry[1]:
+                self.reads.note(entry[1])
+            return entry[0]
         if on_cycle is not None:
             if key in self.busy:
                 self.reads.read(CYCLE)
