@@ -29,11 +29,10 @@ NO_READS: frozenset = frozenset()
 class Reads:
     """The frames of the computations under way, and the cached entries by what they read."""
 
-    __slots__ = ("frames", "generation", "readers")
+    __slots__ = ("frames", "readers")
 
     def __init__(self) -> None:
         self.frames: list[set] = []
-        self.generation = 0  # counts the invalidations: what a reader may keep until the next
         # choice key -> the (entries, key) pairs cached with it among their reads
         self.readers: dict[Any, list[tuple[dict, Any]]] = {}
 
@@ -63,7 +62,6 @@ class Reads:
 
     def invalidate(self, changed: set) -> None:
         """Drop every cached entry that read one of ``changed`` (and those that met a cycle)."""
-        self.generation += 1
         for read in (*changed, CYCLE):
             for entries, key in self.readers.pop(read, ()):
                 entries.pop(key, None)

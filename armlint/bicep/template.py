@@ -194,37 +194,19 @@ class LazyMembers(dict):
     the dict itself stays empty, so it must be read through these methods, as the records'
     code does (such objects reach no expression: expressions evaluate their own nodes)."""
 
-    __slots__ = ("generation", "instance", "nodes", "read")
+    __slots__ = ("instance", "nodes")
 
     def __init__(self, instance: Instance, nodes: dict[str, Any]) -> None:
         super().__init__()
         self.instance = instance
         self.nodes = nodes
-        # The members read since the last invalidation, kept for the records' many reads of
-        # the same paths; only outside a computation (inside one, the memo notes its reads).
-        self.read: dict[str, V] = {}
-        self.generation = -1
 
     def __getitem__(self, key: str) -> V:
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
+        return self.instance._member(self.nodes[key])
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        reads = self.instance.memo.reads
-        if reads.frames:
-            node = self.nodes.get(key)
-            return default if node is None else self.instance._member(node)
-        if self.generation != reads.generation:
-            self.read, self.generation = {}, reads.generation
-        found = self.read.get(key)
-        if found is None:
-            node = self.nodes.get(key)
-            if node is None:
-                return default
-            found = self.read[key] = self.instance._member(node)
-        return found
+        node = self.nodes.get(key)
+        return default if node is None else self.instance._member(node)
 
     def __contains__(self, key: object) -> bool:
         return key in self.nodes
