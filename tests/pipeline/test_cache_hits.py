@@ -132,7 +132,9 @@ def test_a_hand_edited_entry_is_ignored_and_named(private_cache, tmp_path):
     )
     verbose = run_check(RunOptions(**{**options.__dict__, "note_cache_misses": True}))
     assert [f.text for f in verbose.findings] == [f.text for f in first]
-    assert any("(its stamp does not match); checked afresh" in n for n in verbose.notes), verbose.notes
+    assert any("(its stamp does not match); checked afresh" in n for n in verbose.notes), (
+        verbose.notes
+    )
 
 
 def test_a_truncated_entry_is_ignored(private_cache, tmp_path):
