@@ -148,14 +148,14 @@ def cache_key(unit: Unit, settings: str) -> str | None:
     digest = hashlib.sha256(settings.encode("utf-8", "surrogatepass"))
     for name in unit.files:
         digest.update(os.fsencode(name))
-        content = _digest_of(name)
+        content = digest_of(name)
         if content is None:
             return None  # an unreadable file is reported fresh every time
         digest.update(content.encode("ascii"))
     return digest.hexdigest()
 
 
-def _digest_of(path: str) -> str | None:
+def digest_of(path: str) -> str | None:
     """A regular file's digest (a FIFO or device is never read: None, so no cache)."""
     try:
         return hashlib.sha256(read_regular(path, DEFAULT_CAP)).hexdigest()
@@ -196,7 +196,7 @@ def lookup_cached(key: str) -> tuple[UnitResult | None, str]:
     for dependency, digest in data["dependencies"]:
         if digest is None:
             return None, "names a dependency that was not a regular file"
-        if _digest_of(dependency) != digest:
+        if digest_of(dependency) != digest:
             return None, ""
     return _result_from(data), ""
 
@@ -264,7 +264,7 @@ def _result_to(result: UnitResult) -> dict:
         "findings": [asdict(finding) for finding in result.findings],
         "notes": result.notes,
         "resources": result.resources,
-        "dependencies": [[path, _digest_of(path)] for path in result.dependencies],
+        "dependencies": [[path, digest_of(path)] for path in result.dependencies],
     }
 
 
