@@ -63,7 +63,7 @@ class Excludes:
         self.top = git_top_level(Path.cwd()) if respect_gitignore else None
         self._gitignores: dict[str, list] = {}
 
-    def excluded(self, path: Path, is_dir: bool) -> bool:
+    def excluded(self, path: str | Path, is_dir: bool) -> bool:
         if any(patterns.matches(path, is_dir) for patterns in self.patterns):
             return True
         if not self.respect_gitignore:
@@ -208,16 +208,16 @@ def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[Path]) -> Non
             FileReport(str(error.filename), "other", "error", f"cannot read: {error.strerror}")
         )
 
+    join = os.path.join  # strings until a file is kept: pathlib was most of a cached run's walk
     for directory, dirs, files in os.walk(root, onerror=on_error):
-        base = Path(directory)
         dirs[:] = sorted(
             name
             for name in dirs
             if name not in ALWAYS_EXCLUDED_DIRS
-            and not rules.excluded(base / name, is_dir=True)
-            and not (base / name).is_symlink()  # a linked folder may loop back on itself
+            and not rules.excluded(join(directory, name), is_dir=True)
+            and not os.path.islink(join(directory, name))  # a linked folder may loop back
         )
         for name in sorted(files):
-            if rules.excluded(base / name, is_dir=False):
+            if rules.excluded(join(directory, name), is_dir=False):
                 continue
-            _add_file(base / name, found, seen, explicit=False)
+            _add_file(Path(directory, name), found, seen, explicit=False)
