@@ -148,12 +148,12 @@ def _mirror_plan(
     for relative, origin in [*wanted, *((r, r) for _, r in extras if r is not None)]:
         if relative not in plan.files and origin in listed:
             plan.files[relative] = (origin, listed[origin])
-    for path, relative in extras:
+    for path, inside in extras:
         target = plan.parameters if path in options.parameters else plan.var_files
-        if relative is None:
+        if inside is None:
             target.append(path)  # outside the repository: the same file on both sides
-        elif relative in plan.files:
-            target.append(relative)  # made absolute inside the mirror (_in_mirror)
+        elif inside in plan.files:
+            target.append(inside)  # made absolute inside the mirror (_in_mirror)
     return plan
 
 
