@@ -64,11 +64,12 @@ class Excludes:
         self._gitignores: dict[str, list] = {}
 
     def excluded(self, path: str | Path, is_dir: bool) -> bool:
-        if any(patterns.matches(path, is_dir) for patterns in self.patterns):
+        absolute = os.path.abspath(path)  # once: each pattern set would make it again
+        if any(patterns.matches(absolute, is_dir) for patterns in self.patterns):
             return True
         if not self.respect_gitignore:
             return False
-        return self._ignored_by_git(os.path.abspath(path), is_dir)
+        return self._ignored_by_git(absolute, is_dir)
 
     def _ignored_by_git(self, path: str, is_dir: bool) -> bool:
         # git: a later, deeper file's patterns override an earlier one's ("!keep.json").
