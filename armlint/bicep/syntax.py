@@ -138,6 +138,8 @@ def _snippet(source: SourceFile, node: Any) -> str:
 
 
 def _syntax_errors(source: SourceFile) -> list[Finding]:
+    if not source.root.has_error:  # tree-sitter marks every ancestor of an ERROR or MISSING node
+        return []
     findings: list[Finding] = []
     seen: set[tuple[int, int]] = set()
 
