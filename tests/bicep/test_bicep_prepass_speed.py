@@ -119,6 +119,9 @@ UNTOUCHED = [
     "  name: vmName\n  properties: {\n    osProfile: { type: 'a/b', n: x.kind }\n  }\n}\n"
     "output id string = vm.id // the 'id' of it\nvar n = empty(size)\n",
     "@description('x')\nparam tags object = {}\nvar ids = [for i in range(0, 2): '${i}/x']\n",
+    "// the VM type\nparam a string // its extension\nvar b = !empty(a) && x.type != a\n"
+    "resource extension 'Microsoft.Compute/virtualMachines/extensions@2021-07-01' = {\n"
+    "  name: 'e'\n  properties: { type: 'x' }\n}\n",
 ]
 
 
@@ -140,6 +143,8 @@ TRIGGERS = [
     "var a = '${\n b\n}//c'\n",
     "type t = string\n",
     "@export()\ntype t = string\n",
+    "@export() type t = string\n",
+    "var a = 1\n  type t = string\n",
     "import * as ns from 'x.bicep'\n",
     "extension microsoftGraphV1\n",
     "provider x\n",
