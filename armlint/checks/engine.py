@@ -8,7 +8,6 @@ blocked.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -261,9 +260,6 @@ class _Fields(dict):
         return _Placeholder("?", None, property_name(self.record, key))
 
 
-_FORMATTER = string.Formatter()
-
-
 def hit_message(rule: Rule, record: VmRecord, view: dict, hit: Hit) -> str:
     """The text of a hit: a condition rule's is rendered already; a code rule's is its rule
     file's template (``messages[hit.template]``, or ``message``) with the facts and the values
@@ -282,7 +278,9 @@ def render_message(
         fields[name] = _Placeholder(value, record.facts.get(name), property_name(record, name))
     fields["name"] = _Placeholder(record.name, None)
     fields.update(values or {})
+    import string  # only when there is a finding to word: not on every run's start-up path
+
     try:
-        return _FORMATTER.vformat(template, (), fields)
+        return string.Formatter().vformat(template, (), fields)
     except (ValueError, AttributeError, IndexError, KeyError):
         return template

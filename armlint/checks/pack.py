@@ -135,13 +135,12 @@ def _rule_from(data: dict) -> Rule:
 
 @cache
 def load_pack(directory: Path | None = None) -> RulePack:
-    from armlint.datacache import load_yaml
+    from armlint.datacache import load_yaml_files
     from armlint.paths import rules_dir
 
     folder = directory or rules_dir()
     rules: dict[str, Rule] = {}
-    for path in sorted(folder.glob("AZP*.yaml")):
-        data = load_yaml(path)
+    for data in load_yaml_files(sorted(folder.glob("AZP*.yaml"))):
         rule = _rule_from(data)
         rules[rule.id] = rule
     return RulePack(rules)
