@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import errno
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from armlint import __version__
@@ -669,6 +667,8 @@ def _check(args) -> int:
         screen_goes_to_file |= target.follows_format and target.fmt == args.format
         _write_report(target.path, render(target.fmt, result, plain))
     if not screen_goes_to_file:
+        import dataclasses  # the report options are one; the --version path needs none
+
         screen = dataclasses.replace(plain, color=_use_color(args.color, sys.stdout))
         if args.statistics:
             from armlint.report.text import statistics
@@ -853,11 +853,17 @@ OUTPUT_EXTENSIONS = {
 }
 
 
-@dataclass(frozen=True)
 class OutputTarget:
-    fmt: str
-    path: str
-    follows_format: bool  # neither a prefix nor an extension chose the format: --format did
+    """One ``--output``. A plain class: the command line module is imported by every run, where
+    creating a dataclass costs about a millisecond."""
+
+    __slots__ = ("fmt", "path", "follows_format")
+
+    def __init__(self, fmt: str, path: str, follows_format: bool) -> None:
+        self.fmt = fmt
+        self.path = path
+        # Neither a prefix nor an extension chose the format: --format did.
+        self.follows_format = follows_format
 
 
 def _output_target(target: str, default_format: str) -> OutputTarget:

@@ -86,30 +86,29 @@ class FileRules:
         return chosen - self.ignore
 
 
-@dataclass
 class Config:
-    select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    fail_on: str = "error"
-    profile: str = "current"
-    severity: dict[str, str] = field(default_factory=dict)
-    extra_supported_images: list[dict] = field(default_factory=list)
-    per_file: list[PerFile] = field(default_factory=list)
-    max_file_size_mb: int = 20
-    explore: bool = True
-    location: str = ""  # binds resourceGroup().location and friends (like --location)
-    plan: dict[str, Any] = field(default_factory=dict)  # [tool.armlint.plan], see planner/settings
-    source: str = ""  # the file named or found, '' for defaults
-    files: list[str] = field(default_factory=list)  # every file read, the extended ones first
-    origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
-    _rules_cache: dict[str, FileRules] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    """The defaults, then each file's values (``load_config``), then the command line's
+    (``override``). A plain class: every run builds one at start-up, where creating a
+    dataclass costs about a millisecond."""
 
-    def __post_init__(self) -> None:
-        for attribute in KEY_MAP.values():
-            self.origins.setdefault(attribute, DEFAULT)
+    def __init__(self, source: str = "") -> None:
+        self.select: list[str] = []
+        self.ignore: list[str] = []
+        self.exclude: list[str] = []
+        self.fail_on = "error"
+        self.profile = "current"
+        self.severity: dict[str, str] = {}
+        self.extra_supported_images: list[dict] = []
+        self.per_file: list[PerFile] = []
+        self.max_file_size_mb = 20
+        self.explore = True
+        self.location = ""  # binds resourceGroup().location and friends (like --location)
+        self.plan: dict[str, Any] = {}  # [tool.armlint.plan], see planner/settings
+        self.source = source  # the file named or found, '' for defaults
+        self.files: list[str] = []  # every file read, the extended ones first
+        # key -> where its value came from
+        self.origins: dict[str, str] = dict.fromkeys(KEY_MAP.values(), DEFAULT)
+        self._rules_cache: dict[str, FileRules] = {}
 
     def override(self, attribute: str, value: Any) -> None:
         """A value given on the command line (it wins over every file)."""

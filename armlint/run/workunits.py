@@ -10,11 +10,9 @@ of its files, armlint's version, the rule pack and the options that change resul
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
-import tempfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -144,6 +142,8 @@ def in_shard(unit: Unit, shard: tuple[int, int] | None) -> bool:
 
 
 def cache_key(unit: Unit, settings: str) -> str | None:
+    import hashlib  # with the cache only: OpenSSL's import is a share of start-up
+
     digest = hashlib.sha256(settings.encode("utf-8", "surrogatepass"))
     for name in unit.files:
         digest.update(os.fsencode(name))
@@ -156,6 +156,8 @@ def cache_key(unit: Unit, settings: str) -> str | None:
 
 def _digest_of(path: str) -> str | None:
     """A regular file's digest (a FIFO or device is never read: None, so no cache)."""
+    import hashlib
+
     try:
         return hashlib.sha256(read_regular(path, DEFAULT_CAP)).hexdigest()
     except (OSError, ValueError):
@@ -232,6 +234,8 @@ def _with_definitions_inlined(node, definitions: dict):
 
 
 def store(key: str, result: UnitResult) -> None:
+    import tempfile  # with the cache only (start-up)
+
     data = _result_to(result)
     target = cache_path(key)
     try:
