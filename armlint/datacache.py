@@ -36,7 +36,7 @@ def load_yaml_files(paths: list[Path]) -> list[Any]:
     modification time) and is used only when that stamp is today's; its file name is a CRC of
     the stamp (a clash only costs a parse: the stamp check refuses the other copy), which spares
     every run the import of OpenSSL's hashlib."""
-    folders = {path.parent: os.path.realpath(path.parent) for path in paths}
+    folders = {folder: os.path.realpath(folder) for folder in {path.parent for path in paths}}
     lines = []
     for path in paths:
         stat = path.stat()
