@@ -1,7 +1,7 @@
 """Fresh-process CPU time of an installed armlint (issue 16: one ARM template under 60 ms CPU,
 a three-file Terraform folder under 150 ms CPU).
 
-Run: python bench/startup.py [--repeat N] [--python PATH] [--keep] [--quick]
+Run: python bench/startup.py [--repeat N] [--baseline CHECKOUT] [--keep] [--quick]
 
 What is measured is armlint as a user's ``pip install armlint`` runs it, not the developer's
 editable install: the script builds a wheel of this checkout (``pip wheel --no-deps
@@ -10,9 +10,9 @@ dependencies into a throwaway virtual environment in a temporary folder outside 
 and runs that environment's ``armlint`` console script from a temporary working folder. So
 neither the editable install's import hook (its ``.pth`` file imports pathlib and importlib.util
 in every Python process, about 25 ms) nor the checkout's sources are on the path, and pip has
-compiled the bytecode at install time. ``--python PATH`` times another interpreter's
-``python -m armlint`` instead (the editable venv, say); ``--keep`` keeps the environment and
-prints where it is.
+compiled the bytecode at install time. ``--baseline CHECKOUT`` builds another checkout the same
+way (``git worktree add --detach /tmp/before REF``) and runs the two in turn, for before/after
+figures under the same load; ``--keep`` keeps the environments and prints where they are.
 
 Every case runs once first (the warm-up: the rule pack's JSON copy is written to a private
 cache folder, ``ARMLINT_CACHE_DIR``, that later runs read, as every run after the first does on
@@ -65,22 +65,20 @@ def cases(quick: bool) -> dict[str, list[str]]:
     return found
 
 
-def build_environment(folder: Path) -> Path:
-    """A virtual environment in ``folder`` with this checkout installed from a wheel; returns
+def build_environment(checkout: Path, folder: Path) -> Path:
+    """A virtual environment in ``folder`` with ``checkout`` installed from a wheel; returns
     its ``bin`` folder."""
     # From a copy of what the wheel holds: setuptools builds in the source folder, and a stale
     # build/ there could add files the checkout no longer has.
     source = folder / "source"
     for name in ("armlint", "rules", "schemas"):
-        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            checkout / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
     for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(ROOT / name, source / name)
+        shutil.copy2(checkout / name, source / name)
     wheels = folder / "wheel"
-    subprocess.run(
-        [*PIP_WHEEL, "--wheel-dir", str(wheels), str(source)],
-        check=True,
-        cwd=folder,
-    )
+    subprocess.run([*PIP_WHEEL, "--wheel-dir", str(wheels), str(source)], check=True, cwd=folder)
     environment = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(environment)], check=True)
     wheel = next(wheels.glob("armlint-*.whl"))
@@ -90,12 +88,10 @@ def build_environment(folder: Path) -> Path:
     return environment / "bin"
 
 
-def command_for(arguments: list[str], bin_folder: Path | None, python: str) -> list[str]:
+def command_for(arguments: list[str], bin_folder: Path) -> list[str]:
     if arguments[0] == "<python>":
-        return [python, *arguments[1:]]
-    if bin_folder is not None:
-        return [str(bin_folder / "armlint"), *arguments]
-    return [python, "-m", "armlint", *arguments]
+        return [str(bin_folder / "python"), *arguments[1:]]
+    return [str(bin_folder / "armlint"), *arguments]
 
 
 def child_environment(cache: Path) -> dict[str, str]:
@@ -125,48 +121,59 @@ def load() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def measure(bin_folder: Path | None, python: str, repeat: int, quick: bool, work: Path) -> None:
-    cache = work / "cache"
-    environment = child_environment(cache)
-    print(f"median of {repeat} fresh processes; CPU / wall; load average {load()}")
+def measure(sides: dict[str, Path], repeat: int, quick: bool, work: Path) -> None:
+    """Each case: a warm-up per side, then ``repeat`` rounds that run every side in turn (so
+    that load from other work falls on all of them alike)."""
+    environments = {name: child_environment(work / f"cache-{name}") for name in sides}
+    print(f"median of {repeat} fresh processes, CPU / wall; load average {load()}")
+    print(f"{'':<44} " + "   ".join(f"{name:>17}" for name in sides))
     for label, arguments in cases(quick).items():
         if any(str(CORPUS) in argument for argument in arguments) and not CORPUS.is_dir():
             print(f"{label:<44} skipped (no corpus at {CORPUS})")
             continue
-        command = command_for(arguments, bin_folder, python)
-        run_once(command, environment, work)  # warm-up: the rule pack's JSON copy
-        runs = [run_once(command, environment, work) for _ in range(repeat)]
-        cpu = statistics.median(run[0] for run in runs) * 1000
-        wall = statistics.median(run[1] for run in runs) * 1000
+        commands = {name: command_for(arguments, bin_folder) for name, bin_folder in sides.items()}
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+        for name, command in commands.items():  # warm-up: the rule pack's JSON copy
+            run_once(command, environments[name], work)
+        for _ in range(repeat):
+            for name, command in commands.items():
+                runs[name].append(run_once(command, environments[name], work))
+        shown = []
+        for name in sides:
+            cpu = statistics.median(run[0] for run in runs[name]) * 1000
+            wall = statistics.median(run[1] for run in runs[name]) * 1000
+            shown.append(f"{cpu:6.0f} / {wall:6.0f} ms")
         target = f"   (target {TARGETS[label]} ms CPU)" if label in TARGETS else ""
-        print(f"{label:<44} {cpu:6.0f} ms / {wall:6.0f} ms{target}")
+        print(f"{label:<44} " + "   ".join(shown) + target)
     print(f"load average after: {load()}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument("--python", help="time this interpreter's `python -m armlint` instead")
-    parser.add_argument("--keep", action="store_true", help="keep the throwaway environment")
+    parser.add_argument(
+        "--baseline",
+        metavar="CHECKOUT",
+        help="also time the armlint of this checkout (e.g. `git worktree add --detach DIR REF`)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway environments")
     parser.add_argument("--quick", action="store_true", help="leave out the 210-file case")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="armlint-startup-"))
     try:
-        if args.python:
-            python, bin_folder = args.python, None
-            print(f"{python} -m armlint (as installed there)")
-        else:
-            bin_folder = build_environment(work)
-            python = str(bin_folder / "python")
-            print(f"armlint installed from a wheel into {bin_folder.parent}")
+        sides = {}
+        if args.baseline:
+            sides["baseline"] = build_environment(Path(args.baseline).resolve(), work / "baseline")
+        sides["this checkout"] = build_environment(ROOT, work / "this")
+        print(f"armlint installed from wheels into throwaway environments in {work}")
         version = subprocess.run(
-            [python, "-c", "import sys; print(sys.version.split()[0])"],
+            [str(sides["this checkout"] / "python"), "-c", "import sys; print(sys.version)"],
             capture_output=True,
             text=True,
             check=True,
         )
-        print(f"python {version.stdout.strip()}, {os.cpu_count()} cores")
-        measure(bin_folder, python, args.repeat, args.quick, work)
+        print(f"python {version.stdout.split()[0]}, {os.cpu_count()} cores")
+        measure(sides, args.repeat, args.quick, work)
     finally:
         if args.keep:
             print(f"kept {work}")
