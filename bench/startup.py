@@ -1,7 +1,7 @@
 """Fresh-process CPU time of an installed armlint (issue 16: one ARM template under 60 ms CPU,
 a three-file Terraform folder under 150 ms CPU).
 
-Run: python bench/startup.py [--repeat N] [--baseline CHECKOUT] [--keep] [--quick]
+Run: python bench/startup.py [--repeat N] [--baseline CHECKOUT] [--instructions] [--quick] [--keep]
 
 What is measured is armlint as a user's ``pip install armlint`` runs it, not the developer's
 editable install: the script builds a wheel of this checkout (``pip wheel --no-deps
@@ -12,7 +12,9 @@ neither the editable install's import hook (its ``.pth`` file imports pathlib an
 in every Python process, about 25 ms) nor the checkout's sources are on the path, and pip has
 compiled the bytecode at install time. ``--baseline CHECKOUT`` builds another checkout the same
 way (``git worktree add --detach /tmp/before REF``) and runs the two in turn, for before/after
-figures under the same load; ``--keep`` keeps the environments and prints where they are.
+figures under the same load; ``--instructions`` also counts the instructions of one run of each
+case with valgrind's callgrind, a figure that other work on the machine does not move (about
+1.5 to 2 million per millisecond of CPU on the project's box); ``--keep`` keeps the environments.
 
 Every case runs once first (the warm-up: the rule pack's JSON copy is written to a private
 cache folder, ``ARMLINT_CACHE_DIR``, that later runs read, as every run after the first does on
@@ -117,11 +119,25 @@ def run_once(command: list[str], environment: dict[str, str], cwd: Path) -> tupl
     return cpu, wall
 
 
+def instructions(command: list[str], environment: dict[str, str], cwd: Path) -> int:
+    """Instructions one fresh process executes (valgrind's callgrind; load does not move it)."""
+    completed = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    counts = [line.split()[-1] for line in completed.stderr.splitlines() if "Collected" in line]
+    return int(counts[-1]) if counts else 0
+
+
 def load() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def measure(sides: dict[str, Path], repeat: int, quick: bool, work: Path) -> None:
+def measure(sides: dict[str, Path], repeat: int, quick: bool, work: Path, counting: bool) -> None:
     """Each case: a warm-up per side, then ``repeat`` rounds that run every side in turn (so
     that load from other work falls on all of them alike)."""
     environments = {name: child_environment(work / f"cache-{name}") for name in sides}
@@ -145,6 +161,12 @@ def measure(sides: dict[str, Path], repeat: int, quick: bool, work: Path) -> Non
             shown.append(f"{cpu:6.0f} / {wall:6.0f} ms")
         target = f"   (target {TARGETS[label]} ms CPU)" if label in TARGETS else ""
         print(f"{label:<44} " + "   ".join(shown) + target)
+        if counting:
+            counts = [instructions(commands[name], environments[name], work) for name in sides]
+            print(
+                f"{'  instructions (millions)':<44} "
+                + "   ".join(f"{c / 1e6:17.0f}" for c in counts)
+            )
     print(f"load average after: {load()}")
 
 
@@ -158,6 +180,11 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the throwaway environments")
     parser.add_argument("--quick", action="store_true", help="leave out the 210-file case")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each case's instructions once with valgrind (load does not move them)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="armlint-startup-"))
     try:
@@ -173,7 +200,7 @@ def main() -> None:
             check=True,
         )
         print(f"python {version.stdout.split()[0]}, {os.cpu_count()} cores")
-        measure(sides, args.repeat, args.quick, work)
+        measure(sides, args.repeat, args.quick, work, args.instructions)
     finally:
         if args.keep:
             print(f"kept {work}")
