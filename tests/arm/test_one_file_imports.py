@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TEMPLATE = Path(__file__).resolve().parents[2] / "examples" / "arm" / "web-tier.json"
 NOT_NEEDED = ("armlint.compare.git", "armlint.planner", "armlint.run.baseline")
 # Never on the path of a JSON check: other formats, other commands, other reports, and
@@ -77,10 +79,19 @@ CLEAN_TEMPLATE = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _data_copies_written():
+    """The first run of a test session may write the JSON copies of the rule pack and its data
+    (importing yaml), which a user's runs do once per installation: one run first."""
+    subprocess.run(
+        [sys.executable, "-m", "armlint", "check", "--no-cache", str(TEMPLATE)],
+        capture_output=True,
+        check=False,
+    )
+
+
 def _run(arguments: list[str]) -> tuple[list[str], dict]:
-    """(the modules imported, the JSON report) of ``armlint ARGUMENTS`` in a fresh process,
-    after a warm-up process: the first run of a test session may write the rule pack's JSON
-    copy (importing yaml), which a user's runs do once per installation."""
+    """(the modules imported, the JSON report) of ``armlint ARGUMENTS`` in a fresh process."""
     code = (
         "import sys, json, io, contextlib\n"
         "from armlint.cli import main\n"
@@ -92,10 +103,9 @@ def _run(arguments: list[str]) -> tuple[list[str], dict]:
         "        pass\n"
         "print(json.dumps([sorted(sys.modules), out.getvalue()]), file=sys.stderr)\n"
     )
-    for _ in range(2):  # the first: the warm-up
-        completed = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=False
-        )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     modules, output = json.loads(completed.stderr.strip().splitlines()[-1])
     return modules, json.loads(output) if output.startswith("{") else {}
 
