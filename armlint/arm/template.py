@@ -14,7 +14,7 @@ from typing import Any
 
 from armlint.arm import expressions
 from armlint.arm.combinations import CombinationMemo
-from armlint.arm.jsonpos import JsonArray, JsonObject, SourceText, get_ci
+from armlint.arm.jsonpos import JsonArray, JsonObject, SourceText, copy_positions, get_ci
 from armlint.model import LOCATION_ORIGIN, DeploymentContext, Location, Unknown
 
 MAX_COPY_COUNT = 800  # ARM's own limit for copy loops
@@ -311,15 +311,14 @@ class TemplateScope(expressions.Scope):
             for key, item in value.items():
                 result[key] = self._resolve(item)
             if isinstance(value, JsonObject):
-                result.src, result.span = value.src, value.span
-                result.key_spans, result.value_spans = value.key_spans, value.value_spans
+                copy_positions(value, result)  # without computing them (jsonpos)
             return result
         if isinstance(value, list):
             self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
             items = [self._resolve(item) for item in value]
             if isinstance(value, JsonArray):
                 array = JsonArray(items)
-                array.src, array.span, array.item_spans = value.src, value.span, value.item_spans
+                copy_positions(value, array)
                 return array
             return items
         return value
