@@ -109,6 +109,7 @@ class JsonObject(dict):
     span: tuple[int, int]
     key_spans: dict[str, tuple[int, int]]
     value_spans: dict[str, tuple[int, int]]
+    _at: list  # where json.loads found it (see _position)
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when a slot is unset: the positions of an object json.loads built.
@@ -138,6 +139,7 @@ class JsonArray(list):
     src: SourceText
     span: tuple[int, int]
     item_spans: list[tuple[int, int]]
+    _at: list
 
     def __getattr__(self, name: str) -> Any:
         return _position(self, name)
@@ -217,7 +219,7 @@ _LAZY = frozenset(("span", "key_spans", "value_spans", "item_spans"))
 _WHITESPACE = " \t\n\r"
 _SPACE = re.compile(r"[ \t\n\r]*")
 # json.loads's own scanner (C) without hooks: where a child value ends, at C speed.
-_scan_value = json.JSONDecoder().scan_once
+_scan_value = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # not in typeshed
 
 
 def _own_span(place: list, text: str) -> tuple[int, int]:
@@ -244,26 +246,32 @@ def _all_children(place: list, text: str) -> Any:
     return place[CHILDREN]
 
 
-def _child_span(place: list, text: str, key: str | int) -> tuple[int, int]:
+def _child_span(place: list, text: str, key: Any) -> tuple[int, int]:
     spans = _open(place, text)
-    while key not in spans if isinstance(spans, dict) else key >= len(spans):
+    while (span := _known(spans, key)) is None:
         _read_child(place, text)
-    return spans[key]  # type: ignore[index]
+    return span
 
 
-def _child_start(place: list, text: str, key: str | int) -> int:
+def _child_start(place: list, text: str, key: Any) -> int:
     """Where a child's value starts, without reading the value when it is the next child."""
     spans = _open(place, text)
-    if isinstance(spans, dict):
-        while key not in spans:
+    while (span := _known(spans, key)) is None:
+        if isinstance(spans, list):
+            if key == len(spans):
+                return place[NEXT]
+        else:
             name, _, value_start = _name_at(text, place[NEXT])
             if name == key:
                 return value_start
-            _read_child(place, text)
-        return spans[key][0]
-    while key > len(spans):  # type: ignore[operator]
         _read_child(place, text)
-    return place[NEXT] if key == len(spans) else spans[key][0]  # type: ignore[index]
+    return span[0]
+
+
+def _known(spans: dict | list, key: Any) -> tuple[int, int] | None:
+    if isinstance(spans, dict):
+        return spans.get(key)
+    return spans[key] if key < len(spans) else None
 
 
 def _open(place: list, text: str) -> Any:
