@@ -35,7 +35,7 @@ _GAP_START = frozenset(" \t\n\r/")
 # The common member: a property name without escapes, then the colon. One regex call reads
 # what would otherwise take a string scan and two skips; anything else takes the general path.
 _PLAIN_KEY = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
-_BLOCK = 4096  # characters per block of SourceText's line index
+_BLOCK = 1024  # characters per block of SourceText's line index
 _COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")  # between members or items, without comments
 
 
