@@ -199,7 +199,7 @@ class _Unusual(Exception):
 
 def _position(container: JsonObject | JsonArray, name: str) -> Any:
     """Compute the position ``name`` of a container json.loads built and keep it on it."""
-    if name not in _LAZY:
+    if name not in (_OBJECT_SLOTS if isinstance(container, JsonObject) else _ARRAY_SLOTS):
         raise AttributeError(name)
     try:
         place = container._at
@@ -215,7 +215,8 @@ def _position(container: JsonObject | JsonArray, name: str) -> Any:
     return getattr(container, name)
 
 
-_LAZY = frozenset(("span", "key_spans", "value_spans", "item_spans"))
+_OBJECT_SLOTS = frozenset(("span", "key_spans", "value_spans"))
+_ARRAY_SLOTS = frozenset(("span", "item_spans"))
 _WHITESPACE = " \t\n\r"
 _SPACE = re.compile(r"[ \t\n\r]*")
 # json.loads's own scanner (C) without hooks: where a child value ends, at C speed.

@@ -217,6 +217,11 @@ def test_a_container_made_by_hand_has_no_positions():
         JsonArray().item_spans  # noqa: B018
     with pytest.raises(AttributeError):
         JsonObject().anything_else  # noqa: B018
+    value, _ = parse('{"a": [1]}')
+    with pytest.raises(AttributeError):
+        value["a"].value_spans  # noqa: B018  # an array has item spans only
+    with pytest.raises(AttributeError):
+        value.item_spans  # noqa: B018
 
 
 # -- generated documents -----------------------------------------------------------------------
