@@ -25,9 +25,11 @@ from typing import Any
 from armlint.model import Location
 
 MAX_DEPTH = 200  # two Python frames per level must stay inside the recursion limit
-# Positions computed on demand scan a container's text once per level above it (each level
-# scans its children to find where they end), so deeper documents take the eager parser.
+# A span computed on demand comes from reading the parent's children (their ends found by the C
+# scanner), so a deep value's text is scanned once per level above it: deeper documents (the
+# corpus files nest 8 levels at the median, 29 at most) take the eager parser.
 MAX_LAZY_DEPTH = 40
+_BLOCK = 1024  # characters per block of SourceText's line index
 
 _SKIP = re.compile(r"(?:[ \t\n\r]+|//[^\n]*|/\*.*?\*/)*", re.S)
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -35,7 +37,6 @@ _GAP_START = frozenset(" \t\n\r/")
 # The common member: a property name without escapes, then the colon. One regex call reads
 # what would otherwise take a string scan and two skips; anything else takes the general path.
 _PLAIN_KEY = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
-_BLOCK = 1024  # characters per block of SourceText's line index
 _COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")  # between members or items, without comments
 
 
