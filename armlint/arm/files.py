@@ -9,7 +9,6 @@ state are handed back for ``armlint.live`` (the caller says how to tell them, ``
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -66,39 +65,7 @@ def load_files(
     """Read every JSON file; evaluate templates with their parameter files (``parameters``
     when given, else ``X.parameters*.json`` beside ``X.json``)."""
     loaded = JsonLoad()
-    # The documents live until the unit is done, and they hold most of its objects: the
-    # cyclic garbage collector would walk them again at every collection while templates are
-    # evaluated (a fifth of the run). Read with it off, then keep what exists out of its
-    # walks (gc.freeze) until the unit is done; refcounting still frees all of it. Not when
-    # the caller froze objects itself, or turned collection off.
-    keep_out = gc.isenabled() and gc.get_freeze_count() == 0
-    if keep_out:
-        gc.disable()
-    try:
-        documents, found = _read_all(paths, parameters, max_bytes, loaded.result, progress, live)
-    finally:
-        if keep_out:
-            gc.freeze()
-            gc.enable()
-    try:
-        _load_documents(
-            loaded, documents, found, paths, parameters, roots, explore, exports, deployment
-        )
-    finally:
-        if keep_out:
-            gc.unfreeze()
-    return loaded
-
-
-def _read_all(
-    paths: list[Path],
-    parameters: list[Path],
-    max_bytes: int,
-    result: LoadResult,
-    progress: Progress | None,
-    live: LiveExports | None,
-) -> tuple[dict[Path, JsonDocument], dict[Path, str]]:
-    """Every file read once, with its kind; their read findings go to ``result``."""
+    result = loaded.result
     documents: dict[Path, JsonDocument] = {}
     found: dict[Path, str] = {}
     for number, path in enumerate(paths, 1):
@@ -115,22 +82,6 @@ def _read_all(
             documents[path] = read_json(path, max_bytes)
             result.findings.extend(documents[path].findings)
             found[path] = kinds.PARAMETERS if documents[path].ok else "error"
-    return documents, found
-
-
-def _load_documents(
-    loaded: JsonLoad,
-    documents: dict[Path, JsonDocument],
-    found: dict[Path, str],
-    paths: list[Path],
-    parameters: list[Path],
-    roots: list[Path],
-    explore: bool,
-    exports: bool,
-    deployment: DeploymentContext | None,
-) -> None:
-    """Templates evaluated with their parameter files; reports for the other files."""
-    result = loaded.result
     parameter_paths = [p for p, kind in found.items() if kind == kinds.PARAMETERS]
     used_parameters: dict[Path, str] = {}
     loader = TemplateLoader(roots, explore=explore, deployment=deployment)
@@ -159,6 +110,7 @@ def _load_documents(
             from armlint.arm.export import records_from_export
 
             result.records.extend(records_from_export(documents[path]))
+    return loaded
 
 
 def _other_report(
