@@ -165,16 +165,13 @@ def _deepcopy(value, memo):
 
 def copy_positions(source: JsonObject | JsonArray, target: JsonObject | JsonArray) -> None:
     """Give ``target`` (a copy of ``source`` with the same keys or items) the positions of
-    ``source``, without computing those not computed yet."""
-    target.src = source.src
-    try:
-        target._at = source._at
-    except AttributeError:  # the eager parser's: every position is there
-        target.span = source.span
-        if isinstance(source, JsonObject) and isinstance(target, JsonObject):
-            target.key_spans, target.value_spans = source.key_spans, source.value_spans
-        elif isinstance(source, JsonArray) and isinstance(target, JsonArray):
-            target.item_spans = source.item_spans
+    ``source``: those it has, and the means to compute the others when asked."""
+    names = _OBJECT_SLOTS if isinstance(source, JsonObject) else _ARRAY_SLOTS
+    for name in ("src", "_at", *names):
+        try:  # object.__getattribute__: a slot not computed yet stays so, not computed here
+            setattr(target, name, object.__getattribute__(source, name))
+        except AttributeError:
+            continue
 
 
 # -- positions on demand for what json.loads built ------------------------------------------

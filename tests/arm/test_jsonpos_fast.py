@@ -208,6 +208,11 @@ def test_copies_take_positions_without_computing_them():
     hand_made = JsonObject()
     jsonpos.copy_positions(eager["a"], hand_made)  # the eager parser's positions are copied
     assert hand_made.key_spans == eager["a"].key_spans
+    value["a"]["b"][1].value_spans = {"c": (0, 1)}  # set by hand: copied as set
+    renamed = JsonObject(value["a"]["b"][1])
+    jsonpos.copy_positions(value["a"]["b"][1], renamed)
+    assert renamed.value_spans == {"c": (0, 1)}
+    assert renamed.span == eager["a"]["b"][1].span
 
 
 def test_a_container_made_by_hand_has_no_positions():
