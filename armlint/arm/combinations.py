@@ -100,22 +100,26 @@ class CombinationMemo:
         same ``subject``) when the explored parameters it read had the same choices and, if it
         read a copy-loop index, the indexes were the same; then it spends the same steps, and
         nothing is reused that spending them would exhaust the budget for."""
+        frames = self._frames
         slot = self.entries.get(key)
         if slot is not None and slot.subject is subject:
-            found = self._find(slot.by_indexes.get(None)) or self._find(
-                slot.by_indexes.get(indexes)
-            )
+            by_indexes = slot.by_indexes
+            found = self._find(by_indexes.get(None))
+            if found is None:
+                found = self._find(by_indexes.get(indexes))
             if found is not None and budget.steps >= found.steps:
                 budget.steps -= found.steps
-                if self._frames:
-                    self._frames[-1].update(found.reads)
+                if frames and found.reads:
+                    frames[-1].update(found.reads)
                 return found.result
         before = budget.steps
-        self.start()
+        frames.append(set())
         try:
             result = compute()
         finally:
-            reads = self.finish()
+            reads = frames.pop()
+            if frames:
+                frames[-1].update(reads)
         if not budget.exhausted:
             if slot is None or slot.subject is not subject:
                 slot = self.entries[key] = Shared(subject)
@@ -129,15 +133,13 @@ class CombinationMemo:
         if not by_reads:
             return None
         for names, by_choices in by_reads.items():
-            entry = by_choices.get(self._choices(names))
+            entry = by_choices.get(self._choices(names) if names else ())
             if entry is not None:
                 return entry
         return None
 
     def _choices(self, names: tuple[str, ...]) -> tuple:
-        if not names:
-            return ()
         chosen = self.chosen
         # Identity: a different object with an equal value only costs an evaluation (and
         # 1 == True would not). COPY_INDEX is never chosen.
-        return tuple(id(chosen.get(name, NOT_CHOSEN)) for name in names)
+        return tuple([id(chosen.get(name, NOT_CHOSEN)) for name in names])

@@ -105,8 +105,7 @@ def _resources_that_matter(template: dict, walked: dict) -> list[tuple[dict, Loc
     known = walked.get(id(template))
     if known is not None and known[0] is template:
         return known[1]
-    fallback = template.location() if isinstance(template, JsonObject) else Location("", 1, 1)
-    resources = [(res, _location(res, fallback)) for res in _resources(template) if _matters(res)]
+    resources = [(res, _location(res, template)) for res in _resources(template) if _matters(res)]
     walked[id(template)] = (template, resources)
     return resources
 
@@ -125,8 +124,12 @@ def _resources(template: dict) -> Iterator[dict]:
             yield resource
 
 
-def _location(resource: dict, fallback: Location) -> Location:
-    return resource.location() if isinstance(resource, JsonObject) else fallback
+def _location(resource: dict, template: dict) -> Location:
+    """Where the resource is written; the template's place for one without positions (only
+    then is that worked out: the first location of a file costs its line starts)."""
+    if isinstance(resource, JsonObject):
+        return resource.location()
+    return template.location() if isinstance(template, JsonObject) else Location("", 1, 1)
 
 
 def _matters(resource: dict) -> bool:
