@@ -430,7 +430,9 @@ def _equal_but_scenario(one: VmRecord, other: VmRecord) -> bool:
 def _compared_fields() -> tuple[str, ...]:
     from dataclasses import fields
 
-    return tuple(f.name for f in fields(VmRecord) if f.compare and f.name != "scenario")
+    names = [f.name for f in fields(VmRecord) if f.compare and f.name != "scenario"]
+    # The facts first: where two records of one resource differ, it is mostly there.
+    return tuple(sorted(names, key=lambda name: name != "facts"))
 
 
 def _only_at_its_default(name: str, chosen: list, every_maps: list[dict]) -> bool:
