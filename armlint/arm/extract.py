@@ -203,7 +203,7 @@ class SharedBodyExtractor(BodyExtractor):
 
     def __init__(self, root: ArmNode, kind: str, start: Location) -> None:
         super().__init__(root, kind, start)
-        scope = root.scope
+        self.scope = scope = root.scope
         memo = scope.context.memo
         self.memo = memo if memo is not None and scope.template is memo.root else None
 
@@ -220,7 +220,7 @@ class SharedBodyExtractor(BodyExtractor):
         return self._shared(self.memo, path, lambda: reach(self.root, path))
 
     def _shared(self, memo: CombinationMemo, what: Any, compute: Callable[[], Any]) -> Any:
-        scope = self.root.scope
+        scope = self.scope
         resource = self.root.value
         key = (id(resource), what)
         return memo.shared(key, resource, scope.indexes_key(), compute, scope.budget)
