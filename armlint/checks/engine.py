@@ -8,9 +8,7 @@ blocked.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from armlint.checks import conditions
@@ -38,13 +36,14 @@ from armlint.model import (
 __all__ = ["CheckOptions", "Engine", "fingerprint", "render_value", "stable_path"]
 
 
-@dataclass
 class CheckOptions:
     """Which rules run; severity overrides and selection of what is shown are applied later,
-    for every command alike, by ``armlint.run.findings``."""
+    for every command alike, by ``armlint.run.findings``. (A plain class: creating a dataclass
+    costs about a millisecond of every run's start-up.)"""
 
-    profile: str = "current"
-    enabled: set[str] | None = None  # rule ids to run; None = all
+    def __init__(self, profile: str = "current", enabled: set[str] | None = None) -> None:
+        self.profile = profile
+        self.enabled = enabled  # rule ids to run; None = all
 
 
 def facts_view(record: VmRecord) -> dict[str, Any]:
@@ -66,6 +65,10 @@ class Engine:
         self.pack = pack
         self.options = options
         self.errors: list[str] = []  # rule failures, reported as notes instead of crashing
+        # A condition's verdict by the values it reads: exploring checks one VM once per
+        # allowedValues combination, and copy loops make equal VMs (see _verdict).
+        self._condition_keys: dict[int, tuple[Any, tuple[str, ...] | None]] = {}
+        self._verdicts: dict[tuple, conditions.Verdict] = {}
         self.rules = [
             rule
             for rule in pack.rules.values()
@@ -116,7 +119,7 @@ class Engine:
     ) -> Iterable[Hit | Blocked]:
         condition = rule.condition(self.options.profile)
         if condition is not None:
-            verdict = conditions.evaluate(condition, view)
+            verdict = self._verdict(condition, view)
             if verdict.value is conditions.YES:
                 return [Hit(rule.at, render_message(rule.message, record, view))]
             if verdict.value is conditions.MAYBE:
@@ -128,6 +131,24 @@ class Engine:
         if function is None:
             return []
         return list(function(record, view, self.options.profile, tables))
+
+    def _verdict(self, condition: Any, view: dict) -> conditions.Verdict:
+        """``conditions.evaluate``, once per condition and values of the facts it reads (a
+        condition is a pure function of them; the pack keeps each condition alive)."""
+        known = self._condition_keys.get(id(condition))
+        if known is None or known[0] is not condition:
+            found = conditions.view_keys(condition)
+            keys = tuple(sorted(found)) if found is not None else None
+            known = self._condition_keys[id(condition)] = (condition, keys)
+        keys = known[1]
+        values = conditions.values_key(view, keys) if keys is not None else None
+        if values is None:
+            return conditions.evaluate(condition, view)
+        memo_key = (id(condition), values)
+        verdict = self._verdicts.get(memo_key)
+        if verdict is None:
+            verdict = self._verdicts[memo_key] = conditions.evaluate(condition, view)
+        return verdict
 
     def _finding(self, rule: Rule, record: VmRecord, hit: Hit, view: dict) -> Finding:
         provenance = _provenance(record, hit.at)
@@ -261,9 +282,6 @@ class _Fields(dict):
         return _Placeholder("?", None, property_name(self.record, key))
 
 
-_FORMATTER = string.Formatter()
-
-
 def hit_message(rule: Rule, record: VmRecord, view: dict, hit: Hit) -> str:
     """The text of a hit: a condition rule's is rendered already; a code rule's is its rule
     file's template (``messages[hit.template]``, or ``message``) with the facts and the values
@@ -282,7 +300,9 @@ def render_message(
         fields[name] = _Placeholder(value, record.facts.get(name), property_name(record, name))
     fields["name"] = _Placeholder(record.name, None)
     fields.update(values or {})
+    import string  # only when there is a finding to word: not on every run's start-up path
+
     try:
-        return _FORMATTER.vformat(template, (), fields)
+        return string.Formatter().vformat(template, (), fields)
     except (ValueError, AttributeError, IndexError, KeyError):
         return template

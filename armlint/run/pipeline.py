@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from armlint.model import (
@@ -281,9 +281,13 @@ def check_unit(unit, options: RunOptions):
 def _with_fixes(findings: list[Finding], records: list[VmRecord], options: RunOptions):
     """Fixes are proposed beside the records they need, so they travel with cached results."""
     from armlint.checks.pack import load_pack
+
+    fixable = load_pack().fixable()
+    if not any(finding.rule in fixable for finding in findings):
+        return findings  # nothing to fix: armlint.fix stays unimported (start-up)
     from armlint.fix.propose import propose
 
-    return propose(findings, records, options.profile, load_pack().fixable())
+    return propose(findings, records, options.profile, fixable)
 
 
 def _checked(records: list[VmRecord], options: RunOptions, notes: list[str]) -> list[Finding]:
@@ -350,9 +354,15 @@ def _live_exports():
     large exports by a faster reader."""
     from armlint.arm.files import LiveExports
     from armlint.live.fastread import read_export_fast
+
+    return LiveExports(read_export_fast, _looks_like_live)
+
+
+def _looks_like_live(value) -> bool:
+    """Asked only of JSON that is not a template: most runs never import the shapes."""
     from armlint.live.shapes import looks_like_live
 
-    return LiveExports(read_export_fast, looks_like_live)
+    return looks_like_live(value)
 
 
 def _load_live(documents: list) -> LoadResult:
@@ -409,16 +419,14 @@ class CheckedRecords:
         """The group keys of an equal record checked before, else None."""
         if not record.scenario:
             return None  # one record per resource: nothing to share
-        bare = _without_scenario(record)
         for seen, keys in self._seen.get(_scenario_key(record), ()):
-            if seen == bare and _same_value_types(seen, bare):
+            if _equal_but_scenario(seen, record) and _same_value_types(seen, record):
                 return keys
         return None
 
     def add(self, record: VmRecord, keys: list[tuple]) -> None:
         if record.scenario:
-            entry = (_without_scenario(record), keys)
-            self._seen.setdefault(_scenario_key(record), []).append(entry)
+            self._seen.setdefault(_scenario_key(record), []).append((record, keys))
 
 
 def _same_value_types(one: VmRecord, other: VmRecord) -> bool:
@@ -428,10 +436,22 @@ def _same_value_types(one: VmRecord, other: VmRecord) -> bool:
     )
 
 
-def _without_scenario(record: VmRecord) -> VmRecord:
-    from dataclasses import replace
+def _equal_but_scenario(one: VmRecord, other: VmRecord) -> bool:
+    """``==`` on the two records with their scenarios left out, without copying them."""
+    for name in _compared_fields():
+        mine, theirs = getattr(one, name), getattr(other, name)
+        if mine is not theirs and mine != theirs:
+            return False
+    return True
 
-    return replace(record, scenario=())
+
+@cache
+def _compared_fields() -> tuple[str, ...]:
+    from dataclasses import fields
+
+    names = [f.name for f in fields(VmRecord) if f.compare and f.name != "scenario"]
+    # The facts first: where two records of one resource differ, it is mostly there.
+    return tuple(sorted(names, key=lambda name: name != "facts"))
 
 
 def _only_at_its_default(name: str, chosen: list, every_maps: list[dict]) -> bool:
