@@ -58,7 +58,13 @@ def _compiled(lines: tuple[str, ...]):
 
 def relative_to(path: str | os.PathLike[str], base: str) -> str | None:
     """``path`` relative to ``base`` with forward slashes, '' for base itself, None outside."""
-    relative = os.path.relpath(os.path.abspath(path), base)
+    absolute = os.path.abspath(path)
+    # The common case (a walked file under the patterns' folder) without os.path.relpath,
+    # which was a quarter of a cached run's discovery.
+    inside = base if base.endswith(os.sep) else base + os.sep
+    if absolute.startswith(inside) and os.sep == "/":
+        return absolute[len(inside) :]
+    relative = os.path.relpath(absolute, base)
     if relative == os.curdir:
         return ""
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):

@@ -40,11 +40,14 @@ def compared(
     return finish(result, options, DIFF_ENGINES)
 
 
-def load_side(paths: list[str], options: RunOptions, exports: bool) -> RunResult:
+def load_side(
+    paths: list[str], options: RunOptions, exports: bool, dependencies: list[str] | None = None
+) -> RunResult:
     """One side of a comparison: its records as a check sees them, without allowedValues
-    exploration (each VM once); ``exports`` adds exported live VMs among its JSON files."""
+    exploration (each VM once); ``exports`` adds exported live VMs among its JSON files.
+    ``dependencies``: see ``load_records``."""
     side = replace(options, paths=list(paths), explore=False, progress=None, exports=exports)
-    return load_records(side)
+    return load_records(side, dependencies)
 
 
 def _unread_before_files(files: list[FileReport]) -> list[str]:

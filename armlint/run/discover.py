@@ -61,40 +61,41 @@ class Excludes:
         self.patterns = [*given, Patterns(texts, Path.cwd())] if texts else given
         self.respect_gitignore = respect_gitignore
         self.top = git_top_level(Path.cwd()) if respect_gitignore else None
-        self._gitignores: dict[Path, list] = {}
+        self._gitignores: dict[str, list] = {}
 
-    def excluded(self, path: Path, is_dir: bool) -> bool:
-        if any(patterns.matches(path, is_dir) for patterns in self.patterns):
+    def excluded(self, path: str | Path, is_dir: bool) -> bool:
+        absolute = os.path.abspath(path)  # once: each pattern set would make it again
+        if any(patterns.matches(absolute, is_dir) for patterns in self.patterns):
             return True
         if not self.respect_gitignore:
             return False
-        return self._ignored_by_git(Path(os.path.abspath(path)), is_dir)
+        return self._ignored_by_git(absolute, is_dir)
 
-    def _ignored_by_git(self, path: Path, is_dir: bool) -> bool:
+    def _ignored_by_git(self, path: str, is_dir: bool) -> bool:
         # git: a later, deeper file's patterns override an earlier one's ("!keep.json").
         ignored = False
-        for patterns in self._gitignores_above(path.parent):
+        for patterns in self._gitignores_above(os.path.dirname(path)):
             verdict = patterns.verdict(path, is_dir)
             if verdict is not None:
                 ignored = verdict
         return ignored
 
-    def _gitignores_above(self, folder: Path) -> list:
-        """The .gitignore files that apply in ``folder``: its own and its ancestors' up to the
-        repository's top (or the folder itself outside a repository)."""
+    def _gitignores_above(self, folder: str) -> list:
+        """The .gitignore files that apply in ``folder`` (absolute): its own and its
+        ancestors' up to the repository's top (or the folder itself outside a repository).
+        Paths are strings here: pathlib was most of a cached run's discovery."""
         cached = self._gitignores.get(folder)
         if cached is not None:
             return cached
         from armlint.globs import gitignore_patterns, relative_to
 
-        inside = self.top is not None and relative_to(folder, str(self.top)) is not None
-        parent = folder.parent
+        top = None if self.top is None else str(self.top)
+        inside = top is not None and relative_to(folder, top) is not None
+        parent = os.path.dirname(folder)
         above = (
-            self._gitignores_above(parent)
-            if inside and folder != self.top and parent != folder
-            else []
+            self._gitignores_above(parent) if inside and folder != top and parent != folder else []
         )
-        own = gitignore_patterns(folder)
+        own = gitignore_patterns(Path(folder))
         found = [*above, own] if own is not None else above
         self._gitignores[folder] = found
         return found
@@ -208,16 +209,16 @@ def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[Path]) -> Non
             FileReport(str(error.filename), "other", "error", f"cannot read: {error.strerror}")
         )
 
+    join = os.path.join  # strings until a file is kept: pathlib was most of a cached run's walk
     for directory, dirs, files in os.walk(root, onerror=on_error):
-        base = Path(directory)
         dirs[:] = sorted(
             name
             for name in dirs
             if name not in ALWAYS_EXCLUDED_DIRS
-            and not rules.excluded(base / name, is_dir=True)
-            and not (base / name).is_symlink()  # a linked folder may loop back on itself
+            and not rules.excluded(join(directory, name), is_dir=True)
+            and not os.path.islink(join(directory, name))  # a linked folder may loop back
         )
         for name in sorted(files):
-            if rules.excluded(base / name, is_dir=False):
+            if rules.excluded(join(directory, name), is_dir=False):
                 continue
-            _add_file(base / name, found, seen, explicit=False)
+            _add_file(Path(directory, name), found, seen, explicit=False)

@@ -41,11 +41,12 @@ def _discover(options: RunOptions):
     return found
 
 
-def load_records(options: RunOptions) -> RunResult:
+def load_records(options: RunOptions, dependencies: list[str] | None = None) -> RunResult:
     """Discover and load every file; records and load-time findings, no rule checks yet.
 
     The same units, size limit and loaders as ``run_check``, so plan, inventory and diff see
-    exactly the records a check sees."""
+    exactly the records a check sees. The files read besides those discovered (linked
+    templates) are added to ``dependencies`` when given, for a cache of what follows."""
     from armlint.run.workunits import make_units
 
     _read_named_arguments(options)
@@ -56,18 +57,26 @@ def load_records(options: RunOptions) -> RunResult:
         result.files.append(report)
         result.findings.append(finding)
     for unit in make_units(candidates):
-        loaded, _ = _load_unit(unit, options)
+        loaded, read_besides = _load_unit(unit, options)
         _merge(result, loaded)
+        if dependencies is not None:
+            dependencies.extend(read_besides)
     return result
 
 
-def run_check(options: RunOptions) -> RunResult:
+def discover_for(options: RunOptions):
+    """The files a check or ``load_records`` with ``options`` reads (``Discovery``)."""
+    return _discover(options)
+
+
+def run_check(options: RunOptions, found=None) -> RunResult:
     """Check every unit (in parallel when asked), then pass the findings through
-    ``armlint.run.findings`` (selection, severities, unknowns, order, the gates)."""
+    ``armlint.run.findings`` (selection, severities, unknowns, order, the gates).
+    ``found``: what ``discover_for(options)`` returned, when the caller walked already."""
     from armlint.run.workunits import in_shard, make_units
 
     _read_named_arguments(options)
-    found = _discover(options)
+    found = _discover(options) if found is None else found
     candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
     units = [u for u in make_units(candidates) if in_shard(u, options.shard)]
     # Files discovery could not read belong to no unit: shard 1 reports them.
@@ -128,7 +137,7 @@ def _within_size_limit(candidates, max_bytes: int):
 
 def _unit_results(units, options: RunOptions):
     """Results in unit order whatever the number of processes, so output never depends on it."""
-    settings = _cache_settings(options) if options.cache else ""
+    settings = cache_settings(options) if options.cache else ""
     pending, results = [], {}
     odd: dict[int, str] = {}  # why a cache entry that was there could not be used
     for index, unit in enumerate(units):
@@ -181,7 +190,7 @@ def _without_callbacks(options: RunOptions) -> RunOptions:
     return replace(options, progress=None, jobs=1)
 
 
-def _cache_settings(options: RunOptions) -> str:
+def cache_settings(options: RunOptions) -> str:
     """Everything besides the files themselves that changes a unit's result."""
     import hashlib
 

@@ -9,7 +9,6 @@ of its files, armlint's version, the rule pack and the options that change resul
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -22,10 +21,12 @@ from pathlib import Path
 
 from armlint.fileio import DEFAULT_CAP, read_regular
 from armlint.model import FileReport, Finding, Fix, Location, TextEdit
+from armlint.run.cache_entry import FORMAT, well_formed
 from armlint.run.discover import Candidate
 
-# 2: findings carry scenario and parameter_file apart from the message; 3: and their fix
-CACHE_FORMAT = 3
+# 2: findings carry scenario and parameter_file apart from the message; 3: and their fix;
+# 4: a stamp (the digest of the entry as written) ends each entry
+CACHE_FORMAT = FORMAT  # the schema's const, kept in armlint/run/cache_entry.py
 CACHE_MAX_BYTES = 64 * 1024 * 1024  # a unit's findings; far above any real entry
 
 
@@ -147,14 +148,14 @@ def cache_key(unit: Unit, settings: str) -> str | None:
     digest = hashlib.sha256(settings.encode("utf-8", "surrogatepass"))
     for name in unit.files:
         digest.update(os.fsencode(name))
-        content = _digest_of(name)
+        content = digest_of(name)
         if content is None:
             return None  # an unreadable file is reported fresh every time
         digest.update(content.encode("ascii"))
     return digest.hexdigest()
 
 
-def _digest_of(path: str) -> str | None:
+def digest_of(path: str) -> str | None:
     """A regular file's digest (a FIFO or device is never read: None, so no cache)."""
     try:
         return hashlib.sha256(read_regular(path, DEFAULT_CAP)).hexdigest()
@@ -178,57 +179,65 @@ def lookup_cached(key: str) -> tuple[UnitResult | None, str]:
     used ('' for a hit, a plain miss or a changed dependency: those are normal).
 
     A cache entry is untrusted input (another process, a full disk or a person may have
-    written it): it is size-capped, parsed, validated against schemas/cache-entry.schema.json,
-    and its dependencies are read only if they are regular files."""
+    written it): it is size-capped, used only when its stamp (the digest of the entry as
+    armlint wrote it, see ``stamped``) matches, which a truncated, damaged or hand-edited entry
+    does not, and checked against the shape of schemas/cache-entry.schema.json
+    (``cache_entry.well_formed``) all the same. Its dependencies are read only if they are
+    regular files."""
     try:
         raw = read_regular(cache_path(key), CACHE_MAX_BYTES)
     except FileNotFoundError:
         return None, ""
     except (OSError, ValueError) as error:
         return None, f"unreadable ({type(error).__name__})"
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        return None, "not valid JSON"
-    if not _valid_entry(data):
-        return None, "does not match schemas/cache-entry.schema.json"
+    data, odd = _parsed_entry(raw)
+    if data is None:
+        return None, odd
     for dependency, digest in data["dependencies"]:
         if digest is None:
             return None, "names a dependency that was not a regular file"
-        if _digest_of(dependency) != digest:
+        if digest_of(dependency) != digest:
             return None, ""
     return _result_from(data), ""
 
 
-def _valid_entry(data) -> bool:
+def _parsed_entry(raw: bytes) -> tuple[dict | None, str]:
+    """The entry, or None and why it cannot be used."""
+    body = unstamped(raw)
     try:
-        return _entry_validator().is_valid(data)
-    except RecursionError:
-        return False
+        data = json.loads(raw if body is None else body)
+    except (ValueError, RecursionError):
+        return None, "not valid JSON"
+    if not well_formed(data):
+        return None, "does not match schemas/cache-entry.schema.json"
+    if body is None:
+        return None, "changed since armlint wrote it (its stamp does not match)"
+    return data, ""
 
 
-@functools.cache
-def _entry_validator():
-    from jsonschema import Draft202012Validator
-
-    from armlint.paths import schemas_dir
-
-    schema = json.loads((schemas_dir() / "cache-entry.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(_with_definitions_inlined(schema, schema.get("$defs", {})))
+# An entry is the JSON text ``json.dumps`` made of it with its stamp as the last member, so
+# the stamp is checked on the bytes as read, without parsing or writing JSON again.
+_STAMP_OPEN = b', "stamp": "'
+_STAMP_LENGTH = len(_STAMP_OPEN) + 64 + len(b'"}')
 
 
-def _with_definitions_inlined(node, definitions: dict):
-    """The schema with each local ``{"$ref": "#/$defs/NAME"}`` replaced by the definition: the
-    same constraints, but jsonschema no longer resolves a reference for every finding (two
-    thirds of the time a cached run spent validating its entries). The schema has no cycles."""
-    if isinstance(node, dict):
-        reference = node.get("$ref")
-        if isinstance(reference, str) and reference.startswith("#/$defs/") and len(node) == 1:
-            return _with_definitions_inlined(definitions[reference[len("#/$defs/") :]], definitions)
-        return {key: _with_definitions_inlined(value, definitions) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_with_definitions_inlined(item, definitions) for item in node]
-    return node
+def stamped(text: str) -> bytes:
+    """The entry ``text`` (a JSON object with members) with its stamp, as written to the cache."""
+    body = text.encode("ascii")  # json.dumps escapes everything else
+    stamp = hashlib.sha256(body).hexdigest().encode("ascii")
+    return body[:-1] + _STAMP_OPEN + stamp + b'"}'
+
+
+def unstamped(raw: bytes) -> bytes | None:
+    """The entry without its stamp when the stamp matches it, else None."""
+    if len(raw) <= _STAMP_LENGTH or not raw.endswith(b'"}'):
+        return None
+    head, tail = raw[:-_STAMP_LENGTH], raw[-_STAMP_LENGTH:]
+    if not tail.startswith(_STAMP_OPEN):
+        return None
+    body = head + b"}"
+    stamp = tail[len(_STAMP_OPEN) : -2]
+    return body if hashlib.sha256(body).hexdigest().encode("ascii") == stamp else None
 
 
 def store(key: str, result: UnitResult) -> None:
@@ -240,8 +249,9 @@ def store(key: str, result: UnitResult) -> None:
     except OSError:
         return  # no cache folder: only speed is lost
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream)
+        text = stamped(json.dumps(data))
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text)
         os.replace(temporary, target)
     except (OSError, TypeError, ValueError):
         Path(temporary).unlink(missing_ok=True)
@@ -254,7 +264,7 @@ def _result_to(result: UnitResult) -> dict:
         "findings": [asdict(finding) for finding in result.findings],
         "notes": result.notes,
         "resources": result.resources,
-        "dependencies": [[path, _digest_of(path)] for path in result.dependencies],
+        "dependencies": [[path, digest_of(path)] for path in result.dependencies],
     }
 
 
@@ -278,7 +288,7 @@ def _fix_from(data: dict | None) -> Fix | None:
 
 def _result_from(data: dict) -> UnitResult:
     findings = []
-    for item in data["findings"]:  # validated: every key is a field of its dataclass
+    for item in data["findings"]:  # well formed: every key is a field of its dataclass
         item["location"] = Location(**item["location"])
         item["provenance"] = tuple(item["provenance"])
         item["fix"] = _fix_from(item.get("fix"))

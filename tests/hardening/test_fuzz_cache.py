@@ -40,6 +40,12 @@ def valid_entry() -> dict:
     return workunits._result_to(result)
 
 
+def stamped(entry) -> bytes:
+    """An entry as armlint writes it: only a stamped entry can be used, so the checks of its
+    content are fuzzed through stamped entries."""
+    return workunits.stamped(json.dumps(entry))
+
+
 def read_back(data: bytes) -> UnitResult | None:
     with tempfile.TemporaryDirectory() as folder:
         previous = os.environ.get("ARMLINT_CACHE_DIR")
@@ -69,14 +75,17 @@ def assert_sound(result: UnitResult | None) -> None:
 
 
 def test_a_valid_entry_reads_back():
-    result = read_back(json.dumps(valid_entry()).encode())
+    result = read_back(stamped(valid_entry()))
     assert result is not None and [f.rule for f in result.findings] == ["AZP102"]
+    assert read_back(json.dumps(valid_entry()).encode()) is None, "an entry without its stamp"
 
 
 @fuzz_settings(60, 0.1)
 @given(json_values)
 def test_any_json_value_is_a_result_or_a_miss(value):
     assert_sound(read_back(json.dumps(value).encode()))
+    if isinstance(value, dict) and value:
+        assert_sound(read_back(stamped(value)))
 
 
 @fuzz_settings(60, 0.1)
@@ -87,7 +96,7 @@ def test_any_json_value_is_a_result_or_a_miss(value):
 def test_a_valid_entry_with_one_field_replaced(field, value):
     entry = valid_entry()
     entry[field] = value
-    assert_sound(read_back(json.dumps(entry).encode()))
+    assert_sound(read_back(stamped(entry)))
 
 
 @fuzz_settings(60, 0.1)
@@ -111,13 +120,13 @@ def test_a_valid_entry_with_one_field_replaced(field, value):
 def test_a_finding_with_one_field_replaced(field, value):
     entry = valid_entry()
     entry["findings"][0][field] = value
-    assert_sound(read_back(json.dumps(entry).encode()))
+    assert_sound(read_back(stamped(entry)))
 
 
 @fuzz_settings(60, 0.1)
 @given(st.binary(max_size=200), st.integers(min_value=0, max_value=400))
 def test_bytes_spliced_into_a_valid_entry(noise, offset):
-    data = json.dumps(valid_entry()).encode()
+    data = stamped(valid_entry())
     assert_sound(read_back(data[:offset] + noise + data[offset:]))
 
 
@@ -126,10 +135,10 @@ def test_a_dependency_that_is_a_fifo_is_a_miss_not_a_hang(tmp_path):
     os.mkfifo(fifo)
     entry = valid_entry()
     entry["dependencies"] = [[str(fifo), "0" * 64]]
-    assert read_back(json.dumps(entry).encode()) is None
+    assert read_back(stamped(entry)) is None
 
 
 def test_an_entry_above_the_size_cap_is_a_miss(monkeypatch):
     monkeypatch.setattr(workunits, "CACHE_MAX_BYTES", 100)
-    data = json.dumps(valid_entry()).encode()
+    data = stamped(valid_entry())
     assert len(data) > 100 and read_back(data) is None

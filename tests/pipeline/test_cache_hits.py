@@ -59,26 +59,90 @@ def _entries(private_cache) -> list:
     return [json.loads(p.read_text()) for p in (private_cache / "results").rglob("*.json")]
 
 
-def test_inlined_definitions_accept_and_refuse_what_the_schema_does(private_cache):
+def test_the_python_checks_accept_and_refuse_what_the_schema_does(private_cache):
+    """cache_entry.well_formed replaced jsonschema on the read path: the same verdicts on
+    the entries a run writes and on those entries broken in each way the schema forbids."""
     from jsonschema import Draft202012Validator
 
     from armlint.paths import schemas_dir
+    from armlint.run.cache_entry import well_formed
 
     run_check(RunOptions(paths=[str(EXAMPLES)], cache=True))
     valid = [entry for entry in _entries(private_cache) if entry["findings"]]
     assert valid
     broken = []
     for entry in valid[:3]:
-        for field, bad in (("line", "7"), ("column", -1), ("extra", 1)):
+        for field, bad in (("line", "7"), ("column", -1), ("extra", 1), ("end_line", True)):
             changed = copy.deepcopy(entry)
             changed["findings"][0]["location"][field] = bad
             broken.append(changed)
-        changed = copy.deepcopy(entry)
-        changed["findings"][0]["severity"] = "fatal"
-        broken.append(changed)
+        for field, bad in (("severity", "fatal"), ("rule", "NOPE"), ("fix", 3), ("x", "")):
+            changed = copy.deepcopy(entry)
+            changed["findings"][0][field] = bad
+            broken.append(changed)
+        for field, bad in (("format", 3), ("stamp", "zz"), ("notes", [1]), ("files", {})):
+            changed = copy.deepcopy(entry)
+            changed[field] = bad
+            broken.append(changed)
     schema = json.loads((schemas_dir() / "cache-entry.schema.json").read_text(encoding="utf-8"))
-    with_references = Draft202012Validator(schema)
-    inlined = workunits._entry_validator()
+    validator = Draft202012Validator(schema)
     for entry in valid + broken:
-        assert inlined.is_valid(entry) == with_references.is_valid(entry)
-    assert not any(inlined.is_valid(entry) for entry in broken)
+        assert well_formed(entry) == validator.is_valid(entry), entry
+    assert all(well_formed(entry) for entry in valid)
+    assert not any(well_formed(entry) for entry in broken)
+
+
+def test_a_fully_cached_run_does_not_import_jsonschema(tmp_path):
+    """Validating entries with jsonschema (its import and a call per finding) was half of a
+    fully cached run; the stamp and cache_entry.well_formed replace it."""
+    import os
+    import subprocess
+    import sys
+
+    environment = dict(os.environ, ARMLINT_CACHE_DIR=str(tmp_path / "cache"))
+    script = (
+        "import sys; from armlint.cli import main; code = main(['check', sys.argv[1], "
+        "'--format', 'json']); print(sorted(m for m in sys.modules if m.startswith('jsonschema'))"
+        ", file=sys.stderr)"
+    )
+    command = [sys.executable, "-c", script, str(EXAMPLES / "arm")]
+    runs = [
+        subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+        for _ in range(2)
+    ]
+    assert all(run.returncode in (0, 1) for run in runs), runs[-1].stderr
+    assert runs[0].stdout == runs[1].stdout
+    assert list((tmp_path / "cache" / "results").rglob("*.json")), "nothing was cached"
+    assert runs[1].stderr.strip().splitlines()[-1] == "[]", runs[1].stderr
+
+
+def test_a_hand_edited_entry_is_ignored_and_named(private_cache, tmp_path):
+    """A change that keeps the entry well formed (a finding's message) breaks its stamp."""
+    path = tmp_path / "main.json"
+    path.write_text(json.dumps(LINKED_BY_URI), encoding="utf-8")
+    options = RunOptions(paths=[str(path)], cache=True, show_unknown=True)
+    first = run_check(options).findings
+    [entry] = list((private_cache / "results").rglob("*.json"))
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["findings"][0]["message"] = "edited by hand"
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    assert workunits.lookup_cached(entry.stem) == (
+        None,
+        "changed since armlint wrote it (its stamp does not match)",
+    )
+    verbose = run_check(RunOptions(**{**options.__dict__, "note_cache_misses": True}))
+    assert [f.text for f in verbose.findings] == [f.text for f in first]
+    assert any("(its stamp does not match); checked afresh" in n for n in verbose.notes), (
+        verbose.notes
+    )
+
+
+def test_a_truncated_entry_is_ignored(private_cache, tmp_path):
+    path = tmp_path / "main.json"
+    path.write_text(json.dumps(LINKED_BY_URI), encoding="utf-8")
+    run_check(RunOptions(paths=[str(path)], cache=True))
+    [entry] = list((private_cache / "results").rglob("*.json"))
+    whole = entry.read_bytes()
+    assert workunits.lookup_cached(entry.stem)[0] is not None
+    entry.write_bytes(whole[: len(whole) // 2])
+    assert workunits.lookup_cached(entry.stem) == (None, "not valid JSON")

@@ -224,3 +224,114 @@ def test_terraform_module_against_head(repo):
         17,
     )
     assert "(was 'Manual' at HEAD:infra/tf/main.tf:17)" in finding.message
+
+
+# -- the comparison cache (issue 16) -------------------------------------------------------
+
+
+@pytest.fixture
+def counted(monkeypatch, tmp_path):
+    """A private cache, and counters of what a comparison does: evaluations of the before
+    (mirror) and after sides, and git processes by subcommand."""
+    from armlint.compare import git as against
+
+    monkeypatch.setenv("ARMLINT_CACHE_DIR", str(tmp_path / "cache"))
+    calls: dict[str, int] = {}
+
+    def counting(name, function):
+        def wrapper(*arguments, **keywords):
+            calls[name] = calls.get(name, 0) + 1
+            return function(*arguments, **keywords)
+
+        return wrapper
+
+    monkeypatch.setattr(against, "load_records", counting("before", against.load_records))
+    monkeypatch.setattr(against, "load_side", counting("after", against.load_side))
+    real_run = subprocess.run
+
+    def counted_run(command, *arguments, **keywords):
+        if command[0] == "git":
+            subcommand = next(part for part in command[1:] if not part.startswith("-"))
+            calls[subcommand] = calls.get(subcommand, 0) + 1
+        return real_run(command, *arguments, **keywords)
+
+    monkeypatch.setattr(against.subprocess, "run", counted_run)
+    return calls
+
+
+def _changed(repo: Path) -> Path:
+    (repo / "infra" / "vm.parameters.json").write_text(
+        '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/'
+        'deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {}}\n',
+        encoding="utf-8",
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "parameters")
+    render(
+        "windows_vm.json.tmpl",
+        repo / "infra" / "vm.json",
+        patch_mode="AutomaticByOS",
+        automatic_updates=False,
+    )
+    return repo / "infra"
+
+
+def _seen(result) -> list[tuple]:
+    return [(f.rule, f.location.path, f.location.line, f.text) for f in result.findings]
+
+
+def test_the_base_is_read_by_one_ls_tree_and_one_cat_file(repo, counted):
+    folder = _changed(repo)
+    result = run_against("HEAD", [str(folder)], _options(cache=True), repo=repo)
+    assert [f.rule for f in result.findings] == ["AZP402"]
+    # Two files at HEAD (the template and its parameter file), one process each for all.
+    assert (counted.get("ls-tree"), counted.get("cat-file"), counted.get("show")) == (1, 1, None)
+
+
+def test_a_second_comparison_evaluates_neither_side(repo, counted):
+    folder = _changed(repo)
+    first = run_against("HEAD", [str(folder)], _options(cache=True), repo=repo)
+    assert (counted["before"], counted["after"]) == (1, 1)
+    counted.clear()
+    second = run_against("HEAD", [str(folder)], _options(cache=True), repo=repo)
+    assert _seen(second) == _seen(first) and [f.rule for f in second.findings] == ["AZP402"]
+    assert "before" not in counted and "after" not in counted, counted
+    assert "cat-file" not in counted and sum(counted.values()) <= 4, counted
+
+
+def test_a_changed_base_tree_is_compared_again(repo, counted):
+    """The working tree stays; the branch it is compared with moves to a commit that holds
+    the same template: the cached AZP402 must not survive."""
+    folder = _changed(repo)
+    git(repo, "branch", "base")
+    assert [f.rule for f in run_against("base", [str(folder)], _options(cache=True)).findings] == [
+        "AZP402"
+    ]
+    git(repo, "commit", "-q", "-am", "AutomaticByOS")
+    git(repo, "branch", "-f", "base", "HEAD")
+    counted.clear()
+    assert run_against("base", [str(folder)], _options(cache=True), repo=repo).findings == []
+    assert (counted["before"], counted["after"]) == (1, 1)
+
+
+def test_a_changed_working_tree_is_compared_again(repo, counted):
+    folder = _changed(repo)
+    run_against("HEAD", [str(folder)], _options(cache=True), repo=repo)
+    render("windows_vm.json.tmpl", folder / "vm.json", patch_mode="Manual", automatic_updates=False)
+    assert run_against("HEAD", [str(folder)], _options(cache=True), repo=repo).findings == []
+
+
+def test_a_corrupt_comparison_entry_is_ignored_and_named(repo, counted, tmp_path):
+    folder = _changed(repo)
+    first = run_against("HEAD", [str(folder)], _options(cache=True), repo=repo)
+    entries = list((tmp_path / "cache" / "results").rglob("*.json"))
+    assert len(entries) == 1
+    entries[0].write_text('{"format": 4, "files": [', encoding="utf-8")
+    counted.clear()
+    options = _options(cache=True, note_cache_misses=True)
+    again = run_against("HEAD", [str(folder)], options, repo=repo)
+    assert _seen(again) == _seen(first)
+    assert counted["before"] == 1
+    assert "cache: ignored the cached comparison with HEAD: not valid JSON; compared afresh" in (
+        again.notes
+    )
