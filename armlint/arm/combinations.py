@@ -8,31 +8,59 @@ most expressions read none of them: a VM's image, name or location is the same w
 with the choice each had, and the budget steps it spent. A later combination reuses the result
 when those parameters have the same choices and spending the same steps would not exhaust the
 budget: exactly when evaluating again would give the same result, so findings do not change.
+
+The same holds one level up for the property paths the Compute model follows from a VM of the
+root template (``shared_result`` with the VM's own table, see ``arm.extract``): a path whose
+values read no explored parameter that changed is not walked again.
+
+The first evaluation, with every parameter at the value it would get, shares too: the memo
+then watches every parameter that may be explored (``explored`` is a superset of what the
+loader finally explores), and a parameter not chosen has the choice ``NOT_CHOSEN`` in every
+evaluation, which no allowedValues item is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+NOT_CHOSEN = object()  # the choice of a parameter at its given or default value
+# Read by an evaluation that called copyIndex(): its result holds for its copy-loop indexes only.
+COPY_INDEX = "copyIndex()"  # not a parameter name: those are kept in lower case
 
 
 @dataclass(slots=True)
 class Entry:
-    value: Any  # the template value evaluated: kept alive so that its id is never reused
-    result: Any  # the Evaluated
-    reads: dict[str, Any]  # explored parameter (lower case) -> the choice it had
+    result: Any  # the Evaluated (or the Reached of a VM's property path)
+    reads: tuple[str, ...]  # the explored parameters (lower case) it read, COPY_INDEX too
     steps: int  # budget steps the evaluation spent
 
 
+class Shared:
+    """The results of one subject (a value of the root template, a VM's property path).
+
+    ``by_indexes`` holds those that read no copy-loop index under None, the others under their
+    indexes; then, by the parameters read, the entries by the choices those had (by identity,
+    as ``chosen`` holds them: the very items of allowedValues lists, alive with the template).
+    """
+
+    __slots__ = ("subject", "by_indexes")
+
+    def __init__(self, subject: Any) -> None:
+        self.subject = subject  # kept alive, so that its id is never reused
+        self.by_indexes: dict[tuple | None, dict[tuple[str, ...], dict[tuple, Entry]]] = {}
+
+
 class CombinationMemo:
-    """Results of one template's evaluations, shared by the combinations explored for it."""
+    """Results of one template's evaluations, shared by the combinations explored for it and
+    by the instances of its copy loops."""
 
     def __init__(self, root: dict, explored: Iterable[str]) -> None:
         self.root = root  # only the root template's scopes share results (see TemplateScope)
         self.explored = frozenset(name.lower() for name in explored)
         self.chosen: dict[str, Any] = {}
-        self.entries: dict[tuple, Entry] = {}
+        self.entries: dict[tuple, Shared] = {}
         # One set per evaluation under way: the explored parameters it has read so far.
         self._frames: list[set[str]] = []
 
@@ -44,6 +72,11 @@ class CombinationMemo:
         """A parameter (lower case) is read by the evaluations under way."""
         if name in self.explored and self._frames:
             self._frames[-1].add(name)
+
+    def read_index(self) -> None:
+        """The evaluations under way read a copy-loop index."""
+        if self._frames:
+            self._frames[-1].add(COPY_INDEX)
 
     def read_all(self, names: Iterable[str]) -> None:
         """Parameters read by a result that is reused (a cached variable, a shared entry)."""
@@ -60,20 +93,53 @@ class CombinationMemo:
             self._frames[-1].update(reads)
         return reads
 
-    def lookup(self, key: tuple, value: Any, budget) -> Any:
-        """The shared result for ``key`` if it holds for the current combination, else None."""
-        entry = self.entries.get(key)
-        if entry is None or entry.value is not value or budget.steps < entry.steps:
-            return None
-        chosen = self.chosen
-        # Identity: the choices are the very items of the allowedValues list (a different
-        # object with an equal value only costs an evaluation).
-        if any(chosen.get(name) is not choice for name, choice in entry.reads.items()):
-            return None
-        budget.steps -= entry.steps
-        self.read_all(entry.reads)
-        return entry.result
+    def shared(
+        self, key: tuple, subject: Any, indexes: tuple, compute: Callable[[], Any], budget
+    ) -> Any:
+        """``compute()``, or its result from an earlier evaluation of the same ``key`` (the
+        same ``subject``) when the explored parameters it read had the same choices and, if it
+        read a copy-loop index, the indexes were the same; then it spends the same steps, and
+        nothing is reused that spending them would exhaust the budget for."""
+        frames = self._frames
+        slot = self.entries.get(key)
+        if slot is not None and slot.subject is subject:
+            by_indexes = slot.by_indexes
+            found = self._find(by_indexes.get(None))
+            if found is None:
+                found = self._find(by_indexes.get(indexes))
+            if found is not None and budget.steps >= found.steps:
+                budget.steps -= found.steps
+                if frames and found.reads:
+                    frames[-1].update(found.reads)
+                return found.result
+        before = budget.steps
+        frames.append(set())
+        try:
+            result = compute()
+        finally:
+            reads = frames.pop()
+            if frames:
+                frames[-1].update(reads)
+        if not budget.exhausted:
+            if slot is None or slot.subject is not subject:
+                slot = self.entries[key] = Shared(subject)
+            names = tuple(sorted(reads))
+            variant = indexes if COPY_INDEX in reads else None
+            by_choices = slot.by_indexes.setdefault(variant, {}).setdefault(names, {})
+            by_choices[self._choices(names)] = Entry(result, names, before - budget.steps)
+        return result
 
-    def store(self, key: tuple, value: Any, result: Any, reads: set[str], steps: int) -> None:
-        choices = {name: self.chosen.get(name) for name in reads}
-        self.entries[key] = Entry(value, result, choices, steps)
+    def _find(self, by_reads: dict | None) -> Entry | None:
+        if not by_reads:
+            return None
+        for names, by_choices in by_reads.items():
+            entry = by_choices.get(self._choices(names) if names else ())
+            if entry is not None:
+                return entry
+        return None
+
+    def _choices(self, names: tuple[str, ...]) -> tuple:
+        chosen = self.chosen
+        # Identity: a different object with an equal value only costs an evaluation (and
+        # 1 == True would not). COPY_INDEX is never chosen.
+        return tuple([id(chosen.get(name, NOT_CHOSEN)) for name in names])

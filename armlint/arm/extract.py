@@ -7,9 +7,11 @@ of a template (health extensions, maintenance assignments) are matched to VMs he
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from armlint.arm.combinations import CombinationMemo
 from armlint.arm.jsonpos import JsonObject, get_ci
 from armlint.arm.template import Evaluated, TemplateScope, location_of
 from armlint.compute.arm_body import BodyExtractor, Reached, reach
@@ -25,6 +27,7 @@ from armlint.model import (
 
 VM_TYPE = "microsoft.compute/virtualmachines"
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
+NO_READS: frozenset[str] = frozenset()
 
 
 class ArmNode:
@@ -34,13 +37,32 @@ class ArmNode:
     The location is computed only when asked: making one for every step cost a tenth of the run.
     Children and the settled node are kept: ``compute.arm_body`` follows about twenty paths from
     the same root, and without this each one evaluated again the expressions it passed through
-    (a third of the evaluation time).
+    (a third of the evaluation time). While allowedValues combinations are explored, a node
+    also knows the explored parameters its value read (its own and its parents' evaluations),
+    and a kept node hands them on to the evaluation under way (arm.combinations).
     """
 
-    __slots__ = ("value", "scope", "start", "steps", "evaluated", "trace", "_children", "_settled")
+    __slots__ = (
+        "value",
+        "scope",
+        "start",
+        "steps",
+        "evaluated",
+        "trace",
+        "reads",
+        "_children",
+        "_settled",
+    )
 
     def __init__(
-        self, value, scope: TemplateScope, start: Location, steps=(), evaluated=False, trace=()
+        self,
+        value,
+        scope: TemplateScope,
+        start: Location,
+        steps=(),
+        evaluated=False,
+        trace=(),
+        reads: frozenset[str] = NO_READS,
     ):
         self.value = value
         self.scope = scope
@@ -48,6 +70,7 @@ class ArmNode:
         self.steps: tuple[tuple[Any, str], ...] = steps  # (container, key) passed
         self.evaluated = evaluated
         self.trace: tuple[str, ...] = trace
+        self.reads = reads
         self._children: dict[str, ArmNode | None] = {}
         self._settled: ArmNode | None = None
 
@@ -68,40 +91,64 @@ class ArmNode:
         return self.value.location() if isinstance(self.value, JsonObject) else self.location
 
     def child(self, key: str) -> ArmNode | None:
-        if key not in self._children:
-            self._children[key] = self._child(key)
-        return self._children[key]
+        children = self._children
+        if key in children:
+            node = children[key]
+            if node is not None and node.reads:
+                self._read_again(node.reads)
+            return node
+        node = children[key] = self._child(key)
+        return node
 
     def _child(self, key: str) -> ArmNode | None:
         actual, child = get_ci(self.value, key)
         if actual is None:
             return None
-        evaluated, trace = self.evaluated, self.trace
+        evaluated, trace, reads = self.evaluated, self.trace, self.reads
         if isinstance(child, str):
-            result = self.scope.resolve(child)
+            result, reads = self._resolve(child)
             if (result.value is not child and result.value != child) or result.trace:
                 evaluated = True
             child, trace = result.value, trace + result.trace
         steps = (*self.steps, (self.value, actual))
-        return ArmNode(child, self.scope, self.start, steps, evaluated, trace)
+        return ArmNode(child, self.scope, self.start, steps, evaluated, trace, reads)
 
     def item(self, index: int) -> ArmNode:
         where = location_of(self.value, index, self.location)
-        return ArmNode(self.value[index], self.scope, where)
+        return ArmNode(self.value[index], self.scope, where, reads=self.reads)
 
     def settle(self) -> ArmNode:
         if self._settled is None:
             self._settled = self._settle()
+        elif self._settled.reads:
+            self._read_again(self._settled.reads)
         return self._settled
 
     def _settle(self) -> ArmNode:
         if not isinstance(self.value, (dict, list)):
             return self
         # Items of an array or object written in place may still be expressions themselves.
-        resolved = self.scope.resolve(self.value)
+        resolved, reads = self._resolve(self.value)
         evaluated = self.evaluated or bool(resolved.trace)
         trace = self.trace + resolved.trace
-        return ArmNode(resolved.value, self.scope, self.start, self.steps, evaluated, trace)
+        return ArmNode(resolved.value, self.scope, self.start, self.steps, evaluated, trace, reads)
+
+    def _resolve(self, value: Any) -> tuple[Evaluated, frozenset[str]]:
+        """The value evaluated, and the explored parameters this node's value then read."""
+        memo = self.scope.context.memo
+        if memo is None:
+            return self.scope.resolve(value), self.reads
+        memo.start()
+        try:
+            result = self.scope.resolve(value)
+        finally:
+            step = memo.finish()
+        return result, (self.reads | step if step else self.reads)
+
+    def _read_again(self, reads: frozenset[str]) -> None:
+        memo = self.scope.context.memo
+        if memo is not None:
+            memo.read_all(reads)
 
 
 def follow(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Location) -> Reached:
@@ -136,7 +183,7 @@ class RecordBuilder:
         self.scope = scope
         self.kind = kind
         self.start = location
-        self.body = BodyExtractor(ArmNode(resource, scope, location), kind, location)
+        self.body = SharedBodyExtractor(ArmNode(resource, scope, location), kind, location)
 
     def facts(self, siblings: SiblingIndex) -> dict[str, Fact]:
         facts: dict[str, Fact | None] = dict(self.body.facts())
@@ -145,6 +192,38 @@ class RecordBuilder:
         )
         facts["maintenance_assignment"] = siblings.maintenance_fact(self)
         return {name: fact for name, fact in facts.items() if fact is not None}
+
+
+class SharedBodyExtractor(BodyExtractor):
+    """``BodyExtractor`` whose paths, while allowedValues combinations are explored, are walked
+    once per choice of the explored parameters their values read (arm.combinations), and once
+    for all the instances of a copy loop unless they read its index: a VM of the root template
+    is the same resource in every combination, so a path that read no changed choice (and no
+    index) reaches the same value."""
+
+    def __init__(self, root: ArmNode, kind: str, start: Location) -> None:
+        super().__init__(root, kind, start)
+        self.scope = scope = root.scope
+        memo = scope.context.memo
+        self.memo = memo if memo is not None and scope.template is memo.root else None
+
+    def facts(self) -> dict[str, Fact]:
+        """All of them at once when no choice they read changed (the caller copies the dict;
+        nothing changes a ``Fact`` once built)."""
+        if self.memo is None:
+            return super().facts()
+        return self._shared(self.memo, "facts", lambda: BodyExtractor.facts(self))
+
+    def find(self, *path: str) -> Reached:
+        if self.memo is None:
+            return reach(self.root, path)
+        return self._shared(self.memo, path, lambda: reach(self.root, path))
+
+    def _shared(self, memo: CombinationMemo, what: Any, compute: Callable[[], Any]) -> Any:
+        scope = self.scope
+        resource = self.root.value
+        key = (id(resource), what)
+        return memo.shared(key, resource, scope.indexes_key(), compute, scope.budget)
 
 
 @dataclass(slots=True)
@@ -231,6 +310,7 @@ __all__ = [
     "Evaluated",
     "Reached",
     "RecordBuilder",
+    "SharedBodyExtractor",
     "SiblingIndex",
     "SiblingResource",
     "follow",

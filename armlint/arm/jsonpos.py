@@ -5,18 +5,31 @@ Objects and arrays stay plain ``dict`` and ``list`` subclasses (as in cfn-lint),
 armlint handles them like ordinary values; each container also records the spans of its
 children, because booleans, numbers and ``None`` cannot carry a position themselves.
 Spans are character offsets; ``SourceText.location`` turns them into lines and columns lazily.
+
+Two readers give the same values and the same spans. ``parse`` reads with the standard
+library's C scanner (``json.loads``) and computes a container's spans only when something asks
+for them (a finding, a trace, a fact's location: about one container in twenty in a template),
+from its parent's, which are computed the same way; anything ``json.loads`` does not read the
+way Azure does (comments, duplicate keys, NaN, too many digits, deep nesting) is read again by
+the position-keeping parser (``parse_eager``), which reports it exactly as before.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import re
-from bisect import bisect_right
 from json.decoder import scanstring  # type: ignore[attr-defined]  # not in typeshed
+from typing import Any
 
 from armlint.model import Location
 
 MAX_DEPTH = 200  # two Python frames per level must stay inside the recursion limit
+# A span computed on demand comes from reading the parent's children (their ends found by the C
+# scanner), so a deep value's text is scanned once per level above it: deeper documents (the
+# corpus files nest 8 levels at the median, 29 at most) take the eager parser.
+MAX_LAZY_DEPTH = 40
+_BLOCK = 1024  # characters per block of SourceText's line index
 
 _SKIP = re.compile(r"(?:[ \t\n\r]+|//[^\n]*|/\*.*?\*/)*", re.S)
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -39,31 +52,42 @@ class JsonError(ValueError):
 class SourceText:
     """The text of one file and the means to turn offsets into lines and columns."""
 
-    __slots__ = ("path", "text", "_line_starts", "duplicates", "_locations")
+    __slots__ = ("path", "text", "_blocks", "duplicates", "_locations")
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
-        self._line_starts: list[int] | None = None
+        self._blocks: tuple[list[int], list[int]] | None = None
         # Locations are immutable; exploring asks for the same ones once per combination.
         self._locations: dict[tuple[int, int], Location] = {}
         self.duplicates: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
 
-    def _starts(self) -> list[int]:
-        if self._line_starts is None:
-            starts = [0]
-            find = self.text.find
-            pos = find("\n")
-            while pos != -1:
-                starts.append(pos + 1)
-                pos = find("\n", pos + 1)
-            self._line_starts = starts
-        return self._line_starts
+    def _index(self) -> tuple[list[int], list[int]]:
+        """Per block of text: the newlines before it and the offset of the last one (-1:
+        none). A file asks for a few dozen positions; the offsets of all its lines would
+        cost more than the positions themselves (one Python step per line)."""
+        if self._blocks is None:
+            text = self.text
+            counts, lasts = [0], [-1]
+            newlines, last = 0, -1
+            for begin in range(0, len(text), _BLOCK):
+                newlines += text.count("\n", begin, begin + _BLOCK)
+                found = text.rfind("\n", begin, begin + _BLOCK)
+                last = found if found != -1 else last
+                counts.append(newlines)
+                lasts.append(last)
+            self._blocks = counts, lasts
+        return self._blocks
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        starts = self._starts()
-        index = bisect_right(starts, offset) - 1
-        return index + 1, offset - starts[index] + 1
+        counts, lasts = self._blocks or self._index()
+        block = offset // _BLOCK
+        begin = block * _BLOCK
+        text = self.text
+        line_start = text.rfind("\n", begin, offset)
+        if line_start == -1:
+            line_start = lasts[block]
+        return counts[block] + text.count("\n", begin, offset) + 1, offset - line_start
 
     def location(self, span: tuple[int, int]) -> Location:
         known = self._locations.get(span)
@@ -72,28 +96,25 @@ class SourceText:
         return known
 
     def _new_location(self, span: tuple[int, int]) -> Location:
-        # line_col twice, inlined: findings and facts ask for hundreds of thousands of these
-        starts = self._line_starts or self._starts()
         start, end = span
-        line = bisect_right(starts, start)
-        end_line = bisect_right(starts, end, line - 1) if end > start else line
-        return Location(
-            self.path,
-            line,
-            start - starts[line - 1] + 1,
-            end_line,
-            max(end, start) - starts[end_line - 1] + 1,
-        )
+        line, column = self.line_col(start)
+        end_line, end_column = self.line_col(end) if end > start else (line, column)
+        return Location(self.path, line, column, end_line, end_column)
 
 
 class JsonObject(dict):
     """A JSON object that knows where it and each of its keys and values are."""
 
-    __slots__ = ("src", "span", "key_spans", "value_spans")
+    __slots__ = ("src", "span", "key_spans", "value_spans", "_at")
     src: SourceText
     span: tuple[int, int]
     key_spans: dict[str, tuple[int, int]]
     value_spans: dict[str, tuple[int, int]]
+    _at: list  # where json.loads found it (see _position)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when a slot is unset: the positions of an object json.loads built.
+        return _position(self, name)
 
     def location(self) -> Location:
         return self.src.location(self.span)
@@ -108,17 +129,21 @@ class JsonObject(dict):
         clone = JsonObject()
         for key, value in self.items():
             clone[key] = _deepcopy(value, memo)
-        _copy_meta(self, clone)
+        copy_positions(self, clone)
         return clone
 
 
 class JsonArray(list):
     """A JSON array that knows where it and each of its items are."""
 
-    __slots__ = ("src", "span", "item_spans")
+    __slots__ = ("src", "span", "item_spans", "_at")
     src: SourceText
     span: tuple[int, int]
     item_spans: list[tuple[int, int]]
+    _at: list
+
+    def __getattr__(self, name: str) -> Any:
+        return _position(self, name)
 
     def location(self) -> Location:
         return self.src.location(self.span)
@@ -128,7 +153,7 @@ class JsonArray(list):
 
     def __deepcopy__(self, memo):
         clone = JsonArray(_deepcopy(v, memo) for v in self)
-        clone.src, clone.span, clone.item_spans = self.src, self.span, self.item_spans
+        copy_positions(self, clone)
         return clone
 
 
@@ -138,11 +163,209 @@ def _deepcopy(value, memo):
     return deepcopy(value, memo)
 
 
-def _copy_meta(source: JsonObject, target: JsonObject) -> None:
-    target.src = source.src
-    target.span = source.span
-    target.key_spans = source.key_spans
-    target.value_spans = source.value_spans
+def copy_positions(source: JsonObject | JsonArray, target: JsonObject | JsonArray) -> None:
+    """Give ``target`` (a copy of ``source`` with the same keys or items) the positions of
+    ``source``: those it has, and the means to compute the others when asked."""
+    names = _OBJECT_SLOTS if isinstance(source, JsonObject) else _ARRAY_SLOTS
+    for name in ("src", "_at", *names):
+        try:  # object.__getattribute__: a slot not computed yet stays so, not computed here
+            setattr(target, name, object.__getattribute__(source, name))
+        except AttributeError:
+            continue
+
+
+# -- positions on demand for what json.loads built ------------------------------------------
+
+
+# Where a container that json.loads built is, a list (cheaper to make than an object, and
+# json.loads makes one per container): [UP, KEY, SPAN, CHILDREN, HEIGHT, NEXT]. UP is the
+# parent's place (None: the document's value) and KEY the container's key or index there, set
+# when the parent is made; HEIGHT the levels of containers from it down, itself included. The
+# rest is filled when asked: SPAN its own span; CHILDREN its children's spans read so far (an
+# object's (key_spans, value_spans), an array's item_spans) and NEXT where the next child's
+# text starts (DONE: all read). Children are read in order and only as far as asked: the span
+# of the first resource does not need the text of the others. A place refers to no container,
+# so the trees stay free of reference cycles and are freed as soon as they are dropped.
+UP, KEY, SPAN, CHILDREN, HEIGHT, NEXT = range(6)
+DONE = -1
+
+
+class _Unusual(Exception):
+    """The text needs the eager parser: what json.loads reads differs from what Azure reads,
+    or positions on demand would cost more than reading them all."""
+
+
+def _position(container: JsonObject | JsonArray, name: str) -> Any:
+    """Compute the position ``name`` of a container json.loads built and keep it on it."""
+    if name not in (_OBJECT_SLOTS if isinstance(container, JsonObject) else _ARRAY_SLOTS):
+        raise AttributeError(name)
+    try:
+        place = container._at
+    except AttributeError:  # built by the eager parser or by hand: positions were never set
+        raise AttributeError(name) from None
+    text = container.src.text
+    if name == "span":
+        container.span = _own_span(place, text)
+    elif isinstance(container, JsonObject):
+        container.key_spans, container.value_spans = _all_children(place, text)
+    else:
+        container.item_spans = _all_children(place, text)
+    return getattr(container, name)
+
+
+_OBJECT_SLOTS = frozenset(("span", "key_spans", "value_spans"))
+_ARRAY_SLOTS = frozenset(("span", "item_spans"))
+_WHITESPACE = " \t\n\r"
+_SPACE = re.compile(r"[ \t\n\r]*")
+# json.loads's own scanner (C) without hooks: where a child value ends, at C speed.
+_scan_value = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # not in typeshed
+
+
+def _own_span(place: list, text: str) -> tuple[int, int]:
+    if place[SPAN] is None:
+        if place[UP] is None:
+            start = _SPACE.match(text).end()  # type: ignore[union-attr]  # matches even ""
+            place[SPAN] = (start, len(text.rstrip(_WHITESPACE)))
+        else:
+            place[SPAN] = _child_span(place[UP], text, place[KEY])
+    return place[SPAN]
+
+
+def _own_start(place: list, text: str) -> int:
+    """Where the container starts: its parent's children need be read only up to it."""
+    if place[SPAN] is not None or place[UP] is None:
+        return _own_span(place, text)[0]
+    return _child_start(place[UP], text, place[KEY])
+
+
+def _all_children(place: list, text: str) -> Any:
+    _open(place, text)
+    while place[NEXT] != DONE:
+        _read_child(place, text)
+    return place[CHILDREN]
+
+
+def _child_span(place: list, text: str, key: Any) -> tuple[int, int]:
+    spans = _open(place, text)
+    while (span := _known(spans, key)) is None:
+        _read_child(place, text)
+    return span
+
+
+def _child_start(place: list, text: str, key: Any) -> int:
+    """Where a child's value starts, without reading the value when it is the next child."""
+    spans = _open(place, text)
+    while (span := _known(spans, key)) is None:
+        if isinstance(spans, list):
+            if key == len(spans):
+                return place[NEXT]
+        else:
+            name, _, value_start = _name_at(text, place[NEXT])
+            if name == key:
+                return value_start
+        _read_child(place, text)
+    return span[0]
+
+
+def _known(spans: dict | list, key: Any) -> tuple[int, int] | None:
+    if isinstance(spans, dict):
+        return spans.get(key)
+    return spans[key] if key < len(spans) else None
+
+
+def _open(place: list, text: str) -> Any:
+    """The spans of the children read so far (an object's value_spans, an array's
+    item_spans), set up on first use."""
+    if place[CHILDREN] is None:
+        start = _own_start(place, text)
+        is_object = text[start] == "{"
+        place[CHILDREN] = ({}, {}) if is_object else []
+        first = _SPACE.match(text, start + 1).end()  # type: ignore[union-attr]
+        place[NEXT] = DONE if text[first] in "]}" else first
+    children = place[CHILDREN]
+    return children[1] if isinstance(children, tuple) else children
+
+
+def _read_child(place: list, text: str) -> None:
+    """Read the next child's spans (text that json.loads read: only whitespace between tokens,
+    no duplicate keys)."""
+    pos = place[NEXT]
+    children = place[CHILDREN]
+    if isinstance(children, tuple):
+        key, key_end, value_start = _name_at(text, pos)
+        value_end = _scan_value(text, value_start)[1]
+        children[0][key] = (pos, key_end)
+        children[1][key] = (value_start, value_end)
+    else:
+        value_end = _scan_value(text, pos)[1]
+        children.append((pos, value_end))
+    comma = _COMMA.match(text, value_end)
+    place[NEXT] = DONE if comma is None else comma.end()
+
+
+def _name_at(text: str, pos: int) -> tuple[str, int, int]:
+    """The property name at ``pos``, where it ends and where its value starts."""
+    plain = _PLAIN_KEY.match(text, pos)
+    if plain is not None:
+        return plain.group(1), plain.end(1) + 1, plain.end()
+    key, key_end = scanstring(text, pos + 1, True)  # escapes in the name
+    colon = _SPACE.match(text, key_end).end()  # type: ignore[union-attr]
+    return key, key_end, _SPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
+
+
+def _not_json(word: str):
+    raise _Unusual  # NaN and Infinity: json.loads takes them, the eager parser reports them
+
+
+def _read_fast(text: str, src: SourceText) -> object:
+    """The value json.loads reads, its containers ready to compute their positions."""
+
+    def member_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
+        obj = JsonObject(pairs)
+        if len(obj) != len(pairs):
+            raise _Unusual  # duplicate keys: AZP003 needs both places
+        place = [None, 0, None, None, 1, None]
+        height = 0
+        for key, value in pairs:
+            kind = value.__class__
+            if kind is list:
+                value = obj[key] = array(value)
+            elif kind is not JsonObject:
+                continue
+            child = value._at
+            child[UP], child[KEY] = place, key
+            if child[HEIGHT] > height:
+                height = child[HEIGHT]
+        if height:
+            if height >= MAX_LAZY_DEPTH:
+                raise _Unusual
+            place[HEIGHT] = height + 1
+        obj.src, obj._at = src, place
+        return obj
+
+    def array(items: list) -> JsonArray:
+        arr = JsonArray(items)
+        place = [None, 0, None, None, 1, None]
+        height = 0
+        for index, value in enumerate(items):
+            kind = value.__class__
+            if kind is list:
+                value = arr[index] = array(value)
+            elif kind is not JsonObject:
+                continue
+            child = value._at
+            child[UP], child[KEY] = place, index
+            if child[HEIGHT] > height:
+                height = child[HEIGHT]
+        if height:
+            if height >= MAX_LAZY_DEPTH:
+                raise _Unusual
+            place[HEIGHT] = height + 1
+        arr.src, arr._at = src, place
+        return arr
+
+    value = json.loads(text, object_pairs_hook=member_hook, parse_constant=_not_json)
+    return array(value) if value.__class__ is list else value
 
 
 def decode_bytes(data: bytes) -> str:
@@ -156,7 +379,26 @@ def decode_bytes(data: bytes) -> str:
 
 
 def parse(text: str, path: str = "<string>") -> tuple[object, SourceText]:
-    """Parse JSON text; raise JsonError with an offset on the first syntax error."""
+    """Parse JSON text; raise JsonError with an offset on the first syntax error.
+
+    json.loads reads first; positions are computed when asked. Text it does not read as
+    Azure does goes to the eager parser, which raises the error or reports the duplicates."""
+    src = SourceText(path, text)
+    collecting = gc.isenabled()
+    gc.disable()  # see parse_eager
+    try:
+        return _read_fast(text, src), src
+    except (ValueError, _Unusual, RecursionError):
+        pass  # the eager parser reads it again and says what is wrong, if anything
+    finally:
+        if collecting:
+            gc.enable()
+    return parse_eager(text, path)
+
+
+def parse_eager(text: str, path: str = "<string>") -> tuple[object, SourceText]:
+    """Parse JSON text with every position at once; raise JsonError with an offset on the
+    first syntax error."""
     src = SourceText(path, text)
     collecting = gc.isenabled()
     # A parse allocates only acyclic containers; cyclic garbage collection during it would only

@@ -207,15 +207,17 @@ class TemplateLoader:
 
     def _evaluate_all(self, template: JsonDocument, given, label: str, result: LoadResult) -> None:
         context = FileContext(deployment=self.deployment)
+        candidates = self._allowed_choices(template.value, given) if self.explore else []
+        if candidates and SHARE_BETWEEN_COMBINATIONS:
+            # The combinations share what does not depend on their choices with each other
+            # and with this first evaluation (arm.combinations).
+            context.memo = CombinationMemo(template.value, (name for name, _ in candidates))
         records, findings, reads = self._evaluate(template, given, context)
-        explorable = self._explorable(template.value, given, reads) if self.explore else []
+        explorable = [(name, allowed) for name, allowed in candidates if name.lower() in reads]
         if not explorable:
             self._finish(records, label, ())
             result.records.extend(records)
         else:
-            # Combinations share what does not depend on their choices (arm.combinations).
-            if SHARE_BETWEEN_COMBINATIONS:
-                context.memo = CombinationMemo(template.value, (name for name, _ in explorable))
             for combination in self._combinations(template, explorable, result):
                 chosen = dict(given)
                 for name, value in combination:
@@ -225,7 +227,7 @@ class TemplateLoader:
                 records, findings, _ = self._evaluate(template, chosen, context)
                 self._finish(records, label, combination)
                 result.records.extend(records)
-            context.memo = None
+        context.memo = None
         result.findings.extend(findings)
         result.notes.extend(dict.fromkeys(context.notes))
         if context.budget.exhausted:
@@ -248,20 +250,21 @@ class TemplateLoader:
                 record.parameter_file = label
 
     @staticmethod
-    def _explorable(template: dict, given, reads: set[str]) -> list[tuple[str, list]]:
+    def _allowed_choices(template: dict, given) -> list[tuple[str, list]]:
+        """The parameters that exploring may vary: declared with more than one allowed value
+        and not given; those the evaluation reads are explored."""
         _, parameters = get_ci(template, "parameters")
         if not isinstance(parameters, dict):
             return []
         given_names = {name.lower() for name in given}
-        explorable = []
+        candidates = []
         for name, declaration in parameters.items():
-            lowered = name.lower()
-            if lowered not in reads or lowered in given_names or not isinstance(declaration, dict):
+            if name.lower() in given_names or not isinstance(declaration, dict):
                 continue
             _, allowed = get_ci(declaration, "allowedValues")
             if isinstance(allowed, list) and len(allowed) > 1:
-                explorable.append((name, list(allowed)))
-        return sorted(explorable)
+                candidates.append((name, list(allowed)))
+        return sorted(candidates)
 
     @staticmethod
     def _combinations(template: JsonDocument, explorable, result: LoadResult):

@@ -14,7 +14,7 @@ from typing import Any
 
 from armlint.arm import expressions
 from armlint.arm.combinations import CombinationMemo
-from armlint.arm.jsonpos import JsonArray, JsonObject, SourceText, get_ci
+from armlint.arm.jsonpos import JsonArray, JsonObject, SourceText, copy_positions, get_ci
 from armlint.model import LOCATION_ORIGIN, DeploymentContext, Location, Unknown
 
 MAX_COPY_COUNT = 800  # ARM's own limit for copy loops
@@ -72,6 +72,9 @@ class FileContext:
     deployment: DeploymentContext = field(default_factory=DeploymentContext)
     # While allowedValues combinations are explored: results they share (arm.combinations).
     memo: CombinationMemo | None = None
+    # What the walk works out from a template's text alone, by id of the template object
+    # (which it keeps alive): the same in every evaluation of the file (arm.walk).
+    walked: dict[int, tuple[dict, Any]] = field(default_factory=dict)
 
 
 class TemplateScope(expressions.Scope):
@@ -117,6 +120,8 @@ class TemplateScope(expressions.Scope):
         return result.value
 
     def copy_index(self, loop: str | None) -> Any:
+        if self.context.memo is not None:
+            self.context.memo.read_index()
         if loop is None:
             if None in self.copy_indexes:
                 return self.copy_indexes[None]
@@ -256,31 +261,28 @@ class TemplateScope(expressions.Scope):
 
     def resolve(self, value: Any) -> Evaluated:
         """Evaluate every expression inside a JSON value; containers keep their positions."""
-        memo = self.context.memo
-        if memo is not None and self.template is memo.root and _worth_sharing(value):
+        memo = self._sharing_memo()
+        if memo is not None and _worth_sharing(value):
             return self._resolve_shared(value, memo)
         return self._resolve_here(value)
 
     def _resolve_shared(self, value: Any, memo: CombinationMemo) -> Evaluated:
-        """``resolve`` through the results shared between allowedValues combinations. The key
-        is all that can differ between two evaluations of the same value of the root template
-        within one exploration besides the explored parameters: the copy-loop indexes and the
-        variables being evaluated (a variable that refers to itself is unknown)."""
-        key = (id(value), self._indexes_key(), frozenset(self._in_progress))
-        shared = memo.lookup(key, value, self.budget)
-        if shared is not None:
-            return shared
-        before = self.budget.steps
-        memo.start()
-        try:
-            result = self._resolve_here(value)
-        finally:
-            reads = memo.finish()
-        if not self.budget.exhausted:
-            memo.store(key, value, result, reads, before - self.budget.steps)
-        return result
+        """``resolve`` through the results shared between allowedValues combinations and copy
+        loop instances. The key is all that can differ between two evaluations of the same
+        value of the root template besides the explored parameters and the copy-loop indexes
+        (which ``CombinationMemo.shared`` tells apart when they were read): the variables being
+        evaluated (a variable that refers to itself is unknown)."""
+        # An expression is its text wherever it is written; a container is itself.
+        subject = None if isinstance(value, str) else value
+        progress = self._in_progress
+        key = (value if subject is None else id(value),)
+        if progress:
+            key = (*key, frozenset(progress))
+        return memo.shared(
+            key, subject, self.indexes_key(), lambda: self._resolve_here(value), self.budget
+        )
 
-    def _indexes_key(self) -> tuple:
+    def indexes_key(self) -> tuple:
         """The copy-loop indexes as a key, made once per indexes dict (the walk may replace
         the dict of a fresh loop scope, so the key remembers which dict it was made from)."""
         made = self._indexes_made
@@ -308,21 +310,44 @@ class TemplateScope(expressions.Scope):
         if isinstance(value, dict):
             self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
             result = JsonObject() if isinstance(value, JsonObject) else {}
+            memo = self._sharing_memo()
             for key, item in value.items():
-                result[key] = self._resolve(item)
+                if memo is not None and isinstance(item, str) and expressions.is_expression(item):
+                    result[key] = self._resolve_item(item, memo)
+                else:
+                    result[key] = self._resolve(item)
             if isinstance(value, JsonObject):
-                result.src, result.span = value.src, value.span
-                result.key_spans, result.value_spans = value.key_spans, value.value_spans
+                copy_positions(value, result)  # without computing them (jsonpos)
             return result
         if isinstance(value, list):
             self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
-            items = [self._resolve(item) for item in value]
+            memo = self._sharing_memo()
+            if memo is None:
+                items = [self._resolve(item) for item in value]
+            else:
+                items = [
+                    self._resolve_item(item, memo)
+                    if isinstance(item, str) and expressions.is_expression(item)
+                    else self._resolve(item)
+                    for item in value
+                ]
             if isinstance(value, JsonArray):
                 array = JsonArray(items)
-                array.src, array.span, array.item_spans = value.src, value.span, value.item_spans
+                copy_positions(value, array)
                 return array
             return items
         return value
+
+    def _sharing_memo(self) -> CombinationMemo | None:
+        memo = self.context.memo
+        return memo if memo is not None and self.template is memo.root else None
+
+    def _resolve_item(self, text: str, memo: CombinationMemo) -> Any:
+        """An expression inside an object or array, shared on its own: when one property of
+        a variable's object reads a choice, the others are not evaluated again."""
+        result = self._resolve_shared(text, memo)
+        self._note(result.trace)
+        return result.value
 
     def _resolve_string(self, text: str) -> Any:
         if not expressions.is_expression(text):

@@ -79,8 +79,7 @@ class Instance:
 
 
 def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int = 0) -> None:
-    fallback = template.location() if isinstance(template, JsonObject) else Location("", 1, 1)
-    resources = [(res, _location(res, fallback)) for res in _resources(template) if _matters(res)]
+    resources = _resources_that_matter(template, scope.context.walked)
     siblings = SiblingIndex()
     fleet = Fleet()
     instances = [inst for res, loc in resources for inst in _expand(res, loc, scope, walk)]
@@ -100,6 +99,17 @@ def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int =
             _walk_deployment(instance, walk, depth)
 
 
+def _resources_that_matter(template: dict, walked: dict) -> list[tuple[dict, Location]]:
+    """The resources ``_matters`` keeps, with their locations; worked out once per file (each
+    allowedValues combination walks the same template again)."""
+    known = walked.get(id(template))
+    if known is not None and known[0] is template:
+        return known[1]
+    resources = [(res, _location(res, template)) for res in _resources(template) if _matters(res)]
+    walked[id(template)] = (template, resources)
+    return resources
+
+
 def _resources(template: dict) -> Iterator[dict]:
     """Resources as an array, or as an object keyed by symbolic name (languageVersion 2.0)."""
     _, resources = get_ci(template, "resources")
@@ -114,8 +124,12 @@ def _resources(template: dict) -> Iterator[dict]:
             yield resource
 
 
-def _location(resource: dict, fallback: Location) -> Location:
-    return resource.location() if isinstance(resource, JsonObject) else fallback
+def _location(resource: dict, template: dict) -> Location:
+    """Where the resource is written; the template's place for one without positions (only
+    then is that worked out: the first location of a file costs its line starts)."""
+    if isinstance(resource, JsonObject):
+        return resource.location()
+    return template.location() if isinstance(template, JsonObject) else Location("", 1, 1)
 
 
 def _matters(resource: dict) -> bool:
@@ -279,7 +293,7 @@ def _add_vm(instance, kind: str, resource_type, siblings, template, walk: Walk) 
     record = new_record(builder, str(walk.path), name, _canonical_type(kind))
     record.name_known = name_known
     record.facts = builder.facts(siblings)
-    record.facts["api_version"] = _api_version_fact(resource, template, instance, walk)
+    record.facts["api_version"] = _api_version_fact(builder, template, instance, walk)
     record.group = instance.group
     record.index = instance.index
     record.address = f"{record.resource_type}/{record.name}"
@@ -296,8 +310,10 @@ def _canonical_type(kind: str) -> str:
     return "Microsoft.Compute/virtualMachineScaleSets"
 
 
-def _api_version_fact(resource: dict, template: dict, instance: Instance, walk: Walk) -> Fact:
-    found = follow(resource, ("apiVersion",), instance.scope, instance.location)
+def _api_version_fact(
+    builder: RecordBuilder, template: dict, instance: Instance, walk: Walk
+) -> Fact:
+    found = builder.body.find("apiVersion")
     if found.present:
         return found.fact()
     key, profile = get_ci(template, "apiProfile")

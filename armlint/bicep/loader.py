@@ -14,6 +14,7 @@ set of records per combination, capped), and counts the registry modules it coul
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 import os
@@ -24,7 +25,7 @@ from armlint.bicep.evaluate import site
 from armlint.bicep.program import Program, read_program
 from armlint.bicep.records import build_records
 from armlint.bicep.syntax import SourceFile, parse_error, parse_file
-from armlint.bicep.template import Engine, Template, is_registry
+from armlint.bicep.template import Engine, Template, is_registry, same_value
 from armlint.bicep.values import V
 from armlint.fileio import DEFAULT_CAP, read_regular
 from armlint.model import DeploymentContext, FileReport, LoadResult, Location, VmRecord
@@ -164,7 +165,9 @@ def _bind_command_line(
     return bound
 
 
-def _evaluate_root(root: Root, workspace: Workspace, choices: dict) -> tuple[list, Engine]:
+def _evaluate_root(
+    root: Root, workspace: Workspace, choices: dict
+) -> tuple[list, Engine, Template]:
     engine = Engine(workspace.load, choices=dict(choices), budget=STEP_BUDGET)
     engine.deployment = workspace.deployment
     bound = _bind_param_file(engine, root.params) if root.params is not None else None
@@ -174,11 +177,48 @@ def _evaluate_root(root: Root, workspace: Workspace, choices: dict) -> tuple[lis
         # one evaluation per parameter file: the parameter file is part of the identity
         address = f"{root.params.source.display}:using {Path(root.params.using or '').name}/"
     template = Template(engine, root.program, bound, address)
+    return _records(root, template), engine, template
+
+
+def _records(root: Root, template: Template) -> list[tuple[VmRecord, frozenset]]:
     made = build_records(template)
     if root.params is not None:
         for record, _ in made:
             record.parameter_file = root.params.source.name
-    return made, engine
+    return made
+
+
+def _choice(engine: Engine, choices: dict, key: tuple[str, str]) -> tuple | None:
+    """The value a combination gives ``key``: its choice, else the one value it took without
+    a choice (None when that differs between the templates that declare it)."""
+    if key in choices:
+        return (choices[key],)
+    naturals = engine.naturals.get(key, [])
+    return (naturals[0],) if len(naturals) == 1 else None
+
+
+def _changed(engine: Engine, previous: dict, choices: dict) -> set:
+    changed = set()
+    for key in previous.keys() | choices.keys():
+        before, after = _choice(engine, previous, key), _choice(engine, choices, key)
+        if before is None or after is None or not same_value(before[0], after[0]):
+            changed.add(key)
+    return changed
+
+
+def _reevaluate(
+    root: Root, template: Template, previous: dict, choices: dict
+) -> list[tuple[VmRecord, frozenset]] | None:
+    """The records of a combination from the templates of the previous one: only the values
+    that read a choice which changed are evaluated again (``bicep/reads.py``). None when the
+    step budget ran out: what was cached then depends on where it ran out."""
+    engine = template.engine
+    changed = _changed(engine, previous, choices)
+    engine.choices = dict(choices)
+    engine.steps = 0  # each combination has the budget of a whole evaluation, as before
+    engine.reads.invalidate(changed)
+    made = _records(root, template)
+    return None if engine.exhausted else made
 
 
 def _scenario(deps: frozenset, keys: list, choices: dict) -> tuple:
@@ -186,10 +226,14 @@ def _scenario(deps: frozenset, keys: list, choices: dict) -> tuple:
 
 
 def explore(
-    root: Root, workspace: Workspace, notes: list[str], enabled: bool = True
+    root: Root, workspace: Workspace, notes: list[str], enabled: bool = True, share: bool = True
 ) -> tuple[list[VmRecord], Engine]:
-    """Evaluate a root once per combination of the @allowed values its VM facts depend on."""
-    made, engine = _evaluate_root(root, workspace, {})
+    """Evaluate a root once per combination of the @allowed values its VM facts depend on.
+
+    ``share``: each combination re-evaluates only what its choices change (``_reevaluate``);
+    without it (and after the step budget ran out), each evaluates the whole root again.
+    """
+    made, engine, template = _evaluate_root(root, workspace, {})
     relevant = sorted({key for _, deps in made for key in deps if key in engine.allowed})
     if not relevant or not enabled:
         return [record for record, _ in made], engine
@@ -197,12 +241,19 @@ def explore(
     baseline = {key: values[0] for key, values in zip(relevant, options, strict=True)}
     total = math.prod(len(values) for values in options)
     records: list[VmRecord] = []
+    # the notes say what the first evaluation met, as when every combination had its own
+    baseline_notes = (set(engine.missing_modules), engine.exhausted)
+    share = share and not engine.exhausted
+    previous: dict = {}
     for number, combination in enumerate(
         itertools.islice(itertools.product(*options), MAX_SCENARIOS)
     ):
         choices = dict(zip(relevant, combination, strict=True))
         if number > 0:
-            made, _ = _evaluate_root(root, workspace, choices)
+            shared = _reevaluate(root, template, previous, choices) if share else None
+            share = shared is not None
+            made = shared if shared is not None else _evaluate_root(root, workspace, choices)[0]
+            previous = choices
         for record, deps in made:
             if any(choices[key] != baseline[key] for key in relevant if key not in deps):
                 continue  # the same record comes from the combination where this is at baseline
@@ -213,6 +264,7 @@ def explore(
             f"bicep: {root.label}: explored {MAX_SCENARIOS} of {total} combinations of allowed "
             "parameter values (cap reached)"
         )
+    engine.missing_modules, engine.exhausted = baseline_notes
     return records, engine
 
 
@@ -257,17 +309,37 @@ def _registry_count(workspace: Workspace) -> int:
 
 
 def load_files(
-    files: list[Path], explore_allowed: bool = True, deployment: DeploymentContext | None = None
+    files: list[Path],
+    explore_allowed: bool = True,
+    deployment: DeploymentContext | None = None,
+    share: bool = True,
+) -> LoadResult:
+    """``share=False`` evaluates each explored combination whole (tests compare the two)."""
+    # Loading allocates many small objects that stay alive until the records are built (syntax
+    # nodes, values, cached entries); the cyclic collector would walk them again and again
+    # (about 5% of a Bicep check). It is held off for the load; what is left in cycles (a
+    # template and its cached instances) is collected after it, when the collector next runs.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_files(files, explore_allowed, deployment or DeploymentContext(), share)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_files(
+    files: list[Path], explore_allowed: bool, deployment: DeploymentContext, share: bool
 ) -> LoadResult:
     result = LoadResult()
-    workspace = Workspace(result, deployment=deployment or DeploymentContext())
+    workspace = Workspace(result, deployment=deployment)
     for path in files:
         workspace.add_input(Path(path))
     notes: list[str] = []
     missing: set[tuple[str, str]] = set()
     for root in _roots(workspace):
         try:
-            records, engine = explore(root, workspace, notes, explore_allowed)
+            records, engine = explore(root, workspace, notes, explore_allowed, share)
         except (RecursionError, MemoryError) as error:
             # a pathological file must not stop the run: report it and go on
             notes.append(f"bicep: {root.label}: not evaluated ({type(error).__name__})")

@@ -88,6 +88,9 @@ class Program:
     using: str | None = None
     using_node: Any | None = None
     target_scope: str = "resourceGroup"
+    # (start, end) of an object literal -> its written-out members (template.static_members)
+    object_members: dict[tuple[int, int], list | None] = field(default_factory=dict)
+    literal_nodes: dict[tuple[int, int], bool] = field(default_factory=dict)  # is_literal
 
 
 def named(node: Any) -> list[Any]:

@@ -9,6 +9,7 @@ same file scoped to the VM).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,13 +163,24 @@ def _resource_extensions(vm: Instance, collected: Collected, reading: Reading):
         applies = _targets(candidate, vm, False, reading)
         if applies is False:
             continue
-        kind = reading.reach(candidate.property("properties"), "type")
+        kind = _extension_type(candidate, reading)
         if not kind.present:
             continue
         fact = kind.fact()
         verdict = _combine(_unknown_if_none(applies), candidate.condition, _is_health(fact.value))
         found.append((verdict, fact))
     return found
+
+
+def _extension_type(candidate: Instance, reading: Reading):
+    """``properties.type`` of an extension resource, without evaluating its settings when the
+    properties are written out (the same reach, through the same cached member)."""
+    member = candidate.literal_member("properties", "type")
+    if member is None or member.value is None:  # a null has its own bookkeeping in reach
+        return reading.reach(candidate.property("properties"), "type")
+    reached = reading.reach(member)
+    reached.key = "type"
+    return reached
 
 
 def _unknown_if_none(value: Any) -> Any:
@@ -233,32 +245,51 @@ def _module_chain(template: Template):
 
 
 def build_records(root: Template) -> list[tuple[VmRecord, frozenset]]:
-    """Every VM/VMSS record of one root evaluation, with the allowed parameters it depends on."""
-    collected = collect(root)
+    """Every VM/VMSS record of one root evaluation, with the allowed parameters it depends on.
+
+    Each record is cached by its resource instance with what it read (``bicep/reads.py``):
+    an explored combination that changes nothing it read reuses it (a copy: the caller sets
+    the scenario). What resources exist around it (``collect``) counts among its reads."""
+    reads = root.engine.reads
+    collected, around = reads.tracked(lambda: collect(root))
     made: list[tuple[VmRecord, frozenset]] = []
     for template, instance, kind, resource_type in collected.vms:
-        record = new_record(instance, template, kind, resource_type)
-        reading = Reading(record.location)
-        facts, profile = vm_facts(instance, kind, reading)
-        facts["health_extension"] = health_fact(instance, profile, collected, reading)
-        facts["maintenance_assignment"] = maintenance_fact(instance, collected, reading)
-        assigned = _assigned(instance, collected, reading)
-        facts.update(fleet_facts(instance.body(), template, assigned, reading))
-        record.facts = facts
-        deps = set(reading.deps) | set(instance.deps)
-        conditions = [instance.condition]
-        loops = [instance.loop_unknown]
-        for module in _module_chain(template):
-            deps |= module.deps
-            conditions.append(module.condition)
-            loops.append(module.loop_unknown)
-        record.symbolic_name = instance.decl.symbolic
-        if any(isinstance(condition, Unknown) for condition in conditions):
-            record.condition_unknown = True
-        if any(loops):
-            record.instances_unknown = True
-        made.append((record, frozenset(deps)))
+
+        def build(template=template, instance=instance, kind=kind, resource_type=resource_type):
+            reads.note(around)
+            return _record(template, instance, kind, resource_type, collected)
+
+        record, deps = instance.memo.get("record", build)
+        copied = copy.copy(record)
+        copied.facts = dict(record.facts)
+        made.append((copied, deps))
     return made
+
+
+def _record(
+    template: Template, instance: Instance, kind: str, resource_type: str, collected: Collected
+) -> tuple[VmRecord, frozenset]:
+    record = new_record(instance, template, kind, resource_type)
+    reading = Reading(record.location)
+    facts, profile = vm_facts(instance, kind, reading)
+    facts["health_extension"] = health_fact(instance, profile, collected, reading)
+    facts["maintenance_assignment"] = maintenance_fact(instance, collected, reading)
+    assigned = _assigned(instance, collected, reading)
+    facts.update(fleet_facts(instance.body(), template, assigned, reading))
+    record.facts = facts
+    deps = set(reading.deps) | set(instance.deps)
+    conditions = [instance.condition]
+    loops = [instance.loop_unknown]
+    for module in _module_chain(template):
+        deps |= module.deps
+        conditions.append(module.condition)
+        loops.append(module.loop_unknown)
+    record.symbolic_name = instance.decl.symbolic
+    if any(isinstance(condition, Unknown) for condition in conditions):
+        record.condition_unknown = True
+    if any(loops):
+        record.instances_unknown = True
+    return record, frozenset(deps)
 
 
 __all__ = ["build_records"]

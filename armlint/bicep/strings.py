@@ -10,6 +10,9 @@ _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", "$": "
 
 
 def _unescape(text: str) -> str:
+    if "\\" not in text:  # most strings: nothing to replace, and sub() costs per call
+        return text
+
     def replace(match: re.Match) -> str:
         code = match.group(1)
         if code.startswith("u{"):

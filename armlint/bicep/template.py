@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from armlint.bicep import strings
 from armlint.bicep.evaluate import (
     OutputsRef,
     Site,
@@ -24,6 +25,7 @@ from armlint.bicep.evaluate import (
     unknown,
 )
 from armlint.bicep.program import ModuleDecl, Program, ResourceDecl, Shape, named
+from armlint.bicep.reads import Memo, Reads
 from armlint.bicep.values import NO_DEPS, ModuleRef, ResourceRef, V, plain
 from armlint.model import DeploymentContext, Unknown
 
@@ -50,6 +52,10 @@ class Engine:
     registry_modules: set[tuple[str, str]] = field(default_factory=set)
     missing_modules: set[tuple[str, str]] = field(default_factory=set)
     deployment: DeploymentContext = field(default_factory=DeploymentContext)
+    reads: Reads = field(default_factory=Reads)
+    # The value each @allowed parameter took without a choice, per key (one per template that
+    # declares it): exploration compares a combination with these.
+    naturals: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,36 +70,64 @@ class Instance:
     deps: frozenset
     parent: Instance | None = None
     loop_unknown: bool = False
-    _body: V | None = None
-    _name: V | None = None
-    _properties: dict[str, V | None] = field(default_factory=dict)
+    memo: Memo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.memo = Memo(self.template.engine.reads)
 
     def body(self) -> V:
-        if self._body is None:
-            node = self.decl.shape.body
-            if node is None:
-                self._body = V({}, site(self.template, self.decl.node))
-            else:
-                self._body = evaluate(node, self.template, self.env)
-        return self._body
+        return self.memo.get("body", self._body)
+
+    def _body(self) -> V:
+        node = self.decl.shape.body
+        if node is None:
+            return V({}, site(self.template, self.decl.node))
+        return self._value(node)
 
     def property(self, key: str) -> V | None:
         """One top-level property, evaluated alone (cheaper than the whole body)."""
-        if key not in self._properties:
-            node = property_node(self.decl.shape.body, key, self.template)
-            found = None
-            if node is not None:
-                found = evaluate(node, self.template, self.env).at(site(self.template, node))
-            self._properties[key] = found
-        return self._properties[key]
+        node = property_node(self.decl.shape.body, key, self.template)
+        return None if node is None else self._member(node)
+
+    def literal_member(self, *path: str) -> V | None:
+        """The value at ``path`` (a top-level property, then keys inside it), evaluating only
+        that member, when each object on the way is a literal with written-out keys (what
+        reading the evaluated property would find); None when one is not, or lacks the key."""
+        node = property_node(self.decl.shape.body, path[0], self.template)
+        for key in path[1:]:
+            members = static_members(node, self.template) if node is not None else None
+            if node is None or node.type != "object" or members is None:
+                return None
+            node = _lookup_node(dict(members), key)
+        return None if node is None else self._member(node)
+
+    def _member(self, node: Any) -> V:
+        """The value of one object member, cached on its own."""
+        key = ("member", node.start_byte, node.end_byte)
+        return self.memo.get(key, lambda: self._value(node).at(site(self.template, node)))
+
+    def _value(self, node: Any) -> V:
+        """``node`` evaluated in this instance's scope; an object literal with written-out keys
+        is evaluated member by member, each when it is read (``LazyMembers``): the facts read
+        a few paths of a body, and a new @allowed choice evaluates again only the members on
+        the way to what read it."""
+        template = self.template
+        members = static_members(node, template) if node.type == "object" else None
+        engine = template.engine
+        if members is None or engine.steps >= engine.budget:
+            return evaluate(node, template, self.env)
+        engine.steps += 1  # what evaluating the object itself costs
+        lazy = LazyMembers(self, dict(members))  # a repeated key: the last, as in evaluate
+        return V(lazy, site(template, node), literal=is_literal(node, template))
 
     def name(self) -> V:
-        if self._name is None:
-            found = self.property("name")
-            if found is None:
-                found = unknown("the resource has no name", self.template, self.decl.node)
-            self._name = found
-        return self._name
+        return self.memo.get("name", self._name)
+
+    def _name(self) -> V:
+        found = self.property("name")
+        if found is None:
+            found = unknown("the resource has no name", self.template, self.decl.node)
+        return found
 
 
 @dataclass
@@ -105,19 +139,158 @@ class ModuleInstance:
     condition: Any
     deps: frozenset
     loop_unknown: bool = False
-    _callee: Template | None = None
-    _resolved: bool = False
+    memo: Memo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.memo = Memo(self.template.engine.reads)
 
     def callee(self) -> Template | None:
-        if not self._resolved:
-            self._resolved = True
-            self._callee = self.template.create_callee(self)
-        return self._callee
+        return self.memo.get("callee", lambda: self.template.create_callee(self), _none)
+
+
+def _none() -> None:
+    return None
 
 
 def _is_array_type(type_text: str) -> bool:
     text = type_text.rstrip("?").strip()
     return text == "array" or text.endswith("[]")
+
+
+def static_members(node: Any, template: Template) -> list[tuple[str, Any]] | None:
+    """The (key, value node) pairs of an object literal whose keys are written out; None when
+    it has a spread or a computed key (``evaluate`` takes those). Read once per node."""
+    known = template.program.object_members
+    where = (node.start_byte, node.end_byte)
+    if where not in known:
+        known[where] = _static_members(node, template)
+    return known[where]
+
+
+def _static_members(node: Any, template: Template) -> list[tuple[str, Any]] | None:
+    spreads = template.source.rewritten.spreads
+    members = []
+    for prop in named(node):
+        parts = named(prop) if prop.type == "object_property" else []
+        if len(parts) < 2 or parts[0].type == "resource_declaration":
+            continue
+        key_node = parts[0]
+        if key_node.start_byte in spreads:
+            return None
+        if key_node.type == "string":
+            pieces = strings.parts(template.source, key_node)
+            if not all(isinstance(piece, str) for piece in pieces):
+                return None
+            key = "".join(pieces)
+        else:
+            key = template.source.text(key_node)
+        members.append((key, parts[-1]))
+    return members
+
+
+class LazyMembers(dict):
+    """The members of an object literal of a resource body, each evaluated (and cached by the
+    instance) when it is read. It answers every read as the evaluated object's dict would;
+    the dict itself stays empty, so it must be read through these methods, as the records'
+    code does (such objects reach no expression: expressions evaluate their own nodes)."""
+
+    __slots__ = ("instance", "nodes")
+
+    def __init__(self, instance: Instance, nodes: dict[str, Any]) -> None:
+        super().__init__()
+        self.instance = instance
+        self.nodes = nodes
+
+    def __getitem__(self, key: str) -> V:
+        return self.instance._member(self.nodes[key])
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        node = self.nodes.get(key)
+        return default if node is None else self.instance._member(node)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.nodes
+
+    def __iter__(self):
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def keys(self):  # type: ignore[override]
+        return self.nodes.keys()
+
+    def values(self):  # type: ignore[override]
+        return [self.instance._member(node) for node in self.nodes.values()]
+
+    def items(self):  # type: ignore[override]
+        return [(key, self.instance._member(node)) for key, node in self.nodes.items()]
+
+    def copy(self) -> dict[str, V]:  # type: ignore[override]
+        return dict(self.items())
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self.items()) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+LITERAL_LEAVES = frozenset({"number", "boolean", "null"})
+
+
+def is_literal(node: Any, template: Template) -> bool:
+    """Whether ``evaluate`` gives a literal for ``node``, read from the syntax alone: plain
+    numbers, booleans, nulls, strings without interpolation, and objects and arrays of them
+    (no spread, no computed key). Read once per node."""
+    known = template.program.literal_nodes
+    where = (node.start_byte, node.end_byte)
+    if where not in known:
+        known[where] = _is_literal(node, template)
+    return known[where]
+
+
+def _is_literal(node: Any, template: Template) -> bool:
+    kind = node.type
+    if kind in LITERAL_LEAVES:
+        return True
+    if kind == "string":
+        return all(isinstance(piece, str) for piece in strings.parts(template.source, node))
+    if kind == "object":
+        members = static_members(node, template)
+        return members is not None and all(is_literal(value, template) for _, value in members)
+    if kind == "array":
+        return _literal_items(named(node), template)
+    return False
+
+
+def _literal_items(children: list[Any], template: Template) -> bool:
+    spreads = template.source.rewritten.spreads
+    for index, child in enumerate(children):
+        if child.start_byte in spreads or child.start_byte - 3 in spreads:
+            return False
+        following = children[index + 1] if index + 1 < len(children) else None
+        if (
+            child.type == "identifier"
+            and following is not None
+            and following.type == "parenthesized_expression"
+            and following.start_byte == child.end_byte
+        ):
+            return False  # 'f(x)' split in two by the grammar: a call
+        if not is_literal(child, template):
+            return False
+    return True
+
+
+def _lookup_node(nodes: dict[str, Any], key: str) -> Any | None:
+    """``values.lookup`` over an object's member nodes: the exact key, else any casing."""
+    found = nodes.get(key)
+    if found is not None:
+        return found
+    folded = key.casefold()
+    return next((node for name, node in nodes.items() if name.casefold() == folded), None)
 
 
 def property_node(body: Any, key: str, template: Template) -> Any | None:
@@ -150,12 +323,9 @@ class Template:
         self.address = address  # prefix of record addresses, e.g. 'main.bicep:module vm/'
         self.depth = depth
         self.module = module
-        self._params: dict[str, V] = {}
-        self._vars: dict[str, V] = {}
-        self._busy: set[tuple[str, str]] = set()  # what is being evaluated: cycle guard
-        self._instances: dict[int, list[Instance]] = {}
-        self._modules: dict[str, list[ModuleInstance]] = {}
-        self._outputs: dict[str, V] = {}
+        # parameters, variables, outputs, resource and module instances, each with the
+        # @allowed choices it read (exploration re-evaluates only what a new choice changes)
+        self._memo = Memo(engine.reads)
 
     # --- symbols ------------------------------------------------------------------------------
 
@@ -177,20 +347,13 @@ class Template:
         return (f"{kind} {name} ({self.source.where(node)})",)
 
     def param(self, name: str) -> V:
-        cached = self._params.get(name)
-        if cached is not None:
-            return cached
-        key = ("param", name)
-        if key in self._busy:
-            decl = self.program.params[name]
-            return unknown(f"parameter {name} refers to itself", self, decl.node)
-        self._busy.add(key)
-        try:
-            value = self._param_value(name)
-        finally:
-            self._busy.discard(key)
-        self._params[name] = value
-        return value
+        return self._memo.get(
+            ("param", name), lambda: self._param_value(name), lambda: self._self_param(name)
+        )
+
+    def _self_param(self, name: str) -> V:
+        decl = self.program.params[name]
+        return unknown(f"parameter {name} refers to itself", self, decl.node)
 
     def _param_value(self, name: str) -> V:
         decl = self.program.params[name]
@@ -216,30 +379,33 @@ class Template:
         if not isinstance(allowed, list) or not allowed:
             return None
         key = (self.source.display, decl.name)
+        self.engine.reads.read(key)
         if key in self.engine.choices:
             value = self.engine.choices[key]
         else:
             default = plain(evaluate(decl.default, self, {})) if decl.default is not None else None
             value = default if default in allowed else allowed[0]
+            naturals = self.engine.naturals.setdefault(key, [])
+            if not any(same_value(value, known) for known in naturals):
+                naturals.append(value)
         self.engine.allowed[key] = [value] + [item for item in allowed if item != value]
         where = decl.default if decl.default is not None else decl.node
         return V(value, site(self, where), step, False, frozenset({key}))
 
     def var(self, name: str) -> V:
-        cached = self._vars.get(name)
-        if cached is not None:
-            return cached
+        return self._memo.get(
+            ("var", name), lambda: self._var_value(name), lambda: self._no_var(name)
+        )
+
+    def _var_value(self, name: str) -> V:
         decl = self.program.vars[name]
-        key = ("var", name)
-        if key in self._busy or decl.value is None:
-            return unknown(f"variable {name} cannot be evaluated", self, decl.node)
-        self._busy.add(key)
-        try:
-            value = evaluate(decl.value, self, {}).through(self._step("var", name, decl.node))
-        finally:
-            self._busy.discard(key)
-        self._vars[name] = value
-        return value
+        if decl.value is None:
+            return self._no_var(name)
+        return evaluate(decl.value, self, {}).through(self._step("var", name, decl.node))
+
+    def _no_var(self, name: str) -> V:
+        decl = self.program.vars[name]
+        return unknown(f"variable {name} cannot be evaluated", self, decl.node)
 
     def call_user_function(self, name: str, arg_nodes: list[Any], env: dict, node: Any) -> V:
         function = self.program.functions[name]
@@ -254,17 +420,16 @@ class Template:
     # --- resources ----------------------------------------------------------------------------
 
     def instances(self, decl: ResourceDecl) -> list[Instance]:
-        key = id(decl)
-        if key not in self._instances:
-            self._instances[key] = []  # guards against self-reference while expanding
-            if decl.parent is None:
-                self._instances[key] = self._expand(decl, {}, None)
-            else:
-                found: list[Instance] = []
-                for parent in self.instances(decl.parent):
-                    found.extend(self._expand(decl, parent.env, parent))
-                self._instances[key] = found
-        return self._instances[key]
+        # a resource that refers to its own instances while they are expanded sees none
+        return self._memo.get(("instances", id(decl)), lambda: self._instances(decl), list)
+
+    def _instances(self, decl: ResourceDecl) -> list[Instance]:
+        if decl.parent is None:
+            return self._expand(decl, {}, None)
+        found: list[Instance] = []
+        for parent in self.instances(decl.parent):
+            found.extend(self._expand(decl, parent.env, parent))
+        return found
 
     def _expand(self, decl: ResourceDecl, env: dict, parent: Instance | None) -> list[Instance]:
         made = []
@@ -335,15 +500,16 @@ class Template:
     # --- modules ------------------------------------------------------------------------------
 
     def module_instances(self, decl: ModuleDecl) -> list[ModuleInstance]:
-        if decl.symbolic not in self._modules:
-            self._modules[decl.symbolic] = []
-            made = []
-            for index, scoped, condition, deps, loop_unknown in self.expand_shape(decl.shape, {}):
-                instance = ModuleInstance(self, decl, index, scoped, condition, deps)
-                instance.loop_unknown = loop_unknown
-                made.append(instance)
-            self._modules[decl.symbolic] = made
-        return self._modules[decl.symbolic]
+        key = ("modules", decl.symbolic)
+        return self._memo.get(key, lambda: self._module_instances(decl), list)
+
+    def _module_instances(self, decl: ModuleDecl) -> list[ModuleInstance]:
+        made = []
+        for index, scoped, condition, deps, loop_unknown in self.expand_shape(decl.shape, {}):
+            instance = ModuleInstance(self, decl, index, scoped, condition, deps)
+            instance.loop_unknown = loop_unknown
+            made.append(instance)
+        return made
 
     def create_callee(self, instance: ModuleInstance) -> Template | None:
         decl = instance.decl
@@ -377,6 +543,9 @@ class Template:
         node = property_node(instance.decl.shape.body, "params", self)
         if node is None:
             return {}
+        members = static_members(node, self) if node.type == "object" else None
+        if members is not None:
+            return _ModuleParams(self, instance, members)
         params = evaluate(node, self, instance.env)
         if not isinstance(params.value, dict):
             reason = "module parameters are unknown"
@@ -423,26 +592,49 @@ class Template:
         return callee.output(name, node).through(target.trace, target.deps)
 
     def output(self, name: str, node: Any) -> V:
-        cached = self._outputs.get(name)
-        if cached is not None:
-            return cached
+        return self._memo.get(
+            ("output", name),
+            lambda: self._output(name, node),
+            lambda: unknown(f"output {name} refers to itself", self, node),
+        )
+
+    def _output(self, name: str, node: Any) -> V:
         found = None
         for key, value_node in self.program.outputs.items():
             if key.casefold() == name.casefold():
                 found = value_node
         if found is None:
-            value = unknown(f"module has no output '{name}'", self, node)
-        elif ("output", name) in self._busy:
-            value = unknown(f"output {name} refers to itself", self, node)
-        else:
-            self._busy.add(("output", name))
-            try:
-                step = (f"output {name} ({self.source.where(found)})",)
-                value = evaluate(found, self, {}).through(step)
-            finally:
-                self._busy.discard(("output", name))
-        self._outputs[name] = value
-        return value
+            return unknown(f"module has no output '{name}'", self, node)
+        step = (f"output {name} ({self.source.where(found)})",)
+        return evaluate(found, self, {}).through(step)
+
+
+def same_value(one: Any, other: Any) -> bool:
+    """The same choice: equal and of the same type (``1`` is not ``true``)."""
+    return type(one) is type(other) and one == other
+
+
+class _ModuleParams(dict):
+    """Module parameters written as an object literal, each evaluated when the module reads
+    it (most modules take many parameters and the VM facts read few), with what the whole
+    object's evaluation would give it."""
+
+    def __init__(self, caller: Template, instance: ModuleInstance, members: list) -> None:
+        super().__init__()
+        self.caller = caller
+        self.env = instance.env
+        self.nodes = dict(members)  # a repeated key: the last one, as in an evaluated object
+        self.file_name = Path(caller.source.display).name
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.nodes
+
+    def __getitem__(self, key: str) -> V:
+        node = self.nodes[key]
+        caller = self.caller
+        value = evaluate(node, caller, self.env).at(site(caller, node))
+        step = f"set in {self.file_name}:{caller.source.line_of(node)}"
+        return value.through((step,))
 
 
 class _UnknownParams(dict):

@@ -54,6 +54,49 @@ def evaluate(schema: Any, instance: Any) -> Verdict:
     return _check(schema, instance, "")
 
 
+def view_keys(schema: Any) -> frozenset[str] | None:
+    """The properties of an object instance that the verdict on it depends on, or None when it
+    may depend on more (``const`` or ``enum`` over the whole object): ``properties`` and
+    ``required`` name them, and the other keywords see an object only as an object."""
+    keys: set[str] = set()
+    pending = [schema]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, bool):
+            continue
+        if not isinstance(current, dict):
+            return None
+        for keyword, argument in current.items():
+            if keyword in ("properties", "required"):
+                keys.update(argument)
+            elif keyword in ("allOf", "anyOf", "oneOf"):
+                pending.extend(argument)
+            elif keyword == "not":
+                pending.append(argument)
+            elif keyword in ("const", "enum"):
+                return None
+    return frozenset(keys)
+
+
+_SCALARS = (str, int, float, bool, type(None), Unknown)
+
+
+def values_key(instance: dict, keys: tuple[str, ...]) -> tuple | None:
+    """The values of ``keys`` in ``instance`` as a key: type and value each (``1 == True``,
+    which a condition tells apart), None when one is a container (unhashable)."""
+    values: list = []
+    for key in keys:
+        if key not in instance:
+            values.append(None)
+            continue
+        value = instance[key]
+        kind = type(value)
+        if not isinstance(value, _SCALARS):
+            return None
+        values.append((kind, value))
+    return tuple(values)
+
+
 def _check(schema: Any, instance: Any, name: str) -> Verdict:
     if schema is True:
         return _YES

@@ -66,6 +66,10 @@ class Engine:
         self.pack = pack
         self.options = options
         self.errors: list[str] = []  # rule failures, reported as notes instead of crashing
+        # A condition's verdict by the values it reads: exploring checks one VM once per
+        # allowedValues combination, and copy loops make equal VMs (see _verdict).
+        self._condition_keys: dict[int, tuple[Any, tuple[str, ...] | None]] = {}
+        self._verdicts: dict[tuple, conditions.Verdict] = {}
         self.rules = [
             rule
             for rule in pack.rules.values()
@@ -116,7 +120,7 @@ class Engine:
     ) -> Iterable[Hit | Blocked]:
         condition = rule.condition(self.options.profile)
         if condition is not None:
-            verdict = conditions.evaluate(condition, view)
+            verdict = self._verdict(condition, view)
             if verdict.value is conditions.YES:
                 return [Hit(rule.at, render_message(rule.message, record, view))]
             if verdict.value is conditions.MAYBE:
@@ -128,6 +132,24 @@ class Engine:
         if function is None:
             return []
         return list(function(record, view, self.options.profile, tables))
+
+    def _verdict(self, condition: Any, view: dict) -> conditions.Verdict:
+        """``conditions.evaluate``, once per condition and values of the facts it reads (a
+        condition is a pure function of them; the pack keeps each condition alive)."""
+        known = self._condition_keys.get(id(condition))
+        if known is None or known[0] is not condition:
+            found = conditions.view_keys(condition)
+            keys = tuple(sorted(found)) if found is not None else None
+            known = self._condition_keys[id(condition)] = (condition, keys)
+        keys = known[1]
+        values = conditions.values_key(view, keys) if keys is not None else None
+        if values is None:
+            return conditions.evaluate(condition, view)
+        memo_key = (id(condition), values)
+        verdict = self._verdicts.get(memo_key)
+        if verdict is None:
+            verdict = self._verdicts[memo_key] = conditions.evaluate(condition, view)
+        return verdict
 
     def _finding(self, rule: Rule, record: VmRecord, hit: Hit, view: dict) -> Finding:
         provenance = _provenance(record, hit.at)

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
+from functools import lru_cache
 
 from armlint.model import Location, TextEdit
 
 
-def line_starts(text: str) -> list[int]:
+@lru_cache(maxsize=8)
+def line_starts(text: str) -> tuple[int, ...]:
+    """The offset of each line; kept for the last few texts: the fixes of one file ask for
+    them once per finding, and a large template has tens of thousands of lines."""
     starts = [0]
     pos = text.find("\n")
     while pos != -1:
         starts.append(pos + 1)
         pos = text.find("\n", pos + 1)
-    return starts
+    return tuple(starts)
 
 
-def offset_of(starts: list[int], line: int, column: int) -> int:
+def offset_of(starts: Sequence[int], line: int, column: int) -> int:
     """Lines and columns are 1-based and count characters, as every ``Location`` does."""
     return starts[line - 1] + column - 1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from armlint.model import (
@@ -418,16 +418,14 @@ class CheckedRecords:
         """The group keys of an equal record checked before, else None."""
         if not record.scenario:
             return None  # one record per resource: nothing to share
-        bare = _without_scenario(record)
         for seen, keys in self._seen.get(_scenario_key(record), ()):
-            if seen == bare and _same_value_types(seen, bare):
+            if _equal_but_scenario(seen, record) and _same_value_types(seen, record):
                 return keys
         return None
 
     def add(self, record: VmRecord, keys: list[tuple]) -> None:
         if record.scenario:
-            entry = (_without_scenario(record), keys)
-            self._seen.setdefault(_scenario_key(record), []).append(entry)
+            self._seen.setdefault(_scenario_key(record), []).append((record, keys))
 
 
 def _same_value_types(one: VmRecord, other: VmRecord) -> bool:
@@ -437,10 +435,22 @@ def _same_value_types(one: VmRecord, other: VmRecord) -> bool:
     )
 
 
-def _without_scenario(record: VmRecord) -> VmRecord:
-    from dataclasses import replace
+def _equal_but_scenario(one: VmRecord, other: VmRecord) -> bool:
+    """``==`` on the two records with their scenarios left out, without copying them."""
+    for name in _compared_fields():
+        mine, theirs = getattr(one, name), getattr(other, name)
+        if mine is not theirs and mine != theirs:
+            return False
+    return True
 
-    return replace(record, scenario=())
+
+@cache
+def _compared_fields() -> tuple[str, ...]:
+    from dataclasses import fields
+
+    names = [f.name for f in fields(VmRecord) if f.compare and f.name != "scenario"]
+    # The facts first: where two records of one resource differ, it is mostly there.
+    return tuple(sorted(names, key=lambda name: name != "facts"))
 
 
 def _only_at_its_default(name: str, chosen: list, every_maps: list[dict]) -> bool:

@@ -191,3 +191,132 @@ def test_records_equal_but_for_the_scenario_are_checked_once_with_the_same_findi
     assert once == every
     # innervm's image does not depend on count; vm0 exists in both count choices.
     assert once_count < len(checked)
+
+
+# Each way a choice or a copy-loop index can reach a VM, for the finer sharing: expressions
+# inside a variable's object shared one by one, property paths and whole fact sets of a VM
+# shared between combinations and between copy-loop instances that read no index, and the
+# first evaluation (every parameter at its default) sharing with the combinations.
+FINER = {
+    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "parameters": {
+        # null is an allowed value: the combination choosing it must not reuse what the first
+        # evaluation (at the default, also null) made of it, whose trace says 'defaultValue'.
+        "assessment": {
+            "type": "string",
+            "defaultValue": None,
+            "allowedValues": [None, "AutomaticByPlatform"],
+        },
+        "mode": {
+            "type": "string",
+            "defaultValue": "AutomaticByOS",
+            "allowedValues": ["AutomaticByOS", "Manual"],
+        },
+        "tier": {"type": "string", "defaultValue": "small", "allowedValues": ["small", "big"]},
+    },
+    "variables": {
+        # One property reads a choice, the others do not.
+        "settings": {
+            "patchMode": "[parameters('mode')]",
+            "assessmentMode": "[parameters('assessment')]",
+            "rebootSetting": "[concat('If', 'Required')]",
+        },
+        "image": {
+            "publisher": "MicrosoftWindowsServer",
+            "offer": "WindowsServer",
+            "sku": "[concat('2022-', 'datacenter-azure-edition')]",
+            "version": "latest",
+        },
+    },
+    "resources": [
+        {
+            "type": "Microsoft.Compute/virtualMachines",
+            "apiVersion": "2024-07-01",
+            "name": "[concat('web', copyIndex())]",
+            "location": "westeurope",
+            "copy": {"name": "web", "count": 3},
+            # Instance 0 alone: the zone and the automatic updates read the index.
+            "zones": "[if(equals(copyIndex(), 0), createArray('1'), createArray('2'))]",
+            "properties": {
+                "storageProfile": {"imageReference": "[variables('image')]"},
+                "osProfile": {
+                    "windowsConfiguration": {
+                        "enableAutomaticUpdates": "[not(equals(copyIndex('web'), 1))]",
+                        "patchSettings": "[variables('settings')]",
+                    }
+                },
+            },
+        },
+        {
+            "type": "Microsoft.Compute/virtualMachines",
+            "apiVersion": "2024-07-01",
+            "name": "bigvm",
+            "location": "westeurope",
+            "condition": "[equals(parameters('tier'), 'big')]",
+            "properties": {
+                "storageProfile": {"imageReference": "[variables('image')]"},
+                "osProfile": {"windowsConfiguration": {"enableAutomaticUpdates": False}},
+            },
+        },
+        {
+            # Outer scope: its VMs are the root template's, in the deployment's copy loop.
+            "type": "Microsoft.Resources/deployments",
+            "apiVersion": "2022-09-01",
+            "name": "[concat('outer', copyIndex())]",
+            "copy": {"name": "outer", "count": 2},
+            "properties": {
+                "mode": "Incremental",
+                "template": {
+                    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                    "contentVersion": "1.0.0.0",
+                    "resources": [
+                        {
+                            "type": "Microsoft.Compute/virtualMachines",
+                            "apiVersion": "2024-07-01",
+                            "name": "[concat('app', copyIndex('outer'))]",
+                            "location": "westeurope",
+                            "properties": {
+                                "storageProfile": {"imageReference": "[variables('image')]"},
+                                "osProfile": {
+                                    "windowsConfiguration": {
+                                        "patchSettings": {
+                                            "patchMode": "[if(equals(copyIndex('outer'), 1), 'Manual', parameters('mode'))]",
+                                            "assessmentMode": "[parameters('assessment')]",
+                                        }
+                                    }
+                                },
+                            },
+                        }
+                    ],
+                },
+            },
+        },
+    ],
+}
+
+
+def test_finer_sharing_gives_the_records_and_findings_of_evaluating_each_combination(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "finer.json"
+    path.write_text(json.dumps(FINER, indent=2), encoding="utf-8")
+    (shared_facts, shared_findings), (fresh_facts, fresh_findings) = _both_ways(path, monkeypatch)
+    assert shared_facts == fresh_facts
+    assert shared_findings == fresh_findings
+    by_vm: dict[str, list] = {}
+    for identity, scenario, facts in shared_facts:
+        name = identity.rsplit("/", 1)[-1].split("[")[0]
+        by_vm.setdefault(name, []).append((dict(scenario), dict(facts)))
+    # The index reached each instance: the zone of web0, the updates of web1, app1's mode.
+    assert {repr(f["zones"].value) for _, f in by_vm["web0"]} == {"['1']"}
+    assert {repr(f["zones"].value) for _, f in by_vm["web2"]} == {"['2']"}
+    assert {f["enable_automatic_updates"].value for _, f in by_vm["web1"]} == {False}
+    assert {f["patch_mode"].value for _, f in by_vm["app1"]} == {"Manual"}
+    assert {f["patch_mode"].value for _, f in by_vm["app0"]} == {"AutomaticByOS", "Manual"}
+    # The choices reached the VMs: through the variable's object, and the condition.
+    assert {s["mode"] for s, f in by_vm["web2"] if f["patch_mode"].value == "Manual"} == {"Manual"}
+    assert {s["tier"] for s, _ in by_vm["bigvm"]} == {"big"}
+    chosen_null = [f for s, f in by_vm["app0"] if s["assessment"] is None]
+    assert chosen_null
+    assert all("one of its allowedValues" in f["assessment_mode"].trace for f in chosen_null)

@@ -2,7 +2,14 @@
 
 import pytest
 
-from armlint.arm.jsonpos import JsonArray, JsonError, JsonObject, decode_bytes, parse
+from armlint.arm.jsonpos import (
+    JsonArray,
+    JsonError,
+    JsonObject,
+    SourceText,
+    decode_bytes,
+    parse,
+)
 
 # Same values as json.loads and exact spans for any text: tests/hardening/test_fuzz_jsonpos.py
 
@@ -17,6 +24,25 @@ def test_lines_and_columns_with_crlf_bom_and_comments():
     array = value["b"]
     assert isinstance(array, JsonArray)
     assert (array.item_location(1).line, array.item_location(1).column) == (4, 15)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n",
+        "x" * 9000,  # one long line over several blocks of the line index
+        "\n".join("y" * (n % 97) for n in range(900)),
+        "a\r\n" * 3000 + "z" * 5000 + "\n\n",
+    ],
+    ids=["empty", "newline", "long-line", "many-lines", "crlf-then-long-line"],
+)
+def test_line_and_column_of_every_offset(text):
+    src = SourceText("t.json", text)
+    for offset in range(0, len(text) + 1, 7):
+        before = text[:offset]
+        expected = before.count("\n") + 1, offset - before.rfind("\n")
+        assert src.line_col(offset) == expected, offset
 
 
 def test_bom_is_removed_when_decoding_bytes():

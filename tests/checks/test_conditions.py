@@ -107,3 +107,28 @@ def test_unsupported_keywords_are_listed():
         "if",
         "minimum",
     }
+
+
+@settings(max_examples=150, deadline=None)
+@given(schemas, instances, instances)
+def test_the_verdict_depends_only_on_the_facts_view_keys_names(schema, instance, other):
+    """The engine keeps verdicts by the values of these facts (Engine._verdict)."""
+    keys = conditions.view_keys(schema)
+    if keys is None:  # const/enum over the whole view: not kept
+        return
+    same_where_read = {k: v for k, v in other.items() if k not in keys}
+    same_where_read.update({k: v for k, v in instance.items() if k in keys})
+    assert conditions.evaluate(schema, same_where_read) == conditions.evaluate(schema, instance)
+
+
+def test_kept_verdicts_tell_true_from_one_and_containers_are_not_kept():
+    from armlint.checks.engine import CheckOptions, Engine
+    from armlint.checks.pack import load_pack
+
+    engine = Engine(load_pack(), CheckOptions())
+    condition = {"properties": {"x": {"const": True}}, "required": ["x"]}
+    assert engine._verdict(condition, {"x": True}).value is conditions.YES
+    assert engine._verdict(condition, {"x": 1}).value is conditions.NO
+    assert engine._verdict(condition, {"x": True}).value is conditions.YES
+    assert conditions.values_key({"x": [1]}, ("x",)) is None
+    assert conditions.view_keys({"const": {"x": 1}}) is None

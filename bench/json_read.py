@@ -1,0 +1,82 @@
+"""Reading the ARM files of the corpus: json.loads, the fast reader and the eager parser (issue 16).
+
+Run: python bench/json_read.py [--repeat N]
+The texts are read and decoded first, so only parsing is timed (CPU time, median of N, the
+garbage collector off as armlint's loader has it). ``parse`` is what armlint uses: json.loads
+with positions computed when asked (none are asked here); ``parse_eager`` the position-keeping
+parser it falls back to (comments, duplicate keys, NaN...). The last line asks every position of
+every container, which no run does (it asks about one container in twenty).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import time
+
+from benchlib import corpus_files, machine, require_corpus
+
+from armlint.arm.jsonpos import JsonArray, JsonObject, decode_bytes, parse, parse_eager
+
+
+def texts() -> list[str]:
+    read = []
+    for path in corpus_files("ARM"):
+        try:
+            text = decode_bytes(path.read_bytes())
+            json.loads(text)
+        except ValueError:  # the one invalid corpus file: the eager parser's in both readers
+            continue
+        read.append(text)
+    return read
+
+
+def every_position(value) -> None:
+    pending = [value]
+    while pending:
+        container = pending.pop()
+        if isinstance(container, JsonObject):
+            container.span, container.value_spans  # noqa: B018  # computed on first use
+            pending.extend(container.values())
+        elif isinstance(container, JsonArray):
+            container.span, container.item_spans  # noqa: B018
+            pending.extend(container)
+
+
+def median_cpu(repeat: int, function, corpus: list[str]) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.process_time()
+        for text in corpus:
+            function(text)
+        runs.append(time.process_time() - start)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    require_corpus()
+    corpus = texts()
+    size = sum(map(len, corpus)) / 1e6
+    print(
+        f"{machine()}; {len(corpus)} ARM files, {size:.1f} M characters; CPU, median of {args.repeat}"
+    )
+    gc.disable()
+    cases = [
+        ("json.loads", json.loads),
+        ("parse (fast)", parse),
+        ("parse_eager", parse_eager),
+        ("parse + every position", lambda text: every_position(parse(text)[0])),
+    ]
+    for label, function in cases:
+        cpu = median_cpu(args.repeat, function, corpus)
+        print(f"{label:<24} {cpu * 1000:8.1f} ms")
+    gc.enable()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""The fast JSON reader (json.loads, positions computed when asked) against the eager
+position-keeping parser (armlint/arm/jsonpos.py): the same values and the same span for every
+container, key and item, in whatever order the positions are asked; and text that json.loads
+reads differently from Azure (comments, duplicate keys, NaN, too many digits, deep nesting)
+read by the eager parser, so findings and errors are those it gives.
+
+Generated documents: tests/hardening/test_fuzz_jsonpos.py checks ``parse`` against the text
+itself (with comments, which take the eager parser); the property here checks the fast reader
+against the eager one on comment-free documents, which it reads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from armlint.arm import jsonpos
+from armlint.arm.jsonpos import JsonArray, JsonError, JsonObject, SourceText, parse, parse_eager
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def read_fast(text: str):
+    """The fast reader alone, without the fall-back to the eager parser."""
+    return jsonpos._read_fast(text, SourceText("t.json", text))
+
+
+def pairs_of(fast, eager, found: list) -> list:
+    """Every (fast, eager) pair of containers, in document order; values and types equal."""
+    assert type(fast) is type(eager)
+    if isinstance(eager, JsonObject):
+        assert list(fast) == list(eager)
+        found.append((fast, eager))
+        for key in eager:
+            pairs_of(fast[key], eager[key], found)
+    elif isinstance(eager, JsonArray):
+        assert len(fast) == len(eager)
+        found.append((fast, eager))
+        for fast_item, eager_item in zip(fast, eager, strict=True):
+            pairs_of(fast_item, eager_item, found)
+    else:
+        assert fast == eager
+    return found
+
+
+def assert_same_positions(fast, eager, order: str = "forward") -> None:
+    """Equal values and spans, asking the fast reader's positions in the given order:
+    backward asks the deepest and last containers first, so their parents are read then."""
+    pairs = pairs_of(fast, eager, [])
+    if order == "backward":
+        pairs.reverse()
+    elif order != "forward":
+        random.Random(order).shuffle(pairs)
+    for fast_container, eager_container in pairs:
+        if isinstance(eager_container, JsonObject):
+            assert fast_container.value_spans == eager_container.value_spans
+            assert fast_container.key_spans == eager_container.key_spans
+        else:
+            assert fast_container.item_spans == eager_container.item_spans
+        assert fast_container.span == eager_container.span
+        assert fast_container.location() == eager_container.location()
+
+
+def assert_read_alike(text: str, orders=("forward", "backward", "shuffled")) -> None:
+    """``parse`` gives what the eager parser gives: the same error, or the same value,
+    positions and duplicate keys."""
+    try:
+        eager, eager_src = parse_eager(text)
+    except JsonError as error:
+        with pytest.raises(JsonError) as raised:
+            parse(text)
+        assert (raised.value.message, raised.value.offset) == (error.message, error.offset)
+        return
+    value, src = parse(text)
+    assert src.duplicates == eager_src.duplicates
+    for order in orders:
+        value, src = parse(text)
+        assert_same_positions(value, eager, order)
+
+
+def fixture_texts() -> list[tuple[str, str]]:
+    paths = sorted(ROOT.glob("tests/fixtures/**/*.json")) + sorted(ROOT.glob("examples/**/*.json"))
+    texts = []
+    for path in paths:
+        try:
+            texts.append((str(path.relative_to(ROOT)), jsonpos.decode_bytes(path.read_bytes())))
+        except (UnicodeDecodeError, OSError):
+            continue  # not text: read_json's business, tested with the loader
+    return texts
+
+
+def test_every_fixture_reads_alike_and_most_read_fast():
+    texts = fixture_texts()
+    fast_count = 0
+    for name, text in texts:
+        try:
+            read_fast(text)
+            fast_count += 1
+        except (ValueError, RecursionError, jsonpos._Unusual):
+            pass  # read by the eager parser: assert_read_alike still compares
+        try:
+            assert_read_alike(text, ("backward",))  # the deepest first: parents read later
+        except AssertionError as error:
+            raise AssertionError(f"{name}: {error}") from error
+    assert len(texts) > 100
+    assert fast_count > 0.8 * len(texts)
+
+
+DEEP = 45  # above MAX_LAZY_DEPTH: the eager parser reads it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('{"a": 1, "b": {"a": 2, "a": 3}, "a": [4]}', id="duplicate-keys"),
+        pytest.param('{"a": NaN}', id="nan"),
+        pytest.param("[Infinity, 1]", id="infinity"),
+        pytest.param('{"a": -Infinity}', id="minus-infinity"),
+        pytest.param('// note\n{"a": 1}', id="line-comment"),
+        pytest.param('{"a": /* c */ [1]}', id="block-comment"),
+        pytest.param('\ufeff{"a": 1}', id="bom-left-in-text"),
+        pytest.param('{\r\n  "a": [1,\r\n    2],\r\n  "b": {"c": "d"}\r\n}\r\n', id="crlf"),
+        pytest.param("[" * 201 + "]" * 201, id="depth-201"),
+        pytest.param("[" * 200 + "]" * 200, id="depth-200"),
+        pytest.param('{"a":' * DEEP + "1" + "}" * DEEP, id="deep-objects"),
+        pytest.param('{"a":' * 30 + "[1]" + "}" * 30, id="deep-but-fast"),
+        pytest.param("[" + "7" * 4300 + "]", id="4300-digits"),
+        pytest.param("[" + "7" * 4301 + "]", id="4301-digits"),
+        pytest.param('{"x": [1e400, -0, 0.5, 1E+2, -12]}', id="numbers"),
+        pytest.param('{"a\\u0062": 1, "\\"q\\"": [2], "\\ud83d\\ude00": {"c": 3}}', id="escapes"),
+        pytest.param('{"é": "ü", "k": ["日本", {"😀": 1}], "z": "\\ud800"}', id="non-ascii"),
+        pytest.param('{ "a" \t:\n 1 ,\t"b" :[ 1 , { } , [ ] ] }', id="whitespace"),
+        pytest.param('{"a\\n" \t: {"b\\t": 1}}', id="escaped-key-spaced-colon"),
+        pytest.param('  [[], {}, [[]], {"a": {}}]  \n', id="empty-containers"),
+        pytest.param('"text"', id="top-level-string"),
+        pytest.param(" 42 ", id="top-level-number"),
+        pytest.param("", id="empty"),
+        pytest.param('{"a": 1} x', id="extra-data"),
+        pytest.param('{"a": 1,}', id="trailing-comma"),
+        pytest.param("{'a': 1}", id="single-quotes"),
+        pytest.param('{"a": "x\ny"}', id="control-character"),
+    ],
+)
+def test_tricky_text_reads_as_the_eager_parser_reads_it(text):
+    assert_read_alike(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "a": 2}',
+        '{"a": NaN}',
+        '{"a": 1} // c',
+        "[" * DEEP + "]" * DEEP,
+        "[" + "7" * 4301 + "]",
+    ],
+)
+def test_what_json_loads_reads_otherwise_is_left_to_the_eager_parser(text):
+    with pytest.raises((ValueError, jsonpos._Unusual)):
+        read_fast(text)
+
+
+def test_duplicate_keys_still_reported_with_both_places():
+    text = '{\n  "a": {"b": 1},\n  "a": 2\n}'
+    value, src = parse(text)
+    assert value == {"a": 2}
+    ((key, first, second),) = src.duplicates
+    assert (key, text[slice(*first)], text[slice(*second)]) == ("a", '"a"', '"a"')
+    assert (src.line_col(first[0]), src.line_col(second[0])) == ((2, 3), (3, 3))
+
+
+def test_positions_are_read_only_as_far_as_asked(monkeypatch):
+    big = json.dumps([{"k": "v" * 50}] * 200)
+    text = '{"a": 1, "resources": [{"x": [1, 2]}, ' + big + '], "outputs": ' + big + "}"
+    value, _ = parse(text)
+    scanned = []
+
+    def counting(text, pos):
+        found = scan(text, pos)
+        scanned.append(found[1] - pos)
+        return found
+
+    scan = jsonpos._scan_value
+    monkeypatch.setattr(jsonpos, "_scan_value", counting)
+    first = value["resources"][0]
+    assert text[slice(*first.span)] == '{"x": [1, 2]}'
+    assert sum(scanned) < 100  # "a", then the first resource: neither the second nor outputs
+    eager, _ = parse_eager(text)
+    assert first.value_spans == eager["resources"][0].value_spans
+
+
+def test_copies_take_positions_without_computing_them():
+    text = '{"a": {"b": [1, {"c": 2}]}}'
+    value, _ = parse(text)
+    eager, _ = parse_eager(text)
+    copy, array = JsonObject(value["a"]), JsonArray(value["a"]["b"])
+    jsonpos.copy_positions(value["a"], copy)
+    jsonpos.copy_positions(value["a"]["b"], array)
+    assert value["a"]._at[jsonpos.SPAN] is None  # not computed by the copy
+    assert copy.value_spans == eager["a"].value_spans and copy.span == eager["a"].span
+    assert array.item_spans == eager["a"]["b"].item_spans
+    hand_made = JsonObject()
+    jsonpos.copy_positions(eager["a"], hand_made)  # the eager parser's positions are copied
+    assert hand_made.key_spans == eager["a"].key_spans
+    value["a"]["b"][1].value_spans = {"c": (0, 1)}  # set by hand: copied as set
+    renamed = JsonObject(value["a"]["b"][1])
+    jsonpos.copy_positions(value["a"]["b"][1], renamed)
+    assert renamed.value_spans == {"c": (0, 1)}
+    assert renamed.span == eager["a"]["b"][1].span
+
+
+def test_a_container_made_by_hand_has_no_positions():
+    with pytest.raises(AttributeError):
+        JsonObject().span  # noqa: B018
+    with pytest.raises(AttributeError):
+        JsonArray().item_spans  # noqa: B018
+    with pytest.raises(AttributeError):
+        JsonObject().anything_else  # noqa: B018
+    value, _ = parse('{"a": [1]}')
+    with pytest.raises(AttributeError):
+        value["a"].value_spans  # noqa: B018  # an array has item spans only
+    with pytest.raises(AttributeError):
+        value.item_spans  # noqa: B018
+
+
+# -- generated documents -----------------------------------------------------------------------
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
+KEYS = st.text(max_size=5) | st.sampled_from(["a", "name", "type", '"', "\\", "é"])
+TREES = st.recursive(
+    SCALARS,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(KEYS, children, max_size=4)
+        # pairs, so that duplicate keys happen (the eager parser reads those)
+        | st.lists(st.tuples(KEYS, children), max_size=3).map(lambda pairs: ("pairs", pairs))
+    ),
+    max_leaves=14,
+)
+SPACES = st.sampled_from(["", " ", "\n", "\r\n", "\t", "  \n  "])
+
+
+def render(tree, space, ascii_only: bool) -> str:
+    """JSON text of the tree with drawn whitespace wherever JSON allows it."""
+    if isinstance(tree, tuple):
+        pairs = tree[1]
+    elif isinstance(tree, dict):
+        pairs = list(tree.items())
+    elif isinstance(tree, list):
+        items = [space() + render(item, space, ascii_only) + space() for item in tree]
+        return "[" + ",".join(items or [space()]) + "]"
+    else:
+        return json.dumps(tree, ensure_ascii=ascii_only)
+    members = [
+        f"{space()}{json.dumps(key, ensure_ascii=ascii_only)}{space()}:{space()}"
+        f"{render(value, space, ascii_only)}{space()}"
+        for key, value in pairs
+    ]
+    return "{" + ",".join(members or [space()]) + "}"
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(
+    TREES,
+    st.lists(SPACES, min_size=1, max_size=6),
+    st.booleans(),
+    st.sampled_from(["forward", "backward", "shuffled"]),
+)
+def test_generated_documents_read_alike(tree, spaces, ascii_only, order):
+    text = render(tree, itertools.cycle(spaces).__next__, ascii_only)
+    eager, eager_src = parse_eager(text)
+    value, src = parse(text)
+    assert src.duplicates == eager_src.duplicates
+    assert_same_positions(value, eager, order)
