@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import errno
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from armlint import __version__
@@ -50,25 +48,40 @@ def _parser(*args, **kwargs) -> argparse.ArgumentParser:
     return argparse.ArgumentParser(*args, allow_abbrev=False, **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``command`` only that sub-command's options: building
+    every sub-command's was a share of each run's start-up, and a run uses one."""
     parser = _parser(
         prog="armlint",
         description="Lint Azure VM guest-patch settings in ARM, Bicep and Terraform; preview patch batches.",
     )
     parser.add_argument("--version", action="version", version=f"armlint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_parser)
-    _add_check(commands)
-    _add_diff(commands)
-    _add_drift(commands)
-    _add_rules(commands)
-    _add_table_command(commands, "plan", "preview which patch batch each VM would land in")
-    _add_table_command(commands, "inventory", "one row per VM with its patch posture")
+    adders = {
+        "check": _add_check,
+        "diff": _add_diff,
+        "drift": _add_drift,
+        "rules": _add_rules,
+        "plan": lambda commands: _add_table_command(
+            commands, "plan", "preview which patch batch each VM would land in"
+        ),
+        "inventory": lambda commands: _add_table_command(
+            commands, "inventory", "one row per VM with its patch posture"
+        ),
+        "config": _add_config,
+    }
+    for name, add in adders.items():
+        if command in (None, name):
+            add(commands)
+    return parser
+
+
+def _add_config(commands) -> None:
     config = commands.add_parser("config", help="print the effective configuration (TOML)")
     config.add_argument("--config", metavar="FILE", help="configuration file to use")
     config.add_argument(
         "--format", choices=("toml", "json"), default="toml", help="TOML (default) or JSON"
     )
-    return parser
 
 
 def _positive_int(text: str) -> int:
@@ -383,7 +396,8 @@ def _main(arguments: list[str]) -> int:
     except UsageError as error:
         print(f"armlint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    args = build_parser().parse_args(arguments)
+    command = arguments[0] if arguments and arguments[0] in COMMANDS else None
+    args = build_parser(command).parse_args(arguments)
     try:
         if args.command in ("check", "diff"):
             return _check(args)
@@ -653,6 +667,8 @@ def _check(args) -> int:
         screen_goes_to_file |= target.follows_format and target.fmt == args.format
         _write_report(target.path, render(target.fmt, result, plain))
     if not screen_goes_to_file:
+        import dataclasses  # the report options are one; the --version path needs none
+
         screen = dataclasses.replace(plain, color=_use_color(args.color, sys.stdout))
         if args.statistics:
             from armlint.report.text import statistics
@@ -837,11 +853,17 @@ OUTPUT_EXTENSIONS = {
 }
 
 
-@dataclass(frozen=True)
 class OutputTarget:
-    fmt: str
-    path: str
-    follows_format: bool  # neither a prefix nor an extension chose the format: --format did
+    """One ``--output``. A plain class: the command line module is imported by every run, where
+    creating a dataclass costs about a millisecond."""
+
+    __slots__ = ("fmt", "path", "follows_format")
+
+    def __init__(self, fmt: str, path: str, follows_format: bool) -> None:
+        self.fmt = fmt
+        self.path = path
+        # Neither a prefix nor an extension chose the format: --format did.
+        self.follows_format = follows_format
 
 
 def _output_target(target: str, default_format: str) -> OutputTarget:

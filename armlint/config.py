@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,28 +49,47 @@ class ConfigError(Exception):
     """A configuration problem the user must fix; shown as one line, exit code 2."""
 
 
-@dataclass(frozen=True)
+# PerFile, FileRules and Config are plain classes: every run imports this module, where
+# creating a dataclass costs about a millisecond (two for a frozen one).
 class PerFile:
     """One ``per-file`` entry, with the folder its patterns are relative to."""
 
-    files: tuple[str, ...]
-    root: str
-    origin: str
-    ignore: tuple[str, ...] = ()
-    select: tuple[str, ...] = ()
-    severity: tuple[tuple[str, str], ...] = ()
+    __slots__ = ("files", "root", "origin", "ignore", "select", "severity")
+
+    def __init__(
+        self,
+        files: tuple[str, ...],
+        root: str,
+        origin: str,
+        ignore: tuple[str, ...] = (),
+        select: tuple[str, ...] = (),
+        severity: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.files = files
+        self.root = root
+        self.origin = origin
+        self.ignore = ignore
+        self.select = select
+        self.severity = severity
 
     def matches(self, path: str) -> bool:
         return any(glob_match(pattern, path, self.root) for pattern in self.files)
 
 
-@dataclass(frozen=True)
 class FileRules:
     """What the per-file entries say about one file, as rule ids."""
 
-    ignore: frozenset[str] = frozenset()  # not reported for the file
-    select: frozenset[str] | None = None  # when set, only these are reported for the file
-    severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity
+    __slots__ = ("ignore", "select", "severity")
+
+    def __init__(
+        self,
+        ignore: frozenset[str] = frozenset(),
+        select: frozenset[str] | None = None,
+        severity: dict[str, str] | None = None,
+    ) -> None:
+        self.ignore = ignore  # not reported for the file
+        self.select = select  # when set, only these are reported for the file
+        self.severity = {} if severity is None else severity  # rule id -> severity
 
     def narrows(self) -> bool:
         return bool(self.ignore) or self.select is not None
@@ -86,30 +104,28 @@ class FileRules:
         return chosen - self.ignore
 
 
-@dataclass
 class Config:
-    select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    fail_on: str = "error"
-    profile: str = "current"
-    severity: dict[str, str] = field(default_factory=dict)
-    extra_supported_images: list[dict] = field(default_factory=list)
-    per_file: list[PerFile] = field(default_factory=list)
-    max_file_size_mb: int = 20
-    explore: bool = True
-    location: str = ""  # binds resourceGroup().location and friends (like --location)
-    plan: dict[str, Any] = field(default_factory=dict)  # [tool.armlint.plan], see planner/settings
-    source: str = ""  # the file named or found, '' for defaults
-    files: list[str] = field(default_factory=list)  # every file read, the extended ones first
-    origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
-    _rules_cache: dict[str, FileRules] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    """The defaults, then each file's values (``load_config``), then the command line's
+    (``override``)."""
 
-    def __post_init__(self) -> None:
-        for attribute in KEY_MAP.values():
-            self.origins.setdefault(attribute, DEFAULT)
+    def __init__(self, source: str = "") -> None:
+        self.select: list[str] = []
+        self.ignore: list[str] = []
+        self.exclude: list[str] = []
+        self.fail_on = "error"
+        self.profile = "current"
+        self.severity: dict[str, str] = {}
+        self.extra_supported_images: list[dict] = []
+        self.per_file: list[PerFile] = []
+        self.max_file_size_mb = 20
+        self.explore = True
+        self.location = ""  # binds resourceGroup().location and friends (like --location)
+        self.plan: dict[str, Any] = {}  # [tool.armlint.plan], see planner/settings
+        self.source = source  # the file named or found, '' for defaults
+        self.files: list[str] = []  # every file read, the extended ones first
+        # key -> where its value came from
+        self.origins: dict[str, str] = dict.fromkeys(KEY_MAP.values(), DEFAULT)
+        self._rules_cache: dict[str, FileRules] = {}
 
     def override(self, attribute: str, value: Any) -> None:
         """A value given on the command line (it wins over every file)."""

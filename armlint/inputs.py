@@ -18,10 +18,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import shutil
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from armlint.run.discover import kind_of
@@ -74,6 +72,8 @@ class SpecialInputs:
 
     def _root(self) -> str:
         if self._folder is None:
+            import tempfile  # only for stdin and FIFOs: not on every run's start-up path
+
             self._folder = tempfile.mkdtemp(prefix="armlint-input-")
             Path(self._folder, ".git").write_text("", encoding="utf-8")  # see the docstring
         return self._folder
@@ -110,6 +110,8 @@ class SpecialInputs:
 
     def cleanup(self) -> None:
         if self._folder is not None:
+            import shutil
+
             shutil.rmtree(self._folder, ignore_errors=True)
 
 

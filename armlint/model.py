@@ -7,7 +7,6 @@ imports another armlint module.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from functools import cache
@@ -444,6 +443,8 @@ class RunResult:
 def fingerprint(record: VmRecord, rule_id: str, fact_name: str) -> str:
     """A finding's identity for baselines and code scanning: the same for every command (check,
     plan, drift) and wherever the checkout sits on disk."""
+    import hashlib  # only with a finding: OpenSSL's import is a share of a clean run's start-up
+
     text = f"{stable_path(record.path)}|{record.identity}|{rule_id}|{fact_name}"
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 

@@ -16,7 +16,6 @@ id; both are matched to a resource of the same template by the id's last segment
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from armlint.arm.extract import SiblingResource, _targets, follow
@@ -36,21 +35,25 @@ ASSIGNMENT_MARK = "configurationassignments"
 FLEET_TYPES = (AVAILABILITY_SET_TYPE, CONFIGURATION_TYPE)
 
 
-@dataclass(slots=True)
+# Plain classes, not dataclasses: every ARM check imports this module, and creating a
+# dataclass costs about a millisecond of start-up.
 class _Assignment:
-    name: Any
-    target: Any
-    configuration: Any  # the configuration id (text, or Unknown)
-    location: Location
+    __slots__ = ("name", "target", "configuration", "location")
+
+    def __init__(self, name: Any, target: Any, configuration: Any, location: Location) -> None:
+        self.name = name
+        self.target = target
+        self.configuration = configuration  # the configuration id (text, or Unknown)
+        self.location = location
 
 
-@dataclass
 class Fleet:
     """Availability sets and maintenance configurations of one template, by lower-case name."""
 
-    sets: dict[str, dict[str, Fact]] = field(default_factory=dict)
-    configurations: dict[str, MaintenanceSchedule] = field(default_factory=dict)
-    assignments: list[_Assignment] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.sets: dict[str, dict[str, Fact]] = {}
+        self.configurations: dict[str, MaintenanceSchedule] = {}
+        self.assignments: list[_Assignment] = []
 
     def index(self, resource: dict, scope: Any, where: Location) -> None:
         resource_type = str(get_ci(resource, "type")[1] or "").lower()

@@ -18,7 +18,6 @@ is silent, the behaviour of the deployment engine as reported in public issues (
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable
@@ -915,10 +914,14 @@ def _fn_pad_left(args: list, scope: Scope) -> Any:
 
 
 def _fn_base64(args: list, scope: Scope) -> Any:
+    import base64  # rare in templates: not on every run's start-up path
+
     return base64.b64encode(_expect_str("base64", args[0]).encode("utf-8")).decode("ascii")
 
 
 def _decode_base64(function: str, value: Any) -> str:
+    import base64
+
     try:
         return base64.b64decode(_expect_str(function, value), validate=True).decode("utf-8")
     except ValueError as exc:  # binascii.Error, UnicodeDecodeError, or non-ASCII input

@@ -9,7 +9,6 @@ not count) or one finding per offending property. A rule file names its function
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -178,6 +177,8 @@ def _check_enum(record: VmRecord, view: dict, tables: Tables, name: str, prop: s
 
 
 def _nearest(value: Any, allowed: tuple) -> str:
+    import difflib  # only for a typo: not on every run's start-up path
+
     by_lower = {v.lower(): v for v in allowed}
     # Only the first characters matter for a typo, and difflib is quadratic in length.
     closest = difflib.get_close_matches(str(value)[:64].lower(), list(by_lower), n=1, cutoff=0.0)

@@ -8,7 +8,6 @@ name the real cause in AZP002.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from armlint.checks.tables import (
@@ -165,6 +164,8 @@ def _suggest_patch_mode(mode: Any, os: Any, allowed: tuple, view: dict, tables: 
         equivalents = {k.lower(): v for k, v in tables.patch_mode_equivalents.get(os, {}).items()}
         suggestion = by_lower.get(str(equivalents.get(text.lower(), "")).lower())
     if suggestion is None:
+        import difflib  # only for a typo: not on every run's start-up path
+
         # Only the first characters matter for a typo, and difflib is quadratic in length.
         closest = difflib.get_close_matches(text[:64].lower(), list(by_lower), n=1, cutoff=0.0)
         suggestion = by_lower[closest[0]]

@@ -8,9 +8,7 @@ blocked.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from armlint.checks import conditions
@@ -38,13 +36,14 @@ from armlint.model import (
 __all__ = ["CheckOptions", "Engine", "fingerprint", "render_value", "stable_path"]
 
 
-@dataclass
 class CheckOptions:
     """Which rules run; severity overrides and selection of what is shown are applied later,
-    for every command alike, by ``armlint.run.findings``."""
+    for every command alike, by ``armlint.run.findings``. (A plain class: creating a dataclass
+    costs about a millisecond of every run's start-up.)"""
 
-    profile: str = "current"
-    enabled: set[str] | None = None  # rule ids to run; None = all
+    def __init__(self, profile: str = "current", enabled: set[str] | None = None) -> None:
+        self.profile = profile
+        self.enabled = enabled  # rule ids to run; None = all
 
 
 def facts_view(record: VmRecord) -> dict[str, Any]:
@@ -283,9 +282,6 @@ class _Fields(dict):
         return _Placeholder("?", None, property_name(self.record, key))
 
 
-_FORMATTER = string.Formatter()
-
-
 def hit_message(rule: Rule, record: VmRecord, view: dict, hit: Hit) -> str:
     """The text of a hit: a condition rule's is rendered already; a code rule's is its rule
     file's template (``messages[hit.template]``, or ``message``) with the facts and the values
@@ -304,7 +300,9 @@ def render_message(
         fields[name] = _Placeholder(value, record.facts.get(name), property_name(record, name))
     fields["name"] = _Placeholder(record.name, None)
     fields.update(values or {})
+    import string  # only when there is a finding to word: not on every run's start-up path
+
     try:
-        return _FORMATTER.vformat(template, (), fields)
+        return string.Formatter().vformat(template, (), fields)
     except (ValueError, AttributeError, IndexError, KeyError):
         return template

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,28 +16,37 @@ DOCS_BASE = "docs/rules/"
 FORMAT_FAMILY = {"arm": "arm", "bicep": "bicep", "terraform": "terraform", "plan": "terraform"}
 
 
-@dataclass
 class Rule:
-    id: str
-    name: str
-    severity: str
-    summary: str
-    message: str = ""
-    # Code rules with several kinds of finding: one template each (checks/engine.hit_message).
-    messages: dict[str, str] = field(default_factory=dict)
-    applies_to: tuple[str, ...] = ("vm", "vmss")
-    profiles: tuple[str, ...] = ("current", "preview-2020")
-    at: str = ""
-    when: Any = None
-    check: str | None = None
-    engine: str = "record"  # what runs it: record, transition, plan, load, hygiene
-    profile_overrides: dict[str, dict] = field(default_factory=dict)
-    # Severity by input format where the sources differ: the Terraform provider refuses at plan
-    # time what the ARM API's behaviour is unconfirmed for ({terraform: {severity: error}}).
-    format_overrides: dict[str, dict] = field(default_factory=dict)
-    sources: tuple[str, ...] = ()
-    docs: str = ""
-    fix: dict[str, str] = field(default_factory=dict)  # applicability, title: see armlint/fix
+    """One rule file. A plain class, like ``RulePack``: every run reads the pack at start-up,
+    where creating a dataclass costs about a millisecond."""
+
+    def __init__(self, data: dict) -> None:
+        severity = data.get("severity", "error")
+        if severity not in SEVERITIES:
+            raise ValueError(f"rule {data.get('id')}: unknown severity {severity!r}")
+        self.id: str = data["id"]
+        self.name: str = data["name"]
+        self.severity: str = severity
+        self.summary: str = data.get("summary", "")
+        self.message: str = data.get("message", "")
+        # Code rules with several kinds of finding: one template each (engine.hit_message).
+        self.messages: dict[str, str] = dict(data.get("messages", {}))
+        self.applies_to: tuple[str, ...] = tuple(data.get("applies_to", ("vm", "vmss")))
+        self.profiles: tuple[str, ...] = tuple(data.get("profiles", ("current", "preview-2020")))
+        self.at: str = data.get("at", "")
+        self.when: Any = data.get("when")
+        self.check: str | None = data.get("check")
+        # What runs it: record, transition, plan, load, hygiene.
+        self.engine: str = data.get("engine", "record")
+        self.profile_overrides: dict[str, dict] = data.get("profile_overrides") or {}
+        # Severity by input format where the sources differ: the Terraform provider refuses at
+        # plan time what the ARM API's behaviour is unconfirmed for ({terraform: {severity:
+        # error}}).
+        self.format_overrides: dict[str, dict] = data.get("format_overrides") or {}
+        self.sources: tuple[str, ...] = tuple(data.get("sources", ()))
+        self.docs: str = data.get("docs", "")
+        # applicability, title: see armlint/fix
+        self.fix: dict[str, str] = data.get("fix") or {}
 
     def condition(self, profile: str) -> Any:
         override = self.profile_overrides.get(profile, {})
@@ -61,9 +69,9 @@ class Rule:
         )
 
 
-@dataclass
 class RulePack:
-    rules: dict[str, Rule]
+    def __init__(self, rules: dict[str, Rule]) -> None:
+        self.rules = rules
 
     def by_name(self) -> dict[str, str]:
         return {rule.name: rule.id for rule in self.rules.values()}
@@ -108,40 +116,14 @@ class RulePack:
         return {rule_id: rule.info() for rule_id, rule in sorted(self.rules.items())}
 
 
-def _rule_from(data: dict) -> Rule:
-    severity = data.get("severity", "error")
-    if severity not in SEVERITIES:
-        raise ValueError(f"rule {data.get('id')}: unknown severity {severity!r}")
-    return Rule(
-        id=data["id"],
-        name=data["name"],
-        severity=severity,
-        summary=data.get("summary", ""),
-        message=data.get("message", ""),
-        messages=dict(data.get("messages", {})),
-        applies_to=tuple(data.get("applies_to", ("vm", "vmss"))),
-        profiles=tuple(data.get("profiles", ("current", "preview-2020"))),
-        at=data.get("at", ""),
-        when=data.get("when"),
-        check=data.get("check"),
-        engine=data.get("engine", "record"),
-        profile_overrides=data.get("profile_overrides") or {},
-        format_overrides=data.get("format_overrides") or {},
-        sources=tuple(data.get("sources", ())),
-        docs=data.get("docs", ""),
-        fix=data.get("fix") or {},
-    )
-
-
 @cache
 def load_pack(directory: Path | None = None) -> RulePack:
-    from armlint.datacache import load_yaml
+    from armlint.datacache import load_yaml_files
     from armlint.paths import rules_dir
 
     folder = directory or rules_dir()
     rules: dict[str, Rule] = {}
-    for path in sorted(folder.glob("AZP*.yaml")):
-        data = load_yaml(path)
-        rule = _rule_from(data)
+    for data in load_yaml_files(sorted(folder.glob("AZP*.yaml"))):
+        rule = Rule(data)
         rules[rule.id] = rule
     return RulePack(rules)

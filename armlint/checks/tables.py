@@ -8,7 +8,6 @@ a list never needs a code change.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -60,27 +59,50 @@ def _could_match(images: frozenset, publisher: Any, offer: Any, sku: Any) -> boo
     )
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: every check imports this module, and creating a dataclass
+# costs about a millisecond of start-up.
 class _ImageProfile:
-    supported: frozenset
-    hotpatchable: frozenset
-    historical: frozenset
-    hotpatch_preview: frozenset = frozenset()  # hotpatch-capable by name, not settled
+    __slots__ = ("supported", "hotpatchable", "historical", "hotpatch_preview")
+
+    def __init__(
+        self,
+        supported: frozenset,
+        hotpatchable: frozenset,
+        historical: frozenset,
+        hotpatch_preview: frozenset = frozenset(),  # hotpatch-capable by name, not settled
+    ) -> None:
+        self.supported = supported
+        self.hotpatchable = hotpatchable
+        self.historical = historical
+        self.hotpatch_preview = hotpatch_preview
 
 
-@dataclass(frozen=True)
 class Tables:
     """Everything in rules/data/ that the checks consult, already indexed."""
 
-    images: dict[str, _ImageProfile]
-    vm_api_versions: tuple[str, ...]
-    vm_api_version_set: frozenset[str]  # lower case, for lookups
-    properties: dict[str, dict]
-    profile_settings: dict[str, dict]  # per armlint profile: recommended api-version, patch modes
-    patch_mode_equivalents: dict[str, dict[str, str]]
-    compute_api_profiles: dict[str, str]
-    sources: dict[str, dict]
-    terraform: dict  # rules/data/terraform.yaml: azurerm provider behaviour by version
+    def __init__(
+        self,
+        *,
+        images: dict[str, _ImageProfile],
+        vm_api_versions: tuple[str, ...],
+        vm_api_version_set: frozenset[str],
+        properties: dict[str, dict],
+        profile_settings: dict[str, dict],
+        patch_mode_equivalents: dict[str, dict[str, str]],
+        compute_api_profiles: dict[str, str],
+        sources: dict[str, dict],
+        terraform: dict,
+    ) -> None:
+        self.images = images
+        self.vm_api_versions = vm_api_versions
+        self.vm_api_version_set = vm_api_version_set  # lower case, for lookups
+        self.properties = properties
+        # Per armlint profile: recommended api-version, patch modes.
+        self.profile_settings = profile_settings
+        self.patch_mode_equivalents = patch_mode_equivalents
+        self.compute_api_profiles = compute_api_profiles
+        self.sources = sources
+        self.terraform = terraform  # rules/data/terraform.yaml: azurerm behaviour by version
 
     # --- images -------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ publisher that only publishes one system. Anything else is unknown, never guesse
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -16,11 +15,21 @@ from armlint.paths import rules_dir
 OS_NAMES = ("Windows", "Linux")
 
 
-@dataclass(frozen=True, slots=True)
 class OsPolicy:
-    offers: tuple[tuple[str, tuple[str, ...], str], ...]  # (publisher, offer words, os)
-    pairs: dict[tuple[str, str], str]  # (publisher, offer) from the S1 lists -> os
-    publishers: dict[str, str]  # publisher -> os
+    """Which OS an image is. A plain class: every check imports this module, and creating a
+    dataclass costs about a millisecond of start-up."""
+
+    __slots__ = ("offers", "pairs", "publishers")
+
+    def __init__(
+        self,
+        offers: tuple[tuple[str, tuple[str, ...], str], ...],
+        pairs: dict[tuple[str, str], str],
+        publishers: dict[str, str],
+    ) -> None:
+        self.offers = offers  # (publisher, offer words, os)
+        self.pairs = pairs  # (publisher, offer) from the S1 lists -> os
+        self.publishers = publishers  # publisher -> os
 
 
 @cache

@@ -7,7 +7,6 @@ at most one fix per finding and never two overlapping edits in one file.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -76,6 +75,8 @@ def _overlaps(a: TextEdit, b: TextEdit) -> bool:
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
+    import difflib  # --diff only: the module is imported by every run with a fixable finding
+
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),

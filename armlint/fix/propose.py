@@ -9,7 +9,6 @@ table and the YAML in step.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import replace as with_changes
 from typing import Any
@@ -193,6 +192,8 @@ def fix_patch_mode(finding: Finding, record: VmRecord, text: str, context: Conte
     fact = record.fact("patch_mode")
     if fact.source not in _EDITABLE or not isinstance(fact.value, str):
         return None
+    import difflib  # a patch-mode repair only: not on every run's start-up path
+
     from armlint.checks.derive import derive
     from armlint.checks.engine import facts_view
 

@@ -61,9 +61,6 @@ class NotTaken(Exception):
 
 def read_export_fast(path: Path, max_bytes: int):
     """A ``JsonDocument`` of an export, or None to leave the file to ``read_json``."""
-    from armlint.arm.loader import JsonDocument
-    from armlint.live.shapes import looks_like_live
-
     try:
         size = path.stat().st_size
         if size < MIN_BYTES or size > max_bytes or not _may_be_export(path):
@@ -76,6 +73,10 @@ def read_export_fast(path: Path, max_bytes: int):
         value = parse_selected(text, src)
     except (NotTaken, ValueError, IndexError, StopIteration, RecursionError):
         return None
+    # Imported here, past the size and first-bytes tests that turn away nearly every file.
+    from armlint.arm.loader import JsonDocument
+    from armlint.live.shapes import looks_like_live
+
     if not looks_like_live(value):
         return None
     return JsonDocument(path, value, src)

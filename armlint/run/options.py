@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -10,6 +9,8 @@ from typing import TYPE_CHECKING
 from armlint.model import DeploymentContext
 
 if TYPE_CHECKING:
+    import datetime
+
     from armlint.config import Config
 
 Progress = Callable[[int, int], None]

@@ -290,9 +290,13 @@ def check_unit(unit, options: RunOptions):
 def _with_fixes(findings: list[Finding], records: list[VmRecord], options: RunOptions):
     """Fixes are proposed beside the records they need, so they travel with cached results."""
     from armlint.checks.pack import load_pack
+
+    fixable = load_pack().fixable()
+    if not any(finding.rule in fixable for finding in findings):
+        return findings  # nothing to fix: armlint.fix stays unimported (start-up)
     from armlint.fix.propose import propose
 
-    return propose(findings, records, options.profile, load_pack().fixable())
+    return propose(findings, records, options.profile, fixable)
 
 
 def _checked(records: list[VmRecord], options: RunOptions, notes: list[str]) -> list[Finding]:
@@ -359,9 +363,15 @@ def _live_exports():
     large exports by a faster reader."""
     from armlint.arm.files import LiveExports
     from armlint.live.fastread import read_export_fast
+
+    return LiveExports(read_export_fast, _looks_like_live)
+
+
+def _looks_like_live(value) -> bool:
+    """Asked only of JSON that is not a template: most runs never import the shapes."""
     from armlint.live.shapes import looks_like_live
 
-    return LiveExports(read_export_fast, looks_like_live)
+    return looks_like_live(value)
 
 
 def _load_live(documents: list) -> LoadResult:

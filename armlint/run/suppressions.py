@@ -24,7 +24,6 @@ looks like ``# armlint: ignore`` is taken as a comment.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -427,6 +426,8 @@ def _checked_rules(
 def _hygiene_finding(
     rule_id: str, message: str, suppression: Suppression, pack: RulePack, severities: dict
 ) -> Finding:
+    import hashlib  # only with a finding: OpenSSL's import is a share of a clean run's start-up
+
     rule = pack.rules[rule_id]
     identity = f"{_portable(suppression.path)}|{rule_id}|{suppression.names()}|{suppression.reason}"
     return Finding(

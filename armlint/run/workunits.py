@@ -9,11 +9,9 @@ of its files, armlint's version, the rule pack and the options that change resul
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import tempfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -145,6 +143,8 @@ def in_shard(unit: Unit, shard: tuple[int, int] | None) -> bool:
 
 
 def cache_key(unit: Unit, settings: str) -> str | None:
+    import hashlib  # with the cache only: OpenSSL's import is a share of start-up
+
     digest = hashlib.sha256(settings.encode("utf-8", "surrogatepass"))
     for name in unit.files:
         digest.update(os.fsencode(name))
@@ -157,6 +157,8 @@ def cache_key(unit: Unit, settings: str) -> str | None:
 
 def digest_of(path: str) -> str | None:
     """A regular file's digest (a FIFO or device is never read: None, so no cache)."""
+    import hashlib
+
     try:
         return hashlib.sha256(read_regular(path, DEFAULT_CAP)).hexdigest()
     except (OSError, ValueError):
@@ -223,6 +225,8 @@ _STAMP_LENGTH = len(_STAMP_OPEN) + 64 + len(b'"}')
 
 def stamped(text: str) -> bytes:
     """The entry ``text`` (a JSON object with members) with its stamp, as written to the cache."""
+    import hashlib  # with the cache only: OpenSSL's import is a share of start-up
+
     body = text.encode("ascii")  # json.dumps escapes everything else
     stamp = hashlib.sha256(body).hexdigest().encode("ascii")
     return body[:-1] + _STAMP_OPEN + stamp + b'"}'
@@ -230,6 +234,8 @@ def stamped(text: str) -> bytes:
 
 def unstamped(raw: bytes) -> bytes | None:
     """The entry without its stamp when the stamp matches it, else None."""
+    import hashlib
+
     if len(raw) <= _STAMP_LENGTH or not raw.endswith(b'"}'):
         return None
     head, tail = raw[:-_STAMP_LENGTH], raw[-_STAMP_LENGTH:]
@@ -241,6 +247,8 @@ def unstamped(raw: bytes) -> bytes | None:
 
 
 def store(key: str, result: UnitResult) -> None:
+    import tempfile  # with the cache only (start-up)
+
     data = _result_to(result)
     target = cache_path(key)
     try:

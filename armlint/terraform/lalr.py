@@ -18,11 +18,9 @@ only when the first file is parsed.
 
 from __future__ import annotations
 
-import hashlib
+import _thread
 import os
 import sys
-import tempfile
-import threading
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -271,7 +269,8 @@ def _node(name: str, children: list) -> SyntaxTree:
 
 # --- the tables --------------------------------------------------------------------------------
 
-_lock = threading.Lock()
+# threading.Lock() itself; the low-level module spares valid files' start-up threading's import.
+_lock = _thread.allocate_lock()
 _built: list = []  # [Tables] or [None] once tried: a failed build is not retried per file
 
 
@@ -372,6 +371,8 @@ def _lark(postlexer):
     postlexer; ``propagate_positions`` changes no table), with lark's cache in armlint's cache
     folder: hcl2 keeps its own inside site-packages, which may not be writable.
     """
+    import hashlib
+
     import hcl2
     import lark
 
@@ -391,6 +392,8 @@ def _build_into(target: Path, build):
 
     Several armlint processes may start together; none may read a half-written cache.
     """
+    import tempfile
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")

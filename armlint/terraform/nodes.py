@@ -7,140 +7,240 @@ syntax); nothing here imports the parser.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from armlint.model import Location
 
 
-@dataclass(slots=True)
-class Expr:
-    loc: Location
+class Node:
+    """What the nodes share: equality and ``repr`` by their fields, as dataclasses would give
+    them (the fast reader's tree is compared with the reference parser's, and repr digests are
+    a test's snapshot). Plain classes rather than dataclasses: a check of one .tf file imports
+    this module, and creating each of its 18 dataclasses cost about a millisecond of start-up.
+    A class's fields are its ``__slots__``, its base class's first."""
+
+    __slots__ = ()
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in _fields(type(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _fields(type(self)))
+        return f"{type(self).__qualname__}({shown})"
 
 
-@dataclass(slots=True)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(
+            name for klass in reversed(cls.__mro__) for name in klass.__dict__.get("__slots__", ())
+        )
+        _FIELDS[cls] = names
+    return names
+
+
+class Expr(Node):
+    __slots__ = ("loc",)
+
+    def __init__(self, loc: Location) -> None:
+        self.loc = loc
+
+
 class Literal(Expr):
-    value: Any  # str, int, float, bool or None
+    __slots__ = ("value",)
+
+    def __init__(self, loc: Location, value: Any) -> None:
+        self.loc = loc
+        self.value = value  # str, int, float, bool or None
 
 
-@dataclass(slots=True)
 class Template(Expr):
     """A quoted string with interpolations; ``parts`` are ``str`` or ``Expr``."""
 
-    parts: list
+    __slots__ = ("parts",)
+
+    def __init__(self, loc: Location, parts: list) -> None:
+        self.loc = loc
+        self.parts = parts
 
 
-@dataclass(slots=True)
 class Name(Expr):
     """A bare identifier: ``var``, ``local``, ``each``, a resource type, a for variable."""
 
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, loc: Location, name: str) -> None:
+        self.loc = loc
+        self.name = name
 
 
-@dataclass(slots=True)
 class GetAttr(Expr):
-    obj: Expr
-    name: str
+    __slots__ = ("obj", "name")
+
+    def __init__(self, loc: Location, obj: Expr, name: str) -> None:
+        self.loc = loc
+        self.obj = obj
+        self.name = name
 
 
-@dataclass(slots=True)
 class Index(Expr):
-    obj: Expr
-    key: Expr
+    __slots__ = ("obj", "key")
+
+    def __init__(self, loc: Location, obj: Expr, key: Expr) -> None:
+        self.loc = loc
+        self.obj = obj
+        self.key = key
 
 
-@dataclass(slots=True)
 class Splat(Expr):
     """``x[*].a.b`` or ``x.*.a``: ``steps`` are applied to every element."""
 
-    obj: Expr
-    steps: list  # ('attr', name) | ('index', Expr)
+    __slots__ = ("obj", "steps")
+
+    def __init__(self, loc: Location, obj: Expr, steps: list) -> None:
+        self.loc = loc
+        self.obj = obj
+        self.steps = steps  # ('attr', name) | ('index', Expr)
 
 
-@dataclass(slots=True)
 class Call(Expr):
-    name: str
-    args: list
-    expand_last: bool = False  # f(args...)
+    __slots__ = ("name", "args", "expand_last")
+
+    def __init__(self, loc: Location, name: str, args: list, expand_last: bool = False) -> None:
+        self.loc = loc
+        self.name = name
+        self.args = args
+        self.expand_last = expand_last  # f(args...)
 
 
-@dataclass(slots=True)
 class Conditional(Expr):
-    cond: Expr
-    then: Expr
-    other: Expr
+    __slots__ = ("cond", "then", "other")
+
+    def __init__(self, loc: Location, cond: Expr, then: Expr, other: Expr) -> None:
+        self.loc = loc
+        self.cond = cond
+        self.then = then
+        self.other = other
 
 
-@dataclass(slots=True)
 class Binary(Expr):
-    op: str
-    left: Expr
-    right: Expr
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, loc: Location, op: str, left: Expr, right: Expr) -> None:
+        self.loc = loc
+        self.op = op
+        self.left = left
+        self.right = right
 
 
-@dataclass(slots=True)
 class Unary(Expr):
-    op: str  # '-' | '!'
-    operand: Expr
+    __slots__ = ("op", "operand")
+
+    def __init__(self, loc: Location, op: str, operand: Expr) -> None:
+        self.loc = loc
+        self.op = op  # '-' | '!'
+        self.operand = operand
 
 
-@dataclass(slots=True)
 class TupleExpr(Expr):
-    items: list
+    __slots__ = ("items",)
+
+    def __init__(self, loc: Location, items: list) -> None:
+        self.loc = loc
+        self.items = items
 
 
-@dataclass(slots=True)
-class ObjectItem:
-    key: Expr  # a Literal for identifier keys, otherwise the key expression
-    value: Expr
-    key_loc: Location
+class ObjectItem(Node):
+    __slots__ = ("key", "value", "key_loc")
+
+    def __init__(self, key: Expr, value: Expr, key_loc: Location) -> None:
+        self.key = key  # a Literal for identifier keys, otherwise the key expression
+        self.value = value
+        self.key_loc = key_loc
 
 
-@dataclass(slots=True)
 class ObjectExpr(Expr):
-    items: list  # ObjectItem
+    __slots__ = ("items",)
+
+    def __init__(self, loc: Location, items: list) -> None:
+        self.loc = loc
+        self.items = items  # ObjectItem
 
 
-@dataclass(slots=True)
 class ForExpr(Expr):
-    key_var: str | None
-    value_var: str
-    collection: Expr
-    key_expr: Expr | None  # only for object results
-    value_expr: Expr
-    cond: Expr | None
-    grouping: bool = False  # {for ... : k => v...}
+    __slots__ = (
+        "key_var", "value_var", "collection", "key_expr", "value_expr", "cond", "grouping"
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        loc: Location,
+        key_var: str | None,
+        value_var: str,
+        collection: Expr,
+        key_expr: Expr | None,
+        value_expr: Expr,
+        cond: Expr | None,
+        grouping: bool = False,
+    ) -> None:
+        self.loc = loc
+        self.key_var = key_var
+        self.value_var = value_var
+        self.collection = collection
+        self.key_expr = key_expr  # only for object results
+        self.value_expr = value_expr
+        self.cond = cond
+        self.grouping = grouping  # {for ... : k => v...}
 
 
-@dataclass(slots=True)
 class Unsupported(Expr):
     """Syntax armlint does not evaluate (template directives, heredoc templates)."""
 
-    reason: str
+    __slots__ = ("reason",)
+
+    def __init__(self, loc: Location, reason: str) -> None:
+        self.loc = loc
+        self.reason = reason
 
 
-@dataclass(slots=True)
-class Attribute:
-    name: str
-    expr: Expr
-    loc: Location  # the attribute name
+class Attribute(Node):
+    __slots__ = ("name", "expr", "loc")
+
+    def __init__(self, name: str, expr: Expr, loc: Location) -> None:
+        self.name = name
+        self.expr = expr
+        self.loc = loc  # the attribute name
 
 
-@dataclass(slots=True)
-class Body:
-    attributes: dict[str, Attribute] = field(default_factory=dict)
-    blocks: list[Block] = field(default_factory=list)
+class Body(Node):
+    __slots__ = ("attributes", "blocks")
+
+    def __init__(
+        self, attributes: dict[str, Attribute] | None = None, blocks: list[Block] | None = None
+    ) -> None:
+        self.attributes = {} if attributes is None else attributes
+        self.blocks = [] if blocks is None else blocks
 
     def blocks_of(self, block_type: str) -> list[Block]:
         return [block for block in self.blocks if block.type == block_type]
 
 
-@dataclass(slots=True)
-class Block:
-    type: str
-    labels: list[str]
-    body: Body
-    loc: Location  # the block's first token
+class Block(Node):
+    __slots__ = ("type", "labels", "body", "loc")
+
+    def __init__(self, type: str, labels: list[str], body: Body, loc: Location) -> None:
+        self.type = type
+        self.labels = labels
+        self.body = body
+        self.loc = loc  # the block's first token
 
 
 def is_literal(expr: Expr) -> bool:
