@@ -73,9 +73,25 @@ def run_check(options: RunOptions, found=None) -> RunResult:
     """Check every unit (in parallel when asked), then pass the findings through
     ``armlint.run.findings`` (selection, severities, unknowns, order, the gates).
     ``found``: what ``discover_for(options)`` returned, when the caller walked already."""
+    _read_named_arguments(options)
+    result, units = _planned(options, found)
+    for unit_result in _unit_results(units, options):
+        result.files.extend(unit_result.files)
+        result.notes.extend(unit_result.notes)
+        result.resource_keys.update(unit_result.resources)
+        result.findings.extend(unit_result.findings)
+    result.files.sort(key=lambda report: report.path)
+    result.notes = _live_note_once(result.notes)
+    return finish(result, options, CHECK_ENGINES)
+
+
+def _planned(options: RunOptions, found=None) -> tuple[RunResult, list]:
+    """The units to check, and a result that already holds what discovery and the size limit
+    reported. Discovery's candidates (a ``Path`` each) die here unless the caller keeps
+    ``found``: units name their files by string, and the candidates of 100 copies of the ARM
+    corpus hold about 25 MB (tracemalloc) for the whole run."""
     from armlint.run.workunits import in_shard, make_units
 
-    _read_named_arguments(options)
     found = _discover(options) if found is None else found
     candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
     units = [u for u in make_units(candidates) if in_shard(u, options.shard)]
@@ -89,14 +105,7 @@ def run_check(options: RunOptions, found=None) -> RunResult:
         for report, finding in too_large:
             result.files.append(report)
             result.findings.append(finding)
-    for unit_result in _unit_results(units, options):
-        result.files.extend(unit_result.files)
-        result.notes.extend(unit_result.notes)
-        result.resource_keys.update(unit_result.resources)
-        result.findings.extend(unit_result.findings)
-    result.files.sort(key=lambda report: report.path)
-    result.notes = _live_note_once(result.notes)
-    return finish(result, options, CHECK_ENGINES)
+    return result, units
 
 
 def _live_note_once(notes: list[str]) -> list[str]:
