@@ -14,7 +14,6 @@ evaluated here; every other function is in ``functions.FUNCTIONS``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -95,41 +94,77 @@ def unescape(value: str) -> str:
 # Syntax tree
 
 
-@dataclass(frozen=True, slots=True)
-class Literal:
-    value: str | int
-    offset: int
+class _SyntaxNode:
+    """What the nodes share: equality, hash and ``repr`` by their fields (``__slots__``), as
+    frozen dataclasses gave them (tests compare parsed trees). Plain classes: every ARM check
+    imports this module, and creating a frozen dataclass cost about 4 million instructions
+    (2 ms) of start-up each. A node is never changed after parsing."""
+
+    __slots__ = ()
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__qualname__}({shown})"
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    name: str  # as written
-    key: str  # lower case, for the function table
-    args: tuple[Node, ...]
-    offset: int
-    namespace: str = ""  # user-defined functions are called as namespace.member(...)
+class Literal(_SyntaxNode):
+    __slots__ = ("value", "offset")
+
+    def __init__(self, value: str | int, offset: int) -> None:
+        self.value = value
+        self.offset = offset
 
 
-@dataclass(frozen=True, slots=True)
-class Property:
-    name: str
-    offset: int
+class Call(_SyntaxNode):
+    __slots__ = ("name", "key", "args", "offset", "namespace")
+
+    def __init__(
+        self, name: str, key: str, args: tuple[Node, ...], offset: int, namespace: str = ""
+    ) -> None:
+        self.name = name  # as written
+        self.key = key  # lower case, for the function table
+        self.args = args
+        self.offset = offset
+        self.namespace = namespace  # user-defined functions are called as namespace.member(...)
 
 
-@dataclass(frozen=True, slots=True)
-class Index:
-    index: Node
-    offset: int
+class Property(_SyntaxNode):
+    __slots__ = ("name", "offset")
+
+    def __init__(self, name: str, offset: int) -> None:
+        self.name = name
+        self.offset = offset
 
 
-@dataclass(frozen=True, slots=True)
-class Access:
+class Index(_SyntaxNode):
+    __slots__ = ("index", "offset")
+
+    def __init__(self, index: Node, offset: int) -> None:
+        self.index = index
+        self.offset = offset
+
+
+class Access(_SyntaxNode):
     """A value followed by ``.name`` and ``[index]`` steps, kept flat so long chains cost no
     recursion."""
 
-    target: Node
-    steps: tuple[Property | Index, ...]
-    offset: int
+    __slots__ = ("target", "steps", "offset")
+
+    def __init__(self, target: Node, steps: tuple[Property | Index, ...], offset: int) -> None:
+        self.target = target
+        self.steps = steps
+        self.offset = offset
 
 
 Node = Literal | Call | Access

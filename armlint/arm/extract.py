@@ -8,7 +8,6 @@ of a template (health extensions, maintenance assignments) are matched to VMs he
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from armlint.arm.combinations import CombinationMemo
@@ -226,15 +225,21 @@ class SharedBodyExtractor(BodyExtractor):
         return memo.shared(key, resource, scope.indexes_key(), compute, scope.budget)
 
 
-@dataclass(slots=True)
 class SiblingResource:
-    """An extension or maintenance assignment found next to the VMs of one template."""
+    """An extension or maintenance assignment found next to the VMs of one template. A plain
+    class: creating a dataclass cost about 2 million instructions of every ARM check's
+    start-up."""
 
-    kind: str  # 'health' | 'maintenance'
-    name: Any  # evaluated name (may be Unknown)
-    target: Any  # evaluated scope or parent reference text (may be Unknown)
-    location: Location
-    trace: tuple[str, ...] = ()
+    __slots__ = ("kind", "name", "target", "location", "trace")
+
+    def __init__(
+        self, kind: str, name: Any, target: Any, location: Location, trace: tuple[str, ...] = ()
+    ) -> None:
+        self.kind = kind  # 'health' | 'maintenance'
+        self.name = name  # evaluated name (may be Unknown)
+        self.target = target  # evaluated scope or parent reference text (may be Unknown)
+        self.location = location
+        self.trace = trace
 
 
 class SiblingIndex:

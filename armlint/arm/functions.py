@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
 
@@ -1270,13 +1269,25 @@ def _fn_to_object(args: list, scope: Scope) -> Any:
 # The table and the call protocol
 
 
-@dataclass(frozen=True, slots=True)
 class FunctionSpec:
-    impl: Callable[[list, Scope], Any]
-    min_args: int
-    max_args: int | None  # None: any number
-    handles_unknown: bool = False  # receives Unknown arguments instead of returning them
-    takes_lambda: bool = False
+    """A plain class, not a dataclass: creating a frozen dataclass cost about 4 million
+    instructions of every ARM check's start-up. A spec is never changed."""
+
+    __slots__ = ("impl", "min_args", "max_args", "handles_unknown", "takes_lambda")
+
+    def __init__(
+        self,
+        impl: Callable[[list, Scope], Any],
+        min_args: int,
+        max_args: int | None,  # None: any number
+        handles_unknown: bool = False,  # receives Unknown arguments instead of returning them
+        takes_lambda: bool = False,
+    ) -> None:
+        self.impl = impl
+        self.min_args = min_args
+        self.max_args = max_args
+        self.handles_unknown = handles_unknown
+        self.takes_lambda = takes_lambda
 
 
 def _spec(

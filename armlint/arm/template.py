@@ -9,7 +9,6 @@ come back as ``Unknown``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from armlint.arm import expressions
@@ -27,26 +26,39 @@ STEP_BUDGET = 400_000  # one file with everything it links; README "Budgets"
 BUDGET_EXHAUSTED = "evaluation budget exhausted (template too complex)"
 
 
-@dataclass(slots=True)
+# Plain classes, not dataclasses: every ARM check imports this module, and creating a dataclass
+# cost about 2 million instructions (a millisecond) of start-up each.
+
+
 class ParameterValue:
     """A value given for a parameter from outside the template (parameter file, parent deployment)."""
 
-    value: Any
-    # 'set in vm.parameters.json:6', "passed by deployment 'x' (main.json:40)"; a callable when
-    # working out the position is only worth it for parameters that are actually read.
-    origin: str | Callable[[], str]
-    scope: TemplateScope | None = None  # when set, ``value`` is still to be evaluated there
+    __slots__ = ("value", "origin", "scope")
+
+    def __init__(
+        self,
+        value: Any,
+        # 'set in vm.parameters.json:6', "passed by deployment 'x' (main.json:40)"; a callable
+        # when working out the position is only worth it for parameters that are actually read.
+        origin: str | Callable[[], str],
+        scope: TemplateScope | None = None,  # when set, ``value`` is still to be evaluated there
+    ) -> None:
+        self.value = value
+        self.origin = origin
+        self.scope = scope
 
     def origin_text(self) -> str:
         return self.origin() if callable(self.origin) else self.origin
 
 
-@dataclass(slots=True)
 class Budget:
     """Evaluation steps left for one file; shared by every scope of that file."""
 
-    steps: int = 400_000  # STEP_BUDGET; a literal here, dataclass defaults are fixed at import
-    exhausted: bool = False
+    __slots__ = ("steps", "exhausted")
+
+    def __init__(self, steps: int = STEP_BUDGET, exhausted: bool = False) -> None:
+        self.steps = steps
+        self.exhausted = exhausted
 
     def spend(self, amount: int = 1) -> None:
         self.steps -= amount
@@ -55,26 +67,37 @@ class Budget:
             raise expressions.EvaluationError(BUDGET_EXHAUSTED)
 
 
-@dataclass(slots=True)
 class Evaluated:
     """A value with its trace: the parameters and variables it came through."""
 
-    value: Any
-    trace: tuple[str, ...] = ()
+    __slots__ = ("value", "trace")
+
+    def __init__(self, value: Any, trace: tuple[str, ...] = ()) -> None:
+        self.value = value
+        self.trace = trace
 
 
-@dataclass
 class FileContext:
     """What all scopes of one file share: the budget, notes and parameter reads."""
 
-    budget: Budget = field(default_factory=lambda: Budget(STEP_BUDGET))
-    notes: list[str] = field(default_factory=list)
-    deployment: DeploymentContext = field(default_factory=DeploymentContext)
-    # While allowedValues combinations are explored: results they share (arm.combinations).
-    memo: CombinationMemo | None = None
-    # What the walk works out from a template's text alone, by id of the template object
-    # (which it keeps alive): the same in every evaluation of the file (arm.walk).
-    walked: dict[int, tuple[dict, Any]] = field(default_factory=dict)
+    __slots__ = ("budget", "notes", "deployment", "memo", "walked")
+
+    def __init__(
+        self,
+        budget: Budget | None = None,
+        notes: list[str] | None = None,
+        deployment: DeploymentContext | None = None,
+        memo: CombinationMemo | None = None,
+        walked: dict[int, tuple[dict, Any]] | None = None,
+    ) -> None:
+        self.budget = Budget(STEP_BUDGET) if budget is None else budget
+        self.notes: list[str] = [] if notes is None else notes
+        self.deployment = DeploymentContext() if deployment is None else deployment
+        # While allowedValues combinations are explored: results they share (arm.combinations).
+        self.memo = memo
+        # What the walk works out from a template's text alone, by id of the template object
+        # (which it keeps alive): the same in every evaluation of the file (arm.walk).
+        self.walked: dict[int, tuple[dict, Any]] = {} if walked is None else walked
 
 
 class TemplateScope(expressions.Scope):

@@ -11,7 +11,6 @@ images.py). Property lookups are case-insensitive, as ARM's are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from armlint.compute.images import canonical_os, os_from_image
@@ -78,17 +77,29 @@ class BodyNode(Protocol):
         """This node with any expressions inside its object or list value evaluated."""
 
 
-@dataclass(slots=True)
 class Reached:
-    """The result of following a property path through a body."""
+    """The result of following a property path through a body. A plain class: creating a
+    dataclass cost about 2 million instructions of every check's start-up."""
 
-    value: Any
-    location: Location | None
-    present: bool
-    source: str
-    trace: tuple[str, ...]
-    key: str = ""
-    maybe_set: bool = False  # an enclosing object was unknown, not the property itself
+    __slots__ = ("value", "location", "present", "source", "trace", "key", "maybe_set")
+
+    def __init__(
+        self,
+        value: Any,
+        location: Location | None,
+        present: bool,
+        source: str,
+        trace: tuple[str, ...],
+        key: str = "",
+        maybe_set: bool = False,  # an enclosing object was unknown, not the property itself
+    ) -> None:
+        self.value = value
+        self.location = location
+        self.present = present
+        self.source = source
+        self.trace = trace
+        self.key = key
+        self.maybe_set = maybe_set
 
     def fact(self, default: Any = None, has_default: bool = False) -> Fact:
         trace = focus_trace(self.trace, self.key)
