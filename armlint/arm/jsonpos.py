@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import json
 import re
+from functools import cache
 from json.decoder import scanstring  # type: ignore[attr-defined]  # not in typeshed
 from typing import Any
 
@@ -31,8 +32,6 @@ MAX_DEPTH = 200  # two Python frames per level must stay inside the recursion li
 MAX_LAZY_DEPTH = 40
 _BLOCK = 1024  # characters per block of SourceText's line index
 
-_SKIP = re.compile(r"(?:[ \t\n\r]+|//[^\n]*|/\*.*?\*/)*", re.S)
-_NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _GAP_START = frozenset(" \t\n\r/")
 # The common member: a property name without escapes, then the colon. One regex call reads
 # what would otherwise take a string scan and two skips; anything else takes the general path.
@@ -412,20 +411,32 @@ def parse_eager(text: str, path: str = "<string>") -> tuple[object, SourceText]:
     return value, src
 
 
+@cache
+def _eager_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What the eager parser skips between tokens (whitespace and comments) and its numbers,
+    compiled when a file first needs that parser: compiling them cost about 2 million
+    instructions (a millisecond) of every check's start-up, and most files never need it."""
+    return (
+        re.compile(r"(?:[ \t\n\r]+|//[^\n]*|/\*.*?\*/)*", re.S),
+        re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?"),
+    )
+
+
 class _Parser:
-    __slots__ = ("src", "text", "length")
+    __slots__ = ("src", "text", "length", "gap", "number")
 
     def __init__(self, src: SourceText) -> None:
         self.src = src
         self.text = src.text
         self.length = len(src.text)
+        self.gap, self.number = _eager_patterns()
 
     def skip(self, pos: int) -> int:
         """The position of the next token after whitespace and comments."""
         text = self.text
         if pos >= self.length or text[pos] not in _GAP_START:
             return pos  # most tokens follow each other directly
-        end = _SKIP.match(text, pos).end()  # type: ignore[union-attr]  # matches even ""
+        end = self.gap.match(text, pos).end()  # type: ignore[union-attr]  # matches even ""
         if text.startswith("/*", end):  # complete comments were skipped: this one never ends
             raise JsonError("unterminated /* comment", end)
         return end
@@ -460,7 +471,7 @@ class _Parser:
             return False, pos + 5
         if text.startswith("null", pos):
             return None, pos + 4
-        match = _NUMBER.match(text, pos)
+        match = self.number.match(text, pos)
         if match:
             integer, fraction, exponent = match.groups()
             if fraction or exponent:
