@@ -667,9 +667,7 @@ def _check(args) -> int:
         screen_goes_to_file |= target.follows_format and target.fmt == args.format
         _write_report(target.path, render(target.fmt, result, plain))
     if not screen_goes_to_file:
-        import dataclasses  # the report options are one; the --version path needs none
-
-        screen = dataclasses.replace(plain, color=_use_color(args.color, sys.stdout))
+        screen = plain.replace(color=_use_color(args.color, sys.stdout))
         if args.statistics:
             from armlint.report.text import statistics
 

@@ -15,7 +15,6 @@ keywords ``param``/``resource``/``module``/``targetScope``, else JSON).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import stat
@@ -97,7 +96,7 @@ class SpecialInputs:
 
     def _location(self, location):
         name = self.names.get(location.path)
-        return location if name is None else dataclasses.replace(location, path=name)
+        return location if name is None else location.replace(path=name)
 
     def shown(self, text: str) -> str:
         """``text`` with each temporary copy's path replaced by the name it stands for."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from armlint.checks.hits import Blocked, Hit
 from armlint.checks.tables import (
@@ -30,6 +29,10 @@ from armlint.model import (
     VmRecord,
     is_unknown,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 Result = Iterator[Hit | Blocked]
 

@@ -27,13 +27,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING
+from operator import attrgetter
 
-from armlint.model import Finding, Location, RunResult
+from armlint.model import Finding, Location, RunResult, Value
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from datetime import date
+
     from armlint.checks.pack import RulePack
 
 EXPIRED_RULE = "AZP901"
@@ -73,22 +74,52 @@ def read_source(path: str) -> str:
     return read_regular(path, DEFAULT_CAP).decode("utf-8-sig", errors="replace")
 
 
-@dataclass
-class Suppression:
+class Suppression(Value):
     """One ``armlint: ignore`` comment or one ARM ``metadata`` ignore entry."""
 
-    path: str
-    line: int  # where the suppression itself is written (AZP901/AZP902 point here)
-    column: int
-    start: tuple[int, int]  # (line, column) range of the findings it covers, both inclusive
-    end: tuple[int, int]
-    written: tuple[str, ...]  # the rule ids or names as written
-    reason: str  # the reason as written, expiry included
-    rules: dict[str, str] = field(default_factory=dict)  # written name -> rule id
-    until: date | None = None
-    problem: str = ""  # why it suppresses nothing at all; '' when it is well formed
-    unknown: tuple[str, ...] = ()  # names that are no rule (the known ones still work)
-    used: set[str] = field(default_factory=set)  # rule ids it matched a finding of
+    __slots__ = (
+        "path",
+        "line",  # where the suppression itself is written (AZP901/AZP902 point here)
+        "column",
+        "start",  # (line, column) range of the findings it covers, both inclusive
+        "end",
+        "written",  # the rule ids or names as written
+        "reason",  # the reason as written, expiry included
+        "rules",  # written name -> rule id
+        "until",
+        "problem",  # why it suppresses nothing at all; '' when it is well formed
+        "unknown",  # names that are no rule (the known ones still work)
+        "used",  # rule ids it matched a finding of
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        column: int,
+        start: tuple[int, int],
+        end: tuple[int, int],
+        written: tuple[str, ...],
+        reason: str,
+        rules: dict[str, str] | None = None,
+        until: date | None = None,
+        problem: str = "",
+        unknown: tuple[str, ...] = (),
+        used: set[str] | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.start = start
+        self.end = end
+        self.written = written
+        self.reason = reason
+        self.rules = {} if rules is None else rules
+        self.until = until
+        self.problem = problem
+        self.unknown = unknown
+        self.used = set() if used is None else used
 
     def expired(self, today: date) -> bool:
         return self.until is not None and self.until < today
@@ -113,7 +144,7 @@ class Suppression:
 
 def apply_suppressions(
     result: RunResult,
-    today: date,
+    today: date | None,
     *,
     enabled: set[str] | None = None,
     enabled_for: EnabledFor | None = None,
@@ -126,6 +157,7 @@ def apply_suppressions(
     when given, refines it per file (per-file configuration). A suppression of a rule that was
     not run is never "unused". ``severities`` are rule id -> severity overrides, applied to the
     AZP901/AZP902 findings made here. Each file is read once, through ``read_text``.
+    ``today`` None is the date today.
     """
     from armlint.checks.pack import load_pack
 
@@ -133,6 +165,10 @@ def apply_suppressions(
     suppressions = collect_suppressions(_paths_to_scan(result), pack, read_text)
     if not suppressions:
         return
+    if today is None:
+        from datetime import date  # most runs find no suppression (start-up)
+
+        today = date.today()
     _match(result.findings, suppressions, today)
     checked = _checked_rules(result, enabled, enabled_for)
     hygiene = [
@@ -319,6 +355,8 @@ def _suppression(path, line, column, start, end, written, reason) -> Suppression
         try:
             if not _ISO_DATE.match(text):
                 raise ValueError(text)
+            from datetime import date  # only for an expiry date (start-up)
+
             suppression.until = date.fromisoformat(text)
         except ValueError:
             suppression.problem = (
