@@ -337,7 +337,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _stop_on_signals() -> dict:
     """SIGTERM and SIGHUP unwind like Ctrl-C; returns the handlers they replace."""
-    import signal
+    # The C module behind ``signal``: the same numbers and handlers, without the enums that
+    # ``signal`` builds at import (a share of start-up).
+    import _signal as signal
 
     def stop(signum, _frame):
         raise Stopped(signum)
@@ -353,7 +355,7 @@ def _stop_on_signals() -> dict:
 
 def _restore_signals(previous: dict) -> None:
     """main() may be called in-process (tests, other tools): leave their handlers as found."""
-    import signal
+    import _signal as signal  # as in _stop_on_signals
 
     for number, handler in previous.items():
         with contextlib.suppress(ValueError, OSError, TypeError):

@@ -25,10 +25,9 @@ from armlint.run.discover import kind_of
 
 STDIN = "-"
 DEFAULT_STDIN_NAME = "stdin.json"
-_TERRAFORM = re.compile(
-    rb'^\s*(resource|data|variable|module|locals|provider|terraform)\s*["{]', re.M
-)
-_BICEP = re.compile(rb"^\s*(param|resource|module|targetScope|var|output)\s+\w", re.M)
+# Compiled on first use (re caches them): only a standard-input run without a name needs them.
+_TERRAFORM = rb'^\s*(resource|data|variable|module|locals|provider|terraform)\s*["{]'
+_BICEP = rb"^\s*(param|resource|module|targetScope|var|output)\s+\w"
 
 
 class InputError(Exception):
@@ -133,9 +132,9 @@ def _named_by_content(shown: str, data: bytes) -> str:
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
         return f"{stem}.json"
-    if _TERRAFORM.search(data[:65536]):
+    if re.search(_TERRAFORM, data[:65536], re.M):
         return f"{stem}.tf"
-    if _BICEP.search(data[:65536]):
+    if re.search(_BICEP, data[:65536], re.M):
         return f"{stem}.bicep"
     return f"{stem}.json"
 

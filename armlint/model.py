@@ -25,15 +25,14 @@ class Value:
     A class's fields are its ``__slots__``, in the order its ``__init__`` takes them;
     ``_values`` returns them as a tuple."""
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
     _values: attrgetter
 
+    # Defining __eq__ leaves __hash__ None: unhashable, like a dataclass with eq=True.
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
             return self._values(self) == other._values(other)
         return NotImplemented
-
-    __hash__ = None  # mutable, like a dataclass with eq=True
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)

@@ -46,10 +46,11 @@ ReadText = Callable[[str], str]
 EnabledFor = Callable[[str], "set[str] | None"]
 Checked = Callable[[str, str], bool]  # (path, rule id) -> was the rule run and listed there
 
-_DIRECTIVE = re.compile(r"armlint:\s*ignore\b(?P<rest>.*)", re.S)
-_RULE_LIST = re.compile(r"\s*(?P<rules>[\w.-]+(?:\s*,\s*[\w.-]+)*)(?P<reason>.*)", re.S)
-_UNTIL = re.compile(r"\buntil=(?P<date>\S*)")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+# Compiled on first use (re caches them): most runs find no comment naming armlint.
+_DIRECTIVE = r"(?s)armlint:\s*ignore\b(?P<rest>.*)"
+_RULE_LIST = r"(?s)\s*(?P<rules>[\w.-]+(?:\s*,\s*[\w.-]+)*)(?P<reason>.*)"
+_UNTIL = r"\buntil=(?P<date>\S*)"
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}\Z"
 
 # Comment syntax per file extension: (string quote character, comment openers).
 _JSON_SYNTAX = ('"', ("//", "/*"))
@@ -218,7 +219,7 @@ def comment_suppressions(path: str, text: str) -> list[Suppression]:
         if comment is None:
             continue
         column, body = comment
-        directive = _DIRECTIVE.search(body)
+        directive = re.search(_DIRECTIVE, body)
         if directive is None or body[: directive.start()].strip(" \t*/#") != "":
             continue  # a comment that merely mentions armlint
         rest = directive.group("rest")
@@ -255,7 +256,7 @@ def _comment_in(line: str, syntax: tuple[str, tuple[str, ...]]) -> tuple[int, st
 
 def _split_rules(rest: str) -> tuple[tuple[str, ...], str]:
     """'AZP102, AZP101 reason' -> (('AZP102', 'AZP101'), 'reason')."""
-    match = _RULE_LIST.match(rest)
+    match = re.match(_RULE_LIST, rest)
     if match is None or not rest[:1].isspace():
         return (), rest.strip()
     written = tuple(part.strip() for part in match.group("rules").split(","))
@@ -349,11 +350,11 @@ def _span(owner) -> tuple[tuple[int, int], tuple[int, int]]:
 
 def _suppression(path, line, column, start, end, written, reason) -> Suppression:
     suppression = Suppression(path, line, column, start, end, written, reason)
-    until = _UNTIL.search(reason)
+    until = re.search(_UNTIL, reason)
     if until is not None:
         text = until.group("date")
         try:
-            if not _ISO_DATE.match(text):
+            if not re.match(_ISO_DATE, text):
                 raise ValueError(text)
             from datetime import date  # only for an expiry date (start-up)
 
@@ -367,7 +368,7 @@ def _suppression(path, line, column, start, end, written, reason) -> Suppression
         suppression.problem = (
             "the suppression names no rule: write `armlint: ignore AZP102 <reason>`"
         )
-    elif not _UNTIL.sub("", reason).strip():
+    elif not re.sub(_UNTIL, "", reason).strip():
         suppression.problem = (
             f"the suppression of {suppression.names()} has no reason, so it suppresses nothing; "
             f"a reason is required: `armlint: ignore {suppression.names()} <reason>`"
