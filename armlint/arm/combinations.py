@@ -22,7 +22,10 @@ evaluation, which no allowedValues item is.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 NOT_CHOSEN = object()  # the choice of a parameter at its given or default value
 # Read by an evaluation that called copyIndex(): its result holds for its copy-loop indexes only.

@@ -10,13 +10,16 @@ Both are accepted. The record's identity is the template's: canonical type + nam
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from armlint.arm.extract import RecordBuilder, SiblingIndex, is_vm_type, new_record
 from armlint.arm.jsonpos import JsonObject, SourceText, get_ci
 from armlint.arm.loader import JsonDocument
 from armlint.arm.template import FileContext, TemplateScope
 from armlint.model import Location, VmRecord
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Properties that only the flattened CLI output has at the top level of a VM object.
 FLATTENED_KEYS = ("osProfile", "storageProfile", "virtualMachineProfile", "hardwareProfile")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
 from armlint.arm.functions import (
     Budget,
@@ -36,6 +35,10 @@ from armlint.arm.functions import (
 )
 from armlint.compute.arm_body import sent_branch
 from armlint.model import Unknown
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "MAX_DEPTH",
@@ -186,7 +189,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
-Token = tuple[str, Any, int]  # kind, value, offset
+Token = tuple[str, "Any", int]  # kind, value, offset
 
 
 def _tokenize(text: str, start: int, end: int) -> list[Token]:

@@ -8,7 +8,6 @@ of a template (health extensions, maintenance assignments) are matched to VMs he
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from armlint.arm.combinations import CombinationMemo
 from armlint.arm.jsonpos import JsonObject, get_ci
@@ -23,6 +22,10 @@ from armlint.model import (
     Unknown,
     VmRecord,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 VM_TYPE = "microsoft.compute/virtualmachines"
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from armlint.arm import kinds
 from armlint.arm.loader import (
@@ -23,6 +22,10 @@ from armlint.arm.loader import (
     read_json,
 )
 from armlint.model import DeploymentContext, FileReport, LoadResult
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 Progress = Callable[[int, int], None]
 LIVE_EXPORT = "live-export"  # exported Azure state checked like a template (armlint.live)

@@ -16,8 +16,6 @@ id; both are matched to a resource of the same template by the id's last segment
 
 from __future__ import annotations
 
-from typing import Any
-
 from armlint.arm.extract import SiblingResource, _targets, follow
 from armlint.arm.jsonpos import get_ci
 from armlint.compute.schema import SCHEDULE_PATHS, SET_COUNTS, WINDOW_FIELDS
@@ -28,6 +26,10 @@ from armlint.model import (
     MaintenanceSchedule,
     Unknown,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 AVAILABILITY_SET_TYPE = "microsoft.compute/availabilitysets"
 CONFIGURATION_TYPE = "microsoft.maintenance/maintenanceconfigurations"

@@ -22,9 +22,12 @@ import json
 import re
 from collections.abc import Callable
 from functools import cmp_to_key
-from typing import Any
 
 from armlint.model import Unknown
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 # ARM integers are 64-bit signed.
 INT_MIN = -(2**63)

@@ -21,9 +21,12 @@ import json
 import re
 from functools import cache
 from json.decoder import scanstring  # type: ignore[attr-defined]  # not in typeshed
-from typing import Any
 
 from armlint.model import Location
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_DEPTH = 200  # two Python frames per level must stay inside the recursion limit
 # A span computed on demand comes from reading the parent's children (their ends found by the C

@@ -3,9 +3,11 @@ JSON (``terraform show -json``) and exported VMs (``az vm show``, a REST GET bod
 
 from __future__ import annotations
 
-from typing import Any
-
 from armlint.arm.jsonpos import get_ci
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 TEMPLATE = "template"
 PARAMETERS = "parameters"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
 
 from armlint.arm.combinations import CombinationMemo
 from armlint.arm.jsonpos import JsonError, JsonObject, SourceText, decode_bytes, get_ci, parse
@@ -28,6 +27,10 @@ from armlint.model import (
     VmRecord,
     pack_finding,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_COMBINATIONS = 64
 # Combinations share results that do not depend on their choices (arm.combinations); the tests

@@ -9,12 +9,15 @@ come back as ``Unknown``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from armlint.arm import expressions
 from armlint.arm.combinations import CombinationMemo
 from armlint.arm.jsonpos import JsonArray, JsonObject, SourceText, copy_positions, get_ci
 from armlint.model import LOCATION_ORIGIN, DeploymentContext, Location, Unknown
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_COPY_COUNT = 800  # ARM's own limit for copy loops
 MAX_NESTING = 10

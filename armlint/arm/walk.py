@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from armlint.arm.expressions import EvaluationError
 from armlint.arm.extract import (
@@ -38,6 +37,10 @@ from armlint.model import (
     VmRecord,
     pack_finding,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 EXTENSION_SUFFIX = "/extensions"

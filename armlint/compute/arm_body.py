@@ -11,8 +11,6 @@ images.py). Property lookups are case-insensitive, as ARM's are.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
 from armlint.compute.images import canonical_os, os_from_image
 from armlint.compute.schema import (
     HEALTH_EXTENSION_TYPES,
@@ -40,6 +38,12 @@ from armlint.model import (
     Location,
     Unknown,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+else:
+    Protocol = object  # BodyNode is a protocol for the type checker only
 
 OS_UNDETERMINED = (
     "no windowsConfiguration, linuxConfiguration, osDisk.osType or known image publisher"

@@ -8,9 +8,12 @@ publisher that only publishes one system. Anything else is unknown, never guesse
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from armlint.paths import rules_dir
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 OS_NAMES = ("Windows", "Linux")
 

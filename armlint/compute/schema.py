@@ -9,9 +9,11 @@ of a scale set (domain.md 2.1). ``{config}`` stands for ``windowsConfiguration``
 
 from __future__ import annotations
 
-from typing import Any
-
 from armlint.model import SOURCE_DEFAULT, Fact, Unknown
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 WINDOWS_CONFIG = "windowsConfiguration"
 LINUX_CONFIG = "linuxConfiguration"
