@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTSIDE = (
-    "import re, json, gc, itertools, functools, pathlib, typing, collections.abc, dataclasses; "
+    "import re, json, gc, itertools, functools, pathlib, collections.abc; "
     "import armlint.model, armlint.fileio, armlint.paths, armlint.datacache"
 )
 # In the order a check imports them (each after those it needs).
