@@ -320,6 +320,8 @@ def _not_json(word: str):
 def _read_fast(text: str, src: SourceText) -> object:
     """The value json.loads reads, its containers ready to compute their positions."""
 
+    # A closure over ``src`` only: one that referred to itself (the arrays' converter is
+    # recursive, so it is a module function) would be a reference cycle holding ``src``.
     def member_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
         obj = JsonObject(pairs)
         if len(obj) != len(pairs):
@@ -329,7 +331,7 @@ def _read_fast(text: str, src: SourceText) -> object:
         for key, value in pairs:
             kind = value.__class__
             if kind is list:
-                value = obj[key] = array(value)
+                value = obj[key] = _array(value, src)
             elif kind is not JsonObject:
                 continue
             child = value._at
@@ -343,29 +345,31 @@ def _read_fast(text: str, src: SourceText) -> object:
         obj.src, obj._at = src, place
         return obj
 
-    def array(items: list) -> JsonArray:
-        arr = JsonArray(items)
-        place = [None, 0, None, None, 1, None]
-        height = 0
-        for index, value in enumerate(items):
-            kind = value.__class__
-            if kind is list:
-                value = arr[index] = array(value)
-            elif kind is not JsonObject:
-                continue
-            child = value._at
-            child[UP], child[KEY] = place, index
-            if child[HEIGHT] > height:
-                height = child[HEIGHT]
-        if height:
-            if height >= MAX_LAZY_DEPTH:
-                raise _Unusual
-            place[HEIGHT] = height + 1
-        arr.src, arr._at = src, place
-        return arr
-
     value = json.loads(text, object_pairs_hook=member_hook, parse_constant=_not_json)
-    return array(value) if value.__class__ is list else value
+    return _array(value, src) if value.__class__ is list else value
+
+
+def _array(items: list, src: SourceText) -> JsonArray:
+    """A list json.loads built as a ``JsonArray`` (nested lists too), ready like an object."""
+    arr = JsonArray(items)
+    place = [None, 0, None, None, 1, None]
+    height = 0
+    for index, value in enumerate(items):
+        kind = value.__class__
+        if kind is list:
+            value = arr[index] = _array(value, src)
+        elif kind is not JsonObject:
+            continue
+        child = value._at
+        child[UP], child[KEY] = place, index
+        if child[HEIGHT] > height:
+            height = child[HEIGHT]
+    if height:
+        if height >= MAX_LAZY_DEPTH:
+            raise _Unusual
+        place[HEIGHT] = height + 1
+    arr.src, arr._at = src, place
+    return arr
 
 
 def decode_bytes(data: bytes) -> str:
