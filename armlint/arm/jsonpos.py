@@ -356,7 +356,8 @@ def _read_fast(text: str, src: SourceText) -> object:
     if start == len(text) or text[start] not in "{[":
         value = json.loads(text, object_pairs_hook=member_hook, parse_constant=_not_json)
         return _array(value, src) if value.__class__ is list else value
-    scan = json.JSONDecoder(object_pairs_hook=member_hook, parse_constant=_not_json).scan_once
+    decoder = json.JSONDecoder(object_pairs_hook=member_hook, parse_constant=_not_json)
+    scan = decoder.scan_once  # type: ignore[attr-defined]  # not in typeshed
     value, end = _Positioned(text, src, scan).container(start, POSITIONED_LEVELS)
     if _SPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
         raise _Unusual  # extra data: the eager parser says where
@@ -376,6 +377,7 @@ class _Positioned:
     def container(self, start: int, levels: int) -> tuple[JsonObject | JsonArray, int]:
         first = _SPACE.match(self.text, start + 1).end()  # type: ignore[union-attr]
         made: JsonObject | JsonArray
+        place: list[Any]
         if self.text[start] == "{":
             made = JsonObject()
             place = [None, 0, None, ({}, {}), 1, DONE]

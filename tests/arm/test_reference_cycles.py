@@ -52,3 +52,30 @@ def test_a_top_level_array_leaves_no_cyclic_garbage():
 
     text = '[{"a": [1, [2, {"b": 3}]]}, [4]]'
     assert _unreachable_after(lambda: parse(text)[0][0]["a"][1][1].span) == 0
+
+
+def test_the_collector_is_held_off_while_loading_and_restored_after(monkeypatch):
+    """With no cycles to find, the collector's passes over the live trees are pure cost."""
+    from armlint.arm import files
+
+    seen = []
+
+    def loading(paths, **options):
+        seen.append(gc.isenabled())
+        if options["explore"]:
+            raise RuntimeError("a failure inside the loader")
+        return files.JsonLoad()
+
+    monkeypatch.setattr(files, "load_files", loading)
+    assert gc.isenabled()
+    arm.load([TEMPLATES[0]], explore=False)
+    with pytest.raises(RuntimeError):
+        arm.load([TEMPLATES[0]], explore=True)
+    assert seen == [False, False]
+    assert gc.isenabled()
+    gc.disable()  # a caller that holds it off itself keeps it off
+    try:
+        arm.load([TEMPLATES[0]], explore=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
