@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 VM_TYPE = "microsoft.compute/virtualmachines"
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 NO_READS: frozenset[str] = frozenset()
+SETTLES_TO_ITSELF: Any = object()  # ArmNode._settled of a node whose value has nothing to settle
 
 
 class ArmNode:
@@ -74,7 +75,7 @@ class ArmNode:
         self.trace: tuple[str, ...] = trace
         self.reads = reads
         self._children: dict[str, ArmNode | None] = {}
-        self._settled: ArmNode | None = None
+        self._settled: Any = None  # an ArmNode, SETTLES_TO_ITSELF or None (not settled yet)
 
     @property
     def source(self) -> str:
@@ -120,11 +121,19 @@ class ArmNode:
         return ArmNode(self.value[index], self.scope, where, reads=self.reads)
 
     def settle(self) -> ArmNode:
-        if self._settled is None:
-            self._settled = self._settle()
-        elif self._settled.reads:
-            self._read_again(self._settled.reads)
-        return self._settled
+        settled = self._settled
+        if settled is None:
+            settled = self._settle()
+            # A node that settles to itself keeps a marker, not itself: a node referring to
+            # itself is a reference cycle, which kept its scope and the template's whole tree
+            # alive until the garbage collector's next pass over them.
+            self._settled = SETTLES_TO_ITSELF if settled is self else settled
+            return settled
+        if settled is SETTLES_TO_ITSELF:
+            settled = self
+        if settled.reads:
+            self._read_again(settled.reads)
+        return settled
 
     def _settle(self) -> ArmNode:
         if not isinstance(self.value, (dict, list)):

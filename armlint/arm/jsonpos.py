@@ -319,9 +319,18 @@ def _not_json(word: str):
     raise _Unusual  # NaN and Infinity: json.loads takes them, the eager parser reports them
 
 
+# Levels of containers read member by member with their spans, from the document's value
+# down: the positions most runs ask (every resource's span, the parameters' names) are then
+# known without reading the text again, and only values below are read by json.loads's scanner
+# in one piece each (the first resource's span used to cost reading everything before it).
+POSITIONED_LEVELS = 2
+
+
 def _read_fast(text: str, src: SourceText) -> object:
     """The value json.loads reads, its containers ready to compute their positions."""
 
+    # A closure over ``src`` only: one that referred to itself (the arrays' converter is
+    # recursive, so it is a module function) would be a reference cycle holding ``src``.
     def member_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
         obj = JsonObject(pairs)
         if len(obj) != len(pairs):
@@ -331,7 +340,7 @@ def _read_fast(text: str, src: SourceText) -> object:
         for key, value in pairs:
             kind = value.__class__
             if kind is list:
-                value = obj[key] = array(value)
+                value = obj[key] = _array(value, src)
             elif kind is not JsonObject:
                 continue
             child = value._at
@@ -345,29 +354,141 @@ def _read_fast(text: str, src: SourceText) -> object:
         obj.src, obj._at = src, place
         return obj
 
-    def array(items: list) -> JsonArray:
-        arr = JsonArray(items)
-        place = [None, 0, None, None, 1, None]
-        height = 0
-        for index, value in enumerate(items):
-            kind = value.__class__
-            if kind is list:
-                value = arr[index] = array(value)
-            elif kind is not JsonObject:
-                continue
-            child = value._at
-            child[UP], child[KEY] = place, index
-            if child[HEIGHT] > height:
-                height = child[HEIGHT]
-        if height:
-            if height >= MAX_LAZY_DEPTH:
-                raise _Unusual
-            place[HEIGHT] = height + 1
-        arr.src, arr._at = src, place
-        return arr
+    start = _SPACE.match(text).end()  # type: ignore[union-attr]  # matches even ""
+    if start == len(text) or text[start] not in "{[":
+        value = json.loads(text, object_pairs_hook=member_hook, parse_constant=_not_json)
+        return _array(value, src) if value.__class__ is list else value
+    decoder = json.JSONDecoder(object_pairs_hook=member_hook, parse_constant=_not_json)
+    scan = decoder.scan_once  # type: ignore[attr-defined]  # not in typeshed
+    value, end = _Positioned(text, src, scan).container(start, POSITIONED_LEVELS)
+    if _SPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
+        raise _Unusual  # extra data: the eager parser says where
+    return value
 
-    value = json.loads(text, object_pairs_hook=member_hook, parse_constant=_not_json)
-    return array(value) if value.__class__ is list else value
+
+class _Positioned:
+    """Reads containers member by member, keeping their spans in their places as if asked;
+    below ``levels`` each value is read whole by json.loads's scanner. Anything json.loads
+    would refuse, or read otherwise than Azure, raises _Unusual (or ValueError)."""
+
+    __slots__ = ("text", "src", "scan")
+
+    def __init__(self, text: str, src: SourceText, scan: Any) -> None:
+        self.text, self.src, self.scan = text, src, scan
+
+    def container(self, start: int, levels: int) -> tuple[JsonObject | JsonArray, int]:
+        first = _SPACE.match(self.text, start + 1).end()  # type: ignore[union-attr]
+        made: JsonObject | JsonArray
+        place: list[Any]
+        if self.text[start] == "{":
+            made = JsonObject()
+            place = [None, 0, None, ({}, {}), 1, DONE]
+            end, height = self._members(made, place, first, levels)
+        else:
+            made = JsonArray()
+            place = [None, 0, None, [], 1, DONE]
+            end, height = self._items(made, place, first, levels)
+        if height >= MAX_LAZY_DEPTH:
+            raise _Unusual
+        place[SPAN], place[HEIGHT] = (start, end), height + 1
+        made.src, made._at = self.src, place
+        return made, end
+
+    def _value(self, pos: int, levels: int) -> tuple[Any, int]:
+        if levels > 1 and self.text.startswith(("{", "["), pos):
+            return self.container(pos, levels - 1)
+        try:
+            value, end = self.scan(self.text, pos)
+        except StopIteration:
+            raise _Unusual from None  # no value here: the eager parser says what is wrong
+        if value.__class__ is list:
+            value = _array(value, self.src)
+        return value, end
+
+    def _members(self, obj: JsonObject, place: list, pos: int, levels: int) -> tuple[int, int]:
+        """Read the members from ``pos``: where the object ends, and its children's height."""
+        text = self.text
+        key_spans, value_spans = place[CHILDREN]
+        height = 0
+        if text.startswith("}", pos):
+            return pos + 1, height
+        while True:
+            plain = _PLAIN_KEY.match(text, pos)
+            if plain is not None:
+                key, key_end, value_start = plain.group(1), plain.end(1) + 1, plain.end()
+            elif text.startswith('"', pos):
+                key, key_end = scanstring(text, pos + 1, True)  # ValueError when malformed
+                colon = _SPACE.match(text, key_end).end()  # type: ignore[union-attr]
+                if not text.startswith(":", colon):
+                    raise _Unusual
+                value_start = _SPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
+            else:
+                raise _Unusual
+            if key in obj:
+                raise _Unusual  # duplicate keys: AZP003 needs both places
+            value, value_end = self._value(value_start, levels)
+            obj[key] = value
+            key_spans[key] = (pos, key_end)
+            value_spans[key] = (value_start, value_end)
+            kind = value.__class__
+            if kind is JsonObject or kind is JsonArray:
+                child = value._at
+                child[UP], child[KEY] = place, key
+                height = max(height, child[HEIGHT])
+            comma = _COMMA.match(text, value_end)
+            if comma is None:
+                return self._closed(value_end, "}"), height
+            pos = comma.end()
+
+    def _items(self, arr: JsonArray, place: list, pos: int, levels: int) -> tuple[int, int]:
+        """Read the items from ``pos``: where the array ends, and its children's height."""
+        text = self.text
+        item_spans = place[CHILDREN]
+        height = 0
+        if text.startswith("]", pos):
+            return pos + 1, height
+        while True:
+            value, end = self._value(pos, levels)
+            kind = value.__class__
+            if kind is JsonObject or kind is JsonArray:
+                child = value._at
+                child[UP], child[KEY] = place, len(arr)
+                height = max(height, child[HEIGHT])
+            arr.append(value)
+            item_spans.append((pos, end))
+            comma = _COMMA.match(text, end)
+            if comma is None:
+                return self._closed(end, "]"), height
+            pos = comma.end()
+
+    def _closed(self, pos: int, bracket: str) -> int:
+        close = _SPACE.match(self.text, pos).end()  # type: ignore[union-attr]
+        if not self.text.startswith(bracket, close):
+            raise _Unusual
+        return close + 1
+
+
+def _array(items: list, src: SourceText) -> JsonArray:
+    """A list json.loads built as a ``JsonArray`` (nested lists too), ready like an object."""
+    arr = JsonArray(items)
+    place = [None, 0, None, None, 1, None]
+    height = 0
+    for index, value in enumerate(items):
+        kind = value.__class__
+        if kind is list:
+            value = arr[index] = _array(value, src)
+        elif kind is not JsonObject:
+            continue
+        child = value._at
+        child[UP], child[KEY] = place, index
+        if child[HEIGHT] > height:
+            height = child[HEIGHT]
+    if height:
+        if height >= MAX_LAZY_DEPTH:
+            raise _Unusual
+        place[HEIGHT] = height + 1
+    arr.src, arr._at = src, place
+    return arr
 
 
 def decode_bytes(data: bytes) -> str:

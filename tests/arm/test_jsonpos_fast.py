@@ -175,30 +175,67 @@ def test_duplicate_keys_still_reported_with_both_places():
     assert (src.line_col(first[0]), src.line_col(second[0])) == ((2, 3), (3, 3))
 
 
-def test_positions_are_read_only_as_far_as_asked(monkeypatch):
-    big = json.dumps([{"k": "v" * 50}] * 200)
-    text = '{"a": 1, "resources": [{"x": [1, 2]}, ' + big + '], "outputs": ' + big + "}"
-    value, _ = parse(text)
-    scanned = []
+def count_scanned(monkeypatch) -> list[int]:
+    """The characters each later read of a value's text covers, one item per read."""
+    scanned: list[int] = []
+    scan = jsonpos._scan_value
 
     def counting(text, pos):
         found = scan(text, pos)
         scanned.append(found[1] - pos)
         return found
 
-    scan = jsonpos._scan_value
     monkeypatch.setattr(jsonpos, "_scan_value", counting)
+    return scanned
+
+
+def test_the_top_levels_are_read_with_their_positions(monkeypatch):
+    """The document's members and theirs (each resource, each parameter) get their spans as
+    the text is read: asking for them reads nothing again."""
+    document = {
+        "parameters": {"size": {"type": "string"}, "os": {"type": "string"}},
+        "resources": [{"type": "a", "properties": {"x": [1]}}, {"type": "b"}, [2, {}]],
+        "outputs": {},
+    }
+    text = json.dumps(document, indent=2)
+    value, eager = parse(text)[0], parse_eager(text)[0]
+    scanned = count_scanned(monkeypatch)
+    assert value.key_spans == eager.key_spans and value.value_spans == eager.value_spans
+    for name in ("parameters", "outputs"):
+        assert value[name].key_spans == eager[name].key_spans
+        assert value[name].value_spans == eager[name].value_spans
+    assert value["resources"].item_spans == eager["resources"].item_spans
+    for got, expected in zip(value["resources"], eager["resources"], strict=True):
+        assert got.span == expected.span
+    assert value["parameters"]["os"].span == eager["parameters"]["os"].span
+    assert scanned == []
+    # Below those levels positions are read when asked, as far as asked.
+    assert value["resources"][0].value_spans == eager["resources"][0].value_spans
+    assert scanned == [
+        len('"a"'),
+        len(text[slice(*eager["resources"][0].value_spans["properties"])]),
+    ]
+
+
+def test_positions_are_read_only_as_far_as_asked(monkeypatch):
+    big = json.dumps([{"k": "v" * 50}] * 200)
+    inner = '{"a": 1, "resources": [{"x": [1, 2]}, ' + big + '], "outputs": ' + big + "}"
+    # Two levels down: the reader keeps the top levels' positions as it reads them.
+    text = '{"x": {"y": ' + inner + "}}"
+    value, _ = parse(text)
+    value = value["x"]["y"]
+    scanned = count_scanned(monkeypatch)
     first = value["resources"][0]
     assert text[slice(*first.span)] == '{"x": [1, 2]}'
-    assert sum(scanned) < 100  # "a", then the first resource: neither the second nor outputs
+    assert 0 < sum(scanned) < 100  # "a", then the first resource: neither the second nor outputs
     eager, _ = parse_eager(text)
-    assert first.value_spans == eager["resources"][0].value_spans
+    assert first.value_spans == eager["x"]["y"]["resources"][0].value_spans
 
 
 def test_copies_take_positions_without_computing_them():
-    text = '{"a": {"b": [1, {"c": 2}]}}'
-    value, _ = parse(text)
-    eager, _ = parse_eager(text)
+    # Below the levels the reader keeps positions of as it reads (POSITIONED_LEVELS).
+    text = '{"x": [{"a": {"b": [1, {"c": 2}]}}]}'
+    value, eager = parse(text)[0]["x"][0], parse_eager(text)[0]["x"][0]
     copy, array = JsonObject(value["a"]), JsonArray(value["a"]["b"])
     jsonpos.copy_positions(value["a"], copy)
     jsonpos.copy_positions(value["a"]["b"], array)
