@@ -205,7 +205,7 @@ class SharedBodyExtractor(BodyExtractor):
         super().__init__(root, kind, start)
         self.scope = scope = root.scope
         memo = scope.context.memo
-        self.memo = memo if memo is not None and scope.template is memo.root else None
+        self.memo = memo if memo is not None and scope.scope_id is not None else None
 
     def facts(self) -> dict[str, Fact]:
         """All of them at once when no choice they read changed (the caller copies the dict;
@@ -222,7 +222,7 @@ class SharedBodyExtractor(BodyExtractor):
     def _shared(self, memo: CombinationMemo, what: Any, compute: Callable[[], Any]) -> Any:
         scope = self.scope
         resource = self.root.value
-        key = (id(resource), what)
+        key = (scope.scope_id, id(resource), what)
         return memo.shared(key, resource, scope.indexes_key(), compute, scope.budget)
 
 
