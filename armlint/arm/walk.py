@@ -391,9 +391,7 @@ def _nested_scope(instance: Instance, template: dict, src, depth: int) -> Templa
         reads = memo.finish()
     where = scope.indexes_key()
     scope_id = memo.scope_id(scope.scope_id, instance.resource, where, template, reads)
-    return TemplateScope(
-        template, src, given, scope.context, depth=depth + 1, scope_id=scope_id
-    )
+    return TemplateScope(template, src, given, scope.context, depth=depth + 1, scope_id=scope_id)
 
 
 def _passed_parameters(instance: Instance) -> dict[str, ParameterValue]:
