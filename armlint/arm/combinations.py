@@ -69,12 +69,15 @@ class CombinationMemo:
         self.entries: dict[tuple, Shared] = {}
         # Scopes of nested deployments by what tells them apart (see scope_id); 0 is the root.
         self.scopes: dict[tuple, int] = {}
+        # The choices of the combination under way, by the parameters read (see _choices).
+        self._choices_of: dict[tuple[str, ...], tuple] = {}
         # One set per evaluation under way: the explored parameters it has read so far.
         self._frames: list[set[str]] = []
 
     def choose(self, combination: Iterable[tuple[str, Any]]) -> None:
         """The combination evaluated next."""
         self.chosen = {name.lower(): value for name, value in combination}
+        self._choices_of.clear()
 
     def read(self, name: str) -> None:
         """A parameter (lower case) is read by the evaluations under way."""
@@ -159,7 +162,13 @@ class CombinationMemo:
         return None
 
     def _choices(self, names: tuple[str, ...]) -> tuple:
-        chosen = self.chosen
-        # Identity: a different object with an equal value only costs an evaluation (and
-        # 1 == True would not). COPY_INDEX is never chosen.
-        return tuple([id(chosen.get(name, NOT_CHOSEN)) for name in names])
+        """The choices of these parameters in the combination under way; the same few sets
+        of names are asked for again and again, so each is worked out once per combination."""
+        found = self._choices_of.get(names)
+        if found is None:
+            chosen = self.chosen
+            # Identity: a different object with an equal value only costs an evaluation (and
+            # 1 == True would not). COPY_INDEX is never chosen.
+            found = tuple([id(chosen.get(name, NOT_CHOSEN)) for name in names])
+            self._choices_of[names] = found
+        return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from armlint.arm.combinations import CombinationMemo
@@ -218,6 +219,30 @@ class SharedBodyExtractor(BodyExtractor):
         if self.memo is None:
             return reach(self.root, path)
         return self._shared(self.memo, path, lambda: reach(self.root, path))
+
+    # Each group of facts shared on its own: when a choice changes one group (the patch mode,
+    # say), the others (the image, the placement) are not worked out again. Each reads only
+    # its own paths, and returns new Facts that nothing changes afterwards.
+
+    def _patch_facts(self, os_name: str) -> dict[str, Fact | None]:
+        if self.memo is None:
+            return super()._patch_facts(os_name)
+        compute = partial(BodyExtractor._patch_facts, self, os_name)
+        return self._shared(self.memo, ("patch facts", os_name), compute)
+
+    def _image_facts(self) -> dict[str, Fact]:
+        return self._group("image facts", BodyExtractor._image_facts)
+
+    def _placement_facts(self) -> dict[str, Fact]:
+        return self._group("placement facts", BodyExtractor._placement_facts)
+
+    def _scale_set_upgrade_facts(self) -> dict[str, Fact]:
+        return self._group("upgrade facts", BodyExtractor._scale_set_upgrade_facts)
+
+    def _group(self, what: str, method: Callable[[BodyExtractor], Any]) -> Any:
+        if self.memo is None:
+            return method(self)
+        return self._shared(self.memo, what, partial(method, self))
 
     def _shared(self, memo: CombinationMemo, what: Any, compute: Callable[[], Any]) -> Any:
         scope = self.scope
