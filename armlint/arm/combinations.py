@@ -155,8 +155,10 @@ class CombinationMemo:
     def _find(self, by_reads: dict | None) -> Entry | None:
         if not by_reads:
             return None
+        choices_of = self._choices_of  # _choices without a call, once worked out
         for names, by_choices in by_reads.items():
-            entry = by_choices.get(self._choices(names) if names else ())
+            choices = choices_of.get(names) if names else ()
+            entry = by_choices.get(self._choices(names) if choices is None else choices)
             if entry is not None:
                 return entry
         return None
