@@ -153,7 +153,21 @@ class ArmNode:
 
 
 def follow(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Location) -> Reached:
-    """Walk a property path, evaluating expressions only where the path passes through them."""
+    """Walk a property path, evaluating expressions only where the path passes through them.
+
+    While exploring, the path is walked once per choice of the explored parameters it read
+    (arm.combinations), as a VM's own paths are (``SharedBodyExtractor``): the sibling
+    extensions, maintenance assignments and deployments of a template are the same resources
+    in every combination. ``start`` is where ``root`` is written, the same for the same root."""
+    memo = scope.context.memo
+    if memo is None or scope.scope_id is None:
+        return _reach_from(root, path, scope, start)
+    key = ("follow", scope.scope_id, id(root), path)
+    compute = partial(_reach_from, root, path, scope, start)
+    return memo.shared(key, root, scope.indexes_key(), compute, scope.budget)
+
+
+def _reach_from(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Location) -> Reached:
     return reach(ArmNode(root, scope, start), path)
 
 

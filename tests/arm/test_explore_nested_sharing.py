@@ -84,6 +84,15 @@ ROOT = {
             },
         },
         {
+            # A sibling of the root template's VMs (none here): its type is read in every
+            # combination.
+            "type": "Microsoft.Compute/virtualMachines/extensions",
+            "apiVersion": "2024-07-01",
+            "name": "somevm/health",
+            "location": "westeurope",
+            "properties": {"type": "ApplicationHealthWindows", "publisher": "Microsoft"},
+        },
+        {
             "type": "Microsoft.Resources/deployments",
             "apiVersion": "2022-09-01",
             "name": "linked",
@@ -192,3 +201,18 @@ def test_a_vms_image_facts_are_worked_out_once_when_only_its_patch_mode_changes(
     # image three times; the patch facts for the first evaluation and each (mode, tier).
     inner = "[concat('innervm', 1)]"
     assert (images[inner], patches[inner]) == (2 * 3, 2 * 7)
+
+
+def test_a_sibling_resources_paths_are_walked_once_for_every_combination(tmp_path, monkeypatch):
+    from armlint.arm import extract
+
+    path = _write(tmp_path)
+    walked = _counting(monkeypatch, extract, "reach")
+    load_records(RunOptions(paths=[str(path)]))
+    extension_type = [node for node, steps in walked if steps == ("properties", "type")]
+    assert len(extension_type) == 1
+    walked.clear()
+    monkeypatch.setattr(loader, "SHARE_BETWEEN_COMBINATIONS", False)
+    load_records(RunOptions(paths=[str(path)]))
+    extension_type = [node for node, steps in walked if steps == ("properties", "type")]
+    assert len(extension_type) == 7  # the first evaluation and each combination
