@@ -13,6 +13,12 @@ The same holds one level up for the property paths the Compute model follows fro
 root template (``shared_result`` with the VM's own table, see ``arm.extract``): a path whose
 values read no explored parameter that changed is not walked again.
 
+Inner-scoped nested deployments and linked templates share in the same way: their scopes are
+told apart by ``scope_id`` (the scope that deploys them, the deployment resource, its copy-loop
+indexes, the template, and the choices of the explored parameters its name read, which the
+traces of the parameters it passes show), so a value evaluated in the same deployment of an
+earlier combination is reused under the same conditions as a value of the root template.
+
 The first evaluation, with every parameter at the value it would get, shares too: the memo
 then watches every parameter that may be explored (``explored`` is a superset of what the
 loader finally explores), and a parameter not chosen has the choice ``NOT_CHOSEN`` in every
@@ -64,16 +70,21 @@ class CombinationMemo:
     by the instances of its copy loops."""
 
     def __init__(self, root: dict, explored: Iterable[str]) -> None:
-        self.root = root  # only the root template's scopes share results (see TemplateScope)
+        self.root = root  # its scope has scope_id 0; nested deployments' get theirs (scope_id)
         self.explored = frozenset(name.lower() for name in explored)
         self.chosen: dict[str, Any] = {}
         self.entries: dict[tuple, Shared] = {}
+        # Scopes of nested deployments by what tells them apart (see scope_id); 0 is the root.
+        self.scopes: dict[tuple, int] = {}
+        # The choices of the combination under way, by the parameters read (see _choices).
+        self._choices_of: dict[tuple[str, ...], tuple] = {}
         # One set per evaluation under way: the explored parameters it has read so far.
         self._frames: list[set[str]] = []
 
     def choose(self, combination: Iterable[tuple[str, Any]]) -> None:
         """The combination evaluated next."""
         self.chosen = {name.lower(): value for name, value in combination}
+        self._choices_of.clear()
 
     def read(self, name: str) -> None:
         """A parameter (lower case) is read by the evaluations under way."""
@@ -99,6 +110,18 @@ class CombinationMemo:
         if self._frames:
             self._frames[-1].update(reads)
         return reads
+
+    def scope_id(
+        self, parent: int, resource: dict, indexes: tuple, template: dict, reads: set[str]
+    ) -> int:
+        """A small number for the scope of a nested deployment, the same in every combination
+        where what it depends on is the same: the deploying scope (``parent``), the deployment
+        ``resource`` and its copy-loop ``indexes``, the ``template`` deployed (each object
+        lives as long as the file's evaluation, so its id is not reused), and the choices of
+        the explored parameters read while working out the deployment's name (``reads``)."""
+        names = tuple(sorted(reads))
+        key = (parent, id(resource), indexes, id(template), names, self._choices(names))
+        return self.scopes.setdefault(key, len(self.scopes) + 1)
 
     def shared(
         self, key: tuple, subject: Any, indexes: tuple, compute: Callable[[], Any], budget
@@ -139,14 +162,22 @@ class CombinationMemo:
     def _find(self, by_reads: dict | None) -> Entry | None:
         if not by_reads:
             return None
+        choices_of = self._choices_of  # _choices without a call, once worked out
         for names, by_choices in by_reads.items():
-            entry = by_choices.get(self._choices(names) if names else ())
+            choices = choices_of.get(names) if names else ()
+            entry = by_choices.get(self._choices(names) if choices is None else choices)
             if entry is not None:
                 return entry
         return None
 
     def _choices(self, names: tuple[str, ...]) -> tuple:
-        chosen = self.chosen
-        # Identity: a different object with an equal value only costs an evaluation (and
-        # 1 == True would not). COPY_INDEX is never chosen.
-        return tuple([id(chosen.get(name, NOT_CHOSEN)) for name in names])
+        """The choices of these parameters in the combination under way; the same few sets
+        of names are asked for again and again, so each is worked out once per combination."""
+        found = self._choices_of.get(names)
+        if found is None:
+            chosen = self.chosen
+            # Identity: a different object with an equal value only costs an evaluation (and
+            # 1 == True would not). COPY_INDEX is never chosen.
+            found = tuple([id(chosen.get(name, NOT_CHOSEN)) for name in names])
+            self._choices_of[names] = found
+        return found

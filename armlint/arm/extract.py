@@ -8,6 +8,7 @@ of a template (health extensions, maintenance assignments) are matched to VMs he
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from armlint.arm.combinations import CombinationMemo
 from armlint.arm.jsonpos import JsonObject, get_ci
@@ -163,7 +164,21 @@ class ArmNode:
 
 
 def follow(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Location) -> Reached:
-    """Walk a property path, evaluating expressions only where the path passes through them."""
+    """Walk a property path, evaluating expressions only where the path passes through them.
+
+    While exploring, the path is walked once per choice of the explored parameters it read
+    (arm.combinations), as a VM's own paths are (``SharedBodyExtractor``): the sibling
+    extensions, maintenance assignments and deployments of a template are the same resources
+    in every combination. ``start`` is where ``root`` is written, the same for the same root."""
+    memo = scope.context.memo
+    if memo is None or scope.scope_id is None:
+        return _reach_from(root, path, scope, start)
+    key = ("follow", scope.scope_id, id(root), path)
+    compute = partial(_reach_from, root, path, scope, start)
+    return memo.shared(key, root, scope.indexes_key(), compute, scope.budget)
+
+
+def _reach_from(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Location) -> Reached:
     return reach(ArmNode(root, scope, start), path)
 
 
@@ -216,7 +231,7 @@ class SharedBodyExtractor(BodyExtractor):
         super().__init__(root, kind, start)
         self.scope = scope = root.scope
         memo = scope.context.memo
-        self.memo = memo if memo is not None and scope.template is memo.root else None
+        self.memo = memo if memo is not None and scope.scope_id is not None else None
 
     def facts(self) -> dict[str, Fact]:
         """All of them at once when no choice they read changed (the caller copies the dict;
@@ -230,10 +245,34 @@ class SharedBodyExtractor(BodyExtractor):
             return reach(self.root, path)
         return self._shared(self.memo, path, lambda: reach(self.root, path))
 
+    # Each group of facts shared on its own: when a choice changes one group (the patch mode,
+    # say), the others (the image, the placement) are not worked out again. Each reads only
+    # its own paths, and returns new Facts that nothing changes afterwards.
+
+    def _patch_facts(self, os_name: str) -> dict[str, Fact | None]:
+        if self.memo is None:
+            return super()._patch_facts(os_name)
+        compute = partial(BodyExtractor._patch_facts, self, os_name)
+        return self._shared(self.memo, ("patch facts", os_name), compute)
+
+    def _image_facts(self) -> dict[str, Fact]:
+        return self._group("image facts", BodyExtractor._image_facts)
+
+    def _placement_facts(self) -> dict[str, Fact]:
+        return self._group("placement facts", BodyExtractor._placement_facts)
+
+    def _scale_set_upgrade_facts(self) -> dict[str, Fact]:
+        return self._group("upgrade facts", BodyExtractor._scale_set_upgrade_facts)
+
+    def _group(self, what: str, method: Callable[[BodyExtractor], Any]) -> Any:
+        if self.memo is None:
+            return method(self)
+        return self._shared(self.memo, what, partial(method, self))
+
     def _shared(self, memo: CombinationMemo, what: Any, compute: Callable[[], Any]) -> Any:
         scope = self.scope
         resource = self.root.value
-        key = (id(resource), what)
+        key = (scope.scope_id, id(resource), what)
         return memo.shared(key, resource, scope.indexes_key(), compute, scope.budget)
 
 

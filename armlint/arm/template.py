@@ -114,6 +114,7 @@ class TemplateScope(expressions.Scope):
         context: FileContext,
         copy_indexes: dict[str | None, int] | None = None,
         depth: int = 0,
+        scope_id: int | None = None,
     ) -> None:
         self.template = template
         self.src = src
@@ -122,6 +123,12 @@ class TemplateScope(expressions.Scope):
         self.budget = context.budget
         self.copy_indexes = copy_indexes or {}
         self.depth = depth
+        # While exploring, what tells this scope apart in the results shared between
+        # combinations (CombinationMemo.scope_id); None: this scope shares nothing.
+        memo = context.memo
+        if scope_id is None and memo is not None and depth == 0 and template is memo.root:
+            scope_id = 0
+        self.scope_id = scope_id
         self.reads: set[str] = set()
         self._parameters = _section(template, "parameters")
         self._variables = _section(template, "variables")
@@ -295,13 +302,14 @@ class TemplateScope(expressions.Scope):
     def _resolve_shared(self, value: Any, memo: CombinationMemo) -> Evaluated:
         """``resolve`` through the results shared between allowedValues combinations and copy
         loop instances. The key is all that can differ between two evaluations of the same
-        value of the root template besides the explored parameters and the copy-loop indexes
-        (which ``CombinationMemo.shared`` tells apart when they were read): the variables being
-        evaluated (a variable that refers to itself is unknown)."""
+        value besides the explored parameters and the copy-loop indexes (which
+        ``CombinationMemo.shared`` tells apart when they were read): the scope (the root
+        template's or a nested deployment's, ``scope_id``) and the variables being evaluated
+        (a variable that refers to itself is unknown)."""
         # An expression is its text wherever it is written; a container is itself.
         subject = None if isinstance(value, str) else value
         progress = self._in_progress
-        key = (value if subject is None else id(value),)
+        key = (self.scope_id, value if subject is None else id(value))
         if progress:
             key = (*key, frozenset(progress))
         return memo.shared(
@@ -366,7 +374,7 @@ class TemplateScope(expressions.Scope):
 
     def _sharing_memo(self) -> CombinationMemo | None:
         memo = self.context.memo
-        return memo if memo is not None and self.template is memo.root else None
+        return memo if memo is not None and self.scope_id is not None else None
 
     def _resolve_item(self, text: str, memo: CombinationMemo) -> Any:
         """An expression inside an object or array, shared on its own: when one property of

@@ -402,9 +402,28 @@ def _walk_inline(instance: Instance, template: dict, walk: Walk, depth: int) -> 
     if not inner:
         walk_template(template, scope, walk, depth + 1)
         return
-    given = _passed_parameters(instance)
-    child = TemplateScope(template, scope.src, given, scope.context, depth=depth + 1)
+    child = _nested_scope(instance, template, scope.src, depth)
     walk_template(template, child, walk, depth + 1)
+
+
+def _nested_scope(instance: Instance, template: dict, src, depth: int) -> TemplateScope:
+    """The scope of an inner-scoped or linked deployment's template. While exploring, it shares
+    results with the same deployment's scope in other combinations (arm.combinations): the
+    parameters it passes are evaluated in the deploying scope, which tells apart what they
+    read, and their traces name the deployment, whose name may read a choice too."""
+    scope = instance.scope
+    memo = scope.context.memo
+    if memo is None or scope.scope_id is None:
+        given = _passed_parameters(instance)
+        return TemplateScope(template, src, given, scope.context, depth=depth + 1)
+    memo.start()
+    try:
+        given = _passed_parameters(instance)
+    finally:
+        reads = memo.finish()
+    where = scope.indexes_key()
+    scope_id = memo.scope_id(scope.scope_id, instance.resource, where, template, reads)
+    return TemplateScope(template, src, given, scope.context, depth=depth + 1, scope_id=scope_id)
 
 
 def _passed_parameters(instance: Instance) -> dict[str, ParameterValue]:
@@ -440,9 +459,8 @@ def _walk_linked(instance: Instance, link, walk: Walk, depth: int) -> None:
     if isinstance(relative.value, str) and walk.linked_loader is not None:
         loaded = walk.linked_loader(relative.value, walk.path)
         if isinstance(loaded, tuple):
-            template, _src = loaded
-            given = _passed_parameters(instance)
-            child = TemplateScope(template, _src, given, scope.context, depth=depth + 1)
+            template, src = loaded
+            child = _nested_scope(instance, template, src, depth)
             walk_template(template, child, walk, depth + 1)
             return
         walk.findings.append(_unknown_link(link.location, loaded))
