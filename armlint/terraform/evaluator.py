@@ -9,7 +9,6 @@ evaluation; the cut is reported as Unknown and in the load notes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from armlint.budgets import MAX_STRING_CHARS, within_value_budget
@@ -36,21 +35,27 @@ NO_KEY = object()  # a resource or module reference written without an index
 EACH_STEPS = "\0each-steps"  # scope entry: how the for_each collection was resolved
 
 
-@dataclass(frozen=True, slots=True)
-class Namespace:
+class Namespace(n.Frozen):
     """A reference root still missing its attribute: ``var``, ``azurerm_x``, ``data.azurerm_y``."""
 
-    kind: str
-    name: str = ""
+    __slots__ = ("kind", "name")
+
+    def __init__(self, kind: str, name: str = "") -> None:
+        self.kind = kind
+        self.name = name
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceRef:
-    instance: Any
-    rtype: str
-    rname: str
-    key: Any = NO_KEY
-    data: bool = False
+class ResourceRef(n.Frozen):
+    __slots__ = ("instance", "rtype", "rname", "key", "data")
+
+    def __init__(
+        self, instance: Any, rtype: str, rname: str, key: Any = NO_KEY, data: bool = False
+    ) -> None:
+        self.instance = instance
+        self.rtype = rtype
+        self.rname = rname
+        self.key = key
+        self.data = data
 
     @property
     def address(self) -> str:
@@ -59,11 +64,13 @@ class ResourceRef:
         return prefix + base + index_suffix(self.key)
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleRef:
-    instance: Any
-    name: str
-    key: Any = NO_KEY
+class ModuleRef(n.Frozen):
+    __slots__ = ("instance", "name", "key")
+
+    def __init__(self, instance: Any, name: str, key: Any = NO_KEY) -> None:
+        self.instance = instance
+        self.name = name
+        self.key = key
 
 
 def index_suffix(key: Any) -> str:

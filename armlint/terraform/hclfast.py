@@ -29,8 +29,7 @@ from bisect import bisect_right
 
 from armlint.model import Location
 from armlint.terraform import nodes as n
-from armlint.terraform.hclsyntax import _merge_text, heredoc_text, unescape
-from armlint.terraform.lalr import FastPathUnavailable
+from armlint.terraform.hclsyntax import FastPathUnavailable, _merge_text, heredoc_text, unescape
 
 # hcl2.lark's STRING_CHARS, one character (or escape) at a time.
 _STRING_CHAR = r"(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^\"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from armlint.fileio import DEFAULT_CAP, TooLargeError, read_regular
@@ -26,7 +25,6 @@ from armlint.model import (
     pack_finding,
 )
 from armlint.terraform import nodes as n
-from armlint.terraform.azapi import body_cursor, build_azapi_record, compute_kind
 from armlint.terraform.config import ModuleConfig, TfvarsFile
 from armlint.terraform.evaluator import index_suffix
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
@@ -78,11 +76,13 @@ def is_auto_tfvars(path: Path) -> bool:
     )
 
 
-@dataclass(slots=True)
-class ParsedFile:
-    path: Path
-    kind: str
-    body: n.Body | None
+class ParsedFile(n.Plain):
+    __slots__ = ("path", "kind", "body")
+
+    def __init__(self, path: Path, kind: str, body: n.Body | None) -> None:
+        self.path = path
+        self.kind = kind
+        self.body = body
 
 
 class Workspace:
@@ -473,6 +473,10 @@ def _name_of(view: HclView) -> str:
 
 
 def _azapi_record(view: HclView, context: RecordContext) -> VmRecord | None:
+    # Imported here: azapi reads ARM-shaped bodies with the ARM body walker (compute.arm_body,
+    # arm.jsonpos), modules a configuration without azapi_resource never needs.
+    from armlint.terraform.azapi import body_cursor, build_azapi_record, compute_kind
+
     type_read = view.attr("type")
     if type_read is None or compute_kind(type_read.value) is None:
         return None
@@ -526,6 +530,8 @@ def _azapi_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
     if AZAPI_ASSIGNMENT.match(type_read.value):
         return [Relation("maintenance", _target(view, "parent_id"), True, type_read, address)]
     if AZAPI_EXTENSION.match(type_read.value):
+        from armlint.terraform.azapi import body_cursor
+
         body = body_cursor(view)
         ext_type = body.path("properties", "type") if body is not None else None
         applies = is_health_type(ext_type.value) if ext_type is not None else False

@@ -10,9 +10,10 @@ the table knows, and the loader says so once in the notes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from armlint.terraform.nodes import Frozen
 
 Version = tuple[int, ...]
 
@@ -89,13 +90,15 @@ def lock_version(directory: Path) -> Version | None:
     return parse_version(found.group("version")) if found else None
 
 
-@dataclass(frozen=True)
-class ProviderPin:
+class ProviderPin(Frozen):
     """The azurerm version armlint assumes, and why."""
 
-    version: Version
-    basis: str  # lock | constraint | unpinned
-    detail: str  # the constraint text, or the lock file
+    __slots__ = ("version", "basis", "detail")
+
+    def __init__(self, version: Version, basis: str, detail: str) -> None:
+        self.version = version
+        self.basis = basis
+        self.detail = detail  # the constraint text, or the lock file
 
     def describe(self) -> str:
         text = version_text(self.version)
