@@ -7,7 +7,7 @@ from pathlib import Path
 
 from armlint.terraform import nodes as n
 
-LOCAL_SOURCE = re.compile(r"^\.\.?(/|\\|$)")
+LOCAL_SOURCE = r"^\.\.?(/|\\|$)"  # compiled on first use: most folders call no module
 
 
 class TfvarsFile(n.Plain):
@@ -93,7 +93,7 @@ class ModuleConfig(n.Plain):
     def local_call_target(self, name: str) -> Path | None:
         """The directory a ``./`` or ``../`` module source points at, else None."""
         source = self.call_source(name)
-        if source is None or not LOCAL_SOURCE.match(source):
+        if source is None or not re.match(LOCAL_SOURCE, source):
             return None
         return Path(_normalise(self.directory / source))
 

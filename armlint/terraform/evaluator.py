@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from armlint.budgets import MAX_STRING_CHARS, within_value_budget
 from armlint.model import Unknown
-from armlint.terraform import functions
 from armlint.terraform import nodes as n
 from armlint.terraform.values import (
     ElemMeta,
@@ -372,7 +371,10 @@ class Evaluator:
             return self.try_call(expr, scope)
         if expr.name == "can":
             return self.can_call(expr, scope)
-        if expr.name not in functions.FUNCTIONS:
+        # Imported on the first call: many configurations call no function at all.
+        from armlint.terraform.functions import FUNCTIONS, call
+
+        if expr.name not in FUNCTIONS:
             return Unknown(f"function {expr.name}() is not evaluated")
         args = [settle(self.eval(arg, scope)) for arg in expr.args]
         if expr.expand_last and args:
@@ -380,7 +382,7 @@ class Evaluator:
             if isinstance(last, Unknown):
                 return last
             args.extend(last if isinstance(last, list) else [last])
-        return functions.call(expr.name, args)
+        return call(expr.name, args)
 
     def try_call(self, expr: n.Call, scope: dict) -> Any:
         for arg in expr.args:

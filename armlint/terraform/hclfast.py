@@ -31,8 +31,11 @@ from armlint.model import Location
 from armlint.terraform import nodes as n
 from armlint.terraform.hclsyntax import FastPathUnavailable, _merge_text, heredoc_text, unescape
 
-# hcl2.lark's STRING_CHARS, one character (or escape) at a time.
-_STRING_CHAR = r"(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^\"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))"
+# hcl2.lark's STRING_CHARS, one character (or escape) at a time. hcl2 writes it as
+# (?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{))): its first
+# alternative takes a "$" or "%" exactly when the last two do, so this shorter form matches the
+# same text (and compiles and runs in half the steps).
+_STRING_CHAR = r"(?:[^\"\\$%]|\\.|\$(?!\$?\{)|%(?!%?\{))"
 
 # Outside strings. Group order is the order of preference, as in lark's scanner.
 _CODE = re.compile(

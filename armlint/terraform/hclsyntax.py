@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from armlint.model import Location
 from armlint.terraform import nodes as n
 
-_HEREDOC_START = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n")
+# Regular expressions that most files never need are compiled on first use (re's own cache),
+# not at import: compiling one costs as much as reading a small file.
+_HEREDOC_START = r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n"
 
 
 class FastPathUnavailable(Exception):
@@ -263,12 +265,14 @@ def _one_line(error: BaseException) -> str:
 
 # --- string helpers ----------------------------------------------------------------------
 
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_ESCAPE = r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)"  # with re.S
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
 def unescape(chars: str) -> str:
     """Decode HCL string escapes (``\\n``, ``\\"``, ``\\uNNNN``)."""
+    if "\\" not in chars:
+        return chars  # most strings: no escape to decode
 
     def replace(match: re.Match) -> str:
         code = match.group(1)
@@ -276,12 +280,12 @@ def unescape(chars: str) -> str:
             return chr(int(code[1:], 16))
         return _SIMPLE_ESCAPES.get(code, "\\" + code)
 
-    return _ESCAPE.sub(replace, chars)
+    return re.sub(_ESCAPE, replace, chars, flags=re.S)
 
 
 def heredoc_text(token: str) -> str | None:
     """The text of a heredoc, or None when it contains interpolations or directives."""
-    match = _HEREDOC_START.match(token)
+    match = re.match(_HEREDOC_START, token)
     if match is None:
         return None
     strip_indent, marker = match.group(1) == "-", match.group(2)

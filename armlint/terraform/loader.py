@@ -56,10 +56,9 @@ STEP_BUDGET = 200_000
 MAX_TFVARS_BYTES = 2 * 1024 * 1024
 TREE_STEP_BUDGET = 2_000_000  # README "Budgets": about 10 s on one core at worst
 MAX_MODULE_DEPTH = 10
-AZAPI_EXTENSION = re.compile(
-    r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)/extensions@", re.I
-)
-AZAPI_ASSIGNMENT = re.compile(r"^Microsoft\.Maintenance/configurationAssignments@", re.I)
+# Compiled on first use (re's cache, case-insensitive): only azapi_resource needs them.
+AZAPI_EXTENSION = r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)/extensions@"
+AZAPI_ASSIGNMENT = r"^Microsoft\.Maintenance/configurationAssignments@"
 
 
 def file_kind(path: Path) -> str:
@@ -527,9 +526,9 @@ def _azapi_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
     type_read = view.attr("type")
     if type_read is None or not isinstance(type_read.value, str):
         return []
-    if AZAPI_ASSIGNMENT.match(type_read.value):
+    if re.match(AZAPI_ASSIGNMENT, type_read.value, re.I):
         return [Relation("maintenance", _target(view, "parent_id"), True, type_read, address)]
-    if AZAPI_EXTENSION.match(type_read.value):
+    if re.match(AZAPI_EXTENSION, type_read.value, re.I):
         from armlint.terraform.azapi import body_cursor
 
         body = body_cursor(view)

@@ -18,11 +18,11 @@ from armlint.terraform.nodes import Frozen
 Version = tuple[int, ...]
 
 LOCK_FILE = ".terraform.lock.hcl"
-_LOCK_BLOCK = re.compile(
-    r'provider\s+"(?:[^"/]+/)?hashicorp/azurerm"\s*\{(?P<body>[^}]*)\}', re.IGNORECASE
-)
-_LOCK_VERSION = re.compile(r'^\s*version\s*=\s*"(?P<version>[^"]+)"', re.MULTILINE)
-_CONSTRAINT = re.compile(r"^\s*(?P<op>~>|>=|<=|!=|=|>|<)?\s*v?(?P<version>\d+(?:\.\d+)*)\s*$")
+# Compiled on first use (re's cache), not at import: a folder without a lock file or a
+# version constraint needs none of them.
+_LOCK_BLOCK = r'provider\s+"(?:[^"/]+/)?hashicorp/azurerm"\s*\{(?P<body>[^}]*)\}'  # re.I
+_LOCK_VERSION = r'^\s*version\s*=\s*"(?P<version>[^"]+)"'  # re.MULTILINE
+_CONSTRAINT = r"^\s*(?P<op>~>|>=|<=|!=|=|>|<)?\s*v?(?P<version>\d+(?:\.\d+)*)\s*$"
 
 BASIS_LOCK = "lock"
 BASIS_CONSTRAINT = "constraint"
@@ -64,7 +64,7 @@ def parse_constraint(text: str) -> list[tuple[str, Version]] | None:
     """``"~> 4.41, != 4.42.0"`` -> [('~>', (4, 41)), ('!=', (4, 42, 0))]; None if unreadable."""
     parts = []
     for piece in text.split(","):
-        match = _CONSTRAINT.match(piece)
+        match = re.match(_CONSTRAINT, piece)
         if match is None:
             return None
         version = tuple(int(p) for p in match.group("version").split("."))
@@ -83,10 +83,10 @@ def lock_version(directory: Path) -> Version | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    block = _LOCK_BLOCK.search(text)
+    block = re.search(_LOCK_BLOCK, text, re.IGNORECASE)
     if block is None:
         return None
-    found = _LOCK_VERSION.search(block.group("body"))
+    found = re.search(_LOCK_VERSION, block.group("body"), re.MULTILINE)
     return parse_version(found.group("version")) if found else None
 
 
