@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from armlint.arm.jsonpos import get_ci
-
 TEMPLATE = "template"
 PARAMETERS = "parameters"
 PLAN = "plan"
@@ -20,6 +18,9 @@ def json_kind(value: Any) -> str:
         return VM_EXPORT if _holds_exported_vms(value) else OTHER
     if not isinstance(value, dict):
         return OTHER
+    # Imported here: a Terraform check imports this module for ``is_plan`` alone.
+    from armlint.arm.jsonpos import get_ci
+
     _, schema = get_ci(value, "$schema")
     schema_text = schema.lower() if isinstance(schema, str) else ""
     if "deploymentparameters" in schema_text:
