@@ -3,7 +3,10 @@ JSON (``terraform show -json``) and exported VMs (``az vm show``, a REST GET bod
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
+
 
 TEMPLATE = "template"
 PARAMETERS = "parameters"

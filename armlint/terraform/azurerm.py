@@ -10,11 +10,13 @@ internal/services/compute). ``PLATFORM`` marks a default that equals Azure's own
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from armlint.terraform.facts import ABSENT, as_bool
 from armlint.terraform.nodes import Frozen
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 PLATFORM = "platform default"  # the provider sends Azure's own default for the OS
 

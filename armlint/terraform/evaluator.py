@@ -9,8 +9,6 @@ evaluation; the cut is reported as Unknown and in the load notes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from armlint.budgets import MAX_STRING_CHARS, within_value_budget
 from armlint.model import Unknown
 from armlint.terraform import nodes as n
@@ -27,7 +25,10 @@ from armlint.terraform.values import (
     type_name,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from armlint.terraform.instance import ModuleInstance
 
 NO_KEY = object()  # a resource or module reference written without an index

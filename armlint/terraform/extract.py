@@ -9,8 +9,6 @@ argument at all, so the platform default for the OS applies.
 
 from __future__ import annotations
 
-from typing import Any
-
 from armlint.compute.schema import infer_manual, platform_default
 from armlint.model import Fact, Location, Unknown, VmRecord
 from armlint.terraform import azurerm
@@ -23,6 +21,10 @@ from armlint.terraform.facts import (
     os_from_publisher,
 )
 from armlint.terraform.nodes import Plain
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 VM_TYPES = {
     "azurerm_windows_virtual_machine": ("vm", "modern", "Windows"),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 from armlint.compute.images import os_from_image
 from armlint.model import (
@@ -16,6 +14,11 @@ from armlint.model import (
     Unknown,
 )
 from armlint.terraform.values import ResourceId, format_number
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 ABSENT = object()
 

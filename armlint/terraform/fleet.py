@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from armlint.model import (
     SOURCE_DEFAULT,
@@ -33,6 +32,10 @@ from armlint.model import (
 from armlint.terraform.evaluator import index_suffix
 from armlint.terraform.relations import DYNAMIC_SCOPE, MAINTENANCE_RESOURCES
 from armlint.terraform.views import HclView
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 SET_TYPE = "azurerm_availability_set"
 CONFIGURATION_TYPE = "azurerm_maintenance_configuration"

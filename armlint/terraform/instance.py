@@ -9,7 +9,6 @@ whoever reads it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from armlint.model import LOCATION_ORIGIN, Unknown
 from armlint.terraform import nodes as n
@@ -25,10 +24,13 @@ from armlint.terraform.evaluator import (
 )
 from armlint.terraform.values import EvalError, ResourceId, Undeclared, convert, parse_type
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from armlint.terraform.loader import Workspace
 
-Cached = tuple[Any, tuple[str, ...]]
+    Cached = tuple[Any, tuple[str, ...]]  # a value and the trace of how it was resolved
 
 
 def where(loc) -> str:

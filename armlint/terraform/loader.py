@@ -30,7 +30,7 @@ from armlint.terraform.evaluator import index_suffix
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
 from armlint.terraform.fleet import add_fleet_facts, schedule_facts
 from armlint.terraform.hclsyntax import HclSyntaxError, collector_paused
-from armlint.terraform.instance import Cached, ModuleInstance
+from armlint.terraform.instance import ModuleInstance
 from armlint.terraform.providers import (
     BASIS_UNPINNED,
     LOCK_FILE,
@@ -49,6 +49,10 @@ from armlint.terraform.relations import (
     is_health_type,
 )
 from armlint.terraform.views import HclView
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from armlint.terraform.instance import Cached
 
 STEP_BUDGET = 200_000
 # Values, not code: parsing keeps about 200 bytes per byte of HCL, so a 19 MB tfvars file took

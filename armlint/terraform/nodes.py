@@ -7,9 +7,11 @@ syntax); nothing here imports the parser.
 
 from __future__ import annotations
 
-from typing import Any
-
 from armlint.model import Location
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Plain:

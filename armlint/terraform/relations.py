@@ -13,11 +13,13 @@ standing in for the id (``values.ResourceId``), in a plan the address found by `
 
 from __future__ import annotations
 
-from typing import Any
-
 from armlint.model import SOURCE_DEFAULT, Fact, Unknown
 from armlint.terraform.facts import Facts, normalise_location
 from armlint.terraform.nodes import Plain
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 HEALTH_TYPES = {"applicationhealthlinux", "applicationhealthwindows"}
 EXTENSION_RESOURCES = {

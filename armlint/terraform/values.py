@@ -7,11 +7,13 @@ Evaluated values are ``None``, ``bool``, ``int``/``float``, ``str``, ``list``, `
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from armlint.model import Location, Unknown
 from armlint.terraform import nodes as n
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 class EvalError(Exception):
