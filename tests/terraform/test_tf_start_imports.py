@@ -9,11 +9,13 @@ A failure names the module: import it inside the function that needs it."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import armlint.terraform
 from armlint.terraform.evaluator import Namespace, ResourceRef
@@ -136,3 +138,28 @@ def test_provider_versions_read_as_the_pattern_reads_them():
     assert resolve("~> 3.50.0", None).version[:2] == (3, 50)
     assert resolve(">= 3.0, < 4.0", None).version[0] == 3
     assert resolve("< 1.0", None).basis == "unpinned"
+
+
+# The modules a Terraform check of plain files imports, and the functions (any function call).
+PLAIN_PATH = (
+    "__init__", "nodes", "values", "facts", "azurerm", "extract", "config", "evaluator",
+    "relations", "views", "fleet", "hclsyntax", "hclfast", "instance", "providers", "loader",
+    "functions",
+)  # fmt: skip
+
+
+def test_the_terraform_path_imports_typing_and_dataclasses_only_when_type_checking():
+    """``typing`` is about 15 million instructions to import and ``dataclasses`` more: only
+    under ``if TYPE_CHECKING:`` (a name set to False, as in armlint.model), never at run time.
+    Read from the source: compute/ (another folder) still imports both today."""
+    folder = Path(armlint.terraform.__file__).parent
+    for name in PLAIN_PATH:
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        for node in tree.body:  # top-level statements only: an `if TYPE_CHECKING:` is skipped
+            imported = []
+            if isinstance(node, ast.Import):
+                imported = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                imported = [node.module or ""]
+            bad = [m for m in imported if m.split(".")[0] in ("typing", "dataclasses")]
+            assert not bad, f"armlint/terraform/{name}.py:{node.lineno} imports {bad}"
