@@ -3,11 +3,10 @@ JSON (``terraform show -json``) and exported VMs (``az vm show``, a REST GET bod
 
 from __future__ import annotations
 
-from armlint.arm.jsonpos import get_ci
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from typing import Any
+
 
 TEMPLATE = "template"
 PARAMETERS = "parameters"
@@ -22,6 +21,9 @@ def json_kind(value: Any) -> str:
         return VM_EXPORT if _holds_exported_vms(value) else OTHER
     if not isinstance(value, dict):
         return OTHER
+    # Imported here: a Terraform check imports this module for ``is_plan`` alone.
+    from armlint.arm.jsonpos import get_ci
+
     _, schema = get_ci(value, "$schema")
     schema_text = schema.lower() if isinstance(schema, str) else ""
     if "deploymentparameters" in schema_text:

@@ -10,22 +10,33 @@ internal/services/compute). ``PLATFORM`` marks a default that equals Azure's own
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from armlint.terraform.facts import ABSENT, as_bool
+from armlint.terraform.nodes import Frozen
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 PLATFORM = "platform default"  # the provider sends Azure's own default for the OS
 
 
-@dataclass(frozen=True, slots=True)
-class Argument:
-    fact: str
-    names: tuple[str, ...]  # argument names, newest first
-    default: Any = ABSENT  # what the provider sends when none is set; ABSENT: nothing
-    convert: Callable[[Any], Any] | None = None
-    windows_only: bool = False
+class Argument(Frozen):
+    __slots__ = ("fact", "names", "default", "convert", "windows_only")
+
+    def __init__(
+        self,
+        fact: str,
+        names: tuple[str, ...],  # argument names, newest first
+        default: Any = ABSENT,  # what the provider sends when none is set; ABSENT: nothing
+        convert: Callable[[Any], Any] | None = None,
+        windows_only: bool = False,
+    ) -> None:
+        self.fact = fact
+        self.names = names
+        self.default = default
+        self.convert = convert
+        self.windows_only = windows_only
 
 
 BYPASS = "bypass_platform_safety_checks_on_user_schedule_enabled"

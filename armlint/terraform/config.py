@@ -3,33 +3,46 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from armlint.terraform import nodes as n
 
-LOCAL_SOURCE = re.compile(r"^\.\.?(/|\\|$)")
+LOCAL_SOURCE = r"^\.\.?(/|\\|$)"  # compiled on first use: most folders call no module
 
 
-@dataclass(slots=True)
-class TfvarsFile:
-    path: Path
-    body: n.Body
+class TfvarsFile(n.Plain):
+    __slots__ = ("path", "body")
+
+    def __init__(self, path: Path, body: n.Body) -> None:
+        self.path = path
+        self.body = body
 
 
-@dataclass(slots=True)
-class ModuleConfig:
+class ModuleConfig(n.Plain):
     """Everything declared in one directory; one directory is one Terraform module."""
 
-    directory: Path
-    variables: dict[str, n.Block] = field(default_factory=dict)
-    locals: dict[str, n.Attribute] = field(default_factory=dict)
-    outputs: dict[str, n.Block] = field(default_factory=dict)
-    resources: dict[tuple[str, str], n.Block] = field(default_factory=dict)
-    data: dict[tuple[str, str], n.Block] = field(default_factory=dict)
-    calls: dict[str, n.Block] = field(default_factory=dict)
-    provider_versions: dict[str, str] = field(default_factory=dict)  # local name -> constraint
-    auto_tfvars: list[TfvarsFile] = field(default_factory=list)  # in Terraform's load order
+    __slots__ = (
+        "directory",
+        "variables",
+        "locals",
+        "outputs",
+        "resources",
+        "data",
+        "calls",
+        "provider_versions",
+        "auto_tfvars",
+    )
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.variables: dict[str, n.Block] = {}
+        self.locals: dict[str, n.Attribute] = {}
+        self.outputs: dict[str, n.Block] = {}
+        self.resources: dict[tuple[str, str], n.Block] = {}
+        self.data: dict[tuple[str, str], n.Block] = {}
+        self.calls: dict[str, n.Block] = {}
+        self.provider_versions: dict[str, str] = {}  # local name -> constraint
+        self.auto_tfvars: list[TfvarsFile] = []  # in Terraform's load order
 
     def add(self, body: n.Body) -> None:
         """Merge the top-level blocks of one ``.tf`` file; the first declaration wins."""
@@ -80,7 +93,7 @@ class ModuleConfig:
     def local_call_target(self, name: str) -> Path | None:
         """The directory a ``./`` or ``../`` module source points at, else None."""
         source = self.call_source(name)
-        if source is None or not LOCAL_SOURCE.match(source):
+        if source is None or not re.match(LOCAL_SOURCE, source):
             return None
         return Path(_normalise(self.directory / source))
 

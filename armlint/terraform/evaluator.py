@@ -9,12 +9,8 @@ evaluation; the cut is reported as Unknown and in the load notes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
 from armlint.budgets import MAX_STRING_CHARS, within_value_budget
 from armlint.model import Unknown
-from armlint.terraform import functions
 from armlint.terraform import nodes as n
 from armlint.terraform.values import (
     ElemMeta,
@@ -29,28 +25,37 @@ from armlint.terraform.values import (
     type_name,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from armlint.terraform.instance import ModuleInstance
 
 NO_KEY = object()  # a resource or module reference written without an index
 EACH_STEPS = "\0each-steps"  # scope entry: how the for_each collection was resolved
 
 
-@dataclass(frozen=True, slots=True)
-class Namespace:
+class Namespace(n.Frozen):
     """A reference root still missing its attribute: ``var``, ``azurerm_x``, ``data.azurerm_y``."""
 
-    kind: str
-    name: str = ""
+    __slots__ = ("kind", "name")
+
+    def __init__(self, kind: str, name: str = "") -> None:
+        self.kind = kind
+        self.name = name
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceRef:
-    instance: Any
-    rtype: str
-    rname: str
-    key: Any = NO_KEY
-    data: bool = False
+class ResourceRef(n.Frozen):
+    __slots__ = ("instance", "rtype", "rname", "key", "data")
+
+    def __init__(
+        self, instance: Any, rtype: str, rname: str, key: Any = NO_KEY, data: bool = False
+    ) -> None:
+        self.instance = instance
+        self.rtype = rtype
+        self.rname = rname
+        self.key = key
+        self.data = data
 
     @property
     def address(self) -> str:
@@ -59,11 +64,13 @@ class ResourceRef:
         return prefix + base + index_suffix(self.key)
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleRef:
-    instance: Any
-    name: str
-    key: Any = NO_KEY
+class ModuleRef(n.Frozen):
+    __slots__ = ("instance", "name", "key")
+
+    def __init__(self, instance: Any, name: str, key: Any = NO_KEY) -> None:
+        self.instance = instance
+        self.name = name
+        self.key = key
 
 
 def index_suffix(key: Any) -> str:
@@ -365,7 +372,10 @@ class Evaluator:
             return self.try_call(expr, scope)
         if expr.name == "can":
             return self.can_call(expr, scope)
-        if expr.name not in functions.FUNCTIONS:
+        # Imported on the first call: many configurations call no function at all.
+        from armlint.terraform.functions import FUNCTIONS, call
+
+        if expr.name not in FUNCTIONS:
             return Unknown(f"function {expr.name}() is not evaluated")
         args = [settle(self.eval(arg, scope)) for arg in expr.args]
         if expr.expand_last and args:
@@ -373,7 +383,7 @@ class Evaluator:
             if isinstance(last, Unknown):
                 return last
             args.extend(last if isinstance(last, list) else [last])
-        return functions.call(expr.name, args)
+        return call(expr.name, args)
 
     def try_call(self, expr: n.Call, scope: dict) -> Any:
         for arg in expr.args:

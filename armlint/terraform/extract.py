@@ -9,9 +9,6 @@ argument at all, so the platform default for the OS applies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from armlint.compute.schema import infer_manual, platform_default
 from armlint.model import Fact, Location, Unknown, VmRecord
 from armlint.terraform import azurerm
@@ -23,6 +20,11 @@ from armlint.terraform.facts import (
     normalise_location,
     os_from_publisher,
 )
+from armlint.terraform.nodes import Plain
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 VM_TYPES = {
     "azurerm_windows_virtual_machine": ("vm", "modern", "Windows"),
@@ -35,8 +37,7 @@ VM_TYPES = {
 }
 
 
-@dataclass(slots=True)
-class RecordContext:
+class RecordContext(Plain):
     """Where a resource instance sits: identity, loop position, module-wide information.
 
     ``address`` is the resource's address without the instance key (``vm``, not ``vm[0]``):
@@ -46,16 +47,40 @@ class RecordContext:
     references and relations name.
     """
 
-    format: str
-    address: str
-    group: str = ""
-    index: int | None = None
-    name: str = ""
-    azurerm_constraint: str | None = None
-    relations: Any = None  # relations.Relations (health extensions, maintenance assignments)
-    # Keyword arguments for the record's typed detail fields (VmRecord.instance_key, ...).
-    details: dict = field(default_factory=dict)
-    instance_address: str = ""  # '' when it is the address (a resource without count/for_each)
+    __slots__ = (
+        "format",
+        "address",
+        "group",
+        "index",
+        "name",
+        "azurerm_constraint",
+        "relations",
+        "details",
+        "instance_address",
+    )
+
+    def __init__(
+        self,
+        format: str,
+        address: str,
+        group: str = "",
+        index: int | None = None,
+        name: str = "",
+        azurerm_constraint: str | None = None,
+        relations: Any = None,  # relations.Relations (health extensions, maintenance assignments)
+        # Keyword arguments for the record's typed detail fields (VmRecord.instance_key, ...).
+        details: dict | None = None,
+        instance_address: str = "",  # '' when it is the address (no count/for_each)
+    ) -> None:
+        self.format = format
+        self.address = address
+        self.group = group
+        self.index = index
+        self.name = name
+        self.azurerm_constraint = azurerm_constraint
+        self.relations = relations
+        self.details = {} if details is None else details
+        self.instance_address = instance_address
 
     @property
     def full_address(self) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 from armlint.compute.images import os_from_image
 from armlint.model import (
@@ -17,11 +15,15 @@ from armlint.model import (
 )
 from armlint.terraform.values import ResourceId, format_number
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
 ABSENT = object()
 
-IMAGE_ID_TYPES = re.compile(
-    r"(^|\.)(data\.)?azurerm_(image|shared_image|shared_image_version|gallery_application_version)\."
-)
+# Compiled on first use (re's cache), not at import: only a source_image_id needs it.
+IMAGE_ID_TYPES = r"(^|\.)(data\.)?azurerm_(image|shared_image|shared_image_version|gallery_application_version)\."
 
 
 def normalise_location(value: Any) -> Any:
@@ -59,7 +61,7 @@ def resolve_id(fact: str, value: Any) -> Any:
         return value
     if fact == "availability_set":
         return str(value)
-    if fact == "image_id" and IMAGE_ID_TYPES.search(str(value)):
+    if fact == "image_id" and re.search(IMAGE_ID_TYPES, str(value)):
         return str(value)
     return value.unknown
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from armlint.model import (
     SOURCE_DEFAULT,
@@ -33,6 +32,10 @@ from armlint.model import (
 from armlint.terraform.evaluator import index_suffix
 from armlint.terraform.relations import DYNAMIC_SCOPE, MAINTENANCE_RESOURCES
 from armlint.terraform.views import HclView
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 SET_TYPE = "azurerm_availability_set"
 CONFIGURATION_TYPE = "azurerm_maintenance_configuration"
@@ -49,7 +52,8 @@ WINDOW_FIELDS = {
 }
 ASSIGNED_BY = "assigned by "
 # [module.a.module.b.]type.name[key]: a module prefix when the address came through outputs
-_ADDRESS = re.compile(r"^(?:(module\..+)\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\[(.+)\])?$")
+# Compiled on first use (re's cache), not at import.
+_ADDRESS = r"^(?:(module\..+)\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\[(.+)\])?$"
 
 
 def schedule_facts(instances: list) -> dict[str, Fact]:
@@ -169,7 +173,7 @@ def _resource_view(instance, address: Any, resource_type: str, instances: list) 
     it (an id passed down into a module through a variable)."""
     if not isinstance(address, str):
         return None
-    match = _ADDRESS.match(address.removesuffix(".id"))
+    match = re.match(_ADDRESS, address.removesuffix(".id"))
     if match is None or match.group(2) != resource_type:
         return None
     module, name, key = match.group(1), match.group(3), _key(match.group(4))

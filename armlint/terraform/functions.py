@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
-from typing import Any
 
 from armlint.budgets import MAX_STRING_CHARS, within_value_budget
 from armlint.model import Unknown
@@ -27,6 +25,11 @@ from armlint.terraform.values import (
     to_string,
     type_name,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 def call(name: str, args: list) -> Any:

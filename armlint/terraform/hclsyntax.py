@@ -5,7 +5,8 @@ from the parse tree of hcl2's own grammar, with lark's ``propagate_positions`` r
 lines and character columns. ``lalr`` runs that grammar about 3x faster than hcl2 does; when
 it cannot (a syntax error, unexpected tables) hcl2 parses the text and its lark tree is
 copied into the same ``SyntaxTree`` shape, so one converter serves both.
-hcl2 and lark are imported inside functions so that ``import armlint.terraform`` stays cheap.
+``lalr``, hcl2 and lark are imported inside functions, on the first file the fast reader
+(``hclfast``) does not take: a check of ordinary files imports none of them.
 """
 
 from __future__ import annotations
@@ -16,15 +17,66 @@ from contextlib import contextmanager
 
 from armlint.model import Location
 from armlint.terraform import nodes as n
-from armlint.terraform.lalr import (
-    FastPathUnavailable,
-    SyntaxToken,
-    SyntaxTree,
-    from_lark,
-    parse_tree,
-)
 
-_HEREDOC_START = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n")
+# Regular expressions that most files never need are compiled on first use (re's own cache),
+# not at import: compiling one costs as much as reading a small file.
+_HEREDOC_START = r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n"
+
+
+class FastPathUnavailable(Exception):
+    """This text (or this grammar and lark) is not for the fast path; use hcl2's parser."""
+
+
+class SyntaxToken:
+    """A terminal with its 1-based start and end (the end column is one past the last char)."""
+
+    __slots__ = ("type", "value", "line", "column", "end_line", "end_column")
+
+    def __init__(self, type_, value, line, column, end_line, end_column) -> None:
+        self.type = type_
+        self.value = value
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+
+    def __str__(self) -> str:
+        return self.value
+
+    def update(self, type=None, value=None) -> SyntaxToken:
+        """lark's ``Token.update``: hcl2's postlexer merges a newline into an operator with it."""
+        return SyntaxToken(
+            self.type if type is None else type,
+            self.value if value is None else value,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+        )
+
+
+class SyntaxTree:
+    """A rule's node; ``line`` is None when no child has a position (an empty body)."""
+
+    __slots__ = ("data", "children", "line", "column", "end_line", "end_column")
+
+    def __init__(self, data, children, line, column, end_line, end_column) -> None:
+        self.data = data
+        self.children = children
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+
+
+def parse_tree(text: str) -> SyntaxTree:
+    """hcl2's grammar run by ``lalr`` (``lalr.parse_tree``), or ``FastPathUnavailable``.
+
+    ``lalr`` (and with it its tables) is imported on the first file the fast reader does not
+    take: most checks never need it."""
+    from armlint.terraform.lalr import parse_tree as run_tables
+
+    return run_tables(text)
 
 
 class HclSyntaxError(ValueError):
@@ -163,6 +215,8 @@ def _parse_tree(text: str) -> SyntaxTree:
         return parse_tree(text)
     except FastPathUnavailable:
         pass  # hcl2's own parser decides, and words any syntax error
+    from armlint.terraform.lalr import from_lark
+
     try:
         return from_lark(_lark_tree(text))
     except RecursionError:
@@ -211,12 +265,14 @@ def _one_line(error: BaseException) -> str:
 
 # --- string helpers ----------------------------------------------------------------------
 
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_ESCAPE = r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)"  # with re.S
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
 def unescape(chars: str) -> str:
     """Decode HCL string escapes (``\\n``, ``\\"``, ``\\uNNNN``)."""
+    if "\\" not in chars:
+        return chars  # most strings: no escape to decode
 
     def replace(match: re.Match) -> str:
         code = match.group(1)
@@ -224,12 +280,12 @@ def unescape(chars: str) -> str:
             return chr(int(code[1:], 16))
         return _SIMPLE_ESCAPES.get(code, "\\" + code)
 
-    return _ESCAPE.sub(replace, chars)
+    return re.sub(_ESCAPE, replace, chars, flags=re.S)
 
 
 def heredoc_text(token: str) -> str | None:
     """The text of a heredoc, or None when it contains interpolations or directives."""
-    match = _HEREDOC_START.match(token)
+    match = re.match(_HEREDOC_START, token)
     if match is None:
         return None
     strip_indent, marker = match.group(1) == "-", match.group(2)

@@ -8,9 +8,7 @@ whoever reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from armlint.model import LOCATION_ORIGIN, Unknown
 from armlint.terraform import nodes as n
@@ -26,10 +24,13 @@ from armlint.terraform.evaluator import (
 )
 from armlint.terraform.values import EvalError, ResourceId, Undeclared, convert, parse_type
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from armlint.terraform.loader import Workspace
 
-Cached = tuple[Any, tuple[str, ...]]
+    Cached = tuple[Any, tuple[str, ...]]  # a value and the trace of how it was resolved
 
 
 def where(loc) -> str:
@@ -44,18 +45,28 @@ MAX_INSTANCES = 800
 MODULE_INSTANCE_STEPS = 100
 
 
-@dataclass(slots=True)
-class Expansion:
+class Expansion(n.Plain):
     """The instances of a resource or module call: ``count``, ``for_each`` or just one."""
 
-    kind: str  # 'single' | 'count' | 'for_each'
-    keys: list = field(default_factory=list)  # ints for count, strings for for_each
-    values: dict = field(default_factory=dict)  # for_each key -> each.value
-    unknown: Unknown | None = None  # set when count / for_each cannot be evaluated
-    steps: tuple[str, ...] = ()
-    # Set when count / for_each asked for more than MAX_INSTANCES: only the first instance is
-    # built, as a representative, and this says why (its records carry it too).
-    capped: str = ""
+    __slots__ = ("kind", "keys", "values", "unknown", "steps", "capped")
+
+    def __init__(
+        self,
+        kind: str,  # 'single' | 'count' | 'for_each'
+        keys: list | None = None,  # ints for count, strings for for_each
+        values: dict | None = None,  # for_each key -> each.value
+        unknown: Unknown | None = None,  # set when count / for_each cannot be evaluated
+        steps: tuple[str, ...] = (),
+        # Set when count / for_each asked for more than MAX_INSTANCES: only the first instance
+        # is built, as a representative, and this says why (its records carry it too).
+        capped: str = "",
+    ) -> None:
+        self.kind = kind
+        self.keys = [] if keys is None else keys
+        self.values = {} if values is None else values
+        self.unknown = unknown
+        self.steps = steps
+        self.capped = capped
 
     def scope(self, key: Any) -> dict:
         if self.kind == "count":

@@ -25,54 +25,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from armlint.datacache import cache_dir
+from armlint.terraform.hclsyntax import FastPathUnavailable, SyntaxToken, SyntaxTree
 
 END_TYPE = "$END"
-
-
-class FastPathUnavailable(Exception):
-    """This text (or this grammar and lark) is not for the fast path; use hcl2's parser."""
-
-
-class SyntaxToken:
-    """A terminal with its 1-based start and end (the end column is one past the last char)."""
-
-    __slots__ = ("type", "value", "line", "column", "end_line", "end_column")
-
-    def __init__(self, type_, value, line, column, end_line, end_column) -> None:
-        self.type = type_
-        self.value = value
-        self.line = line
-        self.column = column
-        self.end_line = end_line
-        self.end_column = end_column
-
-    def __str__(self) -> str:
-        return self.value
-
-    def update(self, type=None, value=None) -> SyntaxToken:
-        """lark's ``Token.update``: hcl2's postlexer merges a newline into an operator with it."""
-        return SyntaxToken(
-            self.type if type is None else type,
-            self.value if value is None else value,
-            self.line,
-            self.column,
-            self.end_line,
-            self.end_column,
-        )
-
-
-class SyntaxTree:
-    """A rule's node; ``line`` is None when no child has a position (an empty body)."""
-
-    __slots__ = ("data", "children", "line", "column", "end_line", "end_column")
-
-    def __init__(self, data, children, line, column, end_line, end_column) -> None:
-        self.data = data
-        self.children = children
-        self.line = line
-        self.column = column
-        self.end_line = end_line
-        self.end_column = end_column
 
 
 class Reduction(NamedTuple):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from armlint.fileio import DEFAULT_CAP, TooLargeError, read_regular
@@ -26,13 +25,12 @@ from armlint.model import (
     pack_finding,
 )
 from armlint.terraform import nodes as n
-from armlint.terraform.azapi import body_cursor, build_azapi_record, compute_kind
 from armlint.terraform.config import ModuleConfig, TfvarsFile
 from armlint.terraform.evaluator import index_suffix
 from armlint.terraform.extract import VM_TYPES, RecordContext, build_record
 from armlint.terraform.fleet import add_fleet_facts, schedule_facts
 from armlint.terraform.hclsyntax import HclSyntaxError, collector_paused
-from armlint.terraform.instance import Cached, ModuleInstance
+from armlint.terraform.instance import ModuleInstance
 from armlint.terraform.providers import (
     BASIS_UNPINNED,
     LOCK_FILE,
@@ -52,16 +50,19 @@ from armlint.terraform.relations import (
 )
 from armlint.terraform.views import HclView
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from armlint.terraform.instance import Cached
+
 STEP_BUDGET = 200_000
 # Values, not code: parsing keeps about 200 bytes per byte of HCL, so a 19 MB tfvars file took
 # 3.7 GB. Real ones hold a few kilobytes.
 MAX_TFVARS_BYTES = 2 * 1024 * 1024
 TREE_STEP_BUDGET = 2_000_000  # README "Budgets": about 10 s on one core at worst
 MAX_MODULE_DEPTH = 10
-AZAPI_EXTENSION = re.compile(
-    r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)/extensions@", re.I
-)
-AZAPI_ASSIGNMENT = re.compile(r"^Microsoft\.Maintenance/configurationAssignments@", re.I)
+# Compiled on first use (re's cache, case-insensitive): only azapi_resource needs them.
+AZAPI_EXTENSION = r"^Microsoft\.Compute/(virtualMachines|virtualMachineScaleSets)/extensions@"
+AZAPI_ASSIGNMENT = r"^Microsoft\.Maintenance/configurationAssignments@"
 
 
 def file_kind(path: Path) -> str:
@@ -78,11 +79,13 @@ def is_auto_tfvars(path: Path) -> bool:
     )
 
 
-@dataclass(slots=True)
-class ParsedFile:
-    path: Path
-    kind: str
-    body: n.Body | None
+class ParsedFile(n.Plain):
+    __slots__ = ("path", "kind", "body")
+
+    def __init__(self, path: Path, kind: str, body: n.Body | None) -> None:
+        self.path = path
+        self.kind = kind
+        self.body = body
 
 
 class Workspace:
@@ -473,6 +476,10 @@ def _name_of(view: HclView) -> str:
 
 
 def _azapi_record(view: HclView, context: RecordContext) -> VmRecord | None:
+    # Imported here: azapi reads ARM-shaped bodies with the ARM body walker (compute.arm_body,
+    # arm.jsonpos), modules a configuration without azapi_resource never needs.
+    from armlint.terraform.azapi import body_cursor, build_azapi_record, compute_kind
+
     type_read = view.attr("type")
     if type_read is None or compute_kind(type_read.value) is None:
         return None
@@ -523,9 +530,11 @@ def _azapi_relation(rtype: str, view: HclView, address: str) -> list[Relation]:
     type_read = view.attr("type")
     if type_read is None or not isinstance(type_read.value, str):
         return []
-    if AZAPI_ASSIGNMENT.match(type_read.value):
+    if re.match(AZAPI_ASSIGNMENT, type_read.value, re.I):
         return [Relation("maintenance", _target(view, "parent_id"), True, type_read, address)]
-    if AZAPI_EXTENSION.match(type_read.value):
+    if re.match(AZAPI_EXTENSION, type_read.value, re.I):
+        from armlint.terraform.azapi import body_cursor
+
         body = body_cursor(view)
         ext_type = body.path("properties", "type") if body is not None else None
         applies = is_health_type(ext_type.value) if ext_type is not None else False

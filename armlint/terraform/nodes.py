@@ -7,17 +7,19 @@ syntax); nothing here imports the parser.
 
 from __future__ import annotations
 
-from typing import Any
-
 from armlint.model import Location
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
-class Node:
-    """What the nodes share: equality and ``repr`` by their fields, as dataclasses would give
-    them (the fast reader's tree is compared with the reference parser's, and repr digests are
-    a test's snapshot). Plain classes rather than dataclasses: a check of one .tf file imports
-    this module, and creating each of its 18 dataclasses cost about a millisecond of start-up.
-    A class's fields are its ``__slots__``, its base class's first."""
+
+class Plain:
+    """Equality and ``repr`` by the fields, as a (non-frozen) dataclass would give them, for
+    plain classes with ``__slots__``: creating a dataclass at import costs about a million
+    instructions (a frozen one twice that), and a check of one .tf file imports every class
+    here and in the evaluator. A class's fields are its ``__slots__``, its base class's first;
+    like a dataclass with ``eq``, an instance is unhashable unless the class says otherwise."""
 
     __slots__ = ()
 
@@ -32,6 +34,23 @@ class Node:
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _fields(type(self)))
         return f"{type(self).__qualname__}({shown})"
+
+
+class Frozen(Plain):
+    """A value that a frozen dataclass was: hashed by its fields too (nothing assigns to one
+    after ``__init__``, so the guard a frozen dataclass adds is left out)."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+
+class Node(Plain):
+    """What the syntax nodes share: equality and ``repr`` by their fields (the fast reader's
+    tree is compared with the reference parser's, and repr digests are a test's snapshot)."""
+
+    __slots__ = ()
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

@@ -10,18 +10,19 @@ the table knows, and the loader says so once in the notes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from armlint.terraform.nodes import Frozen
 
 Version = tuple[int, ...]
 
 LOCK_FILE = ".terraform.lock.hcl"
-_LOCK_BLOCK = re.compile(
-    r'provider\s+"(?:[^"/]+/)?hashicorp/azurerm"\s*\{(?P<body>[^}]*)\}', re.IGNORECASE
-)
-_LOCK_VERSION = re.compile(r'^\s*version\s*=\s*"(?P<version>[^"]+)"', re.MULTILINE)
-_CONSTRAINT = re.compile(r"^\s*(?P<op>~>|>=|<=|!=|=|>|<)?\s*v?(?P<version>\d+(?:\.\d+)*)\s*$")
+# Compiled on first use (re's cache), not at import: a folder without a lock file or a
+# version constraint needs none of them.
+_LOCK_BLOCK = r'provider\s+"(?:[^"/]+/)?hashicorp/azurerm"\s*\{(?P<body>[^}]*)\}'  # re.I
+_LOCK_VERSION = r'^\s*version\s*=\s*"(?P<version>[^"]+)"'  # re.MULTILINE
+_CONSTRAINT = r"^\s*(?P<op>~>|>=|<=|!=|=|>|<)?\s*v?(?P<version>\d+(?:\.\d+)*)\s*$"
 
 BASIS_LOCK = "lock"
 BASIS_CONSTRAINT = "constraint"
@@ -29,8 +30,13 @@ BASIS_UNPINNED = "unpinned"
 
 
 def parse_version(text: str) -> Version | None:
+    parts = (text or "").split(".")
+    if "".join(parts).isdecimal() and "" not in parts:
+        # Bare "4.41.0", as every release in the table is: what the pattern below reads
+        # (``\d`` is ``isdecimal``), for a fifth of its cost; 224 releases are read per run.
+        return tuple(map(int, parts))
     match = re.fullmatch(r"\s*v?(\d+(?:\.\d+)*)\s*", text or "")
-    return tuple(int(part) for part in match.group(1).split(".")) if match else None
+    return tuple(map(int, match.group(1).split("."))) if match else None
 
 
 def version_text(version: Version) -> str:
@@ -48,22 +54,24 @@ def _allows(op: str, wanted: Version, have: Version) -> bool:
         prefix = wanted[:-1] if len(wanted) > 1 else wanted
         upper = _pad((*prefix[:-1], prefix[-1] + 1))
         return target <= have < upper
-    checks = {
-        "=": have == target,
-        "!=": have != target,
-        ">": have > target,
-        ">=": have >= target,
-        "<": have < target,
-        "<=": have <= target,
-    }
-    return checks[op]
+    if op == "=":
+        return have == target
+    if op == "!=":
+        return have != target
+    if op == ">":
+        return have > target
+    if op == ">=":
+        return have >= target
+    if op == "<":
+        return have < target
+    return have <= target  # "<=": parse_constraint reads no other operator
 
 
 def parse_constraint(text: str) -> list[tuple[str, Version]] | None:
     """``"~> 4.41, != 4.42.0"`` -> [('~>', (4, 41)), ('!=', (4, 42, 0))]; None if unreadable."""
     parts = []
     for piece in text.split(","):
-        match = _CONSTRAINT.match(piece)
+        match = re.match(_CONSTRAINT, piece)
         if match is None:
             return None
         version = tuple(int(p) for p in match.group("version").split("."))
@@ -82,20 +90,22 @@ def lock_version(directory: Path) -> Version | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    block = _LOCK_BLOCK.search(text)
+    block = re.search(_LOCK_BLOCK, text, re.IGNORECASE)
     if block is None:
         return None
-    found = _LOCK_VERSION.search(block.group("body"))
+    found = re.search(_LOCK_VERSION, block.group("body"), re.MULTILINE)
     return parse_version(found.group("version")) if found else None
 
 
-@dataclass(frozen=True)
-class ProviderPin:
+class ProviderPin(Frozen):
     """The azurerm version armlint assumes, and why."""
 
-    version: Version
-    basis: str  # lock | constraint | unpinned
-    detail: str  # the constraint text, or the lock file
+    __slots__ = ("version", "basis", "detail")
+
+    def __init__(self, version: Version, basis: str, detail: str) -> None:
+        self.version = version
+        self.basis = basis
+        self.detail = detail  # the constraint text, or the lock file
 
     def describe(self) -> str:
         text = version_text(self.version)
@@ -134,9 +144,10 @@ def resolve(constraint: str | None, locked: Version | None, lock_path: str = "")
         return ProviderPin(locked, BASIS_LOCK, lock_path or LOCK_FILE)
     parsed = parse_constraint(constraint) if constraint else None
     if parsed is not None:
-        allowed = [release for release in releases if satisfies(release, parsed)]
-        if allowed:
-            return ProviderPin(allowed[-1], BASIS_CONSTRAINT, constraint or "")
+        # The newest release allowed: releases are sorted, so search from the newest.
+        for release in reversed(releases):
+            if satisfies(release, parsed):
+                return ProviderPin(release, BASIS_CONSTRAINT, constraint or "")
     return ProviderPin(releases[-1], BASIS_UNPINNED, constraint or "")
 
 

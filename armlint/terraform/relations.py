@@ -13,11 +13,13 @@ standing in for the id (``values.ResourceId``), in a plan the address found by `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from armlint.model import SOURCE_DEFAULT, Fact, Unknown
 from armlint.terraform.facts import Facts, normalise_location
+from armlint.terraform.nodes import Plain
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 HEALTH_TYPES = {"applicationhealthlinux", "applicationhealthwindows"}
 EXTENSION_RESOURCES = {
@@ -35,14 +37,24 @@ VM_ARM_TYPES = {
 }
 
 
-@dataclass(slots=True)
-class Relation:
-    kind: str  # 'health' | 'maintenance'
-    target: Any  # the target id (address), Unknown, or None for a dynamic scope
-    applies: Any  # health: is it a health extension type (True/False/Unknown); maintenance: True
-    read: Fact  # where it is written (location, source, trace of the deciding value)
-    address: str
-    scope_filter: Any = None  # a dynamic scope's filter view
+class Relation(Plain):
+    __slots__ = ("kind", "target", "applies", "read", "address", "scope_filter")
+
+    def __init__(
+        self,
+        kind: str,  # 'health' | 'maintenance'
+        target: Any,  # the target id (address), Unknown, or None for a dynamic scope
+        applies: Any,  # health: a health extension type (True/False/Unknown); maintenance: True
+        read: Fact,  # where it is written (location, source, trace of the deciding value)
+        address: str,
+        scope_filter: Any = None,  # a dynamic scope's filter view
+    ) -> None:
+        self.kind = kind
+        self.target = target
+        self.applies = applies
+        self.read = read
+        self.address = address
+        self.scope_filter = scope_filter
 
 
 class MatchAll:

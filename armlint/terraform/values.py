@@ -7,12 +7,13 @@ Evaluated values are ``None``, ``bool``, ``int``/``float``, ``str``, ``list``, `
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from armlint.model import Location, Unknown
 from armlint.terraform import nodes as n
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 class EvalError(Exception):
@@ -41,13 +42,15 @@ class ResourceId(str):
         return Unknown(f"{self}.id is known after apply")
 
 
-@dataclass(frozen=True, slots=True)
-class ElemMeta:
+class ElemMeta(n.Frozen):
     """Where one object attribute's value was written and how it was resolved."""
 
-    loc: Location
-    literal: bool
-    trace: tuple[str, ...] = ()
+    __slots__ = ("loc", "literal", "trace")
+
+    def __init__(self, loc: Location, literal: bool, trace: tuple[str, ...] = ()) -> None:
+        self.loc = loc
+        self.literal = literal
+        self.trace = trace
 
 
 class ObjectValue(dict):
@@ -152,16 +155,23 @@ def to_bool(value: Any) -> bool:
 # --- type constraints ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class TypeSpec:
+class TypeSpec(n.Frozen):
     """A parsed type constraint. ``kind`` is any/string/number/bool/list/set/map/object/tuple."""
 
-    kind: str
-    element: TypeSpec | None = None
-    attributes: tuple[
-        tuple[str, TypeSpec, bool, n.Expr | None], ...
-    ] = ()  # name, type, optional, default
-    items: tuple[TypeSpec, ...] = ()
+    __slots__ = ("kind", "element", "attributes", "items")
+
+    def __init__(
+        self,
+        kind: str,
+        element: TypeSpec | None = None,
+        # name, type, optional, default
+        attributes: tuple[tuple[str, TypeSpec, bool, n.Expr | None], ...] = (),
+        items: tuple[TypeSpec, ...] = (),
+    ) -> None:
+        self.kind = kind
+        self.element = element
+        self.attributes = attributes
+        self.items = items
 
 
 ANY = TypeSpec("any")

@@ -9,11 +9,13 @@ absent), ``blocks(name)`` gives the nested blocks (or Unknown when a dynamic blo
 
 from __future__ import annotations
 
-from typing import Any
-
 from armlint.model import SOURCE_EVALUATED, SOURCE_LITERAL, SOURCE_UNKNOWN, Fact, Location, Unknown
 from armlint.terraform import nodes as n
 from armlint.terraform.values import ResourceId
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class HclView:
