@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,12 @@ EXAMPLE_SUFFIXES = (".tfvars.sample", ".tfvars.example")
 
 
 def kind_of(path: Path) -> str | None:
-    name = path.name.lower()
+    return kind_of_name(path.name)
+
+
+def kind_of_name(name: str) -> str | None:
+    """``kind_of`` for a file name (no pathlib: discovery asks it of every walked file)."""
+    name = name.lower()
     if name.endswith(EXAMPLE_SUFFIXES):
         return "example"
     if name.endswith(".tf.json"):
@@ -56,7 +62,7 @@ class Excludes:
     and, unless turned off, the ``.gitignore`` files of the repository (see armlint.globs)."""
 
     def __init__(self, patterns: list, respect_gitignore: bool = True) -> None:
-        from armlint.globs import Patterns, git_top_level, split_patterns
+        from armlint.globs import GITIGNORE, Patterns, git_top_level, split_patterns
 
         texts = split_patterns([p for p in patterns if isinstance(p, str)])
         given = [p for p in patterns if isinstance(p, Patterns)]
@@ -65,9 +71,20 @@ class Excludes:
         self.respect_gitignore = respect_gitignore
         self.top = git_top_level(Path.cwd()) if respect_gitignore else None
         self._gitignores: dict[str, list] = {}
+        self._listed_without: set[str] = set()  # folders a walk saw without a .gitignore
+        self._gitignore = GITIGNORE
+
+    def listed(self, folder: str, names: Iterable[str]) -> None:
+        """A walk read ``folder`` (absolute): without a .gitignore there, none is opened."""
+        if self.respect_gitignore and self._gitignore not in names:
+            self._listed_without.add(folder)
 
     def excluded(self, path: str | Path, is_dir: bool) -> bool:
-        absolute = os.path.abspath(path)  # once: each pattern set would make it again
+        # Made absolute once: each pattern set would make it again.
+        return self.excluded_absolute(os.path.abspath(path), is_dir)
+
+    def excluded_absolute(self, absolute: str, is_dir: bool) -> bool:
+        """``excluded`` for an absolute, normalised path."""
         if any(patterns.matches(absolute, is_dir) for patterns in self.patterns):
             return True
         if not self.respect_gitignore:
@@ -98,7 +115,7 @@ class Excludes:
         above = (
             self._gitignores_above(parent) if inside and folder != top and parent != folder else []
         )
-        own = gitignore_patterns(Path(folder))
+        own = None if folder in self._listed_without else gitignore_patterns(Path(folder))
         found = [*above, own] if own is not None else above
         self._gitignores[folder] = found
         return found
@@ -116,7 +133,7 @@ def discover(
     excludes and ``.gitignore`` to them as well."""
     found = Discovery()
     rules = Excludes(excludes or [], respect_gitignore)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -170,12 +187,22 @@ def _module_file(name: str) -> bool:
     return name == "terraform.tfvars" or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
 
 
-def _add_file(path: Path, found: Discovery, seen: set[Path], explicit: bool) -> None:
-    key = Path(os.path.normpath(path))
-    if key in seen:
+def _add_file(
+    path: str | Path,
+    found: Discovery,
+    seen: set[str],
+    explicit: bool,
+    kind: str | None = None,
+    regular: bool = False,
+) -> None:
+    """Record one file. A walk passes the ``kind`` it worked out from the name, and
+    ``regular`` when its folder listing says the file is a regular one (no ``stat`` then)."""
+    name = os.path.normpath(path)
+    if name in seen:
         return
-    seen.add(key)
-    kind = kind_of(key)
+    seen.add(name)
+    key = Path(name)
+    kind = kind_of(key) if kind is None else kind
     if kind == "example":
         reason = "an example variables file; Terraform does not read it"
         found.reports.append(FileReport(str(key), "tfvars", "skipped", reason))
@@ -187,7 +214,7 @@ def _add_file(path: Path, found: Discovery, seen: set[Path], explicit: bool) -> 
             )
             found.reports.append(FileReport(str(key), "other", "skipped", reason))
         return
-    if _is_special(key):
+    if not regular and _is_special(key):
         # Reading a FIFO blocks for ever and /dev/zero never ends: such files are never read.
         reason = "not a regular file (a FIFO, socket or device); not read"
         found.reports.append(FileReport(str(key), "other", "skipped", reason))
@@ -206,22 +233,61 @@ def _is_special(path: Path) -> bool:
     return not stat.S_ISREG(mode)
 
 
-def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[Path]) -> None:
-    def on_error(error: OSError) -> None:
+def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[str]) -> None:
+    """Every file under ``root`` in os.walk's top-down order (folders and files sorted by
+    name), through ``os.scandir``: a file's kind comes from its name and its type from the
+    folder listing, so most files cost no ``stat`` and no ``Path`` (pathlib, one ``stat`` and
+    the exclude checks of every file were most of a fully cached run's discovery)."""
+    top = os.fspath(root)
+    pending = [(top, os.path.abspath(top))]  # (folder as walked, its absolute path)
+    while pending:
+        directory, absolute = pending.pop()
+        listed = _listing(directory, found)
+        if listed is None:
+            continue
+        folders, files = listed
+        rules.listed(absolute, (name for name, _ in files))
+        # Children only append a name: os.path.join and abspath per file were a share of it.
+        walked, under = _prefix(directory), _prefix(absolute)
+        kept = sorted(
+            name
+            for name, entry in folders
+            if name not in ALWAYS_EXCLUDED_DIRS
+            and not rules.excluded_absolute(under + name, is_dir=True)
+            and not entry.is_symlink()  # a linked folder may loop back
+        )
+        pending.extend((walked + name, under + name) for name in reversed(kept))
+        for name, entry in sorted(files, key=lambda pair: pair[0]):
+            kind = kind_of_name(name)
+            if kind is None:
+                continue  # not a type armlint reads: nothing to report for a walked file
+            if rules.excluded_absolute(under + name, is_dir=False):
+                continue
+            # A regular file that is not a link is known from the listing: no stat.
+            regular = entry.is_file(follow_symlinks=False)
+            _add_file(walked + name, found, seen, False, kind, regular)
+
+
+def _prefix(folder: str) -> str:
+    """What ``os.path.join(folder, name)`` puts before ``name``."""
+    return folder if not folder or folder.endswith(os.sep) else folder + os.sep
+
+
+def _listing(directory: str, found: Discovery):
+    """(folders, files) of ``directory`` as (name, DirEntry) pairs, as os.walk splits them
+    (a link to a folder is a folder); None, with the error reported, when it cannot be read."""
+    folders, files = [], []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                (folders if is_dir else files).append((entry.name, entry))
+    except OSError as error:
         found.reports.append(
             FileReport(str(error.filename), "other", "error", f"cannot read: {error.strerror}")
         )
-
-    join = os.path.join  # strings until a file is kept: pathlib was most of a cached run's walk
-    for directory, dirs, files in os.walk(root, onerror=on_error):
-        dirs[:] = sorted(
-            name
-            for name in dirs
-            if name not in ALWAYS_EXCLUDED_DIRS
-            and not rules.excluded(join(directory, name), is_dir=True)
-            and not os.path.islink(join(directory, name))  # a linked folder may loop back
-        )
-        for name in sorted(files):
-            if rules.excluded(join(directory, name), is_dir=False):
-                continue
-            _add_file(Path(directory, name), found, seen, explicit=False)
+        return None
+    return folders, files
