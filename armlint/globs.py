@@ -50,9 +50,15 @@ class Patterns:
         relative = relative_to(path, self.base)
         if not relative:  # outside base, or base itself
             return None
+        return self.verdict_relative(relative, is_dir)
+
+    def verdict_relative(self, relative: str, is_dir: bool = False) -> bool | None:
+        """``verdict`` for a path under ``base`` given relative to it (forward slashes)."""
         relative = relative + "/" if is_dir else relative
         if self._names is not None:
             return True if self._names.search(relative) else None
+        if self._spec is None:
+            return None  # no pattern at all
         return self._spec.check_file(relative).include
 
 

@@ -31,6 +31,8 @@ class Discovery:
 
 
 EXAMPLE_SUFFIXES = (".tfvars.sample", ".tfvars.example")
+# Every ending kind_of_name gives a kind for.
+_READ_SUFFIXES = (*EXAMPLE_SUFFIXES, ".json", ".jsonc", ".tf", ".tfvars", ".bicep", ".bicepparam")
 
 
 def kind_of(path: Path) -> str | None:
@@ -40,6 +42,8 @@ def kind_of(path: Path) -> str | None:
 def kind_of_name(name: str) -> str | None:
     """``kind_of`` for a file name (no pathlib: discovery asks it of every walked file)."""
     name = name.lower()
+    if not name.endswith(_READ_SUFFIXES):
+        return None  # most files of a repository: one test instead of seven
     if name.endswith(EXAMPLE_SUFFIXES):
         return "example"
     if name.endswith(".tf.json"):
@@ -80,16 +84,17 @@ class Excludes:
             self._listed_without.add(folder)
 
     def excluded(self, path: str | Path, is_dir: bool) -> bool:
-        # Made absolute once: each pattern set would make it again.
-        return self.excluded_absolute(os.path.abspath(path), is_dir)
-
-    def excluded_absolute(self, absolute: str, is_dir: bool) -> bool:
-        """``excluded`` for an absolute, normalised path."""
+        absolute = os.path.abspath(path)  # once: each pattern set would make it again
         if any(patterns.matches(absolute, is_dir) for patterns in self.patterns):
             return True
         if not self.respect_gitignore:
             return False
         return self._ignored_by_git(absolute, is_dir)
+
+    def in_folder(self, folder: str) -> FolderExcludes:
+        """``excluded`` for the children of ``folder`` (absolute), asked by name."""
+        git = self._gitignores_above(folder) if self.respect_gitignore else []
+        return FolderExcludes(_placed(self.patterns, folder), _placed(git, folder))
 
     def _ignored_by_git(self, path: str, is_dir: bool) -> bool:
         # git: a later, deeper file's patterns override an earlier one's ("!keep.json").
@@ -119,6 +124,41 @@ class Excludes:
         found = [*above, own] if own is not None else above
         self._gitignores[folder] = found
         return found
+
+
+class FolderExcludes:
+    """``Excludes.excluded`` for the children of one folder, by name: where the folder sits
+    under each pattern set's base is worked out once, not made absolute and relative again for
+    each file and pattern set (that was most of the exclude checks of a cached run)."""
+
+    def __init__(self, given: list[tuple], git: list[tuple]) -> None:
+        self.given = given  # (Patterns, the folder's path under their base + "/", or "")
+        self.git = git  # the same for the .gitignore files that apply, outermost first
+
+    def excluded(self, name: str, is_dir: bool) -> bool:
+        for patterns, prefix in self.given:
+            if patterns.verdict_relative(prefix + name, is_dir) is True:
+                return True
+        ignored = False  # git: a later, deeper file's patterns override an earlier one's
+        for patterns, prefix in self.git:
+            verdict = patterns.verdict_relative(prefix + name, is_dir)
+            if verdict is not None:
+                ignored = verdict
+        return ignored
+
+
+def _placed(pattern_sets: list, folder: str) -> list[tuple]:
+    """(patterns, prefix) for each set whose base is ``folder`` or above it: a child's path
+    under the base is then prefix + name. A set whose base is not above ``folder`` matches
+    none of its children (at most the base itself, which no set matches)."""
+    from armlint.globs import relative_to
+
+    placed = []
+    for patterns in pattern_sets:
+        relative = relative_to(folder, patterns.base)
+        if patterns and relative is not None:
+            placed.append((patterns, relative + "/" if relative else ""))
+    return placed
 
 
 def discover(
@@ -247,13 +287,14 @@ def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[str]) -> None
             continue
         folders, files = listed
         rules.listed(absolute, (name for name, _ in files))
+        here = rules.in_folder(absolute)
         # Children only append a name: os.path.join and abspath per file were a share of it.
         walked, under = _prefix(directory), _prefix(absolute)
         kept = sorted(
             name
             for name, entry in folders
             if name not in ALWAYS_EXCLUDED_DIRS
-            and not rules.excluded_absolute(under + name, is_dir=True)
+            and not here.excluded(name, is_dir=True)
             and not entry.is_symlink()  # a linked folder may loop back
         )
         pending.extend((walked + name, under + name) for name in reversed(kept))
@@ -261,7 +302,7 @@ def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[str]) -> None
             kind = kind_of_name(name)
             if kind is None:
                 continue  # not a type armlint reads: nothing to report for a walked file
-            if rules.excluded_absolute(under + name, is_dir=False):
+            if here.excluded(name, is_dir=False):
                 continue
             # A regular file that is not a link is known from the listing: no stat.
             regular = entry.is_file(follow_symlinks=False)

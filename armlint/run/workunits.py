@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 
-from armlint.fileio import DEFAULT_CAP, read_regular
+from armlint.fileio import DEFAULT_CAP, BufferReader, read_regular
 from armlint.model import FileReport, Finding, Fix, Location, TextEdit
 from armlint.run.cache_entry import FORMAT, well_formed
 from armlint.run.discover import Candidate
@@ -155,25 +155,32 @@ def cache_key(unit: Unit, settings: str, unmentioned: set[str] | None = None) ->
     digest = hashlib.sha256(settings.encode("utf-8", "surrogatepass"))
     for name in unit.files:
         digest.update(os.fsencode(name))
-        content = digest_of(name, unmentioned)
+        content = digest_of(name, unmentioned, _KEY_READER)
         if content is None:
             return None  # an unreadable file is reported fresh every time
         digest.update(content.encode("ascii"))
     return digest.hexdigest()
 
 
-def digest_of(path: str, unmentioned: set[str] | None = None) -> str | None:
+def digest_of(
+    path: str, unmentioned: set[str] | None = None, reader: BufferReader | None = None
+) -> str | None:
     """A regular file's digest (a FIFO or device is never read: None, so no cache); ``path``
     joins ``unmentioned`` (when given) if its bytes do not contain "armlint"."""
     import hashlib
 
     try:
-        data = read_regular(path, DEFAULT_CAP)
+        data = (reader or BufferReader()).read(path, DEFAULT_CAP)
     except (OSError, ValueError):
         return None
-    if unmentioned is not None and MENTION not in data:
+    if unmentioned is not None and data.obj.find(MENTION, 0, len(data)) < 0:
         unmentioned.add(path)
     return hashlib.sha256(data).hexdigest()
+
+
+# The cache keys' reader: one buffer for the files of every unit (digest_of is done with each
+# file's bytes before the next file is read).
+_KEY_READER = BufferReader()
 
 
 def cache_path(key: str) -> Path:
