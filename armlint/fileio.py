@@ -90,6 +90,18 @@ def read_regular(path: str | os.PathLike[str], cap: int) -> bytes:
         if len(data) > cap:
             raise TooLargeError(name, len(data), cap)
         return data
+    descriptor, size = _open_regular(name, cap)
+    try:
+        # Never past the size fstat gave: a file of /proc or /sys says 0 bytes and may block
+        # (/proc/kmsg) or change the system when read; a growing file is read as it was.
+        return _read_exactly(descriptor, size)
+    finally:
+        os.close(descriptor)
+
+
+def _open_regular(name: str, cap: int) -> tuple[int, int]:
+    """(descriptor, size) of a regular file of at most ``cap`` bytes, opened without blocking
+    and checked on the descriptor; the caller closes it."""
     descriptor = os.open(name, _READ_FLAGS)
     try:
         mode = os.fstat(descriptor)
@@ -97,11 +109,10 @@ def read_regular(path: str | os.PathLike[str], cap: int) -> bytes:
             raise SpecialFileError(errno.EINVAL, f"{kind_of(mode.st_mode)}; not read", name)
         if mode.st_size > cap:
             raise TooLargeError(name, mode.st_size, cap)
-        # Never past the size fstat gave: a file of /proc or /sys says 0 bytes and may block
-        # (/proc/kmsg) or change the system when read; a growing file is read as it was.
-        return _read_exactly(descriptor, mode.st_size)
-    finally:
+    except BaseException:
         os.close(descriptor)
+        raise
+    return descriptor, mode.st_size
 
 
 class BufferReader:
@@ -121,20 +132,15 @@ class BufferReader:
         data = _in_memory(name)
         if data is not None:
             return memoryview(read_regular(name, cap))  # the same checks as for any reader
-        descriptor = os.open(name, _READ_FLAGS)
+        descriptor, size = _open_regular(name, cap)
         try:
-            mode = os.fstat(descriptor)
-            if not stat.S_ISREG(mode.st_mode):
-                raise SpecialFileError(errno.EINVAL, f"{kind_of(mode.st_mode)}; not read", name)
-            if mode.st_size > cap:
-                raise TooLargeError(name, mode.st_size, cap)
-            if len(self._buffer) < mode.st_size:
-                self._buffer = bytearray(mode.st_size)  # a view of the old one may be alive
+            if len(self._buffer) < size:
+                self._buffer = bytearray(size)  # a view of the old one may be alive
             view = memoryview(self._buffer)
             with io.FileIO(descriptor, closefd=False) as stream:
                 total = 0
-                while total < mode.st_size:  # never past fstat's size, as read_regular
-                    count = stream.readinto(view[total : mode.st_size])
+                while total < size:  # never past fstat's size, as read_regular
+                    count = stream.readinto(view[total:size])
                     if not count:
                         break
                     total += count

@@ -89,3 +89,30 @@ def test_a_file_edited_to_suppress_is_scanned_on_the_next_cached_run(folder):
     after = suppressed(run_check(options))
     assert ("AZP102", "legacy-app.json", REASON) in after
     assert suppressed(run_check(options)) == after  # now from the cache
+
+
+def test_the_reused_buffer_gives_each_file_its_own_bytes(tmp_path):
+    """digest_of reads keys into one buffer: a small file after a large one must not see the
+    large one's tail, and a FIFO or a file above the cap is still never read."""
+    import hashlib
+
+    from armlint.fileio import BufferReader, SpecialFileError, TooLargeError
+    from armlint.run.workunits import digest_of
+
+    reader = BufferReader()
+    large, small = tmp_path / "large.json", tmp_path / "small.json"
+    large.write_bytes(b"x" * 5000 + b"armlint")
+    small.write_bytes(b"{}")
+    unmentioned: set[str] = set()
+    for path in (large, small, large):
+        digest = digest_of(str(path), unmentioned, reader)
+        assert digest == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert unmentioned == {str(small)}
+    assert bytes(reader.read(small, 10)) == b"{}"
+    with pytest.raises(TooLargeError):
+        reader.read(large, 100)
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.json")
+        with pytest.raises(SpecialFileError):
+            reader.read(tmp_path / "pipe.json", 100)
+        assert digest_of(str(tmp_path / "pipe.json"), unmentioned, reader) is None
