@@ -74,19 +74,18 @@ def _names_regex(lines: tuple[str, ...]) -> re.Pattern[str] | None:
     would exclude it; tests/discover/test_name_globs.py compares the two."""
     if not all(_NAME_GLOB.fullmatch(line) for line in lines):
         return None
-    any_kind, folders = [], []
+    alternatives = []
     for line in lines:
         name = line.rstrip("/")
         if name.strip(".") == "":
             return None  # "." and "..": leave them to pathspec
-        glob = "[^/]*".join(re.escape(part) for part in name.split("*"))
-        (folders if line.endswith("/") else any_kind).append(glob)
-    alternatives = []
-    if any_kind:
-        alternatives.append(f"(?:{'|'.join(any_kind)})(?:/|$)")
-    if folders:
-        alternatives.append(f"(?:{'|'.join(folders)})/")
-    return re.compile(f"(?:^|/)(?:{'|'.join(alternatives)})")
+        first, *rest = (re.escape(part) for part in name.split("*"))
+        # A component that starts anywhere: "(?:^|/)[^/]*" before the rest is implied by a
+        # search, and without it the expression starts with a literal the engine scans for
+        # (matching every position was most of the exclude checks).
+        parts = ["(?:^|/)" + first, *rest] if first else rest
+        alternatives.append("[^/]*".join(parts) + ("/" if line.endswith("/") else "(?:/|$)"))
+    return re.compile("|".join(alternatives))
 
 
 @cache
