@@ -1,4 +1,5 @@
-"""One glob dialect for every pattern armlint reads: gitignore's, through ``pathspec``.
+"""One glob dialect for every pattern armlint reads: gitignore's, through ``pathspec`` (a set of
+name globs alone, such as ``*.tf`` or ``build/``, through one equivalent regular expression).
 
 ``exclude`` (configuration and ``--exclude``), ``per-file`` ``files`` and ``.gitignore`` files
 all mean what git would make of them: ``*`` stays inside one folder, ``**`` crosses folders, a
