@@ -317,7 +317,8 @@ def _prefix(folder: str) -> str:
 def _listing(directory: str, found: Discovery):
     """(folders, files) of ``directory`` as (name, DirEntry) pairs, as os.walk splits them
     (a link to a folder is a folder); None, with the error reported, when it cannot be read."""
-    folders, files = [], []
+    folders: list[tuple[str, os.DirEntry[str]]] = []
+    files: list[tuple[str, os.DirEntry[str]]] = []
     try:
         with os.scandir(directory) as entries:
             for entry in entries:

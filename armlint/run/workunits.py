@@ -173,7 +173,12 @@ def digest_of(
         data = (reader or BufferReader()).read(path, DEFAULT_CAP)
     except (OSError, ValueError):
         return None
-    if unmentioned is not None and data.obj.find(MENTION, 0, len(data)) < 0:
+    owner = data.obj  # the reader's buffer, or bytes kept in memory; the view starts at 0
+    if (
+        unmentioned is not None
+        and isinstance(owner, (bytes, bytearray))
+        and owner.find(MENTION, 0, len(data)) < 0
+    ):
         unmentioned.add(path)
     return hashlib.sha256(data).hexdigest()
 
