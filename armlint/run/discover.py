@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from operator import attrgetter
 from pathlib import Path
 
@@ -33,10 +34,19 @@ class Discovery:
 
 
 EXAMPLE_SUFFIXES = (".tfvars.sample", ".tfvars.example")
+# Every ending kind_of_name gives a kind for.
+_READ_SUFFIXES = (*EXAMPLE_SUFFIXES, ".json", ".jsonc", ".tf", ".tfvars", ".bicep", ".bicepparam")
 
 
 def kind_of(path: Path) -> str | None:
-    name = path.name.lower()
+    return kind_of_name(path.name)
+
+
+def kind_of_name(name: str) -> str | None:
+    """``kind_of`` for a file name (no pathlib: discovery asks it of every walked file)."""
+    name = name.lower()
+    if not name.endswith(_READ_SUFFIXES):
+        return None  # most files of a repository: one test instead of seven
     if name.endswith(EXAMPLE_SUFFIXES):
         return "example"
     if name.endswith(".tf.json"):
@@ -59,7 +69,7 @@ class Excludes:
     and, unless turned off, the ``.gitignore`` files of the repository (see armlint.globs)."""
 
     def __init__(self, patterns: list, respect_gitignore: bool = True) -> None:
-        from armlint.globs import Patterns, git_top_level, split_patterns
+        from armlint.globs import GITIGNORE, Patterns, git_top_level, split_patterns
 
         texts = split_patterns([p for p in patterns if isinstance(p, str)])
         given = [p for p in patterns if isinstance(p, Patterns)]
@@ -68,6 +78,13 @@ class Excludes:
         self.respect_gitignore = respect_gitignore
         self.top = git_top_level(Path.cwd()) if respect_gitignore else None
         self._gitignores: dict[str, list] = {}
+        self._listed_without: set[str] = set()  # folders a walk saw without a .gitignore
+        self._gitignore = GITIGNORE
+
+    def listed(self, folder: str, names: Iterable[str]) -> None:
+        """A walk read ``folder`` (absolute): without a .gitignore there, none is opened."""
+        if self.respect_gitignore and self._gitignore not in names:
+            self._listed_without.add(folder)
 
     def excluded(self, path: str | Path, is_dir: bool) -> bool:
         absolute = os.path.abspath(path)  # once: each pattern set would make it again
@@ -76,6 +93,11 @@ class Excludes:
         if not self.respect_gitignore:
             return False
         return self._ignored_by_git(absolute, is_dir)
+
+    def in_folder(self, folder: str) -> FolderExcludes:
+        """``excluded`` for the children of ``folder`` (absolute), asked by name."""
+        git = self._gitignores_above(folder) if self.respect_gitignore else []
+        return FolderExcludes(_placed(self.patterns, folder), _placed(git, folder))
 
     def _ignored_by_git(self, path: str, is_dir: bool) -> bool:
         # git: a later, deeper file's patterns override an earlier one's ("!keep.json").
@@ -101,10 +123,45 @@ class Excludes:
         above = (
             self._gitignores_above(parent) if inside and folder != top and parent != folder else []
         )
-        own = gitignore_patterns(Path(folder))
+        own = None if folder in self._listed_without else gitignore_patterns(Path(folder))
         found = [*above, own] if own is not None else above
         self._gitignores[folder] = found
         return found
+
+
+class FolderExcludes:
+    """``Excludes.excluded`` for the children of one folder, by name: where the folder sits
+    under each pattern set's base is worked out once, not made absolute and relative again for
+    each file and pattern set (that was most of the exclude checks of a cached run)."""
+
+    def __init__(self, given: list[tuple], git: list[tuple]) -> None:
+        self.given = given  # (Patterns, the folder's path under their base + "/", or "")
+        self.git = git  # the same for the .gitignore files that apply, outermost first
+
+    def excluded(self, name: str, is_dir: bool) -> bool:
+        for patterns, prefix in self.given:
+            if patterns.verdict_relative(prefix + name, is_dir) is True:
+                return True
+        ignored = False  # git: a later, deeper file's patterns override an earlier one's
+        for patterns, prefix in self.git:
+            verdict = patterns.verdict_relative(prefix + name, is_dir)
+            if verdict is not None:
+                ignored = verdict
+        return ignored
+
+
+def _placed(pattern_sets: list, folder: str) -> list[tuple]:
+    """(patterns, prefix) for each set whose base is ``folder`` or above it: a child's path
+    under the base is then prefix + name. A set whose base is not above ``folder`` matches
+    none of its children (at most the base itself, which no set matches)."""
+    from armlint.globs import relative_to
+
+    placed = []
+    for patterns in pattern_sets:
+        relative = relative_to(folder, patterns.base)
+        if patterns and relative is not None:
+            placed.append((patterns, relative + "/" if relative else ""))
+    return placed
 
 
 def discover(
@@ -119,7 +176,7 @@ def discover(
     excludes and ``.gitignore`` to them as well."""
     found = Discovery()
     rules = Excludes(excludes or [], respect_gitignore)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -173,12 +230,22 @@ def _module_file(name: str) -> bool:
     return name == "terraform.tfvars" or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
 
 
-def _add_file(path: Path, found: Discovery, seen: set[Path], explicit: bool) -> None:
-    key = Path(os.path.normpath(path))
-    if key in seen:
+def _add_file(
+    path: str | Path,
+    found: Discovery,
+    seen: set[str],
+    explicit: bool,
+    kind: str | None = None,
+    regular: bool = False,
+) -> None:
+    """Record one file. A walk passes the ``kind`` it worked out from the name, and
+    ``regular`` when its folder listing says the file is a regular one (no ``stat`` then)."""
+    name = os.path.normpath(path)
+    if name in seen:
         return
-    seen.add(key)
-    kind = kind_of(key)
+    seen.add(name)
+    key = Path(name)
+    kind = kind_of(key) if kind is None else kind
     if kind == "example":
         reason = "an example variables file; Terraform does not read it"
         found.reports.append(FileReport(str(key), "tfvars", "skipped", reason))
@@ -190,7 +257,7 @@ def _add_file(path: Path, found: Discovery, seen: set[Path], explicit: bool) -> 
             )
             found.reports.append(FileReport(str(key), "other", "skipped", reason))
         return
-    if _is_special(key):
+    if not regular and _is_special(key):
         # Reading a FIFO blocks for ever and /dev/zero never ends: such files are never read.
         reason = "not a regular file (a FIFO, socket or device); not read"
         found.reports.append(FileReport(str(key), "other", "skipped", reason))
@@ -209,22 +276,63 @@ def _is_special(path: Path) -> bool:
     return not stat.S_ISREG(mode)
 
 
-def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[Path]) -> None:
-    def on_error(error: OSError) -> None:
+def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[str]) -> None:
+    """Every file under ``root`` in os.walk's top-down order (folders and files sorted by
+    name), through ``os.scandir``: a file's kind comes from its name and its type from the
+    folder listing, so most files cost no ``stat`` and no ``Path`` (pathlib, one ``stat`` and
+    the exclude checks of every file were most of a fully cached run's discovery)."""
+    top = os.fspath(root)
+    pending = [(top, os.path.abspath(top))]  # (folder as walked, its absolute path)
+    while pending:
+        directory, absolute = pending.pop()
+        listed = _listing(directory, found)
+        if listed is None:
+            continue
+        folders, files = listed
+        rules.listed(absolute, (name for name, _ in files))
+        here = rules.in_folder(absolute)
+        # Children only append a name: os.path.join and abspath per file were a share of it.
+        walked, under = _prefix(directory), _prefix(absolute)
+        kept = sorted(
+            name
+            for name, entry in folders
+            if name not in ALWAYS_EXCLUDED_DIRS
+            and not here.excluded(name, is_dir=True)
+            and not entry.is_symlink()  # a linked folder may loop back
+        )
+        pending.extend((walked + name, under + name) for name in reversed(kept))
+        for name, entry in sorted(files, key=lambda pair: pair[0]):
+            kind = kind_of_name(name)
+            if kind is None:
+                continue  # not a type armlint reads: nothing to report for a walked file
+            if here.excluded(name, is_dir=False):
+                continue
+            # A regular file that is not a link is known from the listing: no stat.
+            regular = entry.is_file(follow_symlinks=False)
+            _add_file(walked + name, found, seen, False, kind, regular)
+
+
+def _prefix(folder: str) -> str:
+    """What ``os.path.join(folder, name)`` puts before ``name``."""
+    return folder if not folder or folder.endswith(os.sep) else folder + os.sep
+
+
+def _listing(directory: str, found: Discovery):
+    """(folders, files) of ``directory`` as (name, DirEntry) pairs, as os.walk splits them
+    (a link to a folder is a folder); None, with the error reported, when it cannot be read."""
+    folders: list[tuple[str, os.DirEntry[str]]] = []
+    files: list[tuple[str, os.DirEntry[str]]] = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                (folders if is_dir else files).append((entry.name, entry))
+    except OSError as error:
         found.reports.append(
             FileReport(str(error.filename), "other", "error", f"cannot read: {error.strerror}")
         )
-
-    join = os.path.join  # strings until a file is kept: pathlib was most of a cached run's walk
-    for directory, dirs, files in os.walk(root, onerror=on_error):
-        dirs[:] = sorted(
-            name
-            for name in dirs
-            if name not in ALWAYS_EXCLUDED_DIRS
-            and not rules.excluded(join(directory, name), is_dir=True)
-            and not os.path.islink(join(directory, name))  # a linked folder may loop back
-        )
-        for name in sorted(files):
-            if rules.excluded(join(directory, name), is_dir=False):
-                continue
-            _add_file(Path(directory, name), found, seen, explicit=False)
+        return None
+    return folders, files

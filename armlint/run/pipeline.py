@@ -73,16 +73,20 @@ def run_check(options: RunOptions, found=None) -> RunResult:
     """Check every unit (in parallel when asked), then pass the findings through
     ``armlint.run.findings`` (selection, severities, unknowns, order, the gates).
     ``found``: what ``discover_for(options)`` returned, when the caller walked already."""
+    from armlint.run.suppressions import skipping
+
     _read_named_arguments(options)
     result, units = _planned(options, found)
-    for unit_result in _unit_results(units, options):
+    unmentioned: set[str] = set()  # files whose bytes the cache keys read hold no suppression
+    for unit_result in _unit_results(units, options, unmentioned):
         result.files.extend(unit_result.files)
         result.notes.extend(unit_result.notes)
         result.resource_keys.update(unit_result.resources)
         result.findings.extend(unit_result.findings)
     result.files.sort(key=lambda report: report.path)
     result.notes = _live_note_once(result.notes)
-    return finish(result, options, CHECK_ENGINES)
+    with skipping(unmentioned):  # each file is read once for its key and its suppressions
+        return finish(result, options, CHECK_ENGINES)
 
 
 def _planned(options: RunOptions, found=None) -> tuple[RunResult, list]:
@@ -144,13 +148,18 @@ def _within_size_limit(candidates, max_bytes: int):
     return kept, refused
 
 
-def _unit_results(units, options: RunOptions):
-    """Results in unit order whatever the number of processes, so output never depends on it."""
+def _unit_results(units, options: RunOptions, unmentioned: set[str] | None = None):
+    """Results in unit order whatever the number of processes, so output never depends on it.
+    With the cache, the files whose bytes do not contain "armlint" join ``unmentioned``."""
     settings = cache_settings(options) if options.cache else ""
     pending, results = [], {}
     odd: dict[int, str] = {}  # why a cache entry that was there could not be used
+    keys: dict[int, str | None] = {}  # one read of each file: the entry is stored by this key
     for index, unit in enumerate(units):
-        cached, odd[index] = _from_cache(unit, settings) if options.cache else (None, "")
+        if options.cache:
+            keys[index], cached, odd[index] = _from_cache(unit, settings, unmentioned)
+        else:
+            cached, odd[index] = None, ""
         if cached is None:
             pending.append(index)
         else:
@@ -166,7 +175,7 @@ def _unit_results(units, options: RunOptions):
     for number, (index, unit_result) in enumerate(zip(pending, fresh, strict=True), 1):
         results[index] = unit_result
         if options.cache:
-            _to_cache(units[index], settings, unit_result)
+            _to_cache(keys[index], unit_result)
         if odd[index] and options.note_cache_misses:  # after storing: about this run only
             unit_result.notes.append(_cache_note(units[index], odd[index]))
         if options.progress:
@@ -205,8 +214,9 @@ def cache_settings(options: RunOptions) -> str:
     from armlint.paths import rules_dir
 
     pack = hashlib.sha256()
-    for path in sorted(rules_dir().rglob("*.yaml")):
-        pack.update(path.name.encode() + path.read_bytes())
+    for path in _yaml_files(str(rules_dir())):
+        with open(path, "rb") as stream:
+            pack.update(os.path.basename(path).encode() + stream.read())
     from armlint.fileio import read_regular
 
     extra = []
@@ -229,6 +239,18 @@ def cache_settings(options: RunOptions) -> str:
     )
 
 
+def _yaml_files(folder: str) -> list[str]:
+    """The ``.yaml`` files under ``folder`` in ``sorted(Path(folder).rglob("*.yaml"))``'s
+    order (part by part), listed with os.scandir: pathlib's glob was a share of the key."""
+    found = []
+    for entry in os.scandir(folder):
+        if entry.is_dir():
+            found.extend(_yaml_files(entry.path))
+        elif entry.name.endswith(".yaml"):
+            found.append(entry.path)
+    return sorted(found, key=lambda path: path.split(os.sep))
+
+
 def _absolute(path: str) -> str:
     try:
         return str(Path(path).resolve())
@@ -236,12 +258,13 @@ def _absolute(path: str) -> str:
         return os.path.abspath(path)
 
 
-def _from_cache(unit, settings: str):
-    """(cached result or None, why an entry that was there was ignored or '')."""
+def _from_cache(unit, settings: str, unmentioned: set[str] | None = None):
+    """(the unit's key or None, cached result or None, why an entry that was there was ignored
+    or '')."""
     from armlint.run.workunits import cache_key, lookup_cached
 
-    key = cache_key(unit, settings)
-    return lookup_cached(key) if key else (None, "")
+    key = cache_key(unit, settings, unmentioned)
+    return (key, *lookup_cached(key)) if key else (None, None, "")
 
 
 def _cache_note(unit, reason: str) -> str:
@@ -250,12 +273,13 @@ def _cache_note(unit, reason: str) -> str:
     return f"cache: ignored the cached result for {first}: {reason}; checked afresh"
 
 
-def _to_cache(unit, settings: str, unit_result) -> None:
-    from armlint.run.workunits import cache_key, store
+def _to_cache(key: str | None, unit_result) -> None:
+    """Stored by the key the lookup computed: the content that was checked (reading the files
+    again for it would cost a read and a digest each, and could name changed content)."""
+    from armlint.run.workunits import store
 
     if any(note.startswith("internal error") for note in unit_result.notes):
         return  # a bug's result must not outlive the fix
-    key = cache_key(unit, settings)
     if key:
         store(key, unit_result)
 

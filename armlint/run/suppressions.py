@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from operator import attrgetter
 
 from armlint.model import Finding, Location, RunResult, Value
@@ -183,12 +184,31 @@ def apply_suppressions(
     result.findings = sorted(result.findings + hygiene, key=lambda f: f.sort_key)
 
 
+# Files (by _path_key) that this run read for their cache keys and whose bytes hold no
+# "armlint": the scan skips them rather than reading and decoding each file a second time.
+# Set only for the gates of one run (``skipping``), and used only by the default reader.
+_UNMENTIONED: set[str] = set()
+
+
+@contextmanager
+def skipping(paths: Iterable[str]) -> Iterator[None]:
+    """While the block runs, the scan does not read ``paths``: their bytes, as the run read
+    them for its cache keys, do not contain "armlint" (so they hold no suppression)."""
+    _UNMENTIONED.update(_path_key(path) for path in paths)
+    try:
+        yield
+    finally:
+        _UNMENTIONED.clear()
+
+
 def collect_suppressions(
     paths: Iterable[str], pack: RulePack, read_text: ReadText = read_source
 ) -> list[Suppression]:
     """Every suppression written in ``paths``; a file that cannot be read has none."""
     found: list[Suppression] = []
     for path in paths:
+        if read_text is read_source and _path_key(path) in _UNMENTIONED:
+            continue  # the run read it for its cache key: no "armlint" in it
         try:
             text = read_text(path)
         except (OSError, ValueError):

@@ -14,10 +14,11 @@ import os
 import re
 import zlib
 from collections.abc import Iterable
+from functools import cache
 from operator import attrgetter
 from pathlib import Path
 
-from armlint.fileio import DEFAULT_CAP, read_regular
+from armlint.fileio import DEFAULT_CAP, BufferReader, read_regular
 from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
 from armlint.run.cache_entry import FORMAT, well_formed
 from armlint.run.discover import Candidate
@@ -26,6 +27,9 @@ from armlint.run.discover import Candidate
 # 4: a stamp (the digest of the entry as written) ends each entry
 CACHE_FORMAT = FORMAT  # the schema's const, kept in armlint/run/cache_entry.py
 CACHE_MAX_BYTES = 64 * 1024 * 1024  # a unit's findings; far above any real entry
+# What every inline suppression contains (armlint.run.suppressions): "armlint" is ASCII, so it
+# is in a file's bytes exactly when it is in the text the scan decodes from them.
+MENTION = b"armlint"
 
 
 class Unit(FrozenValue):
@@ -156,33 +160,65 @@ def in_shard(unit: Unit, shard: tuple[int, int] | None) -> bool:
 # -- cache ---------------------------------------------------------------------------------
 
 
-def cache_key(unit: Unit, settings: str) -> str | None:
+def cache_key(unit: Unit, settings: str, unmentioned: set[str] | None = None) -> str | None:
+    """The unit's key: ``settings`` and each file's name and content digest. The files whose
+    bytes do not contain "armlint" are added to ``unmentioned`` when it is given, so the
+    suppression scan need not read them again (``suppressions.skipping``)."""
     import hashlib  # with the cache only: OpenSSL's import is a share of start-up
 
     digest = hashlib.sha256(settings.encode("utf-8", "surrogatepass"))
     for name in unit.files:
         digest.update(os.fsencode(name))
-        content = digest_of(name)
+        content = digest_of(name, unmentioned, _KEY_READER)
         if content is None:
             return None  # an unreadable file is reported fresh every time
         digest.update(content.encode("ascii"))
     return digest.hexdigest()
 
 
-def digest_of(path: str) -> str | None:
-    """A regular file's digest (a FIFO or device is never read: None, so no cache)."""
+def digest_of(
+    path: str, unmentioned: set[str] | None = None, reader: BufferReader | None = None
+) -> str | None:
+    """A regular file's digest (a FIFO or device is never read: None, so no cache); ``path``
+    joins ``unmentioned`` (when given) if its bytes do not contain "armlint"."""
     import hashlib
 
     try:
-        return hashlib.sha256(read_regular(path, DEFAULT_CAP)).hexdigest()
+        data = (reader or BufferReader()).read(path, DEFAULT_CAP)
     except (OSError, ValueError):
         return None
+    owner = data.obj  # the reader's buffer, or bytes kept in memory; the view starts at 0
+    if (
+        unmentioned is not None
+        and isinstance(owner, (bytes, bytearray))
+        and owner.find(MENTION, 0, len(data)) < 0
+    ):
+        unmentioned.add(path)
+    return hashlib.sha256(data).hexdigest()
+
+
+# The cache keys' reader: one buffer for the files of every unit (digest_of is done with each
+# file's bytes before the next file is read).
+_KEY_READER = BufferReader()
 
 
 def cache_path(key: str) -> Path:
+    return Path(_entry_file(key))
+
+
+def _entry_file(key: str) -> str:
+    """Where the entry of ``key`` is, as a string: a ``Path`` per lookup was a share of a
+    fully cached run. The folder is worked out once per cache-folder setting."""
+    environment = (os.environ.get(name) for name in ("ARMLINT_CACHE_DIR", "XDG_CACHE_HOME", "HOME"))
+    return os.path.join(_results_folder(*environment), key[:2], f"{key}.json")
+
+
+@cache
+def _results_folder(*environment: str | None) -> str:
+    """The result cache's folder for these values of the variables ``cache_dir`` reads."""
     from armlint.datacache import cache_dir
 
-    return cache_dir() / "results" / key[:2] / f"{key}.json"
+    return os.path.join(cache_dir(), "results")
 
 
 def load_cached(key: str) -> UnitResult | None:
@@ -201,7 +237,7 @@ def lookup_cached(key: str) -> tuple[UnitResult | None, str]:
     (``cache_entry.well_formed``) all the same. Its dependencies are read only if they are
     regular files."""
     try:
-        raw = read_regular(cache_path(key), CACHE_MAX_BYTES)
+        raw = read_regular(_entry_file(key), CACHE_MAX_BYTES)
     except FileNotFoundError:
         return None, ""
     except (OSError, ValueError) as error:
