@@ -91,6 +91,8 @@ class Program:
     # (start, end) of an object literal -> its written-out members (template.static_members)
     object_members: dict[tuple[int, int], list | None] = field(default_factory=dict)
     literal_nodes: dict[tuple[int, int], bool] = field(default_factory=dict)  # is_literal
+    # (start, end) of a resource or module body -> its value nodes by folded property name
+    property_nodes: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
 
 
 def named(node: Any) -> list[Any]:

@@ -294,16 +294,27 @@ def _lookup_node(nodes: dict[str, Any], key: str) -> Any | None:
 
 
 def property_node(body: Any, key: str, template: Template) -> Any | None:
+    """The value node of the first property of ``body`` named ``key`` in any casing."""
     if body is None:
         return None
-    folded = key.casefold()
+    known = template.program.property_nodes
+    where = (body.start_byte, body.end_byte)
+    by_name = known.get(where)
+    if by_name is None:
+        by_name = known[where] = _property_nodes(body, template)
+    return by_name.get(key.casefold())
+
+
+def _property_nodes(body: Any, template: Template) -> dict[str, Any]:
+    """Read once per body: resources and modules are asked for a few properties each, many
+    times (names, parents, scopes, params) and the syntax tree makes new nodes every time."""
+    by_name: dict[str, Any] = {}
     for prop in named(body):
         parts = named(prop) if prop.type == "object_property" else []
         if len(parts) >= 2 and parts[0].type != "resource_declaration":
             text = template.source.text(parts[0]).strip("'")
-            if text.casefold() == folded:
-                return parts[-1]
-    return None
+            by_name.setdefault(text.casefold(), parts[-1])
+    return by_name
 
 
 class Template:
