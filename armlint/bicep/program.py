@@ -93,6 +93,8 @@ class Program:
     literal_nodes: dict[tuple[int, int], bool] = field(default_factory=dict)  # is_literal
     # (start, end) of a resource or module body -> its value nodes by folded property name
     property_nodes: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    # a local module's path as written -> (its path, how it is shown): Template._module_file
+    module_files: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
 
 def named(node: Any) -> list[Any]:

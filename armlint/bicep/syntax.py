@@ -68,6 +68,11 @@ class SourceFile:
     def name(self) -> str:
         return self.path.name
 
+    @functools.cached_property
+    def display_name(self) -> str:
+        """The last part of ``display`` (a module's steps name the file as its caller shows it)."""
+        return Path(self.display).name
+
     def text(self, node: Any) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 

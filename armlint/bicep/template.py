@@ -539,9 +539,7 @@ class Template:
         if "\0" in decl.path:  # no file has such a name; Path.resolve would raise
             self.engine.missing_modules.add((self.source.display, decl.path))
             return None
-        path = self.source.path.parent / decl.path  # load_program resolves it (once per load)
-        display = os.path.normpath(os.path.join(os.path.dirname(self.source.display), decl.path))
-        program = self.engine.load_program(path, Path(display).as_posix())
+        program = self.engine.load_program(*self._module_file(decl.path))
         if program is None:
             self.engine.missing_modules.add((self.source.display, decl.path))
             return None
@@ -549,6 +547,17 @@ class Template:
         address = f"{self.address}module {decl.symbolic}{suffix}/"
         bound = self._module_params(instance)
         return Template(self.engine, program, bound, address, self.depth + 1, instance)
+
+    def _module_file(self, relative: str) -> tuple[Path, str]:
+        """The path of a local module (``load_program`` resolves it, once per load) and how
+        it is shown; made once per file and module path, not per instance and combination."""
+        known = self.program.module_files
+        found = known.get(relative)
+        if found is None:
+            path = self.source.path.parent / relative
+            display = os.path.normpath(os.path.join(os.path.dirname(self.source.display), relative))
+            found = known[relative] = (path, Path(display).as_posix())
+        return found
 
     def _module_params(self, instance: ModuleInstance) -> dict[str, V]:
         node = property_node(instance.decl.shape.body, "params", self)
@@ -635,7 +644,7 @@ class _ModuleParams(dict):
         self.caller = caller
         self.env = instance.env
         self.nodes = dict(members)  # a repeated key: the last one, as in an evaluated object
-        self.file_name = Path(caller.source.display).name
+        self.file_name = caller.source.display_name
 
     def __contains__(self, key: object) -> bool:
         return key in self.nodes
