@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from armlint.bicep import functions, strings
-from armlint.bicep.program import TRIVIA, named
+from armlint.bicep.program import TRIVIA, named, written_members
 from armlint.bicep.values import (
     Lambda,
     ModuleRef,
@@ -138,6 +138,9 @@ def _string(node: Any, template: Template, env: dict) -> V:
 
 
 def _object(node: Any, template: Template, env: dict) -> V:
+    written = written_members(node, template.program)  # read once per node
+    if written is not None:
+        return _written_object(node, written, template, env)
     members: dict[str, V] = {}
     literal = True
     spreads = template.source.rewritten.spreads
@@ -156,6 +159,18 @@ def _object(node: Any, template: Template, env: dict) -> V:
         if key is None:
             literal = False
             continue
+        members[key] = value
+        literal = literal and value.literal
+    return V(members, site(template, node), literal=literal)
+
+
+def _written_object(node: Any, written: list, template: Template, env: dict) -> V:
+    """An object without spreads or computed keys: the members ``written_members`` read, each
+    evaluated in order as in ``_object``."""
+    members: dict[str, V] = {}
+    literal = True
+    for key, value_node in written:
+        value = evaluate(value_node, template, env).at(site(template, value_node))
         members[key] = value
         literal = literal and value.literal
     return V(members, site(template, node), literal=literal)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from armlint.bicep import strings
 from armlint.bicep.syntax import SourceFile
 
 TRIVIA = frozenset({"comment", "diagnostic_comment"})
@@ -88,7 +89,7 @@ class Program:
     using: str | None = None
     using_node: Any | None = None
     target_scope: str = "resourceGroup"
-    # (start, end) of an object literal -> its written-out members (template.static_members)
+    # (start, end) of an object literal -> its written-out members (``written_members``)
     object_members: dict[tuple[int, int], list | None] = field(default_factory=dict)
     literal_nodes: dict[tuple[int, int], bool] = field(default_factory=dict)  # is_literal
     # (start, end) of a resource or module body -> its value nodes by folded property name
@@ -102,15 +103,44 @@ def named(node: Any) -> list[Any]:
     return [child for child in node.named_children if child.type not in TRIVIA]
 
 
+def written_members(node: Any, program: Program) -> list[tuple[str, Any]] | None:
+    """The (key, value node) pairs of an object literal whose keys are written out; None when
+    it has a spread or a computed key (``evaluate`` takes those). Read once per node."""
+    known = program.object_members
+    where = (node.start_byte, node.end_byte)
+    if where not in known:
+        known[where] = _written_members(node, program.source)
+    return known[where]
+
+
+def _written_members(node: Any, source: SourceFile) -> list[tuple[str, Any]] | None:
+    spreads = source.rewritten.spreads
+    members = []
+    for prop in named(node):
+        parts = named(prop) if prop.type == "object_property" else []
+        if len(parts) < 2 or parts[0].type == "resource_declaration":
+            continue
+        key_node = parts[0]
+        if key_node.start_byte in spreads:
+            return None
+        if key_node.type == "string":
+            pieces = strings.parts(source, key_node)
+            if not all(isinstance(piece, str) for piece in pieces):
+                return None
+            key = "".join(pieces)
+        else:
+            key = source.text(key_node)
+        members.append((key, parts[-1]))
+    return members
+
+
 def string_value(source: SourceFile, node: Any) -> str | None:
     """The text of a string literal without interpolation, else None."""
     if node is None or node.type != "string":
         return None
     if any(child.type == "interpolation" for child in node.children):
         return None
-    from armlint.bicep.strings import literal_text
-
-    return literal_text(source, node)
+    return strings.literal_text(source, node)
 
 
 def _decorators(node: Any) -> list[Any]:

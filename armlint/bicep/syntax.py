@@ -63,6 +63,8 @@ class SourceFile:
     _line_starts: list[int] | None = None  # made when ``location_at`` first needs it
     # An ASCII file's character columns are its byte columns: no slice to decode per location.
     _ascii: bool = False
+    # (start, end) byte offsets -> Location: the facts ask the same places again and again
+    _locations: dict[tuple[int, int], Location] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -89,15 +91,19 @@ class SourceFile:
         return len(self.data[line_start : line_start + byte_column].decode("utf-8", "replace")) + 1
 
     def location(self, node: Any) -> Location:
-        (row, col), (end_row, end_col) = node.start_point, node.end_point
-        # a point's column counts the bytes since its line's start (rows count '\n' only)
-        return Location(
-            self.display,
-            row + 1,
-            self._column(node.start_byte - col, col),
-            end_row + 1,
-            self._column(node.end_byte - end_col, end_col),
-        )
+        start, end = node.start_byte, node.end_byte
+        found = self._locations.get((start, end))
+        if found is None:
+            (row, col), (end_row, end_col) = node.start_point, node.end_point
+            # a point's column counts the bytes since its line's start (rows count '\n' only)
+            found = self._locations[start, end] = Location(
+                self.display,
+                row + 1,
+                self._column(start - col, col),
+                end_row + 1,
+                self._column(end - end_col, end_col),
+            )
+        return found
 
     def location_at(self, offset: int) -> Location:
         if self._line_starts is None:

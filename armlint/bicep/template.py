@@ -24,7 +24,14 @@ from armlint.bicep.evaluate import (
     truth,
     unknown,
 )
-from armlint.bicep.program import ModuleDecl, Program, ResourceDecl, Shape, named
+from armlint.bicep.program import (
+    ModuleDecl,
+    Program,
+    ResourceDecl,
+    Shape,
+    named,
+    written_members,
+)
 from armlint.bicep.reads import Memo, Reads
 from armlint.bicep.values import NO_DEPS, ModuleRef, ResourceRef, V, plain
 from armlint.model import DeploymentContext, Unknown
@@ -158,34 +165,8 @@ def _is_array_type(type_text: str) -> bool:
 
 
 def static_members(node: Any, template: Template) -> list[tuple[str, Any]] | None:
-    """The (key, value node) pairs of an object literal whose keys are written out; None when
-    it has a spread or a computed key (``evaluate`` takes those). Read once per node."""
-    known = template.program.object_members
-    where = (node.start_byte, node.end_byte)
-    if where not in known:
-        known[where] = _static_members(node, template)
-    return known[where]
-
-
-def _static_members(node: Any, template: Template) -> list[tuple[str, Any]] | None:
-    spreads = template.source.rewritten.spreads
-    members = []
-    for prop in named(node):
-        parts = named(prop) if prop.type == "object_property" else []
-        if len(parts) < 2 or parts[0].type == "resource_declaration":
-            continue
-        key_node = parts[0]
-        if key_node.start_byte in spreads:
-            return None
-        if key_node.type == "string":
-            pieces = strings.parts(template.source, key_node)
-            if not all(isinstance(piece, str) for piece in pieces):
-                return None
-            key = "".join(pieces)
-        else:
-            key = template.source.text(key_node)
-        members.append((key, parts[-1]))
-    return members
+    """``program.static_members`` of the template's file."""
+    return written_members(node, template.program)
 
 
 class LazyMembers(dict):
