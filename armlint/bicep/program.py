@@ -228,16 +228,24 @@ def _name_of(source: SourceFile, node: Any) -> str:
 
 def _read_param(program: Program, node: Any) -> None:
     source = program.source
-    name = _name_of(source, node)
-    type_node = next((c for c in node.named_children if c.type == "type"), None)
+    name_node = type_node = None
+    for child in node.named_children:  # one pass: the first name and the first type
+        kind = child.type
+        if kind == "identifier" and name_node is None:
+            name_node = child
+        elif kind == "type" and type_node is None:
+            type_node = child
+    name = source.text(name_node) if name_node is not None else ""
     type_text = ""
     if type_node is not None:
-        type_text = source.rewritten.type_texts.get(type_node.start_byte, source.text(type_node))
+        type_text = source.rewritten.type_texts.get(type_node.start_byte)  # the original's
+        if type_text is None:
+            type_text = source.text(type_node)
     decorators = _decorators(node)
     names = [decorator_name(source, call) for call in decorators]
     allowed = None
-    for call in decorators:
-        if decorator_name(source, call) == "allowed":
+    for call, decorator in zip(decorators, names, strict=True):
+        if decorator == "allowed":
             arguments = decorator_arguments(call)
             allowed = arguments[0] if arguments and arguments[0].type == "array" else None
     program.params[name] = ParamDecl(
