@@ -249,9 +249,11 @@ def build_records(root: Template) -> list[tuple[VmRecord, frozenset]]:
 
     Each record is cached by its resource instance with what it read (``bicep/reads.py``):
     an explored combination that changes nothing it read reuses it (a copy: the caller sets
-    the scenario). What resources exist around it (``collect``) counts among its reads."""
+    the scenario). What resources exist around it (``collect``) counts among its reads; it
+    is cached too (walking every template's resources and modules again for a combination
+    that changes none of them cost as much as the records)."""
     reads = root.engine.reads
-    collected, around = reads.tracked(lambda: collect(root))
+    collected, around = reads.tracked(lambda: root.cached(("collected",), lambda: collect(root)))
     made: list[tuple[VmRecord, frozenset]] = []
     for template, instance, kind, resource_type in collected.vms:
 

@@ -319,6 +319,10 @@ class Template:
         # @allowed choices it read (exploration re-evaluates only what a new choice changes)
         self._memo = Memo(engine.reads)
 
+    def cached(self, key: tuple, compute) -> Any:
+        """``compute()``, cached with the choices it read like the template's own values."""
+        return self._memo.get(key, compute)
+
     # --- symbols ------------------------------------------------------------------------------
 
     def symbol(self, name: str, node: Any) -> V:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from armlint.bicep import compat, extract, program, template
+from armlint.bicep import compat, extract, program, records, template
 from armlint.bicep.loader import load_files
 from armlint.bicep.syntax import parse_file
 
@@ -159,3 +159,20 @@ def test_the_skimming_pre_pass_passes_over_strings_that_need_nothing(monkeypatch
     assert b"'x_y'" in result.data
     # only the string with a '/' to hide and the interpolated one were read byte by byte
     assert [text[pos : pos + 2] for pos in strings] == [b"'x", b"'$"]
+
+
+def test_the_resources_around_are_collected_again_only_when_a_choice_changes_them(
+    tmp_path, monkeypatch
+):
+    files = _write(tmp_path)
+    collected: list[str] = []
+    real = records.collect
+
+    def counting(root):
+        collected.append(root.address)
+        return real(root)
+
+    monkeypatch.setattr(records, "collect", counting)
+    result = load_files(files)
+    assert len(result.records) == 2  # 'mode' changes the VM's facts, not which resources exist
+    assert len(collected) == 1
