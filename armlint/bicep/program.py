@@ -92,6 +92,7 @@ class Program:
     # (start, end) of an object literal -> its written-out members (``written_members``)
     object_members: dict[tuple[int, int], list | None] = field(default_factory=dict)
     literal_nodes: dict[tuple[int, int], bool] = field(default_factory=dict)  # is_literal
+    member_dicts: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     # (start, end) of a resource or module body -> its value nodes by folded property name
     property_nodes: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     # a local module's path as written -> (its path, how it is shown): Template._module_file
@@ -111,6 +112,20 @@ def written_members(node: Any, program: Program) -> list[tuple[str, Any]] | None
     if where not in known:
         known[where] = _written_members(node, program.source)
     return known[where]
+
+
+def member_nodes(node: Any, program: Program) -> dict[str, Any] | None:
+    """``written_members`` by key (a repeated key: the last one, as in an evaluated object),
+    made once per node; read only, it is shared by every instance of a body."""
+    known = program.member_dicts
+    where = (node.start_byte, node.end_byte)
+    found = known.get(where)
+    if found is None:
+        members = written_members(node, program)
+        if members is None:
+            return None
+        found = known[where] = dict(members)
+    return found
 
 
 def _written_members(node: Any, source: SourceFile) -> list[tuple[str, Any]] | None:

@@ -29,6 +29,7 @@ from armlint.bicep.program import (
     Program,
     ResourceDecl,
     Shape,
+    member_nodes,
     named,
     written_members,
 )
@@ -102,10 +103,10 @@ class Instance:
         reading the evaluated property would find); None when one is not, or lacks the key."""
         node = property_node(self.decl.shape.body, path[0], self.template)
         for key in path[1:]:
-            members = static_members(node, self.template) if node is not None else None
+            members = member_nodes(node, self.template.program) if node is not None else None
             if node is None or node.type != "object" or members is None:
                 return None
-            node = _lookup_node(dict(members), key)
+            node = _lookup_node(members, key)
         return None if node is None else self._member(node)
 
     def _member(self, node: Any) -> V:
@@ -119,12 +120,12 @@ class Instance:
         a few paths of a body, and a new @allowed choice evaluates again only the members on
         the way to what read it."""
         template = self.template
-        members = static_members(node, template) if node.type == "object" else None
+        members = member_nodes(node, template.program) if node.type == "object" else None
         engine = template.engine
         if members is None or engine.steps >= engine.budget:
             return evaluate(node, template, self.env)
         engine.steps += 1  # what evaluating the object itself costs
-        lazy = LazyMembers(self, dict(members))  # a repeated key: the last, as in evaluate
+        lazy = LazyMembers(self, members)  # a repeated key: the last, as in evaluate
         return V(lazy, site(template, node), literal=is_literal(node, template))
 
     def name(self) -> V:
@@ -165,7 +166,7 @@ def _is_array_type(type_text: str) -> bool:
 
 
 def static_members(node: Any, template: Template) -> list[tuple[str, Any]] | None:
-    """``program.static_members`` of the template's file."""
+    """``program.written_members`` of the template's file."""
     return written_members(node, template.program)
 
 
