@@ -78,7 +78,8 @@ def evaluate(node: Any, template: Template, env: dict[str, V]) -> V:
     if engine.steps > engine.budget:
         engine.exhausted = True
         return unknown("evaluation step budget exhausted", template, node)
-    handler = _HANDLERS.get(node.type)
+    kind = node.type  # each read of a node's type makes a new string
+    handler = _HANDLERS.get(kind)
     if handler is None:
         if node.is_error or node.is_missing:
             return unknown("syntax error", template, node)
@@ -90,7 +91,7 @@ def evaluate(node: Any, template: Template, env: dict[str, V]) -> V:
         result = handler(node, template, env)
     finally:
         engine.depth -= 1
-    if result.literal and node.type not in LITERAL_CAPABLE:
+    if result.literal and kind not in LITERAL_CAPABLE:
         result = result.computed()  # a literal reached through an expression is evaluated
     return result
 
