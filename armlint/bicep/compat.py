@@ -134,7 +134,11 @@ _MAY_NEED_REWRITE = tuple(
 # starts on a new line, after decorators at most; 'resource extension ...', 'x.type' and
 # 'VM type' in a comment are no statements), and '//' or '/*', which may start a comment
 # inside a string when a quote, or the '}' that ends an interpolation, comes before it.
-_BLANKED_KEYWORD = re.compile(rb"(?:type|import|extension|provider)\b(?!\s*:)")
+# One search per keyword: each starts with a literal, which the regex engine looks for far
+# faster than an alternation (the matches are the same, and only whether one counts matters).
+_BLANKED_KEYWORDS = tuple(
+    re.compile(rb"%s\b(?!\s*:)" % word) for word in (b"type", b"import", b"extension", b"provider")
+)
 _SLASHES = re.compile(rb"/[/*]")
 _IDENT_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _NAME_OR_DOT = _IDENT_BYTES | {0x2E}
@@ -485,10 +489,11 @@ def may_need_rewrite(data: bytes) -> bool:
     """False when nothing in ``data`` can start a rewrite that changes the parse."""
     if any(pattern.search(data) for pattern in _MAY_NEED_REWRITE):
         return True
-    for match in _BLANKED_KEYWORD.finditer(data):
-        before = _line_before(data, match.start()).rstrip()
-        if not before or before[-1] not in _NAME_OR_DOT:
-            return True
+    for keyword in _BLANKED_KEYWORDS:
+        for match in keyword.finditer(data):
+            before = _line_before(data, match.start()).rstrip()
+            if not before or before[-1] not in _NAME_OR_DOT:
+                return True
     for match in _SLASHES.finditer(data):
         before = _line_before(data, match.start())
         if b"'" in before or b"}" in before:
