@@ -176,3 +176,18 @@ def test_the_resources_around_are_collected_again_only_when_a_choice_changes_the
     result = load_files(files)
     assert len(result.records) == 2  # 'mode' changes the VM's facts, not which resources exist
     assert len(collected) == 1
+
+
+def test_an_extension_type_is_read_once_for_a_vm_across_combinations(tmp_path, monkeypatch):
+    files = _write(tmp_path)
+    read: list[str] = []
+    real = records._read_extension_type
+
+    def counting(candidate, reading):
+        read.append(candidate.decl.symbolic)
+        return real(candidate, reading)
+
+    monkeypatch.setattr(records, "_read_extension_type", counting)
+    result = load_files(files)
+    assert [record.facts["health_extension"].value for record in result.records] == [True, True]
+    assert read == ["health"]  # the VM's record is made again for 'Manual', the type is not read
