@@ -4,9 +4,11 @@ about a megabyte instead of reaching gigabytes."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from armlint.model import Unknown
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 # The value budget: no setting armlint checks is anywhere near this big, and values that double
 # at each step (concat of itself, "${a}${a}") reach gigabytes in thirty steps.

@@ -41,10 +41,36 @@ class OutputFailed(Exception):
     """A report could not be written (no space, closed stream): one line, exit code 4."""
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter with the terminal width read as ``shutil.get_terminal_size`` reads
+    it: argparse makes a formatter for every option it adds (to check its metavar), and its
+    own default imports shutil (with bz2 and lzma), a share of every run's start-up."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None) -> None:
+        if width is None:
+            width = _terminal_columns() - 2  # as argparse does
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: COLUMNS when a positive number, else the
+    width of the terminal on standard output, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def _parser(*args, **kwargs) -> argparse.ArgumentParser:
     # No prefix abbreviations: `--var x=1` must not silently mean `--var-file x=1`.
     kwargs.setdefault("epilog", EXIT_CODES)
-    kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+    kwargs.setdefault("formatter_class", _HelpFormatter)
     return argparse.ArgumentParser(*args, allow_abbrev=False, **kwargs)
 
 
@@ -337,7 +363,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _stop_on_signals() -> dict:
     """SIGTERM and SIGHUP unwind like Ctrl-C; returns the handlers they replace."""
-    import signal
+    # The C module behind ``signal``: the same numbers and handlers, without the enums that
+    # ``signal`` builds at import (a share of start-up).
+    import _signal as signal
 
     def stop(signum, _frame):
         raise Stopped(signum)
@@ -353,7 +381,7 @@ def _stop_on_signals() -> dict:
 
 def _restore_signals(previous: dict) -> None:
     """main() may be called in-process (tests, other tools): leave their handlers as found."""
-    import signal
+    import _signal as signal  # as in _stop_on_signals
 
     for number, handler in previous.items():
         with contextlib.suppress(ValueError, OSError, TypeError):
@@ -667,9 +695,7 @@ def _check(args) -> int:
         screen_goes_to_file |= target.follows_format and target.fmt == args.format
         _write_report(target.path, render(target.fmt, result, plain))
     if not screen_goes_to_file:
-        import dataclasses  # the report options are one; the --version path needs none
-
-        screen = dataclasses.replace(plain, color=_use_color(args.color, sys.stdout))
+        screen = plain.replace(color=_use_color(args.color, sys.stdout))
         if args.statistics:
             from armlint.report.text import statistics
 

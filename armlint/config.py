@@ -29,9 +29,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from armlint.model import RunResult
 
 CONFIG_NAMES = (".armlint.yaml", ".armlint.yml", "pyproject.toml")

@@ -12,7 +12,10 @@ import json
 import os
 import zlib
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def cache_dir() -> Path:

@@ -15,7 +15,6 @@ keywords ``param``/``resource``/``module``/``targetScope``, else JSON).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import stat
@@ -26,10 +25,9 @@ from armlint.run.discover import kind_of
 
 STDIN = "-"
 DEFAULT_STDIN_NAME = "stdin.json"
-_TERRAFORM = re.compile(
-    rb'^\s*(resource|data|variable|module|locals|provider|terraform)\s*["{]', re.M
-)
-_BICEP = re.compile(rb"^\s*(param|resource|module|targetScope|var|output)\s+\w", re.M)
+# Compiled on first use (re caches them): only a standard-input run without a name needs them.
+_TERRAFORM = rb'^\s*(resource|data|variable|module|locals|provider|terraform)\s*["{]'
+_BICEP = rb"^\s*(param|resource|module|targetScope|var|output)\s+\w"
 
 
 class InputError(Exception):
@@ -97,7 +95,7 @@ class SpecialInputs:
 
     def _location(self, location):
         name = self.names.get(location.path)
-        return location if name is None else dataclasses.replace(location, path=name)
+        return location if name is None else location.replace(path=name)
 
     def shown(self, text: str) -> str:
         """``text`` with each temporary copy's path replaced by the name it stands for."""
@@ -134,9 +132,9 @@ def _named_by_content(shown: str, data: bytes) -> str:
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
         return f"{stem}.json"
-    if _TERRAFORM.search(data[:65536]):
+    if re.search(_TERRAFORM, data[:65536], re.M):
         return f"{stem}.tf"
-    if _BICEP.search(data[:65536]):
+    if re.search(_BICEP, data[:65536], re.M):
         return f"{stem}.bicep"
     return f"{stem}.json"
 

@@ -8,21 +8,76 @@ imports another armlint module.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Value:
+    """What the plain classes below share: equality, ``repr`` and ``replace`` by their fields,
+    as dataclasses gave them. Plain classes rather than dataclasses: every run imports this
+    module, and creating a dataclass compiles its methods from source (about a millisecond
+    each, two for a frozen one), while importing ``dataclasses`` pulls in inspect, ast and dis.
+    A class's fields are its ``__slots__``, in the order its ``__init__`` takes them;
+    ``_values`` returns them as a tuple."""
+
+    __slots__: tuple[str, ...] = ()
+    _values: attrgetter
+
+    # Defining __eq__ leaves __hash__ None: unhashable, like a dataclass with eq=True.
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values(self) == other._values(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__qualname__}({shown})"
+
+    def replace(self, **changes: Any):
+        """A copy with ``changes`` (``dataclasses.replace``)."""
+        values = dict(zip(self.__slots__, self._values(self), strict=True))
+        values.update(changes)
+        return type(self)(**values)
+
+
+class FrozenValue(Value):
+    """A value that is never changed once made: hashable by its fields (a frozen dataclass's
+    hash, so sets of them iterate in the same order)."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return hash(self._values(self))
+
+
+class Location(FrozenValue):
     """A span in a file; lines and columns are 1-based, columns count characters."""
 
-    path: str
-    line: int
-    column: int
-    end_line: int = 0
-    end_column: int = 0
+    __slots__ = ("path", "line", "column", "end_line", "end_column")
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self, path: str, line: int, column: int, end_line: int = 0, end_column: int = 0
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
 
     def short(self) -> str:
         return f"{self.path}:{self.line}"
@@ -75,8 +130,7 @@ SOURCE_UNKNOWN = "unknown"  # the value cannot be known before deployment
 SOURCE_MAYBE_SET = "maybe-set"
 
 
-@dataclass(slots=True)
-class Fact:
+class Fact(Value):
     """One patch-relevant value of a VM, with where it came from.
 
     ``location`` is the property's own position, or, for an absent property, the place where it
@@ -84,10 +138,20 @@ class Fact:
     was resolved through, outermost first, as short human-readable steps.
     """
 
-    value: Any
-    location: Location | None
-    source: str = SOURCE_LITERAL
-    trace: tuple[str, ...] = ()
+    __slots__ = ("value", "location", "source", "trace")
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        value: Any,
+        location: Location | None,
+        source: str = SOURCE_LITERAL,
+        trace: tuple[str, ...] = (),
+    ) -> None:
+        self.value = value
+        self.location = location
+        self.source = source
+        self.trace = trace
 
     @property
     def known(self) -> bool:
@@ -147,8 +211,7 @@ FACT_NAMES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class MaintenanceSchedule:
+class MaintenanceSchedule(FrozenValue):
     """A maintenance configuration (Microsoft.Maintenance/maintenanceConfigurations,
     azurerm_maintenance_configuration) as assigned to a VM: the value of the
     ``maintenance_schedule`` fact.
@@ -159,21 +222,50 @@ class MaintenanceSchedule:
     configuration's ``maintenanceWindow`` (maintenance-configurations doc).
     """
 
-    name: str  # the configuration's name, or its id / address when that is all there is
-    scope: Any = None  # maintenanceScope: 'InGuestPatch', ...
-    start: Any = None  # maintenanceWindow.startDateTime
-    duration: Any = None  # maintenanceWindow.duration
-    time_zone: Any = None  # maintenanceWindow.timeZone
-    recurrence: Any = None  # maintenanceWindow.recurEvery
-    location: Location | None = None  # the configuration resource
-    assignment: Location | None = None  # the assignment that ties it to the VM
-    dynamic: bool = False  # assigned through a dynamic scope, not to the VM itself
-    # extensionProperties.InGuestPatchMode (Terraform in_guest_user_patch_mode, or the
-    # properties map's InGuestPatchMode): 'User', 'Platform', Unknown, or None when absent.
-    patch_mode: Any = None
-    # Where each field above is written, or where it belongs when absent: (field, Location)
-    # pairs, so a rule on one field points at that property rather than at the resource.
-    positions: tuple[tuple[str, Location], ...] = ()
+    __slots__ = (
+        "name",  # the configuration's name, or its id / address when that is all there is
+        "scope",  # maintenanceScope: 'InGuestPatch', ...
+        "start",  # maintenanceWindow.startDateTime
+        "duration",  # maintenanceWindow.duration
+        "time_zone",  # maintenanceWindow.timeZone
+        "recurrence",  # maintenanceWindow.recurEvery
+        "location",  # the configuration resource
+        "assignment",  # the assignment that ties it to the VM
+        "dynamic",  # assigned through a dynamic scope, not to the VM itself
+        # extensionProperties.InGuestPatchMode (Terraform in_guest_user_patch_mode, or the
+        # properties map's InGuestPatchMode): 'User', 'Platform', Unknown, or None when absent.
+        "patch_mode",
+        # Where each field above is written, or where it belongs when absent: (field,
+        # Location) pairs, so a rule on one field points at that property, not the resource.
+        "positions",
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        name: str,
+        scope: Any = None,
+        start: Any = None,
+        duration: Any = None,
+        time_zone: Any = None,
+        recurrence: Any = None,
+        location: Location | None = None,
+        assignment: Location | None = None,
+        dynamic: bool = False,
+        patch_mode: Any = None,
+        positions: tuple[tuple[str, Location], ...] = (),
+    ) -> None:
+        self.name = name
+        self.scope = scope
+        self.start = start
+        self.duration = duration
+        self.time_zone = time_zone
+        self.recurrence = recurrence
+        self.location = location
+        self.assignment = assignment
+        self.dynamic = dynamic
+        self.patch_mode = patch_mode
+        self.positions = positions
 
     def position(self, field_name: str) -> Location | None:
         """Where ``field_name`` is written (or belongs); the configuration itself otherwise."""
@@ -183,14 +275,26 @@ class MaintenanceSchedule:
         return self.location
 
 
-@dataclass(frozen=True, slots=True)
-class DeploymentContext:
+class DeploymentContext(FrozenValue):
     """What the user says about where and with what a deployment runs (``--location``,
     ``--set NAME=VALUE``, ``--var NAME=VALUE``); unbound values stay unknown."""
 
-    location: str | None = None  # binds resourceGroup().location, deployment().location
-    parameters: tuple[tuple[str, str], ...] = ()  # ARM and Bicep parameters, as given
-    variables: tuple[tuple[str, str], ...] = ()  # Terraform root variables, as given
+    __slots__ = (
+        "location",  # binds resourceGroup().location, deployment().location
+        "parameters",  # ARM and Bicep parameters, as given: (name, text) pairs
+        "variables",  # Terraform root variables, as given: (name, text) pairs
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        location: str | None = None,
+        parameters: tuple[tuple[str, str], ...] = (),
+        variables: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.location = location
+        self.parameters = parameters
+        self.variables = variables
 
     @property
     def empty(self) -> bool:
@@ -215,49 +319,123 @@ class DeploymentContext:
 LOCATION_ORIGIN = "from --location"
 
 
-@dataclass(slots=True)
-class VmRecord:
+class VmRecord(Value):
     """One virtual machine or scale set (one instance of a loop), in any input format."""
 
-    path: str  # file of the resource
-    format: str  # 'arm' | 'bicep' | 'terraform' | 'plan'
-    kind: str  # 'vm' | 'vmss'
-    resource_type: (
-        str  # e.g. 'Microsoft.Compute/virtualMachines' or 'azurerm_linux_virtual_machine'
+    __slots__ = (
+        "path",  # file of the resource
+        "format",  # 'arm' | 'bicep' | 'terraform' | 'plan'
+        "kind",  # 'vm' | 'vmss'
+        "resource_type",  # 'Microsoft.Compute/virtualMachines', 'azurerm_linux_virtual_machine'
+        "name",  # evaluated resource name, or the symbolic/address name when unknown
+        "location",  # the resource's own position (its opening brace or block)
+        "facts",
+        "address",  # stable identity: ARM 'type/name', Terraform address
+        "group",  # redundancy group: copy loop, count or for_each owner; '' when single
+        "index",  # copy index / count index; None when not in a loop
+        "scenario",  # allowed-value choices that produced this record
+        # How the record was found: format details for reports, pairing and the planner (rules
+        # read only facts). Typed fields, so a misspelt detail fails where it is written.
+        "instance_key",  # Terraform count index or for_each key
+        "instances_unknown",  # the loop's count or items are unknown
+        "instances_trace",  # how the loop was evaluated
+        "representative_instance",  # why one instance stands for a capped count/for_each
+        "condition_unknown",  # the resource's condition is unknown
+        "root_module",  # Terraform: the root module folder evaluated
+        "parameter_file",  # ARM/Bicep: the parameter file the values came from
+        "symbolic_name",  # Bicep: the resource's symbolic name
+        "arm_type",  # azapi_resource: the ARM type of its body
+        "automatic_updates_attr",  # azurerm argument read for enableAutomaticUpdates
+        "azurerm_constraint",  # the azurerm provider version constraint
+        "azurerm_version",  # the provider version whose behaviour applies
+        "azurerm_version_basis",  # lock file, constraint or unpinned (terraform/providers.py)
+        "azurerm_version_source",  # that choice in words, for messages
+        "provider_arguments",  # azurerm argument -> its Location
+        "actions",  # Terraform plan: the change's actions
+        "replace_paths",  # Terraform plan: what forces replacement
+        "before",  # Terraform plan: the resource as it is now
+        "exported",  # read from an exported live VM (az vm show / REST GET)
+        "resource_id",  # exported VM: its Azure resource id
+        "resource_group",  # live export: the VM's resource group
+        "live_shape",  # live export: which export shape it was read from
+        "mirror_path",  # check --against: the path inside the compared revision
+        "name_known",  # False: ``name`` is the expression, symbol or address instead
     )
-    name: str  # evaluated resource name, or the symbolic/address name when unknown
-    location: Location  # the resource's own position (its opening brace or block)
-    facts: dict[str, Fact] = field(default_factory=dict)
-    address: str = ""  # stable identity: ARM 'type/name', Terraform address
-    group: str = ""  # redundancy group: copy loop, count or for_each owner; '' when single
-    index: int | None = None  # copy index / count index; None when not in a loop
-    scenario: tuple[tuple[str, Any], ...] = ()  # allowed-value choices that produced this record
-    # How the record was found: format details for reports, pairing and the planner (rules read
-    # only facts). Typed fields, so a misspelt detail fails where it is written.
-    instance_key: str | int | None = None  # Terraform count index or for_each key
-    instances_unknown: bool = False  # the loop's count or items are unknown
-    instances_trace: tuple[str, ...] = ()  # how the loop was evaluated
-    representative_instance: str = ""  # why one instance stands for a capped count/for_each
-    condition_unknown: bool = False  # the resource's condition is unknown
-    root_module: str = ""  # Terraform: the root module folder evaluated
-    parameter_file: str = ""  # ARM/Bicep: the parameter file the values came from
-    symbolic_name: str = ""  # Bicep: the resource's symbolic name
-    arm_type: str = ""  # azapi_resource: the ARM type of its body
-    automatic_updates_attr: str | None = None  # azurerm argument read for enableAutomaticUpdates
-    azurerm_constraint: str | None = None  # the azurerm provider version constraint
-    azurerm_version: str | None = None  # the provider version whose behaviour applies
-    azurerm_version_basis: str = ""  # lock file, constraint or unpinned (terraform/providers.py)
-    azurerm_version_source: str = ""  # that choice in words, for messages
-    provider_arguments: dict = field(default_factory=dict)  # azurerm argument -> its Location
-    actions: list[str] = field(default_factory=list)  # Terraform plan: the change's actions
-    replace_paths: list = field(default_factory=list)  # Terraform plan: what forces replacement
-    before: VmRecord | None = None  # Terraform plan: the resource as it is now
-    exported: bool = False  # read from an exported live VM (az vm show / REST GET)
-    resource_id: str = ""  # exported VM: its Azure resource id
-    resource_group: str = ""  # live export: the VM's resource group
-    live_shape: str = ""  # live export: which export shape it was read from
-    mirror_path: str = ""  # check --against: the path inside the compared revision
-    name_known: bool = True  # False: ``name`` is the expression, symbol or address instead
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        path: str,
+        format: str,
+        kind: str,
+        resource_type: str,
+        name: str,
+        location: Location,
+        facts: dict[str, Fact] | None = None,
+        address: str = "",
+        group: str = "",
+        index: int | None = None,
+        scenario: tuple[tuple[str, Any], ...] = (),
+        instance_key: str | int | None = None,
+        instances_unknown: bool = False,
+        instances_trace: tuple[str, ...] = (),
+        representative_instance: str = "",
+        condition_unknown: bool = False,
+        root_module: str = "",
+        parameter_file: str = "",
+        symbolic_name: str = "",
+        arm_type: str = "",
+        automatic_updates_attr: str | None = None,
+        azurerm_constraint: str | None = None,
+        azurerm_version: str | None = None,
+        azurerm_version_basis: str = "",
+        azurerm_version_source: str = "",
+        provider_arguments: dict | None = None,
+        actions: list[str] | None = None,
+        replace_paths: list | None = None,
+        before: VmRecord | None = None,
+        exported: bool = False,
+        resource_id: str = "",
+        resource_group: str = "",
+        live_shape: str = "",
+        mirror_path: str = "",
+        name_known: bool = True,
+    ) -> None:
+        self.path = path
+        self.format = format
+        self.kind = kind
+        self.resource_type = resource_type
+        self.name = name
+        self.location = location
+        self.facts = {} if facts is None else facts
+        self.address = address
+        self.group = group
+        self.index = index
+        self.scenario = scenario
+        self.instance_key = instance_key
+        self.instances_unknown = instances_unknown
+        self.instances_trace = instances_trace
+        self.representative_instance = representative_instance
+        self.condition_unknown = condition_unknown
+        self.root_module = root_module
+        self.parameter_file = parameter_file
+        self.symbolic_name = symbolic_name
+        self.arm_type = arm_type
+        self.automatic_updates_attr = automatic_updates_attr
+        self.azurerm_constraint = azurerm_constraint
+        self.azurerm_version = azurerm_version
+        self.azurerm_version_basis = azurerm_version_basis
+        self.azurerm_version_source = azurerm_version_source
+        self.provider_arguments = {} if provider_arguments is None else provider_arguments
+        self.actions = [] if actions is None else actions
+        self.replace_paths = [] if replace_paths is None else replace_paths
+        self.before = before
+        self.exported = exported
+        self.resource_id = resource_id
+        self.resource_group = resource_group
+        self.live_shape = live_shape
+        self.mirror_path = mirror_path
+        self.name_known = name_known
 
     def fact(self, name: str) -> Fact:
         found = self.facts.get(name)
@@ -277,48 +455,122 @@ class VmRecord:
         return base if self.index is None else f"{base}[{self.index}]"
 
 
-@dataclass(frozen=True, slots=True)
-class TextEdit:
+class TextEdit(FrozenValue):
     """Replace the characters ``start:end`` of a file's text with ``new_text``; ``location`` is
     the same span as lines and columns, for reports (SARIF replacements, JSON)."""
 
-    path: str
-    start: int
-    end: int
-    new_text: str
-    location: Location | None = None
+    __slots__ = ("path", "start", "end", "new_text", "location")
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self, path: str, start: int, end: int, new_text: str, location: Location | None = None
+    ) -> None:
+        self.path = path
+        self.start = start
+        self.end = end
+        self.new_text = new_text
+        self.location = location
+
+    def to_dict(self) -> dict:
+        where = self.location
+        return {
+            "path": self.path,
+            "start": self.start,
+            "end": self.end,
+            "new_text": self.new_text,
+            "location": None if where is None else where.to_dict(),
+        }
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(FrozenValue):
     """One repair for one finding: its edits, a title, and whether it is ``safe`` (the deployed
     result is what the author evidently meant and nothing else changes) or ``unsafe``."""
 
-    title: str
-    applicability: str  # 'safe' | 'unsafe'
-    edits: tuple[TextEdit, ...]
+    __slots__ = ("title", "applicability", "edits")
+    _values = attrgetter(*__slots__)
+
+    def __init__(self, title: str, applicability: str, edits: tuple[TextEdit, ...]) -> None:
+        self.title = title
+        self.applicability = applicability  # 'safe' | 'unsafe'
+        self.edits = edits
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "applicability": self.applicability,
+            "edits": tuple(edit.to_dict() for edit in self.edits),
+        }
 
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
-@dataclass(slots=True)
-class Finding:
+class Finding(Value):
     """What a check reports; the only thing that crosses from checks to reports."""
 
-    rule: str  # 'AZP102'
-    name: str  # 'manual-mode-with-automatic-updates'
-    severity: str  # 'error' | 'warning' | 'info'
-    message: str
-    location: Location
-    resource: str = ""  # record identity, '' for file-level findings
-    provenance: tuple[str, ...] = ()
-    fingerprint: str = ""  # stable across line moves: resource identity + rule + property
-    suppressed: str = ""  # the reason, when an inline suppression or baseline hides it
-    # The allowed-value choices it holds for ("patchMode='Manual'"), '' when it holds for all.
-    scenario: str = ""
-    parameter_file: str = ""  # the ARM parameter file the template was evaluated with
+    __slots__ = (
+        "rule",  # 'AZP102'
+        "name",  # 'manual-mode-with-automatic-updates'
+        "severity",  # 'error' | 'warning' | 'info'
+        "message",
+        "location",
+        "resource",  # record identity, '' for file-level findings
+        "provenance",
+        "fingerprint",  # stable across line moves: resource identity + rule + property
+        "suppressed",  # the reason, when an inline suppression or baseline hides it
+        # The allowed-value choices it holds for ("patchMode='Manual'"), '' when it holds for
+        # all.
+        "scenario",
+        "parameter_file",  # the ARM parameter file the template was evaluated with
+        "fix",  # set by armlint.fix.propose for rules that declare a fix
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        rule: str,
+        name: str,
+        severity: str,
+        message: str,
+        location: Location,
+        resource: str = "",
+        provenance: tuple[str, ...] = (),
+        fingerprint: str = "",
+        suppressed: str = "",
+        scenario: str = "",
+        parameter_file: str = "",
+        fix: Fix | None = None,
+    ) -> None:
+        self.rule = rule
+        self.name = name
+        self.severity = severity
+        self.message = message
+        self.location = location
+        self.resource = resource
+        self.provenance = provenance
+        self.fingerprint = fingerprint
+        self.suppressed = suppressed
+        self.scenario = scenario
+        self.parameter_file = parameter_file
+        self.fix = fix
+
+    def to_dict(self) -> dict:
+        """Its fields as JSON values (``dataclasses.asdict``): the result cache writes it."""
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "location": self.location.to_dict(),
+            "resource": self.resource,
+            "provenance": self.provenance,
+            "fingerprint": self.fingerprint,
+            "suppressed": self.suppressed,
+            "scenario": self.scenario,
+            "parameter_file": self.parameter_file,
+            "fix": None if self.fix is None else self.fix.to_dict(),
+        }
 
     @property
     def text(self) -> str:
@@ -329,8 +581,6 @@ class Finding:
         if self.parameter_file:
             text += f" [with {self.parameter_file}]"
         return text
-
-    fix: Fix | None = None  # set by armlint.fix.propose for rules that declare a fix
 
     @property
     def sort_key(self) -> tuple:
@@ -344,26 +594,51 @@ def pack_finding(rule: str, message: str, location: Location, **fields: Any) -> 
     return Finding(rule, "", "", message, location, **fields)
 
 
-@dataclass(slots=True)
-class FileReport:
+class FileReport(Value):
     """What happened to one input file, so the summary accounts for every file."""
 
-    path: str
-    kind: str  # 'template' | 'parameters' | 'terraform' | 'tfvars' | 'bicep' | 'bicepparam' | 'plan' | 'other'
-    status: str = "linted"  # 'linted' | 'skipped' | 'error'
-    reason: str = ""  # why skipped or failed
+    __slots__ = (
+        "path",
+        # 'template' | 'parameters' | 'terraform' | 'tfvars' | 'bicep' | 'bicepparam' | 'plan'
+        # | 'other'
+        "kind",
+        "status",  # 'linted' | 'skipped' | 'error'
+        "reason",  # why skipped or failed
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(self, path: str, kind: str, status: str = "linted", reason: str = "") -> None:
+        self.path = path
+        self.kind = kind
+        self.status = status
+        self.reason = reason
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "kind": self.kind, "status": self.status, "reason": self.reason}
 
 
-@dataclass(slots=True)
-class LoadResult:
+class LoadResult(Value):
     """What a format module returns for the files it was given."""
 
-    records: list[VmRecord] = field(default_factory=list)
-    findings: list[Finding] = field(
-        default_factory=list
-    )  # AZP001/AZP002/AZP003 found while loading
-    files: list[FileReport] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # budget cuts, skipped remote modules, ...
+    __slots__ = (
+        "records",
+        "findings",  # AZP001/AZP002/AZP003 found while loading
+        "files",
+        "notes",  # budget cuts, skipped remote modules, ...
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        records: list[VmRecord] | None = None,
+        findings: list[Finding] | None = None,
+        files: list[FileReport] | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.records = [] if records is None else records
+        self.findings = [] if findings is None else findings
+        self.files = [] if files is None else files
+        self.notes = [] if notes is None else notes
 
     @classmethod
     def failed(cls, label: str, files: list, error: Exception) -> LoadResult:
@@ -390,29 +665,67 @@ def internal_error_message(where: str, error: BaseException) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
+class RuleInfo(FrozenValue):
     """What reports need to know of a rule (SARIF rule descriptors, docs links)."""
 
-    id: str
-    name: str
-    severity: str
-    summary: str
-    help_uri: str = ""  # link to docs/rules/<ID>.md
-    docs: str = ""  # the rule's documentation (Markdown), for SARIF help
+    __slots__ = (
+        "id",
+        "name",
+        "severity",
+        "summary",
+        "help_uri",  # link to docs/rules/<ID>.md
+        "docs",  # the rule's documentation (Markdown), for SARIF help
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        severity: str,
+        summary: str,
+        help_uri: str = "",
+        docs: str = "",
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.help_uri = help_uri
+        self.docs = docs
 
 
-@dataclass(slots=True)
-class RunResult:
+class RunResult(Value):
     """Everything one run produced, handed to the reports."""
 
-    files: list[FileReport] = field(default_factory=list)
-    records: list[VmRecord] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)  # sorted, suppressed ones included
-    notes: list[str] = field(default_factory=list)
-    rules: dict[str, RuleInfo] = field(default_factory=dict)
-    unknown_count: int = 0  # AZP002 findings, counted even when they are not shown
-    resource_keys: set[tuple[str, str]] = field(default_factory=set)  # (path, identity) checked
+    __slots__ = (
+        "files",
+        "records",
+        "findings",  # sorted, suppressed ones included
+        "notes",
+        "rules",
+        "unknown_count",  # AZP002 findings, counted even when they are not shown
+        "resource_keys",  # (path, identity) of the resources checked
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        files: list[FileReport] | None = None,
+        records: list[VmRecord] | None = None,
+        findings: list[Finding] | None = None,
+        notes: list[str] | None = None,
+        rules: dict[str, RuleInfo] | None = None,
+        unknown_count: int = 0,
+        resource_keys: set[tuple[str, str]] | None = None,
+    ) -> None:
+        self.files = [] if files is None else files
+        self.records = [] if records is None else records
+        self.findings = [] if findings is None else findings
+        self.notes = [] if notes is None else notes
+        self.rules = {} if rules is None else rules
+        self.unknown_count = unknown_count
+        self.resource_keys = set() if resource_keys is None else resource_keys
 
     def active_findings(self) -> list[Finding]:
         return [f for f in self.findings if not f.suppressed]

@@ -152,6 +152,4 @@ def _assignment(resource: dict, scope: Any, where: Location) -> _Assignment:
 
 
 def _with_assignment(schedule: MaintenanceSchedule, where: Location) -> MaintenanceSchedule:
-    from dataclasses import replace
-
-    return replace(schedule, assignment=where)
+    return schedule.replace(assignment=where)

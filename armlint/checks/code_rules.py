@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from armlint.checks.hits import Blocked, Hit
 from armlint.checks.tables import (
@@ -30,6 +29,10 @@ from armlint.model import (
     VmRecord,
     is_unknown,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 Result = Iterator[Hit | Blocked]
 
@@ -313,9 +316,10 @@ def _azp111_values(record: VmRecord, row: dict) -> tuple[tuple[str, str], ...]:
 IN_GUEST_PATCH = "inguestpatch"
 WINDOW_MINUTES = (90, 235)  # 1 h 30 min .. 3 h 55 min
 SHORTEST_RECURRENCE_HOURS = 6
-_DURATION = re.compile(r"^\s*(\d{1,2}):([0-5]\d)\s*$")
+# Compiled on first use (re caches them): only a VM with a maintenance schedule needs them.
+_DURATION = r"^\s*(\d{1,2}):([0-5]\d)\s*$"
 # recurEvery in hours: '6Hours', 'Hour', '2hours' (the other units are a day or longer).
-_HOURLY = re.compile(r"^\s*(\d*)\s*hours?\s*$", re.IGNORECASE)
+_HOURLY = r"(?i)^\s*(\d*)\s*hours?\s*$"
 
 
 def _guest_schedule(view: dict) -> MaintenanceSchedule | None:
@@ -377,12 +381,12 @@ def azp121(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
 
 
 def _window_minutes(duration: Any) -> int | None:
-    match = _DURATION.match(duration) if isinstance(duration, str) else None
+    match = re.match(_DURATION, duration) if isinstance(duration, str) else None
     return int(match.group(1)) * 60 + int(match.group(2)) if match else None
 
 
 def _recurrence_hours(recurrence: Any) -> int | None:
-    match = _HOURLY.match(recurrence) if isinstance(recurrence, str) else None
+    match = re.match(_HOURLY, recurrence) if isinstance(recurrence, str) else None
     if match is None:
         return None
     return int(match.group(1) or 1)

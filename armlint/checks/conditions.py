@@ -10,11 +10,14 @@ alone costs more than armlint's whole start-up budget.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from operator import attrgetter
 
-from armlint.model import Unknown
+from armlint.model import FrozenValue, Unknown
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 KEYWORDS = frozenset(
     {
@@ -37,12 +40,15 @@ KEYWORDS = frozenset(
 YES, NO, MAYBE = True, False, None
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(FrozenValue):
     """YES, NO or MAYBE, and the unknown fact names behind a MAYBE."""
 
-    value: bool | None
-    unknown: frozenset[str] = frozenset()
+    __slots__ = ("value", "unknown")
+    _values = attrgetter(*__slots__)
+
+    def __init__(self, value: bool | None, unknown: frozenset[str] = frozenset()) -> None:
+        self.value = value
+        self.unknown = unknown
 
 
 _YES = Verdict(YES)

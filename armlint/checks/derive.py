@@ -8,8 +8,6 @@ name the real cause in AZP002.
 
 from __future__ import annotations
 
-from typing import Any
-
 from armlint.checks.tables import (
     IMAGE_REMOVED,
     IMAGE_SUPPORTED,
@@ -18,6 +16,10 @@ from armlint.checks.tables import (
     api_version_key,
 )
 from armlint.model import Unknown, is_unknown
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 DERIVED_FACTS = (
     "image_kind",  # 'marketplace' | 'custom' | 'none'

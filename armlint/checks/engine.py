@@ -9,7 +9,6 @@ blocked.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from armlint.checks import conditions
 from armlint.checks.hits import (
@@ -32,6 +31,10 @@ from armlint.model import (
     fingerprint,
     stable_path,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["CheckOptions", "Engine", "fingerprint", "render_value", "stable_path"]
 

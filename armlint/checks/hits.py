@@ -8,47 +8,71 @@ the transition rules (``transition_rules``). Rule names and severities come from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from operator import attrgetter
 
-from armlint.model import Fact, Finding, Location, Unknown, VmRecord, fingerprint
+from armlint.model import Finding, FrozenValue, Location, Unknown, VmRecord, fingerprint
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from armlint.checks.pack import RulePack
+    from armlint.model import Fact
 
 UNKNOWN_RULE = "AZP002"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(FrozenValue):
     """The rule fails; ``at`` names the fact whose location the finding points at.
 
     ``rule`` is set when one check decides several rules (the transition checks decide
     AZP402 or AZP403 from one matrix); '' means the rule being run."""
 
-    at: str
-    message: str = ""  # a condition rule's rendered text; code rules leave it to `template`
-    rule: str = ""
-    # Where to point when the finding is about something that is not a fact (a Terraform
-    # argument the provider version does not have); None points at the fact `at`.
-    location: Location | None = None
-    # A code rule's text comes from its rule file: `template` names one of the file's
-    # `messages` ('message' for its `message`), `values` fills the placeholders the facts
-    # cannot (already rendered: a nearest valid value, a provider version).
-    template: str = ""
-    values: tuple[tuple[str, str], ...] = ()
+    __slots__ = (
+        "at",
+        "message",  # a condition rule's rendered text; code rules leave it to `template`
+        "rule",
+        # Where to point when the finding is about something that is not a fact (a Terraform
+        # argument the provider version does not have); None points at the fact `at`.
+        "location",
+        # A code rule's text comes from its rule file: `template` names one of the file's
+        # `messages` ('message' for its `message`), `values` fills the placeholders the facts
+        # cannot (already rendered: a nearest valid value, a provider version).
+        "template",
+        "values",
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        at: str,
+        message: str = "",
+        rule: str = "",
+        location: Location | None = None,
+        template: str = "",
+        values: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.at = at
+        self.message = message
+        self.rule = rule
+        self.location = location
+        self.template = template
+        self.values = values
 
 
-@dataclass(frozen=True, slots=True)
-class Blocked:
+class Blocked(FrozenValue):
     """The rule cannot decide because this fact is unknown (reported as AZP002).
 
     ``rules`` names the rules blocked when one check decides several ('' = the rule being
     run); ``side`` is 'before', 'after' or 'both' when two versions of a VM are compared."""
 
-    fact: str
-    rules: tuple[str, ...] = ()
-    side: str = ""
+    __slots__ = ("fact", "rules", "side")
+    _values = attrgetter(*__slots__)
+
+    def __init__(self, fact: str, rules: tuple[str, ...] = (), side: str = "") -> None:
+        self.fact = fact
+        self.rules = rules
+        self.side = side
 
 
 def hit_finding(

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
 
 from armlint.paths import rules_dir
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 IMAGE_SUPPORTED = "supported"
 IMAGE_UNSUPPORTED = "unsupported"

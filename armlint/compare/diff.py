@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from armlint.checks.transition_rules import transition_findings
 from armlint.compare.pairing import pair_sides
 from armlint.model import FileReport, Finding, RunResult
@@ -46,7 +44,7 @@ def load_side(
     """One side of a comparison: its records as a check sees them, without allowedValues
     exploration (each VM once); ``exports`` adds exported live VMs among its JSON files.
     ``dependencies``: see ``load_records``."""
-    side = replace(options, paths=list(paths), explore=False, progress=None, exports=exports)
+    side = options.replace(paths=list(paths), explore=False, progress=None, exports=exports)
     return load_records(side, dependencies)
 
 

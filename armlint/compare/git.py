@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from armlint.checks.transition_rules import transition_findings
@@ -75,7 +75,7 @@ def run_against(
     if commit is None:
         return _without_history(ref, paths, options)
     if found is None:
-        found = discover_for(replace(options, paths=list(paths)))
+        found = discover_for(options.replace(paths=list(paths)))
     after_files = _after_files(paths, options, found)
     renames = _renames(root, ref)
     plan = _mirror_plan(root, commit, after_files, renames, options)
@@ -228,7 +228,7 @@ def _comparison_key(
     from armlint.run.workunits import digest_of
 
     digest = hashlib.sha256(b"against\0")
-    digest.update(cache_settings(replace(options, explore=False)).encode("utf-8", "surrogatepass"))
+    digest.update(cache_settings(options.replace(explore=False)).encode("utf-8", "surrogatepass"))
     for part in (ref, str(root), *paths, *_exclude_texts(options)):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     for relative, (origin, oid) in sorted(plan.files.items()):
@@ -344,8 +344,7 @@ def _load_mirror(paths, options: RunOptions, root: Path, plan: MirrorPlan, mirro
     existing = [p for p in mirrored if Path(p).exists()]
     if not existing:
         return RunResult()
-    side = replace(
-        options,
+    side = options.replace(
         paths=existing,
         parameters=[_in_mirror(path, plan, mirror) for path in plan.parameters],
         var_files=[_in_mirror(path, plan, mirror) for path in plan.var_files],
@@ -383,16 +382,15 @@ def _relocated(record: VmRecord, mirror: Mirror) -> VmRecord:
     def move(where: Location | None) -> Location | None:
         if where is None:
             return None
-        return replace(where, path=_origin_path(where.path, mirror))
+        return where.replace(path=_origin_path(where.path, mirror))
 
     facts = {
         name: Fact(fact.value, move(fact.location), fact.source, _strip_all(fact.trace, mirror))
         for name, fact in record.facts.items()
     }
-    return replace(
-        record,
+    return record.replace(
         path=_origin_path(record.path, mirror),
-        location=replace(record.location, path=_origin_path(record.location.path, mirror)),
+        location=record.location.replace(path=_origin_path(record.location.path, mirror)),
         facts=facts,
         mirror_path=relative,
     )

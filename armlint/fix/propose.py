@@ -10,7 +10,6 @@ table and the YAML in step.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace as with_changes
 from typing import Any
 
 from armlint.checks.tables import Tables, api_version_key, load_tables
@@ -94,9 +93,9 @@ def settle_shared(findings: list[Finding], shared: dict[Span, int], sites: dict[
     for finding in findings:
         spans = [span for span, _text in _shared_edits(finding, shared)]
         if any(len(wanted[span]) > 1 for span in spans):
-            finding = with_changes(finding, fix=None)
+            finding = finding.replace(fix=None)
         elif any(len(sites.get(span, ())) < shared[span] for span in spans) and finding.fix:
-            finding = with_changes(finding, fix=with_changes(finding.fix, applicability=UNSAFE))
+            finding = finding.replace(fix=finding.fix.replace(applicability=UNSAFE))
         settled.append(finding)
     return settled
 
@@ -117,8 +116,8 @@ def _with_fix(finding: Finding, by_identity, context: Context, fixable: dict[str
     if fix is None:
         return finding
     if fixable[finding.rule] == UNSAFE:
-        fix = with_changes(fix, applicability=UNSAFE)
-    return with_changes(finding, fix=fix)
+        fix = fix.replace(applicability=UNSAFE)
+    return finding.replace(fix=fix)
 
 
 def _first_fix(builder, finding: Finding, records: list[VmRecord], context: Context):

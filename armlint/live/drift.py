@@ -19,7 +19,7 @@ ambiguous pairing AZP604.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from armlint.live.records import LIVE_FORMAT
@@ -122,9 +122,9 @@ def run_drift(templates: list[str], exports: list[str], options, resource_group:
     from armlint.run.pipeline import load_records
 
     template_side = load_records(
-        replace(options, paths=list(templates), explore=False, progress=None)
+        options.replace(paths=list(templates), explore=False, progress=None)
     )
-    live_side = load_records(replace(options, paths=list(exports), explore=False, progress=None))
+    live_side = load_records(options.replace(paths=list(exports), explore=False, progress=None))
     template_records = [r for r in template_side.records if r.format != LIVE_FORMAT]
     live_records = _unique_live(live_side, template_side)
     if not live_records:

@@ -12,7 +12,6 @@ This is the only planner module that reads the rule pack or the run, and only wh
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -127,9 +126,9 @@ def report_findings(
     The caller's findings are copied, never changed."""
     from armlint.run.findings import PLAN_ENGINES, finish
 
-    copies = [dataclasses.replace(finding) for finding in load_findings]
+    copies = [finding.replace() for finding in load_findings]
     result = RunResult(files=list(files), findings=[*copies, *plan_findings(plan, records)])
-    finish(result, dataclasses.replace(options, show_unknown=True), PLAN_ENGINES)
+    finish(result, options.replace(show_unknown=True), PLAN_ENGINES)
     active = result.active_findings()
     unknowns = [finding for finding in active if finding.rule == UNKNOWN_RULE]
     return [finding for finding in active if finding.rule != UNKNOWN_RULE], unknowns

@@ -28,10 +28,12 @@ Decisions shared by all formats:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING
+from operator import attrgetter
 
+from armlint.model import FrozenValue
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -51,19 +53,44 @@ FORMATS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReportOptions:
+class ReportOptions(FrozenValue):
     """What the command line decides about a report; the result itself is not changed."""
 
-    show_unknown: bool = False  # list AZP002 findings (they are always counted)
-    color: bool = False  # ANSI colours in the text format
-    tool_version: str = ""  # armlint's version, for JSON, SARIF and HTML
-    root: str = ""  # paths inside this directory are shown relative to it
-    show_suppressed: bool = False  # list suppressed findings in text, Markdown and HTML
-    quiet: bool = False  # text: findings only, no notes or summary
-    verbose: bool = False  # text and HTML: every note, not a line per kind
-    fail_on: str = "error"  # JUnit: findings below this level are passing test cases
-    help_uri: str = ""  # SARIF: base of each rule's helpUri ('' : docs/rules/ relative)
+    __slots__ = (
+        "show_unknown",  # list AZP002 findings (they are always counted)
+        "color",  # ANSI colours in the text format
+        "tool_version",  # armlint's version, for JSON, SARIF and HTML
+        "root",  # paths inside this directory are shown relative to it
+        "show_suppressed",  # list suppressed findings in text, Markdown and HTML
+        "quiet",  # text: findings only, no notes or summary
+        "verbose",  # text and HTML: every note, not a line per kind
+        "fail_on",  # JUnit: findings below this level are passing test cases
+        "help_uri",  # SARIF: base of each rule's helpUri ('' : docs/rules/ relative)
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        *,
+        show_unknown: bool = False,
+        color: bool = False,
+        tool_version: str = "",
+        root: str = "",
+        show_suppressed: bool = False,
+        quiet: bool = False,
+        verbose: bool = False,
+        fail_on: str = "error",
+        help_uri: str = "",
+    ) -> None:
+        self.show_unknown = show_unknown
+        self.color = color
+        self.tool_version = tool_version
+        self.root = root
+        self.show_suppressed = show_suppressed
+        self.quiet = quiet
+        self.verbose = verbose
+        self.fail_on = fail_on
+        self.help_uri = help_uri
 
 
 def formatter(fmt: str) -> Callable[[RunResult, ReportOptions], str]:

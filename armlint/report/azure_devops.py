@@ -15,11 +15,10 @@ everywhere, and ``;`` -> ``%3B``, ``]`` -> ``%5D`` in property values.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from armlint.model import Finding, RunResult
 from armlint.report.common import display_path, findings_to_list, one_line, start_of
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from armlint.report import ReportOptions
 

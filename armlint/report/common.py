@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from armlint.model import SEVERITIES, Finding, Location, RunResult
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:  # the options class lives in the package; only its type is needed here
     from armlint.report import ReportOptions
 

@@ -11,11 +11,10 @@ and additionally ``:`` and ``,`` in property values.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from armlint.model import Finding, RunResult
 from armlint.report.common import display_path, end_of, findings_to_list, start_of
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from armlint.report import ReportOptions
 

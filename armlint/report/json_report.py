@@ -13,12 +13,14 @@ same bytes; non-ASCII text is written as \\u escapes so any console can print it
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
 
 from armlint.model import Finding, RunResult
 from armlint.report.common import display_path, end_of, findings_to_list, start_of
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from armlint.report import ReportOptions
 
 

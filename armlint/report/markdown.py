@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
 
 from armlint.model import Finding, RunResult
 from armlint.report.common import (
@@ -24,6 +23,7 @@ from armlint.report.common import (
     summary_line,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from armlint.report import ReportOptions
 

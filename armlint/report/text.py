@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from armlint.model import Finding, RunResult
 from armlint.report.common import (
@@ -30,6 +29,7 @@ from armlint.report.common import (
     summary_line,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from armlint.report import ReportOptions
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
-from armlint.model import FileReport
+from armlint.model import FileReport, FrozenValue
 
 ALWAYS_EXCLUDED_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".venv", ".hg", ".svn"}
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    path: Path
-    kind: str  # 'json' | 'terraform' | 'tfvars' | 'bicep' | 'bicepparam'
+class Candidate(FrozenValue):
+    __slots__ = ("path", "kind")
+    _values = attrgetter(*__slots__)
+
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path = path
+        self.kind = kind  # 'json' | 'terraform' | 'tfvars' | 'bicep' | 'bicepparam'
 
 
 class Discovery:

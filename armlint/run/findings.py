@@ -16,12 +16,9 @@ library caller gets the same answer by calling it on what it loaded.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-from typing import TYPE_CHECKING
-
 from armlint.model import Finding, RunResult
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from armlint.checks.pack import RulePack
     from armlint.run.options import RunOptions
@@ -109,7 +106,7 @@ def apply_gates(result: RunResult, options: RunOptions, engines: frozenset[str])
     try:
         apply_suppressions(
             result,
-            gates.today or datetime.date.today(),
+            gates.today,  # None: today
             enabled=enabled,
             enabled_for=(lambda path: config.enabled_for(path, enabled)) if config else None,
             severities=options.severities,
@@ -130,4 +127,4 @@ def apply_gates(result: RunResult, options: RunOptions, engines: frozenset[str])
 def without_gates(options: RunOptions) -> RunOptions:
     """The same run with nothing hidden yet: for the parts of a command whose findings are
     joined before the gates see them (``check --against``)."""
-    return dataclasses.replace(options, gates=None)
+    return options.replace(gates=None)

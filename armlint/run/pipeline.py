@@ -194,9 +194,7 @@ def _in_workers(processes: int, work: list[tuple]) -> list:
 
 
 def _without_callbacks(options: RunOptions) -> RunOptions:
-    from dataclasses import replace
-
-    return replace(options, progress=None, jobs=1)
+    return options.replace(progress=None, jobs=1)
 
 
 def cache_settings(options: RunOptions) -> str:
@@ -456,9 +454,7 @@ def _equal_but_scenario(one: VmRecord, other: VmRecord) -> bool:
 
 @cache
 def _compared_fields() -> tuple[str, ...]:
-    from dataclasses import fields
-
-    names = [f.name for f in fields(VmRecord) if f.compare and f.name != "scenario"]
+    names = [name for name in VmRecord.__slots__ if name != "scenario"]
     # The facts first: where two records of one resource differ, it is mostly there.
     return tuple(sorted(names, key=lambda name: name != "facts"))
 

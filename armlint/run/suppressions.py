@@ -27,13 +27,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING
+from operator import attrgetter
 
-from armlint.model import Finding, Location, RunResult
+from armlint.model import Finding, Location, RunResult, Value
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from datetime import date
+
     from armlint.checks.pack import RulePack
 
 EXPIRED_RULE = "AZP901"
@@ -45,10 +46,11 @@ ReadText = Callable[[str], str]
 EnabledFor = Callable[[str], "set[str] | None"]
 Checked = Callable[[str, str], bool]  # (path, rule id) -> was the rule run and listed there
 
-_DIRECTIVE = re.compile(r"armlint:\s*ignore\b(?P<rest>.*)", re.S)
-_RULE_LIST = re.compile(r"\s*(?P<rules>[\w.-]+(?:\s*,\s*[\w.-]+)*)(?P<reason>.*)", re.S)
-_UNTIL = re.compile(r"\buntil=(?P<date>\S*)")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+# Compiled on first use (re caches them): most runs find no comment naming armlint.
+_DIRECTIVE = r"(?s)armlint:\s*ignore\b(?P<rest>.*)"
+_RULE_LIST = r"(?s)\s*(?P<rules>[\w.-]+(?:\s*,\s*[\w.-]+)*)(?P<reason>.*)"
+_UNTIL = r"\buntil=(?P<date>\S*)"
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}\Z"
 
 # Comment syntax per file extension: (string quote character, comment openers).
 _JSON_SYNTAX = ('"', ("//", "/*"))
@@ -73,22 +75,52 @@ def read_source(path: str) -> str:
     return read_regular(path, DEFAULT_CAP).decode("utf-8-sig", errors="replace")
 
 
-@dataclass
-class Suppression:
+class Suppression(Value):
     """One ``armlint: ignore`` comment or one ARM ``metadata`` ignore entry."""
 
-    path: str
-    line: int  # where the suppression itself is written (AZP901/AZP902 point here)
-    column: int
-    start: tuple[int, int]  # (line, column) range of the findings it covers, both inclusive
-    end: tuple[int, int]
-    written: tuple[str, ...]  # the rule ids or names as written
-    reason: str  # the reason as written, expiry included
-    rules: dict[str, str] = field(default_factory=dict)  # written name -> rule id
-    until: date | None = None
-    problem: str = ""  # why it suppresses nothing at all; '' when it is well formed
-    unknown: tuple[str, ...] = ()  # names that are no rule (the known ones still work)
-    used: set[str] = field(default_factory=set)  # rule ids it matched a finding of
+    __slots__ = (
+        "path",
+        "line",  # where the suppression itself is written (AZP901/AZP902 point here)
+        "column",
+        "start",  # (line, column) range of the findings it covers, both inclusive
+        "end",
+        "written",  # the rule ids or names as written
+        "reason",  # the reason as written, expiry included
+        "rules",  # written name -> rule id
+        "until",
+        "problem",  # why it suppresses nothing at all; '' when it is well formed
+        "unknown",  # names that are no rule (the known ones still work)
+        "used",  # rule ids it matched a finding of
+    )
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        column: int,
+        start: tuple[int, int],
+        end: tuple[int, int],
+        written: tuple[str, ...],
+        reason: str,
+        rules: dict[str, str] | None = None,
+        until: date | None = None,
+        problem: str = "",
+        unknown: tuple[str, ...] = (),
+        used: set[str] | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.start = start
+        self.end = end
+        self.written = written
+        self.reason = reason
+        self.rules = {} if rules is None else rules
+        self.until = until
+        self.problem = problem
+        self.unknown = unknown
+        self.used = set() if used is None else used
 
     def expired(self, today: date) -> bool:
         return self.until is not None and self.until < today
@@ -113,7 +145,7 @@ class Suppression:
 
 def apply_suppressions(
     result: RunResult,
-    today: date,
+    today: date | None,
     *,
     enabled: set[str] | None = None,
     enabled_for: EnabledFor | None = None,
@@ -126,6 +158,7 @@ def apply_suppressions(
     when given, refines it per file (per-file configuration). A suppression of a rule that was
     not run is never "unused". ``severities`` are rule id -> severity overrides, applied to the
     AZP901/AZP902 findings made here. Each file is read once, through ``read_text``.
+    ``today`` None is the date today.
     """
     from armlint.checks.pack import load_pack
 
@@ -133,6 +166,10 @@ def apply_suppressions(
     suppressions = collect_suppressions(_paths_to_scan(result), pack, read_text)
     if not suppressions:
         return
+    if today is None:
+        from datetime import date  # most runs find no suppression (start-up)
+
+        today = date.today()
     _match(result.findings, suppressions, today)
     checked = _checked_rules(result, enabled, enabled_for)
     hygiene = [
@@ -182,7 +219,7 @@ def comment_suppressions(path: str, text: str) -> list[Suppression]:
         if comment is None:
             continue
         column, body = comment
-        directive = _DIRECTIVE.search(body)
+        directive = re.search(_DIRECTIVE, body)
         if directive is None or body[: directive.start()].strip(" \t*/#") != "":
             continue  # a comment that merely mentions armlint
         rest = directive.group("rest")
@@ -219,7 +256,7 @@ def _comment_in(line: str, syntax: tuple[str, tuple[str, ...]]) -> tuple[int, st
 
 def _split_rules(rest: str) -> tuple[tuple[str, ...], str]:
     """'AZP102, AZP101 reason' -> (('AZP102', 'AZP101'), 'reason')."""
-    match = _RULE_LIST.match(rest)
+    match = re.match(_RULE_LIST, rest)
     if match is None or not rest[:1].isspace():
         return (), rest.strip()
     written = tuple(part.strip() for part in match.group("rules").split(","))
@@ -313,12 +350,14 @@ def _span(owner) -> tuple[tuple[int, int], tuple[int, int]]:
 
 def _suppression(path, line, column, start, end, written, reason) -> Suppression:
     suppression = Suppression(path, line, column, start, end, written, reason)
-    until = _UNTIL.search(reason)
+    until = re.search(_UNTIL, reason)
     if until is not None:
         text = until.group("date")
         try:
-            if not _ISO_DATE.match(text):
+            if not re.match(_ISO_DATE, text):
                 raise ValueError(text)
+            from datetime import date  # only for an expiry date (start-up)
+
             suppression.until = date.fromisoformat(text)
         except ValueError:
             suppression.problem = (
@@ -329,7 +368,7 @@ def _suppression(path, line, column, start, end, written, reason) -> Suppression
         suppression.problem = (
             "the suppression names no rule: write `armlint: ignore AZP102 <reason>`"
         )
-    elif not _UNTIL.sub("", reason).strip():
+    elif not re.sub(_UNTIL, "", reason).strip():
         suppression.problem = (
             f"the suppression of {suppression.names()} has no reason, so it suppresses nothing; "
             f"a reason is required: `armlint: ignore {suppression.names()} <reason>`"

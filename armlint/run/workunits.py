@@ -14,11 +14,11 @@ import os
 import re
 import zlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from armlint.fileio import DEFAULT_CAP, read_regular
-from armlint.model import FileReport, Finding, Fix, Location, TextEdit
+from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
 from armlint.run.cache_entry import FORMAT, well_formed
 from armlint.run.discover import Candidate
 
@@ -28,23 +28,37 @@ CACHE_FORMAT = FORMAT  # the schema's const, kept in armlint/run/cache_entry.py
 CACHE_MAX_BYTES = 64 * 1024 * 1024  # a unit's findings; far above any real entry
 
 
-@dataclass(frozen=True)
-class Unit:
-    kind: str  # 'json' | 'terraform' | 'bicep'
-    files: tuple[str, ...]
+class Unit(FrozenValue):
+    __slots__ = ("kind", "files")
+    _values = attrgetter(*__slots__)
+
+    def __init__(self, kind: str, files: tuple[str, ...]) -> None:
+        self.kind = kind  # 'json' | 'terraform' | 'bicep'
+        self.files = files
 
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.files[0] if self.files else ''}"
 
 
-@dataclass
-class UnitResult:
-    files: list[FileReport] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    resources: list[tuple[str, str]] = field(default_factory=list)  # (path, identity)
-    dependencies: list[str] = field(default_factory=list)  # files read besides the unit's own
+class UnitResult(Value):
+    __slots__ = ("files", "findings", "notes", "resources", "dependencies")
+    _values = attrgetter(*__slots__)
+
+    def __init__(
+        self,
+        files: list[FileReport] | None = None,
+        findings: list[Finding] | None = None,
+        notes: list[str] | None = None,
+        resources: list[tuple[str, str]] | None = None,
+        dependencies: list[str] | None = None,
+    ) -> None:
+        self.files = [] if files is None else files
+        self.findings = [] if findings is None else findings
+        self.notes = [] if notes is None else notes
+        self.resources = [] if resources is None else resources  # (path, identity)
+        # files read besides the unit's own
+        self.dependencies = [] if dependencies is None else dependencies
 
 
 def make_units(candidates: Iterable[Candidate]) -> list[Unit]:
@@ -268,8 +282,8 @@ def store(key: str, result: UnitResult) -> None:
 def _result_to(result: UnitResult) -> dict:
     return {
         "format": CACHE_FORMAT,
-        "files": [asdict(report) for report in result.files],
-        "findings": [asdict(finding) for finding in result.findings],
+        "files": [report.to_dict() for report in result.files],
+        "findings": [finding.to_dict() for finding in result.findings],
         "notes": result.notes,
         "resources": result.resources,
         "dependencies": [[path, digest_of(path)] for path in result.dependencies],

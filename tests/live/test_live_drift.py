@@ -10,7 +10,6 @@ web-2 is not deployed and batch-07 is declared nowhere.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 from live_helpers import EXAMPLES, FIXTURES, line_of, value_position
@@ -205,7 +204,7 @@ def test_drift_fixture_exports_of_every_shape_pair_with_templates():
     found = run_drift(
         [str(EXAMPLES / "arm" / "web-tier.json")],
         [str(FIXTURES)],
-        replace(RunOptions(), show_unknown=True),
+        RunOptions(show_unknown=True),
     )
     by_shape = {p.live.live_shape for p in found.pairs}
     # web-0 is in the CLI list and the Resource Graph page: the first export read is used

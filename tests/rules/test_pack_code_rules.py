@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 
 from armlint.checks.code_rules import CODE_RULES
 from armlint.checks.engine import hit_message
@@ -44,7 +43,7 @@ def run(rule: str, rec: VmRecord, profile: str = "current") -> list:
     view = {name: fact.value for name, fact in rec.facts.items()}
     pack_rule = load_pack().rules[rule.upper()]
     return [
-        replace(outcome, message=hit_message(pack_rule, rec, view, outcome))
+        outcome.replace(message=hit_message(pack_rule, rec, view, outcome))
         if isinstance(outcome, Hit)
         else outcome
         for outcome in CODE_RULES[rule](rec, view, profile, load_tables())

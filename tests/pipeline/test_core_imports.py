@@ -1,0 +1,85 @@
+"""The shared path of every run (the model, the run pipeline, the checks, the reports a check
+of one template uses, the command line) imports neither ``dataclasses`` nor ``typing``
+(issue 16, start-up): creating a dataclass compiles its methods from source, about a
+millisecond each, and ``dataclasses`` imports inspect, ast, dis and tokenize; ``typing`` alone
+is about 15 million instructions. Their classes are plain classes with ``__slots__``
+(``armlint.model.Value``); annotations import typing only under ``TYPE_CHECKING``.
+
+The format folders (``armlint/arm``, ``compute``, ``terraform``, ``bicep``) are left out here:
+tests/arm/test_one_file_imports.py covers a whole one-template check."""
+
+import subprocess
+import sys
+
+from armlint.model import Finding, Fix, Location, TextEdit
+
+CORE_MODULES = (
+    "armlint.cli",
+    "armlint.config",
+    "armlint.model",
+    "armlint.inputs",
+    "armlint.datacache",
+    "armlint.run.options",
+    "armlint.run.discover",
+    "armlint.run.workunits",
+    "armlint.run.findings",
+    "armlint.run.suppressions",
+    "armlint.run.pipeline",
+    "armlint.checks.pack",
+    "armlint.checks.hits",
+    "armlint.checks.conditions",
+    "armlint.checks.engine",
+    "armlint.checks.code_rules",
+    "armlint.checks.derive",
+    "armlint.checks.tables",
+    "armlint.report",
+    "armlint.report.common",
+    "armlint.report.text",
+    "armlint.report.json_report",
+)
+NOT_ON_THE_CORE_PATH = ("dataclasses", "inspect", "typing", "datetime")
+
+
+def test_the_core_modules_import_neither_dataclasses_nor_typing():
+    code = (
+        "import sys\n"
+        f"for name in {CORE_MODULES!r}:\n"
+        "    __import__(name)\n"
+        f"print(sorted(set(sys.modules) & set({NOT_ON_THE_CORE_PATH!r})))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert completed.stdout.strip() == "[]", completed.stdout
+
+
+def test_a_finding_is_written_for_the_cache_as_dataclasses_asdict_wrote_it():
+    """The result cache writes ``Finding.to_dict()``: every field, nested values as dicts and
+    tuples, as ``dataclasses.asdict`` gave them before the classes became plain ones."""
+    where = Location("vm.json", 3, 5, 3, 9)
+    fix = Fix(
+        "set it", "safe", (TextEdit("vm.json", 10, 12, '"x"', where), TextEdit("a", 1, 2, ""))
+    )
+    finding = Finding("AZP102", "n", "error", "m", where, "r", ("p",), "f", "", "s", "p.json", fix)
+    edit_dicts = (
+        {"path": "vm.json", "start": 10, "end": 12, "new_text": '"x"', "location": where.to_dict()},
+        {"path": "a", "start": 1, "end": 2, "new_text": "", "location": None},
+    )
+    assert finding.to_dict() == {
+        "rule": "AZP102",
+        "name": "n",
+        "severity": "error",
+        "message": "m",
+        "location": {"path": "vm.json", "line": 3, "column": 5, "end_line": 3, "end_column": 9},
+        "resource": "r",
+        "provenance": ("p",),
+        "fingerprint": "f",
+        "suppressed": "",
+        "scenario": "s",
+        "parameter_file": "p.json",
+        "fix": {"title": "set it", "applicability": "safe", "edits": edit_dicts},
+    }
+    assert list(finding.to_dict()) == list(Finding.__slots__)  # the fields, in their order
+    copy = finding.replace(suppressed="why")
+    assert copy.suppressed == "why" and copy.replace(suppressed="") == finding
+    assert hash(where) == hash(Location("vm.json", 3, 5, 3, 9))
