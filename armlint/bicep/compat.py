@@ -57,6 +57,8 @@ STATEMENT_KEYWORDS = frozenset(
         "extends",
     }
 )
+# the keywords as the scanner's tokens hold them (an identifier is ASCII: no decoding to compare)
+_KEYWORD_BYTES = frozenset(word.encode() for word in STATEMENT_KEYWORDS)
 BLANKED_STATEMENTS = frozenset({"type", "import", "extension", "provider"})
 _SIMPLE_TYPE = re.compile(r"^(string|int|bool|object|array|any)(\[\])*\??$")
 
@@ -68,6 +70,10 @@ class Token:
     end: int
     depth: int  # bracket depth (a closing bracket has the depth after it)
     text: bytes = b""
+
+
+# ``_statements`` only asks a newline token its kind: the skimming scanner shares this one
+_NEWLINE = Token("newline", -1, -1, 0, b"\n")
 
 
 @dataclass(slots=True)
@@ -98,8 +104,11 @@ _TOKEN = re.compile(
 )
 _COMMENT = re.compile(rb"//[^\n]*|\#disable[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
 _STRING_STOP = re.compile(rb"[\\'\n]|\$\{")
-# Inside brackets, the bytes that can start a string, a comment, a bracket, '...' or '!'.
-_NESTED_STOP = re.compile(rb"['{}\[\]()/.!#]")
+# Inside brackets, what the skimming scanner passes over in one match: bytes that can start
+# none of a string, a comment, a bracket, '...' or '!' (``'{}[]()/.!#``), a '.' that starts no
+# '...', and a one-line string that needs nothing (not a multi-line one, no escape, no
+# interpolation or '$' at all, no '/' to hide). ``_nested`` handles the byte it stops at.
+_NESTED_SKIP = re.compile(rb"(?:[^'{}\[\]()/.!#]++|'(?!'')[^'\\\n$/]*+'|\.(?!\.\.))*+")
 # Anything that may need a rewrite; see the module docstring. Each pattern is wider than the
 # rewrite it stands for. Separate searches, each starting with a literal, are several times
 # faster than one alternation (which the regex engine tries at every byte). A statement keyword
@@ -125,7 +134,11 @@ _MAY_NEED_REWRITE = tuple(
 # starts on a new line, after decorators at most; 'resource extension ...', 'x.type' and
 # 'VM type' in a comment are no statements), and '//' or '/*', which may start a comment
 # inside a string when a quote, or the '}' that ends an interpolation, comes before it.
-_BLANKED_KEYWORD = re.compile(rb"(?:type|import|extension|provider)\b(?!\s*:)")
+# One search per keyword: each starts with a literal, which the regex engine looks for far
+# faster than an alternation (the matches are the same, and only whether one counts matters).
+_BLANKED_KEYWORDS = tuple(
+    re.compile(rb"%s\b(?!\s*:)" % word) for word in (b"type", b"import", b"extension", b"provider")
+)
 _SLASHES = re.compile(rb"/[/*]")
 _IDENT_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _NAME_OR_DOT = _IDENT_BYTES | {0x2E}
@@ -148,24 +161,64 @@ class _Scanner:
 
     def run(self) -> list[Token]:
         tokens: list[Token] = []
+        if self.skim:
+            return self._skim(tokens)
         pos = 0
         size = len(self.data)
         while pos < size:
-            if self.skim and self.brackets:
+            pos = self._token(pos, tokens)
+        return tokens
+
+    def _skim(self, tokens: list[Token]) -> list[Token]:
+        """``_token`` at the top level, written out in the loop (a file's top level is tens of
+        thousands of tokens: decorators and parameter lines), and ``_nested`` inside brackets.
+        ``_interpolation`` swaps ``self.brackets`` but always puts the same list back."""
+        data = self.data
+        size = len(data)
+        brackets = self.brackets
+        match = _TOKEN.match
+        append = tokens.append
+        pos = 0
+        while pos < size:
+            if brackets:
                 pos = self._nested(pos, tokens)
+                continue
+            found = match(data, pos)
+            if found is None:  # unreachable: '.' matches any byte; kept for safety
+                pos += 1
+                continue
+            kind = found.lastgroup
+            end = found.end()
+            if kind == "space" or kind == "comment":
+                pos = end
+                continue
+            start = found.start(kind)
+            if kind == "string":
+                end = self._string(start)
+                self.previous = (kind, end, b"")
+                append(Token(kind, start, end, 0, b""))
             else:
-                pos = self._token(pos, tokens)
+                text = found.group(kind)
+                if kind == "punct":
+                    self._punct(text, start, 0)  # a top-level token's depth is 0 either way
+                if kind == "newline":
+                    append(_NEWLINE)
+                else:
+                    self.previous = (kind, end, text)
+                    append(Token(kind, start, end, 0, text))
+            pos = end
         return tokens
 
     def _nested(self, pos: int, tokens: list[Token]) -> int:
         """Inside brackets: jump to the next byte that matters and handle it as ``_token``
         would, until the bracket that brings the depth back to 0 (a top-level token)."""
         data = self.data
+        size = len(data)
+        skip = _NESTED_SKIP.match
         while self.brackets:
-            stop = _NESTED_STOP.search(data, pos)
-            if stop is None:
-                return len(data)
-            pos = stop.start()
+            pos = skip(data, pos).end()
+            if pos >= size:
+                return size
             byte = data[pos]
             if byte == 0x27:  # "'"
                 pos = self._string(pos)
@@ -292,9 +345,9 @@ class _Scanner:
         return pos + 1
 
     def _hide_slashes(self, start: int, end: int) -> None:
-        segment = self.out[start:end]
-        if b"/" in segment:
-            self.out[start:end] = segment.replace(b"/", b"_")
+        # string text is never rewritten before this: the original bytes tell if it has a '/'
+        if self.data.find(b"/", start, end) != -1:
+            self.out[start:end] = self.out[start:end].replace(b"/", b"_")
 
 
 def _statements(tokens: list[Token]) -> list[list[Token]]:
@@ -310,7 +363,7 @@ def _statements(tokens: list[Token]) -> list[list[Token]]:
             line_start = True
             continue
         at_statement_start = line_start and token.depth == 0
-        is_keyword = token.kind == "ident" and token.text.decode() in STATEMENT_KEYWORDS
+        is_keyword = token.kind == "ident" and token.text in _KEYWORD_BYTES
         starts = at_statement_start and (is_keyword or token.text == b"@")
         if starts and current and has_keyword:
             statements.append(current)
@@ -323,10 +376,11 @@ def _statements(tokens: list[Token]) -> list[list[Token]]:
     return statements
 
 
-def _keyword(statement: list[Token]) -> Token | None:
-    for token in statement:
-        if token.depth == 0 and token.kind == "ident" and token.text.decode() in STATEMENT_KEYWORDS:
-            return token
+def _keyword(statement: list[Token]) -> int | None:
+    """The index of the statement's keyword."""
+    for index, token in enumerate(statement):
+        if token.depth == 0 and token.kind == "ident" and token.text in _KEYWORD_BYTES:
+            return index
     return None
 
 
@@ -345,10 +399,12 @@ def _imported_names(text: bytes) -> set[str]:
     return names
 
 
+# every byte but '\n' and '\r' becomes a space
+_BLANKS = bytes(byte if byte in (0x0A, 0x0D) else 0x20 for byte in range(256))
+
+
 def _blank(out: bytearray, start: int, end: int) -> None:
-    for index in range(start, end):
-        if out[index] not in (0x0A, 0x0D):
-            out[index] = 0x20
+    out[start:end] = out[start:end].translate(_BLANKS)
 
 
 def _write(out: bytearray, start: int, text: bytes) -> None:
@@ -390,16 +446,16 @@ def _rewrite_type(out: bytearray, data: bytes, span: tuple[int, int], result: Re
 def _rewrite_statement(
     statement: list[Token], data: bytes, out: bytearray, result: Rewritten, param_file: bool
 ) -> None:
-    keyword = _keyword(statement)
-    if keyword is None:
+    index = _keyword(statement)
+    if index is None:
         return
+    keyword = statement[index]
     word = keyword.text.decode()
     if word in BLANKED_STATEMENTS:
         if word == "import":
             result.imported |= _imported_names(data[statement[0].start : statement[-1].end])
         _blank(out, statement[0].start, statement[-1].end)
         return
-    index = statement.index(keyword)
     if word == "param" and param_file:
         _write(out, keyword.start, b"var  ")
         result.param_assignments.add(keyword.start)
@@ -433,10 +489,11 @@ def may_need_rewrite(data: bytes) -> bool:
     """False when nothing in ``data`` can start a rewrite that changes the parse."""
     if any(pattern.search(data) for pattern in _MAY_NEED_REWRITE):
         return True
-    for match in _BLANKED_KEYWORD.finditer(data):
-        before = _line_before(data, match.start()).rstrip()
-        if not before or before[-1] not in _NAME_OR_DOT:
-            return True
+    for keyword in _BLANKED_KEYWORDS:
+        for match in keyword.finditer(data):
+            before = _line_before(data, match.start()).rstrip()
+            if not before or before[-1] not in _NAME_OR_DOT:
+                return True
     for match in _SLASHES.finditer(data):
         before = _line_before(data, match.start())
         if b"'" in before or b"}" in before:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from armlint.bicep import functions, strings
-from armlint.bicep.program import TRIVIA, named
+from armlint.bicep.program import TRIVIA, named, written_members
 from armlint.bicep.values import (
     Lambda,
     ModuleRef,
@@ -78,7 +78,8 @@ def evaluate(node: Any, template: Template, env: dict[str, V]) -> V:
     if engine.steps > engine.budget:
         engine.exhausted = True
         return unknown("evaluation step budget exhausted", template, node)
-    handler = _HANDLERS.get(node.type)
+    kind = node.type  # each read of a node's type makes a new string
+    handler = _HANDLERS.get(kind)
     if handler is None:
         if node.is_error or node.is_missing:
             return unknown("syntax error", template, node)
@@ -90,7 +91,7 @@ def evaluate(node: Any, template: Template, env: dict[str, V]) -> V:
         result = handler(node, template, env)
     finally:
         engine.depth -= 1
-    if result.literal and node.type not in LITERAL_CAPABLE:
+    if result.literal and kind not in LITERAL_CAPABLE:
         result = result.computed()  # a literal reached through an expression is evaluated
     return result
 
@@ -138,6 +139,9 @@ def _string(node: Any, template: Template, env: dict) -> V:
 
 
 def _object(node: Any, template: Template, env: dict) -> V:
+    written = written_members(node, template.program)  # read once per node
+    if written is not None:
+        return _written_object(node, written, template, env)
     members: dict[str, V] = {}
     literal = True
     spreads = template.source.rewritten.spreads
@@ -156,6 +160,18 @@ def _object(node: Any, template: Template, env: dict) -> V:
         if key is None:
             literal = False
             continue
+        members[key] = value
+        literal = literal and value.literal
+    return V(members, site(template, node), literal=literal)
+
+
+def _written_object(node: Any, written: list, template: Template, env: dict) -> V:
+    """An object without spreads or computed keys: the members ``written_members`` read, each
+    evaluated in order as in ``_object``."""
+    members: dict[str, V] = {}
+    literal = True
+    for key, value_node in written:
+        value = evaluate(value_node, template, env).at(site(template, value_node))
         members[key] = value
         literal = literal and value.literal
     return V(members, site(template, node), literal=literal)

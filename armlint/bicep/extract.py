@@ -106,13 +106,17 @@ class Reading:
 class BicepNode:
     """An evaluated Bicep value as ``compute.arm_body`` walks it (a ``BodyNode``)."""
 
-    __slots__ = ("v", "value", "reading", "trace")
+    __slots__ = ("children", "v", "value", "reading", "trace")
 
     def __init__(self, v: V, reading: Reading, trace: tuple[str, ...], value: Any = None) -> None:
         self.v = v
         self.value = v.value if value is None else value
         self.reading = reading
         self.trace = trace
+        # The facts walk many paths from one root ('properties', 'osProfile', ... again for
+        # each setting): each step is taken once. Taking it again would only repeat what it
+        # added to ``reading`` (sets: the same again), so the answer is kept by key.
+        self.children: dict[str, BicepNode | None] | None = None
 
     @property
     def location(self) -> Location:
@@ -126,6 +130,15 @@ class BicepNode:
         return self.location
 
     def child(self, key: str) -> BicepNode | None:
+        children = self.children
+        if children is None:
+            children = self.children = {}
+        elif key in children:
+            return children[key]
+        found = children[key] = self._child(key)
+        return found
+
+    def _child(self, key: str) -> BicepNode | None:
         members = self.v.value
         if not isinstance(members, dict):
             return None

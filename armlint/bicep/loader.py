@@ -221,6 +221,12 @@ def _reevaluate(
     return None if engine.exhausted else made
 
 
+def _evaluate_whole(root: Root, workspace: Workspace, choices: dict):
+    made, engine, _ = _evaluate_root(root, workspace, choices)
+    engine.reads.release()
+    return made
+
+
 def _scenario(deps: frozenset, keys: list, choices: dict) -> tuple:
     return tuple((name, choices[(path, name)]) for path, name in keys if (path, name) in deps)
 
@@ -252,7 +258,7 @@ def explore(
         if number > 0:
             shared = _reevaluate(root, template, previous, choices) if share else None
             share = shared is not None
-            made = shared if shared is not None else _evaluate_root(root, workspace, choices)[0]
+            made = shared if shared is not None else _evaluate_whole(root, workspace, choices)
             previous = choices
         for record, deps in made:
             if any(choices[key] != baseline[key] for key in relevant if key not in deps):
@@ -340,6 +346,7 @@ def _load_files(
     for root in _roots(workspace):
         try:
             records, engine = explore(root, workspace, notes, explore_allowed, share)
+            engine.reads.release()
         except (RecursionError, MemoryError) as error:
             # a pathological file must not stop the run: report it and go on
             notes.append(f"bicep: {root.label}: not evaluated ({type(error).__name__})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from armlint.bicep import strings
 from armlint.bicep.syntax import SourceFile
 
 TRIVIA = frozenset({"comment", "diagnostic_comment"})
@@ -88,14 +89,64 @@ class Program:
     using: str | None = None
     using_node: Any | None = None
     target_scope: str = "resourceGroup"
-    # (start, end) of an object literal -> its written-out members (template.static_members)
+    # (start, end) of an object literal -> its written-out members (``written_members``)
     object_members: dict[tuple[int, int], list | None] = field(default_factory=dict)
     literal_nodes: dict[tuple[int, int], bool] = field(default_factory=dict)  # is_literal
+    member_dicts: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    # (start, end) of a resource or module body -> its value nodes by folded property name
+    property_nodes: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    # a local module's path as written -> (its path, how it is shown): Template._module_file
+    module_files: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
 
 def named(node: Any) -> list[Any]:
     """Named children without comments."""
     return [child for child in node.named_children if child.type not in TRIVIA]
+
+
+def written_members(node: Any, program: Program) -> list[tuple[str, Any]] | None:
+    """The (key, value node) pairs of an object literal whose keys are written out; None when
+    it has a spread or a computed key (``evaluate`` takes those). Read once per node."""
+    known = program.object_members
+    where = (node.start_byte, node.end_byte)
+    if where not in known:
+        known[where] = _written_members(node, program.source)
+    return known[where]
+
+
+def member_nodes(node: Any, program: Program) -> dict[str, Any] | None:
+    """``written_members`` by key (a repeated key: the last one, as in an evaluated object),
+    made once per node; read only, it is shared by every instance of a body."""
+    known = program.member_dicts
+    where = (node.start_byte, node.end_byte)
+    found = known.get(where)
+    if found is None:
+        members = written_members(node, program)
+        if members is None:
+            return None
+        found = known[where] = dict(members)
+    return found
+
+
+def _written_members(node: Any, source: SourceFile) -> list[tuple[str, Any]] | None:
+    spreads = source.rewritten.spreads
+    members = []
+    for prop in named(node):
+        parts = named(prop) if prop.type == "object_property" else []
+        if len(parts) < 2 or parts[0].type == "resource_declaration":
+            continue
+        key_node = parts[0]
+        if key_node.start_byte in spreads:
+            return None
+        if key_node.type == "string":
+            pieces = strings.parts(source, key_node)
+            if not all(isinstance(piece, str) for piece in pieces):
+                return None
+            key = "".join(pieces)
+        else:
+            key = source.text(key_node)
+        members.append((key, parts[-1]))
+    return members
 
 
 def string_value(source: SourceFile, node: Any) -> str | None:
@@ -104,9 +155,7 @@ def string_value(source: SourceFile, node: Any) -> str | None:
         return None
     if any(child.type == "interpolation" for child in node.children):
         return None
-    from armlint.bicep.strings import literal_text
-
-    return literal_text(source, node)
+    return strings.literal_text(source, node)
 
 
 def _decorators(node: Any) -> list[Any]:
@@ -194,16 +243,24 @@ def _name_of(source: SourceFile, node: Any) -> str:
 
 def _read_param(program: Program, node: Any) -> None:
     source = program.source
-    name = _name_of(source, node)
-    type_node = next((c for c in node.named_children if c.type == "type"), None)
+    name_node = type_node = None
+    for child in node.named_children:  # one pass: the first name and the first type
+        kind = child.type
+        if kind == "identifier" and name_node is None:
+            name_node = child
+        elif kind == "type" and type_node is None:
+            type_node = child
+    name = source.text(name_node) if name_node is not None else ""
     type_text = ""
     if type_node is not None:
-        type_text = source.rewritten.type_texts.get(type_node.start_byte, source.text(type_node))
+        type_text = source.rewritten.type_texts.get(type_node.start_byte)  # the original's
+        if type_text is None:
+            type_text = source.text(type_node)
     decorators = _decorators(node)
     names = [decorator_name(source, call) for call in decorators]
     allowed = None
-    for call in decorators:
-        if decorator_name(source, call) == "allowed":
+    for call, decorator in zip(decorators, names, strict=True):
+        if decorator == "allowed":
             arguments = decorator_arguments(call)
             allowed = arguments[0] if arguments and arguments[0].type == "array" else None
     program.params[name] = ParamDecl(

@@ -29,10 +29,11 @@ NO_READS: frozenset = frozenset()
 class Reads:
     """The frames of the computations under way, and the cached entries by what they read."""
 
-    __slots__ = ("frames", "readers")
+    __slots__ = ("frames", "memos", "readers")
 
     def __init__(self) -> None:
         self.frames: list[set] = []
+        self.memos: list[Memo] = []
         # choice key -> the (entries, key) pairs cached with it among their reads
         self.readers: dict[Any, list[tuple[dict, Any]]] = {}
 
@@ -60,6 +61,15 @@ class Reads:
         for read in reads:
             self.readers.setdefault(read, []).append((entries, key))
 
+    def release(self) -> None:
+        """Forget every cached value once the records are made: the cache holds templates
+        that hold it (cycles), which the cyclic collector would have to find and walk; empty,
+        they are freed as soon as the load drops them."""
+        for memo in self.memos:
+            memo.entries.clear()
+        self.memos.clear()
+        self.readers.clear()
+
     def invalidate(self, changed: set) -> None:
         """Drop every cached entry that read one of ``changed`` (and those that met a cycle)."""
         for read in (*changed, CYCLE):
@@ -74,6 +84,7 @@ class Memo:
 
     def __init__(self, reads: Reads) -> None:
         self.reads = reads
+        reads.memos.append(self)
         self.entries: dict[Any, tuple[Any, frozenset]] = {}
         self.busy: set = set()
 

@@ -173,14 +173,29 @@ def _resource_extensions(vm: Instance, collected: Collected, reading: Reading):
 
 
 def _extension_type(candidate: Instance, reading: Reading):
-    """``properties.type`` of an extension resource, without evaluating its settings when the
-    properties are written out (the same reach, through the same cached member)."""
+    """``properties.type`` of an extension resource, cached by the extension with what it
+    read (each VM of a file, and each combination that rebuilds a VM's record, asks every
+    extension again): the reach is made with a reading of its own, whose dependencies are
+    added to the VM's. Its other bookkeeping (where a null left a setting out) only serves
+    the VM's own defaults, which are read before this."""
+    where = reading.resource_location  # what an absent value is located at: the VM's record
+    kind, deps = candidate.memo.get(
+        ("extension type", where), lambda: _read_extension_type(candidate, Reading(where))
+    )
+    reading.deps.update(deps)
+    return kind
+
+
+def _read_extension_type(candidate: Instance, reading: Reading):
+    """Without evaluating the settings when the properties are written out (the same reach,
+    through the same cached member)."""
     member = candidate.literal_member("properties", "type")
     if member is None or member.value is None:  # a null has its own bookkeeping in reach
-        return reading.reach(candidate.property("properties"), "type")
-    reached = reading.reach(member)
-    reached.key = "type"
-    return reached
+        reached = reading.reach(candidate.property("properties"), "type")
+    else:
+        reached = reading.reach(member)
+        reached.key = "type"
+    return reached, frozenset(reading.deps)
 
 
 def _unknown_if_none(value: Any) -> Any:
@@ -249,9 +264,11 @@ def build_records(root: Template) -> list[tuple[VmRecord, frozenset]]:
 
     Each record is cached by its resource instance with what it read (``bicep/reads.py``):
     an explored combination that changes nothing it read reuses it (a copy: the caller sets
-    the scenario). What resources exist around it (``collect``) counts among its reads."""
+    the scenario). What resources exist around it (``collect``) counts among its reads; it
+    is cached too (walking every template's resources and modules again for a combination
+    that changes none of them cost as much as the records)."""
     reads = root.engine.reads
-    collected, around = reads.tracked(lambda: collect(root))
+    collected, around = reads.tracked(lambda: root.cached(("collected",), lambda: collect(root)))
     made: list[tuple[VmRecord, frozenset]] = []
     for template, instance, kind, resource_type in collected.vms:
 

@@ -60,11 +60,20 @@ class SourceFile:
     rewritten: Rewritten
     root: Any  # tree-sitter root node
     findings: list[Finding] = field(default_factory=list)
-    _line_starts: list[int] = field(default_factory=list)
+    _line_starts: list[int] | None = None  # made when ``location_at`` first needs it
+    # An ASCII file's character columns are its byte columns: no slice to decode per location.
+    _ascii: bool = False
+    # (start, end) byte offsets -> Location: the facts ask the same places again and again
+    _locations: dict[tuple[int, int], Location] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @functools.cached_property
+    def display_name(self) -> str:
+        """The last part of ``display`` (a module's steps name the file as its caller shows it)."""
+        return Path(self.display).name
 
     def text(self, node: Any) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -76,23 +85,31 @@ class SourceFile:
         """Short 'file:line' used in trace steps."""
         return f"{self.name}:{self.line_of(node)}"
 
-    def _column(self, row: int, byte_column: int) -> int:
-        start = self._line_starts[row] if row < len(self._line_starts) else 0
-        return len(self.data[start : start + byte_column].decode("utf-8", "replace")) + 1
+    def _column(self, line_start: int, byte_column: int) -> int:
+        if self._ascii:
+            return byte_column + 1
+        return len(self.data[line_start : line_start + byte_column].decode("utf-8", "replace")) + 1
 
     def location(self, node: Any) -> Location:
-        (row, col), (end_row, end_col) = node.start_point, node.end_point
-        return Location(
-            self.display,
-            row + 1,
-            self._column(row, col),
-            end_row + 1,
-            self._column(end_row, end_col),
-        )
+        start, end = node.start_byte, node.end_byte
+        found = self._locations.get((start, end))
+        if found is None:
+            (row, col), (end_row, end_col) = node.start_point, node.end_point
+            # a point's column counts the bytes since its line's start (rows count '\n' only)
+            found = self._locations[start, end] = Location(
+                self.display,
+                row + 1,
+                self._column(start - col, col),
+                end_row + 1,
+                self._column(end - end_col, end_col),
+            )
+        return found
 
     def location_at(self, offset: int) -> Location:
+        if self._line_starts is None:
+            self._line_starts = _line_starts(self.data)
         row = bisect_right(self._line_starts, offset) - 1
-        column = self._column(row, offset - self._line_starts[row])
+        column = self._column(self._line_starts[row], offset - self._line_starts[row])
         return Location(self.display, row + 1, column, row + 1, column)
 
 
@@ -118,7 +135,7 @@ def parse_file(path: Path, display: str, data: bytes) -> SourceFile:
     rewritten = rewrite(data, param_file=kind == "bicepparam")
     tree = _parser().parse(rewritten.data)
     source = SourceFile(path, display, kind, data, rewritten, tree.root_node)
-    source._line_starts = _line_starts(data)
+    source._ascii = data.isascii()
     source.findings = _syntax_errors(source)
     return source
 

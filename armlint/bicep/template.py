@@ -24,7 +24,15 @@ from armlint.bicep.evaluate import (
     truth,
     unknown,
 )
-from armlint.bicep.program import ModuleDecl, Program, ResourceDecl, Shape, named
+from armlint.bicep.program import (
+    ModuleDecl,
+    Program,
+    ResourceDecl,
+    Shape,
+    member_nodes,
+    named,
+    written_members,
+)
 from armlint.bicep.reads import Memo, Reads
 from armlint.bicep.values import NO_DEPS, ModuleRef, ResourceRef, V, plain
 from armlint.model import DeploymentContext, Unknown
@@ -95,10 +103,10 @@ class Instance:
         reading the evaluated property would find); None when one is not, or lacks the key."""
         node = property_node(self.decl.shape.body, path[0], self.template)
         for key in path[1:]:
-            members = static_members(node, self.template) if node is not None else None
+            members = member_nodes(node, self.template.program) if node is not None else None
             if node is None or node.type != "object" or members is None:
                 return None
-            node = _lookup_node(dict(members), key)
+            node = _lookup_node(members, key)
         return None if node is None else self._member(node)
 
     def _member(self, node: Any) -> V:
@@ -112,12 +120,12 @@ class Instance:
         a few paths of a body, and a new @allowed choice evaluates again only the members on
         the way to what read it."""
         template = self.template
-        members = static_members(node, template) if node.type == "object" else None
+        members = member_nodes(node, template.program) if node.type == "object" else None
         engine = template.engine
         if members is None or engine.steps >= engine.budget:
             return evaluate(node, template, self.env)
         engine.steps += 1  # what evaluating the object itself costs
-        lazy = LazyMembers(self, dict(members))  # a repeated key: the last, as in evaluate
+        lazy = LazyMembers(self, members)  # a repeated key: the last, as in evaluate
         return V(lazy, site(template, node), literal=is_literal(node, template))
 
     def name(self) -> V:
@@ -158,34 +166,8 @@ def _is_array_type(type_text: str) -> bool:
 
 
 def static_members(node: Any, template: Template) -> list[tuple[str, Any]] | None:
-    """The (key, value node) pairs of an object literal whose keys are written out; None when
-    it has a spread or a computed key (``evaluate`` takes those). Read once per node."""
-    known = template.program.object_members
-    where = (node.start_byte, node.end_byte)
-    if where not in known:
-        known[where] = _static_members(node, template)
-    return known[where]
-
-
-def _static_members(node: Any, template: Template) -> list[tuple[str, Any]] | None:
-    spreads = template.source.rewritten.spreads
-    members = []
-    for prop in named(node):
-        parts = named(prop) if prop.type == "object_property" else []
-        if len(parts) < 2 or parts[0].type == "resource_declaration":
-            continue
-        key_node = parts[0]
-        if key_node.start_byte in spreads:
-            return None
-        if key_node.type == "string":
-            pieces = strings.parts(template.source, key_node)
-            if not all(isinstance(piece, str) for piece in pieces):
-                return None
-            key = "".join(pieces)
-        else:
-            key = template.source.text(key_node)
-        members.append((key, parts[-1]))
-    return members
+    """``program.written_members`` of the template's file."""
+    return written_members(node, template.program)
 
 
 class LazyMembers(dict):
@@ -294,16 +276,27 @@ def _lookup_node(nodes: dict[str, Any], key: str) -> Any | None:
 
 
 def property_node(body: Any, key: str, template: Template) -> Any | None:
+    """The value node of the first property of ``body`` named ``key`` in any casing."""
     if body is None:
         return None
-    folded = key.casefold()
+    known = template.program.property_nodes
+    where = (body.start_byte, body.end_byte)
+    by_name = known.get(where)
+    if by_name is None:
+        by_name = known[where] = _property_nodes(body, template)
+    return by_name.get(key.casefold())
+
+
+def _property_nodes(body: Any, template: Template) -> dict[str, Any]:
+    """Read once per body: resources and modules are asked for a few properties each, many
+    times (names, parents, scopes, params) and the syntax tree makes new nodes every time."""
+    by_name: dict[str, Any] = {}
     for prop in named(body):
         parts = named(prop) if prop.type == "object_property" else []
         if len(parts) >= 2 and parts[0].type != "resource_declaration":
             text = template.source.text(parts[0]).strip("'")
-            if text.casefold() == folded:
-                return parts[-1]
-    return None
+            by_name.setdefault(text.casefold(), parts[-1])
+    return by_name
 
 
 class Template:
@@ -326,6 +319,10 @@ class Template:
         # parameters, variables, outputs, resource and module instances, each with the
         # @allowed choices it read (exploration re-evaluates only what a new choice changes)
         self._memo = Memo(engine.reads)
+
+    def cached(self, key: tuple, compute) -> Any:
+        """``compute()``, cached with the choices it read like the template's own values."""
+        return self._memo.get(key, compute)
 
     # --- symbols ------------------------------------------------------------------------------
 
@@ -528,9 +525,7 @@ class Template:
         if "\0" in decl.path:  # no file has such a name; Path.resolve would raise
             self.engine.missing_modules.add((self.source.display, decl.path))
             return None
-        path = self.source.path.parent / decl.path  # load_program resolves it (once per load)
-        display = os.path.normpath(os.path.join(os.path.dirname(self.source.display), decl.path))
-        program = self.engine.load_program(path, Path(display).as_posix())
+        program = self.engine.load_program(*self._module_file(decl.path))
         if program is None:
             self.engine.missing_modules.add((self.source.display, decl.path))
             return None
@@ -538,6 +533,17 @@ class Template:
         address = f"{self.address}module {decl.symbolic}{suffix}/"
         bound = self._module_params(instance)
         return Template(self.engine, program, bound, address, self.depth + 1, instance)
+
+    def _module_file(self, relative: str) -> tuple[Path, str]:
+        """The path of a local module (``load_program`` resolves it, once per load) and how
+        it is shown; made once per file and module path, not per instance and combination."""
+        known = self.program.module_files
+        found = known.get(relative)
+        if found is None:
+            path = self.source.path.parent / relative
+            display = os.path.normpath(os.path.join(os.path.dirname(self.source.display), relative))
+            found = known[relative] = (path, Path(display).as_posix())
+        return found
 
     def _module_params(self, instance: ModuleInstance) -> dict[str, V]:
         node = property_node(instance.decl.shape.body, "params", self)
@@ -624,7 +630,7 @@ class _ModuleParams(dict):
         self.caller = caller
         self.env = instance.env
         self.nodes = dict(members)  # a repeated key: the last one, as in an evaluated object
-        self.file_name = Path(caller.source.display).name
+        self.file_name = caller.source.display_name
 
     def __contains__(self, key: object) -> bool:
         return key in self.nodes

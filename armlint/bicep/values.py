@@ -159,20 +159,21 @@ def deep_origin(args: list[V]) -> tuple[tuple[str, ...], frozenset]:
     """Like ``merge_origin``, but also through the members of objects and arrays: for results
     computed from the whole plain value, where the members' own trace would be lost."""
     collected: list[V] = []
-
-    def visit(value: V) -> None:
-        collected.append(value)
-        inner = value.value
-        if isinstance(inner, dict):
-            for member in inner.values():
-                visit(member)
-        elif isinstance(inner, list):
-            for member in inner:
-                visit(member)
-
     for arg in args:
-        visit(arg)
+        _visit(arg, collected)
     return merge_origin(collected)
+
+
+def _visit(value: V, collected: list[V]) -> None:
+    # not a closure: a nested function that calls itself is a cycle the collector must find
+    collected.append(value)
+    inner = value.value
+    if isinstance(inner, dict):
+        for member in inner.values():
+            _visit(member, collected)
+    elif isinstance(inner, list):
+        for member in inner:
+            _visit(member, collected)
 
 
 def lookup(obj: dict[str, V], key: str) -> V | None:

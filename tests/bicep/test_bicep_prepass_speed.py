@@ -24,6 +24,9 @@ NESTED = [
     "var unbalanced = { a: [ 1 }\n]\nvar next = 1\n",
     "var open = { a: 'unterminated\n}\n",
     "var deep = ((((x!))))\n",
+    # what the skimming scanner passes over in one match inside brackets, and what it must not
+    "var e = { a: '', b: '''x''', c: 'a$b', d: 'p/q', f: x....y, g: '$', h: '''\n//c\n''' }\n",
+    "var f = [ '', '', 'a\\'b', '${x}' , x.y, 'c' ]\n",
 ]
 
 
