@@ -297,14 +297,10 @@ def unstamped(raw: bytes) -> bytes | None:
 
 
 def store(key: str, result: UnitResult) -> None:
-    import tempfile  # with the cache only (start-up)
-
     data = _result_to(result)
-    target = cache_path(key)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    except OSError:
+    target = _entry_file(key)
+    handle, temporary = _open_temporary(target)
+    if handle is None:
         return  # no cache folder: only speed is lost
     try:
         text = stamped(json.dumps(data))
@@ -313,6 +309,34 @@ def store(key: str, result: UnitResult) -> None:
         os.replace(temporary, target)
     except (OSError, TypeError, ValueError):
         Path(temporary).unlink(missing_ok=True)
+
+
+_MADE_FOLDERS: set[str] = set()  # entry folders this process made or found (one mkdir each)
+
+
+def _open_temporary(target: str) -> tuple[int | None, str]:
+    """A new file beside ``target`` to write the entry into, then rename over it (readers never
+    see half an entry). Named by process id and key, which is unique while the process writes
+    it; ``tempfile.mkstemp`` (random names, its import) was a tenth of the first cached run's
+    extra cost. A leftover of a crashed process with the same id falls back to mkstemp."""
+    folder = os.path.dirname(target)
+    temporary = f"{target}.{os.getpid()}.tmp"
+    try:
+        if folder not in _MADE_FOLDERS:
+            os.makedirs(folder, exist_ok=True)
+            _MADE_FOLDERS.add(folder)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        return os.open(temporary, flags, 0o600), temporary
+    except FileExistsError:
+        import tempfile
+
+        try:
+            return tempfile.mkstemp(dir=folder, suffix=".tmp")
+        except OSError:
+            return None, ""
+    except OSError:
+        _MADE_FOLDERS.discard(folder)  # removed under us, or never writable: try again next time
+        return None, ""
 
 
 def _result_to(result: UnitResult) -> dict:
