@@ -335,23 +335,7 @@ def _read_fast(text: str, src: SourceText) -> object:
         obj = JsonObject(pairs)
         if len(obj) != len(pairs):
             raise _Unusual  # duplicate keys: AZP003 needs both places
-        place = [None, 0, None, None, 1, None]
-        height = 0
-        for key, value in pairs:
-            kind = value.__class__
-            if kind is list:
-                value = obj[key] = _array(value, src)
-            elif kind is not JsonObject:
-                continue
-            child = value._at
-            child[UP], child[KEY] = place, key
-            if child[HEIGHT] > height:
-                height = child[HEIGHT]
-        if height:
-            if height >= MAX_LAZY_DEPTH:
-                raise _Unusual
-            place[HEIGHT] = height + 1
-        obj.src, obj._at = src, place
+        _adopt(obj, pairs, src)
         return obj
 
     start = _SPACE.match(text).end()  # type: ignore[union-attr]  # matches even ""
@@ -471,24 +455,31 @@ class _Positioned:
 def _array(items: list, src: SourceText) -> JsonArray:
     """A list json.loads built as a ``JsonArray`` (nested lists too), ready like an object."""
     arr = JsonArray(items)
+    _adopt(arr, enumerate(items), src)
+    return arr
+
+
+def _adopt(container: Any, entries: Any, src: SourceText) -> None:
+    """Gives ``container`` (an object or an array json.loads built) its place record and links
+    its containers among ``entries`` ((key or index, value) pairs) to it, nested lists made
+    ``JsonArray`` on the way; the height is how deep the lazy position walk may have to go."""
     place = [None, 0, None, None, 1, None]
     height = 0
-    for index, value in enumerate(items):
+    for key, value in entries:
         kind = value.__class__
         if kind is list:
-            value = arr[index] = _array(value, src)
+            value = container[key] = _array(value, src)
         elif kind is not JsonObject:
             continue
         child = value._at
-        child[UP], child[KEY] = place, index
+        child[UP], child[KEY] = place, key
         if child[HEIGHT] > height:
             height = child[HEIGHT]
     if height:
         if height >= MAX_LAZY_DEPTH:
             raise _Unusual
         place[HEIGHT] = height + 1
-    arr.src, arr._at = src, place
-    return arr
+    container.src, container._at = src, place
 
 
 def decode_bytes(data: bytes) -> str:
