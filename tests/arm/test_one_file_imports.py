@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.import_probe import matching, modules_after
+
 TEMPLATE = Path(__file__).resolve().parents[2] / "examples" / "arm" / "web-tier.json"
 NOT_NEEDED = ("armlint.compare.git", "armlint.planner", "armlint.run.baseline")
 # Never on the path of a JSON check: other formats, other commands, other reports, and
@@ -100,51 +102,27 @@ def _data_copies_written():
     )
 
 
-def _run(arguments: list[str]) -> tuple[list[str], dict]:
-    """(the modules imported, the JSON report) of ``armlint ARGUMENTS`` in a fresh process."""
-    code = (
-        "import sys, json, io, contextlib\n"
-        "from armlint.cli import main\n"
-        "out = io.StringIO()\n"
-        "with contextlib.redirect_stdout(out):\n"
-        "    try:\n"
-        f"        main({arguments!r})\n"
-        "    except SystemExit:\n"
-        "        pass\n"
-        "print(json.dumps([sorted(sys.modules), out.getvalue()]), file=sys.stderr)\n"
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
-    )
-    modules, output = json.loads(completed.stderr.strip().splitlines()[-1])
-    return modules, json.loads(output) if output.startswith("{") else {}
-
-
-def _matching(loaded: list[str], names: tuple[str, ...]) -> list[str]:
-    return [m for m in loaded if any(m == n or m.startswith(n + ".") for n in names)]
-
-
 def test_a_plain_check_does_not_import_what_it_does_not_use():
-    loaded, report = _run(["check", "--no-cache", "--format", "json", str(TEMPLATE)])
+    loaded, report = modules_after(["check", "--no-cache", "--format", "json", str(TEMPLATE)])
     assert "armlint.arm.loader" in loaded  # the check really ran
     assert report["findings"]  # and found something, so the finding path is imported too
     assert not [name for name in loaded if name.startswith(NOT_NEEDED)]
-    assert _matching(loaded, NEVER_FOR_JSON) == []
+    assert matching(loaded, NEVER_FOR_JSON) == []
 
 
 def test_a_clean_template_imports_neither_fixes_nor_the_fingerprint_hash(tmp_path):
     template = tmp_path / "vm.json"
     template.write_text(json.dumps(CLEAN_TEMPLATE), encoding="utf-8")
-    loaded, report = _run(["check", "--no-cache", "--format", "json", str(template)])
+    loaded, report = modules_after(["check", "--no-cache", "--format", "json", str(template)])
     assert "armlint.arm.loader" in loaded
     assert report["findings"] == [] and report["summary"]["files"]["linted"] == 1
-    assert _matching(loaded, NEVER_FOR_JSON + NEVER_WITHOUT_FINDINGS) == []
+    assert matching(loaded, NEVER_FOR_JSON + NEVER_WITHOUT_FINDINGS) == []
     own = [name for name in loaded if name.split(".")[0] == "armlint"]
     assert len(own) <= ARMLINT_MODULE_BUDGET, own
 
 
 def test_location_still_binds_through_the_planner_region_names():
-    loaded, _ = _run(
+    loaded, _ = modules_after(
         ["check", "--no-cache", "--format", "json", "--location", "westeurope", str(TEMPLATE)]
     )
     assert "armlint.planner.regions" in loaded

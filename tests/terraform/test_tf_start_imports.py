@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib
-import json
 import pkgutil
-import subprocess
-import sys
 from pathlib import Path
 
 import armlint.terraform
@@ -22,6 +19,7 @@ from armlint.terraform.evaluator import Namespace, ResourceRef
 from armlint.terraform.instance import Expansion
 from armlint.terraform.providers import parse_version, resolve
 from armlint.terraform.values import ANY, TypeSpec
+from tests.import_probe import matching, modules_after
 
 # A Linux VM without function calls, heredocs or azapi resources.
 PLAIN_VM = """
@@ -57,27 +55,7 @@ NOT_FOR_PLAIN_FILES = (
 
 
 def _modules_after_check(folder) -> tuple[list[str], dict]:
-    """(the modules imported, the JSON report) of ``armlint check`` in a fresh interpreter."""
-    code = (
-        "import sys, json, io, contextlib\n"
-        "from armlint.cli import main\n"
-        "out = io.StringIO()\n"
-        "with contextlib.redirect_stdout(out):\n"
-        "    try:\n"
-        f"        main(['check', '--no-cache', '--format', 'json', {str(folder)!r}])\n"
-        "    except SystemExit:\n"
-        "        pass\n"
-        "print(json.dumps([sorted(sys.modules), out.getvalue()]), file=sys.stderr)\n"
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
-    )
-    modules, output = json.loads(completed.stderr.strip().splitlines()[-1])
-    return modules, json.loads(output)
-
-
-def _matching(loaded: list[str], names: tuple[str, ...]) -> list[str]:
-    return [m for m in loaded if any(m == n or m.startswith(n + ".") for n in names)]
+    return modules_after(["check", "--no-cache", "--format", "json", str(folder)])
 
 
 def test_a_plain_terraform_check_imports_neither_the_parser_fallback_nor_azapi(tmp_path):
@@ -85,7 +63,7 @@ def test_a_plain_terraform_check_imports_neither_the_parser_fallback_nor_azapi(t
     loaded, report = _modules_after_check(tmp_path)
     assert "armlint.terraform.hclfast" in loaded  # the fast reader really read the file
     assert report["summary"]["files"]["linted"] == 1
-    assert _matching(loaded, NOT_FOR_PLAIN_FILES) == []
+    assert matching(loaded, NOT_FOR_PLAIN_FILES) == []
 
 
 def test_a_function_call_and_an_azapi_resource_import_their_modules(tmp_path):
