@@ -9,6 +9,7 @@ blocked.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from armlint.checks import conditions
 from armlint.checks.hits import (
@@ -58,9 +59,84 @@ def facts_view(record: VmRecord) -> dict[str, Any]:
     return view
 
 
+def view_key(view: dict) -> tuple | None:
+    """A facts view as a dict key: each value with its type (``1 == True``, and a message
+    renders them differently), lists and dicts as tuples; None when a value is unhashable."""
+    key = tuple((name, _typed(value)) for name, value in view.items())
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _typed(value: Any) -> tuple:
+    if isinstance(value, list):
+        return (list, tuple(map(_typed, value)))
+    if isinstance(value, dict):
+        return (dict, tuple((name, _typed(item)) for name, item in value.items()))
+    return (type(value), value)
+
+
 def _runs_here(rule: Rule) -> bool:
     """A record rule; AZP002 is every engine's report of an unknown, not a rule run here."""
     return rule.engine == "record" and rule.id != UNKNOWN_RULE
+
+
+class _RuleStep:
+    """One rule as the engine runs it on records of one kind, looked up once: its
+    condition under the profile (None for a code rule) and its code rule's function."""
+
+    __slots__ = ("rule", "condition", "code")
+
+    def __init__(self, rule: Rule, profile: str) -> None:
+        from armlint.checks.code_rules import CODE_RULES
+
+        self.rule = rule
+        self.condition = rule.condition(profile)
+        self.code = CODE_RULES.get(rule.check or "") if self.condition is None else None
+
+
+class _ViewOutcome:
+    """What a facts view alone decides: its derived facts, and the rules left to run on a
+    record with that view. A condition rule is left with its verdict (YES or MAYBE; NO is left
+    out), or with the error it raised; a code rule with None, since it reads the record too."""
+
+    __slots__ = ("derived", "steps")
+
+    def __init__(self, derived: dict, steps: list[tuple[_RuleStep, Any]]) -> None:
+        self.derived = derived
+        self.steps = steps
+
+
+class _SharedMemo:
+    """What every engine of a process shares for one pack, profile and rule selection (the
+    pipeline makes one engine per work unit, mostly of one or two records): the rules, their
+    steps by record kind, and what conditions and whole facts views decided. Sound because the
+    rules read nothing but the view, the record and the tables, which are read once a process."""
+
+    __slots__ = ("rules", "steps_by_kind", "condition_keys", "verdicts", "by_view")
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.steps_by_kind: dict[str, list[_RuleStep]] = {}
+        # A condition's verdict by the values it reads: a new view often differs from the
+        # ones seen only in facts a condition does not read (see Engine._verdict).
+        self.condition_keys: dict[int, tuple[Any, tuple[str, ...] | None]] = {}
+        self.verdicts: dict[tuple, conditions.Verdict] = {}
+        # Derived facts and verdicts by the whole facts view: copies, allowedValues choices
+        # that do not reach the VM and templates written alike share one of a few views.
+        self.by_view: dict[tuple, _ViewOutcome] = {}
+
+
+@cache
+def _shared_memo(pack: RulePack, profile: str, enabled: frozenset[str] | None) -> _SharedMemo:
+    rules = [
+        rule
+        for rule in pack.rules.values()
+        if _runs_here(rule) and profile in rule.profiles and (enabled is None or rule.id in enabled)
+    ]
+    return _SharedMemo(rules)
 
 
 class Engine:
@@ -68,18 +144,13 @@ class Engine:
         self.pack = pack
         self.options = options
         self.errors: list[str] = []  # rule failures, reported as notes instead of crashing
-        # A condition's verdict by the values it reads: exploring checks one VM once per
-        # allowedValues combination, and copy loops make equal VMs (see _verdict).
-        self._condition_keys: dict[int, tuple[Any, tuple[str, ...] | None]] = {}
-        self._verdicts: dict[tuple, conditions.Verdict] = {}
-        self.rules = [
-            rule
-            for rule in pack.rules.values()
-            if _runs_here(rule) and options.profile in rule.profiles and self._enabled(rule)
-        ]
-
-    def _enabled(self, rule: Rule) -> bool:
-        return self.options.enabled is None or rule.id in self.options.enabled
+        enabled = frozenset(options.enabled) if options.enabled is not None else None
+        memo = _shared_memo(pack, options.profile, enabled)
+        self.rules = memo.rules
+        self._steps_by_kind = memo.steps_by_kind
+        self._condition_keys = memo.condition_keys
+        self._verdicts = memo.verdicts
+        self._by_view = memo.by_view
 
     def check(self, records: Iterable[VmRecord]) -> list[Finding]:
         findings: list[Finding] = []
@@ -88,52 +159,86 @@ class Engine:
         return findings
 
     def check_record(self, record: VmRecord) -> list[Finding]:
-        from armlint.checks.derive import derive
         from armlint.checks.tables import load_tables
 
         tables = load_tables()
         view = facts_view(record)
-        view.update(derive(view, self.options.profile, tables))
+        outcome = self._view_outcome(view, record.kind, tables)
         findings: list[Finding] = []
         blocked: dict[str, list[str]] = {}
-        for rule in self.rules:
-            if record.kind not in rule.applies_to:
-                continue
-            for outcome in self._guarded_outcomes(rule, record, view, tables):
-                if isinstance(outcome, Blocked):
-                    blocked.setdefault(outcome.fact, []).append(rule.id)
+        for step, verdict in outcome.steps:
+            rule = step.rule
+            for result in self._step_results(step, verdict, record, view, tables):
+                if isinstance(result, Blocked):
+                    blocked.setdefault(result.fact, []).append(rule.id)
                 else:
-                    findings.append(self._finding(rule, record, outcome, view))
+                    findings.append(self._finding(rule, record, result, view))
         findings.extend(self._unknown_findings(record, view, blocked))
         return findings
 
-    def _guarded_outcomes(self, rule: Rule, record: VmRecord, view: dict, tables):
+    def _view_outcome(self, view: dict, kind: str, tables) -> _ViewOutcome:
+        """Adds the derived facts to ``view`` and says which rules are left to run: as for an
+        equal view seen before, since derived facts and conditions read nothing but the view
+        (the record's kind and format are in it)."""
+        from armlint.checks.derive import derive
+
+        key = view_key(view)
+        outcome = self._by_view.get(key) if key is not None else None
+        if outcome is not None:
+            view.update(outcome.derived)
+            return outcome
+        derived = derive(view, self.options.profile, tables)
+        view.update(derived)
+        outcome = _ViewOutcome(derived, self._live_steps(self._steps(kind), view))
+        if key is not None:
+            self._by_view[key] = outcome
+        return outcome
+
+    def _steps(self, kind: str) -> list[_RuleStep]:
+        """The rules that apply to records of this kind, in pack order."""
+        steps = self._steps_by_kind.get(kind)
+        if steps is None:
+            profile = self.options.profile
+            steps = [_RuleStep(rule, profile) for rule in self.rules if kind in rule.applies_to]
+            self._steps_by_kind[kind] = steps
+        return steps
+
+    def _live_steps(self, steps: list[_RuleStep], view: dict) -> list[tuple[_RuleStep, Any]]:
+        """The steps a view leaves to run, each with its condition's verdict or error."""
+        live: list[tuple[_RuleStep, Any]] = []
+        for step in steps:
+            if step.condition is None:
+                if step.code is not None:
+                    live.append((step, None))
+                continue
+            try:
+                verdict = self._verdict(step.condition, view)
+            except Exception as error:  # reported for each record, as the rule runs on it
+                live.append((step, error))
+                continue
+            if verdict.value is not conditions.NO:
+                live.append((step, verdict))
+        return live
+
+    def _step_results(
+        self, step: _RuleStep, verdict: Any, record: VmRecord, view: dict, tables
+    ) -> list[Hit | Blocked]:
+        if isinstance(verdict, Exception):
+            return self._failed(step.rule, record, verdict)
         try:
-            return self._outcomes(rule, record, view, tables)
+            if verdict is not None:
+                return _condition_results(step.rule, verdict, record, view)
+            return list(step.code(record, view, self.options.profile, tables))
         except Exception as error:
-            self.errors.append(
-                f"internal error in rule {rule.id} on {record.identity} ({record.location}):"
-                f" {type(error).__name__}: {error}"
-            )
-            return []
+            return self._failed(step.rule, record, error)
 
-    def _outcomes(
-        self, rule: Rule, record: VmRecord, view: dict, tables
-    ) -> Iterable[Hit | Blocked]:
-        condition = rule.condition(self.options.profile)
-        if condition is not None:
-            verdict = self._verdict(condition, view)
-            if verdict.value is conditions.YES:
-                return [Hit(rule.at, render_message(rule.message, record, view))]
-            if verdict.value is conditions.MAYBE:
-                return [Blocked(name) for name in sorted(verdict.unknown)]
-            return []
-        from armlint.checks.code_rules import CODE_RULES
-
-        function = CODE_RULES.get(rule.check or "")
-        if function is None:
-            return []
-        return list(function(record, view, self.options.profile, tables))
+    def _failed(self, rule: Rule, record: VmRecord, error: Exception) -> list:
+        """A rule's failure on a record becomes a note; the other rules still run."""
+        self.errors.append(
+            f"internal error in rule {rule.id} on {record.identity} ({record.location}):"
+            f" {type(error).__name__}: {error}"
+        )
+        return []
 
     def _verdict(self, condition: Any, view: dict) -> conditions.Verdict:
         """``conditions.evaluate``, once per condition and values of the facts it reads (a
@@ -178,6 +283,15 @@ class Engine:
                 unknown_finding(self.pack, self.options.profile, record, name, message, provenance)
             )
         return findings
+
+
+def _condition_results(
+    rule: Rule, verdict: conditions.Verdict, record: VmRecord, view: dict
+) -> list[Hit | Blocked]:
+    """A condition rule's hit (YES), or the unknown facts that kept it from deciding (MAYBE)."""
+    if verdict.value is conditions.YES:
+        return [Hit(rule.at, render_message(rule.message, record, view))]
+    return [Blocked(name) for name in sorted(verdict.unknown)]
 
 
 def _source_fact(record: VmRecord, view: dict, name: str) -> tuple[str, Fact | None]:
