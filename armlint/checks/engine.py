@@ -60,9 +60,14 @@ def facts_view(record: VmRecord) -> dict[str, Any]:
 
 
 def view_key(view: dict) -> tuple | None:
-    """A facts view as a dict key: each value with its type (``1 == True``, and a message
-    renders them differently), lists and dicts as tuples; None when a value is unhashable."""
-    key = tuple((name, _typed(value)) for name, value in view.items())
+    """A facts view as a dict key: its names, each value's type (``1 == True``, and a message
+    renders them differently) and the values, containers as typed tuples; None when a value is
+    unhashable all the same."""
+    values = tuple(view.values())
+    types = tuple(map(type, values))
+    if list in types or dict in types or tuple in types:
+        values = tuple(map(_typed, values))  # 1 and True inside them told apart too
+    key = (tuple(view), types, values)
     try:
         hash(key)
     except TypeError:
@@ -70,9 +75,9 @@ def view_key(view: dict) -> tuple | None:
     return key
 
 
-def _typed(value: Any) -> tuple:
-    if isinstance(value, list):
-        return (list, tuple(map(_typed, value)))
+def _typed(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return (type(value), tuple(map(_typed, value)))
     if isinstance(value, dict):
         return (dict, tuple((name, _typed(item)) for name, item in value.items()))
     return (type(value), value)

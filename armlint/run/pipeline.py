@@ -424,10 +424,13 @@ def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
         for key in keys:
             grouped[key][1].append(record.scenario)
     findings = []
+    choices: dict[tuple, _Choices] = {}  # summed up once per resource, for all its findings
     for (_, _, _, scenario_key), (finding, firing) in grouped.items():
         every = all_scenarios[scenario_key]
         if len(firing) < len(every):
-            finding.scenario = _discriminating(firing, every)
+            if scenario_key not in choices:
+                choices[scenario_key] = _Choices(every)
+            finding.scenario = _discriminating(firing, choices[scenario_key])
         finding.parameter_file = scenario_key[2]
         findings.append(finding)
     return findings
@@ -483,38 +486,55 @@ def _compared_fields() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda name: name != "facts"))
 
 
-def _only_at_its_default(name: str, chosen: list, every_maps: list[dict]) -> bool:
-    """When each parameter was varied on its own, the others sat at their defaults: a value
-    seen in most choices is that default and says nothing about when the finding holds."""
+class _Choices:
+    """The allowed-value choices of one resource (its records' scenarios) as a finding that
+    holds for some of them is told: each parameter's name, how many values it takes, and
+    the value it takes in most choices, if any."""
+
+    def __init__(self, every: list) -> None:
+        from armlint.checks.engine import render_value
+
+        maps = [dict(scenario) for scenario in every]
+        self.names = list(dict.fromkeys(name for scenario in maps for name in scenario))
+        self.possible: dict[str, int] = {}
+        self.default: dict[str, str | None] = {}
+        for name in self.names:
+            rendered = [render_value(scenario[name]) for scenario in maps if name in scenario]
+            self.possible[name] = len(set(rendered))
+            self.default[name] = _most_of(rendered)
+
+
+def _most_of(values: list[str]) -> str | None:
+    """The value seen in more than half of ``values``, if one is."""
     from collections import Counter
 
+    value, seen = Counter(values).most_common(1)[0]
+    return value if seen * 2 > len(values) else None
+
+
+def _only_at_its_default(name: str, chosen: list, choices: _Choices) -> bool:
+    """When each parameter was varied on its own, the others sat at their defaults: a value
+    seen in most choices is that default and says nothing about when the finding holds."""
     from armlint.checks.engine import render_value
 
-    counts = Counter(render_value(s[name]) for s in every_maps if name in s)
-    if len(chosen) != 1 or not counts:
-        return False
-    value, seen = counts.most_common(1)[0]
-    return render_value(chosen[0]) == value and seen * 2 > sum(counts.values())
+    return len(chosen) == 1 and render_value(chosen[0]) == choices.default[name]
 
 
 def _scenario_key(record: VmRecord) -> tuple[str, str, str]:
     return (record.path, record.identity, record.parameter_file)
 
 
-def _discriminating(firing: list, every: list) -> str:
+def _discriminating(firing: list, choices: _Choices) -> str:
     """Only the parameters whose choice matters: 'patchMode='Manual'' rather than every choice."""
     from armlint.checks.engine import render_value
 
     parts = []
     firing_maps = [dict(scenario) for scenario in firing]
-    every_maps = [dict(scenario) for scenario in every]
-    names = list(dict.fromkeys(name for scenario in every_maps for name in scenario))
-    for name in names:
+    for name in choices.names:
         chosen = list(dict.fromkeys(s[name] for s in firing_maps if name in s))
-        possible = {render_value(s[name]) for s in every_maps if name in s}
-        if _only_at_its_default(name, chosen, every_maps):
+        if _only_at_its_default(name, chosen, choices):
             continue
-        if chosen and len(chosen) < len(possible):
+        if chosen and len(chosen) < choices.possible[name]:
             values = ", ".join(render_value(value) for value in chosen)
             parts.append(f"{name}={values}" if len(chosen) == 1 else f"{name} in ({values})")
     return ", ".join(parts) or "some allowedValues choices"
