@@ -447,20 +447,32 @@ class CheckedRecords:
     """
 
     def __init__(self) -> None:
-        self._seen: dict[tuple, list[tuple[VmRecord, list[tuple]]]] = {}
+        self._seen: dict[tuple, list[tuple[VmRecord, list, list[tuple]]]] = {}
 
     def keys_of(self, record: VmRecord) -> list[tuple] | None:
         """The group keys of an equal record checked before, else None."""
         if not record.scenario:
             return None  # one record per resource: nothing to share
-        for seen, keys in self._seen.get(_scenario_key(record), ()):
-            if _equal_but_scenario(seen, record) and _same_value_types(seen, record):
+        values = _fact_values(record)
+        for seen, seen_values, keys in self._seen.get(_scenario_key(record), ()):
+            # The values first: most records of a resource differ in one, and a list compares
+            # them at C speed where comparing the records compares every field of every fact.
+            if (
+                seen_values == values
+                and _equal_but_scenario(seen, record)
+                and _same_value_types(seen, record)
+            ):
                 return keys
         return None
 
     def add(self, record: VmRecord, keys: list[tuple]) -> None:
         if record.scenario:
-            self._seen.setdefault(_scenario_key(record), []).append((record, keys))
+            entry = (record, _fact_values(record), keys)
+            self._seen.setdefault(_scenario_key(record), []).append(entry)
+
+
+def _fact_values(record: VmRecord) -> list:
+    return [fact.value for fact in record.facts.values()]
 
 
 def _same_value_types(one: VmRecord, other: VmRecord) -> bool:
