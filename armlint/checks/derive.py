@@ -35,6 +35,19 @@ DERIVED_FACTS = (
 )
 
 _IMAGE_PARTS = ("image_publisher", "image_offer", "image_sku")
+# The facts ``derive`` reads: the engine keeps derived facts by their values
+# (``Engine._view_outcome``); tests/checks/test_engine_memo.py checks it reads no other.
+DERIVE_INPUTS = frozenset(
+    {
+        "image_id",
+        *_IMAGE_PARTS,
+        "patch_mode",
+        "os",
+        "enable_automatic_updates",
+        "api_version",
+        "maintenance_schedule",
+    }
+)
 _OS_NOT_KNOWN = "the OS is not known"
 
 

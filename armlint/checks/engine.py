@@ -120,17 +120,18 @@ class _SharedMemo:
     steps by record kind, and what conditions and whole facts views decided. Sound because the
     rules read nothing but the view, the record and the tables, which are read once a process."""
 
-    __slots__ = ("rules", "steps_by_kind", "condition_keys", "verdicts", "by_view")
+    __slots__ = ("rules", "read_names", "steps_by_kind", "condition_keys", "verdicts", "by_view")
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], read_names: frozenset[str] | None) -> None:
         self.rules = rules
+        self.read_names = read_names
         self.steps_by_kind: dict[str, list[_RuleStep]] = {}
         # A condition's verdict by the values it reads: a new view often differs from the
         # ones seen only in facts a condition does not read (see Engine._verdict).
         self.condition_keys: dict[int, tuple[Any, tuple[str, ...] | None]] = {}
         self.verdicts: dict[tuple, conditions.Verdict] = {}
-        # Derived facts and verdicts by the whole facts view: copies, allowedValues choices
-        # that do not reach the VM and templates written alike share one of a few views.
+        # Derived facts and verdicts by the view's entries they read: copies, allowedValues
+        # choices that do not reach the VM and templates written alike share one of a few.
         self.by_view: dict[tuple, _ViewOutcome] = {}
 
 
@@ -141,7 +142,24 @@ def _shared_memo(pack: RulePack, profile: str, enabled: frozenset[str] | None) -
         for rule in pack.rules.values()
         if _runs_here(rule) and profile in rule.profiles and (enabled is None or rule.id in enabled)
     ]
-    return _SharedMemo(rules)
+    return _SharedMemo(rules, _read_names(rules, profile))
+
+
+def _read_names(rules: list[Rule], profile: str) -> frozenset[str] | None:
+    """The view entries that derived facts and the rules' conditions read, and the record kind
+    (it picks the rules); None when a condition reads the whole view (``const`` over it)."""
+    from armlint.checks.derive import DERIVE_INPUTS
+
+    names = {"kind", "format", *DERIVE_INPUTS}
+    for rule in rules:
+        condition = rule.condition(profile)
+        if condition is None:
+            continue
+        keys = conditions.view_keys(condition)
+        if keys is None:
+            return None
+        names |= keys
+    return frozenset(names)
 
 
 class Engine:
@@ -156,6 +174,7 @@ class Engine:
         self._condition_keys = memo.condition_keys
         self._verdicts = memo.verdicts
         self._by_view = memo.by_view
+        self._read_names = memo.read_names
 
     def check(self, records: Iterable[VmRecord]) -> list[Finding]:
         findings: list[Finding] = []
@@ -182,12 +201,13 @@ class Engine:
         return findings
 
     def _view_outcome(self, view: dict, kind: str, tables) -> _ViewOutcome:
-        """Adds the derived facts to ``view`` and says which rules are left to run: as for an
-        equal view seen before, since derived facts and conditions read nothing but the view
-        (the record's kind and format are in it)."""
+        """Adds the derived facts to ``view`` and says which rules are left to run: as for a
+        view seen before with equal entries where they read, since derived facts and conditions
+        read nothing but the view (the record's kind is in it)."""
         from armlint.checks.derive import derive
 
-        key = view_key(view)
+        names = self._read_names
+        key = view_key(view if names is None else {n: v for n, v in view.items() if n in names})
         outcome = self._by_view.get(key) if key is not None else None
         if outcome is not None:
             view.update(outcome.derived)

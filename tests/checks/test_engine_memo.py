@@ -5,12 +5,24 @@ own places and say its own sources."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from armlint.checks import derive as derive_module
 from armlint.checks import engine as engine_module
+from armlint.checks.derive import DERIVE_INPUTS, derive
 from armlint.checks.engine import CheckOptions, Engine, view_key
 from armlint.checks.pack import load_pack
-from armlint.model import SOURCE_DEFAULT, SOURCE_LITERAL, Fact, Location, VmRecord
+from armlint.checks.tables import load_tables
+from armlint.model import (
+    FACT_NAMES,
+    SOURCE_DEFAULT,
+    SOURCE_LITERAL,
+    Fact,
+    Location,
+    Unknown,
+    VmRecord,
+)
 
 
 def manual_vm(path: str, updates=True) -> VmRecord:
@@ -66,3 +78,52 @@ def test_view_keys_tell_types_apart_inside_containers_too():
     assert view_key({"zones": ["1"]}) == view_key({"zones": ["1"]})
     assert view_key({"x": 1.0}) != view_key({"x": 1})
     assert view_key({"x": {1, 2}}) is None  # unhashable: checked without the memo
+
+
+def test_a_fact_no_condition_and_no_derivation_reads_does_not_split_the_views(fresh):
+    engine = Engine(load_pack(), CheckOptions())
+    for zones in (["1"], ["2"], None):
+        record = manual_vm("a.json")
+        if zones is not None:
+            record.facts["zones"] = Fact(zones, Location("a.json", 9, 9), SOURCE_LITERAL)
+        assert azp102(engine.check_record(record))
+    assert len(fresh) == 1
+
+
+# Values that steer derive, by fact: a listed and an unlisted image, each OS, valid and invalid
+# patch modes, api-versions before and after patchMode; other facts take the odd ones.
+UNKNOWN = Unknown("a parameter without a value")
+POOLS = {
+    "os": ("Windows", "Linux", UNKNOWN, 1),
+    "patch_mode": (
+        "Manual",
+        "AutomaticByOS",
+        "AutomaticByPlatform",
+        "ImageDefault",
+        "automaticbyos",
+        UNKNOWN,
+    ),
+    "enable_automatic_updates": (True, False, 1, UNKNOWN),
+    "image_publisher": ("MicrosoftWindowsServer", "Canonical", UNKNOWN),
+    "image_offer": ("WindowsServer", "UbuntuServer", UNKNOWN),
+    "image_sku": ("2022-datacenter-azure-edition", "2019-Datacenter", UNKNOWN),
+    "image_id": ("/subscriptions/s/images/i", UNKNOWN),
+    "api_version": ("2019-07-01", "2024-07-01", "not-a-version", UNKNOWN),
+}
+ODD = ("Windows", "Manual", "2024-07-01", True, False, 1, None, UNKNOWN)
+# Every fact a record can have (a MaintenanceSchedule is no value of these), kind and format.
+ALL_NAMES = [name for name in FACT_NAMES if name != "maintenance_schedule"] + ["kind", "format"]
+views = st.fixed_dictionaries(
+    {}, optional={name: st.sampled_from(POOLS.get(name, ODD)) for name in ALL_NAMES}
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(views)
+# A typo suggested as AutomaticByOS becomes Manual when automatic updates are off: rare at random.
+@example({"os": "Windows", "patch_mode": "automaticbyos", "enable_automatic_updates": False})
+def test_derive_reads_only_its_declared_inputs(view):
+    """The engine keeps derived facts by DERIVE_INPUTS' values alone (Engine._view_outcome)."""
+    inputs_only = {name: value for name, value in view.items() if name in DERIVE_INPUTS}
+    for profile in ("current", "preview-2020"):
+        assert derive(view, profile, load_tables()) == derive(inputs_only, profile, load_tables())
