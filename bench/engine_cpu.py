@@ -1,4 +1,4 @@
-"""The rule engine alone on the ARM corpus's records, in CPU time (issue 16).
+"""The rule engine alone on the corpus's records of one format, in CPU time (issue 16).
 
 Run: python bench/engine_cpu.py [--repeat N] [--format ARM|Bicep|Terraform]
 One ``run_check`` collects the records each unit hands to the rule engine (exploring and with
@@ -44,7 +44,6 @@ def engine_run(batches: list[list], explore: bool) -> int:
     from armlint.run import pipeline
 
     engine._shared_memo.cache_clear()
-
     options = pipeline.RunOptions(paths=[str(CORPUS)], explore=explore)
     return sum(len(pipeline._checked(records, options, [])) for records in batches)
 

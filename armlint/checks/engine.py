@@ -117,7 +117,7 @@ class _ViewOutcome:
 class _SharedMemo:
     """What every engine of a process shares for one pack, profile and rule selection (the
     pipeline makes one engine per work unit, mostly of one or two records): the rules, their
-    steps by record kind, and what conditions and whole facts views decided. Sound because the
+    steps by record kind, and what conditions and facts views decided. Sound because the
     rules read nothing but the view, the record and the tables, which are read once a process."""
 
     __slots__ = ("rules", "read_names", "steps_by_kind", "condition_keys", "verdicts", "by_view")
@@ -253,7 +253,9 @@ class Engine:
         try:
             if verdict is not None:
                 return _condition_results(step.rule, verdict, record, view)
-            return list(step.code(record, view, self.options.profile, tables))
+            code = step.code
+            assert code is not None  # _live_steps leaves no step without a rule to run
+            return list(code(record, view, self.options.profile, tables))
         except Exception as error:
             return self._failed(step.rule, record, error)
 
