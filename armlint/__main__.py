@@ -1,5 +1,5 @@
 import sys
 
-from armlint.cli import main
+from armlint.cli import console_main
 
-sys.exit(main())
+sys.exit(console_main())
