@@ -14,13 +14,13 @@ import os
 import re
 import zlib
 from collections.abc import Iterable
-from functools import cache
 from operator import attrgetter
 from pathlib import Path
 
 from armlint.fileio import DEFAULT_CAP, BufferReader, read_regular
 from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
 from armlint.run.cache_entry import FORMAT, well_formed
+from armlint.run.cache_pack import ResultPacks
 from armlint.run.discover import Candidate
 
 # 2: findings carry scenario and parameter_file apart from the message; 3: and their fix;
@@ -202,46 +202,27 @@ def digest_of(
 _KEY_READER = BufferReader()
 
 
-def cache_path(key: str) -> Path:
-    return Path(_entry_file(key))
-
-
-def _entry_file(key: str) -> str:
-    """Where the entry of ``key`` is, as a string: a ``Path`` per lookup was a share of a
-    fully cached run. The folder is worked out once per cache-folder setting."""
-    environment = (os.environ.get(name) for name in ("ARMLINT_CACHE_DIR", "XDG_CACHE_HOME", "HOME"))
-    return os.path.join(_results_folder(*environment), key[:2], f"{key}.json")
-
-
-@cache
-def _results_folder(*environment: str | None) -> str:
-    """The result cache's folder for these values of the variables ``cache_dir`` reads."""
-    from armlint.datacache import cache_dir
-
-    return os.path.join(cache_dir(), "results")
-
-
 def load_cached(key: str) -> UnitResult | None:
     """The cached result, or None when missing, corrupt, odd or out of date."""
     return lookup_cached(key)[0]
 
 
-def lookup_cached(key: str) -> tuple[UnitResult | None, str]:
+def lookup_cached(key: str, packs: ResultPacks | None = None) -> tuple[UnitResult | None, str]:
     """The cached result (or None) and, for an entry that was there but odd, why it was not
-    used ('' for a hit, a plain miss or a changed dependency: those are normal).
+    used ('' for a hit, a plain miss or a changed dependency: those are normal). ``packs``:
+    the run's view of the cache (its packs' indexes are read once per run), else a new one.
 
     A cache entry is untrusted input (another process, a full disk or a person may have
     written it): it is size-capped, used only when its stamp (the digest of the entry as
     armlint wrote it, see ``stamped``) matches, which a truncated, damaged or hand-edited entry
     does not, and checked against the shape of schemas/cache-entry.schema.json
     (``cache_entry.well_formed``) all the same. Its dependencies are read only if they are
-    regular files."""
-    try:
-        raw = read_regular(_entry_file(key), CACHE_MAX_BYTES)
-    except FileNotFoundError:
+    regular files. A damaged pack as a whole is a plain miss (``cache_pack``)."""
+    raw = (ResultPacks() if packs is None else packs).get(key)
+    if raw is None:
         return None, ""
-    except (OSError, ValueError) as error:
-        return None, f"unreadable ({type(error).__name__})"
+    if len(raw) > CACHE_MAX_BYTES:
+        return None, f"larger than {CACHE_MAX_BYTES} bytes"
     data, odd = _parsed_entry(raw)
     if data is None:
         return None, odd
@@ -296,47 +277,19 @@ def unstamped(raw: bytes) -> bytes | None:
     return body if hashlib.sha256(body).hexdigest().encode("ascii") == stamp else None
 
 
-def store(key: str, result: UnitResult) -> None:
-    data = _result_to(result)
-    target = _entry_file(key)
-    handle, temporary = _open_temporary(target)
-    if handle is None:
-        return  # no cache folder: only speed is lost
+def store(key: str, result: UnitResult, packs: ResultPacks | None = None) -> None:
+    """Store ``result`` by ``key``: into the run's ``packs``, written when the run flushes
+    them, or else at once as a pack of its own."""
     try:
-        text = stamped(json.dumps(data))
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except (OSError, TypeError, ValueError):
-        Path(temporary).unlink(missing_ok=True)
-
-
-_MADE_FOLDERS: set[str] = set()  # entry folders this process made or found (one mkdir each)
-
-
-def _open_temporary(target: str) -> tuple[int | None, str]:
-    """A new file beside ``target`` to write the entry into, then rename over it (readers never
-    see half an entry). Named by process id and key, which is unique while the process writes
-    it; ``tempfile.mkstemp`` (random names, its import) was a tenth of the first cached run's
-    extra cost. A leftover of a crashed process with the same id falls back to mkstemp."""
-    folder = os.path.dirname(target)
-    temporary = f"{target}.{os.getpid()}.tmp"
-    try:
-        if folder not in _MADE_FOLDERS:
-            os.makedirs(folder, exist_ok=True)
-            _MADE_FOLDERS.add(folder)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        return os.open(temporary, flags, 0o600), temporary
-    except FileExistsError:
-        import tempfile
-
-        try:
-            return tempfile.mkstemp(dir=folder, suffix=".tmp")
-        except OSError:
-            return None, ""
-    except OSError:
-        _MADE_FOLDERS.discard(folder)  # removed under us, or never writable: try again next time
-        return None, ""
+        entry = stamped(json.dumps(_result_to(result)))
+    except (TypeError, ValueError):
+        return  # not JSON (a bug's result): it is checked afresh next time
+    if packs is not None:
+        packs.put(key, entry)
+        return
+    alone = ResultPacks()
+    alone.put(key, entry)
+    alone.flush()
 
 
 def _result_to(result: UnitResult) -> dict:

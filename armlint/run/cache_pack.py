@@ -1,0 +1,261 @@
+"""The result cache on disk: a few pack files, not one file per unit.
+
+Creating a file costs about 0.7 ms of CPU on the project's box, as much as checking a small
+template, so a run that stored one entry file per unit paid for the cache more than it saved
+on a first run. A run now writes the entries it stores into one pack (a handful for a very
+large run), and reads each pack it uses once.
+
+Layout, under ``<cache folder>/results/packs/``:
+
+- ``<time>-<random>.pack``: the first line is the pack's index, ASCII JSON
+  ``{"format": 1, "entries": [[key, length], ...]}``; the entries' bytes follow it, one after
+  the other in the index's order (each entry is a stamped JSON object, ``workunits.stamped``).
+  The name starts with the time it was written (nanoseconds, 20 digits, so names sort by age)
+  and ends with random hex: two runs never write the same pack, so nothing is shared between
+  writers (no lock, no index file that concurrent runs would overwrite).
+- ``<name>.<pid>.tmp``: a pack being written. It becomes a pack by ``os.replace`` once whole,
+  so a reader sees a whole pack or none; a crash leaves a temporary file that compaction
+  removes once it is old.
+
+Safety. A pack is untrusted input. An index that is not what this module writes (damaged,
+truncated, another format) makes the whole pack a miss: its units are checked afresh and
+stored in a new pack. Each entry keeps its own stamp, so a damaged entry in a good pack is a
+miss for its unit alone (``workunits.lookup_cached`` names why). A pack that disappears
+between its listing and its read (another run compacted it) is a plain miss.
+
+A key found in several packs is read from the newest (a unit checked afresh because its entry
+was damaged is stored again in a newer pack).
+
+Bound. When a run writes a pack and finds more than ``MAX_PACKS`` of them, it merges them all
+into one, keeping each key's newest entry and, newest first, no more than
+``MAX_RESULTS_BYTES``: entries no run has written for long go first. Two runs compacting at
+once both write a merged pack; the duplicate is harmless and merged away next time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+
+PACK_FORMAT = 1
+PACK_SUFFIX = ".pack"
+MAX_PACKS = 8  # more than this when a run writes: merge them into one
+MAX_RESULTS_BYTES = 256 * 1024 * 1024  # what a merge keeps, newest first
+PACK_FLUSH_BYTES = 16 * 1024 * 1024  # a run's pending entries are written past this size
+MAX_INDEX_BYTES = 16 * 1024 * 1024  # about 200,000 entries
+STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old is a crashed writer's
+_KEY = re.compile(r"[0-9a-f]{64}")
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+class PackError(Exception):
+    """A pack that cannot be used as a whole."""
+
+
+def packs_folder() -> str:
+    """``results/packs`` in the cache folder of the current environment."""
+    from armlint.datacache import cache_dir
+
+    return os.path.join(cache_dir(), "results", "packs")
+
+
+class ResultPacks:
+    """The packs of one cache folder, as one run sees them: each index is read at the first
+    lookup, each pack's entries when one of them is first asked for. Entries stored through
+    ``put`` are written by ``flush`` (the run's end), or earlier past ``PACK_FLUSH_BYTES``."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        self.folder = packs_folder() if folder is None else folder
+        self._where: dict[str, tuple[str, int, int]] | None = None  # key -> (pack, start, end)
+        self._bodies: dict[str, bytes | None] = {}  # pack -> its bytes after the index line
+        self._pending: dict[str, bytes] = {}
+        self._pending_bytes = 0
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, key: str) -> bytes | None:
+        """The stored entry of ``key`` (its stamp not yet checked), or None."""
+        if key in self._pending:
+            return self._pending[key]
+        if self._where is None:
+            self._where = self._indexes()
+        found = self._where.get(key)
+        if found is None:
+            return None
+        pack, start, end = found
+        body = self._body(pack)
+        return None if body is None else body[start:end]
+
+    def _indexes(self) -> dict[str, tuple[str, int, int]]:
+        """Where each key's entry is; a key in several packs is taken from the newest."""
+        where: dict[str, tuple[str, int, int]] = {}
+        for pack in reversed(pack_paths(self.folder)):  # oldest first: newer ones overwrite
+            try:
+                where.update(_index_of(pack))
+            except (OSError, PackError):
+                continue  # a miss for each of its units; they are stored again
+        return where
+
+    def _body(self, pack: str) -> bytes | None:
+        if pack not in self._bodies:
+            self._bodies[pack] = _body_of(pack)
+        return self._bodies[pack]
+
+    # -- writing --------------------------------------------------------------------------
+
+    def put(self, key: str, entry: bytes) -> None:
+        self._pending[key] = entry
+        self._pending_bytes += len(entry)
+        if self._pending_bytes > PACK_FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending entries as one pack, then merge the packs if there are too many.
+        A cache folder that cannot be written only loses speed."""
+        if not self._pending:
+            return
+        entries, self._pending, self._pending_bytes = self._pending, {}, 0
+        if write_pack(self.folder, entries) is not None:
+            compact(self.folder)
+
+
+def write_pack(folder: str, entries: dict[str, bytes], name: str | None = None) -> str | None:
+    """Write ``entries`` as a new pack in ``folder`` (or as the pack ``name``, replacing it);
+    its path, or None when the folder cannot be written."""
+    index = [[key, len(entry)] for key, entry in entries.items()]
+    head = json.dumps({"format": PACK_FORMAT, "entries": index}).encode("ascii") + b"\n"
+    target = os.path.join(folder, name or _new_pack_name())
+    temporary = f"{target}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(folder, exist_ok=True)
+        # Never an existing file (O_EXCL), readable by the user alone, as findings may quote
+        # the templates.
+        handle = os.open(temporary, _WRITE_FLAGS, 0o600)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(head)
+            stream.writelines(entries.values())
+        os.replace(temporary, target)
+    except OSError:
+        _remove(temporary)
+        return None
+    return target
+
+
+def read_pack(pack: str) -> dict[str, bytes]:
+    """Every entry of ``pack`` by key; raises OSError or PackError."""
+    where = _index_of(pack)
+    body = _body_of(pack)
+    if body is None:
+        raise PackError("its entries cannot be read")
+    return {key: body[start:end] for key, (_, start, end) in where.items()}
+
+
+def pack_paths(folder: str | None = None) -> list[str]:
+    """The packs of ``folder`` (the current cache's by default), newest first."""
+    folder = packs_folder() if folder is None else folder
+    try:
+        names = [name for name in os.listdir(folder) if name.endswith(PACK_SUFFIX)]
+    except OSError:
+        return []
+    return [os.path.join(folder, name) for name in sorted(names, reverse=True)]
+
+
+def _new_pack_name() -> str:
+    return f"{time.time_ns():020d}-{os.urandom(8).hex()}{PACK_SUFFIX}"
+
+
+def compact(folder: str) -> None:
+    """Merge the packs of ``folder`` into one when there are more than ``MAX_PACKS``."""
+    packs = pack_paths(folder)
+    _remove_stale_temporaries(folder)
+    if len(packs) <= MAX_PACKS:
+        return
+    kept: dict[str, bytes] = {}
+    size = 0
+    for pack in packs:  # newest first: its entries win and are kept first
+        try:
+            entries = read_pack(pack)
+        except (OSError, PackError):
+            continue
+        for key, entry in entries.items():
+            if key not in kept and size + len(entry) <= MAX_RESULTS_BYTES:
+                kept[key] = entry
+                size += len(entry)
+    if write_pack(folder, kept) is None:
+        return
+    for pack in packs:
+        _remove(pack)
+
+
+def _index_of(pack: str) -> dict[str, tuple[str, int, int]]:
+    """Each key of the pack's index with where its entry lies in the pack's body."""
+    with open(pack, "rb") as stream:
+        line = stream.readline(MAX_INDEX_BYTES)
+    try:
+        index = json.loads(line)
+    except (ValueError, RecursionError) as error:
+        raise PackError("its index is not JSON") from error
+    if not line.endswith(b"\n") or not _index_shape(index):
+        raise PackError("its index is not a pack index")
+    where = {}
+    start = 0
+    for key, length in index["entries"]:
+        where[key] = (pack, start, start + length)
+        start += length
+    return where
+
+
+def _index_shape(index: object) -> bool:
+    if not isinstance(index, dict) or index.get("format") != PACK_FORMAT:
+        return False
+    entries = index.get("entries")
+    return isinstance(entries, list) and all(_index_item(item) for item in entries)
+
+
+def _index_item(item: object) -> bool:
+    return (
+        isinstance(item, list)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and _KEY.fullmatch(item[0]) is not None
+        and type(item[1]) is int
+        and item[1] >= 0
+    )
+
+
+def _body_of(pack: str) -> bytes | None:
+    """The pack's bytes after its index line; None if it is gone or unreadable. An entry cut
+    short by a damaged pack fails its stamp, so no length check is needed here."""
+    from armlint.fileio import read_regular
+
+    try:
+        data = read_regular(pack, MAX_RESULTS_BYTES + MAX_INDEX_BYTES)
+    except (OSError, ValueError):
+        return None
+    return data[data.find(b"\n") + 1 :]
+
+
+def _remove_stale_temporaries(folder: str) -> None:
+    """Temporary files of writers that crashed (a live writer's file is minutes old at most)."""
+    now = time.time()
+    try:
+        listing = [entry for entry in os.scandir(folder) if entry.name.endswith(".tmp")]
+    except OSError:
+        return
+    for entry in listing:
+        try:
+            if now - entry.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                os.remove(entry.path)
+        except OSError:
+            continue
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):  # removed by another run, or a read-only folder
+        os.remove(path)
