@@ -8,7 +8,13 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from armlint.run.cache_pack import PackError, pack_paths, read_pack, write_pack
+from armlint.run.cache_pack import (
+    PackError,
+    pack_paths,
+    read_index,
+    read_pack,
+    write_pack,
+)
 
 
 def packs_of(cache: Path) -> str:
@@ -32,7 +38,7 @@ def rewrite_entries(cache: Path, change: Callable[[str, bytes], bytes]) -> int:
     folder = packs_of(cache)
     for pack in pack_paths(folder):
         entries = {key: change(key, entry) for key, entry in read_pack(pack).items()}
-        write_pack(folder, entries, name=os.path.basename(pack))
+        write_pack(folder, entries, read_index(pack)[1], name=os.path.basename(pack))
         changed += len(entries)
     return changed
 

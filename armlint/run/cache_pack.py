@@ -8,8 +8,11 @@ large run), and reads each pack it uses once.
 Layout, under ``<cache folder>/results/packs/``:
 
 - ``<time>-<random>.pack``: the first line is the pack's index, ASCII JSON
-  ``{"format": 1, "entries": [[key, length], ...]}``; the entries' bytes follow it, one after
-  the other in the index's order (each entry is a stamped JSON object, ``workunits.stamped``).
+  ``{"format": 1, "entries": [[key, length], ...], "unmentioned": [digest, ...]}``; the
+  entries' bytes follow it, one after the other in the index's order (each entry is a stamped
+  JSON object, ``workunits.stamped``). ``unmentioned`` lists the content digests (SHA-256) of
+  the files the run read for its keys whose bytes do not contain "armlint", so that the next
+  run need not search them again for suppressions (``workunits.digest_of``).
   The name starts with the time it was written (nanoseconds, 20 digits, so names sort by age)
   and ends with random hex: two runs never write the same pack, so nothing is shared between
   writers (no lock, no index file that concurrent runs would overwrite).
@@ -28,7 +31,8 @@ was damaged is stored again in a newer pack).
 
 Bound. When a run writes a pack and finds more than ``MAX_PACKS`` of them, it merges them all
 into one, keeping each key's newest entry and, newest first, no more than
-``MAX_RESULTS_BYTES``: entries no run has written for long go first. Two runs compacting at
+``MAX_RESULTS_BYTES`` (and ``MAX_UNMENTIONED`` digests): what no run has written for long
+goes first. Two runs compacting at
 once both write a merged pack; the duplicate is harmless and merged away next time.
 """
 
@@ -39,15 +43,17 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterable
 
 PACK_FORMAT = 1
 PACK_SUFFIX = ".pack"
 MAX_PACKS = 8  # more than this when a run writes: merge them into one
 MAX_RESULTS_BYTES = 256 * 1024 * 1024  # what a merge keeps, newest first
 PACK_FLUSH_BYTES = 16 * 1024 * 1024  # a run's pending entries are written past this size
-MAX_INDEX_BYTES = 16 * 1024 * 1024  # about 200,000 entries
+MAX_INDEX_BYTES = 32 * 1024 * 1024  # 200,000 entries and as many digests
+MAX_UNMENTIONED = 200_000  # digests a merge keeps, newest first
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old is a crashed writer's
-_KEY = re.compile(r"[0-9a-f]{64}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")  # a key, or a file's content digest
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
@@ -70,6 +76,8 @@ class ResultPacks:
     def __init__(self, folder: str | None = None) -> None:
         self.folder = packs_folder() if folder is None else folder
         self._where: dict[str, tuple[str, int, int]] | None = None  # key -> (pack, start, end)
+        self._known: set[str] = set()  # digests of files without "armlint", from the indexes
+        self._remembered: set[str] = set()  # the same, found by this run: for its pack
         self._bodies: dict[str, bytes | None] = {}  # pack -> its bytes after the index line
         self._pending: dict[str, bytes] = {}
         self._pending_bytes = 0
@@ -80,24 +88,34 @@ class ResultPacks:
         """The stored entry of ``key`` (its stamp not yet checked), or None."""
         if key in self._pending:
             return self._pending[key]
-        if self._where is None:
-            self._where = self._indexes()
-        found = self._where.get(key)
+        found = self._indexes().get(key)
         if found is None:
             return None
         pack, start, end = found
         body = self._body(pack)
         return None if body is None else body[start:end]
 
+    def known_unmentioned(self, digest: str) -> bool:
+        """Whether an earlier run found no "armlint" in a file of this content digest."""
+        self._indexes()
+        return digest in self._known
+
+    def remember_unmentioned(self, digest: str) -> None:
+        self._remembered.add(digest)
+
     def _indexes(self) -> dict[str, tuple[str, int, int]]:
         """Where each key's entry is; a key in several packs is taken from the newest."""
-        where: dict[str, tuple[str, int, int]] = {}
+        if self._where is not None:
+            return self._where
+        self._where = {}
         for pack in reversed(pack_paths(self.folder)):  # oldest first: newer ones overwrite
             try:
-                where.update(_index_of(pack))
+                where, unmentioned = read_index(pack)
             except (OSError, PackError):
                 continue  # a miss for each of its units; they are stored again
-        return where
+            self._where.update(where)
+            self._known.update(unmentioned)
+        return self._where
 
     def _body(self, pack: str) -> bytes | None:
         if pack not in self._bodies:
@@ -118,15 +136,25 @@ class ResultPacks:
         if not self._pending:
             return
         entries, self._pending, self._pending_bytes = self._pending, {}, 0
-        if write_pack(self.folder, entries) is not None:
+        unmentioned, self._remembered = self._remembered, set()
+        if write_pack(self.folder, entries, unmentioned) is not None:
             compact(self.folder)
 
 
-def write_pack(folder: str, entries: dict[str, bytes], name: str | None = None) -> str | None:
-    """Write ``entries`` as a new pack in ``folder`` (or as the pack ``name``, replacing it);
-    its path, or None when the folder cannot be written."""
-    index = [[key, len(entry)] for key, entry in entries.items()]
-    head = json.dumps({"format": PACK_FORMAT, "entries": index}).encode("ascii") + b"\n"
+def write_pack(
+    folder: str,
+    entries: dict[str, bytes],
+    unmentioned: Iterable[str] = (),
+    name: str | None = None,
+) -> str | None:
+    """Write ``entries`` and the ``unmentioned`` digests as a new pack in ``folder`` (or as
+    the pack ``name``, replacing it); its path, or None when the folder cannot be written."""
+    index = {
+        "format": PACK_FORMAT,
+        "entries": [[key, len(entry)] for key, entry in entries.items()],
+        "unmentioned": sorted(unmentioned),
+    }
+    head = json.dumps(index).encode("ascii") + b"\n"
     target = os.path.join(folder, name or _new_pack_name())
     temporary = f"{target}.{os.getpid()}.tmp"
     try:
@@ -149,7 +177,7 @@ def write_pack(folder: str, entries: dict[str, bytes], name: str | None = None) 
 
 def read_pack(pack: str) -> dict[str, bytes]:
     """Every entry of ``pack`` by key; raises OSError or PackError."""
-    where = _index_of(pack)
+    where, _ = read_index(pack)
     body = _body_of(pack)
     if body is None:
         raise PackError("its entries cannot be read")
@@ -177,24 +205,28 @@ def compact(folder: str) -> None:
     if len(packs) <= MAX_PACKS:
         return
     kept: dict[str, bytes] = {}
+    unmentioned: dict[str, None] = {}  # in order, newest first
     size = 0
     for pack in packs:  # newest first: its entries win and are kept first
         try:
             entries = read_pack(pack)
+            digests = read_index(pack)[1]
         except (OSError, PackError):
             continue
         for key, entry in entries.items():
             if key not in kept and size + len(entry) <= MAX_RESULTS_BYTES:
                 kept[key] = entry
                 size += len(entry)
-    if write_pack(folder, kept) is None:
+        unmentioned.update(dict.fromkeys(digests))
+    if write_pack(folder, kept, list(unmentioned)[:MAX_UNMENTIONED]) is None:
         return
     for pack in packs:
         _remove(pack)
 
 
-def _index_of(pack: str) -> dict[str, tuple[str, int, int]]:
-    """Each key of the pack's index with where its entry lies in the pack's body."""
+def read_index(pack: str) -> tuple[dict[str, tuple[str, int, int]], list[str]]:
+    """Each key of the pack's index with where its entry lies in the pack's body, and the
+    pack's digests of files without "armlint"; raises OSError or PackError."""
     with open(pack, "rb") as stream:
         line = stream.readline(MAX_INDEX_BYTES)
     try:
@@ -208,25 +240,33 @@ def _index_of(pack: str) -> dict[str, tuple[str, int, int]]:
     for key, length in index["entries"]:
         where[key] = (pack, start, start + length)
         start += length
-    return where
+    return where, index["unmentioned"]
 
 
 def _index_shape(index: object) -> bool:
     if not isinstance(index, dict) or index.get("format") != PACK_FORMAT:
         return False
-    entries = index.get("entries")
-    return isinstance(entries, list) and all(_index_item(item) for item in entries)
+    entries, unmentioned = index.get("entries"), index.get("unmentioned")
+    return (
+        isinstance(entries, list)
+        and all(_index_item(item) for item in entries)
+        and isinstance(unmentioned, list)
+        and all(_is_digest(digest) for digest in unmentioned)
+    )
 
 
 def _index_item(item: object) -> bool:
     return (
         isinstance(item, list)
         and len(item) == 2
-        and isinstance(item[0], str)
-        and _KEY.fullmatch(item[0]) is not None
+        and _is_digest(item[0])
         and type(item[1]) is int
         and item[1] >= 0
     )
+
+
+def _is_digest(value: object) -> bool:
+    return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
 
 
 def _body_of(pack: str) -> bytes | None:

@@ -272,7 +272,7 @@ def _from_cache(unit, settings: str, packs, unmentioned: set[str] | None = None)
     or '')."""
     from armlint.run.workunits import cache_key, lookup_cached
 
-    key = cache_key(unit, settings, unmentioned)
+    key = cache_key(unit, settings, unmentioned, packs)
     return (key, *lookup_cached(key, packs)) if key else (None, None, "")
 
 

@@ -160,16 +160,22 @@ def in_shard(unit: Unit, shard: tuple[int, int] | None) -> bool:
 # -- cache ---------------------------------------------------------------------------------
 
 
-def cache_key(unit: Unit, settings: str, unmentioned: set[str] | None = None) -> str | None:
+def cache_key(
+    unit: Unit,
+    settings: str,
+    unmentioned: set[str] | None = None,
+    packs: ResultPacks | None = None,
+) -> str | None:
     """The unit's key: ``settings`` and each file's name and content digest. The files whose
     bytes do not contain "armlint" are added to ``unmentioned`` when it is given, so the
-    suppression scan need not read them again (``suppressions.skipping``)."""
+    suppression scan need not read them again (``suppressions.skipping``); ``packs``: the
+    run's cache, which knows such files by their digests from earlier runs."""
     import hashlib  # with the cache only: OpenSSL's import is a share of start-up
 
     digest = hashlib.sha256(settings.encode("utf-8", "surrogatepass"))
     for name in unit.files:
         digest.update(os.fsencode(name))
-        content = digest_of(name, unmentioned, _KEY_READER)
+        content = digest_of(name, unmentioned, _KEY_READER, packs)
         if content is None:
             return None  # an unreadable file is reported fresh every time
         digest.update(content.encode("ascii"))
@@ -177,7 +183,10 @@ def cache_key(unit: Unit, settings: str, unmentioned: set[str] | None = None) ->
 
 
 def digest_of(
-    path: str, unmentioned: set[str] | None = None, reader: BufferReader | None = None
+    path: str,
+    unmentioned: set[str] | None = None,
+    reader: BufferReader | None = None,
+    packs: ResultPacks | None = None,
 ) -> str | None:
     """A regular file's digest (a FIFO or device is never read: None, so no cache); ``path``
     joins ``unmentioned`` (when given) if its bytes do not contain "armlint"."""
@@ -187,14 +196,30 @@ def digest_of(
         data = (reader or BufferReader()).read(path, DEFAULT_CAP)
     except (OSError, ValueError):
         return None
-    owner = data.obj  # the reader's buffer, or bytes kept in memory; the view starts at 0
-    if (
-        unmentioned is not None
-        and isinstance(owner, (bytes, bytearray))
-        and owner.find(MENTION, 0, len(data)) < 0
-    ):
+    digest = hashlib.sha256(data).hexdigest()
+    if unmentioned is not None and _holds_no_mention(data, digest, packs):
         unmentioned.add(path)
-    return hashlib.sha256(data).hexdigest()
+    return digest
+
+
+def _holds_no_mention(data: memoryview, digest: str, packs: ResultPacks | None) -> bool:
+    """Whether the bytes do not contain "armlint". A content digest an earlier run found
+    without it needs no search (the search was a quarter of a fully cached run's keys);
+    a digest found without it now is kept with the run's pack for the next run."""
+    if packs is not None and packs.known_unmentioned(digest):
+        packs.remember_unmentioned(digest)
+        return True
+    owner = data.obj  # the reader's buffer, or bytes kept in memory; the view starts at 0
+    if not isinstance(owner, (bytes, bytearray)) or mentions(owner, len(data)):
+        return False
+    if packs is not None:
+        packs.remember_unmentioned(digest)
+    return True
+
+
+def mentions(data: bytes | bytearray, length: int) -> bool:
+    """Whether the first ``length`` bytes of ``data`` contain "armlint"."""
+    return data.find(MENTION, 0, length) >= 0
 
 
 # The cache keys' reader: one buffer for the files of every unit (digest_of is done with each

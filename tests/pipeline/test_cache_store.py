@@ -80,10 +80,13 @@ def test_a_pack_removed_after_its_index_was_read_is_a_miss(packs):
     "index",
     [
         b"not json\n",
-        b'{"format": 2, "entries": []}\n',
-        b'{"format": 1, "entries": [["' + b"g" * 64 + b'", 3]]}\n',
-        b'{"format": 1, "entries": [["' + b"1" * 64 + b'", -3]]}\n',
-        b'{"format": 1, "entries": [["' + b"1" * 64 + b'", 3]]}',  # no end of line: cut short
+        b'{"format": 2, "entries": [], "unmentioned": []}\n',
+        b'{"format": 1, "entries": [["' + b"g" * 64 + b'", 3]], "unmentioned": []}\n',
+        b'{"format": 1, "entries": [["' + b"1" * 64 + b'", -3]], "unmentioned": []}\n',
+        b'{"format": 1, "entries": [["' + b"1" * 64 + b'", 3]], "unmentioned": [3]}\n',
+        b'{"format": 1, "entries": [["' + b"1" * 64 + b'", 3]]}\n',
+        # no end of line: cut short
+        b'{"format": 1, "entries": [["' + b"1" * 64 + b'", 3]], "unmentioned": []}',
     ],
 )
 def test_a_pack_with_a_damaged_index_is_ignored_alone(packs, index):
@@ -93,6 +96,17 @@ def test_a_pack_with_a_damaged_index_is_ignored_alone(packs, index):
     reader = ResultPacks(packs)
     assert reader.get(key(1)) == b"good"
     assert reader.get("1" * 64) is None
+
+
+def test_a_pack_is_its_index_line_then_its_entries(packs):
+    """The layout the README and cache_pack describe, written by hand, is read."""
+    os.makedirs(packs)
+    index = {"format": 1, "entries": [[key(1), 3], [key(2), 2]], "unmentioned": [key(9)]}
+    with open(os.path.join(packs, "1-by-hand.pack"), "wb") as stream:
+        stream.write(json.dumps(index).encode() + b"\nonetw")
+    reader = ResultPacks(packs)
+    assert (reader.get(key(1)), reader.get(key(2))) == (b"one", b"tw")
+    assert reader.known_unmentioned(key(9)) and not reader.known_unmentioned(key(1))
 
 
 def test_packs_are_merged_past_the_bound_newest_first(packs, monkeypatch):
