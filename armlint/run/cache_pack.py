@@ -32,7 +32,7 @@ was damaged is stored again in a newer pack).
 Bound. When a run writes a pack and finds more than ``MAX_PACKS`` of them, it merges them all
 into one, keeping each key's newest entry and, newest first, no more than
 ``MAX_RESULTS_BYTES`` (and ``MAX_UNMENTIONED`` digests): what no run has written for long
-goes first. Two runs compacting at
+goes first. The merge also removes the one-file entries of versions before packs. Two runs compacting at
 once both write a merged pack; the duplicate is harmless and merged away next time.
 """
 
@@ -54,6 +54,7 @@ MAX_INDEX_BYTES = 32 * 1024 * 1024  # 200,000 entries and as many digests
 MAX_UNMENTIONED = 200_000  # digests a merge keeps, newest first
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old is a crashed writer's
 _DIGEST = re.compile(r"[0-9a-f]{64}")  # a key, or a file's content digest
+_ENTRY_FOLDER = re.compile(r"[0-9a-f]{2}")  # results/ab/: one file per entry, before packs
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
@@ -177,11 +178,16 @@ def write_pack(
 
 def read_pack(pack: str) -> dict[str, bytes]:
     """Every entry of ``pack`` by key; raises OSError or PackError."""
-    where, _ = read_index(pack)
+    return _contents(pack)[0]
+
+
+def _contents(pack: str) -> tuple[dict[str, bytes], list[str]]:
+    """The pack's entries by key and its digests of files without "armlint"."""
+    where, unmentioned = read_index(pack)
     body = _body_of(pack)
     if body is None:
         raise PackError("its entries cannot be read")
-    return {key: body[start:end] for key, (_, start, end) in where.items()}
+    return {key: body[start:end] for key, (_, start, end) in where.items()}, unmentioned
 
 
 def pack_paths(folder: str | None = None) -> list[str]:
@@ -209,8 +215,7 @@ def compact(folder: str) -> None:
     size = 0
     for pack in packs:  # newest first: its entries win and are kept first
         try:
-            entries = read_pack(pack)
-            digests = read_index(pack)[1]
+            entries, digests = _contents(pack)
         except (OSError, PackError):
             continue
         for key, entry in entries.items():
@@ -222,6 +227,21 @@ def compact(folder: str) -> None:
         return
     for pack in packs:
         _remove(pack)
+    _remove_entry_folders(os.path.dirname(folder))
+
+
+def _remove_entry_folders(results: str) -> None:
+    """The folders of one-file entries (``results/ab/<key>.json``) that armlint wrote before
+    packs: no run reads them any more (their keys hold an older version)."""
+    import shutil
+
+    try:
+        names = os.listdir(results)
+    except OSError:
+        return
+    for name in names:
+        if _ENTRY_FOLDER.fullmatch(name):
+            shutil.rmtree(os.path.join(results, name), ignore_errors=True)
 
 
 def read_index(pack: str) -> tuple[dict[str, tuple[str, int, int]], list[str]]:

@@ -123,6 +123,18 @@ def test_packs_are_merged_past_the_bound_newest_first(packs, monkeypatch):
     assert [reader.get(key(n)) for n in (1, 2, 3)] == [b"new", b"two", b"three"]
 
 
+def test_a_merge_removes_the_entry_files_of_versions_before_packs(packs, monkeypatch):
+    monkeypatch.setattr(cache_pack, "MAX_PACKS", 1)
+    results = os.path.dirname(packs)
+    os.makedirs(os.path.join(results, "ab"))
+    with open(os.path.join(results, "ab", KEY + ".json"), "w") as stream:
+        stream.write("{}")
+    write_pack(packs, {key(1): b"one"})
+    workunits.store(KEY, UnitResult(notes=["kept"]))
+    assert sorted(os.listdir(results)) == ["packs"]
+    assert workunits.lookup_cached(KEY)[0].notes == ["kept"]
+
+
 def test_a_merge_keeps_the_newest_entries_within_the_size_bound(packs, monkeypatch):
     monkeypatch.setattr(cache_pack, "MAX_PACKS", 1)
     monkeypatch.setattr(cache_pack, "MAX_RESULTS_BYTES", 8)
