@@ -152,12 +152,13 @@ def _unit_results(units, options: RunOptions, unmentioned: set[str] | None = Non
     """Results in unit order whatever the number of processes, so output never depends on it.
     With the cache, the files whose bytes do not contain "armlint" join ``unmentioned``."""
     settings = cache_settings(options) if options.cache else ""
+    packs = _result_packs() if options.cache else None  # one pack written per run
     pending, results = [], {}
     odd: dict[int, str] = {}  # why a cache entry that was there could not be used
     keys: dict[int, str | None] = {}  # one read of each file: the entry is stored by this key
     for index, unit in enumerate(units):
         if options.cache:
-            keys[index], cached, odd[index] = _from_cache(unit, settings, unmentioned)
+            keys[index], cached, odd[index] = _from_cache(unit, settings, packs, unmentioned)
         else:
             cached, odd[index] = None, ""
         if cached is None:
@@ -175,11 +176,13 @@ def _unit_results(units, options: RunOptions, unmentioned: set[str] | None = Non
     for number, (index, unit_result) in enumerate(zip(pending, fresh, strict=True), 1):
         results[index] = unit_result
         if options.cache:
-            _to_cache(keys[index], unit_result)
+            _to_cache(packs, keys[index], unit_result)
         if odd[index] and options.note_cache_misses:  # after storing: about this run only
             unit_result.notes.append(_cache_note(units[index], odd[index]))
         if options.progress:
             options.progress(number, len(pending))
+    if packs is not None:
+        packs.flush()
     return [results[index] for index in range(len(units))]
 
 
@@ -258,13 +261,19 @@ def _absolute(path: str) -> str:
         return os.path.abspath(path)
 
 
-def _from_cache(unit, settings: str, unmentioned: set[str] | None = None):
+def _result_packs():
+    from armlint.run.cache_pack import ResultPacks
+
+    return ResultPacks()
+
+
+def _from_cache(unit, settings: str, packs, unmentioned: set[str] | None = None):
     """(the unit's key or None, cached result or None, why an entry that was there was ignored
     or '')."""
     from armlint.run.workunits import cache_key, lookup_cached
 
-    key = cache_key(unit, settings, unmentioned)
-    return (key, *lookup_cached(key)) if key else (None, None, "")
+    key = cache_key(unit, settings, unmentioned, packs)
+    return (key, *lookup_cached(key, packs)) if key else (None, None, "")
 
 
 def _cache_note(unit, reason: str) -> str:
@@ -273,7 +282,7 @@ def _cache_note(unit, reason: str) -> str:
     return f"cache: ignored the cached result for {first}: {reason}; checked afresh"
 
 
-def _to_cache(key: str | None, unit_result) -> None:
+def _to_cache(packs, key: str | None, unit_result) -> None:
     """Stored by the key the lookup computed: the content that was checked (reading the files
     again for it would cost a read and a digest each, and could name changed content)."""
     from armlint.run.workunits import store
@@ -281,7 +290,7 @@ def _to_cache(key: str | None, unit_result) -> None:
     if any(note.startswith("internal error") for note in unit_result.notes):
         return  # a bug's result must not outlive the fix
     if key:
-        store(key, unit_result)
+        store(key, unit_result, packs)
 
 
 def check_unit(unit, options: RunOptions):

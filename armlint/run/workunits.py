@@ -14,13 +14,13 @@ import os
 import re
 import zlib
 from collections.abc import Iterable
-from functools import cache
 from operator import attrgetter
 from pathlib import Path
 
 from armlint.fileio import DEFAULT_CAP, BufferReader, read_regular
 from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
 from armlint.run.cache_entry import FORMAT, well_formed
+from armlint.run.cache_pack import ResultPacks
 from armlint.run.discover import Candidate
 
 # 2: findings carry scenario and parameter_file apart from the message; 3: and their fix;
@@ -160,16 +160,22 @@ def in_shard(unit: Unit, shard: tuple[int, int] | None) -> bool:
 # -- cache ---------------------------------------------------------------------------------
 
 
-def cache_key(unit: Unit, settings: str, unmentioned: set[str] | None = None) -> str | None:
+def cache_key(
+    unit: Unit,
+    settings: str,
+    unmentioned: set[str] | None = None,
+    packs: ResultPacks | None = None,
+) -> str | None:
     """The unit's key: ``settings`` and each file's name and content digest. The files whose
     bytes do not contain "armlint" are added to ``unmentioned`` when it is given, so the
-    suppression scan need not read them again (``suppressions.skipping``)."""
+    suppression scan need not read them again (``suppressions.skipping``); ``packs``: the
+    run's cache, which knows such files by their digests from earlier runs."""
     import hashlib  # with the cache only: OpenSSL's import is a share of start-up
 
     digest = hashlib.sha256(settings.encode("utf-8", "surrogatepass"))
     for name in unit.files:
         digest.update(os.fsencode(name))
-        content = digest_of(name, unmentioned, _KEY_READER)
+        content = digest_of(name, unmentioned, _KEY_READER, packs)
         if content is None:
             return None  # an unreadable file is reported fresh every time
         digest.update(content.encode("ascii"))
@@ -177,7 +183,10 @@ def cache_key(unit: Unit, settings: str, unmentioned: set[str] | None = None) ->
 
 
 def digest_of(
-    path: str, unmentioned: set[str] | None = None, reader: BufferReader | None = None
+    path: str,
+    unmentioned: set[str] | None = None,
+    reader: BufferReader | None = None,
+    packs: ResultPacks | None = None,
 ) -> str | None:
     """A regular file's digest (a FIFO or device is never read: None, so no cache); ``path``
     joins ``unmentioned`` (when given) if its bytes do not contain "armlint"."""
@@ -187,14 +196,30 @@ def digest_of(
         data = (reader or BufferReader()).read(path, DEFAULT_CAP)
     except (OSError, ValueError):
         return None
-    owner = data.obj  # the reader's buffer, or bytes kept in memory; the view starts at 0
-    if (
-        unmentioned is not None
-        and isinstance(owner, (bytes, bytearray))
-        and owner.find(MENTION, 0, len(data)) < 0
-    ):
+    digest = hashlib.sha256(data).hexdigest()
+    if unmentioned is not None and _holds_no_mention(data, digest, packs):
         unmentioned.add(path)
-    return hashlib.sha256(data).hexdigest()
+    return digest
+
+
+def _holds_no_mention(data: memoryview, digest: str, packs: ResultPacks | None) -> bool:
+    """Whether the bytes do not contain "armlint". A content digest an earlier run found
+    without it needs no search (the search was a quarter of a fully cached run's keys);
+    a digest found without it now is kept with the run's pack for the next run."""
+    if packs is not None and packs.known_unmentioned(digest):
+        packs.remember_unmentioned(digest)
+        return True
+    owner = data.obj  # the reader's buffer, or bytes kept in memory; the view starts at 0
+    if not isinstance(owner, (bytes, bytearray)) or mentions(owner, len(data)):
+        return False
+    if packs is not None:
+        packs.remember_unmentioned(digest)
+    return True
+
+
+def mentions(data: bytes | bytearray, length: int) -> bool:
+    """Whether the first ``length`` bytes of ``data`` contain "armlint"."""
+    return data.find(MENTION, 0, length) >= 0
 
 
 # The cache keys' reader: one buffer for the files of every unit (digest_of is done with each
@@ -202,46 +227,27 @@ def digest_of(
 _KEY_READER = BufferReader()
 
 
-def cache_path(key: str) -> Path:
-    return Path(_entry_file(key))
-
-
-def _entry_file(key: str) -> str:
-    """Where the entry of ``key`` is, as a string: a ``Path`` per lookup was a share of a
-    fully cached run. The folder is worked out once per cache-folder setting."""
-    environment = (os.environ.get(name) for name in ("ARMLINT_CACHE_DIR", "XDG_CACHE_HOME", "HOME"))
-    return os.path.join(_results_folder(*environment), key[:2], f"{key}.json")
-
-
-@cache
-def _results_folder(*environment: str | None) -> str:
-    """The result cache's folder for these values of the variables ``cache_dir`` reads."""
-    from armlint.datacache import cache_dir
-
-    return os.path.join(cache_dir(), "results")
-
-
 def load_cached(key: str) -> UnitResult | None:
     """The cached result, or None when missing, corrupt, odd or out of date."""
     return lookup_cached(key)[0]
 
 
-def lookup_cached(key: str) -> tuple[UnitResult | None, str]:
+def lookup_cached(key: str, packs: ResultPacks | None = None) -> tuple[UnitResult | None, str]:
     """The cached result (or None) and, for an entry that was there but odd, why it was not
-    used ('' for a hit, a plain miss or a changed dependency: those are normal).
+    used ('' for a hit, a plain miss or a changed dependency: those are normal). ``packs``:
+    the run's view of the cache (its packs' indexes are read once per run), else a new one.
 
     A cache entry is untrusted input (another process, a full disk or a person may have
     written it): it is size-capped, used only when its stamp (the digest of the entry as
     armlint wrote it, see ``stamped``) matches, which a truncated, damaged or hand-edited entry
     does not, and checked against the shape of schemas/cache-entry.schema.json
     (``cache_entry.well_formed``) all the same. Its dependencies are read only if they are
-    regular files."""
-    try:
-        raw = read_regular(_entry_file(key), CACHE_MAX_BYTES)
-    except FileNotFoundError:
+    regular files. A damaged pack as a whole is a plain miss (``cache_pack``)."""
+    raw = (ResultPacks() if packs is None else packs).get(key)
+    if raw is None:
         return None, ""
-    except (OSError, ValueError) as error:
-        return None, f"unreadable ({type(error).__name__})"
+    if len(raw) > CACHE_MAX_BYTES:
+        return None, f"larger than {CACHE_MAX_BYTES} bytes"
     data, odd = _parsed_entry(raw)
     if data is None:
         return None, odd
@@ -296,47 +302,19 @@ def unstamped(raw: bytes) -> bytes | None:
     return body if hashlib.sha256(body).hexdigest().encode("ascii") == stamp else None
 
 
-def store(key: str, result: UnitResult) -> None:
-    data = _result_to(result)
-    target = _entry_file(key)
-    handle, temporary = _open_temporary(target)
-    if handle is None:
-        return  # no cache folder: only speed is lost
+def store(key: str, result: UnitResult, packs: ResultPacks | None = None) -> None:
+    """Store ``result`` by ``key``: into the run's ``packs``, written when the run flushes
+    them, or else at once as a pack of its own."""
     try:
-        text = stamped(json.dumps(data))
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except (OSError, TypeError, ValueError):
-        Path(temporary).unlink(missing_ok=True)
-
-
-_MADE_FOLDERS: set[str] = set()  # entry folders this process made or found (one mkdir each)
-
-
-def _open_temporary(target: str) -> tuple[int | None, str]:
-    """A new file beside ``target`` to write the entry into, then rename over it (readers never
-    see half an entry). Named by process id and key, which is unique while the process writes
-    it; ``tempfile.mkstemp`` (random names, its import) was a tenth of the first cached run's
-    extra cost. A leftover of a crashed process with the same id falls back to mkstemp."""
-    folder = os.path.dirname(target)
-    temporary = f"{target}.{os.getpid()}.tmp"
-    try:
-        if folder not in _MADE_FOLDERS:
-            os.makedirs(folder, exist_ok=True)
-            _MADE_FOLDERS.add(folder)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        return os.open(temporary, flags, 0o600), temporary
-    except FileExistsError:
-        import tempfile
-
-        try:
-            return tempfile.mkstemp(dir=folder, suffix=".tmp")
-        except OSError:
-            return None, ""
-    except OSError:
-        _MADE_FOLDERS.discard(folder)  # removed under us, or never writable: try again next time
-        return None, ""
+        entry = stamped(json.dumps(_result_to(result)))
+    except (TypeError, ValueError):
+        return  # not JSON (a bug's result): it is checked afresh next time
+    if packs is not None:
+        packs.put(key, entry)
+        return
+    alone = ResultPacks()
+    alone.put(key, entry)
+    alone.flush()
 
 
 def _result_to(result: UnitResult) -> dict:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from armlint.model import SEVERITY_RANK, FileReport, Finding, Location
 from armlint.run import workunits
+from armlint.run.cache_pack import packs_folder, write_pack
 from armlint.run.workunits import UnitResult
 from tests.hardening.hardening_helpers import fuzz_settings
 
@@ -51,9 +52,7 @@ def read_back(data: bytes) -> UnitResult | None:
         previous = os.environ.get("ARMLINT_CACHE_DIR")
         os.environ["ARMLINT_CACHE_DIR"] = folder
         try:
-            path = workunits.cache_path(KEY)
-            path.parent.mkdir(parents=True)
-            path.write_bytes(data)
+            write_pack(packs_folder(), {KEY: data})
             return workunits.load_cached(KEY)
         finally:
             if previous is None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cache_packs import rewrite_entries
 from tests.hardening.hardening_helpers import (
     GOOD_FINDING,
     GOOD_NAME,
@@ -34,7 +35,7 @@ def private_cache(tmp_path_factory):
 
 
 def cache_folder() -> Path:
-    return Path(os.environ["ARMLINT_CACHE_DIR"]) / "results"
+    return Path(os.environ["ARMLINT_CACHE_DIR"])
 
 
 def assert_one_line_error(run, code: int, fragment: str) -> None:
@@ -104,10 +105,7 @@ def test_a_nul_byte_in_a_terraform_module_source(tmp_path):
 def test_a_corrupt_cache_entry_is_a_miss(tmp_path, entry):
     folder = scan_folder(tmp_path, {})
     fresh = armlint(["check", ".", "--format", "json"], cwd=folder, timeout=LIMIT)
-    entries = [path for path in cache_folder().rglob("*.json")]
-    assert entries, "the first run stored nothing"
-    for path in entries:
-        path.write_text(entry, encoding="utf-8")
+    assert rewrite_entries(cache_folder(), lambda *_: entry.encode()), "nothing was stored"
     again = armlint(["check", ".", "--format", "json"], cwd=folder, timeout=LIMIT)
     assert again.returncode == fresh.returncode == 1, again.stderr
     assert again.report["findings"] == fresh.report["findings"]
@@ -117,12 +115,15 @@ def test_a_cached_finding_with_a_bogus_severity_is_not_lost(tmp_path):
     """A cache entry whose finding had severity "fatal" made the finding disappear."""
     folder = scan_folder(tmp_path, {})
     fresh = armlint(["check", ".", "--format", "json"], cwd=folder, timeout=LIMIT)
-    for path in cache_folder().rglob("*.json"):
-        data = json.loads(path.read_text(encoding="utf-8"))
+
+    def bogus(_, entry: bytes) -> bytes:
+        data = json.loads(entry)
         for finding in data["findings"]:
             finding["severity"] = "fatal"
             finding["rule"] = "NOPE"
-        path.write_text(json.dumps(data), encoding="utf-8")
+        return json.dumps(data).encode()
+
+    rewrite_entries(cache_folder(), bogus)
     again = armlint(["check", ".", "--format", "json"], cwd=folder, timeout=LIMIT)
     assert again.report["findings"] == fresh.report["findings"]
     assert GOOD_FINDING in good_rules(again)

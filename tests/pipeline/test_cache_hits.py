@@ -8,6 +8,7 @@ import pytest
 
 from armlint.run import pipeline, workunits
 from armlint.run.pipeline import RunOptions, run_check
+from tests.cache_packs import rewrite_entries, stored_entries
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # A deployment linked by URI: the unit's result holds an AZP002 finding whose severity the
@@ -56,7 +57,7 @@ def test_a_result_with_a_pack_finding_is_served_from_the_cache(
 
 
 def _entries(private_cache) -> list:
-    return [json.loads(p.read_text()) for p in (private_cache / "results").rglob("*.json")]
+    return [json.loads(entry) for entry in stored_entries(private_cache).values()]
 
 
 def test_the_python_checks_accept_and_refuse_what_the_schema_does(private_cache):
@@ -112,7 +113,7 @@ def test_a_fully_cached_run_does_not_import_jsonschema(tmp_path):
     ]
     assert all(run.returncode in (0, 1) for run in runs), runs[-1].stderr
     assert runs[0].stdout == runs[1].stdout
-    assert list((tmp_path / "cache" / "results").rglob("*.json")), "nothing was cached"
+    assert stored_entries(tmp_path / "cache"), "nothing was cached"
     assert runs[1].stderr.strip().splitlines()[-1] == "[]", runs[1].stderr
 
 
@@ -122,11 +123,11 @@ def test_a_hand_edited_entry_is_ignored_and_named(private_cache, tmp_path):
     path.write_text(json.dumps(LINKED_BY_URI), encoding="utf-8")
     options = RunOptions(paths=[str(path)], cache=True, show_unknown=True)
     first = run_check(options).findings
-    [entry] = list((private_cache / "results").rglob("*.json"))
-    data = json.loads(entry.read_text(encoding="utf-8"))
+    [(key, entry)] = stored_entries(private_cache).items()
+    data = json.loads(entry)
     data["findings"][0]["message"] = "edited by hand"
-    entry.write_text(json.dumps(data), encoding="utf-8")
-    assert workunits.lookup_cached(entry.stem) == (
+    rewrite_entries(private_cache, lambda _, entry: json.dumps(data).encode())
+    assert workunits.lookup_cached(key) == (
         None,
         "changed since armlint wrote it (its stamp does not match)",
     )
@@ -141,8 +142,7 @@ def test_a_truncated_entry_is_ignored(private_cache, tmp_path):
     path = tmp_path / "main.json"
     path.write_text(json.dumps(LINKED_BY_URI), encoding="utf-8")
     run_check(RunOptions(paths=[str(path)], cache=True))
-    [entry] = list((private_cache / "results").rglob("*.json"))
-    whole = entry.read_bytes()
-    assert workunits.lookup_cached(entry.stem)[0] is not None
-    entry.write_bytes(whole[: len(whole) // 2])
-    assert workunits.lookup_cached(entry.stem) == (None, "not valid JSON")
+    [key] = stored_entries(private_cache)
+    assert workunits.lookup_cached(key)[0] is not None
+    rewrite_entries(private_cache, lambda _, entry: entry[: len(entry) // 2])
+    assert workunits.lookup_cached(key) == (None, "not valid JSON")

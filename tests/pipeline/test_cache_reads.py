@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from armlint.run.cache_pack import pack_paths, read_index
 from armlint.run.options import Gates
 from armlint.run.pipeline import RunOptions, run_check
 
@@ -76,6 +77,34 @@ def test_a_cached_run_reads_each_file_once(folder, monkeypatch):
     assert ("AZP102", "web-tier.json", REASON) in suppressed(runs["fresh"][0])
     assert suppressed(runs["first"][0]) == suppressed(runs["second"][0])
     assert suppressed(runs["second"][0]) == suppressed(runs["fresh"][0])
+
+
+def test_a_full_cache_knows_the_files_without_armlint_by_their_digests(folder, monkeypatch):
+    """The pack lists the content digests of the files without "armlint": a fully cached run
+    searches only the bytes of the files that have it (the search was a quarter of its keys)."""
+    import hashlib
+
+    from armlint.run import workunits
+    from tests.cache_packs import packs_of
+
+    options = RunOptions(paths=[str(folder)], cache=True, gates=Gates())
+    first = run_check(options)
+    [pack] = pack_paths(packs_of(folder.parent / "cache"))
+    digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert sorted(read_index(pack)[1]) == sorted(
+        digest for name, digest in digests.items() if name != "web-tier.json"
+    )
+    searched = []
+    original = workunits.mentions
+    monkeypatch.setattr(
+        workunits,
+        "mentions",
+        lambda data, length: searched.append(length) or original(data, length),
+    )
+    second = run_check(options)
+    assert searched == [(folder / "web-tier.json").stat().st_size]
+    assert suppressed(second) == suppressed(first)
+    assert ("AZP102", "web-tier.json", REASON) in suppressed(second)
 
 
 def test_a_file_edited_to_suppress_is_scanned_on_the_next_cached_run(folder):

@@ -7,6 +7,7 @@ import pytest
 
 from armlint.report import ReportOptions, render
 from armlint.run.pipeline import RunOptions, run_check
+from tests.cache_packs import damage_packs, rewrite_entries, stored_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = [str(ROOT / "tests" / "fixtures"), str(ROOT / "examples")]
@@ -80,16 +81,21 @@ def test_two_processes_give_byte_identical_output(monkeypatch):
 
 def test_a_cached_run_gives_identical_output_and_uses_the_cache(filled_cache, private_cache, whole):
     first = cache_copy(filled_cache, private_cache)
-    stored = list(private_cache.rglob("*.json"))
-    assert stored, "the first run should fill the cache"
+    assert stored_entries(private_cache), "the first run should fill the cache"
     assert report(cache=True) == first == rendered(whole)
 
 
 def test_a_corrupt_cache_entry_is_ignored(filled_cache, private_cache):
     first = cache_copy(filled_cache, private_cache)
-    for entry in private_cache.rglob("*.json"):
-        entry.write_text("{not json", encoding="utf-8")
+    assert rewrite_entries(private_cache, lambda *_: b"{not json")
     assert report(cache=True) == first
+
+
+def test_a_corrupt_pack_is_ignored_and_its_units_stored_again(filled_cache, private_cache):
+    first = cache_copy(filled_cache, private_cache)
+    assert damage_packs(private_cache, '{"format": 1, "entries": [') == 1
+    assert report(cache=True) == first
+    assert stored_entries(private_cache), "the units of the damaged pack were not stored again"
 
 
 def test_shards_split_the_work_without_losing_or_repeating_findings(whole):
@@ -106,10 +112,9 @@ def test_verbose_names_each_odd_cache_entry(filled_cache, private_cache):
     """Issue 12: an odd entry is a miss, "recorded in --verbose" (and only then, so the
     default output never depends on the state of the cache)."""
     cache_copy(filled_cache, private_cache)
-    # Result entries only: the folder may also hold the rule pack's JSON copies (data/).
-    entries = sorted((private_cache / "results").rglob("*.json"))
-    entries[0].write_text("{not json", encoding="utf-8")
-    entries[1].write_text('{"format": 1}', encoding="utf-8")
+    first, second = sorted(stored_entries(private_cache))[:2]
+    damaged = {first: b"{not json", second: b'{"format": 1}'}
+    rewrite_entries(private_cache, lambda key, entry: damaged.get(key, entry))
     verbose = run_check(RunOptions(paths=INPUTS, cache=True, note_cache_misses=True))
     odd = sorted(note for note in verbose.notes if note.startswith("cache: "))
     assert len(odd) == 2, odd
@@ -127,8 +132,8 @@ def test_every_entry_a_run_writes_is_valid_and_used(filled_cache, private_cache)
     from armlint.run import workunits
 
     cache_copy(filled_cache, private_cache)  # what report(cache=True) wrote
-    entries = sorted(private_cache.rglob("*.json"))
-    assert entries
-    for entry in entries:
-        reason = workunits.lookup_cached(entry.stem)[1]
-        assert reason == "", (entry, reason)
+    keys = sorted(stored_entries(private_cache))
+    assert keys
+    for key in keys:
+        reason = workunits.lookup_cached(key)[1]
+        assert reason == "", (key, reason)

@@ -11,6 +11,7 @@ from transition_helpers import FIXTURES, WINDOWS_JSON_LINES, render
 
 from armlint.compare.git import GitError, run_against
 from armlint.run.pipeline import RunOptions
+from tests.cache_packs import rewrite_entries
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -324,9 +325,7 @@ def test_a_changed_working_tree_is_compared_again(repo, counted):
 def test_a_corrupt_comparison_entry_is_ignored_and_named(repo, counted, tmp_path):
     folder = _changed(repo)
     first = run_against("HEAD", [str(folder)], _options(cache=True), repo=repo)
-    entries = list((tmp_path / "cache" / "results").rglob("*.json"))
-    assert len(entries) == 1
-    entries[0].write_text('{"format": 4, "files": [', encoding="utf-8")
+    assert rewrite_entries(tmp_path / "cache", lambda *_: b'{"format": 4, "files": [') == 1
     counted.clear()
     options = _options(cache=True, note_cache_misses=True)
     again = run_against("HEAD", [str(folder)], options, repo=repo)

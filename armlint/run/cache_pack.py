@@ -1,0 +1,321 @@
+"""The result cache on disk: a few pack files, not one file per unit.
+
+Creating a file costs about 0.7 ms of CPU on the project's box, as much as checking a small
+template, so a run that stored one entry file per unit paid for the cache more than it saved
+on a first run. A run now writes the entries it stores into one pack (a handful for a very
+large run), and reads each pack it uses once.
+
+Layout, under ``<cache folder>/results/packs/``:
+
+- ``<time>-<random>.pack``: the first line is the pack's index, ASCII JSON
+  ``{"format": 1, "entries": [[key, length], ...], "unmentioned": [digest, ...]}``; the
+  entries' bytes follow it, one after the other in the index's order (each entry is a stamped
+  JSON object, ``workunits.stamped``). ``unmentioned`` lists the content digests (SHA-256) of
+  the files the run read for its keys whose bytes do not contain "armlint", so that the next
+  run need not search them again for suppressions (``workunits.digest_of``).
+  The name starts with the time it was written (nanoseconds, 20 digits, so names sort by age)
+  and ends with random hex: two runs never write the same pack, so nothing is shared between
+  writers (no lock, no index file that concurrent runs would overwrite).
+- ``<name>.<pid>.tmp``: a pack being written. It becomes a pack by ``os.replace`` once whole,
+  so a reader sees a whole pack or none; a crash leaves a temporary file that compaction
+  removes once it is old.
+
+Safety. A pack is untrusted input. An index that is not what this module writes (damaged,
+truncated, another format) makes the whole pack a miss: its units are checked afresh and
+stored in a new pack. Each entry keeps its own stamp, so a damaged entry in a good pack is a
+miss for its unit alone (``workunits.lookup_cached`` names why). A pack that disappears
+between its listing and its read (another run compacted it) is a plain miss.
+
+A key found in several packs is read from the newest (a unit checked afresh because its entry
+was damaged is stored again in a newer pack).
+
+Bound. When a run writes a pack and finds more than ``MAX_PACKS`` of them, it merges them all
+into one, keeping each key's newest entry and, newest first, no more than
+``MAX_RESULTS_BYTES`` (and ``MAX_UNMENTIONED`` digests): what no run has written for long
+goes first. The merge also removes the one-file entries of versions before packs. Two runs compacting at
+once both write a merged pack; the duplicate is harmless and merged away next time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+from collections.abc import Iterable
+
+PACK_FORMAT = 1
+PACK_SUFFIX = ".pack"
+MAX_PACKS = 8  # more than this when a run writes: merge them into one
+MAX_RESULTS_BYTES = 256 * 1024 * 1024  # what a merge keeps, newest first
+PACK_FLUSH_BYTES = 16 * 1024 * 1024  # a run's pending entries are written past this size
+MAX_INDEX_BYTES = 32 * 1024 * 1024  # 200,000 entries and as many digests
+MAX_UNMENTIONED = 200_000  # digests a merge keeps, newest first
+STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old is a crashed writer's
+_DIGEST = re.compile(r"[0-9a-f]{64}")  # a key, or a file's content digest
+_ENTRY_FOLDER = re.compile(r"[0-9a-f]{2}")  # results/ab/: one file per entry, before packs
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+class PackError(Exception):
+    """A pack that cannot be used as a whole."""
+
+
+def packs_folder() -> str:
+    """``results/packs`` in the cache folder of the current environment."""
+    from armlint.datacache import cache_dir
+
+    return os.path.join(cache_dir(), "results", "packs")
+
+
+class ResultPacks:
+    """The packs of one cache folder, as one run sees them: each index is read at the first
+    lookup, each pack's entries when one of them is first asked for. Entries stored through
+    ``put`` are written by ``flush`` (the run's end), or earlier past ``PACK_FLUSH_BYTES``."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        self.folder = packs_folder() if folder is None else folder
+        self._where: dict[str, tuple[str, int, int]] | None = None  # key -> (pack, start, end)
+        self._known: set[str] = set()  # digests of files without "armlint", from the indexes
+        self._remembered: set[str] = set()  # the same, found by this run: for its pack
+        self._bodies: dict[str, bytes | None] = {}  # pack -> its bytes after the index line
+        self._pending: dict[str, bytes] = {}
+        self._pending_bytes = 0
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, key: str) -> bytes | None:
+        """The stored entry of ``key`` (its stamp not yet checked), or None."""
+        if key in self._pending:
+            return self._pending[key]
+        found = self._indexes().get(key)
+        if found is None:
+            return None
+        pack, start, end = found
+        body = self._body(pack)
+        return None if body is None else body[start:end]
+
+    def known_unmentioned(self, digest: str) -> bool:
+        """Whether an earlier run found no "armlint" in a file of this content digest."""
+        self._indexes()
+        return digest in self._known
+
+    def remember_unmentioned(self, digest: str) -> None:
+        self._remembered.add(digest)
+
+    def _indexes(self) -> dict[str, tuple[str, int, int]]:
+        """Where each key's entry is; a key in several packs is taken from the newest."""
+        if self._where is not None:
+            return self._where
+        self._where = {}
+        for pack in reversed(pack_paths(self.folder)):  # oldest first: newer ones overwrite
+            try:
+                where, unmentioned = read_index(pack)
+            except (OSError, PackError):
+                continue  # a miss for each of its units; they are stored again
+            self._where.update(where)
+            self._known.update(unmentioned)
+        return self._where
+
+    def _body(self, pack: str) -> bytes | None:
+        if pack not in self._bodies:
+            self._bodies[pack] = _body_of(pack)
+        return self._bodies[pack]
+
+    # -- writing --------------------------------------------------------------------------
+
+    def put(self, key: str, entry: bytes) -> None:
+        self._pending[key] = entry
+        self._pending_bytes += len(entry)
+        if self._pending_bytes > PACK_FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending entries as one pack, then merge the packs if there are too many.
+        A cache folder that cannot be written only loses speed."""
+        if not self._pending:
+            return
+        entries, self._pending, self._pending_bytes = self._pending, {}, 0
+        unmentioned, self._remembered = self._remembered, set()
+        if write_pack(self.folder, entries, unmentioned) is not None:
+            compact(self.folder)
+
+
+def write_pack(
+    folder: str,
+    entries: dict[str, bytes],
+    unmentioned: Iterable[str] = (),
+    name: str | None = None,
+) -> str | None:
+    """Write ``entries`` and the ``unmentioned`` digests as a new pack in ``folder`` (or as
+    the pack ``name``, replacing it); its path, or None when the folder cannot be written."""
+    index = {
+        "format": PACK_FORMAT,
+        "entries": [[key, len(entry)] for key, entry in entries.items()],
+        "unmentioned": sorted(unmentioned),
+    }
+    head = json.dumps(index).encode("ascii") + b"\n"
+    target = os.path.join(folder, name or _new_pack_name())
+    temporary = f"{target}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(folder, exist_ok=True)
+        # Never an existing file (O_EXCL), readable by the user alone, as findings may quote
+        # the templates.
+        handle = os.open(temporary, _WRITE_FLAGS, 0o600)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(head)
+            stream.writelines(entries.values())
+        os.replace(temporary, target)
+    except OSError:
+        _remove(temporary)
+        return None
+    return target
+
+
+def read_pack(pack: str) -> dict[str, bytes]:
+    """Every entry of ``pack`` by key; raises OSError or PackError."""
+    return _contents(pack)[0]
+
+
+def _contents(pack: str) -> tuple[dict[str, bytes], list[str]]:
+    """The pack's entries by key and its digests of files without "armlint"."""
+    where, unmentioned = read_index(pack)
+    body = _body_of(pack)
+    if body is None:
+        raise PackError("its entries cannot be read")
+    return {key: body[start:end] for key, (_, start, end) in where.items()}, unmentioned
+
+
+def pack_paths(folder: str | None = None) -> list[str]:
+    """The packs of ``folder`` (the current cache's by default), newest first."""
+    folder = packs_folder() if folder is None else folder
+    try:
+        names = [name for name in os.listdir(folder) if name.endswith(PACK_SUFFIX)]
+    except OSError:
+        return []
+    return [os.path.join(folder, name) for name in sorted(names, reverse=True)]
+
+
+def _new_pack_name() -> str:
+    return f"{time.time_ns():020d}-{os.urandom(8).hex()}{PACK_SUFFIX}"
+
+
+def compact(folder: str) -> None:
+    """Merge the packs of ``folder`` into one when there are more than ``MAX_PACKS``."""
+    packs = pack_paths(folder)
+    _remove_stale_temporaries(folder)
+    if len(packs) <= MAX_PACKS:
+        return
+    kept: dict[str, bytes] = {}
+    unmentioned: dict[str, None] = {}  # in order, newest first
+    size = 0
+    for pack in packs:  # newest first: its entries win and are kept first
+        try:
+            entries, digests = _contents(pack)
+        except (OSError, PackError):
+            continue
+        for key, entry in entries.items():
+            if key not in kept and size + len(entry) <= MAX_RESULTS_BYTES:
+                kept[key] = entry
+                size += len(entry)
+        unmentioned.update(dict.fromkeys(digests))
+    if write_pack(folder, kept, list(unmentioned)[:MAX_UNMENTIONED]) is None:
+        return
+    for pack in packs:
+        _remove(pack)
+    _remove_entry_folders(os.path.dirname(folder))
+
+
+def _remove_entry_folders(results: str) -> None:
+    """The folders of one-file entries (``results/ab/<key>.json``) that armlint wrote before
+    packs: no run reads them any more (their keys hold an older version)."""
+    import shutil
+
+    try:
+        names = os.listdir(results)
+    except OSError:
+        return
+    for name in names:
+        if _ENTRY_FOLDER.fullmatch(name):
+            shutil.rmtree(os.path.join(results, name), ignore_errors=True)
+
+
+def read_index(pack: str) -> tuple[dict[str, tuple[str, int, int]], list[str]]:
+    """Each key of the pack's index with where its entry lies in the pack's body, and the
+    pack's digests of files without "armlint"; raises OSError or PackError."""
+    with open(pack, "rb") as stream:
+        line = stream.readline(MAX_INDEX_BYTES)
+    try:
+        index = json.loads(line)
+    except (ValueError, RecursionError) as error:
+        raise PackError("its index is not JSON") from error
+    if not line.endswith(b"\n") or not _index_shape(index):
+        raise PackError("its index is not a pack index")
+    where = {}
+    start = 0
+    for key, length in index["entries"]:
+        where[key] = (pack, start, start + length)
+        start += length
+    return where, index["unmentioned"]
+
+
+def _index_shape(index: object) -> bool:
+    if not isinstance(index, dict) or index.get("format") != PACK_FORMAT:
+        return False
+    entries, unmentioned = index.get("entries"), index.get("unmentioned")
+    return (
+        isinstance(entries, list)
+        and all(_index_item(item) for item in entries)
+        and isinstance(unmentioned, list)
+        and all(_is_digest(digest) for digest in unmentioned)
+    )
+
+
+def _index_item(item: object) -> bool:
+    return (
+        isinstance(item, list)
+        and len(item) == 2
+        and _is_digest(item[0])
+        and type(item[1]) is int
+        and item[1] >= 0
+    )
+
+
+def _is_digest(value: object) -> bool:
+    return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
+
+
+def _body_of(pack: str) -> bytes | None:
+    """The pack's bytes after its index line; None if it is gone or unreadable. An entry cut
+    short by a damaged pack fails its stamp, so no length check is needed here."""
+    from armlint.fileio import read_regular
+
+    try:
+        data = read_regular(pack, MAX_RESULTS_BYTES + MAX_INDEX_BYTES)
+    except (OSError, ValueError):
+        return None
+    return data[data.find(b"\n") + 1 :]
+
+
+def _remove_stale_temporaries(folder: str) -> None:
+    """Temporary files of writers that crashed (a live writer's file is minutes old at most)."""
+    now = time.time()
+    try:
+        listing = [entry for entry in os.scandir(folder) if entry.name.endswith(".tmp")]
+    except OSError:
+        return
+    for entry in listing:
+        try:
+            if now - entry.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                os.remove(entry.path)
+        except OSError:
+            continue
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):  # removed by another run, or a read-only folder
+        os.remove(path)
