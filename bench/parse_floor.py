@@ -1,6 +1,6 @@
 """Terraform and Bicep against their parsers alone (issue 16's targets), CPU time and wall.
 
-Run: python bench/parse_floor.py [--repeat N]
+Run: python bench/parse_floor.py [--repeat N] [--only terraform|bicep|folder]
 
 In this process, after a warm-up run of each: armlint's ``run_check`` on the corpus with every
 other format excluded, against python-hcl2's own ``parses_to_tree`` on the same Terraform
@@ -106,16 +106,22 @@ def fresh_process(repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--only", choices=["terraform", "bicep", "folder"], help="one of the three lines"
+    )
     args = parser.parse_args()
     require_corpus()
     print(f"{machine()}; median of {args.repeat}")
-    terraform = corpus_files("Terraform")
-    print(f"Terraform: {len(terraform)} files")
-    compare("Terraform", armlint_run("Terraform"), hcl2_floor(terraform), args.repeat, 0.3)
-    bicep = corpus_files("Bicep")
-    print(f"Bicep: {len(bicep)} files")
-    compare("Bicep", armlint_run("Bicep"), tree_sitter_floor(bicep), args.repeat, 2)
-    fresh_process(args.repeat)
+    if args.only in (None, "terraform"):
+        terraform = corpus_files("Terraform")
+        print(f"Terraform: {len(terraform)} files")
+        compare("Terraform", armlint_run("Terraform"), hcl2_floor(terraform), args.repeat, 0.3)
+    if args.only in (None, "bicep"):
+        bicep = corpus_files("Bicep")
+        print(f"Bicep: {len(bicep)} files")
+        compare("Bicep", armlint_run("Bicep"), tree_sitter_floor(bicep), args.repeat, 2)
+    if args.only in (None, "folder"):
+        fresh_process(args.repeat)
 
 
 if __name__ == "__main__":

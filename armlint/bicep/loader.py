@@ -29,6 +29,7 @@ from armlint.bicep.template import Engine, Template, is_registry, same_value
 from armlint.bicep.values import V
 from armlint.fileio import DEFAULT_CAP, read_regular
 from armlint.model import DeploymentContext, FileReport, LoadResult, Location, VmRecord
+from armlint.resolving import FolderResolver
 
 MAX_SCENARIOS = 64
 STEP_BUDGET = 400_000
@@ -43,13 +44,15 @@ class Workspace:
     inputs: list[Program] = field(default_factory=list)
     deployment: DeploymentContext = field(default_factory=DeploymentContext)
     # Path.resolve asks the file system about every component: module paths repeat for
-    # every instance and every explored combination, so each is resolved once per load.
+    # every instance and every explored combination, so each is resolved once per load, and
+    # the files of a folder share its resolution.
     resolved: dict[Path, Path] = field(default_factory=dict)
+    folders: FolderResolver = field(default_factory=FolderResolver)
 
     def resolve(self, path: Path) -> Path:
         found = self.resolved.get(path)
         if found is None:
-            found = self.resolved[path] = _resolved(path)
+            found = self.resolved[path] = _resolved(path, self.folders)
         return found
 
     def add_input(self, path: Path) -> None:
@@ -103,9 +106,9 @@ class Workspace:
         return read_program(source)
 
 
-def _resolved(path: Path) -> Path:
+def _resolved(path: Path, folders: FolderResolver) -> Path:
     try:
-        return path.resolve()
+        return folders.resolve(path)
     except (OSError, ValueError, RuntimeError):  # a loop, a NUL byte in a module path
         return path.absolute()
 

@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from armlint.bicep import strings
-from armlint.bicep.syntax import SourceFile
-
-TRIVIA = frozenset({"comment", "diagnostic_comment"})
+from armlint.bicep.syntax import TRIVIA, SourceFile
 
 
 @dataclass

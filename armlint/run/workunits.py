@@ -19,6 +19,7 @@ from pathlib import Path
 
 from armlint.fileio import DEFAULT_CAP, BufferReader, read_regular
 from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
+from armlint.resolving import FolderResolver
 from armlint.run.cache_entry import FORMAT, well_formed
 from armlint.run.cache_pack import ResultPacks
 from armlint.run.discover import Candidate
@@ -89,19 +90,19 @@ _TF_SOURCE = re.compile(r'source\s*=\s*"(\.{1,2}/[^"]*)"')
 _BICEP_REFERENCE = re.compile(r"""(?:module\s+\w+|using)\s+'(\.{0,2}/?[^':]+\.bicep)'""")
 
 
-def _terraform_links(path: Path, text: str) -> list[Path]:
+def _terraform_links(path: Path, text: str, folders: FolderResolver) -> list[Path]:
     """A Terraform module is a folder: a file links its folder to the folders it calls."""
-    return [_resolved(path.parent / target) for target in _TF_SOURCE.findall(text)]
+    return [_resolved(path.parent / target, folders) for target in _TF_SOURCE.findall(text)]
 
 
-def _bicep_links(path: Path, text: str) -> list[Path]:
-    return [_resolved(path.parent / target) for target in _BICEP_REFERENCE.findall(text)]
+def _bicep_links(path: Path, text: str, folders: FolderResolver) -> list[Path]:
+    return [_resolved(path.parent / target, folders) for target in _BICEP_REFERENCE.findall(text)]
 
 
-def _resolved(path: Path) -> Path:
+def _resolved(path: Path, folders: FolderResolver) -> Path:
     """An absolute path; a symlink loop stays as written (the loader reports the file)."""
     try:
-        return path.resolve()
+        return folders.resolve(path)
     except (OSError, RuntimeError, ValueError):  # ValueError: a NUL byte in a module source
         return Path(os.path.abspath(path))
 
@@ -120,17 +121,19 @@ def _linked_groups(paths: list[str], links) -> list[tuple[str, ...]]:
         parent[root(a)] = root(b)
 
     anchors = {}
+    folders = FolderResolver()  # most files share their folder with others
     for name in paths:
         path = Path(name)
-        anchor = _resolved(path.parent) if links is _terraform_links else _resolved(path)
+        folder = _resolved(path.parent, folders)
+        anchor = folder if links is _terraform_links else _resolved(path, folders)
         anchors[name] = anchor
         if links is _bicep_links:
-            join(anchor, _resolved(path.parent))  # files of one folder often share modules
+            join(anchor, folder)  # files of one folder often share modules
         try:
             text = read_regular(path, DEFAULT_CAP).decode("utf-8-sig", errors="replace")
         except (OSError, ValueError):
             continue  # the loader reports the file
-        for target in links(path, text):
+        for target in links(path, text, folders):
             join(anchor, target)
     groups: dict[Path, list[str]] = {}
     for name in paths:

@@ -85,9 +85,9 @@ def test_a_module_path_is_resolved_once_per_load(tmp_path, monkeypatch):
     calls: list[Path] = []
     real = loader._resolved
 
-    def counting(path: Path) -> Path:
+    def counting(path: Path, folders) -> Path:
         calls.append(path)
-        return real(path)
+        return real(path, folders)
 
     monkeypatch.setattr(loader, "_resolved", counting)
     result = loader.load_files([main])
