@@ -6,6 +6,11 @@ garbage collector off as armlint's loader has it). ``parse`` is what armlint use
 with positions computed when asked (none are asked here); ``parse_eager`` the position-keeping
 parser it falls back to (comments, duplicate keys, NaN...). The last line asks every position of
 every container, which no run does (it asks about one container in twenty).
+
+The two "bound" lines are what any exact reader built on json.loads costs at least: the objects
+made as ``JsonObject`` by json.loads itself (no Python call, but duplicate keys lost unseen), and
+a Python hook that does only what cannot be skipped (make the object, refuse duplicate keys,
+say which document it belongs to), with no parent links and no arrays converted.
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ import time
 
 from benchlib import corpus_files, machine, require_corpus
 
-from armlint.arm.jsonpos import JsonArray, JsonObject, decode_bytes, parse, parse_eager
+from armlint.arm.jsonpos import (
+    JsonArray,
+    JsonObject,
+    SourceText,
+    decode_bytes,
+    parse,
+    parse_eager,
+)
 
 
 def texts() -> list[str]:
@@ -45,6 +57,23 @@ def every_position(value) -> None:
             pending.extend(container)
 
 
+def json_object_hook(text: str) -> object:
+    return json.loads(text, object_pairs_hook=JsonObject)
+
+
+def smallest_python_hook(text: str) -> object:
+    src = SourceText("bench.json", text)
+
+    def hook(pairs: list) -> JsonObject:
+        made = JsonObject(pairs)
+        if len(made) != len(pairs):
+            raise ValueError("duplicate keys")
+        made.src = src
+        return made
+
+    return json.loads(text, object_pairs_hook=hook)
+
+
 def median_cpu(repeat: int, function, corpus: list[str]) -> float:
     runs = []
     for _ in range(repeat):
@@ -68,6 +97,8 @@ def main() -> None:
     gc.disable()
     cases = [
         ("json.loads", json.loads),
+        ("bound: JsonObject by C", json_object_hook),
+        ("bound: a Python hook", smallest_python_hook),
         ("parse (fast)", parse),
         ("parse_eager", parse_eager),
         ("parse + every position", lambda text: every_position(parse(text)[0])),

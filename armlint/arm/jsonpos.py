@@ -107,16 +107,46 @@ class SourceText:
 class JsonObject(dict):
     """A JSON object that knows where it and each of its keys and values are."""
 
-    __slots__ = ("src", "span", "key_spans", "value_spans", "_at")
+    # The spans live in private slots behind properties rather than behind ``__getattr__``:
+    # a class with ``__getattr__`` makes every attribute and method look-up on its instances
+    # (``obj.get``, ``obj.items``, ``obj.src``) take the interpreter's slow, unspecialised path,
+    # and evaluation makes many more of those than it asks positions.
+    __slots__ = ("src", "_span", "_key_spans", "_value_spans", "_at")
     src: SourceText
-    span: tuple[int, int]
-    key_spans: dict[str, tuple[int, int]]
-    value_spans: dict[str, tuple[int, int]]
     _at: list  # where json.loads found it (see _position)
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when a slot is unset: the positions of an object json.loads built.
-        return _position(self, name)
+    @property
+    def span(self) -> tuple[int, int]:
+        try:
+            return self._span
+        except AttributeError:  # not known yet: computed once, from where json.loads found it
+            return _position(self, "_span")
+
+    @span.setter
+    def span(self, span: tuple[int, int]) -> None:
+        self._span = span
+
+    @property
+    def key_spans(self) -> dict[str, tuple[int, int]]:
+        try:
+            return self._key_spans
+        except AttributeError:
+            return _position(self, "_key_spans")
+
+    @key_spans.setter
+    def key_spans(self, spans: dict[str, tuple[int, int]]) -> None:
+        self._key_spans = spans
+
+    @property
+    def value_spans(self) -> dict[str, tuple[int, int]]:
+        try:
+            return self._value_spans
+        except AttributeError:
+            return _position(self, "_value_spans")
+
+    @value_spans.setter
+    def value_spans(self, spans: dict[str, tuple[int, int]]) -> None:
+        self._value_spans = spans
 
     def location(self) -> Location:
         return self.src.location(self.span)
@@ -138,14 +168,31 @@ class JsonObject(dict):
 class JsonArray(list):
     """A JSON array that knows where it and each of its items are."""
 
-    __slots__ = ("src", "span", "item_spans", "_at")
+    __slots__ = ("src", "_span", "_item_spans", "_at")  # properties: see JsonObject
     src: SourceText
-    span: tuple[int, int]
-    item_spans: list[tuple[int, int]]
     _at: list
 
-    def __getattr__(self, name: str) -> Any:
-        return _position(self, name)
+    @property
+    def span(self) -> tuple[int, int]:
+        try:
+            return self._span
+        except AttributeError:
+            return _position(self, "_span")
+
+    @span.setter
+    def span(self, span: tuple[int, int]) -> None:
+        self._span = span
+
+    @property
+    def item_spans(self) -> list[tuple[int, int]]:
+        try:
+            return self._item_spans
+        except AttributeError:
+            return _position(self, "_item_spans")
+
+    @item_spans.setter
+    def item_spans(self, spans: list[tuple[int, int]]) -> None:
+        self._item_spans = spans
 
     def location(self) -> Location:
         return self.src.location(self.span)
@@ -197,26 +244,26 @@ class _Unusual(Exception):
     or positions on demand would cost more than reading them all."""
 
 
-def _position(container: JsonObject | JsonArray, name: str) -> Any:
-    """Compute the position ``name`` of a container json.loads built and keep it on it."""
-    if name not in (_OBJECT_SLOTS if isinstance(container, JsonObject) else _ARRAY_SLOTS):
-        raise AttributeError(name)
+def _position(container: JsonObject | JsonArray, slot: str) -> Any:
+    """Compute the position kept in ``slot`` of a container json.loads built and keep it on it;
+    AttributeError for a container built by hand without it."""
     try:
         place = container._at
     except AttributeError:  # built by the eager parser or by hand: positions were never set
-        raise AttributeError(name) from None
+        raise AttributeError(slot[1:]) from None
     text = container.src.text
-    if name == "span":
-        container.span = _own_span(place, text)
+    if slot == "_span":
+        container._span = _own_span(place, text)
     elif isinstance(container, JsonObject):
-        container.key_spans, container.value_spans = _all_children(place, text)
+        container._key_spans, container._value_spans = _all_children(place, text)
     else:
-        container.item_spans = _all_children(place, text)
-    return getattr(container, name)
+        container._item_spans = _all_children(place, text)
+    return getattr(container, slot)
 
 
-_OBJECT_SLOTS = frozenset(("span", "key_spans", "value_spans"))
-_ARRAY_SLOTS = frozenset(("span", "item_spans"))
+# The slots that hold positions, as copy_positions copies them.
+_OBJECT_SLOTS = ("_span", "_key_spans", "_value_spans")
+_ARRAY_SLOTS = ("_span", "_item_spans")
 _WHITESPACE = " \t\n\r"
 _SPACE = re.compile(r"[ \t\n\r]*")
 # json.loads's own scanner (C) without hooks: where a child value ends, at C speed.
@@ -618,11 +665,11 @@ class _Parser:
         obj = JsonObject()
         key_spans: dict[str, tuple[int, int]] = {}
         value_spans: dict[str, tuple[int, int]] = {}
-        obj.src, obj.key_spans, obj.value_spans = self.src, key_spans, value_spans
+        obj.src, obj._key_spans, obj._value_spans = self.src, key_spans, value_spans
         text = self.text
         pos = self.skip(start + 1)
         if pos < self.length and text[pos] == "}":
-            obj.span = (start, pos + 1)
+            obj._span = (start, pos + 1)
             return obj, pos + 1
         while True:
             plain = _PLAIN_KEY.match(text, pos)
@@ -646,7 +693,7 @@ class _Parser:
                 pos = self.skip(pos + 1)
                 continue
             if pos < self.length and text[pos] == "}":
-                obj.span = (start, pos + 1)
+                obj._span = (start, pos + 1)
                 return obj, pos + 1
             raise JsonError("expected ',' or '}' after a property value", pos)
 
@@ -666,11 +713,11 @@ class _Parser:
             raise JsonError(f"nesting deeper than {MAX_DEPTH} levels", start)
         arr = JsonArray()
         spans: list[tuple[int, int]] = []
-        arr.src, arr.item_spans = self.src, spans
+        arr.src, arr._item_spans = self.src, spans
         text = self.text
         pos = self.skip(start + 1)
         if pos < self.length and text[pos] == "]":
-            arr.span = (start, pos + 1)
+            arr._span = (start, pos + 1)
             return arr, pos + 1
         while True:
             value, end = self.value(pos, depth)
@@ -685,7 +732,7 @@ class _Parser:
                 pos = self.skip(pos + 1)
                 continue
             if pos < self.length and text[pos] == "]":
-                arr.span = (start, pos + 1)
+                arr._span = (start, pos + 1)
                 return arr, pos + 1
             raise JsonError("expected ',' or ']' after an array item", pos)
 

@@ -266,6 +266,20 @@ def test_a_container_made_by_hand_has_no_positions():
         value.item_spans  # noqa: B018
 
 
+def test_positions_are_properties_not_a_getattr_hook():
+    # A class with __getattr__ sends every look-up on its instances (obj.get, obj.items, obj.src)
+    # down the interpreter's slow unspecialised path; evaluation makes far more of those than it
+    # asks positions, so the lazy positions sit behind properties instead.
+    for kind in (JsonObject, JsonArray):
+        assert not hasattr(kind, "__getattr__")
+        assert isinstance(vars(kind)["span"], property)
+    text = '{"x": {"a": {"b": [1, 2]}, "c": {"d": 1}}}'  # below POSITIONED_LEVELS: lazy
+    fast, eager = parse(text)[0]["x"], parse_eager(text)[0]["x"]
+    assert fast["c"]._at[jsonpos.CHILDREN] is None  # not computed yet
+    assert fast["c"].value_spans == eager["c"].value_spans  # computed through the property
+    assert fast["a"]["b"].item_spans == eager["a"]["b"].item_spans
+
+
 # -- generated documents -----------------------------------------------------------------------
 
 SCALARS = (
