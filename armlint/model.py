@@ -14,6 +14,7 @@ from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 
@@ -84,6 +85,57 @@ class Location(FrozenValue):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
+
+
+class LaterLocation(Location):
+    """A ``Location`` worked out when one of its fields is first read: ``find(subject)``.
+
+    An ARM template gives every fact a location, but only the few that a finding shows are
+    ever read, and working one out (the spans of the JSON around it, then lines and columns)
+    was a third of evaluating a template. It equals, hashes, prints, pickles and copies as the
+    plain ``Location`` it stands for; ``subject`` is dropped once the fields are known.
+    """
+
+    __slots__ = ("_find", "_subject")
+
+    def __init__(self, find: Callable[[Any], Location], subject: Any) -> None:
+        self._find = find
+        self._subject = subject
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached while the fields are unset (slots that were never assigned).
+        if name not in Location.__slots__:
+            raise AttributeError(name)
+        found = self._find(self._subject)
+        self._find = self._subject = None
+        for field in Location.__slots__:
+            setattr(self, field, getattr(found, field))
+        return getattr(self, name)
+
+    @property
+    def pending(self) -> bool:
+        """Not worked out yet."""
+        return self._find is not None
+
+    def plain(self) -> Location:
+        return Location(*self._values(self))
+
+    def __eq__(self, other: object) -> bool:
+        # Also called, reflected, for ``Location == LaterLocation`` (a subclass's method first).
+        if isinstance(other, Location):
+            return self._values(self) == other._values(other)
+        return NotImplemented
+
+    __hash__ = Location.__hash__
+
+    def __repr__(self) -> str:
+        return repr(self.plain())
+
+    def replace(self, **changes: Any) -> Location:
+        return self.plain().replace(**changes)
+
+    def __reduce__(self):
+        return (Location, self._values(self))
 
 
 class Unknown:
@@ -546,7 +598,8 @@ class Finding(Value):
         self.name = name
         self.severity = severity
         self.message = message
-        self.location = location
+        # Findings outlive their records: keep the place, not the template it is worked out from.
+        self.location = location.plain() if isinstance(location, LaterLocation) else location
         self.resource = resource
         self.provenance = provenance
         self.fingerprint = fingerprint

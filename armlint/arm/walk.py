@@ -32,6 +32,7 @@ from armlint.model import (
     SOURCE_UNKNOWN,
     Fact,
     Finding,
+    LaterLocation,
     Location,
     Unknown,
     VmRecord,
@@ -118,9 +119,7 @@ def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int =
     for instance in instances:
         _index_sibling(instance, siblings)
         fleet.index(instance.resource, instance.scope, instance.location)
-        for child in _child_resources(instance):
-            _index_child_sibling(instance, child, siblings)
-            _index_child_fleet(instance, child, fleet)
+        _index_children(instance, siblings, fleet)
     for instance in instances:
         resource_type = get_ci(instance.resource, "type")[1]
         kind = is_vm_type(resource_type)
@@ -157,11 +156,20 @@ def _resources(template: dict) -> Iterator[dict]:
 
 
 def _location(resource: dict, template: dict) -> Location:
-    """Where the resource is written; the template's place for one without positions (only
-    then is that worked out: the first location of a file costs its line starts)."""
+    """Where the resource is written; the template's place for one without positions. Worked
+    out when read (``LaterLocation``): most resources never show theirs."""
     if isinstance(resource, JsonObject):
-        return resource.location()
-    return template.location() if isinstance(template, JsonObject) else Location("", 1, 1)
+        return LaterLocation(JsonObject.location, resource)
+    if isinstance(template, JsonObject):
+        return LaterLocation(JsonObject.location, template)
+    return Location("", 1, 1)
+
+
+def _child_location(child: dict, instance: Instance) -> Location:
+    """Where a child resource is written, else its parent's place."""
+    if isinstance(child, JsonObject):
+        return LaterLocation(JsonObject.location, child)
+    return instance.location
 
 
 def _matters(resource: dict) -> bool:
@@ -275,20 +283,27 @@ def _index_sibling(instance: Instance, siblings: SiblingIndex) -> None:
         siblings.add(sibling)
 
 
-def _index_child_sibling(instance: Instance, child: dict, siblings: SiblingIndex) -> None:
+def _index_children(instance: Instance, siblings: SiblingIndex, fleet: Fleet) -> None:
+    """Child resources (extensions, assignments) target their parent: its name is evaluated
+    once for all of them."""
+    children = _child_resources(instance)
+    if not children:
+        return
     parent_name = instance.scope.resolve(get_ci(instance.resource, "name")[1]).value
+    for child in children:
+        where = _child_location(child, instance)
+        _index_child_sibling(instance, child, parent_name, where, siblings)
+        fleet.index_child(child, parent_name, instance.scope, where)
+
+
+def _index_child_sibling(
+    instance: Instance, child: dict, parent_name: Any, where: Location, siblings: SiblingIndex
+) -> None:
     child_type = _lower(get_ci(child, "type")[1])
-    where = child.location() if isinstance(child, JsonObject) else instance.location
     if child_type.endswith("extensions"):
         _add_health_sibling(child, instance.scope, where, siblings, parent=parent_name)
     elif "configurationassignments" in child_type:
         siblings.add(SiblingResource("maintenance", parent_name, parent_name, where))
-
-
-def _index_child_fleet(instance: Instance, child: dict, fleet: Fleet) -> None:
-    parent_name = instance.scope.resolve(get_ci(instance.resource, "name")[1]).value
-    where = child.location() if isinstance(child, JsonObject) else instance.location
-    fleet.index_child(child, parent_name, instance.scope, where)
 
 
 def _add_fleet_facts(walk: Walk, fleet: Fleet) -> None:
@@ -318,7 +333,7 @@ def _add_vm(instance, kind: str, resource_type, siblings, template, walk: Walk) 
         return  # the loader's note says the budget ran out and some resources went unchecked
     builder = RecordBuilder(resource, instance.scope, kind, instance.location)
     raw_name = get_ci(resource, "name")[1]
-    name = instance.scope.resolve(raw_name).value
+    name = builder.name
     name_known = isinstance(name, str)
     if not name_known and isinstance(raw_name, str):
         name = raw_name  # the expression itself names the resource better than '<unknown>'
