@@ -133,6 +133,7 @@ class TemplateScope(expressions.Scope):
         self._parameters = _section(template, "parameters")
         self._variables = _section(template, "variables")
         self._variable_cache: dict[str, Evaluated] = {}
+        self._places: dict[tuple[str, str], str] = {}  # see _declared_at
         self._parameter_cache: dict[str, Evaluated] = {}
         # The explored parameters each cached value read (only while exploring; see memo).
         self._cached_reads: dict[tuple[str, str], set[str]] = {}
@@ -210,7 +211,7 @@ class TemplateScope(expressions.Scope):
         key, declaration = get_ci(self._parameters, name)
         label = f"parameters('{key or name}')"
         if key is not None and isinstance(self._parameters, JsonObject):
-            label += f" ({_short(self._parameters.key_location(key))})"
+            label += self._declared_at("p", self._parameters, key)
         given = self.given.get(name.lower())
         if given is not None:
             return self._given_value(given, label)
@@ -229,6 +230,15 @@ class TemplateScope(expressions.Scope):
         else:
             reason = f"parameter '{key}' has no value (no default, not in a parameter file)"
         return Evaluated(Unknown(reason), (label,))
+
+    def _declared_at(self, kind: str, section: JsonObject, key: str) -> str:
+        """' (vm.json:23)': where a parameter or variable is declared, for its trace. Kept for
+        the scope and its copy-loop clones, which evaluate their values again (copyIndex())."""
+        place = self._places.get((kind, key))
+        if place is None:
+            line = section.src.line_col(section.key_spans[key][0])[0]
+            place = self._places[kind, key] = f" ({_file_name(section.src.path)}:{line})"
+        return place
 
     def _given_value(self, given: ParameterValue, label: str) -> Evaluated:
         if given.scope is not None:
@@ -253,7 +263,7 @@ class TemplateScope(expressions.Scope):
             return Evaluated(Unknown(f"variable '{key}' refers to itself"))
         label = f"variables('{key}')"
         if isinstance(self._variables, JsonObject):
-            label += f" ({_short(self._variables.key_location(key))})"
+            label += self._declared_at("v", self._variables, key)
         self._in_progress.add(lowered)
         try:
             inner = self._tracked(("v", lowered), lambda: self.resolve(raw))
@@ -445,9 +455,9 @@ def _frozen(indexes: dict) -> tuple:
     return tuple((loop, v if isinstance(v, int) else repr(v)) for loop, v in indexes.items())
 
 
-def _short(where: Location) -> str:
-    """'vm.json:23': the file name is enough inside one template's trace."""
-    return f"{where.path.replace(chr(92), '/').rsplit('/', 1)[-1]}:{where.line}"
+def _file_name(path: str) -> str:
+    """'vm.json': the file name is enough inside one template's trace."""
+    return path.replace(chr(92), "/").rsplit("/", 1)[-1]
 
 
 def _section(template: dict, name: str) -> dict:

@@ -136,13 +136,19 @@ def _resources_that_matter(template: dict, walked: dict) -> list[tuple[dict, Loc
     known = walked.get(id(template))
     if known is not None and known[0] is template:
         return known[1]
-    resources = [(res, _location(res, template)) for res in _resources(template) if _matters(res)]
+    resources = [
+        (res, _location(res, template))
+        for res in _declared_resources(template)
+        if _matters(res) and not _is_existing(res)
+    ]
     walked[id(template)] = (template, resources)
     return resources
 
 
-def _resources(template: dict) -> Iterator[dict]:
-    """Resources as an array, or as an object keyed by symbolic name (languageVersion 2.0)."""
+def _declared_resources(template: dict) -> Iterator[dict]:
+    """Resources as an array, or as an object keyed by symbolic name (languageVersion 2.0),
+    ``existing`` references included (looking that up costs a scan of the resource's keys, so
+    callers first look at the type)."""
     _, resources = get_ci(template, "resources")
     if isinstance(resources, list):
         items = resources
@@ -151,7 +157,7 @@ def _resources(template: dict) -> Iterator[dict]:
     else:
         return
     for resource in items:
-        if isinstance(resource, dict) and not _is_existing(resource):
+        if isinstance(resource, dict):
             yield resource
 
 
@@ -194,14 +200,18 @@ def _matters(resource: dict) -> bool:
 
 def _may_deploy_vms(template: dict) -> bool:
     """A nested template with a VM or scale set in it, or a deployment that may have one."""
-    for resource in _resources(template):
+    for resource in _declared_resources(template):
         resource_type = get_ci(resource, "type")[1]
-        if is_vm_type(resource_type) is not None:
+        is_vm = is_vm_type(resource_type) is not None
+        if not is_vm and _lower(resource_type) != DEPLOYMENT_TYPE:
+            continue
+        if _is_existing(resource):
+            continue
+        if is_vm:
             return True
-        if _lower(resource_type) == DEPLOYMENT_TYPE:
-            inline = _raw_child(resource, ("properties", "template"))
-            if inline is None or _may_deploy_vms(inline):
-                return True
+        inline = _raw_child(resource, ("properties", "template"))
+        if inline is None or _may_deploy_vms(inline):
+            return True
     return False
 
 
