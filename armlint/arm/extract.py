@@ -59,6 +59,8 @@ class ArmNode:
         "reads",
         "_children",
         "_settled",
+        "_location",
+        "_object_location",
     )
 
     def __init__(
@@ -80,6 +82,9 @@ class ArmNode:
         self.reads = reads
         self._children: dict[str, ArmNode | None] = {}
         self._settled: Any = None  # an ArmNode, SETTLES_TO_ITSELF or None (not settled yet)
+        # Kept: the absent properties of one object are all placed at it (a dozen per VM).
+        self._location: Location | None = None
+        self._object_location: Location | None = None
 
     @property
     def source(self) -> str:
@@ -88,14 +93,23 @@ class ArmNode:
     @property
     def location(self) -> Location:
         """Where the value is written, worked out when read (few facts are ever shown)."""
-        if not self.steps:
-            return self.start
-        return LaterLocation(_written_at, (self.steps, self.start))
+        where = self._location
+        if where is None:
+            where = (
+                LaterLocation(_written_at, (self.steps, self.start)) if self.steps else self.start
+            )
+            self._location = where
+        return where
 
     def object_location(self) -> Location:
-        if isinstance(self.value, JsonObject):
-            return LaterLocation(JsonObject.location, self.value)
-        return self.location
+        where = self._object_location
+        if where is None:
+            if isinstance(self.value, JsonObject):
+                where = LaterLocation(JsonObject.location, self.value)
+            else:
+                where = self.location
+            self._object_location = where
+        return where
 
     def child(self, key: str) -> ArmNode | None:
         children = self._children
