@@ -352,35 +352,43 @@ class TemplateScope(expressions.Scope):
         if isinstance(value, str):
             return self._resolve_string(value)
         if isinstance(value, dict):
-            self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
-            result = JsonObject() if isinstance(value, JsonObject) else {}
-            memo = self._sharing_memo()
-            for key, item in value.items():
-                if memo is not None and isinstance(item, str) and expressions.is_expression(item):
-                    result[key] = self._resolve_item(item, memo)
-                else:
-                    result[key] = self._resolve(item)
-            if isinstance(value, JsonObject):
-                copy_positions(value, result)  # without computing them (jsonpos)
-            return result
+            return self._resolve_object(value)
         if isinstance(value, list):
-            self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
-            memo = self._sharing_memo()
-            if memo is None:
-                items = [self._resolve(item) for item in value]
-            else:
-                items = [
-                    self._resolve_item(item, memo)
-                    if isinstance(item, str) and expressions.is_expression(item)
-                    else self._resolve(item)
-                    for item in value
-                ]
-            if isinstance(value, JsonArray):
-                array = JsonArray(items)
-                copy_positions(value, array)
-                return array
-            return items
+            return self._resolve_array(value)
         return value
+
+    # A container with nothing to evaluate inside is returned itself, positions and all: a
+    # copy cost a new object and its positions for each of the many literal objects a VM
+    # passes through (nothing changes a resolved value afterwards).
+
+    def _resolve_object(self, value: dict) -> dict:
+        self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
+        memo = self._sharing_memo()
+        resolved = {key: self._resolve_member(item, memo) for key, item in value.items()}
+        if all(resolved[key] is item for key, item in value.items()):
+            return value
+        if isinstance(value, JsonObject):
+            result = JsonObject(resolved)
+            copy_positions(value, result)  # without computing them (jsonpos)
+            return result
+        return resolved
+
+    def _resolve_array(self, value: list) -> list:
+        self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
+        memo = self._sharing_memo()
+        items = [self._resolve_member(item, memo) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        if isinstance(value, JsonArray):
+            array = JsonArray(items)
+            copy_positions(value, array)
+            return array
+        return items
+
+    def _resolve_member(self, item: Any, memo: CombinationMemo | None) -> Any:
+        if memo is not None and isinstance(item, str) and expressions.is_expression(item):
+            return self._resolve_item(item, memo)
+        return self._resolve(item)
 
     def _sharing_memo(self) -> CombinationMemo | None:
         memo = self.context.memo
