@@ -13,6 +13,7 @@ from armlint.model import LaterLocation, Location, pack_finding
 from armlint.run.pipeline import RunOptions, load_records
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arm"
+EXPLORED = FIXTURES.parent / "avm" / "virtual-machine.json"  # allowedValues explored
 TEMPLATES = [
     FIXTURES / "eval" / "nested.json",
     FIXTURES / "eval" / "symbolic.json",
@@ -22,8 +23,8 @@ TEMPLATES = [
 ]
 
 
-def records(path: Path):
-    return load_records(RunOptions(paths=[str(path)], explore=False)).records
+def records(path: Path, explore: bool = False):
+    return load_records(RunOptions(paths=[str(path)], explore=explore)).records
 
 
 def eagerly(find, subject):
@@ -39,12 +40,16 @@ def test_evaluation_leaves_fact_locations_pending():
                 assert isinstance(where, LaterLocation) and where.pending, (record.name, name)
 
 
-@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
-def test_each_location_read_later_is_the_one_worked_out_at_once(template, monkeypatch):
-    later = records(template)
+@pytest.mark.parametrize(
+    ("template", "explore"),
+    [(path, False) for path in TEMPLATES] + [(EXPLORED, True)],
+    ids=lambda value: value.name if isinstance(value, Path) else str(value),
+)
+def test_each_location_read_later_is_the_one_worked_out_at_once(template, explore, monkeypatch):
+    later = records(template, explore)
     monkeypatch.setattr(extract, "LaterLocation", eagerly)
     monkeypatch.setattr(walk, "LaterLocation", eagerly)
-    at_once = records(template)
+    at_once = records(template, explore)
     assert not any(
         isinstance(fact.location, LaterLocation)
         for record in at_once
