@@ -219,9 +219,8 @@ class TemplateScope(expressions.Scope):
             if key is None:
                 return Evaluated(Unknown(f"parameters('{name}') is not declared"), (label,))
             return Evaluated(Unknown(f"parameter '{name}' is malformed"), (label,))
-        _, default = get_ci(declaration, "defaultValue")
-        has_default = any(k.lower() == "defaultvalue" for k in declaration)
-        if has_default:
+        default_key, default = get_ci(declaration, "defaultValue")
+        if default_key is not None:
             value = self.resolve(default)
             return Evaluated(value.value, (label, "defaultValue", *value.trace))
         _, kind = get_ci(declaration, "type")
