@@ -124,14 +124,17 @@ class LaterLocation(Location):
     __slots__ = ("_find", "_subject")
 
     def __init__(self, find: Callable[[Any], Location], subject: Any) -> None:
-        self._find = find
+        self._find: Callable[[Any], Location] | None = find
         self._subject = subject
 
     def __getattr__(self, name: str) -> Any:
         # Only reached while the fields are unset (slots that were never assigned).
         if name not in Location.__slots__:
             raise AttributeError(name)
-        found = self._find(self._subject)
+        find = self._find
+        if find is None:  # dropped only once the fields are set (then this is not called)
+            raise AttributeError(name)
+        found = find(self._subject)
         self._find = self._subject = None
         for field in Location.__slots__:
             setattr(self, field, getattr(found, field))
