@@ -112,6 +112,60 @@ class Location(FrozenValue):
         return f"{self.path}:{self.line}:{self.column}"
 
 
+class LaterLocation(Location):
+    """A ``Location`` worked out when one of its fields is first read: ``find(subject)``.
+
+    An ARM template gives every fact a location, but only the few that a finding shows are
+    ever read, and working one out (the spans of the JSON around it, then lines and columns)
+    was a third of evaluating a template. It equals, hashes, prints, pickles and copies as the
+    plain ``Location`` it stands for; ``subject`` is dropped once the fields are known.
+    """
+
+    __slots__ = ("_find", "_subject")
+
+    def __init__(self, find: Callable[[Any], Location], subject: Any) -> None:
+        self._find: Callable[[Any], Location] | None = find
+        self._subject = subject
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached while the fields are unset (slots that were never assigned).
+        if name not in Location.__slots__:
+            raise AttributeError(name)
+        find = self._find
+        if find is None:  # dropped only once the fields are set (then this is not called)
+            raise AttributeError(name)
+        found = find(self._subject)
+        self._find = self._subject = None
+        for field in Location.__slots__:
+            setattr(self, field, getattr(found, field))
+        return getattr(self, name)
+
+    @property
+    def pending(self) -> bool:
+        """Not worked out yet."""
+        return self._find is not None
+
+    def plain(self) -> Location:
+        return Location(*self._values(self))
+
+    def __eq__(self, other: object) -> bool:
+        # Also called, reflected, for ``Location == LaterLocation`` (a subclass's method first).
+        if isinstance(other, Location):
+            return self._values(self) == other._values(other)
+        return NotImplemented
+
+    __hash__ = Location.__hash__
+
+    def __repr__(self) -> str:
+        return repr(self.plain())
+
+    def replace(self, **changes: Any) -> Location:
+        return self.plain().replace(**changes)
+
+    def __reduce__(self):
+        return (Location, self._values(self))
+
+
 class Unknown:
     """A value that cannot be known before deployment. It is a value, never an exception."""
 
@@ -572,7 +626,8 @@ class Finding(Value):
         self.name = name
         self.severity = severity
         self.message = message
-        self.location = location
+        # Findings outlive their records: keep the place, not the template it is worked out from.
+        self.location = location.plain() if isinstance(location, LaterLocation) else location
         self.resource = resource
         self.provenance = provenance
         self.fingerprint = fingerprint

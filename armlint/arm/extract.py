@@ -19,6 +19,7 @@ from armlint.model import (
     SOURCE_LITERAL,
     SOURCE_UNKNOWN,
     Fact,
+    LaterLocation,
     Location,
     Unknown,
     VmRecord,
@@ -32,13 +33,15 @@ VM_TYPE = "microsoft.compute/virtualmachines"
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 NO_READS: frozenset[str] = frozenset()
 SETTLES_TO_ITSELF: Any = object()  # ArmNode._settled of a node whose value has nothing to settle
+NOT_EVALUATED: Any = object()  # RecordBuilder._name before it is asked
 
 
 class ArmNode:
     """A value of a template resource as ``compute.arm_body`` walks it: expressions met on the
     way are evaluated in the template's scope; positions come from the JSON loader.
 
-    The location is computed only when asked: making one for every step cost a tenth of the run.
+    Locations are worked out only when read (``LaterLocation``): one for every step cost a
+    tenth of the run, and one for every fact a third of the rest, although few are ever shown.
     Children and the settled node are kept: ``compute.arm_body`` follows about twenty paths from
     the same root, and without this each one evaluated again the expressions it passed through
     (a third of the evaluation time). While allowedValues combinations are explored, a node
@@ -56,6 +59,8 @@ class ArmNode:
         "reads",
         "_children",
         "_settled",
+        "_location",
+        "_object_location",
     )
 
     def __init__(
@@ -77,6 +82,9 @@ class ArmNode:
         self.reads = reads
         self._children: dict[str, ArmNode | None] = {}
         self._settled: Any = None  # an ArmNode, SETTLES_TO_ITSELF or None (not settled yet)
+        # Kept: the absent properties of one object are all placed at it (a dozen per VM).
+        self._location: Location | None = None
+        self._object_location: Location | None = None
 
     @property
     def source(self) -> str:
@@ -84,15 +92,24 @@ class ArmNode:
 
     @property
     def location(self) -> Location:
-        """Where the value is written: the deepest step whose container kept positions (an
-        object computed by an expression has none), else the start."""
-        for container, key in reversed(self.steps):
-            if isinstance(container, JsonObject) and key in container.value_spans:
-                return container.value_location(key)
-        return self.start
+        """Where the value is written, worked out when read (few facts are ever shown)."""
+        where = self._location
+        if where is None:
+            where = (
+                LaterLocation(_written_at, (self.steps, self.start)) if self.steps else self.start
+            )
+            self._location = where
+        return where
 
     def object_location(self) -> Location:
-        return self.value.location() if isinstance(self.value, JsonObject) else self.location
+        where = self._object_location
+        if where is None:
+            if isinstance(self.value, JsonObject):
+                where = LaterLocation(JsonObject.location, self.value)
+            else:
+                where = self.location
+            self._object_location = where
+        return where
 
     def child(self, key: str) -> ArmNode | None:
         children = self._children
@@ -118,7 +135,7 @@ class ArmNode:
         return ArmNode(child, self.scope, self.start, steps, evaluated, trace, reads)
 
     def item(self, index: int) -> ArmNode:
-        where = location_of(self.value, index, self.location)
+        where = LaterLocation(_location_of, (self.value, index, self.location))
         return ArmNode(self.value[index], self.scope, where, reads=self.reads)
 
     def settle(self) -> ArmNode:
@@ -161,6 +178,20 @@ class ArmNode:
         memo = self.scope.context.memo
         if memo is not None:
             memo.read_all(reads)
+
+
+def _written_at(steps_and_start: tuple[tuple[tuple[Any, str], ...], Location]) -> Location:
+    """The deepest step whose container kept positions (an object computed by an expression
+    has none), else the start."""
+    steps, start = steps_and_start
+    for container, key in reversed(steps):
+        if isinstance(container, JsonObject) and key in container.value_spans:
+            return container.value_location(key)
+    return start
+
+
+def _location_of(container_key_fallback: tuple[Any, Any, Location]) -> Location:
+    return location_of(*container_key_fallback)
 
 
 def follow(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Location) -> Reached:
@@ -210,6 +241,14 @@ class RecordBuilder:
         self.kind = kind
         self.start = location
         self.body = SharedBodyExtractor(ArmNode(resource, scope, location), kind, location)
+        self._name: Any = NOT_EVALUATED
+
+    @property
+    def name(self) -> Any:
+        """The evaluated name (may be ``Unknown``): the record's, and what siblings target."""
+        if self._name is NOT_EVALUATED:
+            self._name = self.scope.resolve(get_ci(self.resource, "name")[1]).value
+        return self._name
 
     def facts(self, siblings: SiblingIndex) -> dict[str, Fact]:
         facts: dict[str, Fact | None] = dict(self.body.facts())
@@ -309,7 +348,7 @@ class SiblingIndex:
         return self._match("maintenance", builder)
 
     def _match(self, kind: str, builder: RecordBuilder) -> Fact:
-        vm_name = builder.scope.resolve(get_ci(builder.resource, "name")[1]).value
+        vm_name = builder.name
         unmatched: SiblingResource | None = None
         for item in self.items:
             if item.kind != kind:

@@ -133,6 +133,7 @@ class TemplateScope(expressions.Scope):
         self._parameters = _section(template, "parameters")
         self._variables = _section(template, "variables")
         self._variable_cache: dict[str, Evaluated] = {}
+        self._places: dict[tuple[str, str], str] = {}  # see _declared_at
         self._parameter_cache: dict[str, Evaluated] = {}
         # The explored parameters each cached value read (only while exploring; see memo).
         self._cached_reads: dict[tuple[str, str], set[str]] = {}
@@ -210,7 +211,7 @@ class TemplateScope(expressions.Scope):
         key, declaration = get_ci(self._parameters, name)
         label = f"parameters('{key or name}')"
         if key is not None and isinstance(self._parameters, JsonObject):
-            label += f" ({_short(self._parameters.key_location(key))})"
+            label += self._declared_at("p", self._parameters, key)
         given = self.given.get(name.lower())
         if given is not None:
             return self._given_value(given, label)
@@ -218,9 +219,8 @@ class TemplateScope(expressions.Scope):
             if key is None:
                 return Evaluated(Unknown(f"parameters('{name}') is not declared"), (label,))
             return Evaluated(Unknown(f"parameter '{name}' is malformed"), (label,))
-        _, default = get_ci(declaration, "defaultValue")
-        has_default = any(k.lower() == "defaultvalue" for k in declaration)
-        if has_default:
+        default_key, default = get_ci(declaration, "defaultValue")
+        if default_key is not None:
             value = self.resolve(default)
             return Evaluated(value.value, (label, "defaultValue", *value.trace))
         _, kind = get_ci(declaration, "type")
@@ -229,6 +229,15 @@ class TemplateScope(expressions.Scope):
         else:
             reason = f"parameter '{key}' has no value (no default, not in a parameter file)"
         return Evaluated(Unknown(reason), (label,))
+
+    def _declared_at(self, kind: str, section: JsonObject, key: str) -> str:
+        """' (vm.json:23)': where a parameter or variable is declared, for its trace. Kept for
+        the scope and its copy-loop clones, which evaluate their values again (copyIndex())."""
+        place = self._places.get((kind, key))
+        if place is None:
+            line = section.src.line_col(section.key_spans[key][0])[0]
+            place = self._places[kind, key] = f" ({_file_name(section.src.path)}:{line})"
+        return place
 
     def _given_value(self, given: ParameterValue, label: str) -> Evaluated:
         if given.scope is not None:
@@ -253,7 +262,7 @@ class TemplateScope(expressions.Scope):
             return Evaluated(Unknown(f"variable '{key}' refers to itself"))
         label = f"variables('{key}')"
         if isinstance(self._variables, JsonObject):
-            label += f" ({_short(self._variables.key_location(key))})"
+            label += self._declared_at("v", self._variables, key)
         self._in_progress.add(lowered)
         try:
             inner = self._tracked(("v", lowered), lambda: self.resolve(raw))
@@ -342,35 +351,43 @@ class TemplateScope(expressions.Scope):
         if isinstance(value, str):
             return self._resolve_string(value)
         if isinstance(value, dict):
-            self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
-            result = JsonObject() if isinstance(value, JsonObject) else {}
-            memo = self._sharing_memo()
-            for key, item in value.items():
-                if memo is not None and isinstance(item, str) and expressions.is_expression(item):
-                    result[key] = self._resolve_item(item, memo)
-                else:
-                    result[key] = self._resolve(item)
-            if isinstance(value, JsonObject):
-                copy_positions(value, result)  # without computing them (jsonpos)
-            return result
+            return self._resolve_object(value)
         if isinstance(value, list):
-            self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
-            memo = self._sharing_memo()
-            if memo is None:
-                items = [self._resolve(item) for item in value]
-            else:
-                items = [
-                    self._resolve_item(item, memo)
-                    if isinstance(item, str) and expressions.is_expression(item)
-                    else self._resolve(item)
-                    for item in value
-                ]
-            if isinstance(value, JsonArray):
-                array = JsonArray(items)
-                copy_positions(value, array)
-                return array
-            return items
+            return self._resolve_array(value)
         return value
+
+    # A container with nothing to evaluate inside is returned itself, positions and all: a
+    # copy cost a new object and its positions for each of the many literal objects a VM
+    # passes through (nothing changes a resolved value afterwards).
+
+    def _resolve_object(self, value: dict) -> dict:
+        self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
+        memo = self._sharing_memo()
+        resolved = {key: self._resolve_member(item, memo) for key, item in value.items()}
+        if all(resolved[key] is item for key, item in value.items()):
+            return value
+        if isinstance(value, JsonObject):
+            result = JsonObject(resolved)
+            copy_positions(value, result)  # without computing them (jsonpos)
+            return result
+        return resolved
+
+    def _resolve_array(self, value: list) -> list:
+        self.budget.spend(1 + len(value) // ITEMS_PER_STEP)
+        memo = self._sharing_memo()
+        items = [self._resolve_member(item, memo) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        if isinstance(value, JsonArray):
+            array = JsonArray(items)
+            copy_positions(value, array)
+            return array
+        return items
+
+    def _resolve_member(self, item: Any, memo: CombinationMemo | None) -> Any:
+        if memo is not None and isinstance(item, str) and expressions.is_expression(item):
+            return self._resolve_item(item, memo)
+        return self._resolve(item)
 
     def _sharing_memo(self) -> CombinationMemo | None:
         memo = self.context.memo
@@ -445,9 +462,9 @@ def _frozen(indexes: dict) -> tuple:
     return tuple((loop, v if isinstance(v, int) else repr(v)) for loop, v in indexes.items())
 
 
-def _short(where: Location) -> str:
-    """'vm.json:23': the file name is enough inside one template's trace."""
-    return f"{where.path.replace(chr(92), '/').rsplit('/', 1)[-1]}:{where.line}"
+def _file_name(path: str) -> str:
+    """'vm.json': the file name is enough inside one template's trace."""
+    return path.replace(chr(92), "/").rsplit("/", 1)[-1]
 
 
 def _section(template: dict, name: str) -> dict:

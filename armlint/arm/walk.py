@@ -32,6 +32,7 @@ from armlint.model import (
     SOURCE_UNKNOWN,
     Fact,
     Finding,
+    LaterLocation,
     Location,
     Unknown,
     VmRecord,
@@ -118,9 +119,7 @@ def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int =
     for instance in instances:
         _index_sibling(instance, siblings)
         fleet.index(instance.resource, instance.scope, instance.location)
-        for child in _child_resources(instance):
-            _index_child_sibling(instance, child, siblings)
-            _index_child_fleet(instance, child, fleet)
+        _index_children(instance, siblings, fleet)
     for instance in instances:
         resource_type = get_ci(instance.resource, "type")[1]
         kind = is_vm_type(resource_type)
@@ -137,13 +136,19 @@ def _resources_that_matter(template: dict, walked: dict) -> list[tuple[dict, Loc
     known = walked.get(id(template))
     if known is not None and known[0] is template:
         return known[1]
-    resources = [(res, _location(res, template)) for res in _resources(template) if _matters(res)]
+    resources = [
+        (res, _location(res, template))
+        for res in _declared_resources(template)
+        if _matters(res) and not _is_existing(res)
+    ]
     walked[id(template)] = (template, resources)
     return resources
 
 
-def _resources(template: dict) -> Iterator[dict]:
-    """Resources as an array, or as an object keyed by symbolic name (languageVersion 2.0)."""
+def _declared_resources(template: dict) -> Iterator[dict]:
+    """Resources as an array, or as an object keyed by symbolic name (languageVersion 2.0),
+    ``existing`` references included (looking that up costs a scan of the resource's keys, so
+    callers first look at the type)."""
     _, resources = get_ci(template, "resources")
     if isinstance(resources, list):
         items = resources
@@ -152,16 +157,25 @@ def _resources(template: dict) -> Iterator[dict]:
     else:
         return
     for resource in items:
-        if isinstance(resource, dict) and not _is_existing(resource):
+        if isinstance(resource, dict):
             yield resource
 
 
 def _location(resource: dict, template: dict) -> Location:
-    """Where the resource is written; the template's place for one without positions (only
-    then is that worked out: the first location of a file costs its line starts)."""
+    """Where the resource is written; the template's place for one without positions. Worked
+    out when read (``LaterLocation``): most resources never show theirs."""
     if isinstance(resource, JsonObject):
-        return resource.location()
-    return template.location() if isinstance(template, JsonObject) else Location("", 1, 1)
+        return LaterLocation(JsonObject.location, resource)
+    if isinstance(template, JsonObject):
+        return LaterLocation(JsonObject.location, template)
+    return Location("", 1, 1)
+
+
+def _child_location(child: dict, instance: Instance) -> Location:
+    """Where a child resource is written, else its parent's place."""
+    if isinstance(child, JsonObject):
+        return LaterLocation(JsonObject.location, child)
+    return instance.location
 
 
 def _matters(resource: dict) -> bool:
@@ -186,14 +200,18 @@ def _matters(resource: dict) -> bool:
 
 def _may_deploy_vms(template: dict) -> bool:
     """A nested template with a VM or scale set in it, or a deployment that may have one."""
-    for resource in _resources(template):
+    for resource in _declared_resources(template):
         resource_type = get_ci(resource, "type")[1]
-        if is_vm_type(resource_type) is not None:
+        is_vm = is_vm_type(resource_type) is not None
+        if not is_vm and _lower(resource_type) != DEPLOYMENT_TYPE:
+            continue
+        if _is_existing(resource):
+            continue
+        if is_vm:
             return True
-        if _lower(resource_type) == DEPLOYMENT_TYPE:
-            inline = _raw_child(resource, ("properties", "template"))
-            if inline is None or _may_deploy_vms(inline):
-                return True
+        inline = _raw_child(resource, ("properties", "template"))
+        if inline is None or _may_deploy_vms(inline):
+            return True
     return False
 
 
@@ -275,20 +293,27 @@ def _index_sibling(instance: Instance, siblings: SiblingIndex) -> None:
         siblings.add(sibling)
 
 
-def _index_child_sibling(instance: Instance, child: dict, siblings: SiblingIndex) -> None:
+def _index_children(instance: Instance, siblings: SiblingIndex, fleet: Fleet) -> None:
+    """Child resources (extensions, assignments) target their parent: its name is evaluated
+    once for all of them."""
+    children = _child_resources(instance)
+    if not children:
+        return
     parent_name = instance.scope.resolve(get_ci(instance.resource, "name")[1]).value
+    for child in children:
+        where = _child_location(child, instance)
+        _index_child_sibling(instance, child, parent_name, where, siblings)
+        fleet.index_child(child, parent_name, instance.scope, where)
+
+
+def _index_child_sibling(
+    instance: Instance, child: dict, parent_name: Any, where: Location, siblings: SiblingIndex
+) -> None:
     child_type = _lower(get_ci(child, "type")[1])
-    where = child.location() if isinstance(child, JsonObject) else instance.location
     if child_type.endswith("extensions"):
         _add_health_sibling(child, instance.scope, where, siblings, parent=parent_name)
     elif "configurationassignments" in child_type:
         siblings.add(SiblingResource("maintenance", parent_name, parent_name, where))
-
-
-def _index_child_fleet(instance: Instance, child: dict, fleet: Fleet) -> None:
-    parent_name = instance.scope.resolve(get_ci(instance.resource, "name")[1]).value
-    where = child.location() if isinstance(child, JsonObject) else instance.location
-    fleet.index_child(child, parent_name, instance.scope, where)
 
 
 def _add_fleet_facts(walk: Walk, fleet: Fleet) -> None:
@@ -318,7 +343,7 @@ def _add_vm(instance, kind: str, resource_type, siblings, template, walk: Walk) 
         return  # the loader's note says the budget ran out and some resources went unchecked
     builder = RecordBuilder(resource, instance.scope, kind, instance.location)
     raw_name = get_ci(resource, "name")[1]
-    name = instance.scope.resolve(raw_name).value
+    name = builder.name
     name_known = isinstance(name, str)
     if not name_known and isinstance(raw_name, str):
         name = raw_name  # the expression itself names the resource better than '<unknown>'

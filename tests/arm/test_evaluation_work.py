@@ -1,0 +1,85 @@
+"""Work ARM evaluation does not repeat (issue 16): a VM's name is evaluated once for its
+record and its sibling matching, and once for all its child resources; an object or array
+with nothing to evaluate inside is its own resolved value, positions and all."""
+
+import json
+
+from armlint.arm import expressions
+from armlint.arm.jsonpos import parse
+from armlint.arm.template import FileContext, TemplateScope
+from armlint.run.pipeline import RunOptions, load_records
+
+VM_NAME = "[concat(parameters('prefix'), '-vm')]"
+TEMPLATE = {
+    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "parameters": {"prefix": {"type": "string", "defaultValue": "web"}},
+    "variables": {
+        "image": {"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer", "tags": ["a"]},
+        "mixed": {"publisher": "[parameters('prefix')]", "sku": "2022-datacenter", "n": [1, 2]},
+    },
+    "resources": [
+        {
+            "type": "Microsoft.Compute/virtualMachines",
+            "apiVersion": "2023-03-01",
+            "name": VM_NAME,
+            "location": "westeurope",
+            "properties": {
+                "osProfile": {"windowsConfiguration": {"provisionVMAgent": True}},
+                "storageProfile": {"imageReference": "[variables('image')]"},
+            },
+            "resources": [
+                {
+                    "type": "extensions",
+                    "apiVersion": "2023-03-01",
+                    "name": "health",
+                    "properties": {"type": "ApplicationHealthWindows"},
+                },
+                {
+                    "type": "providers/configurationAssignments",
+                    "apiVersion": "2023-04-01",
+                    "name": "[concat(parameters('prefix'), '-assignment')]",
+                    "properties": {},
+                },
+            ],
+        }
+    ],
+}
+
+
+def test_a_vm_name_is_evaluated_once_for_the_record_and_once_for_its_children(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "vm.json"
+    path.write_text(json.dumps(TEMPLATE, indent=2))
+    evaluated = []
+    evaluate = expressions.evaluate
+
+    def counting(text, scope):
+        evaluated.append(text)
+        return evaluate(text, scope)
+
+    monkeypatch.setattr(expressions, "evaluate", counting)
+    (record,) = load_records(RunOptions(paths=[str(path)], explore=False)).records
+    assert record.name == "web-vm"
+    assert record.value("health_extension") is True
+    assert record.value("maintenance_assignment") is True
+    # Once for the record (and its health and maintenance matching), once for the children.
+    assert evaluated.count(VM_NAME) == 2
+
+
+def test_a_container_with_nothing_to_evaluate_is_its_own_value():
+    text = json.dumps(TEMPLATE, indent=2)
+    template, src = parse(text, "vm.json")
+    scope = TemplateScope(template, src, {}, FileContext())
+    literal = template["variables"]["image"]
+    assert scope.resolve(literal).value is literal
+    assert scope.resolve(literal["tags"]).value is literal["tags"]
+    mixed = template["variables"]["mixed"]
+    resolved = scope.resolve(mixed).value
+    assert resolved is not mixed
+    assert resolved == {"publisher": "web", "sku": "2022-datacenter", "n": [1, 2]}
+    assert resolved["n"] is mixed["n"]
+    assert resolved.value_location("sku") == mixed.value_location("sku")
+    sku_line = next(n for n, line in enumerate(text.splitlines(), 1) if '"sku"' in line)
+    assert resolved.value_location("sku").line == sku_line
