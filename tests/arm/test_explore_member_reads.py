@@ -132,3 +132,26 @@ def test_a_result_that_read_whether_a_parameter_is_chosen_holds_only_while_it_is
     assert len(computed) == 1
     evaluate([])  # not chosen: the trace would name its default
     assert len(computed) == 2
+
+
+def test_a_combination_whose_reads_are_those_of_an_earlier_one_is_not_walked_again(
+    tmp_path, monkeypatch
+):
+    # Without the unstable object, the VM reads the size only through the plain member of
+    # the stable one: combinations that change only the size find the same records.
+    template = json.loads(json.dumps(TEMPLATE))
+    template["resources"][0]["location"] = "westeurope"
+    path = tmp_path / "same.json"
+    path.write_text(json.dumps(template, indent=2), encoding="utf-8")
+    walks = _count_calls(monkeypatch, loader, "walk_template")
+    shared = _outcome(path)
+    # load_records and run_check each: the defaults, then one walk per patch mode.
+    assert len(walks) == 2 * 3, len(walks)
+    facts = shared[0]
+    assert {tuple(sorted(dict(s).items())) for _, s, _ in facts} == {
+        (("patchMode", mode), ("vmSize", size))
+        for mode in ("AutomaticByOS", "Manual")
+        for size in "ABC"
+    }
+    monkeypatch.setattr(loader, "SHARE_BETWEEN_COMBINATIONS", False)
+    assert shared == _outcome(path)
