@@ -230,13 +230,17 @@ class TemplateLoader:
             self._finish(records, label, ())
             result.records.extend(records)
         else:
+            # The walk findings of every combination, each once: which template a deployment
+            # links (AZP002 when it is not fetched) may depend on a choice.
+            findings = []
             for combination in self._combinations(template, explorable, result):
                 chosen = dict(given)
                 for name, value in combination:
                     chosen[name] = ParameterValue(value, "one of its allowedValues")
                 if context.memo is not None:
                     context.memo.choose(combination)
-                records, findings = self._evaluate_combination(template, chosen, context)
+                records, walked = self._evaluate_combination(template, chosen, context)
+                findings.extend([finding for finding in walked if finding not in findings])
                 self._finish(records, label, combination)
                 result.records.extend(records)
         context.memo = None
