@@ -14,45 +14,71 @@ from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 
-class Value:
-    """What the plain classes below share: equality, ``repr`` and ``replace`` by their fields,
-    as dataclasses gave them. Plain classes rather than dataclasses: every run imports this
-    module, and creating a dataclass compiles its methods from source (about a millisecond
-    each, two for a frozen one), while importing ``dataclasses`` pulls in inspect, ast and dis.
-    A class's fields are its ``__slots__``, in the order its ``__init__`` takes them;
-    ``_values`` returns them as a tuple."""
+def _field_values(value: Any) -> tuple:
+    return tuple(getattr(value, name) for name in fields_of(type(value)))
 
-    __slots__: tuple[str, ...] = ()
-    _values: attrgetter
+
+class Value:
+    """What the plain value classes share (here, in terraform/ and in arm/expressions.py):
+    equality, ``repr`` and ``replace`` by their fields, as dataclasses gave them. Plain classes
+    rather than dataclasses: every run imports these modules, and creating a dataclass compiles
+    its methods from source (about a millisecond each, two for a frozen one), while importing
+    ``dataclasses`` pulls in inspect, ast and dis.
+
+    A class's fields are the ``__slots__`` along its bases, the base's first, in the order its
+    ``__init__`` takes them. ``_values`` gives them as a tuple; a class whose fields are all its
+    own may set ``_values = attrgetter(*__slots__)`` instead (the same values, several times
+    faster, for the classes compared and hashed on every record)."""
+
+    __slots__ = ()
+    # Read through the class (``type(self)._values(self)``): an attrgetter is no method.
+    _values: Callable[[Any], Any] = _field_values
 
     # Defining __eq__ leaves __hash__ None: unhashable, like a dataclass with eq=True.
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return self._values(self) == other._values(other)
+            values = type(self)._values
+            return values(self) == values(other)
         return NotImplemented
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in fields_of(type(self)))
         return f"{type(self).__qualname__}({shown})"
 
     def replace(self, **changes: Any):
         """A copy with ``changes`` (``dataclasses.replace``)."""
-        values = dict(zip(self.__slots__, self._values(self), strict=True))
+        values = {name: getattr(self, name) for name in fields_of(type(self))}
         values.update(changes)
         return type(self)(**values)
 
 
 class FrozenValue(Value):
     """A value that is never changed once made: hashable by its fields (a frozen dataclass's
-    hash, so sets of them iterate in the same order)."""
+    hash, so sets of them iterate in the same order). Nothing assigns to one after
+    ``__init__``, so the guard a frozen dataclass adds is left out."""
 
     __slots__ = ()
 
     def __hash__(self) -> int:
-        return hash(self._values(self))
+        return hash(type(self)._values(self))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def fields_of(cls: type) -> tuple[str, ...]:
+    """A plain value class's fields: the ``__slots__`` along its bases, the base's first."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(
+            name for klass in reversed(cls.__mro__) for name in klass.__dict__.get("__slots__", ())
+        )
+        _FIELDS[cls] = names
+    return names
 
 
 class Location(FrozenValue):

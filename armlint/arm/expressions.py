@@ -34,7 +34,7 @@ from armlint.arm.functions import (
     type_name,
 )
 from armlint.compute.arm_body import sent_branch
-from armlint.model import Unknown
+from armlint.model import FrozenValue, Unknown
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
@@ -97,31 +97,12 @@ def unescape(value: str) -> str:
 # Syntax tree
 
 
-class _SyntaxNode:
-    """What the nodes share: equality, hash and ``repr`` by their fields (``__slots__``), as
-    frozen dataclasses gave them (tests compare parsed trees). Plain classes: every ARM check
-    imports this module, and creating a frozen dataclass cost about 4 million instructions
-    (2 ms) of start-up each. A node is never changed after parsing."""
-
-    __slots__ = ()
-
-    def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__qualname__}({shown})"
+# The nodes are plain value classes (model.FrozenValue): equal, hashed and shown by their fields
+# as the frozen dataclasses they were (tests compare parsed trees), without the start-up cost of
+# creating dataclasses (about 4 million instructions each). A node is never changed after parsing.
 
 
-class Literal(_SyntaxNode):
+class Literal(FrozenValue):
     __slots__ = ("value", "offset")
 
     def __init__(self, value: str | int, offset: int) -> None:
@@ -129,7 +110,7 @@ class Literal(_SyntaxNode):
         self.offset = offset
 
 
-class Call(_SyntaxNode):
+class Call(FrozenValue):
     __slots__ = ("name", "key", "args", "offset", "namespace")
 
     def __init__(
@@ -142,7 +123,7 @@ class Call(_SyntaxNode):
         self.namespace = namespace  # user-defined functions are called as namespace.member(...)
 
 
-class Property(_SyntaxNode):
+class Property(FrozenValue):
     __slots__ = ("name", "offset")
 
     def __init__(self, name: str, offset: int) -> None:
@@ -150,7 +131,7 @@ class Property(_SyntaxNode):
         self.offset = offset
 
 
-class Index(_SyntaxNode):
+class Index(FrozenValue):
     __slots__ = ("index", "offset")
 
     def __init__(self, index: Node, offset: int) -> None:
@@ -158,7 +139,7 @@ class Index(_SyntaxNode):
         self.offset = offset
 
 
-class Access(_SyntaxNode):
+class Access(FrozenValue):
     """A value followed by ``.name`` and ``[index]`` steps, kept flat so long chains cost no
     recursion."""
 

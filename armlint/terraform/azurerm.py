@@ -10,8 +10,8 @@ internal/services/compute). ``PLATFORM`` marks a default that equals Azure's own
 
 from __future__ import annotations
 
+from armlint.model import FrozenValue
 from armlint.terraform.facts import ABSENT, as_bool
-from armlint.terraform.nodes import Frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 PLATFORM = "platform default"  # the provider sends Azure's own default for the OS
 
 
-class Argument(Frozen):
+class Argument(FrozenValue):
     __slots__ = ("fact", "names", "default", "convert", "windows_only")
 
     def __init__(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from armlint.model import Value
 from armlint.terraform import nodes as n
 
 LOCAL_SOURCE = r"^\.\.?(/|\\|$)"  # compiled on first use: most folders call no module
 
 
-class TfvarsFile(n.Plain):
+class TfvarsFile(Value):
     __slots__ = ("path", "body")
 
     def __init__(self, path: Path, body: n.Body) -> None:
@@ -18,7 +19,7 @@ class TfvarsFile(n.Plain):
         self.body = body
 
 
-class ModuleConfig(n.Plain):
+class ModuleConfig(Value):
     """Everything declared in one directory; one directory is one Terraform module."""
 
     __slots__ = (

@@ -10,7 +10,7 @@ evaluation; the cut is reported as Unknown and in the load notes.
 from __future__ import annotations
 
 from armlint.budgets import MAX_STRING_CHARS, within_value_budget
-from armlint.model import Unknown
+from armlint.model import FrozenValue, Unknown
 from armlint.terraform import nodes as n
 from armlint.terraform.values import (
     ElemMeta,
@@ -35,7 +35,7 @@ NO_KEY = object()  # a resource or module reference written without an index
 EACH_STEPS = "\0each-steps"  # scope entry: how the for_each collection was resolved
 
 
-class Namespace(n.Frozen):
+class Namespace(FrozenValue):
     """A reference root still missing its attribute: ``var``, ``azurerm_x``, ``data.azurerm_y``."""
 
     __slots__ = ("kind", "name")
@@ -45,7 +45,7 @@ class Namespace(n.Frozen):
         self.name = name
 
 
-class ResourceRef(n.Frozen):
+class ResourceRef(FrozenValue):
     __slots__ = ("instance", "rtype", "rname", "key", "data")
 
     def __init__(
@@ -64,7 +64,7 @@ class ResourceRef(n.Frozen):
         return prefix + base + index_suffix(self.key)
 
 
-class ModuleRef(n.Frozen):
+class ModuleRef(FrozenValue):
     __slots__ = ("instance", "name", "key")
 
     def __init__(self, instance: Any, name: str, key: Any = NO_KEY) -> None:

@@ -10,7 +10,7 @@ argument at all, so the platform default for the OS applies.
 from __future__ import annotations
 
 from armlint.compute.schema import infer_manual, platform_default
-from armlint.model import Fact, Location, Unknown, VmRecord
+from armlint.model import Fact, Location, Unknown, Value, VmRecord
 from armlint.terraform import azurerm
 from armlint.terraform.facts import (
     Facts,
@@ -20,7 +20,6 @@ from armlint.terraform.facts import (
     normalise_location,
     os_from_publisher,
 )
-from armlint.terraform.nodes import Plain
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
@@ -37,7 +36,7 @@ VM_TYPES = {
 }
 
 
-class RecordContext(Plain):
+class RecordContext(Value):
     """Where a resource instance sits: identity, loop position, module-wide information.
 
     ``address`` is the resource's address without the instance key (``vm``, not ``vm[0]``):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armlint.model import LOCATION_ORIGIN, Unknown
+from armlint.model import LOCATION_ORIGIN, Unknown, Value
 from armlint.terraform import nodes as n
 from armlint.terraform.config import ModuleConfig
 from armlint.terraform.evaluator import (
@@ -45,7 +45,7 @@ MAX_INSTANCES = 800
 MODULE_INSTANCE_STEPS = 100
 
 
-class Expansion(n.Plain):
+class Expansion(Value):
     """The instances of a resource or module call: ``count``, ``for_each`` or just one."""
 
     __slots__ = ("kind", "keys", "values", "unknown", "steps", "capped")

@@ -21,6 +21,7 @@ from armlint.model import (
     LoadResult,
     Location,
     Unknown,
+    Value,
     VmRecord,
     pack_finding,
 )
@@ -79,7 +80,7 @@ def is_auto_tfvars(path: Path) -> bool:
     )
 
 
-class ParsedFile(n.Plain):
+class ParsedFile(Value):
     __slots__ = ("path", "kind", "body")
 
     def __init__(self, path: Path, kind: str, body: n.Body | None) -> None:

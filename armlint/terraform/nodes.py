@@ -7,63 +7,18 @@ syntax); nothing here imports the parser.
 
 from __future__ import annotations
 
-from armlint.model import Location
+from armlint.model import Location, Value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from typing import Any
 
 
-class Plain:
-    """Equality and ``repr`` by the fields, as a (non-frozen) dataclass would give them, for
-    plain classes with ``__slots__``: creating a dataclass at import costs about a million
-    instructions (a frozen one twice that), and a check of one .tf file imports every class
-    here and in the evaluator. A class's fields are its ``__slots__``, its base class's first;
-    like a dataclass with ``eq``, an instance is unhashable unless the class says otherwise."""
-
-    __slots__ = ()
-
-    def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in _fields(type(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _fields(type(self)))
-        return f"{type(self).__qualname__}({shown})"
-
-
-class Frozen(Plain):
-    """A value that a frozen dataclass was: hashed by its fields too (nothing assigns to one
-    after ``__init__``, so the guard a frozen dataclass adds is left out)."""
-
-    __slots__ = ()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-
-class Node(Plain):
+class Node(Value):
     """What the syntax nodes share: equality and ``repr`` by their fields (the fast reader's
     tree is compared with the reference parser's, and repr digests are a test's snapshot)."""
 
     __slots__ = ()
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _fields(cls: type) -> tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = tuple(
-            name for klass in reversed(cls.__mro__) for name in klass.__dict__.get("__slots__", ())
-        )
-        _FIELDS[cls] = names
-    return names
 
 
 class Expr(Node):

@@ -13,7 +13,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from armlint.terraform.nodes import Frozen
+from armlint.model import FrozenValue
 
 Version = tuple[int, ...]
 
@@ -97,7 +97,7 @@ def lock_version(directory: Path) -> Version | None:
     return parse_version(found.group("version")) if found else None
 
 
-class ProviderPin(Frozen):
+class ProviderPin(FrozenValue):
     """The azurerm version armlint assumes, and why."""
 
     __slots__ = ("version", "basis", "detail")

@@ -13,9 +13,8 @@ standing in for the id (``values.ResourceId``), in a plan the address found by `
 
 from __future__ import annotations
 
-from armlint.model import SOURCE_DEFAULT, Fact, Unknown
+from armlint.model import SOURCE_DEFAULT, Fact, Unknown, Value
 from armlint.terraform.facts import Facts, normalise_location
-from armlint.terraform.nodes import Plain
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
@@ -37,7 +36,7 @@ VM_ARM_TYPES = {
 }
 
 
-class Relation(Plain):
+class Relation(Value):
     __slots__ = ("kind", "target", "applies", "read", "address", "scope_filter")
 
     def __init__(

@@ -7,7 +7,7 @@ Evaluated values are ``None``, ``bool``, ``int``/``float``, ``str``, ``list``, `
 
 from __future__ import annotations
 
-from armlint.model import Location, Unknown
+from armlint.model import FrozenValue, Location, Unknown
 from armlint.terraform import nodes as n
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
@@ -42,7 +42,7 @@ class ResourceId(str):
         return Unknown(f"{self}.id is known after apply")
 
 
-class ElemMeta(n.Frozen):
+class ElemMeta(FrozenValue):
     """Where one object attribute's value was written and how it was resolved."""
 
     __slots__ = ("loc", "literal", "trace")
@@ -155,7 +155,7 @@ def to_bool(value: Any) -> bool:
 # --- type constraints ----------------------------------------------------------------------
 
 
-class TypeSpec(n.Frozen):
+class TypeSpec(FrozenValue):
     """A parsed type constraint. ``kind`` is any/string/number/bool/list/set/map/object/tuple."""
 
     __slots__ = ("kind", "element", "attributes", "items")
