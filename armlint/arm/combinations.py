@@ -23,6 +23,12 @@ The first evaluation, with every parameter at the value it would get, shares too
 then watches every parameter that may be explored (``explored`` is a superset of what the
 loader finally explores), and a parameter not chosen has the choice ``NOT_CHOSEN`` in every
 evaluation, which no allowedValues item is.
+
+A read can be narrower than "this parameter's choice": ``variables('vm').name`` depends on the
+choices that the member ``name`` read, and on the variable's trace, which findings show whole.
+When every member that read a choice is a plain ``[parameters('x')]`` of a chosen parameter, that
+trace says "one of its allowedValues" whatever the choice: it then depends only on whether those
+parameters are chosen (``chosen_read``), so a VM's name no longer changes with its size.
 """
 
 from __future__ import annotations
@@ -36,6 +42,13 @@ if TYPE_CHECKING:
 NOT_CHOSEN = object()  # the choice of a parameter at its given or default value
 # Read by an evaluation that called copyIndex(): its result holds for its copy-loop indexes only.
 COPY_INDEX = "copyIndex()"  # not a parameter name: those are kept in lower case
+# A read of whether a parameter is chosen, not of its choice (see chosen_read).
+CHOSEN_SUFFIX = " isChosen"  # upper case: never part of a parameter name (kept in lower case)
+
+
+def chosen_read(name: str) -> str:
+    """The read of whether the explored parameter ``name`` (lower case) is chosen at all."""
+    return name + CHOSEN_SUFFIX
 
 
 class Entry:
@@ -111,6 +124,11 @@ class CombinationMemo:
             self._frames[-1].update(reads)
         return reads
 
+    def take(self) -> set[str]:
+        """The reads of the evaluation that ends, not passed on to the one around it: the
+        caller decides what they count as there (``TemplateScope.variable_member``)."""
+        return self._frames.pop()
+
     def scope_id(
         self, parent: int, resource: dict, indexes: tuple, template: dict, reads: set[str]
     ) -> int:
@@ -178,6 +196,13 @@ class CombinationMemo:
             chosen = self.chosen
             # Identity: a different object with an equal value only costs an evaluation (and
             # 1 == True would not). COPY_INDEX is never chosen.
-            found = tuple([id(chosen.get(name, NOT_CHOSEN)) for name in names])
+            found = tuple(
+                [
+                    name[: -len(CHOSEN_SUFFIX)] in chosen
+                    if name.endswith(CHOSEN_SUFFIX)
+                    else id(chosen.get(name, NOT_CHOSEN))
+                    for name in names
+                ]
+            )
             self._choices_of[names] = found
         return found

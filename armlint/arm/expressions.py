@@ -388,7 +388,11 @@ def _eval_call(node: Call, scope: Scope) -> Any:
 
 
 def _eval_access(node: Access, scope: Scope) -> Any:
-    value = _eval(node.target, scope)
+    target, first = node.target, node.steps[0]
+    if type(first) is Property and _is_variable_call(target):
+        value = scope.variable_member(target, first.name, _eval)
+    else:
+        value = _eval(target, scope)
     for step in node.steps:
         if isinstance(value, Unknown):
             return value
@@ -397,6 +401,18 @@ def _eval_access(node: Access, scope: Scope) -> Any:
         else:
             value = get_index(value, _eval(step.index, scope))
     return value
+
+
+def _is_variable_call(node: Node) -> bool:
+    """``variables('name')`` with the name written literally."""
+    return (
+        type(node) is Call
+        and node.key == "variables"
+        and not node.namespace
+        and len(node.args) == 1
+        and type(node.args[0]) is Literal
+        and isinstance(node.args[0].value, str)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

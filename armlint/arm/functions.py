@@ -138,6 +138,11 @@ class Scope:
     def variable(self, name: str) -> Any:
         return Unknown(f"variables('{name}') is not known")
 
+    def variable_member(self, call: Any, member: str, evaluate: Callable[[Any, Scope], Any]) -> Any:
+        """``evaluate(call, self)``, a ``variables('v')`` call of which only the property
+        ``member`` is read: a scope that tracks what values read may count less (arm.template)."""
+        return evaluate(call, self)
+
     def copy_index(self, loop: str | None) -> int | Unknown:
         if loop is None:
             return Unknown("copyIndex() is only known inside a copy loop")

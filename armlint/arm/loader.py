@@ -230,13 +230,17 @@ class TemplateLoader:
             self._finish(records, label, ())
             result.records.extend(records)
         else:
+            # The walk findings of every combination, each once: which template a deployment
+            # links (AZP002 when it is not fetched) may depend on a choice.
+            findings = []
             for combination in self._combinations(template, explorable, result):
                 chosen = dict(given)
                 for name, value in combination:
                     chosen[name] = ParameterValue(value, "one of its allowedValues")
                 if context.memo is not None:
                     context.memo.choose(combination)
-                records, findings, _ = self._evaluate(template, chosen, context)
+                records, walked = self._evaluate_combination(template, chosen, context)
+                findings.extend([finding for finding in walked if finding not in findings])
                 self._finish(records, label, combination)
                 result.records.extend(records)
         context.memo = None
@@ -253,6 +257,26 @@ class TemplateLoader:
         walk = Walk(template.path, self._load_linked, api_profiles())
         walk_template(template.value, scope, walk)
         return walk.records, walk.findings, scope.reads
+
+    def _evaluate_combination(self, template: JsonDocument, given, context: FileContext):
+        """The records and findings of one combination. While combinations share results, a
+        combination whose choices of everything the walk read (explored parameters, and for
+        some only whether they are chosen) are those of an earlier one gets copies of its
+        records: walking again would find the same (arm.combinations)."""
+        memo = context.memo
+        if memo is None:
+            records, findings, _ = self._evaluate(template, given, context)
+            return records, findings
+        walked: list[bool] = []
+
+        def walk():
+            walked.append(True)
+            return self._evaluate(template, given, context)
+
+        records, findings, _ = memo.shared(("walk",), template.value, (), walk, context.budget)
+        if not walked:  # each record gets its own scenario (and the walk's fleet facts)
+            records = [record.replace(facts=dict(record.facts)) for record in records]
+        return records, findings
 
     @staticmethod
     def _finish(records: list[VmRecord], label: str, combination) -> None:

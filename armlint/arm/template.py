@@ -9,9 +9,10 @@ come back as ``Unknown``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from armlint.arm import expressions
-from armlint.arm.combinations import CombinationMemo
+from armlint.arm.combinations import CombinationMemo, chosen_read
 from armlint.arm.jsonpos import JsonArray, JsonObject, SourceText, copy_positions, get_ci
 from armlint.model import LOCATION_ORIGIN, DeploymentContext, Location, Unknown
 
@@ -137,6 +138,8 @@ class TemplateScope(expressions.Scope):
         self._parameter_cache: dict[str, Evaluated] = {}
         # The explored parameters each cached value read (only while exploring; see memo).
         self._cached_reads: dict[tuple[str, str], set[str]] = {}
+        # Of a cached variable's object, what reading one member reads (see variable_member).
+        self._member_reads: dict[str, dict[str, frozenset[str]] | None] = {}
         self._indexes_made: tuple[dict, tuple] | None = None
         self._in_progress: set[str] = set()
         self._trace: list[str] | None = None
@@ -152,6 +155,23 @@ class TemplateScope(expressions.Scope):
         result = self.variable_with_trace(name)
         self._note(result.trace)
         return result.value
+
+    def variable_member(self, call: Any, member: str, evaluate: Callable) -> Any:
+        """``variables('v')`` of which only ``member`` is read: while combinations share
+        results, the evaluation under way reads what that member read, and whether the
+        parameters that the variable's trace names are chosen (arm.combinations), when the
+        variable's object allows it (``_narrowed``); else everything the variable read."""
+        memo = self._sharing_memo()
+        if memo is None:
+            return evaluate(call, self)
+        memo.start()
+        try:
+            return evaluate(call, self)
+        finally:
+            reads = memo.take()
+            members = self._member_reads.get(call.args[0].value.lower())
+            narrowed = members.get(member.lower()) if members else None
+            memo.read_all(reads if narrowed is None else narrowed)
 
     def copy_index(self, loop: str | None) -> Any:
         if self.context.memo is not None:
@@ -265,12 +285,92 @@ class TemplateScope(expressions.Scope):
             label += self._declared_at("v", self._variables, key)
         self._in_progress.add(lowered)
         try:
-            inner = self._tracked(("v", lowered), lambda: self.resolve(raw))
+            inner = self._tracked(("v", lowered), lambda: self._resolve_variable(lowered, raw))
         finally:
             self._in_progress.discard(lowered)
         result = Evaluated(inner.value, (label, *inner.trace))
         self._variable_cache[lowered] = result
         return result
+
+    def _resolve_variable(self, lowered: str, raw: Any) -> Evaluated:
+        """``resolve(raw)``; while combinations share results, an object also keeps what
+        reading each of its members reads (``variable_member``)."""
+        memo = self._sharing_memo()
+        if memo is None or not isinstance(raw, dict):
+            return self.resolve(raw)
+        key = ("members", *self._shared_key(raw))
+        compute = partial(self._resolve_members, raw, memo)
+        inner, self._member_reads[lowered] = memo.shared(
+            key, raw, self.indexes_key(), compute, self.budget
+        )
+        return inner
+
+    def _resolve_members(
+        self, raw: dict, memo: CombinationMemo
+    ) -> tuple[Evaluated, dict[str, frozenset[str]] | None]:
+        """A variable's object resolved as ``resolve`` resolves it, with the explored
+        parameters each member read."""
+        reads: dict[str, set[str]] = {}
+        outer = self._trace
+        self._trace = []
+        try:
+            self.budget.spend(1 + len(raw) // ITEMS_PER_STEP)
+            result = JsonObject() if isinstance(raw, JsonObject) else {}
+            for key, item in raw.items():
+                memo.start()
+                try:
+                    result[key] = self._resolve_member(item, memo)
+                finally:
+                    reads.setdefault(str(key).lower(), set()).update(memo.finish())
+            if isinstance(raw, JsonObject):
+                copy_positions(raw, result)
+            return Evaluated(result, tuple(dict.fromkeys(self._trace))), self._narrowed(raw, reads)
+        except expressions.EvaluationError as error:  # only the budget: see _resolve
+            return Evaluated(Unknown(error.message), tuple(dict.fromkeys(self._trace))), None
+        finally:
+            self._trace = outer
+
+    def _resolve_member(self, item: Any, memo: CombinationMemo) -> Any:
+        if isinstance(item, str) and expressions.is_expression(item):
+            return self._resolve_item(item, memo)
+        return self._resolve(item)
+
+    def _narrowed(self, raw: dict, reads: dict[str, set[str]]) -> dict[str, frozenset[str]] | None:
+        """What reading one member of the variable's object reads: the member's own reads,
+        and for the object's trace (which ``variables('v').m`` takes whole) whether the
+        parameters it names are chosen. That holds when each member that read an explored
+        parameter is a plain ``[parameters('x')]`` given without evaluation (a chosen value,
+        whose trace says "one of its allowedValues" whatever the choice); None otherwise
+        (every member then counts as reading everything the object read)."""
+        every: set[str] = set()
+        for key, item in raw.items():
+            if reads[str(key).lower()]:
+                if not self._given_as_is(item):
+                    return None
+                every |= reads[str(key).lower()]
+        chosen = {chosen_read(name) for name in every}
+        return {key: frozenset(member | chosen) for key, member in reads.items()}
+
+    def _given_as_is(self, text: Any) -> bool:
+        """``[parameters('x')]`` of the root template, with x given a value that is not
+        evaluated (a chosen allowedValues item): its trace is the same for every value."""
+        if self.scope_id != 0 or not expressions.is_expression(text):
+            return False
+        try:
+            node = expressions.parse_expression(text)
+        except expressions.ExpressionError:
+            return False
+        if not (
+            type(node) is expressions.Call
+            and node.key == "parameters"
+            and not node.namespace
+            and len(node.args) == 1
+            and isinstance(node.args[0].value, str)
+            and type(node.args[0]) is expressions.Literal
+        ):
+            return False
+        given = self.given.get(node.args[0].value.lower())
+        return given is not None and given.scope is None
 
     def _copy_variable(self, name: str) -> Evaluated | None:
         """Variables declared through the variables section's own ``copy`` array."""
@@ -317,13 +417,18 @@ class TemplateScope(expressions.Scope):
         (a variable that refers to itself is unknown)."""
         # An expression is its text wherever it is written; a container is itself.
         subject = None if isinstance(value, str) else value
-        progress = self._in_progress
-        key = (self.scope_id, value if subject is None else id(value))
-        if progress:
-            key = (*key, frozenset(progress))
         return memo.shared(
-            key, subject, self.indexes_key(), lambda: self._resolve_here(value), self.budget
+            self._shared_key(value),
+            subject,
+            self.indexes_key(),
+            lambda: self._resolve_here(value),
+            self.budget,
         )
+
+    def _shared_key(self, value: Any) -> tuple:
+        key = (self.scope_id, value if isinstance(value, str) else id(value))
+        progress = self._in_progress
+        return (*key, frozenset(progress)) if progress else key
 
     def indexes_key(self) -> tuple:
         """The copy-loop indexes as a key, made once per indexes dict (the walk may replace
@@ -429,6 +534,7 @@ class TemplateScope(expressions.Scope):
         clone._variable_cache = {}  # variables may use copyIndex()
         clone._parameter_cache = {}  # and so may values a parent deployment passes in
         clone._cached_reads = {}
+        clone._member_reads = {}
         clone._indexes_made = None
         clone._in_progress = set()
         clone._trace = None

@@ -1,0 +1,94 @@
+"""What exploring allowedValues costs on the ARM corpus, in counts that do not move with the
+load of the machine (issue 16 item 1).
+
+Run: python bench/explore_cost.py
+The ARM files are read once; then the templates are evaluated (``TemplateLoader.load``, no rule
+engine) exploring and with ``--no-explore``, each under cProfile after a warm-up run. Printed:
+Python function calls of each run and of the combinations' evaluations alone, the
+combinations explored and how many of them were walked (the others reuse an earlier
+combination's walk, ``arm.combinations``), and the records made.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+
+from benchlib import CORPUS, corpus_files, machine, require_corpus
+
+
+def templates() -> list:
+    """(template, its parameter files) as ``arm.files.load_files`` pairs them."""
+    from armlint.arm import kinds
+    from armlint.arm.loader import parameter_files_for, read_json
+
+    documents = {path: read_json(path) for path in corpus_files("ARM")}
+    found = {p: kinds.json_kind(d.value) if d.ok else "error" for p, d in documents.items()}
+    parameters = [path for path, kind in found.items() if kind == kinds.PARAMETERS]
+    return [
+        (documents[path], [documents[p] for p in parameter_files_for(path, parameters)])
+        for path, kind in found.items()
+        if kind == kinds.TEMPLATE
+    ]
+
+
+class Counted:
+    """Counts the combinations, the walks and the calls inside the combinations' walks."""
+
+    def __init__(self) -> None:
+        from armlint.arm.loader import TemplateLoader
+
+        self.combinations = self.walks = 0
+        self.profile = cProfile.Profile()
+        finish, evaluate = TemplateLoader._finish, TemplateLoader._evaluate
+
+        def counted_finish(records, label, combination):
+            self.combinations += bool(combination)
+            return finish(records, label, combination)
+
+        def counted_evaluate(loader, template, given, context):
+            if context.memo is None or not context.memo.chosen:
+                return evaluate(loader, template, given, context)
+            self.walks += 1
+            self.profile.enable()
+            try:
+                return evaluate(loader, template, given, context)
+            finally:
+                self.profile.disable()
+
+        TemplateLoader._finish = staticmethod(counted_finish)
+        TemplateLoader._evaluate = counted_evaluate
+
+
+def load_all(pairs, explore: bool) -> int:
+    from armlint.arm.loader import TemplateLoader
+
+    loader = TemplateLoader([CORPUS], explore=explore)
+    return sum(len(loader.load(template, given).records) for template, given in pairs)
+
+
+def calls(function) -> int:
+    profile = cProfile.Profile()
+    profile.runcall(function)
+    return pstats.Stats(profile).total_calls
+
+
+def main() -> None:
+    require_corpus()
+    pairs = templates()
+    print(f"{machine()}; {len(pairs)} ARM templates of the corpus")
+    load_all(pairs, True)  # warm-up: imports, parsed expressions, the API profiles
+    exploring = calls(lambda: load_all(pairs, True))
+    plain = calls(lambda: load_all(pairs, False))
+    counted = Counted()
+    records = load_all(pairs, True)
+    inside = pstats.Stats(counted.profile).total_calls
+    print(f"Python calls, exploring       {exploring:>10,}  ({records} records)")
+    print(f"Python calls, --no-explore    {plain:>10,}")
+    print(f"calls that exploring adds     {exploring - plain:>10,}")
+    print(f"calls in combinations' walks  {inside:>10,}")
+    print(f"combinations {counted.combinations}, walked {counted.walks}")
+
+
+if __name__ == "__main__":
+    main()
