@@ -32,6 +32,19 @@ def only(fmt: str):
     return [Patterns(ONLY[fmt], CORPUS)]
 
 
+def forget_what_runs_learn() -> None:
+    """Empty armlint's in-process caches of what earlier runs read (parsed expressions, the rule
+    engine's verdicts per facts view, stable paths), so that a run timed after a warm-up costs
+    what one command does; the rule pack and other static data stay loaded."""
+    from armlint.arm.expressions import _parse_cached
+    from armlint.checks.engine import _shared_memo
+    from armlint.model import stable_path
+
+    _parse_cached.cache_clear()
+    _shared_memo.cache_clear()
+    stable_path.cache_clear()
+
+
 def require_corpus() -> None:
     if not CORPUS.is_dir():
         sys.exit(f"no corpus at {CORPUS}")

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import CORPUS, ONLY, corpus_files, machine, require_corpus
+from benchlib import CORPUS, ONLY, corpus_files, forget_what_runs_learn, machine, require_corpus
 
 FOLDER = CORPUS / "Azure__terraform" / "quickstart" / "101-vm-cluster-linux"  # 3 .tf files
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -35,7 +35,8 @@ def cpu_seconds() -> float:
 
 
 def measure(work) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one call."""
+    """(CPU seconds, wall seconds) of one call, armlint's caches of earlier runs emptied first."""
+    forget_what_runs_learn()
     cpu, wall = cpu_seconds(), time.perf_counter()
     work()
     return cpu_seconds() - cpu, time.perf_counter() - wall
