@@ -95,11 +95,25 @@ def test_sdist_and_wheel_build_and_the_wheel_installs_into_a_fresh_venv(tmp_path
     runs without isolation and the venv reuses this interpreter's installed dependencies."""
     pytest.importorskip("build")
     source = tmp_path / "source"
+    # Tool caches are left out: mypy (tests/test_static_checks.py) may be writing its
+    # SQLite cache in another worker at this moment, and its -wal/-shm files come and go
+    # while the tree is copied (CI stop 21 failed on exactly that).
     shutil.copytree(
         ROOT,
         source,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv*", "*.egg-info", "__pycache__", "build", "dist", ".pytest_cache"
+            ".git",
+            ".venv*",
+            "*.egg-info",
+            "__pycache__",
+            "build",
+            "dist",
+            ".pytest_cache",
+            ".mypy_cache",
+            ".ruff_cache",
+            ".hypothesis",
+            ".armlint-cache",
+            ".benchmarks",
         ),
     )
     dist = tmp_path / "dist"
