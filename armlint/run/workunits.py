@@ -20,13 +20,13 @@ from pathlib import Path
 from armlint.fileio import DEFAULT_CAP, BufferReader, read_regular
 from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
 from armlint.resolving import FolderResolver
-from armlint.run.cache_entry import FORMAT, well_formed
-from armlint.run.cache_pack import ResultPacks
 from armlint.run.discover import Candidate
 
-# 2: findings carry scenario and parameter_file apart from the message; 3: and their fix;
-# 4: a stamp (the digest of the entry as written) ends each entry
-CACHE_FORMAT = FORMAT  # the schema's const, kept in armlint/run/cache_entry.py
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    # At run time imported where the cache is used: a --no-cache run need not load them.
+    from armlint.run.cache_pack import ResultPacks
+
 CACHE_MAX_BYTES = 64 * 1024 * 1024  # a unit's findings; far above any real entry
 # What every inline suppression contains (armlint.run.suppressions): "armlint" is ASCII, so it
 # is in a file's bytes exactly when it is in the text the scan decodes from them.
@@ -86,17 +86,20 @@ def make_units(candidates: Iterable[Candidate]) -> list[Unit]:
 
 # A local module call links two places; linked places are evaluated together. Over-linking only
 # costs parallelism, so a regular expression that may also match a comment is good enough.
-_TF_SOURCE = re.compile(r'source\s*=\s*"(\.{1,2}/[^"]*)"')
-_BICEP_REFERENCE = re.compile(r"""(?:module\s+\w+|using)\s+'(\.{0,2}/?[^':]+\.bicep)'""")
+# Text, compiled by ``re`` at first use (and kept in its cache): an ARM run never needs them.
+_TF_SOURCE = r'source\s*=\s*"(\.{1,2}/[^"]*)"'
+_BICEP_REFERENCE = r"""(?:module\s+\w+|using)\s+'(\.{0,2}/?[^':]+\.bicep)'"""
 
 
 def _terraform_links(path: Path, text: str, folders: FolderResolver) -> list[Path]:
     """A Terraform module is a folder: a file links its folder to the folders it calls."""
-    return [_resolved(path.parent / target, folders) for target in _TF_SOURCE.findall(text)]
+    return [_resolved(path.parent / target, folders) for target in re.findall(_TF_SOURCE, text)]
 
 
 def _bicep_links(path: Path, text: str, folders: FolderResolver) -> list[Path]:
-    return [_resolved(path.parent / target, folders) for target in _BICEP_REFERENCE.findall(text)]
+    return [
+        _resolved(path.parent / target, folders) for target in re.findall(_BICEP_REFERENCE, text)
+    ]
 
 
 def _resolved(path: Path, folders: FolderResolver) -> Path:
@@ -246,6 +249,8 @@ def lookup_cached(key: str, packs: ResultPacks | None = None) -> tuple[UnitResul
     does not, and checked against the shape of schemas/cache-entry.schema.json
     (``cache_entry.well_formed``) all the same. Its dependencies are read only if they are
     regular files. A damaged pack as a whole is a plain miss (``cache_pack``)."""
+    from armlint.run.cache_pack import ResultPacks
+
     raw = (ResultPacks() if packs is None else packs).get(key)
     if raw is None:
         return None, ""
@@ -264,6 +269,8 @@ def lookup_cached(key: str, packs: ResultPacks | None = None) -> tuple[UnitResul
 
 def _parsed_entry(raw: bytes) -> tuple[dict | None, str]:
     """The entry, or None and why it cannot be used."""
+    from armlint.run.cache_entry import well_formed
+
     body = unstamped(raw)
     try:
         data = json.loads(raw if body is None else body)
@@ -315,14 +322,20 @@ def store(key: str, result: UnitResult, packs: ResultPacks | None = None) -> Non
     if packs is not None:
         packs.put(key, entry)
         return
+    from armlint.run.cache_pack import ResultPacks
+
     alone = ResultPacks()
     alone.put(key, entry)
     alone.flush()
 
 
 def _result_to(result: UnitResult) -> dict:
+    # 2: findings carry scenario and parameter_file apart from the message; 3: and their fix;
+    # 4: a stamp (the digest of the entry as written) ends each entry
+    from armlint.run.cache_entry import FORMAT  # the schema's const
+
     return {
-        "format": CACHE_FORMAT,
+        "format": FORMAT,
         "files": [report.to_dict() for report in result.files],
         "findings": [finding.to_dict() for finding in result.findings],
         "notes": result.notes,
