@@ -16,7 +16,10 @@ from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
+
+    StrPath = str | os.PathLike[str]  # a file: its path as text or as a Path
 
 
 def cache_dir() -> Path:
@@ -27,12 +30,12 @@ def cache_dir() -> Path:
     return (Path(base) if base else Path.home() / ".cache") / "armlint"
 
 
-def load_yaml(path: Path) -> Any:
+def load_yaml(path: StrPath) -> Any:
     """``yaml.safe_load`` of the file, through the JSON copy when it is current."""
     return load_yaml_files([path])[0]
 
 
-def load_yaml_files(paths: list[Path], leave_out: str = "") -> list[Any]:
+def load_yaml_files(paths: Sequence[StrPath], leave_out: str = "") -> list[Any]:
     """``yaml.safe_load`` of each file, through one JSON copy of them all: the rule pack's 45
     files cost one read and one ``json.loads`` per run, not a path resolution and a read each.
 
@@ -52,7 +55,7 @@ def load_yaml_files(paths: list[Path], leave_out: str = "") -> list[Any]:
     return data
 
 
-def load_yaml_member(paths: list[Path], member: str) -> list[Any]:
+def load_yaml_member(paths: Sequence[StrPath], member: str) -> list[Any]:
     """Each file's ``member`` (None when the file has none): the copy that ``load_yaml_files``
     with ``leave_out=member`` keeps apart."""
     stamp, name = _stamp(paths)
@@ -62,20 +65,22 @@ def load_yaml_member(paths: list[Path], member: str) -> list[Any]:
     return members
 
 
-def _stamp(paths: list[Path]) -> tuple[str, str]:
+def _stamp(paths: Sequence[StrPath]) -> tuple[str, str]:
     """The files' stamp, and the name of their copies: a CRC of the stamp and their count."""
-    folders = {folder: _resolved(folder) for folder in {path.parent for path in paths}}
     lines = []
     for path in paths:
+        # As text: a Path's parent and name are new objects each time, which made the stamp
+        # of the rule pack's 45 files a share of start-up.
+        folder, name = os.path.split(os.fspath(path))
         stat = os.stat(path)
-        lines.append(f"{folders[path.parent]}/{path.name}|{stat.st_size}|{stat.st_mtime_ns}")
+        lines.append(f"{_resolved(folder)}/{name}|{stat.st_size}|{stat.st_mtime_ns}")
     stamp = "\n".join(lines)
     key = zlib.crc32(stamp.encode("utf-8", "surrogatepass"))
     return stamp, f"{key:08x}-{len(paths)}"
 
 
 @cache
-def _resolved(folder: Path) -> str:
+def _resolved(folder: str) -> str:
     """The folder's real path, worked out once per process: resolving takes an ``lstat`` per
     component of the path, and a one-template check reads copies from the same two folders
     nine times (issue 16, start-up)."""
@@ -94,12 +99,14 @@ def _read_copy(name: str, stamp: str) -> Any:
     return None
 
 
-def _parse(paths: list[Path], stamp: str, name: str, leave_out: str) -> tuple[list[Any], list[Any]]:
+def _parse(
+    paths: Sequence[StrPath], stamp: str, name: str, leave_out: str
+) -> tuple[list[Any], list[Any]]:
     """The files parsed from their YAML, without ``leave_out``, and each file's
     ``leave_out``; their copies written (when the cache folder can be written)."""
     import yaml
 
-    data = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths]
+    data = [yaml.safe_load(_text(path)) for path in paths]
     folder = cache_dir() / "data"
     if not leave_out:
         _store(folder / f"{name}.json", {"stamp": stamp, "data": data})
@@ -109,6 +116,11 @@ def _parse(paths: list[Path], stamp: str, name: str, leave_out: str) -> tuple[li
     _store(folder / f"{name}-{leave_out}.json", {"stamp": stamp, "data": members})
     _store(folder / f"{name}-without-{leave_out}.json", {"stamp": stamp, "data": data})
     return data, members
+
+
+def _text(path: StrPath) -> str:
+    with open(path, encoding="utf-8") as stream:
+        return stream.read()
 
 
 def _member(data: Any, member: str) -> Any:

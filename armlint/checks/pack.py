@@ -74,7 +74,7 @@ class Rule:
 
 
 class RulePack:
-    def __init__(self, rules: dict[str, Rule], files: list[tuple[str, Path]] | None = None) -> None:
+    def __init__(self, rules: dict[str, Rule], files: list[tuple[str, str]] | None = None) -> None:
         self.rules = rules
         self._files = files or []  # (rule id, its YAML file): where the docs are
         self._docs: dict[str, str] | None = None
@@ -147,7 +147,7 @@ def load_pack(directory: Path | None = None) -> RulePack:
     folder = directory or rules_dir()
     # os.listdir, not Path.glob: the glob machinery was a sixth of loading the pack.
     names = sorted(name for name in os.listdir(folder) if _is_rule_file(name))
-    paths = [folder / name for name in names]
+    paths = [os.path.join(folder, name) for name in names]  # as text: Paths cost more to make
     rules: dict[str, Rule] = {}
     files = []
     for data, path in zip(load_yaml_files(paths, leave_out="docs"), paths, strict=True):
