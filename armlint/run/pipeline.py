@@ -151,8 +151,8 @@ def _within_size_limit(candidates, max_bytes: int):
 def _unit_results(units, options: RunOptions, unmentioned: set[str] | None = None):
     """Results in unit order whatever the number of processes, so output never depends on it.
     With the cache, the files whose bytes do not contain "armlint" join ``unmentioned``."""
-    settings = cache_settings(options) if options.cache else ""
     packs = _result_packs() if options.cache else None  # one pack written per run
+    settings = cache_settings(options, packs) if options.cache else ""
     pending, results = [], {}
     odd: dict[int, str] = {}  # why a cache entry that was there could not be used
     keys: dict[int, str | None] = {}  # one read of each file: the entry is stored by this key
@@ -209,17 +209,19 @@ def _without_callbacks(options: RunOptions) -> RunOptions:
     return options.replace(progress=None, jobs=1)
 
 
-def cache_settings(options: RunOptions) -> str:
-    """Everything besides the files themselves that changes a unit's result."""
+def cache_settings(options: RunOptions, packs=None) -> str:
+    """Everything besides the files themselves that changes a unit's result. ``packs``: the
+    run's result cache, whose file stamps spare reading the rule pack's unchanged files."""
     import hashlib
 
     from armlint import __version__
     from armlint.paths import rules_dir
+    from armlint.run.workunits import digest_of
 
     pack = hashlib.sha256()
     for path in _yaml_files(str(rules_dir())):
-        with open(path, "rb") as stream:
-            pack.update(os.path.basename(path).encode() + stream.read())
+        content = digest_of(path, packs=packs) or f"unreadable:{path}"
+        pack.update(os.path.basename(path).encode() + content.encode())
     from armlint.fileio import read_regular
 
     extra = []
