@@ -9,14 +9,16 @@ Layout, under ``<cache folder>/results/packs/``:
 
 - ``<time>-<random>.pack``: the first line is the pack's index, ASCII JSON
   ``{"format": 1, "entries": [[key, length], ...], "unmentioned": [digest, ...],
-  "stamps": [[path, device, inode, size, mtime_ns, ctime_ns, digest], ...]}``; the
+  "stamps": [[path, device, inode, size, mtime_ns, ctime_ns, digest], ...],
+  "walks": {key: walk, ...}}``; the
   entries' bytes follow it, one after the other in the index's order (each entry is a stamped
   JSON object, ``workunits.stamped``). ``unmentioned`` lists the content digests (SHA-256) of
   the files the run read for its keys whose bytes do not contain "armlint", so that the next
   run need not search them again for suppressions (``workunits.digest_of``). ``stamps``
   (optional) holds what ``stat`` said of the files whose digests the run used, so that the
   next run reuses a digest instead of reading and hashing a file that has not changed (see
-  "File stamps" below).
+  "File stamps" below). ``walks`` (optional) holds the discovery of a run by what decides
+  it (armlint/run/cache_walk.py).
   The name starts with the time it was written (nanoseconds, 20 digits, so names sort by age)
   and ends with random hex: two runs never write the same pack, so nothing is shared between
   writers (no lock, no index file that concurrent runs would overwrite).
@@ -69,6 +71,7 @@ PACK_FLUSH_BYTES = 16 * 1024 * 1024  # a run's pending entries are written past 
 MAX_INDEX_BYTES = 32 * 1024 * 1024  # 200,000 entries and as many digests
 MAX_UNMENTIONED = 200_000  # digests a merge keeps, newest first
 MAX_STAMPS = 200_000  # file stamps a merge keeps, newest first
+MAX_WALKS = 64  # recorded walks a merge keeps, newest first
 SETTLED_NS = 3_000_000_000  # a file's times must be this much older than its read: see above
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old is a crashed writer's
 _DIGEST = re.compile(r"[0-9a-f]{64}")  # a key, or a file's content digest
@@ -99,6 +102,8 @@ class ResultPacks:
         self._remembered: set[str] = set()  # the same, found by this run: for its pack
         self._stamps: dict[str, Stamped] = {}  # path -> its stat and digest, from the indexes
         self._stamped: dict[str, Stamped] = {}  # the same, used or found by this run: its pack
+        self._walks: dict[str, dict] = {}  # a walk's key -> its record, from the indexes
+        self._new_walks: dict[str, dict] = {}  # the walks this run recorded: for its pack
         self._bodies: dict[str, bytes | None] = {}  # pack -> its bytes after the index line
         self._pending: dict[str, bytes] = {}
         self._pending_bytes = 0
@@ -140,6 +145,16 @@ class ResultPacks:
         self._stamped[path] = known
         return known[1]
 
+    def walk(self, key: str) -> dict | None:
+        """The walk recorded under ``key`` (cache_walk checks it), or None."""
+        self._indexes()
+        return self._walks.get(key)
+
+    def remember_walk(self, key: str, record: dict) -> None:
+        """Keep a walk for the next run: written with this run's pack, even when the run
+        stores no entry (the next run then lists no folder)."""
+        self._new_walks[key] = record
+
     def remember_digest(self, path: str, status: os.stat_result, digest: str, opened_ns: int):
         """Record ``digest`` for ``path`` with ``status`` (its ``fstat`` when it was opened, at
         ``opened_ns``) for the next run, unless it changed too recently to be trusted."""
@@ -153,12 +168,13 @@ class ResultPacks:
         self._where = {}
         for pack in reversed(pack_paths(self.folder)):  # oldest first: newer ones overwrite
             try:
-                where, unmentioned, stamps = read_index(pack)
+                where, unmentioned, stamps, walks = read_index(pack)
             except (OSError, PackError):
                 continue  # a miss for each of its units; they are stored again
             self._where.update(where)
             self._known.update(unmentioned)
             self._stamps.update(stamps)
+            self._walks.update(walks)
         return self._where
 
     def _body(self, pack: str) -> bytes | None:
@@ -177,12 +193,13 @@ class ResultPacks:
     def flush(self) -> None:
         """Write the pending entries as one pack, then merge the packs if there are too many.
         A cache folder that cannot be written only loses speed."""
-        if not self._pending:
+        if not self._pending and not self._new_walks:
             return
         entries, self._pending, self._pending_bytes = self._pending, {}, 0
         unmentioned, self._remembered = self._remembered, set()
         stamps, self._stamped = self._stamped, {}
-        if write_pack(self.folder, entries, unmentioned, stamps=stamps) is not None:
+        walks, self._new_walks = self._new_walks, {}
+        if write_pack(self.folder, entries, unmentioned, stamps=stamps, walks=walks) is not None:
             compact(self.folder)
 
 
@@ -206,15 +223,17 @@ def write_pack(
     unmentioned: Iterable[str] = (),
     name: str | None = None,
     stamps: dict[str, Stamped] | None = None,
+    walks: dict[str, dict] | None = None,
 ) -> str | None:
-    """Write ``entries``, the ``unmentioned`` digests and the file ``stamps`` as a new pack in
-    ``folder`` (or as the pack ``name``, replacing it); its path, or None when the folder
-    cannot be written."""
+    """Write ``entries``, the ``unmentioned`` digests, the file ``stamps`` and the recorded
+    ``walks`` as a new pack in ``folder`` (or as the pack ``name``, replacing it); its path,
+    or None when the folder cannot be written."""
     index = {
         "format": PACK_FORMAT,
         "entries": [[key, len(entry)] for key, entry in entries.items()],
         "unmentioned": sorted(unmentioned),
         "stamps": [[path, *stamp, digest] for path, (stamp, digest) in (stamps or {}).items()],
+        "walks": walks or {},
     }
     head = json.dumps(index).encode("ascii") + b"\n"
     target = os.path.join(folder, name or _new_pack_name())
@@ -242,13 +261,15 @@ def read_pack(pack: str) -> dict[str, bytes]:
     return _contents(pack)[0]
 
 
-def _contents(pack: str) -> tuple[dict[str, bytes], list[str], dict[str, Stamped]]:
-    """The pack's entries by key, its digests of files without "armlint", its file stamps."""
-    where, unmentioned, stamps = read_index(pack)
+def _contents(pack: str):
+    """The pack's entries by key, its digests of files without "armlint", its file stamps
+    and its walks."""
+    where, unmentioned, stamps, walks = read_index(pack)
     body = _body_of(pack)
     if body is None:
         raise PackError("its entries cannot be read")
-    return {key: body[start:end] for key, (_, start, end) in where.items()}, unmentioned, stamps
+    entries = {key: body[start:end] for key, (_, start, end) in where.items()}
+    return entries, unmentioned, stamps, walks
 
 
 def pack_paths(folder: str | None = None) -> list[str]:
@@ -274,12 +295,15 @@ def compact(folder: str) -> None:
     kept: dict[str, bytes] = {}
     unmentioned: dict[str, None] = {}  # in order, newest first
     stamps: dict[str, Stamped] = {}  # likewise; a path's newest stamp wins
+    walks: dict[str, dict] = {}  # likewise
     size = 0
     for pack in packs:  # newest first: its entries win and are kept first
         try:
-            entries, digests, stamped = _contents(pack)
+            entries, digests, stamped, walked = _contents(pack)
         except (OSError, PackError):
             continue
+        for key, walk in walked.items():
+            walks.setdefault(key, walk)
         for key, entry in entries.items():
             if key not in kept and size + len(entry) <= MAX_RESULTS_BYTES:
                 kept[key] = entry
@@ -288,7 +312,9 @@ def compact(folder: str) -> None:
         for path, stamp in stamped.items():
             stamps.setdefault(path, stamp)
     newest_stamps = dict(list(stamps.items())[:MAX_STAMPS])
-    if write_pack(folder, kept, list(unmentioned)[:MAX_UNMENTIONED], stamps=newest_stamps) is None:
+    newest_walks = dict(list(walks.items())[:MAX_WALKS])
+    digests = list(unmentioned)[:MAX_UNMENTIONED]
+    if write_pack(folder, kept, digests, stamps=newest_stamps, walks=newest_walks) is None:
         return
     for pack in packs:
         _remove(pack)
@@ -311,9 +337,10 @@ def _remove_entry_folders(results: str) -> None:
 
 def read_index(
     pack: str,
-) -> tuple[dict[str, tuple[str, int, int]], list[str], dict[str, Stamped]]:
+) -> tuple[dict[str, tuple[str, int, int]], list[str], dict[str, Stamped], dict[str, dict]]:
     """Each key of the pack's index with where its entry lies in the pack's body, the pack's
-    digests of files without "armlint", and its file stamps; raises OSError or PackError."""
+    digests of files without "armlint", its file stamps and its walks (by key); raises
+    OSError or PackError."""
     with open(pack, "rb") as stream:
         line = stream.readline(MAX_INDEX_BYTES)
     try:
@@ -328,7 +355,7 @@ def read_index(
         where[key] = (pack, start, start + length)
         start += length
     stamps = {item[0]: (tuple(item[1:6]), item[6]) for item in index.get("stamps", ())}
-    return where, index["unmentioned"], stamps
+    return where, index["unmentioned"], stamps, index.get("walks", {})
 
 
 def _index_shape(index: object) -> bool:
@@ -336,6 +363,7 @@ def _index_shape(index: object) -> bool:
         return False
     entries, unmentioned = index.get("entries"), index.get("unmentioned")
     stamps = index.get("stamps", [])  # optional: packs written before stamps have none
+    walks = index.get("walks", {})  # likewise; each walk's shape is checked when it is used
     return (
         isinstance(entries, list)
         and all(_index_item(item) for item in entries)
@@ -343,6 +371,8 @@ def _index_shape(index: object) -> bool:
         and all(_is_digest(digest) for digest in unmentioned)
         and isinstance(stamps, list)
         and all(_stamp_item(item) for item in stamps)
+        and isinstance(walks, dict)
+        and all(_is_digest(key) and isinstance(walk, dict) for key, walk in walks.items())
     )
 
 
