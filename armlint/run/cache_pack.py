@@ -72,6 +72,9 @@ MAX_INDEX_BYTES = 32 * 1024 * 1024  # 200,000 entries and as many digests
 MAX_UNMENTIONED = 200_000  # digests a merge keeps, newest first
 MAX_STAMPS = 200_000  # file stamps a merge keeps, newest first
 MAX_WALKS = 64  # recorded walks a merge keeps, newest first
+# A run that stores nothing still writes a pack for its new file stamps past this many bytes
+# hashed: writing a pack costs about what reading and hashing a megabyte does.
+STAMPS_WORTH_A_PACK = 1024 * 1024
 SETTLED_NS = 3_000_000_000  # a file's times must be this much older than its read: see above
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old is a crashed writer's
 _DIGEST = re.compile(r"[0-9a-f]{64}")  # a key, or a file's content digest
@@ -107,6 +110,7 @@ class ResultPacks:
         self._bodies: dict[str, bytes | None] = {}  # pack -> its bytes after the index line
         self._pending: dict[str, bytes] = {}
         self._pending_bytes = 0
+        self._hashed_anew = 0  # bytes of files hashed that no index had a stamp for
 
     # -- reading --------------------------------------------------------------------------
 
@@ -159,7 +163,10 @@ class ResultPacks:
         """Record ``digest`` for ``path`` with ``status`` (its ``fstat`` when it was opened, at
         ``opened_ns``) for the next run, unless it changed too recently to be trusted."""
         if settled(status, opened_ns):
-            self._stamped[path] = (stamp_of(status), digest)
+            stamped = (stamp_of(status), digest)
+            if self._stamps.get(path) != stamped:
+                self._hashed_anew += status.st_size
+            self._stamped[path] = stamped
 
     def _indexes(self) -> dict[str, tuple[str, int, int]]:
         """Where each key's entry is; a key in several packs is taken from the newest."""
@@ -192,9 +199,13 @@ class ResultPacks:
 
     def flush(self) -> None:
         """Write the pending entries as one pack, then merge the packs if there are too many.
-        A cache folder that cannot be written only loses speed."""
-        if not self._pending and not self._new_walks:
+        A run with no entry to store writes its new walk or, when it had to hash many files
+        (touched by a checkout, say), its new file stamps, so the next run need not. A
+        cache folder that cannot be written only loses speed."""
+        worth_it = self._hashed_anew > STAMPS_WORTH_A_PACK
+        if not self._pending and not self._new_walks and not worth_it:
             return
+        self._hashed_anew = 0
         entries, self._pending, self._pending_bytes = self._pending, {}, 0
         unmentioned, self._remembered = self._remembered, set()
         stamps, self._stamped = self._stamped, {}

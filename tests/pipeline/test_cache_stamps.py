@@ -105,3 +105,19 @@ def test_the_racy_rule_compares_both_file_times_with_the_read():
     assert not cache_pack.settled(status(opened - second, old), opened)
     assert not cache_pack.settled(status(old, opened - second), opened)
     assert not cache_pack.settled(status(opened + second, old), opened)  # a clock ahead
+
+
+def test_a_run_that_hashed_many_files_keeps_their_stamps(folder, monkeypatch, settled_at_once):
+    """A run with every unit cached writes no pack, unless it had to hash more than
+    ``STAMPS_WORTH_A_PACK`` bytes of files it had no stamp for (after a checkout, say)."""
+    packs = packs_of(folder.parent / "cache")
+    first = checked(folder)
+    assert checked(folder) == first and len(pack_paths(packs)) == 1, "nothing new to write"
+    for path in folder.iterdir():
+        os.utime(path)  # new times, same bytes: every unit is still cached
+    monkeypatch.setattr(cache_pack, "STAMPS_WORTH_A_PACK", 0)  # the examples are small
+    assert checked(folder) == first
+    assert len(pack_paths(packs)) == 2, "the new stamps were not kept"
+    runs = []
+    assert reads_during(monkeypatch, folder, lambda: runs.append(checked(folder))) == {}
+    assert runs[0] == first
