@@ -173,9 +173,10 @@ def median_ms(runs: list[Run]) -> str:
     return f"{cpu:7.1f} / {wall:7.1f} ms"
 
 
-def spread(values: list[float]) -> str:
+def spread(values: list[float], digits: int = 2) -> str:
     """Median of the ratios and their range: ``9.40x (8.91-10.13)``."""
-    return f"{statistics.median(values):.2f}x ({min(values):.2f}-{max(values):.2f})"
+    median, low, high = statistics.median(values), min(values), max(values)
+    return f"{median:.{digits}f}x ({low:.{digits}f}-{high:.{digits}f})"
 
 
 def round_ratios(ours: list[Run], floor: list[Run]) -> str:

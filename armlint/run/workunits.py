@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import zlib
 from collections.abc import Iterable
 from operator import attrgetter
 from pathlib import Path
 
-from armlint.fileio import DEFAULT_CAP, BufferReader, read_regular
+from armlint.fileio import DEFAULT_CAP, BufferReader, held_in_memory, read_regular
 from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
 from armlint.resolving import FolderResolver
 from armlint.run.cache_entry import FORMAT, well_formed
@@ -192,16 +193,33 @@ def digest_of(
     packs: ResultPacks | None = None,
 ) -> str | None:
     """A regular file's digest (a FIFO or device is never read: None, so no cache); ``path``
-    joins ``unmentioned`` (when given) if its bytes do not contain "armlint"."""
-    import hashlib
+    joins ``unmentioned`` (when given) if its bytes do not contain "armlint". With ``packs``,
+    a file whose ``stat`` matches the one recorded with its digest is not read at all."""
+    if packs is not None and not held_in_memory(path):
+        digest = packs.unchanged_digest(path)
+        if digest is not None:
+            if unmentioned is not None and packs.known_unmentioned(digest):
+                packs.remember_unmentioned(digest)
+                unmentioned.add(path)
+            return digest  # a file with "armlint" is read by the suppression scan
+    return _read_digest(path, unmentioned, reader or BufferReader(), packs)
 
+
+def _read_digest(
+    path: str, unmentioned: set[str] | None, reader: BufferReader, packs: ResultPacks | None
+) -> str | None:
+    import hashlib  # with the cache only: OpenSSL's import is a share of start-up
+
+    opened_ns = time.time_ns()  # before the open: a change after it gives newer file times
     try:
-        data = (reader or BufferReader()).read(path, DEFAULT_CAP)
+        data = reader.read(path, DEFAULT_CAP)
     except (OSError, ValueError):
         return None
     digest = hashlib.sha256(data).hexdigest()
     if unmentioned is not None and _holds_no_mention(data, digest, packs):
         unmentioned.add(path)
+    if packs is not None and reader.status is not None:
+        packs.remember_digest(path, reader.status, digest, opened_ns)
     return digest
 
 
@@ -246,7 +264,8 @@ def lookup_cached(key: str, packs: ResultPacks | None = None) -> tuple[UnitResul
     does not, and checked against the shape of schemas/cache-entry.schema.json
     (``cache_entry.well_formed``) all the same. Its dependencies are read only if they are
     regular files. A damaged pack as a whole is a plain miss (``cache_pack``)."""
-    raw = (ResultPacks() if packs is None else packs).get(key)
+    packs = ResultPacks() if packs is None else packs
+    raw = packs.get(key)
     if raw is None:
         return None, ""
     if len(raw) > CACHE_MAX_BYTES:
@@ -257,7 +276,7 @@ def lookup_cached(key: str, packs: ResultPacks | None = None) -> tuple[UnitResul
     for dependency, digest in data["dependencies"]:
         if digest is None:
             return None, "names a dependency that was not a regular file"
-        if digest_of(dependency) != digest:
+        if digest_of(dependency, packs=packs) != digest:
             return None, ""
     return _result_from(data), ""
 
@@ -309,7 +328,7 @@ def store(key: str, result: UnitResult, packs: ResultPacks | None = None) -> Non
     """Store ``result`` by ``key``: into the run's ``packs``, written when the run flushes
     them, or else at once as a pack of its own."""
     try:
-        entry = stamped(json.dumps(_result_to(result)))
+        entry = stamped(json.dumps(_result_to(result, packs)))
     except (TypeError, ValueError):
         return  # not JSON (a bug's result): it is checked afresh next time
     if packs is not None:
@@ -320,14 +339,14 @@ def store(key: str, result: UnitResult, packs: ResultPacks | None = None) -> Non
     alone.flush()
 
 
-def _result_to(result: UnitResult) -> dict:
+def _result_to(result: UnitResult, packs: ResultPacks | None = None) -> dict:
     return {
         "format": CACHE_FORMAT,
         "files": [report.to_dict() for report in result.files],
         "findings": [finding.to_dict() for finding in result.findings],
         "notes": result.notes,
         "resources": result.resources,
-        "dependencies": [[path, digest_of(path)] for path in result.dependencies],
+        "dependencies": [[path, digest_of(path, packs=packs)] for path in result.dependencies],
     }
 
 
