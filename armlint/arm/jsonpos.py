@@ -59,31 +59,33 @@ class SourceText:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
-        self._blocks: tuple[list[int], list[int]] | None = None
+        # Per block of text: the newlines before it and the offset of the last one (-1: none),
+        # for the blocks indexed so far (see _index_to).
+        self._blocks: tuple[list[int], list[int]] = ([0], [-1])
         # Locations are immutable; exploring asks for the same ones once per combination.
         self._locations: dict[tuple[int, int], Location] = {}
         self.duplicates: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
 
-    def _index(self) -> tuple[list[int], list[int]]:
-        """Per block of text: the newlines before it and the offset of the last one (-1:
-        none). A file asks for a few dozen positions; the offsets of all its lines would
-        cost more than the positions themselves (one Python step per line)."""
-        if self._blocks is None:
-            text = self.text
-            counts, lasts = [0], [-1]
-            newlines, last = 0, -1
-            for begin in range(0, len(text), _BLOCK):
-                newlines += text.count("\n", begin, begin + _BLOCK)
-                found = text.rfind("\n", begin, begin + _BLOCK)
-                last = found if found != -1 else last
-                counts.append(newlines)
-                lasts.append(last)
-            self._blocks = counts, lasts
-        return self._blocks
+    def _index_to(self, block: int) -> None:
+        """Index the blocks up to ``block``. A file asks for a few dozen positions, most of them
+        near its top (the parameters and variables that traces name): indexing the whole file
+        at the first ask cost 5% of evaluation, the offsets of all its lines more still (one
+        Python step per line)."""
+        counts, lasts = self._blocks
+        text = self.text
+        newlines, last = counts[-1], lasts[-1]
+        for begin in range((len(counts) - 1) * _BLOCK, block * _BLOCK, _BLOCK):
+            newlines += text.count("\n", begin, begin + _BLOCK)
+            found = text.rfind("\n", begin, begin + _BLOCK)
+            last = found if found != -1 else last
+            counts.append(newlines)
+            lasts.append(last)
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        counts, lasts = self._blocks or self._index()
+        counts, lasts = self._blocks
         block = offset // _BLOCK
+        if block >= len(counts):
+            self._index_to(block)
         begin = block * _BLOCK
         text = self.text
         line_start = text.rfind("\n", begin, offset)

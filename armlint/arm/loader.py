@@ -9,18 +9,25 @@ patchMode='Manual'"). The search is bounded and says so when the bound cut it.
 from __future__ import annotations
 
 import itertools
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from pathlib import Path
 
 from armlint.arm.combinations import CombinationMemo
 from armlint.arm.jsonpos import JsonError, JsonObject, SourceText, decode_bytes, get_ci, parse
-from armlint.arm.template import FileContext, ParameterValue, TemplateScope, location_of
+from armlint.arm.template import (
+    FileContext,
+    ParameterValue,
+    TemplateScope,
+    location_of,
+    value_line,
+)
 from armlint.arm.walk import Walk, walk_template
 from armlint.fileio import TooLargeError, read_regular
 from armlint.model import (
     DeploymentContext,
     FileReport,
     Finding,
+    LaterLocation,
     LoadResult,
     Location,
     Unknown,
@@ -147,24 +154,38 @@ def parameter_files_for(template: Path, candidates: list[Path]) -> list[Path]:
 
 
 def given_values(document: JsonDocument) -> dict[str, ParameterValue]:
-    """The values a parameter file sets, each with where it was set."""
+    """The values a parameter file sets, each with where it was set (worked out when a trace
+    names it: a parameter file sets many values that no VM reads)."""
     _, parameters = get_ci(document.value, "parameters")
     given: dict[str, ParameterValue] = {}
     if not isinstance(parameters, dict):
         return given
+    path = str(document.path)
     for name, entry in parameters.items():
-        where = location_of(parameters, name, Location(str(document.path), 1, 1))
-        origin = f"set in {where.short()}"
         if not isinstance(entry, dict):
             continue
         key, value = get_ci(entry, "value")
         if key is not None:
-            value_where = location_of(entry, key, where)
-            given[name] = ParameterValue(value, f"set in {_file_line(value_where)}")
+            given[name] = ParameterValue(
+                value, partial(_set_in, parameters, name, entry, key, path)
+            )
         else:
+            origin = f"set in {location_of(parameters, name, Location(path, 1, 1)).short()}"
             reason = Unknown(f"parameter '{name}' comes from a Key Vault reference ({origin})")
             given[name] = ParameterValue(reason, origin)
     return given
+
+
+def _set_in(parameters: dict, name: str, entry: dict, key: str, path: str) -> str:
+    """'set in vm.parameters.json:6': the line of the value; of the entry, or the file's first,
+    when the parameter file kept no positions there."""
+    entry_place = LaterLocation(_entry_location, (parameters, name, path))
+    return f"set in {value_line(entry, key, entry_place)}"
+
+
+def _entry_location(parameters_name_path: tuple[dict, str, str]) -> Location:
+    parameters, name, path = parameters_name_path
+    return location_of(parameters, name, Location(path, 1, 1))
 
 
 def command_line_values(template: Any, deployment: DeploymentContext) -> dict:
@@ -344,10 +365,6 @@ class TemplateLoader:
                     why = document.findings[0].message if document.findings else "unreadable"
                     self.linked_cache[target] = f"linked template '{relative}': {why}"
         return self.linked_cache[target]
-
-
-def _file_line(where: Location) -> str:
-    return f"{Path(where.path).name}:{where.line}"
 
 
 def _default_of(template: dict, name: str, allowed: list) -> Any:

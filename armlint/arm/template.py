@@ -9,7 +9,8 @@ come back as ``Unknown``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
+from pathlib import PurePath
 
 from armlint.arm import expressions
 from armlint.arm.combinations import CombinationMemo, chosen_read
@@ -52,7 +53,9 @@ class ParameterValue:
         self.scope = scope
 
     def origin_text(self) -> str:
-        return self.origin() if callable(self.origin) else self.origin
+        if callable(self.origin):
+            self.origin = self.origin()  # kept: each scope that reads the parameter asks again
+        return self.origin
 
 
 class Budget:
@@ -579,9 +582,25 @@ def _frozen(indexes: dict) -> tuple:
     return tuple((loop, v if isinstance(v, int) else repr(v)) for loop, v in indexes.items())
 
 
+@lru_cache(maxsize=256)  # a handful of files per template, each named in many labels
 def _file_name(path: str) -> str:
     """'vm.json': the file name is enough inside one template's trace."""
     return path.replace(chr(92), "/").rsplit("/", 1)[-1]
+
+
+@lru_cache(maxsize=256)
+def path_name(path: str) -> str:
+    """``Path(path).name``, once per file: traces name a file for every value given."""
+    return PurePath(path).name
+
+
+def value_line(container: Any, key: str, fallback: Location) -> str:
+    """'vm.parameters.json:6': the file and line of a child value, as a trace names it, without
+    working out its column and end; the fallback's when the container kept no positions."""
+    if isinstance(container, JsonObject) and key in container.value_spans:
+        src = container.src
+        return f"{path_name(src.path)}:{src.line_col(container.value_spans[key][0])[0]}"
+    return f"{path_name(fallback.path)}:{fallback.line}"
 
 
 def _section(template: dict, name: str) -> dict:

@@ -26,6 +26,7 @@ from armlint.arm.template import (
     ParameterValue,
     TemplateScope,
     location_of,
+    value_line,
 )
 from armlint.model import (
     SOURCE_EVALUATED,
@@ -464,8 +465,8 @@ def _passed_parameters(instance: Instance) -> dict[str, ParameterValue]:
             continue
 
         def origin(key=key) -> str:
-            where = location_of(parameters, key, instance.location)
-            return f"passed by deployment '{label}' ({Path(where.path).name}:{where.line})"
+            place = value_line(parameters, key, instance.location)
+            return f"passed by deployment '{label}' ({place})"
 
         value_key, value = get_ci(entry, "value")
         if value_key is None:
