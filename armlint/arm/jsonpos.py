@@ -218,11 +218,10 @@ def copy_positions(source: JsonObject | JsonArray, target: JsonObject | JsonArra
     """Give ``target`` (a copy of ``source`` with the same keys or items) the positions of
     ``source``: those it has, and the means to compute the others when asked."""
     names = _OBJECT_SLOTS if isinstance(source, JsonObject) else _ARRAY_SLOTS
-    for name in ("src", "_at", *names):
-        try:  # object.__getattribute__: a slot not computed yet stays so, not computed here
-            setattr(target, name, object.__getattribute__(source, name))
-        except AttributeError:
-            continue
+    for name in names:  # the slots themselves: one not computed yet stays so, not computed here
+        value = getattr(source, name, _UNSET)  # no exception raised in Python for an empty slot
+        if value is not _UNSET:
+            setattr(target, name, value)
 
 
 # -- positions on demand for what json.loads built ------------------------------------------
@@ -263,9 +262,11 @@ def _position(container: JsonObject | JsonArray, slot: str) -> Any:
     return getattr(container, slot)
 
 
-# The slots that hold positions, as copy_positions copies them.
-_OBJECT_SLOTS = ("_span", "_key_spans", "_value_spans")
-_ARRAY_SLOTS = ("_span", "_item_spans")
+# The slots that hold positions, as copy_positions copies them: the source text, the place
+# json.loads found the container at, and the spans computed so far.
+_OBJECT_SLOTS = ("src", "_at", "_span", "_key_spans", "_value_spans")
+_ARRAY_SLOTS = ("src", "_at", "_span", "_item_spans")
+_UNSET = object()
 _WHITESPACE = " \t\n\r"
 _SPACE = re.compile(r"[ \t\n\r]*")
 # json.loads's own scanner (C) without hooks: where a child value ends, at C speed.

@@ -140,11 +140,29 @@ def _duplicate_findings(src: SourceText) -> list[Finding]:
 
 def parameter_files_for(template: Path, candidates: list[Path]) -> list[Path]:
     """``X.parameters.json`` and ``X.parameters.*.json`` beside ``X.json``."""
+    folder = template.parent
+    return _named_for(template, [path for path in candidates if path.parent == folder])
+
+
+class ParameterFiles:
+    """The parameter files of a run by folder: each template looks at its own folder's only
+    (``parameter_files_for`` compared every template's folder with every parameter file's)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.by_folder: dict[Path, list[Path]] = {}
+        for path in paths:
+            self.by_folder.setdefault(path.parent, []).append(path)
+
+    def beside(self, template: Path) -> list[Path]:
+        """``parameter_files_for(template, paths)``."""
+        return _named_for(template, self.by_folder.get(template.parent, []))
+
+
+def _named_for(template: Path, beside: list[Path]) -> list[Path]:
+    """Of the files beside a template, its parameter files."""
     stem = template.name.rsplit(".", 1)[0].lower()
     found = []
-    for candidate in candidates:
-        if candidate.parent != template.parent:
-            continue
+    for candidate in beside:
         name = candidate.name.lower()
         if name in (f"{stem}.parameters.json", f"{stem}.parameters.jsonc") or (
             name.startswith(f"{stem}.parameters.") and name.endswith((".json", ".jsonc"))
@@ -401,6 +419,7 @@ def file_report(document: JsonDocument, kind: str) -> FileReport:
 __all__ = [
     "JsonDocument",
     "JsonObject",
+    "ParameterFiles",
     "TemplateLoader",
     "file_report",
     "parameter_files_for",
