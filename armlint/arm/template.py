@@ -95,16 +95,16 @@ class FileContext:
         notes: list[str] | None = None,
         deployment: DeploymentContext | None = None,
         memo: CombinationMemo | None = None,
-        walked: dict[int, tuple[dict, Any]] | None = None,
+        walked: dict[tuple[str, int], tuple[dict, Any]] | None = None,
     ) -> None:
         self.budget = Budget(STEP_BUDGET) if budget is None else budget
         self.notes: list[str] = [] if notes is None else notes
         self.deployment = DeploymentContext() if deployment is None else deployment
         # While allowedValues combinations are explored: results they share (arm.combinations).
         self.memo = memo
-        # What the walk works out from a template's text alone, by id of the template object
-        # (which it keeps alive): the same in every evaluation of the file (arm.walk).
-        self.walked: dict[int, tuple[dict, Any]] = {} if walked is None else walked
+        # What the walk works out from a template's text alone, by what and id of the template
+        # object (which it keeps alive): the same in every evaluation of the file (arm.walk).
+        self.walked: dict[tuple[str, int], tuple[dict, Any]] = {} if walked is None else walked
 
 
 class TemplateScope(expressions.Scope):
