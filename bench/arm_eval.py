@@ -1,13 +1,14 @@
 """ARM evaluation alone on the corpus: the VM records of every template, reading excluded.
 
-Run: python bench/arm_eval.py [--repeat N] [--explore] [--once]
+Run: python bench/arm_eval.py [--repeat N] [--explore] [--once | --read-only]
 Each round reads the ARM files again (not timed: positions are worked out on the documents and
 kept there), then evaluates every template with its parameter files as ``armlint check`` does
 (``TemplateLoader.load``, one folder's files at a time). Prints the CPU time of evaluation
 (``time.process_time``, median of N rounds after one warm-up) and a digest of the records,
 findings and notes, which must not change when the evaluator gets faster. ``--once`` evaluates
-once after the warm-up and prints nothing: for ``valgrind --tool=callgrind``, run it with and
-without ``--once`` and take the difference of the instruction counts.
+once after the warm-up and prints nothing; ``--read-only`` does the same work without that
+evaluation: for ``valgrind --tool=callgrind``, run it with ``--once`` and with ``--read-only``
+and take the difference of the instruction counts.
 """
 
 from __future__ import annotations
@@ -59,14 +60,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--explore", action="store_true")
     parser.add_argument("--once", action="store_true")
+    parser.add_argument("--read-only", action="store_true")
     args = parser.parse_args()
     require_corpus()
     paths = corpus_files("ARM")
     gc.disable()  # as arm.load does
     evaluate(documents(paths), args.explore)  # warm-up: imports, parsed expressions
     pairs = documents(paths)
-    if args.once:
-        evaluate(pairs, args.explore)
+    if args.once or args.read_only:
+        if args.once:
+            evaluate(pairs, args.explore)
         return
     times = []
     for _ in range(args.repeat):

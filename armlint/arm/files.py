@@ -16,9 +16,9 @@ from pathlib import Path
 from armlint.arm import kinds
 from armlint.arm.loader import (
     JsonDocument,
+    ParameterFiles,
     TemplateLoader,
     file_report,
-    parameter_files_for,
     read_json,
 )
 from armlint.model import DeploymentContext, FileReport, LoadResult
@@ -94,13 +94,13 @@ def load_files(
             documents[path] = read_json(path, max_bytes)
             result.findings.extend(documents[path].findings)
             found[path] = kinds.PARAMETERS if documents[path].ok else "error"
-    parameter_paths = [p for p, kind in found.items() if kind == kinds.PARAMETERS]
+    parameter_files = ParameterFiles([p for p, kind in found.items() if kind == kinds.PARAMETERS])
     used_parameters: dict[Path, str] = {}
     loader = TemplateLoader(roots, explore=explore, deployment=deployment)
     for path, kind in found.items():
         document = documents[path]
         if kind == kinds.TEMPLATE:
-            chosen = parameters or parameter_files_for(path, parameter_paths)
+            chosen = parameters or parameter_files.beside(path)
             for parameter_path in chosen:
                 used_parameters[parameter_path] = path.name
             parameter_docs = [documents[p] for p in chosen if documents[p].ok]

@@ -59,31 +59,33 @@ class SourceText:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
-        self._blocks: tuple[list[int], list[int]] | None = None
+        # Per block of text: the newlines before it and the offset of the last one (-1: none),
+        # for the blocks indexed so far (see _index_to).
+        self._blocks: tuple[list[int], list[int]] = ([0], [-1])
         # Locations are immutable; exploring asks for the same ones once per combination.
         self._locations: dict[tuple[int, int], Location] = {}
         self.duplicates: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
 
-    def _index(self) -> tuple[list[int], list[int]]:
-        """Per block of text: the newlines before it and the offset of the last one (-1:
-        none). A file asks for a few dozen positions; the offsets of all its lines would
-        cost more than the positions themselves (one Python step per line)."""
-        if self._blocks is None:
-            text = self.text
-            counts, lasts = [0], [-1]
-            newlines, last = 0, -1
-            for begin in range(0, len(text), _BLOCK):
-                newlines += text.count("\n", begin, begin + _BLOCK)
-                found = text.rfind("\n", begin, begin + _BLOCK)
-                last = found if found != -1 else last
-                counts.append(newlines)
-                lasts.append(last)
-            self._blocks = counts, lasts
-        return self._blocks
+    def _index_to(self, block: int) -> None:
+        """Index the blocks up to ``block``. A file asks for a few dozen positions, most of them
+        near its top (the parameters and variables that traces name): indexing the whole file
+        at the first ask cost 5% of evaluation, the offsets of all its lines more still (one
+        Python step per line)."""
+        counts, lasts = self._blocks
+        text = self.text
+        newlines, last = counts[-1], lasts[-1]
+        for begin in range((len(counts) - 1) * _BLOCK, block * _BLOCK, _BLOCK):
+            newlines += text.count("\n", begin, begin + _BLOCK)
+            found = text.rfind("\n", begin, begin + _BLOCK)
+            last = found if found != -1 else last
+            counts.append(newlines)
+            lasts.append(last)
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        counts, lasts = self._blocks or self._index()
+        counts, lasts = self._blocks
         block = offset // _BLOCK
+        if block >= len(counts):
+            self._index_to(block)
         begin = block * _BLOCK
         text = self.text
         line_start = text.rfind("\n", begin, offset)
@@ -216,11 +218,10 @@ def copy_positions(source: JsonObject | JsonArray, target: JsonObject | JsonArra
     """Give ``target`` (a copy of ``source`` with the same keys or items) the positions of
     ``source``: those it has, and the means to compute the others when asked."""
     names = _OBJECT_SLOTS if isinstance(source, JsonObject) else _ARRAY_SLOTS
-    for name in ("src", "_at", *names):
-        try:  # object.__getattribute__: a slot not computed yet stays so, not computed here
-            setattr(target, name, object.__getattribute__(source, name))
-        except AttributeError:
-            continue
+    for name in names:  # the slots themselves: one not computed yet stays so, not computed here
+        value = getattr(source, name, _UNSET)  # no exception raised in Python for an empty slot
+        if value is not _UNSET:
+            setattr(target, name, value)
 
 
 # -- positions on demand for what json.loads built ------------------------------------------
@@ -261,9 +262,11 @@ def _position(container: JsonObject | JsonArray, slot: str) -> Any:
     return getattr(container, slot)
 
 
-# The slots that hold positions, as copy_positions copies them.
-_OBJECT_SLOTS = ("_span", "_key_spans", "_value_spans")
-_ARRAY_SLOTS = ("_span", "_item_spans")
+# The slots that hold positions, as copy_positions copies them: the source text, the place
+# json.loads found the container at, and the spans computed so far.
+_OBJECT_SLOTS = ("src", "_at", "_span", "_key_spans", "_value_spans")
+_ARRAY_SLOTS = ("src", "_at", "_span", "_item_spans")
+_UNSET = object()
 _WHITESPACE = " \t\n\r"
 _SPACE = re.compile(r"[ \t\n\r]*")
 # json.loads's own scanner (C) without hooks: where a child value ends, at C speed.

@@ -9,18 +9,25 @@ patchMode='Manual'"). The search is bounded and says so when the bound cut it.
 from __future__ import annotations
 
 import itertools
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from pathlib import Path
 
 from armlint.arm.combinations import CombinationMemo
 from armlint.arm.jsonpos import JsonError, JsonObject, SourceText, decode_bytes, get_ci, parse
-from armlint.arm.template import FileContext, ParameterValue, TemplateScope, location_of
+from armlint.arm.template import (
+    FileContext,
+    ParameterValue,
+    TemplateScope,
+    location_of,
+    value_line,
+)
 from armlint.arm.walk import Walk, walk_template
 from armlint.fileio import TooLargeError, read_regular
 from armlint.model import (
     DeploymentContext,
     FileReport,
     Finding,
+    LaterLocation,
     LoadResult,
     Location,
     Unknown,
@@ -133,11 +140,29 @@ def _duplicate_findings(src: SourceText) -> list[Finding]:
 
 def parameter_files_for(template: Path, candidates: list[Path]) -> list[Path]:
     """``X.parameters.json`` and ``X.parameters.*.json`` beside ``X.json``."""
+    folder = template.parent
+    return _named_for(template, [path for path in candidates if path.parent == folder])
+
+
+class ParameterFiles:
+    """The parameter files of a run by folder: each template looks at its own folder's only
+    (``parameter_files_for`` compared every template's folder with every parameter file's)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.by_folder: dict[Path, list[Path]] = {}
+        for path in paths:
+            self.by_folder.setdefault(path.parent, []).append(path)
+
+    def beside(self, template: Path) -> list[Path]:
+        """``parameter_files_for(template, paths)``."""
+        return _named_for(template, self.by_folder.get(template.parent, []))
+
+
+def _named_for(template: Path, beside: list[Path]) -> list[Path]:
+    """Of the files beside a template, its parameter files."""
     stem = template.name.rsplit(".", 1)[0].lower()
     found = []
-    for candidate in candidates:
-        if candidate.parent != template.parent:
-            continue
+    for candidate in beside:
         name = candidate.name.lower()
         if name in (f"{stem}.parameters.json", f"{stem}.parameters.jsonc") or (
             name.startswith(f"{stem}.parameters.") and name.endswith((".json", ".jsonc"))
@@ -147,24 +172,38 @@ def parameter_files_for(template: Path, candidates: list[Path]) -> list[Path]:
 
 
 def given_values(document: JsonDocument) -> dict[str, ParameterValue]:
-    """The values a parameter file sets, each with where it was set."""
+    """The values a parameter file sets, each with where it was set (worked out when a trace
+    names it: a parameter file sets many values that no VM reads)."""
     _, parameters = get_ci(document.value, "parameters")
     given: dict[str, ParameterValue] = {}
     if not isinstance(parameters, dict):
         return given
+    path = str(document.path)
     for name, entry in parameters.items():
-        where = location_of(parameters, name, Location(str(document.path), 1, 1))
-        origin = f"set in {where.short()}"
         if not isinstance(entry, dict):
             continue
         key, value = get_ci(entry, "value")
         if key is not None:
-            value_where = location_of(entry, key, where)
-            given[name] = ParameterValue(value, f"set in {_file_line(value_where)}")
+            given[name] = ParameterValue(
+                value, partial(_set_in, parameters, name, entry, key, path)
+            )
         else:
+            origin = f"set in {location_of(parameters, name, Location(path, 1, 1)).short()}"
             reason = Unknown(f"parameter '{name}' comes from a Key Vault reference ({origin})")
             given[name] = ParameterValue(reason, origin)
     return given
+
+
+def _set_in(parameters: dict, name: str, entry: dict, key: str, path: str) -> str:
+    """'set in vm.parameters.json:6': the line of the value; of the entry, or the file's first,
+    when the parameter file kept no positions there."""
+    entry_place = LaterLocation(_entry_location, (parameters, name, path))
+    return f"set in {value_line(entry, key, entry_place)}"
+
+
+def _entry_location(parameters_name_path: tuple[dict, str, str]) -> Location:
+    parameters, name, path = parameters_name_path
+    return location_of(parameters, name, Location(path, 1, 1))
 
 
 def command_line_values(template: Any, deployment: DeploymentContext) -> dict:
@@ -346,10 +385,6 @@ class TemplateLoader:
         return self.linked_cache[target]
 
 
-def _file_line(where: Location) -> str:
-    return f"{Path(where.path).name}:{where.line}"
-
-
 def _default_of(template: dict, name: str, allowed: list) -> Any:
     _, parameters = get_ci(template, "parameters")
     _, declaration = get_ci(parameters, name)
@@ -384,6 +419,7 @@ def file_report(document: JsonDocument, kind: str) -> FileReport:
 __all__ = [
     "JsonDocument",
     "JsonObject",
+    "ParameterFiles",
     "TemplateLoader",
     "file_report",
     "parameter_files_for",

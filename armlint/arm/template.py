@@ -9,7 +9,8 @@ come back as ``Unknown``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
+from pathlib import PurePath
 
 from armlint.arm import expressions
 from armlint.arm.combinations import CombinationMemo, chosen_read
@@ -52,7 +53,9 @@ class ParameterValue:
         self.scope = scope
 
     def origin_text(self) -> str:
-        return self.origin() if callable(self.origin) else self.origin
+        if callable(self.origin):
+            self.origin = self.origin()  # kept: each scope that reads the parameter asks again
+        return self.origin
 
 
 class Budget:
@@ -92,16 +95,16 @@ class FileContext:
         notes: list[str] | None = None,
         deployment: DeploymentContext | None = None,
         memo: CombinationMemo | None = None,
-        walked: dict[int, tuple[dict, Any]] | None = None,
+        walked: dict[tuple[str, int], tuple[dict, Any]] | None = None,
     ) -> None:
         self.budget = Budget(STEP_BUDGET) if budget is None else budget
         self.notes: list[str] = [] if notes is None else notes
         self.deployment = DeploymentContext() if deployment is None else deployment
         # While allowedValues combinations are explored: results they share (arm.combinations).
         self.memo = memo
-        # What the walk works out from a template's text alone, by id of the template object
-        # (which it keeps alive): the same in every evaluation of the file (arm.walk).
-        self.walked: dict[int, tuple[dict, Any]] = {} if walked is None else walked
+        # What the walk works out from a template's text alone, by what and id of the template
+        # object (which it keeps alive): the same in every evaluation of the file (arm.walk).
+        self.walked: dict[tuple[str, int], tuple[dict, Any]] = {} if walked is None else walked
 
 
 class TemplateScope(expressions.Scope):
@@ -579,9 +582,25 @@ def _frozen(indexes: dict) -> tuple:
     return tuple((loop, v if isinstance(v, int) else repr(v)) for loop, v in indexes.items())
 
 
+@lru_cache(maxsize=256)  # a handful of files per template, each named in many labels
 def _file_name(path: str) -> str:
     """'vm.json': the file name is enough inside one template's trace."""
     return path.replace(chr(92), "/").rsplit("/", 1)[-1]
+
+
+@lru_cache(maxsize=256)
+def path_name(path: str) -> str:
+    """``Path(path).name``, once per file: traces name a file for every value given."""
+    return PurePath(path).name
+
+
+def value_line(container: Any, key: str, fallback: Location) -> str:
+    """'vm.parameters.json:6': the file and line of a child value, as a trace names it, without
+    working out its column and end; the fallback's when the container kept no positions."""
+    if isinstance(container, JsonObject) and key in container.value_spans:
+        src = container.src
+        return f"{path_name(src.path)}:{src.line_col(container.value_spans[key][0])[0]}"
+    return f"{path_name(fallback.path)}:{fallback.line}"
 
 
 def _section(template: dict, name: str) -> dict:

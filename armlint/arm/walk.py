@@ -26,6 +26,7 @@ from armlint.arm.template import (
     ParameterValue,
     TemplateScope,
     location_of,
+    value_line,
 )
 from armlint.model import (
     SOURCE_EVALUATED,
@@ -133,16 +134,27 @@ def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int =
 def _resources_that_matter(template: dict, walked: dict) -> list[tuple[dict, Location]]:
     """The resources ``_matters`` keeps, with their locations; worked out once per file (each
     allowedValues combination walks the same template again)."""
-    known = walked.get(id(template))
-    if known is not None and known[0] is template:
-        return known[1]
-    resources = [
+    return _once_per_file(walked, "resources", template, _find_resources_that_matter)
+
+
+def _find_resources_that_matter(template: dict, walked: dict) -> list[tuple[dict, Location]]:
+    return [
         (res, _location(res, template))
         for res in _declared_resources(template)
-        if _matters(res) and not _is_existing(res)
+        if _matters(res, walked) and not _is_existing(res)
     ]
-    walked[id(template)] = (template, resources)
-    return resources
+
+
+def _once_per_file(walked: dict, what: str, template: dict, work: Callable) -> Any:
+    """``work(template, walked)``, what the walk works out from a template's text alone, kept
+    for the file in ``walked`` by id of the template object (kept alive with it)."""
+    key = (what, id(template))
+    known = walked.get(key)
+    if known is not None and known[0] is template:
+        return known[1]
+    result = work(template, walked)
+    walked[key] = (template, result)
+    return result
 
 
 def _declared_resources(template: dict) -> Iterator[dict]:
@@ -178,7 +190,7 @@ def _child_location(child: dict, instance: Instance) -> Location:
     return instance.location
 
 
-def _matters(resource: dict) -> bool:
+def _matters(resource: dict, walked: dict) -> bool:
     """Whether a resource can make or change a VM record: VMs and scale sets, deployments that
     may deploy them, extensions and maintenance assignments (and whatever has child resources,
     which may be those). Others are not expanded at all: evaluating their copy counts and
@@ -187,7 +199,7 @@ def _matters(resource: dict) -> bool:
     resource_type = _lower(get_ci(resource, "type")[1])
     if resource_type == DEPLOYMENT_TYPE:
         inline = _raw_child(resource, ("properties", "template"))
-        return inline is None or _may_deploy_vms(inline)
+        return inline is None or _may_deploy_vms(inline, walked)
     return (
         resource_type.startswith(
             ("microsoft.compute/virtualmachines", "microsoft.compute/virtualmachinescalesets")
@@ -198,8 +210,13 @@ def _matters(resource: dict) -> bool:
     )
 
 
-def _may_deploy_vms(template: dict) -> bool:
-    """A nested template with a VM or scale set in it, or a deployment that may have one."""
+def _may_deploy_vms(template: dict, walked: dict) -> bool:
+    """A nested template with a VM or scale set in it, or a deployment that may have one. Once
+    per nested template and file: each level of nested deployments asks it of all below."""
+    return _once_per_file(walked, "may deploy VMs", template, _find_vms)
+
+
+def _find_vms(template: dict, walked: dict) -> bool:
     for resource in _declared_resources(template):
         resource_type = get_ci(resource, "type")[1]
         is_vm = is_vm_type(resource_type) is not None
@@ -210,7 +227,7 @@ def _may_deploy_vms(template: dict) -> bool:
         if is_vm:
             return True
         inline = _raw_child(resource, ("properties", "template"))
-        if inline is None or _may_deploy_vms(inline):
+        if inline is None or _may_deploy_vms(inline, walked):
             return True
     return False
 
@@ -464,8 +481,8 @@ def _passed_parameters(instance: Instance) -> dict[str, ParameterValue]:
             continue
 
         def origin(key=key) -> str:
-            where = location_of(parameters, key, instance.location)
-            return f"passed by deployment '{label}' ({Path(where.path).name}:{where.line})"
+            place = value_line(parameters, key, instance.location)
+            return f"passed by deployment '{label}' ({place})"
 
         value_key, value = get_ci(entry, "value")
         if value_key is None:

@@ -141,11 +141,10 @@ def reach(root: BodyNode, path: tuple[str, ...]) -> Reached:
     node = root
     last = path[-1] if path else ""
     for key in path:
-        if isinstance(node.value, Unknown):
-            return Reached(
-                node.value, node.location, True, SOURCE_EVALUATED, node.trace, last, True
-            )
-        if not isinstance(node.value, dict):
+        value = node.value
+        if not isinstance(value, dict):  # the common case, an object, tested first
+            if isinstance(value, Unknown):
+                return Reached(value, node.location, True, SOURCE_EVALUATED, node.trace, last, True)
             return Reached(None, node.location, False, node.source, node.trace, last)
         child = node.child(key)
         if child is None:

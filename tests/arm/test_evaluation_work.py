@@ -4,7 +4,7 @@ with nothing to evaluate inside is its own resolved value, positions and all."""
 
 import json
 
-from armlint.arm import expressions
+from armlint.arm import expressions, walk
 from armlint.arm.jsonpos import parse
 from armlint.arm.template import FileContext, TemplateScope
 from armlint.run.pipeline import RunOptions, load_records
@@ -83,3 +83,35 @@ def test_a_container_with_nothing_to_evaluate_is_its_own_value():
     assert resolved.value_location("sku") == mixed.value_location("sku")
     sku_line = next(n for n, line in enumerate(text.splitlines(), 1) if '"sku"' in line)
     assert resolved.value_location("sku").line == sku_line
+
+
+def _nested(depth: int) -> dict:
+    """A template whose only resource is an inline deployment, ``depth`` levels down to a VM."""
+    if depth == 0:
+        return {"resources": [{**TEMPLATE["resources"][0], "resources": []}]}
+    deployment = {
+        "type": "Microsoft.Resources/deployments",
+        "apiVersion": "2022-09-01",
+        "name": f"level{depth}",
+        "properties": {"mode": "Incremental", "template": _nested(depth - 1)},
+    }
+    return {"parameters": TEMPLATE["parameters"], "resources": [deployment]}
+
+
+def test_each_nested_template_is_scanned_for_vms_once(tmp_path, monkeypatch):
+    path = tmp_path / "nested.json"
+    path.write_text(json.dumps({**TEMPLATE, **_nested(5)}, indent=2))
+    scanned = []
+    declared = walk._declared_resources
+
+    def counting(template):
+        scanned.append(id(template))
+        return declared(template)
+
+    monkeypatch.setattr(walk, "_declared_resources", counting)
+    (record,) = load_records(RunOptions(paths=[str(path)], explore=False)).records
+    assert record.name == "web-vm"
+    # Each of the six templates: once for its resources that matter, once for whether it may
+    # deploy VMs (the outermost is not asked); each level used to ask it of every level below.
+    assert len(set(scanned)) == 6
+    assert max(scanned.count(template) for template in scanned) <= 2
