@@ -99,17 +99,28 @@ def _compiled(lines: tuple[str, ...]):
 def relative_to(path: str | os.PathLike[str], base: str) -> str | None:
     """``path`` relative to ``base`` with forward slashes, '' for base itself, None outside."""
     absolute = os.path.abspath(path)
-    # The common case (a walked file under the patterns' folder) without os.path.relpath,
-    # which was a quarter of a cached run's discovery.
-    inside = base if base.endswith(os.sep) else base + os.sep
-    if absolute.startswith(inside) and os.sep == "/":
-        return absolute[len(inside) :]
+    if os.sep == "/":
+        # POSIX, without os.path.relpath (a quarter of a cached run's discovery, and most of
+        # the walk of a folder outside the repository): both paths normalised, a path is under
+        # the base exactly when it starts with the base and a separator.
+        base = _single_root(os.path.abspath(base))
+        absolute = _single_root(absolute)
+        if absolute == base:
+            return ""
+        inside = base if base.endswith("/") else base + "/"
+        return absolute[len(inside) :] if absolute.startswith(inside) else None
     relative = os.path.relpath(absolute, base)
     if relative == os.curdir:
         return ""
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return None
     return relative.replace(os.sep, "/")
+
+
+def _single_root(path: str) -> str:
+    # abspath keeps a leading "//" (POSIX leaves it to the system; Linux reads it as "/"), and
+    # relpath, which this stands in for, reads it as "/" too.
+    return "/" + path.lstrip("/") if path.startswith("//") else path
 
 
 def split_patterns(values: list[str]) -> list[str]:

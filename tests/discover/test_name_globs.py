@@ -2,14 +2,16 @@
 exactly pathspec's verdicts (armlint.globs._names_regex), and a walk that needs no other
 pattern does not import pathspec at all (its import was a fifth of a fully cached run)."""
 
+import os
 import subprocess
 import sys
 
 import pathspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from armlint.globs import Patterns, _names_regex
+from armlint.globs import Patterns, _names_regex, relative_to
 
 BASE = "/base"
 # Names built from the characters that make globs tricky: dots, dashes, stars.
@@ -72,3 +74,28 @@ def test_a_walk_with_name_globs_does_not_import_pathspec(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert done.stdout.split() == ["['vm.json']", "False"]
+
+
+def relpath_answer(path: str, base: str) -> str | None:
+    """What ``relative_to`` answered through ``os.path.relpath`` before its POSIX shortcut."""
+    relative = os.path.relpath(os.path.abspath(path), base)
+    if relative == os.curdir:
+        return ""
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return None
+    return relative
+
+
+# Paths from a few short components, absolute or not, with "." / ".." / "//" mixed in.
+RAW_PATH = st.builds(
+    lambda lead, parts: lead + "/".join(parts),
+    st.sampled_from(["/", "", "//"]),
+    st.lists(st.sampled_from(["a", "ab", "b", ".", "..", ""]), max_size=4),
+)
+
+
+@pytest.mark.skipif(os.sep != "/", reason="the shortcut is POSIX only")
+@settings(max_examples=400, deadline=None)
+@given(path=RAW_PATH, base=RAW_PATH)
+def test_relative_to_answers_as_relpath_does(path, base):
+    assert relative_to(path, base) == relpath_answer(path, base)
