@@ -8,8 +8,9 @@ blocked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
+from operator import attrgetter
 
 from armlint.checks import conditions
 from armlint.checks.hits import (
@@ -83,6 +84,40 @@ def _typed(value: Any) -> Any:
     return (type(value), value)
 
 
+def code_key(record: VmRecord) -> tuple | None:
+    """What the code rules read of a record (``code_rules.CODE_RULE_READS``) as a dict key:
+    each fact read as its value's type, value, source and trace, and the record fields read;
+    None when a value is unhashable (a list)."""
+    fact_names, fields = _code_reads()
+    facts = record.facts
+    states = []
+    for name in fact_names:
+        fact = facts.get(name)
+        if fact is None:
+            states.append(None)
+        else:
+            value = fact.value
+            states.append((type(value), value, fact.source, fact.trace))
+    # A map (a Terraform record's written arguments, mostly empty) as its items.
+    read = tuple(tuple(value.items()) if type(value) is dict else value for value in fields(record))
+    key = (tuple(states), read)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+@cache
+def _code_reads() -> tuple[tuple[str, ...], Callable[[VmRecord], tuple]]:
+    """The facts any code rule reads, and a getter of the record fields any reads."""
+    from armlint.checks.code_rules import CODE_RULE_READS
+
+    facts = sorted({name for read, _ in CODE_RULE_READS.values() for name in read})
+    fields = sorted({name for _, read in CODE_RULE_READS.values() for name in read})
+    return tuple(facts), attrgetter(*fields)
+
+
 def _runs_here(rule: Rule) -> bool:
     """A record rule; AZP002 is every engine's report of an unknown, not a rule run here."""
     return rule.engine == "record" and rule.id != UNKNOWN_RULE
@@ -120,7 +155,15 @@ class _SharedMemo:
     steps by record kind, and what conditions and facts views decided. Sound because the
     rules read nothing but the view, the record and the tables, which are read once a process."""
 
-    __slots__ = ("rules", "read_names", "steps_by_kind", "condition_keys", "verdicts", "by_view")
+    __slots__ = (
+        "rules",
+        "read_names",
+        "steps_by_kind",
+        "condition_keys",
+        "verdicts",
+        "by_view",
+        "code_results",
+    )
 
     def __init__(self, rules: list[Rule], read_names: frozenset[str] | None) -> None:
         self.rules = rules
@@ -133,6 +176,9 @@ class _SharedMemo:
         # Derived facts and verdicts by the view's entries they read: copies, allowedValues
         # choices that do not reach the VM and templates written alike share one of a few.
         self.by_view: dict[tuple, _ViewOutcome] = {}
+        # Code rules' results by what they read of a record (see code_key): a rule id -> its
+        # hits and blocks, for records that differ only where no code rule looks.
+        self.code_results: dict[tuple, dict[str, list[Hit | Blocked]]] = {}
 
 
 @cache
@@ -175,6 +221,7 @@ class Engine:
         self._verdicts = memo.verdicts
         self._by_view = memo.by_view
         self._read_names = memo.read_names
+        self._code_results = memo.code_results
 
     def check(self, records: Iterable[VmRecord]) -> list[Finding]:
         findings: list[Finding] = []
@@ -188,11 +235,12 @@ class Engine:
         tables = load_tables()
         view = facts_view(record)
         outcome = self._view_outcome(view, record.kind, tables)
+        code_results = self._code_results_of(record)
         findings: list[Finding] = []
         blocked: dict[str, list[str]] = {}
         for step, verdict in outcome.steps:
             rule = step.rule
-            for result in self._step_results(step, verdict, record, view, tables):
+            for result in self._step_results(step, verdict, record, view, tables, code_results):
                 if isinstance(result, Blocked):
                     blocked.setdefault(result.fact, []).append(rule.id)
                 else:
@@ -245,17 +293,40 @@ class Engine:
                 live.append((step, verdict))
         return live
 
+    def _code_results_of(self, record: VmRecord) -> dict[str, list[Hit | Blocked]]:
+        """The code rules' results kept for records that read alike (filled as they run), or
+        a dict of this record's own when its key is unhashable."""
+        key = code_key(record)
+        if key is None:
+            return {}
+        results = self._code_results.get(key)
+        if results is None:
+            results = self._code_results[key] = {}
+        return results
+
     def _step_results(
-        self, step: _RuleStep, verdict: Any, record: VmRecord, view: dict, tables
+        self,
+        step: _RuleStep,
+        verdict: Any,
+        record: VmRecord,
+        view: dict,
+        tables,
+        code_results: dict[str, list[Hit | Blocked]],
     ) -> list[Hit | Blocked]:
         if isinstance(verdict, Exception):
             return self._failed(step.rule, record, verdict)
+        rule_id = step.rule.id
         try:
             if verdict is not None:
                 return _condition_results(step.rule, verdict, record, view)
-            code = step.code
-            assert code is not None  # _live_steps leaves no step without a rule to run
-            return list(code(record, view, self.options.profile, tables))
+            results = code_results.get(rule_id)
+            if results is None:
+                code = step.code
+                assert code is not None  # _live_steps leaves no step without a rule to run
+                # Kept only once the rule has run through: a failure is noted for each record.
+                results = list(code(record, view, self.options.profile, tables))
+                code_results[rule_id] = results
+            return results
         except Exception as error:
             return self._failed(step.rule, record, error)
 
@@ -397,22 +468,40 @@ def _clip(text: str) -> str:
 
 class _Placeholder:
     """What ``{patch_mode}``, ``{patch_mode.source}`` and ``{patch_mode.property}`` (the
-    property's name in the file's own words, see checks/property_names.py) render to."""
+    property's name in the file's own words, see checks/property_names.py) render to. The
+    source, location and property name are worked out when a template reads them: a message
+    reads one or two of the thirty-odd entries of a view, and a location worked out costs
+    reading the JSON around it."""
 
-    __slots__ = ("location", "property", "source", "value")
+    __slots__ = ("value", "_fact", "_record", "_name")
 
-    def __init__(self, value: Any, fact: Fact | None, property_name: str = "?") -> None:
+    def __init__(
+        self, value: Any, fact: Fact | None, record: VmRecord | None = None, name: str = ""
+    ) -> None:
         self.value = value
-        self.property = property_name
-        self.source = fact.describe_source() if fact is not None else "derived"
-        where = fact.location if fact is not None else None
-        self.location = where.short() if isinstance(where, Location) else "?"
+        self._fact = fact
+        self._record = record
+        self._name = name
 
     def __format__(self, spec: str) -> str:
         return render_value(self.value)
 
     def __str__(self) -> str:
         return render_value(self.value)
+
+    def _source(self) -> str:
+        return self._fact.describe_source() if self._fact is not None else "derived"
+
+    def _location(self) -> str:
+        where = self._fact.location if self._fact is not None else None
+        return where.short() if isinstance(where, Location) else "?"
+
+    def _property_name(self) -> str:
+        return property_name(self._record, self._name) if self._record is not None else "?"
+
+    source = property(_source)
+    location = property(_location)
+    property = property(_property_name)  # last: the name hides the builtin in the class body
 
 
 class _Fields(dict):
@@ -423,7 +512,7 @@ class _Fields(dict):
         self.record = record
 
     def __missing__(self, key: str) -> _Placeholder:
-        return _Placeholder("?", None, property_name(self.record, key))
+        return _Placeholder("?", None, self.record, key)
 
 
 def hit_message(rule: Rule, record: VmRecord, view: dict, hit: Hit) -> str:
@@ -441,7 +530,7 @@ def render_message(
 ) -> str:
     fields = _Fields(record)
     for name, value in view.items():
-        fields[name] = _Placeholder(value, record.facts.get(name), property_name(record, name))
+        fields[name] = _Placeholder(value, record.facts.get(name), record, name)
     fields["name"] = _Placeholder(record.name, None)
     fields.update(values or {})
     import string  # only when there is a finding to word: not on every run's start-up path

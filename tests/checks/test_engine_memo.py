@@ -20,6 +20,7 @@ from armlint.model import (
     SOURCE_LITERAL,
     Fact,
     Location,
+    MaintenanceSchedule,
     Unknown,
     VmRecord,
 )
@@ -109,10 +110,18 @@ POOLS = {
     "image_sku": ("2022-datacenter-azure-edition", "2019-Datacenter", UNKNOWN),
     "image_id": ("/subscriptions/s/images/i", UNKNOWN),
     "api_version": ("2019-07-01", "2024-07-01", "not-a-version", UNKNOWN),
+    # A guest patch schedule, platform ones, and scopes that say nothing (derive.py).
+    "maintenance_schedule": (
+        MaintenanceSchedule("guest", scope="InGuestPatch"),
+        MaintenanceSchedule("host", scope=" Host "),
+        MaintenanceSchedule("blank", scope=" "),
+        MaintenanceSchedule("unknown", scope=UNKNOWN),
+        UNKNOWN,
+    ),
 }
 ODD = ("Windows", "Manual", "2024-07-01", True, False, 1, None, UNKNOWN)
-# Every fact a record can have (a MaintenanceSchedule is no value of these), kind and format.
-ALL_NAMES = [name for name in FACT_NAMES if name != "maintenance_schedule"] + ["kind", "format"]
+# Every fact a record can have, kind and format.
+ALL_NAMES = [*FACT_NAMES, "kind", "format"]
 views = st.fixed_dictionaries(
     {}, optional={name: st.sampled_from(POOLS.get(name, ODD)) for name in ALL_NAMES}
 )
@@ -122,6 +131,7 @@ views = st.fixed_dictionaries(
 @given(views)
 # A typo suggested as AutomaticByOS becomes Manual when automatic updates are off: rare at random.
 @example({"os": "Windows", "patch_mode": "automaticbyos", "enable_automatic_updates": False})
+@example({"maintenance_schedule": MaintenanceSchedule("guest", scope="InGuestPatch")})
 def test_derive_reads_only_its_declared_inputs(view):
     """The engine keeps derived facts by DERIVE_INPUTS' values alone (Engine._view_outcome)."""
     inputs_only = {name: value for name, value in view.items() if name in DERIVE_INPUTS}
