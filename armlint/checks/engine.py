@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cache
+from itertools import repeat
 from operator import attrgetter
 
 from armlint.checks import conditions
@@ -84,38 +85,36 @@ def _typed(value: Any) -> Any:
     return (type(value), value)
 
 
-def code_key(record: VmRecord) -> tuple | None:
+def code_key(record: VmRecord) -> tuple:
     """What the code rules read of a record (``code_rules.CODE_RULE_READS``) as a dict key:
-    each fact read as its value's type, value, source and trace, and the record fields read;
-    None when a value is unhashable (a list)."""
-    fact_names, fields = _code_reads()
-    facts = record.facts
-    states = []
-    for name in fact_names:
-        fact = facts.get(name)
-        if fact is None:
-            states.append(None)
-        else:
-            value = fact.value
-            states.append((type(value), value, fact.source, fact.trace))
-    # A map (a Terraform record's written arguments, mostly empty) as its items.
-    read = tuple(tuple(value.items()) if type(value) is dict else value for value in fields(record))
-    key = (tuple(states), read)
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+    the facts read (each as its value, source and trace, and its value's type: ``1 == True``,
+    which a message renders differently) and the record fields read. Built with ``map`` and
+    getters, at C speed: it is made for every record checked. Unhashable when a value is a
+    list."""
+    fact_names, fields, maps = _code_reads()
+    found = list(map(record.facts.get, fact_names, repeat(_NO_FACT)))
+    states = tuple(map(_FACT_STATE, found))
+    types = tuple(map(type, map(_FACT_VALUE, found)))
+    return (states, types, fields(record), *[tuple(getattr(record, m).items()) for m in maps])
+
+
+# Stands for a fact the record lacks in a code key (no fact has the source '').
+_NO_FACT = Fact(None, None, "")
+_FACT_STATE = attrgetter("value", "source", "trace")
+_FACT_VALUE = attrgetter("value")
+# VmRecord's map fields (a Terraform record's written arguments): a key holds their items.
+_MAP_FIELDS = frozenset({"provider_arguments"})
 
 
 @cache
-def _code_reads() -> tuple[tuple[str, ...], Callable[[VmRecord], tuple]]:
-    """The facts any code rule reads, and a getter of the record fields any reads."""
+def _code_reads() -> tuple[tuple[str, ...], Callable[[VmRecord], tuple], tuple[str, ...]]:
+    """The facts any code rule reads, a getter of the other record fields any reads, and the
+    map fields any reads."""
     from armlint.checks.code_rules import CODE_RULE_READS
 
     facts = sorted({name for read, _ in CODE_RULE_READS.values() for name in read})
-    fields = sorted({name for _, read in CODE_RULE_READS.values() for name in read})
-    return tuple(facts), attrgetter(*fields)
+    fields = {name for _, read in CODE_RULE_READS.values() for name in read}
+    return tuple(facts), attrgetter(*sorted(fields - _MAP_FIELDS)), tuple(fields & _MAP_FIELDS)
 
 
 def _runs_here(rule: Rule) -> bool:
@@ -297,9 +296,10 @@ class Engine:
         """The code rules' results kept for records that read alike (filled as they run), or
         a dict of this record's own when its key is unhashable."""
         key = code_key(record)
-        if key is None:
+        try:
+            results = self._code_results.get(key)
+        except TypeError:  # a list among the values read
             return {}
-        results = self._code_results.get(key)
         if results is None:
             results = self._code_results[key] = {}
         return results

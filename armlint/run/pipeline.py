@@ -417,14 +417,14 @@ def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
     """Check each record; a finding that holds only for some allowed-value choices says which
     (``Finding.scenario``), and one evaluated with a parameter file names it."""
     all_scenarios: dict[tuple, list] = {}
-    for record in records:
-        all_scenarios.setdefault(_scenario_key(record), []).append(record.scenario)
+    resources = [_scenario_key(record) for record in records]
+    for record, resource in zip(records, resources, strict=True):
+        all_scenarios.setdefault(resource, []).append(record.scenario)
     grouped: dict[tuple, tuple[Finding, list]] = {}
     checked = CheckedRecords()
-    for record in records:
+    for record, scenario_key in zip(records, resources, strict=True):
         keys = checked.keys_of(record)
         if keys is None:  # a record unlike those checked so far
-            scenario_key = _scenario_key(record)
             keys = []
             for finding in engine.check_record(record):
                 key = (finding.rule, finding.location, finding.message, scenario_key)
@@ -458,20 +458,23 @@ class CheckedRecords:
 
     def __init__(self) -> None:
         self._seen: dict[tuple, list[tuple[_Content, list[tuple]]]] = {}
+        self._asked: _Content | None = None  # the last record asked about, added next if new
 
     def keys_of(self, record: VmRecord) -> list[tuple] | None:
         """The group keys of an equal record checked before, else None."""
         if not record.scenario:
             return None  # one record per resource: nothing to share
-        content = _Content(record)
-        for seen, keys in self._seen.get(_scenario_key(record), ()):
+        content = self._asked = _Content(record)
+        for seen, keys in self._seen.get(content.resource, ()):
             if seen.equals(content):
                 return keys
         return None
 
     def add(self, record: VmRecord, keys: list[tuple]) -> None:
         if record.scenario:
-            self._seen.setdefault(_scenario_key(record), []).append((_Content(record), keys))
+            asked = self._asked
+            content = asked if asked is not None and asked.record is record else _Content(record)
+            self._seen.setdefault(content.resource, []).append((content, keys))
 
 
 class _Content:
@@ -480,10 +483,11 @@ class _Content:
     takes True for 1, which a message renders differently), then every field but the
     scenario."""
 
-    __slots__ = ("record", "values", "types")
+    __slots__ = ("record", "resource", "values", "types")
 
     def __init__(self, record: VmRecord) -> None:
         self.record = record
+        self.resource = _scenario_key(record)
         self.values = [fact.value for fact in record.facts.values()]
         self.types = list(map(type, self.values))
 
