@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from armlint.checks import derive as derive_module
 from armlint.checks import engine as engine_module
 from armlint.checks.derive import DERIVE_INPUTS, derive
-from armlint.checks.engine import CheckOptions, Engine, view_key
+from armlint.checks.engine import CheckOptions, Engine, facts_view, render_message, view_key
 from armlint.checks.pack import load_pack
 from armlint.checks.tables import load_tables
 from armlint.model import (
@@ -19,6 +19,7 @@ from armlint.model import (
     SOURCE_DEFAULT,
     SOURCE_LITERAL,
     Fact,
+    LaterLocation,
     Location,
     MaintenanceSchedule,
     Unknown,
@@ -137,3 +138,21 @@ def test_derive_reads_only_its_declared_inputs(view):
     inputs_only = {name: value for name, value in view.items() if name in DERIVE_INPUTS}
     for profile in ("current", "preview-2020"):
         assert derive(view, profile, load_tables()) == derive(inputs_only, profile, load_tables())
+
+
+def test_a_message_works_out_only_the_places_and_sources_its_template_reads():
+    """A template reads one or two of a view's entries; the others' locations (worked out from
+    the JSON around them when read, model.LaterLocation) stay unread."""
+    asked = []
+
+    def find(name: str) -> Location:
+        asked.append(name)
+        return Location("a.json", 20, 3)
+
+    record = manual_vm("a.json")
+    for name in ("os", "patch_mode", "enable_automatic_updates"):
+        fact = record.facts[name]
+        record.facts[name] = Fact(fact.value, LaterLocation(find, name), fact.source)
+    text = render_message("{patch_mode} at {patch_mode.location}", record, facts_view(record))
+    assert text == "'Manual' at a.json:20"
+    assert asked == ["patch_mode"]
