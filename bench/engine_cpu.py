@@ -32,7 +32,7 @@ from benchlib import CORPUS, ROOT, forget_what_runs_learn, machine, only, requir
 
 MODES = (("exploring", True), ("--no-explore", False))
 # Records to warm the engine up on (tables, the pack, compiled conditions) in counted runs.
-WARM_UP = ("Azure__AzureStack-QuickStart-Templates", "Azure__ResourceModules")
+WARM_UP = ("Azure__ResourceModules",)
 
 
 def collected_records(fmt: str, explore: bool, paths: list[str] | None = None) -> list[list]:
