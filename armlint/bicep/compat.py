@@ -187,7 +187,7 @@ class _Scanner:
             if found is None:  # unreachable: '.' matches any byte; kept for safety
                 pos += 1
                 continue
-            kind = found.lastgroup
+            kind: str = found.lastgroup  # type: ignore[assignment]  # every alternative is named
             end = found.end()
             if kind == "space" or kind == "comment":
                 pos = end
@@ -216,7 +216,7 @@ class _Scanner:
         size = len(data)
         skip = _NESTED_SKIP.match
         while self.brackets:
-            pos = skip(data, pos).end()
+            pos = skip(data, pos).end()  # type: ignore[union-attr]  # matches '' at least
             if pos >= size:
                 return size
             byte = data[pos]
@@ -269,7 +269,7 @@ class _Scanner:
         match = _TOKEN.match(self.data, pos)
         if match is None:  # unreachable: '.' matches any byte; kept for safety
             return pos + 1
-        kind = match.lastgroup
+        kind: str = match.lastgroup  # type: ignore[assignment]  # every alternative is named
         end = match.end()
         if kind == "space" or kind == "comment":
             return end

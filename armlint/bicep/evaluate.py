@@ -17,6 +17,7 @@ from armlint.bicep.values import (
     Lambda,
     ModuleRef,
     ResourceRef,
+    Site,
     V,
     first_unknown,
     lookup,
@@ -24,7 +25,7 @@ from armlint.bicep.values import (
     plain,
 )
 from armlint.compute.arm_body import sent_branch, sent_step
-from armlint.model import Location, Unknown
+from armlint.model import Unknown
 
 if TYPE_CHECKING:
     from armlint.bicep.template import Template
@@ -32,19 +33,6 @@ if TYPE_CHECKING:
 MAX_LOOP_ITEMS = 1000
 MAX_DEPTH = 150  # nested evaluations (expressions, variables, modules) before giving up
 LITERAL_CAPABLE = frozenset({"number", "boolean", "null", "string", "object", "array"})
-
-
-class Site:
-    """Where a value was written: resolved to a Location only when a fact needs it."""
-
-    __slots__ = ("node", "source")
-
-    def __init__(self, source: Any, node: Any) -> None:
-        self.source = source
-        self.node = node
-
-    def resolve(self) -> Location:
-        return self.source.location(self.node)
 
 
 class OutputsRef:

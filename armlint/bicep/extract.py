@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from armlint.bicep.evaluate import Site
 from armlint.bicep.template import Instance, Template
-from armlint.bicep.values import HANDLE_TYPES, ResourceRef, V, first_unknown, lookup, plain
+from armlint.bicep.values import HANDLE_TYPES, ResourceRef, Site, V, first_unknown, lookup, plain
 from armlint.compute.arm_body import BodyExtractor, Reached, reach
 from armlint.compute.schema import HEALTH_EXTENSION_TYPES
 from armlint.model import (

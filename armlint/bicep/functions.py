@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,7 +167,7 @@ def _distinct(value: Any) -> list:
 
 
 # Bicep functions that ARM does not have (ARM's own are used for everything else).
-BICEP_ONLY_FUNCTIONS = {
+BICEP_ONLY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "join": _join,
     "flatten": _flatten,
     "distinct": _distinct,

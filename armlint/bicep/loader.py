@@ -287,15 +287,15 @@ def _roots(workspace: Workspace) -> list[Root]:
     roots: list[Root] = []
     for params in param_files:
         target = _using_target(params, workspace.resolve)
-        if target is None:
+        if target is None or params.using is None:  # (a target implies a `using` path)
             continue
         display = os.path.normpath(
             os.path.join(os.path.dirname(params.source.display), params.using)
         )
-        program = workspace.load(target, Path(display).as_posix())
-        if program is not None:
+        template = workspace.load(target, Path(display).as_posix())
+        if template is not None:
             used.add(target)
-            roots.append(Root(program, params))
+            roots.append(Root(template, params))
         else:
             workspace.result.notes.append(
                 f"bicep: {params.source.display}: template {params.using} could not be read"

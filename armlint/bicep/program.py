@@ -204,11 +204,11 @@ def read_shape(node: Any) -> Shape:
         body = parts[1] if len(parts) > 1 else None
         return Shape(body, condition=condition)
     if node.type == "for_statement":
-        inner = read_shape(node.child_by_field_name("body"))
-        inner.loop = node
-        inner.item_name, inner.index_name = loop_names(node)
-        inner.iterable = _after_token(node, "in")
-        return inner
+        shape = read_shape(node.child_by_field_name("body"))
+        shape.loop = node
+        shape.item_name, shape.index_name = loop_names(node)
+        shape.iterable = _after_token(node, "in")
+        return shape
     return Shape(node if node.type == "object" else None)
 
 
@@ -251,9 +251,8 @@ def _read_param(program: Program, node: Any) -> None:
     name = source.text(name_node) if name_node is not None else ""
     type_text = ""
     if type_node is not None:
-        type_text = source.rewritten.type_texts.get(type_node.start_byte)  # the original's
-        if type_text is None:
-            type_text = source.text(type_node)
+        original = source.rewritten.type_texts.get(type_node.start_byte)  # before rewriting
+        type_text = source.text(type_node) if original is None else original
     decorators = _decorators(node)
     names = [decorator_name(source, call) for call in decorators]
     allowed = None

@@ -16,7 +16,6 @@ from typing import Any
 from armlint.bicep import strings
 from armlint.bicep.evaluate import (
     OutputsRef,
-    Site,
     evaluate,
     loop_env,
     loop_items,
@@ -34,7 +33,7 @@ from armlint.bicep.program import (
     written_members,
 )
 from armlint.bicep.reads import Memo, Reads
-from armlint.bicep.values import NO_DEPS, ModuleRef, ResourceRef, V, plain
+from armlint.bicep.values import NO_DEPS, ModuleRef, ResourceRef, Site, V, plain
 from armlint.model import DeploymentContext, Unknown
 
 REGISTRY_PREFIXES = ("br:", "br/", "ts:", "ts/")
@@ -186,7 +185,7 @@ class LazyMembers(dict):
     def __getitem__(self, key: str) -> V:
         return self.instance._member(self.nodes[key])
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         node = self.nodes.get(key)
         return default if node is None else self.instance._member(node)
 
@@ -199,22 +198,22 @@ class LazyMembers(dict):
     def __len__(self) -> int:
         return len(self.nodes)
 
-    def keys(self):  # type: ignore[override]
+    def keys(self):
         return self.nodes.keys()
 
-    def values(self):  # type: ignore[override]
+    def values(self):
         return [self.instance._member(node) for node in self.nodes.values()]
 
-    def items(self):  # type: ignore[override]
+    def items(self):
         return [(key, self.instance._member(node)) for key, node in self.nodes.items()]
 
-    def copy(self) -> dict[str, V]:  # type: ignore[override]
+    def copy(self) -> dict[str, V]:
         return dict(self.items())
 
     def __eq__(self, other: object) -> bool:
         return dict(self.items()) == other
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __repr__(self) -> str:
         return repr(dict(self.items()))

@@ -16,13 +16,26 @@ from armlint.model import Location, Unknown
 NO_DEPS: frozenset = frozenset()
 
 
+class Site:
+    """Where a value was written: resolved to a Location only when a fact needs it."""
+
+    __slots__ = ("node", "source")
+
+    def __init__(self, source: Any, node: Any) -> None:
+        self.source = source
+        self.node = node
+
+    def resolve(self) -> Location:
+        return self.source.location(self.node)
+
+
 class V:
     __slots__ = ("deps", "literal", "loc", "ref", "trace", "value")
 
     def __init__(
         self,
         value: Any,
-        loc: Location | None = None,
+        loc: Location | Site | None = None,
         trace: tuple[str, ...] = (),
         literal: bool = False,
         deps: frozenset = NO_DEPS,
@@ -38,7 +51,7 @@ class V:
     def _copy(self) -> V:
         return V(self.value, self.loc, self.trace, self.literal, self.deps, self.ref)
 
-    def at(self, loc: Location | None) -> V:
+    def at(self, loc: Location | Site | None) -> V:
         copy = self._copy()
         copy.loc = loc
         return copy

@@ -114,9 +114,10 @@ def _same_schedule(groups: dict[GroupKey, list[VmRecord]], context: _Context) ->
     findings = []
     for (label, _), members in groups.items():
         steps = {context.scheduled.get(id(member)) for member in members}
-        if len(steps) != 1 or None in steps:
+        step = next(iter(steps))
+        if len(steps) != 1 or step is None:
             continue
-        schedule, _step = next(iter(steps))
+        schedule, _step = step
         values = {**_group_values(label, members, context), "schedule": str(schedule)}
         fact = members[0].fact("maintenance_schedule")
         at = fact.location or members[0].location

@@ -149,7 +149,8 @@ def schedule_window(schedule: MaintenanceSchedule, on_date: date | None) -> dict
     }
     if start is None or duration is None:
         return window
-    begin = datetime(*(int(part) for part in start.groups()))
+    year, month, day_of_month, hour, minute = (int(part) for part in start.groups())
+    begin = datetime(year, month, day_of_month, hour, minute)
     length = timedelta(hours=int(duration.group(1)), minutes=int(duration.group(2)))
     window["local"] = f"{begin:%H:%M}-{begin + length:%H:%M}"
     day = on_date or begin.date()

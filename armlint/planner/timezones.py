@@ -158,13 +158,14 @@ def utc_windows(
     if choice.time_zone is None:
         return [], False
     zone = load_zone(choice.time_zone)
-    instants = REFERENCE_INSTANTS
+    instants: tuple[datetime, ...] = REFERENCE_INSTANTS
     if on_date is not None:
         instants = (datetime(on_date.year, on_date.month, on_date.day, 12, tzinfo=timezone.utc),)
     if zone is None:
         offsets = [parse_offset(choice.fallback_offset)]
     else:
-        offsets = [instant.astimezone(zone).utcoffset() for instant in instants]
+        # An aware datetime always has an offset; the fallback only satisfies the type.
+        offsets = [instant.astimezone(zone).utcoffset() or timedelta(0) for instant in instants]
     windows = []
     for offset in offsets:
         text = _shift_window(hours, offset)

@@ -63,7 +63,7 @@ def issue(finding: dict, used: Counter[str]) -> dict[str, Any]:
         "description": f"{rule}: {finding['message']}",
         "check_name": rule,
         "fingerprint": fingerprint(finding, path, used),
-        "severity": SEVERITIES.get(finding.get("severity"), "minor"),
+        "severity": SEVERITIES.get(str(finding.get("severity")), "minor"),
         "location": {"path": path, "lines": {"begin": line if isinstance(line, int) else 1}},
     }
 

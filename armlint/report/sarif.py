@@ -96,7 +96,8 @@ def information_uri() -> str:
     for label in HOME_LABELS:
         if urls.get(label):
             return urls[label]
-    return fields.get("Home-page") or ""
+    home = fields.get_all("Home-page") or []
+    return home[0] if home else ""
 
 
 def rule_descriptors(

@@ -13,7 +13,9 @@ from armlint.model import DeploymentContext, LoadResult
 
 
 def load(
-    files: list[Path], var_files: list[Path] = (), deployment: DeploymentContext | None = None
+    files: list[Path],
+    var_files: list[Path] | tuple[Path, ...] = (),
+    deployment: DeploymentContext | None = None,
 ) -> LoadResult:
     """Load .tf / .tf.json / .tfvars files: one directory is one module (see ``loader``)."""
     from armlint.terraform.loader import load as load_configuration

@@ -27,6 +27,7 @@ from armlint.terraform.values import (
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from armlint.terraform.instance import ModuleInstance
@@ -412,9 +413,10 @@ class Evaluator:
             pairs = list(enumerate(collection))
         else:
             raise EvalError(f"a for expression cannot iterate over a {type_name(collection)}")
+        key_expr = expr.key_expr
         return (
-            self.for_object(expr, scope, pairs)
-            if expr.key_expr
+            self.for_object(expr, key_expr, scope, pairs)
+            if key_expr
             else self.for_list(expr, scope, pairs)
         )
 
@@ -442,7 +444,7 @@ class Evaluator:
                 result.append(settle(self.eval(expr.value_expr, inner)))
         return result
 
-    def for_object(self, expr: n.ForExpr, scope: dict, pairs: list) -> Any:
+    def for_object(self, expr: n.ForExpr, key_expr: n.Expr, scope: dict, pairs: list) -> Any:
         result: dict = {}
         for key, value in pairs:
             inner = self.for_scope(expr, scope, key, value)
@@ -451,7 +453,7 @@ class Evaluator:
                 return keep
             if not keep:
                 continue
-            new_key = settle(self.eval(expr.key_expr, inner))
+            new_key = settle(self.eval(key_expr, inner))
             if isinstance(new_key, Unknown):
                 return new_key
             new_key = to_string(new_key)
@@ -555,7 +557,7 @@ def arithmetic(op: str, left: Any, right: Any) -> Any:
     return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Callable[[Evaluator, Any, dict], Any]] = {
     n.Literal: Evaluator._literal,
     n.Unsupported: Evaluator._unsupported,
     n.Template: Evaluator._template,

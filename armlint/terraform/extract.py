@@ -23,6 +23,7 @@ from armlint.terraform.facts import (
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 VM_TYPES = {
@@ -353,7 +354,9 @@ def _scale_set_upgrade(view, facts: Facts, family: str, kind: str) -> None:
         facts.read("automatic_os_upgrade", policies[0], AUTOMATIC_OS_UPGRADE_ATTRS, False, as_bool)
 
 
-_FAMILIES = {
+# Each family takes the OS its resource types name in VM_TYPES: always for modern and uniform,
+# None for orchestrated and legacy (their configuration says it), hence the loose signature.
+_FAMILIES: dict[str, Callable[..., None]] = {
     "modern": _modern,
     "uniform": _uniform,
     "orchestrated": _orchestrated,

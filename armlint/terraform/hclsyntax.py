@@ -218,9 +218,11 @@ def _parse_tree(text: str) -> SyntaxTree:
     from armlint.terraform.lalr import from_lark
 
     try:
-        return from_lark(_lark_tree(text))
+        tree = from_lark(_lark_tree(text))
     except RecursionError:
         raise HclSyntaxError("the file is nested too deeply to read") from None
+    assert isinstance(tree, SyntaxTree)  # lark's parse is its start rule's tree, never a token
+    return tree
 
 
 def _lark_tree(text: str):
@@ -496,7 +498,7 @@ class _Converter:
     x_full_splat_expr_term = x_attr_splat_expr_term
 
     def splat_steps(self, tree) -> list:
-        steps = []
+        steps: list[tuple[str, object]] = []
         for part in _trees(tree):
             if part.data == "get_attr":
                 steps.append(("attr", _name_of(_trees(part)[0])))

@@ -181,7 +181,7 @@ class ModuleInstance:
         self.instances_unknown = instances_unknown
         self.position = position  # index among the call's count / for_each instances
         shared = parent.budget.shared if parent is not None else Budget(workspace.tree_budget)
-        self.budget = Budget(workspace.step_budget, shared)
+        self.budget: Budget = Budget(workspace.step_budget, shared)
         self.evaluator = Evaluator(self, self.budget)
         self._cache: dict[tuple, Cached] = {}
         self._active: set[tuple] = set()
@@ -451,7 +451,10 @@ RESOURCE_GROUP_TYPE = "azurerm_resource_group"  # and data.azurerm_resource_grou
 
 def _not_nullable(block: n.Block) -> bool:
     attribute = block.body.attributes.get("nullable")
-    return isinstance(attribute and attribute.expr, n.Literal) and attribute.expr.value is False
+    if attribute is None:
+        return False
+    expr = attribute.expr
+    return isinstance(expr, n.Literal) and expr.value is False
 
 
 def _instance_problem(ref: ResourceRef, expansion: Expansion) -> Any:

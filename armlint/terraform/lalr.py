@@ -129,7 +129,8 @@ def _run(tables: Tables, text: str) -> SyntaxTree:
                 children = []
             if inlined:
                 children = _splice(children, inlined)
-            value = children if kind == SPLICE else _node(name, children)
+            # Any: a spliced rule's children (a list) or its node; the start rule is a node.
+            value: Any = children if kind == SPLICE else _node(name, children)
             target = actions[states[-1]][origin]
             if target == end_state:
                 return value

@@ -158,7 +158,9 @@ def _folders(calls: set[tuple[Path, str]]) -> str:
 
 
 def load(
-    files: list[Path], var_files: list[Path] = (), deployment: DeploymentContext | None = None
+    files: list[Path],
+    var_files: list[Path] | tuple[Path, ...] = (),
+    deployment: DeploymentContext | None = None,
 ) -> LoadResult:
     # The syntax trees of every file stay alive until the records are built and are freed
     # (by reference counting, they hold no cycles) when this returns: with the cyclic collector
@@ -168,7 +170,9 @@ def load(
 
 
 def _load(
-    files: list[Path], var_files: list[Path], deployment: DeploymentContext | None = None
+    files: list[Path],
+    var_files: list[Path] | tuple[Path, ...],
+    deployment: DeploymentContext | None = None,
 ) -> LoadResult:
     result = LoadResult()
     files = list(dict.fromkeys(Path(path) for path in files))  # each file once
@@ -399,7 +403,7 @@ def _note_unpinned(result: LoadResult, records: list[VmRecord]) -> None:
 
 def _azurerm_constraint(instance: ModuleInstance) -> str | None:
     """The azurerm version constraint of this module, else of the nearest caller."""
-    current = instance
+    current: ModuleInstance | None = instance
     while current is not None:
         found = current.config.azurerm_constraint()
         if found:

@@ -256,10 +256,10 @@ def _overlay_unknown(value: Any, unknown: Any) -> Any:
                 result[key] = _overlay_unknown(value.get(key), marker)
         return result
     if isinstance(value, list) and isinstance(unknown, list):
-        result = copy.copy(value)
+        items = copy.copy(value)
         for position, marker in enumerate(unknown[: len(value)]):
-            result[position] = _overlay_unknown(value[position], marker)
-        return result
+            items[position] = _overlay_unknown(value[position], marker)
+        return items
     return value
 
 

@@ -40,7 +40,7 @@ EXPRESSION_ATTRIBUTES = {"type"}  # variable types are written as expressions in
 
 def parse_tf_json(text: str, path: str) -> n.Body:
     data, _ = _parse(text, path)
-    if not isinstance(data, dict):
+    if not isinstance(data, jsonpos.JsonObject):
         raise HclSyntaxError("a .tf.json file must hold a JSON object")
     body = n.Body()
     for block_type, value in data.items():
@@ -51,7 +51,7 @@ def parse_tf_json(text: str, path: str) -> n.Body:
 
 def parse_tfvars_json(text: str, path: str) -> n.Body:
     data, _ = _parse(text, path)
-    if not isinstance(data, dict):
+    if not isinstance(data, jsonpos.JsonObject):
         raise HclSyntaxError("a .tfvars.json file must hold a JSON object")
     body = n.Body()
     for name, value in data.items():
@@ -89,7 +89,7 @@ def _labelled(value: Any, depth: int, loc: Location, labels: list) -> list:
             for element in value
             for item in _labelled(element, depth, _loc(element, loc), labels)
         ]
-    if not isinstance(value, dict):
+    if not isinstance(value, jsonpos.JsonObject):
         return []
     if depth == 0:
         return [(labels, value, _loc(value, loc))]
@@ -99,7 +99,7 @@ def _labelled(value: Any, depth: int, loc: Location, labels: list) -> list:
     return found
 
 
-def _body(obj: dict, block_type: str) -> n.Body:
+def _body(obj: jsonpos.JsonObject, block_type: str) -> n.Body:
     body = n.Body()
     nested = NESTED_BLOCKS.get(block_type, set()) | (
         NESTED_BLOCKS["*"]

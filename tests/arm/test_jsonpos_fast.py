@@ -303,35 +303,93 @@ TREES = st.recursive(
 SPACES = st.sampled_from(["", " ", "\n", "\r\n", "\t", "  \n  "])
 
 
-def render(tree, space, ascii_only: bool) -> str:
-    """JSON text of the tree with drawn whitespace wherever JSON allows it."""
+def render(tree, space, string=json.dumps) -> str:
+    """JSON text of the tree with drawn whitespace wherever JSON allows it; ``string`` writes
+    each key and string value."""
     if isinstance(tree, tuple):
         pairs = tree[1]
     elif isinstance(tree, dict):
         pairs = list(tree.items())
     elif isinstance(tree, list):
-        items = [space() + render(item, space, ascii_only) + space() for item in tree]
+        items = [space() + render(item, space, string) + space() for item in tree]
         return "[" + ",".join(items or [space()]) + "]"
+    elif isinstance(tree, str):
+        return string(tree)
     else:
-        return json.dumps(tree, ensure_ascii=ascii_only)
+        return json.dumps(tree)
     members = [
-        f"{space()}{json.dumps(key, ensure_ascii=ascii_only)}{space()}:{space()}"
-        f"{render(value, space, ascii_only)}{space()}"
+        f"{space()}{string(key)}{space()}:{space()}{render(value, space, string)}{space()}"
         for key, value in pairs
     ]
     return "{" + ",".join(members or [space()]) + "}"
+
+
+def unicode_escapes(value: str) -> str:
+    """A JSON string with every character written as a \\u escape (a quote as \\u0022, a colon
+    as \\u003a); characters beyond the BMP as json.dumps writes them (a surrogate pair)."""
+    return (
+        '"'
+        + "".join(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else json.dumps(c)[1:-1] for c in value)
+        + '"'
+    )
+
+
+STRING_WRITERS = {
+    "utf-8": lambda value: json.dumps(value, ensure_ascii=False),
+    "ascii": json.dumps,
+    "unicode-escapes": unicode_escapes,
+}
 
 
 @settings(max_examples=100, deadline=None, database=None)
 @given(
     TREES,
     st.lists(SPACES, min_size=1, max_size=6),
-    st.booleans(),
+    st.sampled_from(["utf-8", "ascii"]),
     st.sampled_from(["forward", "backward", "shuffled"]),
 )
-def test_generated_documents_read_alike(tree, spaces, ascii_only, order):
-    text = render(tree, itertools.cycle(spaces).__next__, ascii_only)
+def test_generated_documents_read_alike(tree, spaces, writer, order):
+    text = render(tree, itertools.cycle(spaces).__next__, STRING_WRITERS[writer])
     eager, eager_src = parse_eager(text)
     value, src = parse(text)
     assert src.duplicates == eager_src.duplicates
     assert_same_positions(value, eager, order)
+
+
+# Strings made of JSON's own punctuation: quotes, backslashes and colons inside strings are
+# what a reader that looks at the text (a count, a regular expression) gets wrong.
+TRICKY_TEXT = st.text(st.sampled_from('a:"\\{}[], /\u00e9\u2028\U0001f600'), max_size=6)
+TRICKY_TREES = st.recursive(
+    SCALARS | TRICKY_TEXT,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(st.tuples(TRICKY_TEXT | KEYS, children), max_size=3).map(lambda p: ("pairs", p))
+    ),
+    max_leaves=12,
+)
+
+
+def nested(text: str, depth: int) -> str:
+    """The text ``depth`` containers down, objects and arrays in turn."""
+    for level in range(depth):
+        text = '{"d": ' + text + "}" if level % 2 else "[" + text + "]"
+    return text
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(
+    TRICKY_TREES,
+    st.lists(SPACES, min_size=1, max_size=4),
+    st.sampled_from(sorted(STRING_WRITERS)),
+    st.sampled_from([0, 3, jsonpos.MAX_LAZY_DEPTH - 2, jsonpos.MAX_LAZY_DEPTH + 1]),
+    st.booleans(),
+    st.sampled_from(["forward", "backward", "shuffled"]),
+)
+def test_tricky_strings_any_depth_and_a_bom_read_alike(tree, spaces, writer, depth, bom, order):
+    """Escaped quotes and colons in keys and strings (also as \\u0022 and \\u003a), duplicate
+    keys, nesting on both sides of MAX_LAZY_DEPTH, a byte-order mark: ``parse`` reads what the
+    eager parser reads, with the same positions and the same duplicates."""
+    text = nested(render(tree, itertools.cycle(spaces).__next__, STRING_WRITERS[writer]), depth)
+    data = ("\ufeff" + text if bom else text).encode()
+    assert jsonpos.decode_bytes(data) == text  # the mark is dropped before parsing
+    assert_read_alike(text, (order,))
