@@ -55,9 +55,7 @@ class CheckOptions:
 def facts_view(record: VmRecord) -> dict[str, Any]:
     """The record as conditions see it: fact name -> value; absent facts left out."""
     view: dict[str, Any] = {"kind": record.kind, "format": record.format}
-    for name, fact in record.facts.items():
-        if fact.source != SOURCE_ABSENT:
-            view[name] = fact.value
+    view.update({name: f.value for name, f in record.facts.items() if f.source != SOURCE_ABSENT})
     return view
 
 

@@ -488,7 +488,7 @@ class _Content:
     def __init__(self, record: VmRecord) -> None:
         self.record = record
         self.resource = _scenario_key(record)
-        self.values = [fact.value for fact in record.facts.values()]
+        self.values = list(map(_fact_value, record.facts.values()))
         self.types = list(map(type, self.values))
 
     def equals(self, other: _Content) -> bool:
@@ -497,6 +497,9 @@ class _Content:
             and self.types == other.types
             and _equal_but_scenario(self.record, other.record)
         )
+
+
+_fact_value = attrgetter("value")
 
 
 def _equal_but_scenario(one: VmRecord, other: VmRecord) -> bool:
