@@ -1,7 +1,7 @@
 """The rule engine alone on the corpus's records of one format, in CPU time (issue 16).
 
 Run: python bench/engine_cpu.py [--repeat N] [--format ARM|Bicep|Terraform]
-                                [--instructions [--checkout DIR]]
+                                [--instructions [--checkout DIR] | --opcodes]
 One ``run_check`` collects the records each unit hands to the rule engine (exploring and with
 ``--no-explore``); then only ``pipeline._checked`` runs on them, N times, and the median CPU
 time (``time.process_time``) is printed with the number of records and findings. Reading and
@@ -15,7 +15,8 @@ processes that collect the records alike (the engine is warmed up on other recor
 none of theirs has its locations worked out), one of which then runs the engine once; the
 difference is the engine's. ``--checkout`` counts another checkout's armlint (``git worktree
 add --detach /tmp/before REF``) for before/after figures. About two minutes a process on an
-idle box.
+idle box. ``--opcodes`` counts the Python bytecodes one engine run executes instead
+(``sys.settrace`` with opcode events, the same warm-up): exact and quick, blind to C work.
 """
 
 from __future__ import annotations
@@ -92,6 +93,31 @@ def child(fmt: str, explore: bool, runs: int) -> None:
         engine_run(batches, explore)
 
 
+def opcodes(fmt: str) -> None:
+    """The Python bytecodes one engine run executes, per mode (load does not move them)."""
+    engine_run(collected_records("ARM", False, [str(CORPUS / name) for name in WARM_UP]), False)
+    print(f"{fmt} records; millions of Python bytecodes of one engine run")
+    for label, explore in MODES:
+        batches = collected_records(fmt, explore)
+        count = 0
+
+        def each_opcode(frame, event, arg):
+            nonlocal count
+            count += event == "opcode"
+            return each_opcode
+
+        def each_call(frame, event, arg):
+            frame.f_trace_opcodes = True
+            return each_opcode
+
+        sys.settrace(each_call)
+        try:
+            engine_run(batches, explore)
+        finally:
+            sys.settrace(None)
+        print(f"{label:<13} engine {count / 1e6:7.2f} M", flush=True)
+
+
 def instructions(checkout: Path, fmt: str, explore: bool, runs: int) -> int:
     code = (
         f"import sys; sys.path[:0] = [{str(checkout)!r}, {str(ROOT / 'bench')!r}]; "
@@ -128,10 +154,13 @@ def main() -> None:
         "--instructions", action="store_true", help="count instructions with valgrind instead"
     )
     parser.add_argument("--checkout", default=str(ROOT), help="the armlint to count")
+    parser.add_argument("--opcodes", action="store_true", help="count Python bytecodes instead")
     args = parser.parse_args()
     require_corpus()
     if args.instructions:
         counted(args.format, Path(args.checkout).resolve())
+    elif args.opcodes:
+        opcodes(args.format)
     else:
         timed(args.format, args.repeat)
 
