@@ -8,6 +8,7 @@ import errno
 import gc
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 from armlint import __version__
@@ -42,17 +43,6 @@ class OutputFailed(Exception):
     """A report could not be written (no space, closed stream): one line, exit code 4."""
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """argparse's formatter with the terminal width read as ``shutil.get_terminal_size`` reads
-    it: argparse makes a formatter for every option it adds (to check its metavar), and its
-    own default imports shutil (with bz2 and lzma), a share of every run's start-up."""
-
-    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None) -> None:
-        if width is None:
-            width = _terminal_columns() - 2  # as argparse does
-        super().__init__(prog, indent_increment, max_help_position, width)
-
-
 def _terminal_columns() -> int:
     """``shutil.get_terminal_size().columns``: COLUMNS when a positive number, else the
     width of the terminal on standard output, else 80."""
@@ -71,13 +61,21 @@ def _terminal_columns() -> int:
 def _parser(*args, **kwargs) -> argparse.ArgumentParser:
     # No prefix abbreviations: `--var x=1` must not silently mean `--var-file x=1`.
     kwargs.setdefault("epilog", EXIT_CODES)
-    kwargs.setdefault("formatter_class", _HelpFormatter)
+    kwargs.setdefault("formatter_class", _help_formatter())
     return argparse.ArgumentParser(*args, allow_abbrev=False, **kwargs)
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The whole command line, or with ``command`` only that sub-command's options: building
-    every sub-command's was a share of each run's start-up, and a run uses one."""
+def _help_formatter():
+    """argparse's formatter with the terminal width read once per parser: argparse makes a
+    formatter for every option it adds (to check its metavar), and without a width each one
+    would read the terminal's again, with argparse's own default importing shutil (with bz2
+    and lzma) too; all of that a share of every run's start-up."""
+    return partial(argparse.RawDescriptionHelpFormatter, width=_terminal_columns() - 2)
+
+
+def build_parser(chosen: tuple[str, ...] | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``chosen`` only those sub-commands' options: building
+    every sub-command's was a share of each run's start-up, and a run uses one at most."""
     parser = _parser(
         prog="armlint",
         description="Lint Azure VM guest-patch settings in ARM, Bicep and Terraform; preview patch batches.",
@@ -98,7 +96,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "config": _add_config,
     }
     for name, add in adders.items():
-        if command in (None, name):
+        if chosen is None or name in chosen:
             add(commands)
     return parser
 
@@ -438,8 +436,7 @@ def _main(arguments: list[str]) -> int:
     except UsageError as error:
         print(f"armlint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    command = arguments[0] if arguments and arguments[0] in COMMANDS else None
-    args = build_parser(command).parse_args(arguments)
+    args = build_parser(_commands_reached(arguments)).parse_args(arguments)
     try:
         if args.command in ("check", "diff"):
             return _check(args)
@@ -473,6 +470,16 @@ def _main(arguments: list[str]) -> int:
             " (set ARMLINT_DEBUG=1 for the traceback)"
         )
         return EXIT_INTERNAL
+
+
+def _commands_reached(arguments: list[str]) -> tuple[str, ...] | None:
+    """The sub-commands whose options parsing ``arguments`` can need: the one named first;
+    none for ``--version`` first (argparse prints it and exits as soon as it reads it); else
+    all of them (``--help`` lists them)."""
+    first = arguments[0] if arguments else ""
+    if first in COMMANDS:
+        return (first,)
+    return () if first == "--version" else None
 
 
 def _say(line: str) -> None:
@@ -691,6 +698,7 @@ def _check(args) -> int:
     config = _settings(args)
     options = _run_options(args, config)
     targets = [_output_target(target, args.format) for target in args.output]
+    options.rule_docs = "sarif" in {args.format, *(target.fmt for target in targets)}
     if args.command == "check" and (args.fix or args.diff or args.fix_only):
         return _fix_with_inputs(args, config, options)
     result = _with_special_inputs(args, options, lambda: _run(args, options))
@@ -981,7 +989,7 @@ def _rules(args) -> int:
         raise UsageError(f"unknown rule: {args.rule}")
     fix = f"{rule.fix['applicability']}: {rule.fix['title']}" if rule.fix else "none"
     print(f"# {rule.id} {rule.name}\n\nSeverity: {rule.severity}\nFix: {fix}\n\n{rule.summary}\n")
-    print(rule.docs.rstrip())
+    print(pack.docs(rule.id).rstrip())
     return EXIT_OK
 
 
@@ -1000,6 +1008,7 @@ def _drift(args) -> int:
     config = _settings(args)
     args.paths = [args.templates]
     options = _run_options(args, config)
+    options.rule_docs = args.format == "sarif"
     try:
         return run_drift_command(args, config, options, __version__)
     except DriftUsageError as error:

@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 import os
 import zlib
+from functools import cache
 from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
+
+    StrPath = str | os.PathLike[str]  # a file: its path as text or as a Path
 
 
 def cache_dir() -> Path:
@@ -26,38 +30,107 @@ def cache_dir() -> Path:
     return (Path(base) if base else Path.home() / ".cache") / "armlint"
 
 
-def load_yaml(path: Path) -> Any:
+def load_yaml(path: StrPath) -> Any:
     """``yaml.safe_load`` of the file, through the JSON copy when it is current."""
     return load_yaml_files([path])[0]
 
 
-def load_yaml_files(paths: list[Path]) -> list[Any]:
+def load_yaml_files(paths: Sequence[StrPath], leave_out: str = "") -> list[Any]:
     """``yaml.safe_load`` of each file, through one JSON copy of them all: the rule pack's 45
     files cost one read and one ``json.loads`` per run, not a path resolution and a read each.
 
     The copy holds the stamp it was made for (each file's resolved folder, name, size and
     modification time) and is used only when that stamp is today's; its file name is a CRC of
     the stamp (a clash only costs a parse: the stamp check refuses the other copy), which spares
-    every run the import of OpenSSL's hashlib."""
-    folders = {folder: os.path.realpath(folder) for folder in {path.parent for path in paths}}
+    every run the import of OpenSSL's hashlib.
+
+    With ``leave_out``, that member of each file's mapping is left out of the copy read here
+    and kept in a copy of its own (``load_yaml_member``): the rule pack's ``docs`` text was 62%
+    of its copy, and a check never shows it."""
+    stamp, name = _stamp(paths)
+    suffix = f"-without-{leave_out}" if leave_out else ""
+    data = _read_copy(name + suffix, stamp)
+    if data is None:
+        data = _parse(paths, stamp, name, leave_out)[0]
+    return data
+
+
+def load_yaml_member(paths: Sequence[StrPath], member: str) -> list[Any]:
+    """Each file's ``member`` (None when the file has none): the copy that ``load_yaml_files``
+    with ``leave_out=member`` keeps apart."""
+    stamp, name = _stamp(paths)
+    members = _read_copy(f"{name}-{member}", stamp)
+    if members is None:
+        members = _parse(paths, stamp, name, member)[1]
+    return members
+
+
+def _stamp(paths: Sequence[StrPath]) -> tuple[str, str]:
+    """The files' stamp, and the name of their copies: a CRC of the stamp and their count."""
     lines = []
     for path in paths:
-        stat = path.stat()
-        lines.append(f"{folders[path.parent]}/{path.name}|{stat.st_size}|{stat.st_mtime_ns}")
+        # As text: a Path's parent and name are new objects each time, which made the stamp
+        # of the rule pack's 45 files a share of start-up.
+        folder, name = os.path.split(os.fspath(path))
+        stat = os.stat(path)
+        lines.append(f"{_resolved(folder)}/{name}|{stat.st_size}|{stat.st_mtime_ns}")
     stamp = "\n".join(lines)
     key = zlib.crc32(stamp.encode("utf-8", "surrogatepass"))
-    cached = cache_dir() / "data" / f"{key:08x}-{len(paths)}.json"
+    return stamp, f"{key:08x}-{len(paths)}"
+
+
+@cache
+def _resolved(folder: str) -> str:
+    """The folder's real path, worked out once per process: resolving takes an ``lstat`` per
+    component of the path, and a one-template check reads copies from the same two folders
+    nine times (issue 16, start-up)."""
+    return os.path.realpath(folder)
+
+
+def _read_copy(name: str, stamp: str) -> Any:
+    """The data of the copy ``name`` when it was made for ``stamp``, else None."""
     try:
-        copy = json.loads(cached.read_text(encoding="utf-8"))
+        with open(cache_dir() / "data" / f"{name}.json", encoding="utf-8") as stream:
+            copy = json.loads(stream.read())
         if copy["stamp"] == stamp:
             return copy["data"]
     except (OSError, ValueError, TypeError, KeyError):
         pass
+    return None
+
+
+def _parse(
+    paths: Sequence[StrPath], stamp: str, name: str, leave_out: str
+) -> tuple[list[Any], list[Any]]:
+    """The files parsed from their YAML, without ``leave_out``, and each file's
+    ``leave_out``; their copies written (when the cache folder can be written)."""
     import yaml
 
-    data = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths]
-    _store(cached, {"stamp": stamp, "data": data})
-    return data
+    data = [yaml.safe_load(_text(path)) for path in paths]
+    folder = cache_dir() / "data"
+    if not leave_out:
+        _store(folder / f"{name}.json", {"stamp": stamp, "data": data})
+        return data, []
+    members = [_member(item, leave_out) for item in data]
+    data = [_without(item, leave_out) for item in data]
+    _store(folder / f"{name}-{leave_out}.json", {"stamp": stamp, "data": members})
+    _store(folder / f"{name}-without-{leave_out}.json", {"stamp": stamp, "data": data})
+    return data, members
+
+
+def _text(path: StrPath) -> str:
+    with open(path, encoding="utf-8") as stream:
+        return stream.read()
+
+
+def _member(data: Any, member: str) -> Any:
+    return data.get(member) if isinstance(data, dict) else None
+
+
+def _without(data: Any, member: str) -> Any:
+    if not isinstance(data, dict):
+        return data
+    return {key: value for key, value in data.items() if key != member}
 
 
 def _store(target: Path, data: Any) -> None:

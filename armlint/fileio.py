@@ -102,6 +102,12 @@ def read_regular(path: str | os.PathLike[str], cap: int) -> bytes:
 def _open_regular(name: str, cap: int) -> tuple[int, int]:
     """(descriptor, size) of a regular file of at most ``cap`` bytes, opened without blocking
     and checked on the descriptor; the caller closes it."""
+    descriptor, status = _open_checked(name, cap)
+    return descriptor, status.st_size
+
+
+def _open_checked(name: str, cap: int) -> tuple[int, os.stat_result]:
+    """``_open_regular`` with the whole ``fstat`` of the opened file."""
     descriptor = os.open(name, _READ_FLAGS)
     try:
         mode = os.fstat(descriptor)
@@ -112,7 +118,7 @@ def _open_regular(name: str, cap: int) -> tuple[int, int]:
     except BaseException:
         os.close(descriptor)
         raise
-    return descriptor, mode.st_size
+    return descriptor, mode
 
 
 class BufferReader:
@@ -122,17 +128,21 @@ class BufferReader:
 
     ``read`` returns a memoryview that starts at the beginning of its ``obj`` (the buffer, or
     the bytes kept in memory for a named argument or a ``--diff`` text); the next ``read``
-    overwrites it."""
+    overwrites it. ``status`` is the ``fstat`` of the file last read (None for bytes kept in
+    memory): the result cache keeps it beside the file's digest."""
 
     def __init__(self) -> None:
         self._buffer = bytearray()
+        self.status: os.stat_result | None = None
 
     def read(self, path: str | os.PathLike[str], cap: int) -> memoryview:
         name = os.fspath(path)
+        self.status = None
         data = _in_memory(name)
         if data is not None:
             return memoryview(read_regular(name, cap))  # the same checks as for any reader
-        descriptor, size = _open_regular(name, cap)
+        descriptor, self.status = _open_checked(name, cap)
+        size = self.status.st_size
         try:
             if len(self._buffer) < size:
                 self._buffer = bytearray(size)  # a view of the old one may be alive
@@ -147,6 +157,11 @@ class BufferReader:
             return view[:total]
         finally:
             os.close(descriptor)
+
+
+def held_in_memory(path: str) -> bool:
+    """Whether readers get ``path``'s bytes from memory (``check --diff``, a named pipe)."""
+    return _in_memory(path) is not None
 
 
 def _in_memory(name: str) -> bytes | None:

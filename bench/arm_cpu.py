@@ -1,11 +1,15 @@
-"""ARM on the corpus against the json.loads floor, in CPU time and wall time (issue 16).
+"""ARM on the corpus against the json.loads floor, in CPU time, wall time and instructions
+(issue 16: exploring at most 10x the floor, ``--no-explore`` at most 5x).
 
-Run: python bench/arm_cpu.py [--repeat N]
-The machine is shared, so wall time is noisy; CPU time (``time.process_time``) counts only this
-process's work. Each figure is the median of N runs in this process after a warm-up (imports,
-the rule pack and the file system cache count for neither side). The fresh-process line runs
-``armlint check`` on one corpus template and reports the child's CPU time
-(``resource.getrusage(RUSAGE_CHILDREN)``), start-up included.
+Run: python bench/arm_cpu.py [--repeat N] [--instructions]
+In this process, after a warm-up: N rounds, each running the floor (reading the ARM files and
+``json.loads``), armlint exploring and armlint ``--no-explore`` once, in turn. Each ratio is the
+median of the rounds' own ratios (with their range), so a swing of the machine's speed between
+rounds does not move it; CPU and wall are the medians of the runs. ``--instructions`` also
+counts one run of each side with valgrind's callgrind, which load does not move (two child
+processes per side, with and without a run after the warm-up; see ``benchlib``). The
+fresh-process line runs ``armlint check`` on one corpus template: the child's CPU time
+(``RUSAGE_CHILDREN``), start-up included, median of N, and with ``--instructions`` its count.
 """
 
 from __future__ import annotations
@@ -13,28 +17,28 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import statistics
-import time
+import sys
 
 from benchlib import (
     CORPUS,
+    add_child_options,
     child_run,
     corpus_files,
-    forget_what_runs_learn,
+    count_instructions,
+    instruction_ratio,
+    instructions_per_run,
+    load,
     machine,
+    median_ms,
     only,
     require_corpus,
+    round_ratios,
+    rounds_in_turn,
+    run_as_child,
 )
 
 ONE_TEMPLATE = CORPUS / "Azure__AzureStack-QuickStart-Templates" / "101-vm-windows-create"
-
-
-def timed(function) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one call, armlint's caches of earlier runs emptied first."""
-    forget_what_runs_learn()
-    cpu, wall = time.process_time(), time.perf_counter()
-    function()
-    return time.process_time() - cpu, time.perf_counter() - wall
+FLOOR = "read + json.loads"
 
 
 def floor(paths) -> None:
@@ -49,41 +53,48 @@ def armlint(explore: bool) -> None:
     run_check(RunOptions(paths=[str(CORPUS)], exclude=only("ARM"), jobs=1, explore=explore))
 
 
-def median_of(repeat: int, function) -> tuple[float, float]:
-    runs = [timed(function) for _ in range(repeat)]
-    return statistics.median(c for c, _ in runs), statistics.median(w for _, w in runs)
+def cases(paths) -> dict:
+    """The floor first: each armlint case is divided by it."""
+    return {
+        FLOOR: lambda: floor(paths),
+        "armlint, exploring": lambda: armlint(True),
+        "armlint --no-explore": lambda: armlint(False),
+    }
 
 
-def fresh_process_cpu(arguments: list[str]) -> tuple[float, float]:
-    """CPU and wall seconds of one fresh ``python -m armlint`` (start-up included)."""
-    cpu, wall, _ = child_run(arguments)
-    return cpu, wall
+def one_template(repeat: int, counting: bool) -> None:
+    arguments = ["check", "--no-cache", str(ONE_TEMPLATE / "azuredeploy.json")]
+    child_run(arguments)  # bytecode written once
+    runs = [child_run(arguments)[:2] for _ in range(repeat)]
+    print(f"{'one template, fresh':<22} {median_ms(runs)}   (start-up included)")
+    if counting:
+        count = count_instructions([sys.executable, "-m", "armlint", *arguments])
+        print(f"{'':<22} {count / 1e6:9,.1f} M instructions")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--instructions", action="store_true", help="also count (valgrind)")
+    add_child_options(parser)
     args = parser.parse_args()
     require_corpus()
     paths = corpus_files("ARM")
-    print(f"{machine()}; {len(paths)} ARM files; median of {args.repeat}; CPU / wall")
-    armlint(True)  # warm-up
-    base_cpu, base_wall = median_of(args.repeat, lambda: floor(paths))
-    print(f"read + json.loads      {base_cpu * 1000:7.1f} ms / {base_wall * 1000:7.1f} ms")
-    for label, explore in (("armlint, exploring", True), ("armlint --no-explore", False)):
-        cpu, wall = median_of(args.repeat, lambda explore=explore: armlint(explore))
-        print(
-            f"{label:<22} {cpu * 1000:7.1f} ms / {wall * 1000:7.1f} ms"
-            f"   {cpu / base_cpu:5.1f}x / {wall / base_wall:5.1f}x the floor"
-        )
-    template = str(ONE_TEMPLATE / "azuredeploy.json")
-    fresh_process_cpu(["check", "--no-cache", template])  # bytecode written once
-    runs = [fresh_process_cpu(["check", "--no-cache", template]) for _ in range(args.repeat)]
-    cpu = statistics.median(c for c, _ in runs)
-    wall = statistics.median(w for _, w in runs)
-    print(
-        f"one template, fresh    {cpu * 1000:7.1f} ms / {wall * 1000:7.1f} ms  (start-up included)"
-    )
+    work = cases(paths)
+    if args.instructions_child:
+        run_as_child(work[args.instructions_child], args.runs)
+    print(f"{machine()}; {len(paths)} ARM files; {args.repeat} rounds in turn; load {load()}")
+    armlint(True)  # warm-up: imports, the rule pack, the file system cache
+    runs = rounds_in_turn(args.repeat, work)
+    counts = instructions_per_run(__file__, list(work)) if args.instructions else {}
+    print(f"{'':<22}  median CPU / wall       ratio to the floor: median of rounds (range)")
+    for label, measured in runs.items():
+        ratios = "" if label == FLOOR else round_ratios(measured, runs[FLOOR])
+        print(f"{label:<22} {median_ms(measured)}   {ratios}")
+        if counts:
+            print(f"{'':<22} {instruction_ratio(counts[label], counts[FLOOR])}")
+    one_template(args.repeat, args.instructions)
+    print(f"load average after: {load()}")
 
 
 if __name__ == "__main__":

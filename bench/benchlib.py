@@ -1,13 +1,18 @@
 """What the benchmark scripts share: where things are, which corpus files are of which format,
-and timing of fresh ``python -m armlint`` processes. Standard library only."""
+timing of fresh ``python -m armlint`` processes, rounds taken in turn with a ratio per round,
+and instruction counts (valgrind's callgrind). Standard library only."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,14 +89,19 @@ def armlint_process(arguments: list[str], cwd: Path | None = None) -> tuple[floa
     return seconds, report
 
 
-def child_run(arguments: list[str], cwd: Path | None = None, env: dict | None = None):
-    """One fresh ``python -m armlint`` as an installed armlint runs (from bytecode: this box
-    sets PYTHONDONTWRITEBYTECODE): (CPU seconds of the child, start-up included, wall seconds,
-    the completed process). CPU from ``RUSAGE_CHILDREN``, which counts only finished children."""
-    import resource
-
+def child_environment(env: dict | None = None) -> dict[str, str]:
+    """The environment of a fresh ``python -m armlint``: as an installed armlint runs (from
+    bytecode: this box sets PYTHONDONTWRITEBYTECODE), no progress line, ``env`` added."""
     environment = dict(os.environ, CI="1", **(env or {}))
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environment
+
+
+def child_run(arguments: list[str], cwd: Path | None = None, env: dict | None = None):
+    """One fresh ``python -m armlint``: (CPU seconds of the child, start-up included, wall
+    seconds, the completed process). CPU from ``RUSAGE_CHILDREN``, which counts only finished
+    children."""
+    environment = child_environment(env)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     completed = subprocess.run(
@@ -116,3 +126,140 @@ def best_of(repeat: int, measure) -> tuple[float, object]:
 
 def machine() -> str:
     return f"python {sys.version.split()[0]}, {os.cpu_count()} cores"
+
+
+def load() -> str:
+    """The load average (1, 5, 15 minutes): other work on the machine slows every CPU figure."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+# Rounds taken in turn. This box's speed swings by up to 50% within minutes, even idle: timing
+# all runs of one side and then all of the other lets a swing in between decide a ratio. Each
+# round runs every case once, so a ratio taken within a round sees both sides at one speed;
+# the median of the rounds' ratios is reported with its range.
+
+Run = tuple[float, float]  # (CPU seconds, wall seconds)
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(work: Callable[[], object]) -> Run:
+    """(CPU seconds, wall seconds) of one call, armlint's caches of earlier runs emptied first."""
+    forget_what_runs_learn()
+    cpu, wall = cpu_seconds(), time.perf_counter()
+    work()
+    return cpu_seconds() - cpu, time.perf_counter() - wall
+
+
+def rounds_in_turn(repeat: int, cases: dict[str, Callable[[], object]]) -> dict[str, list[Run]]:
+    """Each case's runs over ``repeat`` rounds, every round running each case once in order
+    (warm-ups are the caller's)."""
+    runs: dict[str, list[Run]] = {name: [] for name in cases}
+    for _ in range(repeat):
+        for name, work in cases.items():
+            runs[name].append(timed(work))
+    return runs
+
+
+def median_ms(runs: list[Run]) -> str:
+    """Median CPU / median wall of the runs, in milliseconds."""
+    cpu = statistics.median(c for c, _ in runs) * 1000
+    wall = statistics.median(w for _, w in runs) * 1000
+    return f"{cpu:7.1f} / {wall:7.1f} ms"
+
+
+def spread(values: list[float], digits: int = 2) -> str:
+    """Median of the ratios and their range: ``9.40x (8.91-10.13)``."""
+    median, low, high = statistics.median(values), min(values), max(values)
+    return f"{median:.{digits}f}x ({low:.{digits}f}-{high:.{digits}f})"
+
+
+def round_ratios(ours: list[Run], floor: list[Run]) -> str:
+    """The median of per-round ratios, CPU and wall, each with its range."""
+    cpu = spread([a[0] / b[0] for a, b in zip(ours, floor, strict=True)])
+    wall = spread([a[1] / b[1] for a, b in zip(ours, floor, strict=True)])
+    return f"{cpu} CPU, {wall} wall"
+
+
+# Instruction counts. valgrind's callgrind counts the instructions a process executes, which
+# other work on the machine does not move. The cost of one in-process run is the difference
+# between two child processes that do the same warm-up, one followed by no run and one by a
+# run: imports, the corpus's discovery and the warm-up cancel out.
+
+CHILD = "--instructions-child"  # the hidden option that runs a script as such a child
+
+
+def counting_environment(env: dict | None = None) -> dict[str, str]:
+    """A fixed environment, so that counts match from one shell to the next: a fixed hash
+    seed (the order of sets of strings), and only the variables armlint needs (the size of the
+    environment moves the counts too: 300 bytes more moved a floor run by 46,000)."""
+    kept = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
+    return {**kept, "CI": "1", "PYTHONHASHSEED": "0", **(env or {})}
+
+
+def start_counting(command: list[str], env: dict | None = None, cwd: Path | None = None):
+    """``command`` started under callgrind (not waited for: children run side by side)."""
+    return subprocess.Popen(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        cwd=cwd or ROOT,
+        env=counting_environment(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def instructions_counted(process: subprocess.Popen) -> int:
+    """The instructions callgrind counted for a process from ``start_counting``."""
+    _, stderr = process.communicate()
+    counts = [line.split()[-1] for line in stderr.splitlines() if "Collected" in line]
+    if process.returncode not in (0, 1) or not counts:
+        sys.exit(f"valgrind failed ({process.returncode}): {stderr[-800:]}")
+    return int(counts[-1])
+
+
+def count_instructions(command: list[str], env: dict | None = None, cwd: Path | None = None):
+    """Instructions of one process, start-up included."""
+    return instructions_counted(start_counting(command, env, cwd))
+
+
+def instructions_per_run(script: str, cases: list[str]) -> dict[str, int]:
+    """Instructions of one run of each case of ``script`` after its warm-up, by difference
+    (see above). Each child is first run without valgrind: it writes the bytecode, which
+    would otherwise be compiled in one counted child and read in the other."""
+
+    def child(case: str, runs: int) -> list[str]:
+        return [sys.executable, script, CHILD, case, "--runs", str(runs)]
+
+    for case in cases:
+        subprocess.run(child(case, 0), env=counting_environment(), check=True)
+    started = {(case, runs): start_counting(child(case, runs)) for case in cases for runs in (0, 1)}
+    counted = {key: instructions_counted(process) for key, process in started.items()}
+    return {case: counted[case, 1] - counted[case, 0] for case in cases}
+
+
+def add_child_options(parser: argparse.ArgumentParser) -> None:
+    """The hidden options of a script run as an instruction-counting child."""
+    parser.add_argument(CHILD, metavar="CASE", help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=1, help=argparse.SUPPRESS)
+
+
+def run_as_child(work: Callable[[], object], runs: int) -> None:
+    """A warm-up run of ``work``, then ``runs`` runs, each after emptying armlint's caches of
+    earlier runs; then exit without the interpreter's finalization, whose cost grows with what
+    the runs left behind and is no part of a run."""
+    work()
+    for _ in range(runs):
+        forget_what_runs_learn()
+        work()
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def instruction_ratio(ours: int, floor: int) -> str:
+    return f"{ours / 1e6:9,.1f} M instructions, {ours / floor:.2f}x"

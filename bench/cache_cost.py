@@ -2,25 +2,40 @@
 ARM part of the corpus with ``--no-cache``, with an empty result cache (the first cached run)
 and with a full one (the second), in CPU time (the child's, ``RUSAGE_CHILDREN``) and wall time.
 
-Run: python bench/cache_cost.py [--repeat N] [--all | --against]
+Run: python bench/cache_cost.py [--repeat N] [--all | --against] [--instructions]
 A private cache folder (ARMLINT_CACHE_DIR) is warmed once, so the rule pack's JSON copy and
 the Terraform grammar are built before timing; only its ``results`` folder is emptied before
 each first cached run. ``--all`` times the whole corpus instead of its ARM files.
 ``--against`` times ``check --against HEAD tests/fixtures examples`` in this repository
 instead (the pull-request gate on a large folder; unchanged since HEAD when the work tree is
-clean). Each run's report must be byte-identical to the ``--no-cache`` one.
+clean). Each run's report must be byte-identical to the ``--no-cache`` one. The three runs are
+taken in turn, N rounds: each ratio is the median of the rounds' own ratios (with their range),
+so a swing of the machine's speed between rounds does not move it. ``--instructions`` then
+counts one more round's three processes with valgrind's callgrind, which load does not move
+(git's own processes under ``--against`` are not counted; nor are the CPU's SHA instructions,
+which valgrind hides: OpenSSL's slower path is counted instead).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import CORPUS, ONLY, ROOT, child_run, machine, require_corpus
+from benchlib import (
+    CORPUS,
+    ONLY,
+    ROOT,
+    child_run,
+    count_instructions,
+    load,
+    machine,
+    require_corpus,
+    spread,
+)
 
 REPORTS: dict[str, str] = {}  # the first report of each kind of run, to compare the others
 
@@ -43,6 +58,7 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--all", action="store_true", help="the whole corpus, not its ARM files")
     which.add_argument("--against", action="store_true", help="check --against HEAD, see above")
+    parser.add_argument("--instructions", action="store_true", help="also count (valgrind)")
     args = parser.parse_args()
     if args.against:
         where = ROOT
@@ -55,22 +71,45 @@ def main() -> None:
         excludes = [] if args.all else [x for p in ONLY["ARM"] for x in ("--exclude", p)]
         check = ["check", ".", "--format", "json", "--jobs", "1", *excludes]
         what = "whole corpus" if args.all else "ARM files"
+    print(f"{machine()}; {what}; {args.repeat} rounds in turn; load {load()}")
     with tempfile.TemporaryDirectory() as folder:
         cache = Path(folder)
         timed([*check, "--no-cache"], cache, where)  # warm-up: bytecode, rule pack, grammar
         rows: dict[str, list[tuple[float, float]]] = {"--no-cache": [], "first": [], "second": []}
         for _ in range(args.repeat):
-            rows["--no-cache"].append(timed([*check, "--no-cache"], cache, where))
-            shutil.rmtree(cache / "results", ignore_errors=True)
-            rows["first"].append(timed(check, cache, where))
-            rows["second"].append(timed(check, cache, where))
-    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"{machine()}; {what}; median of {args.repeat}; load average {load}")
-    base = statistics.median(cpu for cpu, _ in rows["--no-cache"])
+            for label, arguments in one_round(check, cache):
+                rows[label].append(timed(arguments, cache, where))
+        counts = counted_round(check, cache, where) if args.instructions else {}
+    base = rows["--no-cache"]
     for label, runs in rows.items():
         cpu = statistics.median(c for c, _ in runs)
         wall = statistics.median(w for _, w in runs)
-        print(f"{label:<11} CPU {cpu:6.2f} s ({cpu / base:5.2f}x)  wall {wall:6.2f} s")
+        # Three decimals: the second run is a few hundredths of a second, and its ratio is
+        # judged against 0.10.
+        ratios = spread([a[0] / b[0] for a, b in zip(runs, base, strict=True)], digits=3)
+        print(f"{label:<11} CPU {cpu:7.3f} s, {ratios} of --no-cache;  wall {wall:6.2f} s")
+        if counts:
+            count, ratio = counts[label] / 1e6, counts[label] / counts["--no-cache"]
+            print(f"{'':<11} {count:9,.1f} M instructions, {ratio:.3f}x")
+    print(f"load average after: {load()}")
+
+
+def one_round(check: list[str], cache: Path):
+    """(label, arguments) of a round's three runs in order; the result cache is emptied
+    before the first cached run (the second then finds what the first stored)."""
+    yield "--no-cache", [*check, "--no-cache"]
+    shutil.rmtree(cache / "results", ignore_errors=True)
+    yield "first", check
+    yield "second", check
+
+
+def counted_round(check: list[str], cache: Path, where: Path) -> dict[str, int]:
+    """One round's instructions (one process at a time: the second needs the first's results)."""
+    environment = {"ARMLINT_CACHE_DIR": str(cache)}
+    return {
+        label: count_instructions([sys.executable, "-m", "armlint", *arguments], environment, where)
+        for label, arguments in one_round(check, cache)
+    }
 
 
 if __name__ == "__main__":

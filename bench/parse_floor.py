@@ -1,45 +1,49 @@
-"""Terraform and Bicep against their parsers alone (issue 16's targets), CPU time and wall.
+"""Terraform and Bicep against their parsers alone (issue 16's targets), CPU time, wall time
+and instructions.
 
-Run: python bench/parse_floor.py [--repeat N] [--only terraform|bicep|folder]
+Run: python bench/parse_floor.py [--repeat N] [--only terraform|bicep|folder] [--instructions]
 
 In this process, after a warm-up run of each: armlint's ``run_check`` on the corpus with every
 other format excluded, against python-hcl2's own ``parses_to_tree`` on the same Terraform
 files (target: at most 0.3 times) and against tree-sitter-bicep's parse alone of the same
 Bicep files (target: at most 2 times). Then a three-file Terraform folder as a fresh
 ``armlint check --no-cache`` process (target: under 150 ms CPU). CPU time is user + system
-from getrusage, this process and its children; each figure is the median of N runs, the two
-sides of a ratio taken in turn so that load from other work falls on both.
+from getrusage, this process and its children. The two sides of a ratio are taken in turn, N
+rounds: each ratio is the median of the rounds' own ratios (with their range), so a swing of
+the machine's speed between rounds does not move it; CPU and wall are medians of the runs.
+``--instructions`` also counts one run of each side with valgrind's callgrind, which load does
+not move (two child processes per side, with and without a run after the warm-up; see
+``benchlib``), and the folder's fresh process whole.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import resource
-import statistics
 import subprocess
 import sys
-import time
 
-from benchlib import CORPUS, ONLY, corpus_files, forget_what_runs_learn, machine, require_corpus
+from benchlib import (
+    CORPUS,
+    ONLY,
+    add_child_options,
+    child_environment,
+    corpus_files,
+    count_instructions,
+    instruction_ratio,
+    instructions_per_run,
+    load,
+    machine,
+    median_ms,
+    require_corpus,
+    round_ratios,
+    rounds_in_turn,
+    run_as_child,
+    timed,
+)
 
 FOLDER = CORPUS / "Azure__terraform" / "quickstart" / "101-vm-cluster-linux"  # 3 .tf files
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def measure(work) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one call, armlint's caches of earlier runs emptied first."""
-    forget_what_runs_learn()
-    cpu, wall = cpu_seconds(), time.perf_counter()
-    work()
-    return cpu_seconds() - cpu, time.perf_counter() - wall
+TARGETS = {"Terraform": 0.3, "Bicep": 2}
 
 
 def armlint_run(fmt: str):
@@ -77,31 +81,41 @@ def tree_sitter_floor(paths):
     return parse_all
 
 
-def compare(label: str, ours, floor, repeat: int, target: float) -> None:
-    ours(), floor()  # warm-up: imports, parser set-up, the file system cache
-    runs = [(measure(ours), measure(floor)) for _ in range(repeat)]
-    ours_cpu = statistics.median(a[0] for a, _ in runs)
-    ours_wall = statistics.median(a[1] for a, _ in runs)
-    floor_cpu = statistics.median(b[0] for _, b in runs)
-    floor_wall = statistics.median(b[1] for _, b in runs)
+def sides(fmt: str) -> dict:
+    """armlint on one format and its floor, as named cases (for a child, see ``benchlib``)."""
+    paths = corpus_files(fmt)
+    floor = hcl2_floor(paths) if fmt == "Terraform" else tree_sitter_floor(paths)
+    return {f"{fmt}: armlint": armlint_run(fmt), f"{fmt}: floor": floor}
+
+
+def compare(fmt: str, repeat: int, counting: bool) -> None:
+    work = sides(fmt)
+    ours, floor = f"{fmt}: armlint", f"{fmt}: floor"
+    for side in work.values():  # warm-up: imports, parser set-up, the file system cache
+        side()
+    runs = rounds_in_turn(repeat, work)
     print(
-        f"{label}: armlint {ours_cpu * 1000:.0f} ms CPU / {ours_wall * 1000:.0f} ms wall; "
-        f"floor {floor_cpu * 1000:.0f} / {floor_wall * 1000:.0f} ms; "
-        f"{ours_cpu / floor_cpu:.2f}x CPU, {ours_wall / floor_wall:.2f}x wall (target {target}x)"
+        f"{fmt}: armlint {median_ms(runs[ours])}, floor {median_ms(runs[floor])}; "
+        f"{round_ratios(runs[ours], runs[floor])} (target {TARGETS[fmt]}x)"
     )
+    if counting:
+        counts = instructions_per_run(__file__, list(work))
+        print(f"{fmt}: floor {counts[floor] / 1e6:,.1f} M, armlint", end=" ")
+        print(instruction_ratio(counts[ours], counts[floor]))
 
 
-def fresh_process(repeat: int) -> None:
+def fresh_process(repeat: int, counting: bool) -> None:
     arguments = [sys.executable, "-m", "armlint", "check", "--no-cache", str(FOLDER)]
+    environment = child_environment()
 
     def once() -> None:
-        subprocess.run(arguments, stdout=subprocess.DEVNULL, env=CHILD_ENV, check=False)
+        subprocess.run(arguments, stdout=subprocess.DEVNULL, env=environment, check=False)
 
     once()  # warm-up: bytecode and data caches, as after installation
-    runs = [measure(once) for _ in range(repeat)]
-    cpu = statistics.median(run[0] for run in runs) * 1000
-    wall = statistics.median(run[1] for run in runs) * 1000
-    print(f"three-file Terraform folder, fresh process: {cpu:.0f} ms CPU, {wall:.0f} ms wall")
+    runs = [timed(once) for _ in range(repeat)]
+    print(f"three-file Terraform folder, fresh process: {median_ms(runs)} CPU / wall")
+    if counting:
+        print(f"{'':<44}{count_instructions(arguments) / 1e6:,.1f} M instructions")
 
 
 def main() -> None:
@@ -110,19 +124,21 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["terraform", "bicep", "folder"], help="one of the three lines"
     )
+    parser.add_argument("--instructions", action="store_true", help="also count (valgrind)")
+    add_child_options(parser)
     args = parser.parse_args()
     require_corpus()
-    print(f"{machine()}; median of {args.repeat}")
-    if args.only in (None, "terraform"):
-        terraform = corpus_files("Terraform")
-        print(f"Terraform: {len(terraform)} files")
-        compare("Terraform", armlint_run("Terraform"), hcl2_floor(terraform), args.repeat, 0.3)
-    if args.only in (None, "bicep"):
-        bicep = corpus_files("Bicep")
-        print(f"Bicep: {len(bicep)} files")
-        compare("Bicep", armlint_run("Bicep"), tree_sitter_floor(bicep), args.repeat, 2)
+    if args.instructions_child:
+        fmt = args.instructions_child.split(":")[0]
+        run_as_child(sides(fmt)[args.instructions_child], args.runs)
+    print(f"{machine()}; {args.repeat} rounds in turn; load {load()}")
+    for fmt in TARGETS:
+        if args.only in (None, fmt.lower()):
+            print(f"{fmt}: {len(corpus_files(fmt))} files")
+            compare(fmt, args.repeat, args.instructions)
     if args.only in (None, "folder"):
-        fresh_process(args.repeat)
+        fresh_process(args.repeat, args.instructions)
+    print(f"load average after: {load()}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -47,7 +48,7 @@ class Rule:
         # error}}).
         self.format_overrides: dict[str, dict] = data.get("format_overrides") or {}
         self.sources: tuple[str, ...] = tuple(data.get("sources", ()))
-        self.docs: str = data.get("docs", "")
+        # The docs text is not here: RulePack.docs reads it when asked (rules, SARIF).
         # applicability, title: see armlint/fix
         self.fix: dict[str, str] = data.get("fix") or {}
 
@@ -61,20 +62,34 @@ class Rule:
             return by_format["severity"]
         return self.profile_overrides.get(profile, {}).get("severity", self.severity)
 
-    def info(self) -> RuleInfo:
+    def info(self, docs: str = "") -> RuleInfo:
         return RuleInfo(
             self.id,
             self.name,
             self.severity,
             self.summary,
             DOCS_BASE + f"{self.id}.md",
-            docs=self.docs,
+            docs=docs,
         )
 
 
 class RulePack:
-    def __init__(self, rules: dict[str, Rule]) -> None:
+    def __init__(self, rules: dict[str, Rule], files: list[tuple[str, str]] | None = None) -> None:
         self.rules = rules
+        self._files = files or []  # (rule id, its YAML file): where the docs are
+        self._docs: dict[str, str] | None = None
+
+    def docs(self, rule_id: str) -> str:
+        """A rule's documentation (Markdown). Read from a copy of its own on first use: it
+        was 62% of the pack's copy, and a check never shows it (issue 16, start-up)."""
+        if self._docs is None:
+            from armlint.datacache import load_yaml_member
+
+            texts = load_yaml_member([path for _, path in self._files], "docs")
+            self._docs = {
+                rule: text or "" for (rule, _), text in zip(self._files, texts, strict=True)
+            }
+        return self._docs.get(rule_id, "")
 
     def by_name(self) -> dict[str, str]:
         return {rule.name: rule.id for rule in self.rules.values()}
@@ -115,8 +130,13 @@ class RulePack:
             rule_id: rule.fix["applicability"] for rule_id, rule in self.rules.items() if rule.fix
         }
 
-    def infos(self) -> dict[str, RuleInfo]:
-        return {rule_id: rule.info() for rule_id, rule in sorted(self.rules.items())}
+    def infos(self, docs: bool = True) -> dict[str, RuleInfo]:
+        """Each rule's description for the reports; with ``docs`` its documentation too (only
+        SARIF shows it)."""
+        return {
+            rule_id: rule.info(self.docs(rule_id) if docs else "")
+            for rule_id, rule in sorted(self.rules.items())
+        }
 
 
 @cache
@@ -125,8 +145,17 @@ def load_pack(directory: Path | None = None) -> RulePack:
     from armlint.paths import rules_dir
 
     folder = directory or rules_dir()
+    # os.listdir, not Path.glob: the glob machinery was a sixth of loading the pack.
+    names = sorted(name for name in os.listdir(folder) if _is_rule_file(name))
+    paths = [os.path.join(folder, name) for name in names]  # as text: Paths cost more to make
     rules: dict[str, Rule] = {}
-    for data in load_yaml_files(sorted(folder.glob("AZP*.yaml"))):
+    files = []
+    for data, path in zip(load_yaml_files(paths, leave_out="docs"), paths, strict=True):
         rule = Rule(data)
         rules[rule.id] = rule
-    return RulePack(rules)
+        files.append((rule.id, path))
+    return RulePack(rules, files)
+
+
+def _is_rule_file(name: str) -> bool:
+    return name.startswith("AZP") and name.endswith(".yaml")

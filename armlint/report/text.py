@@ -106,10 +106,12 @@ def painter(color: bool) -> Paint:
 
 # -- notes ----------------------------------------------------------------------------------
 
-# A path in a note: a token with a slash that is not a scheme like 'br/public:'.
-_PATH = re.compile(r"(?<![\w/.-])(?:\.{0,2}/)?[\w.@+-]+(?:/[\w.@+-]+)+/?(?![\w/])(?!:[^ ])")
-_NUMBER = re.compile(r"\b\d+\b")
-_WHERE = re.compile(r"\s*\((?:in|from) ([^()]*)\)")
+# A path in a note: a token with a slash that is not a scheme like 'br/public:'. The patterns
+# stay text, compiled by ``re`` at their first use (and kept in its cache): a run without
+# notes to group does not pay for compiling them at import (a share of start-up).
+_PATH = r"(?<![\w/.-])(?:\.{0,2}/)?[\w.@+-]+(?:/[\w.@+-]+)+/?(?![\w/])(?!:[^ ])"
+_NUMBER = r"\b\d+\b"
+_WHERE = r"\s*\((?:in|from) ([^()]*)\)"
 
 
 def group_notes(notes: list[str]) -> list[str]:
@@ -135,10 +137,10 @@ def group_notes(notes: list[str]) -> list[str]:
 
 def note_kind(note: str) -> str:
     """The note with its numbers and places replaced, so notes of one kind compare equal."""
-    kind = _WHERE.sub("", note)
-    kind = _PATH.sub("…", kind)
+    kind = re.sub(_WHERE, "", note)
+    kind = re.sub(_PATH, "…", kind)
     kind = re.sub(r"(unknown|read): .*$", r"\1", kind)
-    return _NUMBER.sub("N", kind)
+    return re.sub(_NUMBER, "N", kind)
 
 
 def _folders(notes: list[str]) -> list[str]:
@@ -146,8 +148,8 @@ def _folders(notes: list[str]) -> list[str]:
     paths the note names, each as its folder."""
     folders: list[str] = []
     for note in notes:
-        where = _WHERE.search(note)
-        paths = where.group(1).split(", ") if where else _PATH.findall(note)
+        where = re.search(_WHERE, note)
+        paths = where.group(1).split(", ") if where else re.findall(_PATH, note)
         for path in paths:
             path = path.rstrip("/")
             last = path.rsplit("/", 1)[-1]

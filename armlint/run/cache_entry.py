@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-FORMAT = 4  # the schema's "format" const; workunits.CACHE_FORMAT
+FORMAT = 4  # the schema's "format" const; workunits._result_to writes it
 _RULE = re.compile(r"AZP[0-9]{3}")
 _STAMP = re.compile(r"[0-9a-f]{64}")
 _TOP = {"format", "files", "findings", "notes", "resources", "dependencies"}

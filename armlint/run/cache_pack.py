@@ -8,11 +8,17 @@ large run), and reads each pack it uses once.
 Layout, under ``<cache folder>/results/packs/``:
 
 - ``<time>-<random>.pack``: the first line is the pack's index, ASCII JSON
-  ``{"format": 1, "entries": [[key, length], ...], "unmentioned": [digest, ...]}``; the
+  ``{"format": 1, "entries": [[key, length], ...], "unmentioned": [digest, ...],
+  "stamps": [[path, device, inode, size, mtime_ns, ctime_ns, digest], ...],
+  "walks": {key: walk, ...}}``; the
   entries' bytes follow it, one after the other in the index's order (each entry is a stamped
   JSON object, ``workunits.stamped``). ``unmentioned`` lists the content digests (SHA-256) of
   the files the run read for its keys whose bytes do not contain "armlint", so that the next
-  run need not search them again for suppressions (``workunits.digest_of``).
+  run need not search them again for suppressions (``workunits.digest_of``). ``stamps``
+  (optional) holds what ``stat`` said of the files whose digests the run used, so that the
+  next run reuses a digest instead of reading and hashing a file that has not changed (see
+  "File stamps" below). ``walks`` (optional) holds the discovery of a run by what decides
+  it (armlint/run/cache_walk.py).
   The name starts with the time it was written (nanoseconds, 20 digits, so names sort by age)
   and ends with random hex: two runs never write the same pack, so nothing is shared between
   writers (no lock, no index file that concurrent runs would overwrite).
@@ -29,6 +35,17 @@ between its listing and its read (another run compacted it) is a plain miss.
 A key found in several packs is read from the newest (a unit checked afresh because its entry
 was damaged is stored again in a newer pack).
 
+File stamps, as git's index and ruff's cache keep them. A file's digest is reused when
+``stat`` still gives the device, inode, size, modification and status-change times
+(nanoseconds) recorded with it. The status-change time (ctime) cannot be set by a program, so
+an edit whose size and restored mtime (``os.utime``) match still changes it. A stamp is
+recorded only when both times lie more than ``SETTLED_NS`` before the file was opened to be
+hashed (git's "racy" rule): a file written in the same clock tick as it was read could change
+again within that tick, same size, without either time moving, and would be trusted wrongly.
+Such a file is hashed again by every run until a run records it settled. Like git, this
+trusts the file system's clock: the margin covers FAT's two-second timestamps and the
+kernel's coarse clock, not a network file server whose clock lags the machine's by more.
+
 Bound. When a run writes a pack and finds more than ``MAX_PACKS`` of them, it merges them all
 into one, keeping each key's newest entry and, newest first, no more than
 ``MAX_RESULTS_BYTES`` (and ``MAX_UNMENTIONED`` digests): what no run has written for long
@@ -44,6 +61,7 @@ import os
 import re
 import time
 from collections.abc import Iterable
+from stat import S_ISREG
 
 PACK_FORMAT = 1
 PACK_SUFFIX = ".pack"
@@ -52,6 +70,12 @@ MAX_RESULTS_BYTES = 256 * 1024 * 1024  # what a merge keeps, newest first
 PACK_FLUSH_BYTES = 16 * 1024 * 1024  # a run's pending entries are written past this size
 MAX_INDEX_BYTES = 32 * 1024 * 1024  # 200,000 entries and as many digests
 MAX_UNMENTIONED = 200_000  # digests a merge keeps, newest first
+MAX_STAMPS = 200_000  # file stamps a merge keeps, newest first
+MAX_WALKS = 64  # recorded walks a merge keeps, newest first
+# A run that stores nothing still writes a pack for its new file stamps past this many bytes
+# hashed: writing a pack costs about what reading and hashing a megabyte does.
+STAMPS_WORTH_A_PACK = 1024 * 1024
+SETTLED_NS = 3_000_000_000  # a file's times must be this much older than its read: see above
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old is a crashed writer's
 _DIGEST = re.compile(r"[0-9a-f]{64}")  # a key, or a file's content digest
 _ENTRY_FOLDER = re.compile(r"[0-9a-f]{2}")  # results/ab/: one file per entry, before packs
@@ -79,9 +103,14 @@ class ResultPacks:
         self._where: dict[str, tuple[str, int, int]] | None = None  # key -> (pack, start, end)
         self._known: set[str] = set()  # digests of files without "armlint", from the indexes
         self._remembered: set[str] = set()  # the same, found by this run: for its pack
+        self._stamps: dict[str, Stamped] = {}  # path -> its stat and digest, from the indexes
+        self._stamped: dict[str, Stamped] = {}  # the same, used or found by this run: its pack
+        self._walks: dict[str, dict] = {}  # a walk's key -> its record, from the indexes
+        self._new_walks: dict[str, dict] = {}  # the walks this run recorded: for its pack
         self._bodies: dict[str, bytes | None] = {}  # pack -> its bytes after the index line
         self._pending: dict[str, bytes] = {}
         self._pending_bytes = 0
+        self._hashed_anew = 0  # bytes of files hashed that no index had a stamp for
 
     # -- reading --------------------------------------------------------------------------
 
@@ -104,6 +133,41 @@ class ResultPacks:
     def remember_unmentioned(self, digest: str) -> None:
         self._remembered.add(digest)
 
+    def unchanged_digest(self, path: str) -> str | None:
+        """The digest recorded for ``path`` when ``stat`` says it has not changed since, else
+        None (never recorded, changed, gone, or no longer a regular file)."""
+        self._indexes()
+        known = self._stamps.get(path)
+        if known is None:
+            return None
+        try:
+            status = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        if not S_ISREG(status.st_mode) or stamp_of(status) != known[0]:
+            return None
+        self._stamped[path] = known
+        return known[1]
+
+    def walk(self, key: str) -> dict | None:
+        """The walk recorded under ``key`` (cache_walk checks it), or None."""
+        self._indexes()
+        return self._walks.get(key)
+
+    def remember_walk(self, key: str, record: dict) -> None:
+        """Keep a walk for the next run: written with this run's pack, even when the run
+        stores no entry (the next run then lists no folder)."""
+        self._new_walks[key] = record
+
+    def remember_digest(self, path: str, status: os.stat_result, digest: str, opened_ns: int):
+        """Record ``digest`` for ``path`` with ``status`` (its ``fstat`` when it was opened, at
+        ``opened_ns``) for the next run, unless it changed too recently to be trusted."""
+        if settled(status, opened_ns):
+            stamped = (stamp_of(status), digest)
+            if self._stamps.get(path) != stamped:
+                self._hashed_anew += status.st_size
+            self._stamped[path] = stamped
+
     def _indexes(self) -> dict[str, tuple[str, int, int]]:
         """Where each key's entry is; a key in several packs is taken from the newest."""
         if self._where is not None:
@@ -111,11 +175,13 @@ class ResultPacks:
         self._where = {}
         for pack in reversed(pack_paths(self.folder)):  # oldest first: newer ones overwrite
             try:
-                where, unmentioned = read_index(pack)
+                where, unmentioned, stamps, walks = read_index(pack)
             except (OSError, PackError):
                 continue  # a miss for each of its units; they are stored again
             self._where.update(where)
             self._known.update(unmentioned)
+            self._stamps.update(stamps)
+            self._walks.update(walks)
         return self._where
 
     def _body(self, pack: str) -> bytes | None:
@@ -133,13 +199,33 @@ class ResultPacks:
 
     def flush(self) -> None:
         """Write the pending entries as one pack, then merge the packs if there are too many.
-        A cache folder that cannot be written only loses speed."""
-        if not self._pending:
+        A run with no entry to store writes its new walk or, when it had to hash many files
+        (touched by a checkout, say), its new file stamps, so the next run need not. A
+        cache folder that cannot be written only loses speed."""
+        worth_it = self._hashed_anew > STAMPS_WORTH_A_PACK
+        if not self._pending and not self._new_walks and not worth_it:
             return
+        self._hashed_anew = 0
         entries, self._pending, self._pending_bytes = self._pending, {}, 0
         unmentioned, self._remembered = self._remembered, set()
-        if write_pack(self.folder, entries, unmentioned) is not None:
+        stamps, self._stamped = self._stamped, {}
+        walks, self._new_walks = self._new_walks, {}
+        if write_pack(self.folder, entries, unmentioned, stamps=stamps, walks=walks) is not None:
             compact(self.folder)
+
+
+# A file's stamp: (device, inode, size, mtime_ns, ctime_ns), and the digest recorded with it.
+Stamped = tuple[tuple[int, int, int, int, int], str]
+
+
+def stamp_of(status: os.stat_result) -> tuple[int, int, int, int, int]:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def settled(status: os.stat_result, opened_ns: int) -> bool:
+    """Whether the file's times are far enough before its read (at ``opened_ns``, on the
+    wall clock) that any later change gives it other ones (the "racy" rule above)."""
+    return max(status.st_mtime_ns, status.st_ctime_ns) < opened_ns - SETTLED_NS
 
 
 def write_pack(
@@ -147,13 +233,18 @@ def write_pack(
     entries: dict[str, bytes],
     unmentioned: Iterable[str] = (),
     name: str | None = None,
+    stamps: dict[str, Stamped] | None = None,
+    walks: dict[str, dict] | None = None,
 ) -> str | None:
-    """Write ``entries`` and the ``unmentioned`` digests as a new pack in ``folder`` (or as
-    the pack ``name``, replacing it); its path, or None when the folder cannot be written."""
+    """Write ``entries``, the ``unmentioned`` digests, the file ``stamps`` and the recorded
+    ``walks`` as a new pack in ``folder`` (or as the pack ``name``, replacing it); its path,
+    or None when the folder cannot be written."""
     index = {
         "format": PACK_FORMAT,
         "entries": [[key, len(entry)] for key, entry in entries.items()],
         "unmentioned": sorted(unmentioned),
+        "stamps": [[path, *stamp, digest] for path, (stamp, digest) in (stamps or {}).items()],
+        "walks": walks or {},
     }
     head = json.dumps(index).encode("ascii") + b"\n"
     target = os.path.join(folder, name or _new_pack_name())
@@ -181,13 +272,15 @@ def read_pack(pack: str) -> dict[str, bytes]:
     return _contents(pack)[0]
 
 
-def _contents(pack: str) -> tuple[dict[str, bytes], list[str]]:
-    """The pack's entries by key and its digests of files without "armlint"."""
-    where, unmentioned = read_index(pack)
+def _contents(pack: str):
+    """The pack's entries by key, its digests of files without "armlint", its file stamps
+    and its walks."""
+    where, unmentioned, stamps, walks = read_index(pack)
     body = _body_of(pack)
     if body is None:
         raise PackError("its entries cannot be read")
-    return {key: body[start:end] for key, (_, start, end) in where.items()}, unmentioned
+    entries = {key: body[start:end] for key, (_, start, end) in where.items()}
+    return entries, unmentioned, stamps, walks
 
 
 def pack_paths(folder: str | None = None) -> list[str]:
@@ -212,18 +305,27 @@ def compact(folder: str) -> None:
         return
     kept: dict[str, bytes] = {}
     unmentioned: dict[str, None] = {}  # in order, newest first
+    stamps: dict[str, Stamped] = {}  # likewise; a path's newest stamp wins
+    walks: dict[str, dict] = {}  # likewise
     size = 0
     for pack in packs:  # newest first: its entries win and are kept first
         try:
-            entries, digests = _contents(pack)
+            entries, digests, stamped, walked = _contents(pack)
         except (OSError, PackError):
             continue
+        for key, walk in walked.items():
+            walks.setdefault(key, walk)
         for key, entry in entries.items():
             if key not in kept and size + len(entry) <= MAX_RESULTS_BYTES:
                 kept[key] = entry
                 size += len(entry)
         unmentioned.update(dict.fromkeys(digests))
-    if write_pack(folder, kept, list(unmentioned)[:MAX_UNMENTIONED]) is None:
+        for path, stamp in stamped.items():
+            stamps.setdefault(path, stamp)
+    newest_stamps = dict(list(stamps.items())[:MAX_STAMPS])
+    newest_walks = dict(list(walks.items())[:MAX_WALKS])
+    digests = list(unmentioned)[:MAX_UNMENTIONED]
+    if write_pack(folder, kept, digests, stamps=newest_stamps, walks=newest_walks) is None:
         return
     for pack in packs:
         _remove(pack)
@@ -244,9 +346,12 @@ def _remove_entry_folders(results: str) -> None:
             shutil.rmtree(os.path.join(results, name), ignore_errors=True)
 
 
-def read_index(pack: str) -> tuple[dict[str, tuple[str, int, int]], list[str]]:
-    """Each key of the pack's index with where its entry lies in the pack's body, and the
-    pack's digests of files without "armlint"; raises OSError or PackError."""
+def read_index(
+    pack: str,
+) -> tuple[dict[str, tuple[str, int, int]], list[str], dict[str, Stamped], dict[str, dict]]:
+    """Each key of the pack's index with where its entry lies in the pack's body, the pack's
+    digests of files without "armlint", its file stamps and its walks (by key); raises
+    OSError or PackError."""
     with open(pack, "rb") as stream:
         line = stream.readline(MAX_INDEX_BYTES)
     try:
@@ -260,18 +365,25 @@ def read_index(pack: str) -> tuple[dict[str, tuple[str, int, int]], list[str]]:
     for key, length in index["entries"]:
         where[key] = (pack, start, start + length)
         start += length
-    return where, index["unmentioned"]
+    stamps = {item[0]: (tuple(item[1:6]), item[6]) for item in index.get("stamps", ())}
+    return where, index["unmentioned"], stamps, index.get("walks", {})
 
 
 def _index_shape(index: object) -> bool:
     if not isinstance(index, dict) or index.get("format") != PACK_FORMAT:
         return False
     entries, unmentioned = index.get("entries"), index.get("unmentioned")
+    stamps = index.get("stamps", [])  # optional: packs written before stamps have none
+    walks = index.get("walks", {})  # likewise; each walk's shape is checked when it is used
     return (
         isinstance(entries, list)
         and all(_index_item(item) for item in entries)
         and isinstance(unmentioned, list)
         and all(_is_digest(digest) for digest in unmentioned)
+        and isinstance(stamps, list)
+        and all(_stamp_item(item) for item in stamps)
+        and isinstance(walks, dict)
+        and all(_is_digest(key) and isinstance(walk, dict) for key, walk in walks.items())
     )
 
 
@@ -282,6 +394,17 @@ def _index_item(item: object) -> bool:
         and _is_digest(item[0])
         and type(item[1]) is int
         and item[1] >= 0
+    )
+
+
+def _stamp_item(item: object) -> bool:
+    """[path, device, inode, size, mtime_ns, ctime_ns, digest]"""
+    return (
+        isinstance(item, list)
+        and len(item) == 7
+        and isinstance(item[0], str)
+        and all(type(number) is int for number in item[1:6])  # a time may be before 1970
+        and _is_digest(item[6])
     )
 
 

@@ -31,6 +31,12 @@ class Discovery:
         self.reports: list[FileReport] = []  # files that cannot be read at all
         self.missing: list[str] = []  # paths given that do not exist
         self.notes: list[str] = []  # what the summary's counts do not say
+        # For the result cache's record of a walk (armlint/run/cache_walk.py): the folders
+        # listed and those whose .gitignore was asked for (absolute), and whether everything
+        # found follows from those listings alone (no link, special file or unreadable folder).
+        self.walked: list[str] = []
+        self.ignore_folders: list[str] = []
+        self.plain = True
 
 
 EXAMPLE_SUFFIXES = (".tfvars.sample", ".tfvars.example")
@@ -98,6 +104,10 @@ class Excludes:
         """``excluded`` for the children of ``folder`` (absolute), asked by name."""
         git = self._gitignores_above(folder) if self.respect_gitignore else []
         return FolderExcludes(_placed(self.patterns, folder), _placed(git, folder))
+
+    def consulted(self) -> Iterable[str]:
+        """The folders (absolute) whose .gitignore was looked for so far."""
+        return self._gitignores.keys()
 
     def _ignored_by_git(self, path: str, is_dir: bool) -> bool:
         # git: a later, deeper file's patterns override an earlier one's ("!keep.json").
@@ -182,6 +192,7 @@ def discover(
         if path.is_dir():
             _walk(path, rules, found, seen)
         elif path.exists() or path.is_symlink():  # a file, FIFO or device; a dangling link
+            found.plain = False  # the walk's record is of folders only
             if force_exclude and rules.excluded(path, is_dir=False):
                 continue
             _add_file(path, found, seen, explicit=True)
@@ -190,6 +201,8 @@ def discover(
                     _add_file(companion, found, seen, explicit=False)
         else:
             found.missing.append(given)
+            found.plain = False
+    found.ignore_folders = list(rules.consulted())
     return found
 
 
@@ -287,7 +300,9 @@ def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[str]) -> None
         directory, absolute = pending.pop()
         listed = _listing(directory, found)
         if listed is None:
+            found.plain = False
             continue
+        found.walked.append(absolute)
         folders, files = listed
         rules.listed(absolute, (name for name, _ in files))
         here = rules.in_folder(absolute)
@@ -301,6 +316,8 @@ def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[str]) -> None
             and not entry.is_symlink()  # a linked folder may loop back
         )
         pending.extend((walked + name, under + name) for name in reversed(kept))
+        if found.plain and any(entry.is_symlink() for _, entry in folders):
+            found.plain = False  # its target may turn from a folder into a file on its own
         for name, entry in sorted(files, key=lambda pair: pair[0]):
             kind = kind_of_name(name)
             if kind is None:
@@ -309,6 +326,7 @@ def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[str]) -> None
                 continue
             # A regular file that is not a link is known from the listing: no stat.
             regular = entry.is_file(follow_symlinks=False)
+            found.plain = found.plain and regular  # a link's target may change on its own
             _add_file(walked + name, found, seen, False, kind, regular)
 
 

@@ -45,7 +45,7 @@ def finish(result: RunResult, options: RunOptions, engines: frozenset[str]) -> R
     pack = load_pack()
     result.findings, unknown_count = select(result.findings, options, pack)
     result.unknown_count += unknown_count
-    result.rules = pack.infos()
+    result.rules = pack.infos(docs=options.rule_docs)
     apply_gates(result, options, engines)
     return result
 

@@ -65,6 +65,7 @@ class RunOptions:
         named_data: dict[str, bytes] | None = None,
         deployment: DeploymentContext | None = None,
         gates: Gates | None = None,
+        rule_docs: bool = True,
     ) -> None:
         self.paths = ["."] if paths is None else paths
         self.parameters = [] if parameters is None else parameters
@@ -94,6 +95,9 @@ class RunOptions:
         # None: nothing is hidden on purpose (a library caller's default); the command line
         # sets it.
         self.gates = gates
+        # The rules' documentation in the run's rule descriptions: only SARIF shows it, and
+        # reading it is a share of a one-file check's start-up (the command line knows).
+        self.rule_docs = rule_docs
 
     # Defining __eq__ leaves __hash__ None: unhashable, like the dataclass it was.
     def __eq__(self, other: object) -> bool:

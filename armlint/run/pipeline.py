@@ -77,9 +77,10 @@ def run_check(options: RunOptions, found=None) -> RunResult:
     from armlint.run.suppressions import skipping
 
     _read_named_arguments(options)
-    result, units = _planned(options, found)
+    packs = _result_packs() if options.cache else None  # one pack written per run
+    result, units = _planned(options, found, packs)
     unmentioned: set[str] = set()  # files whose bytes the cache keys read hold no suppression
-    for unit_result in _unit_results(units, options, unmentioned):
+    for unit_result in _unit_results(units, options, unmentioned, packs):
         result.files.extend(unit_result.files)
         result.notes.extend(unit_result.notes)
         result.resource_keys.update(unit_result.resources)
@@ -90,13 +91,21 @@ def run_check(options: RunOptions, found=None) -> RunResult:
         return finish(result, options, CHECK_ENGINES)
 
 
-def _planned(options: RunOptions, found=None) -> tuple[RunResult, list]:
+def _planned(options: RunOptions, found=None, packs=None) -> tuple[RunResult, list]:
     """The units to check, and a result that already holds what discovery and the size limit
     reported. Discovery's candidates (a ``Path`` each) die here unless the caller keeps
     ``found``: units name their files by string, and the candidates of 100 copies of the ARM
-    corpus hold about 25 MB (tracemalloc) for the whole run."""
+    corpus hold about 25 MB (tracemalloc) for the whole run. With the result cache
+    (``packs``), the walk recorded by an earlier run is reused while its folders are
+    unchanged (armlint/run/cache_walk.py)."""
     from armlint.run.workunits import in_shard, make_units
 
+    if found is None and packs is not None:
+        from armlint.run.cache_walk import discover_cached
+
+        found = discover_cached(options, packs)
+        if found.missing:
+            raise MissingPaths(", ".join(found.missing))
     found = _discover(options) if found is None else found
     candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
     units = [u for u in make_units(candidates) if in_shard(u, options.shard)]
@@ -149,11 +158,11 @@ def _within_size_limit(candidates, max_bytes: int):
     return kept, refused
 
 
-def _unit_results(units, options: RunOptions, unmentioned: set[str] | None = None):
+def _unit_results(units, options: RunOptions, unmentioned: set[str] | None = None, packs=None):
     """Results in unit order whatever the number of processes, so output never depends on it.
-    With the cache, the files whose bytes do not contain "armlint" join ``unmentioned``."""
-    settings = cache_settings(options) if options.cache else ""
-    packs = _result_packs() if options.cache else None  # one pack written per run
+    With the cache (``packs``, the run's), the files whose bytes do not contain "armlint"
+    join ``unmentioned``."""
+    settings = cache_settings(options, packs) if options.cache else ""
     pending, results = [], {}
     odd: dict[int, str] = {}  # why a cache entry that was there could not be used
     keys: dict[int, str | None] = {}  # one read of each file: the entry is stored by this key
@@ -210,17 +219,19 @@ def _without_callbacks(options: RunOptions) -> RunOptions:
     return options.replace(progress=None, jobs=1)
 
 
-def cache_settings(options: RunOptions) -> str:
-    """Everything besides the files themselves that changes a unit's result."""
+def cache_settings(options: RunOptions, packs=None) -> str:
+    """Everything besides the files themselves that changes a unit's result. ``packs``: the
+    run's result cache, whose file stamps spare reading the rule pack's unchanged files."""
     import hashlib
 
     from armlint import __version__
     from armlint.paths import rules_dir
+    from armlint.run.workunits import digest_of
 
     pack = hashlib.sha256()
     for path in _yaml_files(str(rules_dir())):
-        with open(path, "rb") as stream:
-            pack.update(os.path.basename(path).encode() + stream.read())
+        content = digest_of(path, packs=packs) or f"unreadable:{path}"
+        pack.update(os.path.basename(path).encode() + content.encode())
     from armlint.fileio import read_regular
 
     extra = []

@@ -12,21 +12,22 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import zlib
 from collections.abc import Iterable
 from operator import attrgetter
 from pathlib import Path
 
-from armlint.fileio import DEFAULT_CAP, BufferReader, read_regular
+from armlint.fileio import DEFAULT_CAP, BufferReader, held_in_memory, read_regular
 from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
 from armlint.resolving import FolderResolver
-from armlint.run.cache_entry import FORMAT, well_formed
-from armlint.run.cache_pack import ResultPacks
 from armlint.run.discover import Candidate
 
-# 2: findings carry scenario and parameter_file apart from the message; 3: and their fix;
-# 4: a stamp (the digest of the entry as written) ends each entry
-CACHE_FORMAT = FORMAT  # the schema's const, kept in armlint/run/cache_entry.py
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    # At run time imported where the cache is used: a --no-cache run need not load them.
+    from armlint.run.cache_pack import ResultPacks
+
 CACHE_MAX_BYTES = 64 * 1024 * 1024  # a unit's findings; far above any real entry
 # What every inline suppression contains (armlint.run.suppressions): "armlint" is ASCII, so it
 # is in a file's bytes exactly when it is in the text the scan decodes from them.
@@ -86,17 +87,20 @@ def make_units(candidates: Iterable[Candidate]) -> list[Unit]:
 
 # A local module call links two places; linked places are evaluated together. Over-linking only
 # costs parallelism, so a regular expression that may also match a comment is good enough.
-_TF_SOURCE = re.compile(r'source\s*=\s*"(\.{1,2}/[^"]*)"')
-_BICEP_REFERENCE = re.compile(r"""(?:module\s+\w+|using)\s+'(\.{0,2}/?[^':]+\.bicep)'""")
+# Text, compiled by ``re`` at first use (and kept in its cache): an ARM run never needs them.
+_TF_SOURCE = r'source\s*=\s*"(\.{1,2}/[^"]*)"'
+_BICEP_REFERENCE = r"""(?:module\s+\w+|using)\s+'(\.{0,2}/?[^':]+\.bicep)'"""
 
 
 def _terraform_links(path: Path, text: str, folders: FolderResolver) -> list[Path]:
     """A Terraform module is a folder: a file links its folder to the folders it calls."""
-    return [_resolved(path.parent / target, folders) for target in _TF_SOURCE.findall(text)]
+    return [_resolved(path.parent / target, folders) for target in re.findall(_TF_SOURCE, text)]
 
 
 def _bicep_links(path: Path, text: str, folders: FolderResolver) -> list[Path]:
-    return [_resolved(path.parent / target, folders) for target in _BICEP_REFERENCE.findall(text)]
+    return [
+        _resolved(path.parent / target, folders) for target in re.findall(_BICEP_REFERENCE, text)
+    ]
 
 
 def _resolved(path: Path, folders: FolderResolver) -> Path:
@@ -192,16 +196,33 @@ def digest_of(
     packs: ResultPacks | None = None,
 ) -> str | None:
     """A regular file's digest (a FIFO or device is never read: None, so no cache); ``path``
-    joins ``unmentioned`` (when given) if its bytes do not contain "armlint"."""
-    import hashlib
+    joins ``unmentioned`` (when given) if its bytes do not contain "armlint". With ``packs``,
+    a file whose ``stat`` matches the one recorded with its digest is not read at all."""
+    if packs is not None and not held_in_memory(path):
+        digest = packs.unchanged_digest(path)
+        if digest is not None:
+            if unmentioned is not None and packs.known_unmentioned(digest):
+                packs.remember_unmentioned(digest)
+                unmentioned.add(path)
+            return digest  # a file with "armlint" is read by the suppression scan
+    return _read_digest(path, unmentioned, reader or BufferReader(), packs)
 
+
+def _read_digest(
+    path: str, unmentioned: set[str] | None, reader: BufferReader, packs: ResultPacks | None
+) -> str | None:
+    import hashlib  # with the cache only: OpenSSL's import is a share of start-up
+
+    opened_ns = time.time_ns()  # before the open: a change after it gives newer file times
     try:
-        data = (reader or BufferReader()).read(path, DEFAULT_CAP)
+        data = reader.read(path, DEFAULT_CAP)
     except (OSError, ValueError):
         return None
     digest = hashlib.sha256(data).hexdigest()
     if unmentioned is not None and _holds_no_mention(data, digest, packs):
         unmentioned.add(path)
+    if packs is not None and reader.status is not None:
+        packs.remember_digest(path, reader.status, digest, opened_ns)
     return digest
 
 
@@ -246,7 +267,10 @@ def lookup_cached(key: str, packs: ResultPacks | None = None) -> tuple[UnitResul
     does not, and checked against the shape of schemas/cache-entry.schema.json
     (``cache_entry.well_formed``) all the same. Its dependencies are read only if they are
     regular files. A damaged pack as a whole is a plain miss (``cache_pack``)."""
-    raw = (ResultPacks() if packs is None else packs).get(key)
+    from armlint.run.cache_pack import ResultPacks
+
+    packs = ResultPacks() if packs is None else packs
+    raw = packs.get(key)
     if raw is None:
         return None, ""
     if len(raw) > CACHE_MAX_BYTES:
@@ -257,13 +281,15 @@ def lookup_cached(key: str, packs: ResultPacks | None = None) -> tuple[UnitResul
     for dependency, digest in data["dependencies"]:
         if digest is None:
             return None, "names a dependency that was not a regular file"
-        if digest_of(dependency) != digest:
+        if digest_of(dependency, packs=packs) != digest:
             return None, ""
     return _result_from(data), ""
 
 
 def _parsed_entry(raw: bytes) -> tuple[dict | None, str]:
     """The entry, or None and why it cannot be used."""
+    from armlint.run.cache_entry import well_formed
+
     body = unstamped(raw)
     try:
         data = json.loads(raw if body is None else body)
@@ -309,25 +335,31 @@ def store(key: str, result: UnitResult, packs: ResultPacks | None = None) -> Non
     """Store ``result`` by ``key``: into the run's ``packs``, written when the run flushes
     them, or else at once as a pack of its own."""
     try:
-        entry = stamped(json.dumps(_result_to(result)))
+        entry = stamped(json.dumps(_result_to(result, packs)))
     except (TypeError, ValueError):
         return  # not JSON (a bug's result): it is checked afresh next time
     if packs is not None:
         packs.put(key, entry)
         return
+    from armlint.run.cache_pack import ResultPacks
+
     alone = ResultPacks()
     alone.put(key, entry)
     alone.flush()
 
 
-def _result_to(result: UnitResult) -> dict:
+def _result_to(result: UnitResult, packs: ResultPacks | None = None) -> dict:
+    # 2: findings carry scenario and parameter_file apart from the message; 3: and their fix;
+    # 4: a stamp (the digest of the entry as written) ends each entry
+    from armlint.run.cache_entry import FORMAT  # the schema's const
+
     return {
-        "format": CACHE_FORMAT,
+        "format": FORMAT,
         "files": [report.to_dict() for report in result.files],
         "findings": [finding.to_dict() for finding in result.findings],
         "notes": result.notes,
         "resources": result.resources,
-        "dependencies": [[path, digest_of(path)] for path in result.dependencies],
+        "dependencies": [[path, digest_of(path, packs=packs)] for path in result.dependencies],
     }
 
 

@@ -87,6 +87,11 @@ def test_a_pack_removed_after_its_index_was_read_is_a_miss(packs):
         b'{"format": 1, "entries": [["' + b"1" * 64 + b'", 3]]}\n',
         # no end of line: cut short
         b'{"format": 1, "entries": [["' + b"1" * 64 + b'", 3]], "unmentioned": []}',
+        # a file stamp without its digest, one with a time that is not a number
+        b'{"format": 1, "entries": [["' + b"1" * 64 + b'", 3]], "unmentioned": [], '
+        b'"stamps": [["a.json", 1, 2, 3, 4, 5]]}\n',
+        b'{"format": 1, "entries": [["' + b"1" * 64 + b'", 3]], "unmentioned": [], '
+        b'"stamps": [["a.json", 1, 2, 3, "4", 5, "' + b"2" * 64 + b'"]]}\n',
     ],
 )
 def test_a_pack_with_a_damaged_index_is_ignored_alone(packs, index):
@@ -121,6 +126,28 @@ def test_packs_are_merged_past_the_bound_newest_first(packs, monkeypatch):
         assert len(pack_paths(packs)) == (number + 1 if number < 2 else 1)
     reader = ResultPacks(packs)
     assert [reader.get(key(n)) for n in (1, 2, 3)] == [b"new", b"two", b"three"]
+
+
+def test_a_merge_keeps_each_files_newest_stamp(tmp_path, packs, monkeypatch):
+    """The file stamps travel with the packs they were written in: a merge keeps the newest
+    stamp of each file, and a file whose stamp matches is not read for its digest."""
+    monkeypatch.setattr(cache_pack, "MAX_PACKS", 1)
+    monkeypatch.setattr(cache_pack, "SETTLED_NS", 0)  # the file is seconds old
+    path = tmp_path / "main.json"
+    path.write_text(json.dumps(TEMPLATE), encoding="utf-8")
+    old = ((1, 2, 3, 4, 5), "1" * 64)
+    write_pack(packs, {key(1): b"one"}, stamps={str(path): old, "gone.json": old})
+    time.sleep(0.001)  # pack names start with the time they were written
+    writer = ResultPacks(packs)
+    digest = workunits.digest_of(str(path), packs=writer)
+    writer.put(key(2), b"two")
+    writer.flush()
+    [pack] = pack_paths(packs)
+    stamps = cache_pack.read_index(pack)[2]
+    assert stamps["gone.json"] == old
+    assert stamps[str(path)] == (cache_pack.stamp_of(path.stat()), digest)
+    monkeypatch.setattr(workunits, "_read_digest", lambda *args: "read again")
+    assert workunits.digest_of(str(path), packs=ResultPacks(packs)) == digest
 
 
 def test_a_merge_removes_the_entry_files_of_versions_before_packs(packs, monkeypatch):

@@ -8,9 +8,15 @@ is about 15 million instructions. Their classes are plain classes with ``__slots
 The format folders (``armlint/arm``, ``compute``, ``terraform``, ``bicep``) are left out here:
 tests/arm/test_one_file_imports.py covers a whole one-template check."""
 
+import argparse
+import importlib
+import re
 import subprocess
 import sys
 
+import pytest
+
+from armlint.cli import COMMANDS, main
 from armlint.model import Finding, Fix, Location, TextEdit
 
 CORE_MODULES = (
@@ -53,6 +59,36 @@ def test_the_core_modules_import_neither_dataclasses_nor_typing():
     assert completed.stdout.strip() == "[]", completed.stdout
 
 
+# Compiling a pattern costs 0.3-1.7 M instructions: the shared path keeps its patterns as
+# text that ``re`` compiles at first use, except those every check uses (each record's
+# api-version is read).
+PATTERNS_EVERY_CHECK_USES = {"armlint.checks.tables._API_VERSION"}
+
+
+def test_the_core_modules_compile_no_pattern_at_import():
+    compiled = {
+        f"{name}.{attribute}"
+        for name in CORE_MODULES
+        for attribute, value in vars(importlib.import_module(name)).items()
+        if isinstance(value, re.Pattern) and not attribute.startswith("__")
+    }
+    assert compiled <= PATTERNS_EVERY_CHECK_USES, compiled
+
+
+def test_a_no_cache_run_does_not_import_the_result_cache():
+    """``--no-cache`` (and every check whose cache is off) needs neither the entries' checker
+    nor the packs: the work units import them where the cache is read or written."""
+    code = (
+        "import sys\n"
+        "import armlint.run.workunits, armlint.run.pipeline\n"
+        "print(sorted(name for name in sys.modules if name.startswith('armlint.run.cache')))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert completed.stdout.strip() == "[]", completed.stdout
+
+
 def test_a_finding_is_written_for_the_cache_as_dataclasses_asdict_wrote_it():
     """The result cache writes ``Finding.to_dict()``: every field, nested values as dicts and
     tuples, as ``dataclasses.asdict`` gave them before the classes became plain ones."""
@@ -83,3 +119,25 @@ def test_a_finding_is_written_for_the_cache_as_dataclasses_asdict_wrote_it():
     copy = finding.replace(suppressed="why")
     assert copy.suppressed == "why" and copy.replace(suppressed="") == finding
     assert hash(where) == hash(Location("vm.json", 3, 5, 3, 9))
+
+
+def test_version_builds_no_sub_command_and_help_lists_them_all(monkeypatch, capsys):
+    """``armlint --version`` exits as soon as argparse reads it: building the seven
+    sub-commands' parsers first was most of its start-up. ``--help`` still lists them all."""
+    made = []
+    build = argparse.ArgumentParser.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(kwargs.get("prog"))
+        build(self, *args, **kwargs)
+
+    monkeypatch.setattr(argparse.ArgumentParser, "__init__", counting)
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert made == ["armlint"]
+    assert capsys.readouterr().out.startswith("armlint ")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = capsys.readouterr().out
+    assert len(made) == 1 + 1 + len(COMMANDS)
+    assert all(f"\n    {command}" in listed for command in COMMANDS)

@@ -64,12 +64,22 @@ def test_a_copy_made_for_other_files_is_not_served(tmp_path, monkeypatch):
     assert load_yaml_files(paths)[0]["name"] == "first"
 
 
-def test_the_pack_loads_through_one_copy(tmp_path, monkeypatch):
+def test_the_pack_loads_through_one_copy_and_its_docs_through_another(tmp_path, monkeypatch):
+    """A check reads the copy without the rules' docs text (62% of the pack's copy, shown only
+    by `armlint rules` and SARIF); the docs are read from their own copy when asked."""
     from armlint.checks.pack import load_pack
     from armlint.paths import rules_dir
 
     monkeypatch.setenv("ARMLINT_CACHE_DIR", str(tmp_path / "cache"))
     folder = rules_dir()
-    pack = load_pack.__wrapped__(folder)  # not the cached pack of this test process
+    load_pack.__wrapped__(folder)  # not the cached pack of this test process: writes the copies
+    docs_copy, rules_copy = _copies(tmp_path / "cache")
+    assert docs_copy.name.endswith("-docs.json") and rules_copy.name.endswith("-without-docs.json")
+    assert not any("docs" in rule for rule in json.loads(rules_copy.read_text("utf-8"))["data"])
+    docs_copy.unlink()
+    pack = load_pack.__wrapped__(folder)
     assert len(pack.rules) == len(list(folder.glob("AZP*.yaml")))
-    assert len(_copies(tmp_path / "cache")) == 1
+    assert _copies(tmp_path / "cache") == [rules_copy]  # the docs were neither read nor parsed
+    assert pack.infos(docs=False)["AZP101"].docs == ""
+    expected = yaml.safe_load((folder / "AZP101.yaml").read_text(encoding="utf-8"))["docs"]
+    assert pack.docs("AZP101") == expected == pack.infos()["AZP101"].docs
