@@ -401,36 +401,3 @@ CODE_RULES: dict[str, Callable[[VmRecord, dict, str, Tables], Result]] = {
     "azp301": azp301,
     "azp302": azp302,
 }
-
-# What each code rule reads besides the profile and the tables: facts of the record (their
-# value, source and trace; the view's entries are those facts' values, and no code rule reads
-# a derived one) and the record's own fields. The engine keeps a code rule's results by these
-# alone (``Engine._code_results``); tests/checks/test_code_rule_memo.py checks that each rule
-# reads nothing else.
-_PATCH_FACTS = frozenset(PATCH_PROPERTIES)
-CODE_RULE_READS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "azp101": (
-        frozenset({"os", "patch_mode", "enable_automatic_updates"}),
-        frozenset({"format", "resource_type", "azurerm_version", "azurerm_version_source"}),
-    ),
-    "azp108": (frozenset({"os", *_ENUM_FACTS, *_BOOLEAN_FACTS}), frozenset({"format"})),
-    "azp111": (
-        frozenset(),
-        frozenset(
-            {
-                "format",
-                "resource_type",
-                "provider_arguments",
-                "azurerm_version",
-                "azurerm_version_source",
-            }
-        ),
-    ),
-    "azp120": (frozenset({"maintenance_schedule"}), frozenset({"format"})),
-    "azp121": (frozenset({"maintenance_schedule"}), frozenset({"kind", "name"})),
-    "azp301": (frozenset({"os", "api_version", *_PATCH_FACTS}), frozenset()),
-    "azp302": (
-        frozenset({"api_version", "automatic_by_platform_settings", *_PATCH_FACTS}),
-        frozenset(),
-    ),
-}

@@ -8,10 +8,8 @@ blocked.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
-from itertools import repeat
-from operator import attrgetter
 
 from armlint.checks import conditions
 from armlint.checks.hits import (
@@ -83,38 +81,6 @@ def _typed(value: Any) -> Any:
     return (type(value), value)
 
 
-def code_key(record: VmRecord) -> tuple:
-    """What the code rules read of a record (``code_rules.CODE_RULE_READS``) as a dict key:
-    the facts read (each as its value, source and trace, and its value's type: ``1 == True``,
-    which a message renders differently) and the record fields read. Built with ``map`` and
-    getters, at C speed: it is made for every record checked. Unhashable when a value is a
-    list."""
-    fact_names, fields, maps = _code_reads()
-    found = list(map(record.facts.get, fact_names, repeat(_NO_FACT)))
-    states = tuple(map(_FACT_STATE, found))
-    types = tuple(map(type, map(_FACT_VALUE, found)))
-    return (states, types, fields(record), *[tuple(getattr(record, m).items()) for m in maps])
-
-
-# Stands for a fact the record lacks in a code key (no fact has the source '').
-_NO_FACT = Fact(None, None, "")
-_FACT_STATE = attrgetter("value", "source", "trace")
-_FACT_VALUE = attrgetter("value")
-# VmRecord's map fields (a Terraform record's written arguments): a key holds their items.
-_MAP_FIELDS = frozenset({"provider_arguments"})
-
-
-@cache
-def _code_reads() -> tuple[tuple[str, ...], Callable[[VmRecord], tuple], tuple[str, ...]]:
-    """The facts any code rule reads, a getter of the other record fields any reads, and the
-    map fields any reads."""
-    from armlint.checks.code_rules import CODE_RULE_READS
-
-    facts = sorted({name for read, _ in CODE_RULE_READS.values() for name in read})
-    fields = {name for _, read in CODE_RULE_READS.values() for name in read}
-    return tuple(facts), attrgetter(*sorted(fields - _MAP_FIELDS)), tuple(fields & _MAP_FIELDS)
-
-
 def _runs_here(rule: Rule) -> bool:
     """A record rule; AZP002 is every engine's report of an unknown, not a rule run here."""
     return rule.engine == "record" and rule.id != UNKNOWN_RULE
@@ -159,7 +125,6 @@ class _SharedMemo:
         "condition_keys",
         "verdicts",
         "by_view",
-        "code_results",
     )
 
     def __init__(self, rules: list[Rule], read_names: frozenset[str] | None) -> None:
@@ -173,9 +138,6 @@ class _SharedMemo:
         # Derived facts and verdicts by the view's entries they read: copies, allowedValues
         # choices that do not reach the VM and templates written alike share one of a few.
         self.by_view: dict[tuple, _ViewOutcome] = {}
-        # Code rules' results by what they read of a record (see code_key): a rule id -> its
-        # hits and blocks, for records that differ only where no code rule looks.
-        self.code_results: dict[tuple, dict[str, list[Hit | Blocked]]] = {}
 
 
 @cache
@@ -218,7 +180,6 @@ class Engine:
         self._verdicts = memo.verdicts
         self._by_view = memo.by_view
         self._read_names = memo.read_names
-        self._code_results = memo.code_results
 
     def check(self, records: Iterable[VmRecord]) -> list[Finding]:
         findings: list[Finding] = []
@@ -232,12 +193,11 @@ class Engine:
         tables = load_tables()
         view = facts_view(record)
         outcome = self._view_outcome(view, record.kind, tables)
-        code_results = self._code_results_of(record)
         findings: list[Finding] = []
         blocked: dict[str, list[str]] = {}
         for step, verdict in outcome.steps:
             rule = step.rule
-            for result in self._step_results(step, verdict, record, view, tables, code_results):
+            for result in self._step_results(step, verdict, record, view, tables):
                 if isinstance(result, Blocked):
                     blocked.setdefault(result.fact, []).append(rule.id)
                 else:
@@ -290,41 +250,17 @@ class Engine:
                 live.append((step, verdict))
         return live
 
-    def _code_results_of(self, record: VmRecord) -> dict[str, list[Hit | Blocked]]:
-        """The code rules' results kept for records that read alike (filled as they run), or
-        a dict of this record's own when its key is unhashable."""
-        key = code_key(record)
-        try:
-            results = self._code_results.get(key)
-        except TypeError:  # a list among the values read
-            return {}
-        if results is None:
-            results = self._code_results[key] = {}
-        return results
-
     def _step_results(
-        self,
-        step: _RuleStep,
-        verdict: Any,
-        record: VmRecord,
-        view: dict,
-        tables,
-        code_results: dict[str, list[Hit | Blocked]],
+        self, step: _RuleStep, verdict: Any, record: VmRecord, view: dict, tables
     ) -> list[Hit | Blocked]:
         if isinstance(verdict, Exception):
             return self._failed(step.rule, record, verdict)
-        rule_id = step.rule.id
         try:
             if verdict is not None:
                 return _condition_results(step.rule, verdict, record, view)
-            results = code_results.get(rule_id)
-            if results is None:
-                code = step.code
-                assert code is not None  # _live_steps leaves no step without a rule to run
-                # Kept only once the rule has run through: a failure is noted for each record.
-                results = list(code(record, view, self.options.profile, tables))
-                code_results[rule_id] = results
-            return results
+            code = step.code
+            assert code is not None  # _live_steps leaves no step without a rule to run
+            return list(code(record, view, self.options.profile, tables))
         except Exception as error:
             return self._failed(step.rule, record, error)
 
