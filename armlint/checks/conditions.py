@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import repeat
 from operator import attrgetter
 
 from armlint.model import FrozenValue, Unknown
@@ -84,23 +85,27 @@ def view_keys(schema: Any) -> frozenset[str] | None:
     return frozenset(keys)
 
 
-_SCALARS = (str, int, float, bool, type(None), Unknown)
+class _Absent:
+    """A key's place in a values key when the instance lacks it (not the same as a None)."""
+
+    __slots__ = ()
+
+
+_ABSENT = _Absent()
+# The exact types a values key takes: scalars, and the mark of an absent key.
+_KEY_TYPES = frozenset({str, int, float, bool, type(None), Unknown, _Absent})
 
 
 def values_key(instance: dict, keys: tuple[str, ...]) -> tuple | None:
-    """The values of ``keys`` in ``instance`` as a key: type and value each (``1 == True``,
-    which a condition tells apart), None when one is a container (unhashable)."""
-    values: list = []
-    for key in keys:
-        if key not in instance:
-            values.append(None)
-            continue
-        value = instance[key]
-        kind = type(value)
-        if not isinstance(value, _SCALARS):
-            return None
-        values.append((kind, value))
-    return tuple(values)
+    """The values of ``keys`` in ``instance`` as a key: the values and their types (``1 ==
+    True``, which a condition tells apart), None when one is a container (unhashable, and
+    ``[1] == [True]``). Built with ``map``, at C speed: a new facts view asks it once per
+    condition."""
+    values = tuple(map(instance.get, keys, repeat(_ABSENT)))
+    types = tuple(map(type, values))
+    if not _KEY_TYPES.issuperset(types):
+        return None
+    return (values, types)
 
 
 def _check(schema: Any, instance: Any, name: str) -> Verdict:

@@ -53,9 +53,7 @@ class CheckOptions:
 def facts_view(record: VmRecord) -> dict[str, Any]:
     """The record as conditions see it: fact name -> value; absent facts left out."""
     view: dict[str, Any] = {"kind": record.kind, "format": record.format}
-    for name, fact in record.facts.items():
-        if fact.source != SOURCE_ABSENT:
-            view[name] = fact.value
+    view.update({name: f.value for name, f in record.facts.items() if f.source != SOURCE_ABSENT})
     return view
 
 
@@ -120,7 +118,14 @@ class _SharedMemo:
     steps by record kind, and what conditions and facts views decided. Sound because the
     rules read nothing but the view, the record and the tables, which are read once a process."""
 
-    __slots__ = ("rules", "read_names", "steps_by_kind", "condition_keys", "verdicts", "by_view")
+    __slots__ = (
+        "rules",
+        "read_names",
+        "steps_by_kind",
+        "condition_keys",
+        "verdicts",
+        "by_view",
+    )
 
     def __init__(self, rules: list[Rule], read_names: frozenset[str] | None) -> None:
         self.rules = rules
@@ -397,22 +402,40 @@ def _clip(text: str) -> str:
 
 class _Placeholder:
     """What ``{patch_mode}``, ``{patch_mode.source}`` and ``{patch_mode.property}`` (the
-    property's name in the file's own words, see checks/property_names.py) render to."""
+    property's name in the file's own words, see checks/property_names.py) render to. The
+    source, location and property name are worked out when a template reads them: a message
+    reads one or two of the thirty-odd entries of a view, and a location worked out costs
+    reading the JSON around it."""
 
-    __slots__ = ("location", "property", "source", "value")
+    __slots__ = ("value", "_fact", "_record", "_name")
 
-    def __init__(self, value: Any, fact: Fact | None, property_name: str = "?") -> None:
+    def __init__(
+        self, value: Any, fact: Fact | None, record: VmRecord | None = None, name: str = ""
+    ) -> None:
         self.value = value
-        self.property = property_name
-        self.source = fact.describe_source() if fact is not None else "derived"
-        where = fact.location if fact is not None else None
-        self.location = where.short() if isinstance(where, Location) else "?"
+        self._fact = fact
+        self._record = record
+        self._name = name
 
     def __format__(self, spec: str) -> str:
         return render_value(self.value)
 
     def __str__(self) -> str:
         return render_value(self.value)
+
+    def _source(self) -> str:
+        return self._fact.describe_source() if self._fact is not None else "derived"
+
+    def _location(self) -> str:
+        where = self._fact.location if self._fact is not None else None
+        return where.short() if isinstance(where, Location) else "?"
+
+    def _property_name(self) -> str:
+        return property_name(self._record, self._name) if self._record is not None else "?"
+
+    source = property(_source)
+    location = property(_location)
+    property = property(_property_name)  # last: the name hides the builtin in the class body
 
 
 class _Fields(dict):
@@ -423,7 +446,7 @@ class _Fields(dict):
         self.record = record
 
     def __missing__(self, key: str) -> _Placeholder:
-        return _Placeholder("?", None, property_name(self.record, key))
+        return _Placeholder("?", None, self.record, key)
 
 
 def hit_message(rule: Rule, record: VmRecord, view: dict, hit: Hit) -> str:
@@ -441,7 +464,7 @@ def render_message(
 ) -> str:
     fields = _Fields(record)
     for name, value in view.items():
-        fields[name] = _Placeholder(value, record.facts.get(name), property_name(record, name))
+        fields[name] = _Placeholder(value, record.facts.get(name), record, name)
     fields["name"] = _Placeholder(record.name, None)
     fields.update(values or {})
     import string  # only when there is a finding to word: not on every run's start-up path

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import cache, partial
+from operator import attrgetter
 from pathlib import Path
 
 from armlint.model import (
@@ -427,14 +428,14 @@ def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
     """Check each record; a finding that holds only for some allowed-value choices says which
     (``Finding.scenario``), and one evaluated with a parameter file names it."""
     all_scenarios: dict[tuple, list] = {}
-    for record in records:
-        all_scenarios.setdefault(_scenario_key(record), []).append(record.scenario)
+    resources = [_scenario_key(record) for record in records]
+    for record, resource in zip(records, resources, strict=True):
+        all_scenarios.setdefault(resource, []).append(record.scenario)
     grouped: dict[tuple, tuple[Finding, list]] = {}
     checked = CheckedRecords()
-    for record in records:
+    for record, scenario_key in zip(records, resources, strict=True):
         keys = checked.keys_of(record)
         if keys is None:  # a record unlike those checked so far
-            scenario_key = _scenario_key(record)
             keys = []
             for finding in engine.check_record(record):
                 key = (finding.rule, finding.location, finding.message, scenario_key)
@@ -467,55 +468,66 @@ class CheckedRecords:
     """
 
     def __init__(self) -> None:
-        self._seen: dict[tuple, list[tuple[VmRecord, list, list[tuple]]]] = {}
+        self._seen: dict[tuple, list[tuple[_Content, list[tuple]]]] = {}
+        self._asked: _Content | None = None  # the last record asked about, added next if new
 
     def keys_of(self, record: VmRecord) -> list[tuple] | None:
         """The group keys of an equal record checked before, else None."""
         if not record.scenario:
             return None  # one record per resource: nothing to share
-        values = _fact_values(record)
-        for seen, seen_values, keys in self._seen.get(_scenario_key(record), ()):
-            # The values first: most records of a resource differ in one, and a list compares
-            # them at C speed where comparing the records compares every field of every fact.
-            if (
-                seen_values == values
-                and _equal_but_scenario(seen, record)
-                and _same_value_types(seen, record)
-            ):
+        content = self._asked = _Content(record)
+        for seen, keys in self._seen.get(content.resource, ()):
+            if seen.equals(content):
                 return keys
         return None
 
     def add(self, record: VmRecord, keys: list[tuple]) -> None:
         if record.scenario:
-            entry = (record, _fact_values(record), keys)
-            self._seen.setdefault(_scenario_key(record), []).append(entry)
+            asked = self._asked
+            content = asked if asked is not None and asked.record is record else _Content(record)
+            self._seen.setdefault(content.resource, []).append((content, keys))
 
 
-def _fact_values(record: VmRecord) -> list:
-    return [fact.value for fact in record.facts.values()]
+class _Content:
+    """A record as ``CheckedRecords`` compares it: its fact values and their types first (a
+    list each, compared at C speed: most records of a resource differ in one value, and ``==``
+    takes True for 1, which a message renders differently), then every field but the
+    scenario."""
+
+    __slots__ = ("record", "resource", "values", "types")
+
+    def __init__(self, record: VmRecord) -> None:
+        self.record = record
+        self.resource = _scenario_key(record)
+        self.values = list(map(_fact_value, record.facts.values()))
+        self.types = list(map(type, self.values))
+
+    def equals(self, other: _Content) -> bool:
+        return (
+            self.values == other.values
+            and self.types == other.types
+            and _equal_but_scenario(self.record, other.record)
+        )
 
 
-def _same_value_types(one: VmRecord, other: VmRecord) -> bool:
-    """== takes True for 1, and a message renders them differently."""
-    return all(
-        type(fact.value) is type(other.facts[name].value) for name, fact in one.facts.items()
-    )
+_fact_value = attrgetter("value")
 
 
 def _equal_but_scenario(one: VmRecord, other: VmRecord) -> bool:
-    """``==`` on the two records with their scenarios left out, without copying them."""
-    for name in _compared_fields():
-        mine, theirs = getattr(one, name), getattr(other, name)
-        if mine is not theirs and mine != theirs:
-            return False
-    return True
+    """``==`` on the two records with their scenarios left out, without copying them: one
+    tuple of fields each, compared in C, where a field that is the same object on both sides
+    (a fact shared between combinations) costs nothing."""
+    fields = _fields_but_scenario()
+    return fields(one) == fields(other)
 
 
 @cache
-def _compared_fields() -> tuple[str, ...]:
+def _fields_but_scenario() -> Callable[[VmRecord], tuple]:
     names = [name for name in VmRecord.__slots__ if name != "scenario"]
-    # The facts first: where two records of one resource differ, it is mostly there.
-    return tuple(sorted(names, key=lambda name: name != "facts"))
+    # The facts last: their values were compared already, and comparing two distinct fact
+    # objects runs Python code (and works out their locations); most other fields are the
+    # same object or a short string.
+    return attrgetter(*sorted(names, key=lambda name: name == "facts"))
 
 
 class _Choices:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from armlint.checks import derive as derive_module
 from armlint.checks import engine as engine_module
 from armlint.checks.derive import DERIVE_INPUTS, derive
-from armlint.checks.engine import CheckOptions, Engine, view_key
+from armlint.checks.engine import CheckOptions, Engine, facts_view, render_message, view_key
 from armlint.checks.pack import load_pack
 from armlint.checks.tables import load_tables
 from armlint.model import (
@@ -19,7 +19,9 @@ from armlint.model import (
     SOURCE_DEFAULT,
     SOURCE_LITERAL,
     Fact,
+    LaterLocation,
     Location,
+    MaintenanceSchedule,
     Unknown,
     VmRecord,
 )
@@ -109,10 +111,18 @@ POOLS = {
     "image_sku": ("2022-datacenter-azure-edition", "2019-Datacenter", UNKNOWN),
     "image_id": ("/subscriptions/s/images/i", UNKNOWN),
     "api_version": ("2019-07-01", "2024-07-01", "not-a-version", UNKNOWN),
+    # A guest patch schedule, platform ones, and scopes that say nothing (derive.py).
+    "maintenance_schedule": (
+        MaintenanceSchedule("guest", scope="InGuestPatch"),
+        MaintenanceSchedule("host", scope=" Host "),
+        MaintenanceSchedule("blank", scope=" "),
+        MaintenanceSchedule("unknown", scope=UNKNOWN),
+        UNKNOWN,
+    ),
 }
 ODD = ("Windows", "Manual", "2024-07-01", True, False, 1, None, UNKNOWN)
-# Every fact a record can have (a MaintenanceSchedule is no value of these), kind and format.
-ALL_NAMES = [name for name in FACT_NAMES if name != "maintenance_schedule"] + ["kind", "format"]
+# Every fact a record can have, kind and format.
+ALL_NAMES = [*FACT_NAMES, "kind", "format"]
 views = st.fixed_dictionaries(
     {}, optional={name: st.sampled_from(POOLS.get(name, ODD)) for name in ALL_NAMES}
 )
@@ -122,8 +132,27 @@ views = st.fixed_dictionaries(
 @given(views)
 # A typo suggested as AutomaticByOS becomes Manual when automatic updates are off: rare at random.
 @example({"os": "Windows", "patch_mode": "automaticbyos", "enable_automatic_updates": False})
+@example({"maintenance_schedule": MaintenanceSchedule("guest", scope="InGuestPatch")})
 def test_derive_reads_only_its_declared_inputs(view):
     """The engine keeps derived facts by DERIVE_INPUTS' values alone (Engine._view_outcome)."""
     inputs_only = {name: value for name, value in view.items() if name in DERIVE_INPUTS}
     for profile in ("current", "preview-2020"):
         assert derive(view, profile, load_tables()) == derive(inputs_only, profile, load_tables())
+
+
+def test_a_message_works_out_only_the_places_and_sources_its_template_reads():
+    """A template reads one or two of a view's entries; the others' locations (worked out from
+    the JSON around them when read, model.LaterLocation) stay unread."""
+    asked = []
+
+    def find(name: str) -> Location:
+        asked.append(name)
+        return Location("a.json", 20, 3)
+
+    record = manual_vm("a.json")
+    for name in ("os", "patch_mode", "enable_automatic_updates"):
+        fact = record.facts[name]
+        record.facts[name] = Fact(fact.value, LaterLocation(find, name), fact.source)
+    text = render_message("{patch_mode} at {patch_mode.location}", record, facts_view(record))
+    assert text == "'Manual' at a.json:20"
+    assert asked == ["patch_mode"]
