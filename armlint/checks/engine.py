@@ -424,18 +424,36 @@ class _Placeholder:
         return render_value(self.value)
 
     def _source(self) -> str:
-        return self._fact.describe_source() if self._fact is not None else "derived"
+        try:
+            return self._fact.describe_source() if self._fact is not None else "derived"
+        except Exception as error:
+            raise PlaceholderFault(self._name, "source") from error
 
     def _location(self) -> str:
-        where = self._fact.location if self._fact is not None else None
-        return where.short() if isinstance(where, Location) else "?"
+        try:
+            where = self._fact.location if self._fact is not None else None
+            return where.short() if isinstance(where, Location) else "?"
+        except Exception as error:
+            raise PlaceholderFault(self._name, "location") from error
 
     def _property_name(self) -> str:
-        return property_name(self._record, self._name) if self._record is not None else "?"
+        try:
+            return property_name(self._record, self._name) if self._record is not None else "?"
+        except Exception as error:
+            raise PlaceholderFault(self._name, "property") from error
 
     source = property(_source)
     location = property(_location)
     property = property(_property_name)  # last: the name hides the builtin in the class body
+
+
+class PlaceholderFault(RuntimeError):
+    """A fault while working out ``{name.part}``. Not one of the errors that ``render_message``
+    reads as a template mistake (unknown field or attribute, bad format), so it reaches the
+    rule engine's fault handling as it did when these were worked out before formatting."""
+
+    def __init__(self, name: str, part: str) -> None:
+        super().__init__(f"working out {{{name}.{part}}} failed")
 
 
 class _Fields(dict):

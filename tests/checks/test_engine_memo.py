@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from armlint.checks import derive as derive_module
 from armlint.checks import engine as engine_module
 from armlint.checks.derive import DERIVE_INPUTS, derive
-from armlint.checks.engine import CheckOptions, Engine, facts_view, render_message, view_key
+from armlint.checks.engine import (
+    CheckOptions,
+    Engine,
+    PlaceholderFault,
+    facts_view,
+    render_message,
+    view_key,
+)
 from armlint.checks.pack import load_pack
 from armlint.checks.tables import load_tables
 from armlint.model import (
@@ -156,3 +163,19 @@ def test_a_message_works_out_only_the_places_and_sources_its_template_reads():
     text = render_message("{patch_mode} at {patch_mode.location}", record, facts_view(record))
     assert text == "'Manual' at a.json:20"
     assert asked == ["patch_mode"]
+
+
+def test_a_fault_while_working_out_a_placeholder_is_not_taken_for_a_template_mistake():
+    """An unknown attribute is a template mistake (the template is shown as written); a location
+    that fails to be worked out is a fault, and reaches the engine's fault handling as it did
+    when placeholders were worked out before formatting."""
+
+    def broken(name: str) -> Location:
+        raise AttributeError("the JSON around it is gone")
+
+    record = manual_vm("a.json")
+    fact = record.facts["patch_mode"]
+    record.facts["patch_mode"] = Fact(fact.value, LaterLocation(broken, "patch_mode"), fact.source)
+    assert render_message("{patch_mode.nope}", record, facts_view(record)) == "{patch_mode.nope}"
+    with pytest.raises(PlaceholderFault):
+        render_message("{patch_mode} at {patch_mode.location}", record, facts_view(record))
