@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -97,15 +98,46 @@ def child_environment(env: dict | None = None) -> dict[str, str]:
     return environment
 
 
-def child_run(arguments: list[str], cwd: Path | None = None, env: dict | None = None):
-    """One fresh ``python -m armlint``: (CPU seconds of the child, start-up included, wall
-    seconds, the completed process). CPU from ``RUSAGE_CHILDREN``, which counts only finished
-    children."""
+PIP_WHEEL = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
+
+
+def build_environment(checkout: Path, folder: Path) -> Path:
+    """A virtual environment in ``folder`` with ``checkout`` installed from a wheel; returns
+    its ``bin`` folder."""
+    # From a copy of what the wheel holds: setuptools builds in the source folder, and a stale
+    # build/ there could add files the checkout no longer has.
+    source = folder / "source"
+    for name in ("armlint", "rules", "schemas"):
+        shutil.copytree(
+            checkout / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(checkout / name, source / name)
+    wheels = folder / "wheel"
+    subprocess.run([*PIP_WHEEL, "--wheel-dir", str(wheels), str(source)], check=True, cwd=folder)
+    environment = folder / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(environment)], check=True)
+    wheel = next(wheels.glob("armlint-*.whl"))
+    subprocess.run(
+        [str(environment / "bin" / "pip"), "install", "--quiet", str(wheel)], check=True, cwd=folder
+    )
+    return environment / "bin"
+
+
+def child_run(
+    arguments: list[str],
+    cwd: Path | None = None,
+    env: dict | None = None,
+    python: str = sys.executable,
+):
+    """One fresh ``python -m armlint`` (``python``: this interpreter, or an installed
+    environment's): (CPU seconds of the child, start-up included, wall seconds, the completed
+    process). CPU from ``RUSAGE_CHILDREN``, which counts only finished children."""
     environment = child_environment(env)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     completed = subprocess.run(
-        [sys.executable, "-m", "armlint", *arguments],
+        [python, "-m", "armlint", *arguments],
         cwd=cwd or ROOT,
         capture_output=True,
         text=True,

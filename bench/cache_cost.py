@@ -2,7 +2,11 @@
 ARM part of the corpus with ``--no-cache``, with an empty result cache (the first cached run)
 and with a full one (the second), in CPU time (the child's, ``RUSAGE_CHILDREN``) and wall time.
 
-Run: python bench/cache_cost.py [--repeat N] [--all | --against] [--instructions]
+Run: python bench/cache_cost.py [--repeat N] [--all | --against] [--instructions] [--editable]
+armlint runs as a user's ``pip install`` runs it: a wheel of this checkout installed into a
+throwaway environment (``benchlib.build_environment``, as bench/startup.py does), because the
+editable install's import hook costs every process about 20 ms that no user pays (a fifth of
+the second cached run). ``--editable`` runs this checkout's editable install instead.
 A private cache folder (ARMLINT_CACHE_DIR) is warmed once, so the rule pack's JSON copy and
 the Terraform grammar are built before timing; only its ``results`` folder is emptied before
 each first cached run. ``--all`` times the whole corpus instead of its ARM files.
@@ -29,6 +33,7 @@ from benchlib import (
     CORPUS,
     ONLY,
     ROOT,
+    build_environment,
     child_run,
     count_instructions,
     load,
@@ -40,10 +45,11 @@ from benchlib import (
 REPORTS: dict[str, str] = {}  # the first report of each kind of run, to compare the others
 
 
-def timed(arguments: list[str], cache: Path, folder: Path = CORPUS) -> tuple[float, float]:
+def timed(arguments: list[str], cache: Path, folder: Path, python: str) -> tuple[float, float]:
     """(CPU, wall) seconds of one fresh ``python -m armlint`` in ``folder`` (git and any other
     process it waits for included)."""
-    cpu, wall, done = child_run(arguments, cwd=folder, env={"ARMLINT_CACHE_DIR": str(cache)})
+    env = {"ARMLINT_CACHE_DIR": str(cache)}
+    cpu, wall, done = child_run(arguments, cwd=folder, env=env, python=python)
     if done.returncode not in (0, 1):
         raise SystemExit(f"armlint {' '.join(arguments)} failed: {done.stderr}")
     expected = REPORTS.setdefault("report", done.stdout)
@@ -59,6 +65,11 @@ def main() -> None:
     which.add_argument("--all", action="store_true", help="the whole corpus, not its ARM files")
     which.add_argument("--against", action="store_true", help="check --against HEAD, see above")
     parser.add_argument("--instructions", action="store_true", help="also count (valgrind)")
+    parser.add_argument(
+        "--editable",
+        action="store_true",
+        help="run this checkout's editable install instead of a wheel installed apart",
+    )
     args = parser.parse_args()
     if args.against:
         where = ROOT
@@ -71,15 +82,20 @@ def main() -> None:
         excludes = [] if args.all else [x for p in ONLY["ARM"] for x in ("--exclude", p)]
         check = ["check", ".", "--format", "json", "--jobs", "1", *excludes]
         what = "whole corpus" if args.all else "ARM files"
-    print(f"{machine()}; {what}; {args.repeat} rounds in turn; load {load()}")
     with tempfile.TemporaryDirectory() as folder:
-        cache = Path(folder)
-        timed([*check, "--no-cache"], cache, where)  # warm-up: bytecode, rule pack, grammar
+        python = sys.executable
+        if not args.editable:
+            python = str(build_environment(ROOT, Path(folder) / "install") / "python")
+        installed = "this checkout, editable" if args.editable else "a wheel installed apart"
+        print(f"{machine()}; {what}; {installed}; {args.repeat} rounds in turn; load {load()}")
+        cache = Path(folder) / "cache"
+        cache.mkdir()
+        timed([*check, "--no-cache"], cache, where, python)  # warm-up: bytecode, rule pack, grammar
         rows: dict[str, list[tuple[float, float]]] = {"--no-cache": [], "first": [], "second": []}
         for _ in range(args.repeat):
             for label, arguments in one_round(check, cache):
-                rows[label].append(timed(arguments, cache, where))
-        counts = counted_round(check, cache, where) if args.instructions else {}
+                rows[label].append(timed(arguments, cache, where, python))
+        counts = counted_round(check, cache, where, python) if args.instructions else {}
     base = rows["--no-cache"]
     for label, runs in rows.items():
         cpu = statistics.median(c for c, _ in runs)
@@ -103,11 +119,11 @@ def one_round(check: list[str], cache: Path):
     yield "second", check
 
 
-def counted_round(check: list[str], cache: Path, where: Path) -> dict[str, int]:
+def counted_round(check: list[str], cache: Path, where: Path, python: str) -> dict[str, int]:
     """One round's instructions (one process at a time: the second needs the first's results)."""
     environment = {"ARMLINT_CACHE_DIR": str(cache)}
     return {
-        label: count_instructions([sys.executable, "-m", "armlint", *arguments], environment, where)
+        label: count_instructions([python, "-m", "armlint", *arguments], environment, where)
         for label, arguments in one_round(check, cache)
     }
 

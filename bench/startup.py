@@ -37,12 +37,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import build_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 ONE_TEMPLATE = CORPUS / "Azure__AzureStack-QuickStart-Templates" / "101-vm-windows-create"
 TERRAFORM_FOLDER = CORPUS / "Azure__terraform" / "quickstart" / "101-vm-cluster-linux"
 AZURESTACK = CORPUS / "Azure__AzureStack-QuickStart-Templates"
-PIP_WHEEL = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
 TARGETS = {"one corpus template (issue 16)": 60, "three-file Terraform folder (issue 16)": 150}
 
 
@@ -65,29 +66,6 @@ def cases(quick: bool) -> dict[str, list[str]]:
     if not quick:
         found["AzureStack corpus (210 files)"] = ["check", "--no-cache", str(AZURESTACK)]
     return found
-
-
-def build_environment(checkout: Path, folder: Path) -> Path:
-    """A virtual environment in ``folder`` with ``checkout`` installed from a wheel; returns
-    its ``bin`` folder."""
-    # From a copy of what the wheel holds: setuptools builds in the source folder, and a stale
-    # build/ there could add files the checkout no longer has.
-    source = folder / "source"
-    for name in ("armlint", "rules", "schemas"):
-        shutil.copytree(
-            checkout / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(checkout / name, source / name)
-    wheels = folder / "wheel"
-    subprocess.run([*PIP_WHEEL, "--wheel-dir", str(wheels), str(source)], check=True, cwd=folder)
-    environment = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(environment)], check=True)
-    wheel = next(wheels.glob("armlint-*.whl"))
-    subprocess.run(
-        [str(environment / "bin" / "pip"), "install", "--quiet", str(wheel)], check=True, cwd=folder
-    )
-    return environment / "bin"
 
 
 def command_for(arguments: list[str], bin_folder: Path) -> list[str]:
