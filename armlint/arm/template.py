@@ -333,11 +333,6 @@ class TemplateScope(expressions.Scope):
         finally:
             self._trace = outer
 
-    def _resolve_member(self, item: Any, memo: CombinationMemo) -> Any:
-        if isinstance(item, str) and expressions.is_expression(item):
-            return self._resolve_item(item, memo)
-        return self._resolve(item)
-
     def _narrowed(self, raw: dict, reads: dict[str, set[str]]) -> dict[str, frozenset[str]] | None:
         """What reading one member of the variable's object reads: the member's own reads,
         and for the object's trace (which ``variables('v').m`` takes whole) whether the
