@@ -51,18 +51,23 @@ def _terminal_columns() -> int:
     except (KeyError, ValueError):
         columns = 0
     if columns <= 0:
+        stream = sys.__stdout__  # None when Python runs without one
         try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+            columns = os.get_terminal_size(stream.fileno()).columns if stream else 0
         except (AttributeError, ValueError, OSError):
             columns = 0
     return columns or 80
 
 
-def _parser(*args, **kwargs) -> argparse.ArgumentParser:
-    # No prefix abbreviations: `--var x=1` must not silently mean `--var-file x=1`.
-    kwargs.setdefault("epilog", EXIT_CODES)
-    kwargs.setdefault("formatter_class", _help_formatter())
-    return argparse.ArgumentParser(*args, allow_abbrev=False, **kwargs)
+class _Parser(argparse.ArgumentParser):
+    """armlint's parsers (the command's and each sub-command's, as ``parser_class``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("epilog", EXIT_CODES)
+        kwargs.setdefault("formatter_class", _help_formatter())
+        # No prefix abbreviations: `--var x=1` must not silently mean `--var-file x=1`.
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
 
 def _help_formatter():
@@ -76,12 +81,12 @@ def _help_formatter():
 def build_parser(chosen: tuple[str, ...] | None = None) -> argparse.ArgumentParser:
     """The whole command line, or with ``chosen`` only those sub-commands' options: building
     every sub-command's was a share of each run's start-up, and a run uses one at most."""
-    parser = _parser(
+    parser = _Parser(
         prog="armlint",
         description="Lint Azure VM guest-patch settings in ARM, Bicep and Terraform; preview patch batches.",
     )
     parser.add_argument("--version", action="version", version=f"armlint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     adders = {
         "check": _add_check,
         "diff": _add_diff,
@@ -984,12 +989,14 @@ def _rules(args) -> int:
         (rule_id,) = pack.resolve(args.rule) if args.rule in pack.by_name() else {args.rule.upper()}
     except ValueError as error:
         raise UsageError(str(error)) from None
-    rule = pack.rules.get(rule_id)
-    if rule is None:
+    shown = pack.rules.get(rule_id)
+    if shown is None:
         raise UsageError(f"unknown rule: {args.rule}")
-    fix = f"{rule.fix['applicability']}: {rule.fix['title']}" if rule.fix else "none"
-    print(f"# {rule.id} {rule.name}\n\nSeverity: {rule.severity}\nFix: {fix}\n\n{rule.summary}\n")
-    print(pack.docs(rule.id).rstrip())
+    fix = f"{shown.fix['applicability']}: {shown.fix['title']}" if shown.fix else "none"
+    print(
+        f"# {shown.id} {shown.name}\n\nSeverity: {shown.severity}\nFix: {fix}\n\n{shown.summary}\n"
+    )
+    print(pack.docs(shown.id).rstrip())
     return EXIT_OK
 
 
