@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from armlint.arm.extract import RecordBuilder, SiblingIndex, is_vm_type, new_record
-from armlint.arm.jsonpos import JsonObject, SourceText, get_ci
+from armlint.arm.jsonpos import JsonArray, JsonObject, SourceText, get_ci
 from armlint.arm.loader import JsonDocument
 from armlint.arm.template import FileContext, TemplateScope
 from armlint.model import Location, VmRecord
@@ -41,6 +41,8 @@ def records_from_export(document: JsonDocument | Any, path: str = "") -> list[Vm
     lines of the export) or an already parsed value, then ``path`` names it.
     """
     if isinstance(document, JsonDocument):
+        if document.src is None:
+            return []  # not read: the loader reports why
         value, src, shown = document.value, document.src, str(document.path)
     else:
         shown = path or "<export>"
@@ -52,7 +54,7 @@ def records_from_export(document: JsonDocument | Any, path: str = "") -> list[Vm
 
 
 def _source_of(value: Any, shown: str) -> SourceText:
-    if isinstance(value, JsonObject | list) and getattr(value, "src", None) is not None:
+    if isinstance(value, JsonObject | JsonArray) and getattr(value, "src", None) is not None:
         return value.src
     return SourceText(shown, "")
 

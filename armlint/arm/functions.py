@@ -97,8 +97,9 @@ class ResourceId(str):
         instance.name = name
         return instance
 
-    def __getnewargs__(self) -> tuple[str, str, str]:  # keeps copy and pickle working
-        return (str(self), self.resource_type, self.name)
+    def __reduce__(self) -> tuple[type[ResourceId], tuple[str, str, str]]:
+        # Copies and pickles (records cross to --jobs workers) rebuild it through __new__.
+        return (ResourceId, (str(self), self.resource_type, self.name))
 
 
 class LambdaValue:
@@ -466,8 +467,11 @@ def _default_resource_group(scope: Scope) -> str:
     return _known_text(found, "{resourceGroup}")
 
 
-def _split_type_and_names(function: str, args: list, prefix_max: int) -> tuple[list, str, list]:
-    """Finds the resource type: the first of the leading arguments that contains a '/'."""
+def _split_type_and_names(
+    function: str, args: list, prefix_max: int
+) -> tuple[list, str | Unknown, list]:
+    """Finds the resource type: the first of the leading arguments that contains a '/' (or the
+    first unknown argument, when none does: the type may be that one)."""
     for position, arg in enumerate(args[: prefix_max + 1]):
         if isinstance(arg, str) and "/" in arg:
             return args[:position], arg, args[position + 1 :]

@@ -19,6 +19,7 @@ from armlint.checks.tables import (
     Tables,
     api_version_key,
     in_version_range,
+    listed_api_version_key,
     provider_version_key,
 )
 from armlint.model import (
@@ -218,17 +219,23 @@ def azp301(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
     if is_unknown(version):
         yield Blocked(fact="api_version")
         return
-    if api_version_key(version) is None:
+    have = api_version_key(version)
+    if have is None:
         return  # not an api-version at all: AZP303
     for name in written:
-        yield from _check_first_version(record, view, tables, name, version)
+        yield from _check_first_version(record, view, tables, name, version, have)
 
 
 def _check_first_version(
-    record: VmRecord, view: dict, tables: Tables, name: str, version: str
+    record: VmRecord,
+    view: dict,
+    tables: Tables,
+    name: str,
+    version: str,
+    have: tuple[int, int, int, int],  # the version's api_version_key
 ) -> Result:
     prop = PATCH_PROPERTIES[name]
-    needed = _first_version_needed(view, tables, prop, version)
+    needed = _first_version_needed(view, tables, prop, have)
     if needed is None:
         return
     if needed == "os":
@@ -238,16 +245,18 @@ def _check_first_version(
     yield Hit(at=name, template="message", values=values)
 
 
-def _first_version_needed(view: dict, tables: Tables, prop: str, version: str) -> str | None:
-    """The first api-version the property needs when `version` is older; 'os' when only the
-    unknown OS decides; None when the version is fine (or the property is not for this OS)."""
-    have = api_version_key(version)
+def _first_version_needed(
+    view: dict, tables: Tables, prop: str, have: tuple[int, int, int, int]
+) -> str | None:
+    """The first api-version the property needs when the version (its key: `have`) is older;
+    'os' when only the unknown OS decides; None when the version is fine (or the property is
+    not for this OS)."""
     os = _known_os(view)
     if os is not None:
         first = tables.first_api_version(prop, os)
-        return first if first is not None and have < api_version_key(first) else None
+        return first if first is not None and have < listed_api_version_key(first) else None
     firsts = [v for v in (tables.first_api_version(prop, name) for name in OS_NAMES) if v]
-    keys = [api_version_key(v) for v in firsts]
+    keys = [listed_api_version_key(v) for v in firsts]
     if have < min(keys):
         return firsts[keys.index(min(keys))]
     if have >= max(keys):
@@ -272,7 +281,7 @@ def azp302(record: VmRecord, view: dict, profile: str, tables: Tables) -> Result
         return
     have = api_version_key(version)
     recommended = tables.recommended_api_version(profile)
-    if have is None or have >= api_version_key(recommended):
+    if have is None or have >= listed_api_version_key(recommended):
         return
     values = (("version", version), ("recommended", recommended), ("written", ", ".join(written)))
     yield Hit(at="api_version", template="message", values=values)

@@ -14,6 +14,7 @@ from armlint.checks.tables import (
     OS_NAMES,
     Tables,
     api_version_key,
+    listed_api_version_key,
 )
 from armlint.model import Unknown, is_unknown
 
@@ -112,10 +113,12 @@ def _known_image_facts(parts: list, profile: str, tables: Tables) -> dict:
 def _partly_known_image_facts(parts: list, unknown: Unknown, profile: str, tables: Tables) -> dict:
     """Decide what the known parts already decide; the rest stays unknown."""
     # None fits any listed image (the unknown part), '' fits none (an absent part).
-    pattern = [None if is_unknown(part) else ("" if part is None else str(part)) for part in parts]
+    publisher, offer, sku = (
+        None if is_unknown(part) else ("" if part is None else str(part)) for part in parts
+    )
 
     def could_be(status: str) -> Any:
-        return unknown if tables.image_could_be(status, *pattern, profile) else False
+        return unknown if tables.image_could_be(status, publisher, offer, sku, profile) else False
 
     return {
         "image_supported": could_be(IMAGE_SUPPORTED),
@@ -204,6 +207,6 @@ def _api_version_facts(view: dict, profile: str, tables: Tables) -> dict:
     key = api_version_key(version)
     if key is not None:
         # Left out for a value that is no api-version at all: AZP303 reports that one.
-        recommended = api_version_key(tables.recommended_api_version(profile))
+        recommended = listed_api_version_key(tables.recommended_api_version(profile))
         facts["api_version_recommended"] = key >= recommended
     return facts

@@ -30,14 +30,20 @@ def _no_constants(word: str):
     raise NotTaken  # NaN and Infinity are not JSON: the full reader reports them
 
 
-_scan_once = JSONDecoder(parse_constant=_no_constants).scan_once
+_scan_once = JSONDecoder(parse_constant=_no_constants).scan_once  # type: ignore[attr-defined]  # not in typeshed
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    # Lower-case property name -> the tree of the value below it ({}: no further); _ITEMS ->
+    # the tree of an array's object items.
+    Tree = dict[str, "Tree"]
 
 # Lower-case property names to descend into (positions kept), per object.
-_CONFIGURATION = {"patchsettings": {"automaticbyplatformsettings": {}}}
+_CONFIGURATION: Tree = {"patchsettings": {"automaticbyplatformsettings": {}}}
 _OS_PROFILE = {"windowsconfiguration": _CONFIGURATION, "linuxconfiguration": _CONFIGURATION}
-_STORAGE = {"imagereference": {}, "osdisk": {}}
+_STORAGE: Tree = {"imagereference": {}, "osdisk": {}}
 _ITEMS = "items"  # marks an array whose object items are positioned with the given tree
-_EXTENSIONS = {_ITEMS: {"properties": {}}}
+_EXTENSIONS: Tree = {_ITEMS: {"properties": {}}}
 _PROFILE = {
     "osprofile": _OS_PROFILE,
     "storageprofile": _STORAGE,
@@ -100,6 +106,7 @@ def parse_selected(text: str, src: SourceText):
     start = _skip(text, 0)
     if start >= len(text) or text[start] not in "[{":
         raise NotTaken
+    value: JsonObject | JsonArray
     if text[start] == "[":
         value, end = _array(text, start, src, RESOURCE)
     else:
@@ -110,10 +117,12 @@ def parse_selected(text: str, src: SourceText):
 
 
 def _skip(text: str, pos: int) -> int:
-    return _WS.match(text, pos).end()
+    blanks = _WS.match(text, pos)
+    assert blanks is not None  # [ \t\n\r]* matches everywhere, if only the empty string
+    return blanks.end()
 
 
-def _value(text: str, pos: int, src: SourceText, tree: dict | None):
+def _value(text: str, pos: int, src: SourceText, tree: Tree | None):
     char = text[pos]
     if tree is not None and char == "{" and _ITEMS not in tree:
         return _object(text, pos, src, tree)
@@ -124,7 +133,7 @@ def _value(text: str, pos: int, src: SourceText, tree: dict | None):
     return _scan_once(text, pos)
 
 
-def _object(text: str, start: int, src: SourceText, tree: dict) -> tuple[JsonObject, int]:
+def _object(text: str, start: int, src: SourceText, tree: Tree) -> tuple[JsonObject, int]:
     obj = JsonObject()
     key_spans: dict[str, tuple[int, int]] = {}
     value_spans: dict[str, tuple[int, int]] = {}
@@ -156,7 +165,7 @@ def _object(text: str, start: int, src: SourceText, tree: dict) -> tuple[JsonObj
     return obj, end
 
 
-def _array(text: str, start: int, src: SourceText, item_tree: dict) -> tuple[JsonArray, int]:
+def _array(text: str, start: int, src: SourceText, item_tree: Tree) -> tuple[JsonArray, int]:
     arr = JsonArray()
     spans: list[tuple[int, int]] = []
     pos = _skip(text, start + 1)
