@@ -111,6 +111,7 @@ class ResultPacks:
         self._pending: dict[str, bytes] = {}
         self._pending_bytes = 0
         self._hashed_anew = 0  # bytes of files hashed that no index had a stamp for
+        self._statuses: dict[str, os.stat_result] = {}  # path -> its stat in this run
 
     # -- reading --------------------------------------------------------------------------
 
@@ -141,13 +142,23 @@ class ResultPacks:
         if known is None:
             return None
         try:
-            status = os.stat(path)
+            status = self.status(path)
         except (OSError, ValueError):
             return None
         if not S_ISREG(status.st_mode) or stamp_of(status) != known[0]:
             return None
         self._stamped[path] = known
         return known[1]
+
+    def status(self, path: str | os.PathLike[str]) -> os.stat_result:
+        """``os.stat`` of ``path``, taken once in this run: the size limit asks it of each
+        file before the file's stamp is compared (a second ``stat`` of every file was a tenth
+        of a fully cached run). Raises as ``os.stat`` does."""
+        name = os.fspath(path)
+        status = self._statuses.get(name)
+        if status is None:
+            status = self._statuses[name] = os.stat(name)
+        return status
 
     def walk(self, key: str) -> dict | None:
         """The walk recorded under ``key`` (cache_walk checks it), or None."""

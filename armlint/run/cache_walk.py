@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 
 from armlint.globs import GITIGNORE
 from armlint.model import FileReport
@@ -115,7 +114,7 @@ def _recorded_walk(record: dict | None) -> Discovery | None:
         if _changed(os.path.join(folder, GITIGNORE), stamp):
             return None
     found = Discovery()
-    found.candidates = [Candidate(Path(path), kind) for path, kind in record["candidates"]]
+    found.candidates = [Candidate(path, kind) for path, kind in record["candidates"]]
     found.reports = [FileReport(*report) for report in record["reports"]]
     found.notes = list(record["notes"])
     return found
