@@ -58,7 +58,8 @@ _FIX_TYPES = (str, str, list)
 _EDIT_MEMBERS = itemgetter("path", "start", "end", "new_text")
 _EDIT_TYPES = (str, int, int, str)
 _PAIR_TYPES: set[tuple[type, ...]] = {(str, str)}
-_DEPENDENCY_TYPES: set[tuple[type, ...]] = {(str, str), (str, type(None))}  # the digest is None for a special file
+# A dependency's digest is None for a special file.
+_DEPENDENCY_TYPES: set[tuple[type, ...]] = {(str, str), (str, type(None))}
 
 
 def well_formed(entry: object) -> bool:
