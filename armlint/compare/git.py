@@ -284,7 +284,7 @@ def _after_files(paths: list[str], options: RunOptions, found: Discovery) -> lis
     the options say (``found`` is that walk when the options say the same)."""
     if not (options.respect_gitignore and not options.force_exclude):
         found = discover(paths, options.exclude)
-    return [candidate.path for candidate in found.candidates]
+    return [Path(candidate.path) for candidate in found.candidates]  # a recorded walk's: str
 
 
 def _repo_relative(path: Path | str, root: Path) -> str:

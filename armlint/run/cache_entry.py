@@ -2,8 +2,8 @@
 schemas/cache-entry.schema.json, checked in plain Python.
 
 An entry is untrusted input, so it is checked before use. jsonschema did it in about half of a
-fully cached run (its import and a validator call per finding); these checks cost a few
-isinstance calls per value. They accept nothing the schema refuses and are a little stricter
+fully cached run (its import and a validator call per finding); these checks compare each
+object's keys and the tuple of its members' types. They accept nothing the schema refuses and are a little stricter
 (an integer written as ``3.0``, a rule id followed by a newline): tests compare the two on
 entries armlint writes and on fuzzed ones (tests/pipeline/test_cache_hits.py,
 tests/hardening/test_fuzz_cache.py). Keep them in step with the schema.
@@ -12,6 +12,7 @@ tests/hardening/test_fuzz_cache.py). Keep them in step with the schema.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 FORMAT = 4  # the schema's "format" const; workunits._result_to writes it
 _RULE = re.compile(r"AZP[0-9]{3}")
@@ -36,98 +37,102 @@ _FINDING_ALLOWED = _FINDING | {"scenario", "parameter_file", "fix"}
 _TOP_ALLOWED = _TOP | {"stamp"}
 _FIX = {"title", "applicability", "edits"}
 _EDIT = {"path", "start", "end", "new_text", "location"}
+_STATUSES = ("linted", "skipped", "error")
+_SEVERITIES = ("error", "warning", "info", "")
+_JUST_TEXT = {str}
+# Each object is checked with as few Python calls as can be, since these checks were most of a
+# fully cached run's lookups: its keys compared with a set, and its members, taken in a fixed
+# order, as one tuple of their exact types (``tuple(map(type, ...))``, all in C), so a bool is
+# not taken for an integer.
+_FILE_MEMBERS = itemgetter("path", "kind", "status", "reason")
+_FILE_TYPES = (str, str, str, str)
+_LOCATION_MEMBERS = itemgetter("path", "line", "column", "end_line", "end_column")
+_LOCATION_TYPES = (str, int, int, int, int)
+_LOCATION_NUMBERS = itemgetter("line", "column", "end_line", "end_column")
+_FINDING_TEXTS = itemgetter(
+    "rule", "name", "severity", "message", "resource", "fingerprint", "suppressed"
+)
+_FINDING_TEXT_TYPES = (str,) * 7
+_FIX_MEMBERS = itemgetter("title", "applicability", "edits")
+_FIX_TYPES = (str, str, list)
+_EDIT_MEMBERS = itemgetter("path", "start", "end", "new_text")
+_EDIT_TYPES = (str, int, int, str)
+_PAIR_TYPES: set[tuple[type, ...]] = {(str, str)}
+# A dependency's digest is None for a special file.
+_DEPENDENCY_TYPES: set[tuple[type, ...]] = {(str, str), (str, type(None))}
 
 
 def well_formed(entry: object) -> bool:
-    if not isinstance(entry, dict) or not _keys(entry, _TOP, _TOP_ALLOWED):
+    if type(entry) is not dict or not _TOP <= entry.keys() <= _TOP_ALLOWED:
         return False
     stamp = entry.get("stamp", "0" * 64)
     return (
-        _is_int(entry["format"])
+        type(entry["format"]) is int
         and entry["format"] == FORMAT
-        and isinstance(stamp, str)
+        and type(stamp) is str
         and _STAMP.fullmatch(stamp) is not None
         and _all(entry["files"], _file)
         and _all(entry["findings"], _finding)
-        and _all(entry["notes"], _is_str)
-        and _all(entry["resources"], lambda pair: _pair(pair, _is_str))
-        and _all(entry["dependencies"], lambda pair: _pair(pair, _str_or_none))
+        and _texts(entry["notes"])
+        and _pairs(entry["resources"], _PAIR_TYPES)
+        and _pairs(entry["dependencies"], _DEPENDENCY_TYPES)
     )
 
 
-def _keys(value: dict, required: set[str], allowed: set[str] | None = None) -> bool:
-    """``value`` has every ``required`` key and none but the ``allowed`` (or required) ones."""
-    keys = value.keys()
-    if allowed is None:
-        return keys == required
-    return required <= keys and keys <= allowed
-
-
 def _all(value: object, check) -> bool:
-    return isinstance(value, list) and all(check(item) for item in value)
+    return type(value) is list and all(map(check, value))
 
 
-def _is_str(value: object) -> bool:
-    return isinstance(value, str)
+def _texts(value: object) -> bool:
+    """A list of strings."""
+    return type(value) is list and set(map(type, value)) <= _JUST_TEXT
 
 
-def _str_or_none(value: object) -> bool:
-    return value is None or isinstance(value, str)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _count(value: object) -> bool:
-    return _is_int(value) and value >= 0  # type: ignore[operator]
-
-
-def _pair(value: object, second) -> bool:
-    return isinstance(value, list) and len(value) == 2 and _is_str(value[0]) and second(value[1])
+def _pairs(value: object, types: set[tuple[type, ...]]) -> bool:
+    """A list of lists whose items' types are one of ``types``."""
+    if type(value) is not list or not all(type(pair) is list for pair in value):
+        return False
+    return {tuple(map(type, pair)) for pair in value} <= types
 
 
 def _file(value: object) -> bool:
     return (
-        isinstance(value, dict)
-        and _keys(value, _FILE)
-        and _is_str(value["path"])
-        and _is_str(value["kind"])
-        and value["status"] in ("linted", "skipped", "error")
-        and _is_str(value["reason"])
+        type(value) is dict
+        and value.keys() == _FILE
+        and tuple(map(type, _FILE_MEMBERS(value))) == _FILE_TYPES
+        and value["status"] in _STATUSES
     )
 
 
 def _location(value: object) -> bool:
     return (
-        isinstance(value, dict)
-        and _keys(value, _LOCATION)
-        and _is_str(value["path"])
-        and all(_count(value[name]) for name in ("line", "column", "end_line", "end_column"))
+        type(value) is dict
+        and value.keys() == _LOCATION
+        and tuple(map(type, _LOCATION_MEMBERS(value))) == _LOCATION_TYPES
+        and min(_LOCATION_NUMBERS(value)) >= 0
     )
 
 
 def _finding(value: object) -> bool:
-    if not isinstance(value, dict) or not _keys(value, _FINDING, _FINDING_ALLOWED):
+    if type(value) is not dict or not _FINDING <= value.keys() <= _FINDING_ALLOWED:
         return False
-    texts = ("name", "message", "resource", "fingerprint", "suppressed")
+    optional = value.get("scenario", ""), value.get("parameter_file", "")
     return (
-        _is_str(value["rule"])
+        tuple(map(type, _FINDING_TEXTS(value))) == _FINDING_TEXT_TYPES
         and _RULE.fullmatch(value["rule"]) is not None
-        and value["severity"] in ("error", "warning", "info", "")
-        and all(_is_str(value[name]) for name in texts)
+        and value["severity"] in _SEVERITIES
         and _location(value["location"])
-        and _all(value["provenance"], _is_str)
-        and all(_is_str(value[name]) for name in ("scenario", "parameter_file") if name in value)
+        and _texts(value["provenance"])
+        and set(map(type, optional)) == _JUST_TEXT
         and (value.get("fix") is None or _fix(value["fix"]))
     )
 
 
 def _fix(value: object) -> bool:
     return (
-        isinstance(value, dict)
-        and _keys(value, _FIX)
-        and _is_str(value["title"])
+        type(value) is dict
+        and value.keys() == _FIX
+        and tuple(map(type, _FIX_MEMBERS(value))) == _FIX_TYPES
         and value["applicability"] in ("safe", "unsafe")
         and _all(value["edits"], _edit)
     )
@@ -135,11 +140,9 @@ def _fix(value: object) -> bool:
 
 def _edit(value: object) -> bool:
     return (
-        isinstance(value, dict)
-        and _keys(value, _EDIT)
-        and _is_str(value["path"])
-        and _count(value["start"])
-        and _count(value["end"])
-        and _is_str(value["new_text"])
+        type(value) is dict
+        and value.keys() == _EDIT
+        and tuple(map(type, _EDIT_MEMBERS(value))) == _EDIT_TYPES
+        and min(value["start"], value["end"]) >= 0
         and (value["location"] is None or _location(value["location"]))
     )

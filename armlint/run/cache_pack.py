@@ -111,6 +111,7 @@ class ResultPacks:
         self._pending: dict[str, bytes] = {}
         self._pending_bytes = 0
         self._hashed_anew = 0  # bytes of files hashed that no index had a stamp for
+        self._statuses: dict[str, os.stat_result] = {}  # path -> its stat in this run
 
     # -- reading --------------------------------------------------------------------------
 
@@ -141,13 +142,23 @@ class ResultPacks:
         if known is None:
             return None
         try:
-            status = os.stat(path)
+            status = self.status(path)
         except (OSError, ValueError):
             return None
         if not S_ISREG(status.st_mode) or stamp_of(status) != known[0]:
             return None
         self._stamped[path] = known
         return known[1]
+
+    def status(self, path: str | os.PathLike[str]) -> os.stat_result:
+        """``os.stat`` of ``path``, taken once in this run: the size limit asks it of each
+        file before the file's stamp is compared (a second ``stat`` of every file was a tenth
+        of a fully cached run). Raises as ``os.stat`` does."""
+        name = os.fspath(path)
+        status = self._statuses.get(name)
+        if status is None:
+            status = self._statuses[name] = os.stat(name)
+        return status
 
     def walk(self, key: str) -> dict | None:
         """The walk recorded under ``key`` (cache_walk checks it), or None."""
@@ -372,44 +383,43 @@ def read_index(
 def _index_shape(index: object) -> bool:
     if not isinstance(index, dict) or index.get("format") != PACK_FORMAT:
         return False
-    entries, unmentioned = index.get("entries"), index.get("unmentioned")
+    # A missing member is a tuple, which is no list: such an index is refused.
+    entries, unmentioned = index.get("entries", ()), index.get("unmentioned", ())
     stamps = index.get("stamps", [])  # optional: packs written before stamps have none
     walks = index.get("walks", {})  # likewise; each walk's shape is checked when it is used
     return (
-        isinstance(entries, list)
-        and all(_index_item(item) for item in entries)
-        and isinstance(unmentioned, list)
-        and all(_is_digest(digest) for digest in unmentioned)
-        and isinstance(stamps, list)
-        and all(_stamp_item(item) for item in stamps)
+        rows_of(entries, _ENTRY_TYPES)
+        and all(length >= 0 for _, length in entries)
+        and _digests([key for key, _ in entries])
+        and type(unmentioned) is list
+        and _digests(unmentioned)
+        and rows_of(stamps, _STAMP_TYPES)
+        and _digests([stamp[-1] for stamp in stamps])
         and isinstance(walks, dict)
-        and all(_is_digest(key) and isinstance(walk, dict) for key, walk in walks.items())
+        and _digests(list(walks))
+        and all(isinstance(walk, dict) for walk in walks.values())
     )
 
 
-def _index_item(item: object) -> bool:
+_ENTRY_TYPES = (str, int)  # [key, length]
+# [path, device, inode, size, mtime_ns, ctime_ns, digest]; a time may be before 1970
+_STAMP_TYPES = (str, int, int, int, int, int, str)
+
+
+def rows_of(rows: object, types: tuple[type, ...]) -> bool:
+    """Whether ``rows`` is a list of lists whose items have exactly ``types`` (so a bool is
+    no integer). Each row's types are taken as one tuple, in C: a check per item was most of
+    reading an index or a walk of a few hundred files."""
     return (
-        isinstance(item, list)
-        and len(item) == 2
-        and _is_digest(item[0])
-        and type(item[1]) is int
-        and item[1] >= 0
+        type(rows) is list
+        and set(map(type, rows)) <= {list}
+        and {tuple(map(type, row)) for row in rows} <= {types}
     )
 
 
-def _stamp_item(item: object) -> bool:
-    """[path, device, inode, size, mtime_ns, ctime_ns, digest]"""
-    return (
-        isinstance(item, list)
-        and len(item) == 7
-        and isinstance(item[0], str)
-        and all(type(number) is int for number in item[1:6])  # a time may be before 1970
-        and _is_digest(item[6])
-    )
-
-
-def _is_digest(value: object) -> bool:
-    return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
+def _digests(values: list) -> bool:
+    """Whether every value is a key or a content digest (64 lowercase hex digits)."""
+    return set(map(type, values)) <= {str} and all(map(_DIGEST.fullmatch, values))
 
 
 def _body_of(pack: str) -> bytes | None:

@@ -24,17 +24,18 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 
 from armlint.globs import GITIGNORE
 from armlint.model import FileReport
-from armlint.run.cache_pack import ResultPacks, settled, stamp_of
+from armlint.run.cache_pack import ResultPacks, rows_of, settled, stamp_of
 from armlint.run.discover import Candidate, Discovery, Excludes, discover
 from armlint.run.options import RunOptions
 
 WALK_FORMAT = 1
-_STAMP_FIELDS = 5  # device, inode, size, mtime_ns, ctime_ns
-_KINDS = ("json", "terraform", "tfvars", "bicep", "bicepparam")  # a Candidate's
+_STAMP_ROW = (str, int, int, int, int, int)  # [path, device, inode, size, mtime_ns, ctime_ns]
+_CANDIDATE_ROW = (str, str)  # [path, kind]
+_REPORT_ROW = (str, str, str, str)  # [path, kind, status, reason]
+_KINDS = {"json", "terraform", "tfvars", "bicep", "bicepparam"}  # a Candidate's
 
 
 def discover_cached(options: RunOptions, packs: ResultPacks) -> Discovery:
@@ -108,22 +109,26 @@ def _recorded_walk(record: dict | None) -> Discovery | None:
     """The recorded walk when it is sound and no stamp in it changed, else None."""
     if record is None or not _well_formed(record):
         return None
-    for folder, *stamp in record["folders"]:
-        if _changed(folder, stamp):
-            return None
-    for folder, *stamp in record["ignores"]:
-        if _changed(os.path.join(folder, GITIGNORE), stamp):
-            return None
+    if not _unchanged(record["folders"]) or not _unchanged(record["ignores"], GITIGNORE):
+        return None
     found = Discovery()
-    found.candidates = [Candidate(Path(path), kind) for path, kind in record["candidates"]]
+    found.candidates = [Candidate(path, kind) for path, kind in record["candidates"]]
     found.reports = [FileReport(*report) for report in record["reports"]]
     found.notes = list(record["notes"])
     return found
 
 
-def _changed(path: str, stamp: list) -> bool:
-    status = _status(path)
-    return status is None or list(stamp_of(status)) != stamp
+def _unchanged(rows: list, name: str = "") -> bool:
+    """Whether ``stat`` still gives each row's folder (or the file ``name`` in it) the stamp
+    recorded in the row."""
+    for folder, *stamp in rows:
+        try:
+            status = os.stat(os.path.join(folder, name) if name else folder)
+        except (OSError, ValueError):
+            return False
+        if stamp != list(stamp_of(status)):
+            return False
+    return True
 
 
 def _status(path: str) -> os.stat_result | None:
@@ -137,30 +142,11 @@ def _well_formed(record: object) -> bool:
     return (
         isinstance(record, dict)
         and record.get("walk") == WALK_FORMAT
-        and _rows(record.get("folders"), _stamp_row)
-        and _rows(record.get("ignores"), _stamp_row)
-        and _rows(record.get("candidates"), lambda row: _texts(row, 2) and row[1] in _KINDS)
-        and _rows(record.get("reports"), lambda row: _texts(row, 4))
+        and rows_of(record.get("folders"), _STAMP_ROW)
+        and rows_of(record.get("ignores"), _STAMP_ROW)
+        and rows_of(record.get("candidates"), _CANDIDATE_ROW)
+        and {kind for _, kind in record["candidates"]} <= _KINDS
+        and rows_of(record.get("reports"), _REPORT_ROW)
         and isinstance(record.get("notes"), list)
         and all(isinstance(note, str) for note in record["notes"])
-    )
-
-
-def _rows(value: object, check) -> bool:
-    return isinstance(value, list) and all(check(row) for row in value)
-
-
-def _stamp_row(row: object) -> bool:
-    """[path, device, inode, size, mtime_ns, ctime_ns]"""
-    return (
-        isinstance(row, list)
-        and len(row) == 1 + _STAMP_FIELDS
-        and isinstance(row[0], str)
-        and all(type(number) is int for number in row[1:])
-    )
-
-
-def _texts(row: object, length: int) -> bool:
-    return (
-        isinstance(row, list) and len(row) == length and all(isinstance(text, str) for text in row)
     )

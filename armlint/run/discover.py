@@ -17,7 +17,9 @@ class Candidate(FrozenValue):
     __slots__ = ("path", "kind")
     _values = attrgetter(*__slots__)
 
-    def __init__(self, path: Path, kind: str) -> None:
+    def __init__(self, path: Path | str, kind: str) -> None:
+        # A string when a recorded walk gave it (armlint/run/cache_walk.py): a Path each was
+        # a share of a fully cached run.
         self.path = path
         self.kind = kind  # 'json' | 'terraform' | 'tfvars' | 'bicep' | 'bicepparam'
 

@@ -107,7 +107,9 @@ def _planned(options: RunOptions, found=None, packs=None) -> tuple[RunResult, li
         if found.missing:
             raise MissingPaths(", ".join(found.missing))
     found = _discover(options) if found is None else found
-    candidates, too_large = _within_size_limit(found.candidates, options.max_bytes)
+    # With the cache, the size limit's stat of each file is the one its stamp is compared with.
+    stat = os.stat if packs is None else packs.status
+    candidates, too_large = _within_size_limit(found.candidates, options.max_bytes, stat)
     units = [u for u in make_units(candidates) if in_shard(u, options.shard)]
     # Files discovery could not read belong to no unit: shard 1 reports them.
     first_shard = options.shard is None or options.shard[0] == 1
@@ -136,13 +138,14 @@ def _read_named_arguments(options: RunOptions) -> None:
     options.named_data = preload_named_arguments(named, options.max_bytes)
 
 
-def _within_size_limit(candidates, max_bytes: int):
+def _within_size_limit(candidates, max_bytes: int, stat=os.stat):
     """Files above the size limit are reported, never read: a parser would take minutes and
-    gigabytes on them. Returns the candidates to read and (report, finding) for the others."""
+    gigabytes on them. Returns the candidates to read and (report, finding) for the others.
+    ``stat``: ``os.stat``, or the result cache's, which keeps it for the file's stamp."""
     kept, refused = [], []
     for candidate in candidates:
         try:
-            size = candidate.path.stat().st_size
+            size = stat(candidate.path).st_size
         except OSError:
             size = 0  # the loader reports why it cannot read it
         if size > max_bytes:

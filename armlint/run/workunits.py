@@ -74,7 +74,8 @@ def make_units(candidates: Iterable[Candidate]) -> list[Unit]:
     for candidate in candidates:
         path = str(candidate.path)
         if candidate.kind == "json":
-            by_folder.setdefault(str(candidate.path.parent), []).append(path)
+            # pathlib's parent without a Path: a recorded walk names its files by string
+            by_folder.setdefault(os.path.dirname(path) or ".", []).append(path)
         elif candidate.kind in ("terraform", "tfvars"):
             terraform.append(path)
         else:

@@ -60,6 +60,24 @@ def test_a_fully_cached_run_reads_no_unchanged_file(folder, monkeypatch, settled
     assert runs[0] == first == checked(folder, cache=False)
 
 
+def test_a_fully_cached_run_asks_stat_once_per_file(folder, monkeypatch, settled_at_once):
+    """The size limit's ``stat`` of a file is the one its stamp is compared with."""
+    checked(folder)
+    checked(folder)  # records the walk: the run below lists no folder
+    asked: dict[str, int] = {}
+
+    def counted(path, *args, **kwargs):
+        name = os.path.abspath(os.fspath(path))
+        if name.startswith(str(folder)) and os.path.splitext(name)[1] == ".json":
+            asked[os.path.basename(name)] = asked.get(os.path.basename(name), 0) + 1
+        return stat(path, *args, **kwargs)
+
+    stat = os.stat
+    monkeypatch.setattr(os, "stat", counted)
+    checked(folder)
+    assert asked == {path.name: 1 for path in folder.iterdir()}
+
+
 def test_a_touched_file_is_hashed_again(folder, monkeypatch, settled_at_once):
     first = checked(folder)
     template = folder / "legacy-app.json"
