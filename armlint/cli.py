@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+# No contextlib: try/except does what its suppress() did, and its import was about 3 M
+# instructions of every run's start-up (issue 16).
 import argparse
-import contextlib
 import errno
 import gc
 import os
@@ -391,8 +392,10 @@ def _stop_on_signals() -> dict:
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
         if number is not None:
-            with contextlib.suppress(ValueError, OSError):  # not the main thread
+            try:
                 previous[number] = signal.signal(number, stop)
+            except (ValueError, OSError):  # not the main thread
+                pass
     return previous
 
 
@@ -401,8 +404,10 @@ def _restore_signals(previous: dict) -> None:
     import _signal as signal  # as in _stop_on_signals
 
     for number, handler in previous.items():
-        with contextlib.suppress(ValueError, OSError, TypeError):
+        try:
             signal.signal(number, handler)
+        except (ValueError, OSError, TypeError):
+            pass
 
 
 def _flushed(code: int) -> int:
@@ -424,10 +429,12 @@ def _flushed(code: int) -> int:
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the flush at exit has nothing left to fail on."""
-    with contextlib.suppress(OSError, ValueError):
+    try:
         descriptor = os.open(os.devnull, os.O_WRONLY)
         os.dup2(descriptor, sys.stdout.fileno())
         os.close(descriptor)
+    except (OSError, ValueError):
+        pass
     sys.stdout = None
 
 
@@ -489,9 +496,11 @@ def _commands_reached(arguments: list[str]) -> tuple[str, ...] | None:
 
 def _say(line: str) -> None:
     """One line on stderr; a closed or broken stderr must not turn it into a traceback."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
+    try:
         sys.stderr.write(line + "\n")
         sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _is_terminal(stream) -> bool:
@@ -528,8 +537,10 @@ def _tolerant_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            with contextlib.suppress(ValueError, OSError):
+            try:
                 reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 def _settings(args):

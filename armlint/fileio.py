@@ -17,7 +17,7 @@ a symlink to its target rather than replacing the link.
 
 from __future__ import annotations
 
-import contextlib
+# No contextlib (see armlint/cli.py): try/except instead of suppress().
 import errno
 import io
 import os
@@ -244,8 +244,10 @@ def preload_named_arguments(paths: list[str], cap: int) -> dict[str, bytes]:
     """Read every named argument that is a pipe now; returns what was kept (for workers)."""
     for path in paths:
         if path == STDIN_NAME or _is_pipe(path):
-            with contextlib.suppress(OSError):
+            try:
                 read_named_argument(path, cap)
+            except OSError:
+                pass
     return {path: _preloaded[path] for path in paths if path in _preloaded}
 
 
@@ -341,8 +343,10 @@ def _write_atomic(target: str, data: bytes) -> None:
         _write_synced(descriptor, data)
         os.replace(temporary, target)
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(temporary)
+        except OSError:
+            pass
         raise
     _sync_directory(os.path.dirname(target))
 
@@ -373,8 +377,9 @@ def _sync_directory(directory: str) -> None:
     except OSError:
         return
     try:
-        with contextlib.suppress(OSError):
-            os.fsync(descriptor)
+        os.fsync(descriptor)
+    except OSError:
+        pass
     finally:
         os.close(descriptor)
 
