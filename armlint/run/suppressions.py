@@ -70,9 +70,9 @@ _SYNTAX_BY_SUFFIX = {
 def read_source(path: str) -> str:
     """The default reader: UTF-8 (a byte-order mark dropped), undecodable bytes replaced;
     a regular file only (armlint.fileio), so a FIFO is never opened for a comment scan."""
-    from armlint.fileio import DEFAULT_CAP, read_regular
+    from armlint.fileio import DEFAULT_CAP, decode_utf8, read_regular
 
-    return read_regular(path, DEFAULT_CAP).decode("utf-8-sig", errors="replace")
+    return decode_utf8(read_regular(path, DEFAULT_CAP), errors="replace")
 
 
 class Suppression(Value):

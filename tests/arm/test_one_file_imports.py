@@ -40,6 +40,8 @@ NEVER_FOR_JSON = (
     "base64",
     "tempfile",
     "random",
+    # The "utf-8-sig" codec: armlint.fileio.decode_utf8 does its work (start-up).
+    "encodings.utf_8_sig",
 )
 # What a template without findings does not need either: fixes, and the hash that fingerprints
 # findings (importing OpenSSL's hashlib alone was a tenth of the budget).
