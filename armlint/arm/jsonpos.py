@@ -22,6 +22,7 @@ import re
 from functools import cache
 from json.decoder import scanstring  # type: ignore[attr-defined]  # not in typeshed
 
+from armlint.fileio import decode_utf8
 from armlint.model import Location
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
@@ -539,7 +540,7 @@ def decode_bytes(data: bytes) -> str:
         raise UnicodeDecodeError("utf-32", data, 0, 4, "UTF-32 text; save the file as UTF-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
-    return data.decode("utf-8-sig")
+    return decode_utf8(data)  # "utf-8-sig", without importing that codec (start-up)
 
 
 def parse(text: str, path: str = "<string>") -> tuple[object, SourceText]:

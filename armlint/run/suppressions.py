@@ -27,7 +27,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from operator import attrgetter
 
 from armlint.model import Finding, Location, RunResult, Value
@@ -71,9 +70,9 @@ _SYNTAX_BY_SUFFIX = {
 def read_source(path: str) -> str:
     """The default reader: UTF-8 (a byte-order mark dropped), undecodable bytes replaced;
     a regular file only (armlint.fileio), so a FIFO is never opened for a comment scan."""
-    from armlint.fileio import DEFAULT_CAP, read_regular
+    from armlint.fileio import DEFAULT_CAP, decode_utf8, read_regular
 
-    return read_regular(path, DEFAULT_CAP).decode("utf-8-sig", errors="replace")
+    return decode_utf8(read_regular(path, DEFAULT_CAP), errors="replace")
 
 
 class Suppression(Value):
@@ -190,14 +189,20 @@ def apply_suppressions(
 _UNMENTIONED: set[str] = set()
 
 
-@contextmanager
-def skipping(paths: Iterable[str]) -> Iterator[None]:
+class skipping:  # named as the function it was: ``with skipping(paths):``
     """While the block runs, the scan does not read ``paths``: their bytes, as the run read
-    them for its cache keys, do not contain "armlint" (so they hold no suppression)."""
-    _UNMENTIONED.update(_path_key(path) for path in paths)
-    try:
-        yield
-    finally:
+    them for its cache keys, do not contain "armlint" (so they hold no suppression).
+
+    A class, not ``contextlib.contextmanager``: importing contextlib was about 3 M instructions
+    of every run's start-up (issue 16)."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self._paths = paths
+
+    def __enter__(self) -> None:
+        _UNMENTIONED.update(_path_key(path) for path in self._paths)
+
+    def __exit__(self, *_exception: object) -> None:
         _UNMENTIONED.clear()
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from operator import attrgetter
 from pathlib import Path
 
-from armlint.fileio import DEFAULT_CAP, BufferReader, held_in_memory, read_regular
+from armlint.fileio import DEFAULT_CAP, BufferReader, decode_utf8, held_in_memory, read_regular
 from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
 from armlint.resolving import FolderResolver
 from armlint.run.discover import Candidate
@@ -135,7 +135,7 @@ def _linked_groups(paths: list[str], links) -> list[tuple[str, ...]]:
         if links is _bicep_links:
             join(anchor, folder)  # files of one folder often share modules
         try:
-            text = read_regular(path, DEFAULT_CAP).decode("utf-8-sig", errors="replace")
+            text = decode_utf8(read_regular(path, DEFAULT_CAP), errors="replace")
         except (OSError, ValueError):
             continue  # the loader reports the file
         for target in links(path, text, folders):

@@ -40,6 +40,8 @@ NEVER_FOR_JSON = (
     "base64",
     "tempfile",
     "random",
+    # The "utf-8-sig" codec: armlint.fileio.decode_utf8 does its work (start-up).
+    "encodings.utf_8_sig",
 )
 # What a template without findings does not need either: fixes, and the hash that fingerprints
 # findings (importing OpenSSL's hashlib alone was a tenth of the budget).
@@ -53,6 +55,9 @@ NEVER_WITHOUT_FINDINGS = (
     "dataclasses",
     "inspect",
     "typing",
+    # try/except instead of contextlib.suppress on the shared path: its import was about 3 M
+    # instructions (typing imports it, so a template whose findings have fixes still does).
+    "contextlib",
 )
 # armlint's own modules on a clean one-template check: 46 when this budget was set.
 ARMLINT_MODULE_BUDGET = 50
