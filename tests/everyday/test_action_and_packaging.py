@@ -148,6 +148,7 @@ def test_sdist_and_wheel_build_and_the_wheel_installs_into_a_fresh_venv(tmp_path
             "--no-index",
             "--quiet",
             "--ignore-installed",
+            "--no-compile",  # pip's own byte-compiling of every module: not what is tested
             str(wheel),
         ],
         env=env,

@@ -15,6 +15,7 @@ from armlint.checks.pack import load_pack
 from armlint.cli import main
 from armlint.fix.propose import BUILDERS
 from armlint.model import Finding
+from tests.schema_check import validate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
 CASES = sorted(p.relative_to(FIXTURES) for p in FIXTURES.glob("AZP*/*") if p.is_dir())
@@ -114,14 +115,11 @@ def test_summary_counts_fixable_findings(tmp_path, capsys, monkeypatch):
 
 
 def test_sarif_carries_the_fix_as_a_replacement(tmp_path, capsys, monkeypatch):
-    import jsonschema
-
     work = tmp_path / "work"
     shutil.copytree(FIXTURES / "AZP105" / "bicep" / "input", work)
     _code, out = run(capsys, monkeypatch, work, "--format", "sarif")
     sarif = json.loads(out)
-    schema_path = Path(__file__).resolve().parents[2] / "schemas" / "sarif-2.1.0.json"
-    jsonschema.validate(sarif, json.loads(schema_path.read_text()))
+    validate(sarif, "sarif-2.1.0.json")
     (result,) = sarif["runs"][0]["results"]
     (change,) = result["fixes"][0]["artifactChanges"]
     (replacement,) = change["replacements"]

@@ -130,10 +130,12 @@ def test_every_entry_a_run_writes_is_valid_and_used(filled_cache, private_cache)
     (severity not yet set, '' until the findings path sets it) once failed it, so a file that
     does not parse was checked afresh on every run."""
     from armlint.run import workunits
+    from armlint.run.cache_pack import ResultPacks
 
     cache_copy(filled_cache, private_cache)  # what report(cache=True) wrote
     keys = sorted(stored_entries(private_cache))
     assert keys
+    packs = ResultPacks()  # the cache as one run sees it: its packs read once, not per entry
     for key in keys:
-        reason = workunits.lookup_cached(key)[1]
+        reason = workunits.lookup_cached(key, packs)[1]
         assert reason == "", (key, reason)

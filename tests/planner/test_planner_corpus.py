@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 
 import pytest
 
-from armlint.paths import schemas_dir
 from armlint.planner import (
     PlanSettings,
     build_plan,
@@ -25,6 +24,7 @@ from armlint.planner import (
 from armlint.planner.placement import zones_of
 from armlint.report.plan_formats import INVENTORY_FORMATS, PLAN_FORMATS, plan_summary
 from armlint.run.pipeline import RunOptions, image_support_checker, load_records
+from tests.schema_check import validate
 
 pytestmark = pytest.mark.corpus
 
@@ -43,10 +43,6 @@ def settings():
 @pytest.fixture(scope="module")
 def plan(loaded, settings):
     return build_plan(loaded.records, settings)
-
-
-def schema(name: str) -> dict:
-    return json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
 
 
 def test_the_corpus_has_vms_batches_and_exclusions(loaded, plan):
@@ -98,10 +94,8 @@ def inventory_json(loaded, settings):
 
 
 def test_the_json_plan_is_the_plan(plan_json, plan):
-    import jsonschema
-
     data, findings = plan_json
-    jsonschema.validate(data, schema("plan.schema.json"))
+    validate(data, "plan.schema.json")
     assert [batch["vms"] for batch in data["batches"]] == [list(b.vms) for b in plan.batches]
     assert len(data["excluded"]) == len(plan.excluded)
     assert len(data["findings"]) == len(findings)
@@ -128,9 +122,7 @@ def test_inventory_has_one_row_per_vm_in_every_format(loaded, settings, inventor
     assert len(names) == len(loaded.records)
     text, _ = inventory_report(loaded.records, loaded.findings, settings, fmt)
     if fmt == "json":
-        import jsonschema
-
-        jsonschema.validate(json.loads(text), schema("inventory.schema.json"))
+        validate(json.loads(text), "inventory.schema.json")
         rows = [vm["name"] for vm in json.loads(text)["vms"]]
     elif fmt == "csv":
         rows = [row["name"] for row in csv.DictReader(io.StringIO(text))]

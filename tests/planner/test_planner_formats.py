@@ -14,9 +14,9 @@ import pytest
 from planner_fleet import supported, vm
 
 from armlint.model import Unknown
-from armlint.paths import schemas_dir
 from armlint.planner import PlanSettings, build_plan, inventory, plan_findings
 from armlint.report.plan_formats import render_inventory, render_plan
+from tests.schema_check import validate
 
 HOSTILE = "<script>alert(1)</script>"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,28 +46,20 @@ def rows(records, plan):
     return inventory(records, plan_findings(plan, records), settings=plan.settings)
 
 
-def load_schema(name: str) -> dict:
-    return json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
-
-
 # --- JSON -------------------------------------------------------------------------------------
 
 
 def test_plan_json_is_to_dict_and_matches_the_schema(plan):
-    import jsonschema
-
     data = json.loads(render_plan(plan, "json"))
     assert data == plan.to_dict()
     assert render_plan(plan.to_dict(), "json") == render_plan(plan, "json")
-    jsonschema.validate(data, load_schema("plan.schema.json"))
+    validate(data, "plan.schema.json")
 
 
 def test_inventory_json_matches_the_schema(rows):
-    import jsonschema
-
     data = json.loads(render_inventory(rows, "json"))
     assert data == {"vms": rows}
-    jsonschema.validate(data, load_schema("inventory.schema.json"))
+    validate(data, "inventory.schema.json")
 
 
 def test_unknown_formats_are_refused(plan, rows):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from planner_fleet import supported, vm
 
 from armlint.model import Finding, Location, Unknown
-from armlint.paths import schemas_dir
 from armlint.planner import PlanSettings, inventory
+from tests.schema_check import validate
 
 
 def test_one_row_per_record_with_the_documented_columns():
@@ -87,12 +85,9 @@ def test_custom_image_and_excluded_reason():
 
 
 def test_rows_match_the_schema():
-    import jsonschema
-
     records = [
         vm("a", 10, location="eastus"),
         vm("b", 50, kind="vmss", orchestration_mode="Flexible", zones=Unknown("p")),
         vm("c", 90, provision_vm_agent="true", os=None, patch_mode=None),
     ]
-    schema = json.loads((schemas_dir() / "inventory.schema.json").read_text(encoding="utf-8"))
-    jsonschema.validate({"vms": inventory(records, [])}, schema)
+    validate({"vms": inventory(records, [])}, "inventory.schema.json")

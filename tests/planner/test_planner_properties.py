@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from planner_fleet import supported, vm
 
 from armlint.model import Unknown, VmRecord
-from armlint.paths import schemas_dir
 from armlint.planner import PlanSettings, build_plan, load_region_table
+from tests.schema_check import validate
 
 # Paired chains and stars (symmetric and asymmetric), sovereign pairs and unpaired regions.
 REGIONS = [
@@ -215,7 +215,4 @@ def test_output_is_deterministic_and_order_independent(specs, batch_size, rnd: r
 @settings(max_examples=25, deadline=None)
 @given(fleet_specs, batch_sizes)
 def test_generated_plans_match_the_schema(specs, batch_size):
-    import jsonschema
-
-    schema = json.loads((schemas_dir() / "plan.schema.json").read_text(encoding="utf-8"))
-    jsonschema.validate(plan_for(build_fleet(specs), batch_size), schema)
+    validate(plan_for(build_fleet(specs), batch_size), "plan.schema.json")

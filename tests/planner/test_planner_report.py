@@ -10,9 +10,9 @@ import pytest
 from planner_fleet import supported, vm
 
 from armlint.model import Finding, Location
-from armlint.paths import schemas_dir
 from armlint.planner import PlanSettings, inventory_report, plan_report
 from armlint.run.pipeline import RunOptions, image_support_checker, load_records
+from tests.schema_check import validate
 
 SETTINGS = PlanSettings(image_supported=supported)
 FORMATS = ("text", "json", "markdown", "html")
@@ -36,10 +36,6 @@ def load_finding(rule: str, severity: str = "error", suppressed: str = "") -> Fi
         location=Location("broken.json", 3, 1),
         suppressed=suppressed,
     )
-
-
-def schema(name: str) -> dict:
-    return json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
 
 
 def test_findings_come_back_with_the_pack_names_and_severities(records):
@@ -84,11 +80,9 @@ def test_text_findings_are_check_style_lines(records):
 
 
 def test_json_has_a_findings_array_and_matches_the_schema(records):
-    import jsonschema
-
     text, findings = plan_report(records, [load_finding("AZP001")], SETTINGS, "json")
     data = json.loads(text)
-    jsonschema.validate(data, schema("plan.schema.json"))
+    validate(data, "plan.schema.json")
     assert [item["rule"] for item in data["findings"]] == [f.rule for f in findings]
     assert list(data)[-2:] == ["findings", "assumptions"]
 
@@ -112,11 +106,9 @@ def test_markdown_findings_table_escapes_messages(records):
 
 
 def test_inventory_lists_plan_rules_per_vm_and_returns_the_same_findings(records):
-    import jsonschema
-
     text, findings = inventory_report(records, [load_finding("AZP002", "info")], SETTINGS, "json")
     data = json.loads(text)
-    jsonschema.validate(data, schema("inventory.schema.json"))
+    validate(data, "inventory.schema.json")
     by_name = {row["name"]: row["findings"] for row in data["vms"]}
     assert by_name["web[0]"] == ["AZP501"]
     assert by_name["lonely"] == ["AZP502"]
