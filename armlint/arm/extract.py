@@ -56,6 +56,7 @@ class ArmNode:
         "start",
         "steps",
         "evaluated",
+        "source",
         "trace",
         "reads",
         "_children",
@@ -79,6 +80,8 @@ class ArmNode:
         self.start = start
         self.steps: tuple[tuple[Any, str], ...] = steps  # (container, key) passed
         self.evaluated = evaluated
+        # An attribute, not a property: reach() reads it for every path it follows.
+        self.source = SOURCE_EVALUATED if evaluated else SOURCE_LITERAL
         self.trace: tuple[str, ...] = trace
         self.reads = reads
         self._children: dict[str, ArmNode | None] = {}
@@ -86,10 +89,6 @@ class ArmNode:
         # Kept: the absent properties of one object are all placed at it (a dozen per VM).
         self._location: Location | None = None
         self._object_location: Location | None = None
-
-    @property
-    def source(self) -> str:
-        return SOURCE_EVALUATED if self.evaluated else SOURCE_LITERAL
 
     @property
     def location(self) -> Location:

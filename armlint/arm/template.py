@@ -423,8 +423,8 @@ class TemplateScope(expressions.Scope):
 
     def resolve(self, value: Any) -> Evaluated:
         """Evaluate every expression inside a JSON value; containers keep their positions."""
-        memo = self._sharing_memo()
-        if memo is not None and _worth_sharing(value):
+        memo = self.context.memo  # _sharing_memo() without a call: every value comes here
+        if memo is not None and self.scope_id is not None and _worth_sharing(value):
             return self._resolve_shared(value, memo)
         return self._resolve_here(value)
 
