@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from armlint.arm.combinations import CombinationMemo
+from armlint.arm.combinations import COPY_INDEX
 from armlint.arm.jsonpos import JsonObject, get_ci
-from armlint.arm.template import Evaluated, TemplateScope, location_of
+from armlint.arm.template import Evaluated, FileContext, TemplateScope, location_of
 from armlint.compute.arm_body import BodyExtractor, Reached, reach
 from armlint.model import (
     SOURCE_EVALUATED,
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 VM_TYPE = "microsoft.compute/virtualmachines"
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 NO_READS: frozenset[str] = frozenset()
+INDEX_READ = frozenset((COPY_INDEX,))  # the reads of a node whose value read a copy-loop index
 SETTLES_TO_ITSELF: Any = object()  # ArmNode._settled of a node whose value has nothing to settle
 NOT_EVALUATED: Any = object()  # RecordBuilder._name before it is asked
 
@@ -55,6 +56,7 @@ class ArmNode:
         "start",
         "steps",
         "evaluated",
+        "source",
         "trace",
         "reads",
         "_children",
@@ -78,6 +80,8 @@ class ArmNode:
         self.start = start
         self.steps: tuple[tuple[Any, str], ...] = steps  # (container, key) passed
         self.evaluated = evaluated
+        # An attribute, not a property: reach() reads it for every path it follows.
+        self.source = SOURCE_EVALUATED if evaluated else SOURCE_LITERAL
         self.trace: tuple[str, ...] = trace
         self.reads = reads
         self._children: dict[str, ArmNode | None] = {}
@@ -85,10 +89,6 @@ class ArmNode:
         # Kept: the absent properties of one object are all placed at it (a dozen per VM).
         self._location: Location | None = None
         self._object_location: Location | None = None
-
-    @property
-    def source(self) -> str:
-        return SOURCE_EVALUATED if self.evaluated else SOURCE_LITERAL
 
     @property
     def location(self) -> Location:
@@ -163,10 +163,16 @@ class ArmNode:
         return ArmNode(resolved.value, self.scope, self.start, self.steps, evaluated, trace, reads)
 
     def _resolve(self, value: Any) -> tuple[Evaluated, frozenset[str]]:
-        """The value evaluated, and the explored parameters this node's value then read."""
-        memo = self.scope.context.memo
+        """The value evaluated, and the explored parameters this node's value then read
+        (without a memo: whether it read a copy-loop index, for ``CopySharing``)."""
+        context = self.scope.context
+        memo = context.memo
         if memo is None:
-            return self.scope.resolve(value), self.reads
+            before = context.index_reads
+            result = self.scope.resolve(value)
+            if context.index_reads != before:
+                return result, self.reads | INDEX_READ
+            return result, self.reads
         memo.start()
         try:
             result = self.scope.resolve(value)
@@ -175,9 +181,11 @@ class ArmNode:
         return result, (self.reads | step if step else self.reads)
 
     def _read_again(self, reads: frozenset[str]) -> None:
-        memo = self.scope.context.memo
-        if memo is not None:
-            memo.read_all(reads)
+        context = self.scope.context
+        if context.memo is not None:
+            context.memo.read_all(reads)
+        else:  # only INDEX_READ without a memo
+            context.index_reads += 1
 
 
 def _written_at(steps_and_start: tuple[tuple[tuple[Any, str], ...], Location]) -> Location:
@@ -235,12 +243,20 @@ class RecordBuilder:
     """Collects the facts of one VM or scale-set resource: the body's through
     ``compute.arm_body``, the sibling resources' (extensions, maintenance assignments) here."""
 
-    def __init__(self, resource: dict, scope: TemplateScope, kind: str, location: Location) -> None:
+    def __init__(
+        self,
+        resource: dict,
+        scope: TemplateScope,
+        kind: str,
+        location: Location,
+        copies: CopySharing | None = None,  # for an instance of a copy loop
+    ) -> None:
         self.resource = resource
         self.scope = scope
         self.kind = kind
         self.start = location
-        self.body = SharedBodyExtractor(ArmNode(resource, scope, location), kind, location)
+        root = ArmNode(resource, scope, location)
+        self.body = SharedBodyExtractor(root, kind, location, copies)
         self._name: Any = NOT_EVALUATED
 
     @property
@@ -264,35 +280,40 @@ class SharedBodyExtractor(BodyExtractor):
     once per choice of the explored parameters their values read (arm.combinations), and once
     for all the instances of a copy loop unless they read its index: a VM of the root template
     is the same resource in every combination, so a path that read no changed choice (and no
-    index) reaches the same value."""
+    index) reaches the same value. Without combinations, the groups of facts of a copy loop's
+    instances are shared the same way (``CopySharing``)."""
 
-    def __init__(self, root: ArmNode, kind: str, start: Location) -> None:
+    def __init__(
+        self, root: ArmNode, kind: str, start: Location, copies: CopySharing | None = None
+    ) -> None:
         super().__init__(root, kind, start)
         self.scope = scope = root.scope
         memo = scope.context.memo
         self.memo = memo if memo is not None and scope.scope_id is not None else None
+        # Either sharer, or neither: CopySharing counts index reads only without a memo.
+        self.copies = copies if memo is None else None
 
     def facts(self) -> dict[str, Fact]:
         """All of them at once when no choice they read changed (the caller copies the dict;
         nothing changes a ``Fact`` once built)."""
-        if self.memo is None:
+        if self.memo is None and self.copies is None:
             return super().facts()
-        return self._shared(self.memo, "facts", lambda: BodyExtractor.facts(self))
+        return self._shared("facts", lambda: BodyExtractor.facts(self))
 
     def find(self, *path: str) -> Reached:
         if self.memo is None:
             return reach(self.root, path)
-        return self._shared(self.memo, path, lambda: reach(self.root, path))
+        return self._shared(path, lambda: reach(self.root, path))
 
     # Each group of facts shared on its own: when a choice changes one group (the patch mode,
     # say), the others (the image, the placement) are not worked out again. Each reads only
     # its own paths, and returns new Facts that nothing changes afterwards.
 
     def _patch_facts(self, os_name: str) -> dict[str, Fact | None]:
-        if self.memo is None:
+        if self.memo is None and self.copies is None:
             return super()._patch_facts(os_name)
         compute = partial(BodyExtractor._patch_facts, self, os_name)
-        return self._shared(self.memo, ("patch facts", os_name), compute)
+        return self._shared(("patch facts", os_name), compute)
 
     def _image_facts(self) -> dict[str, Fact]:
         return self._group("image facts", BodyExtractor._image_facts)
@@ -304,15 +325,52 @@ class SharedBodyExtractor(BodyExtractor):
         return self._group("upgrade facts", BodyExtractor._scale_set_upgrade_facts)
 
     def _group(self, what: str, method: Callable[[BodyExtractor], Any]) -> Any:
-        if self.memo is None:
+        if self.memo is None and self.copies is None:
             return method(self)
-        return self._shared(self.memo, what, partial(method, self))
+        return self._shared(what, partial(method, self))
 
-    def _shared(self, memo: CombinationMemo, what: Any, compute: Callable[[], Any]) -> Any:
+    def _shared(self, what: Any, compute: Callable[[], Any]) -> Any:
         scope = self.scope
         resource = self.root.value
-        key = (scope.scope_id, id(resource), what)
-        return memo.shared(key, resource, scope.indexes_key(), compute, scope.budget)
+        memo, copies = self.memo, self.copies
+        if memo is not None:
+            key = (scope.scope_id, id(resource), what)
+            return memo.shared(key, resource, scope.indexes_key(), compute, scope.budget)
+        if copies is not None:
+            return copies.shared((id(resource), what), resource, compute, scope.budget)
+        return compute()
+
+
+class CopySharing:
+    """Groups of VM facts shared by the instances of a copy loop, in one walk of a template
+    when no allowedValues combinations share results (``CombinationMemo`` does this then).
+
+    The instances' scopes differ only by their copy-loop indexes, so a group whose evaluation
+    read no index is the same for every instance: the later ones take the first one's Facts
+    (nothing changes a ``Fact`` once built) and spend the steps it spent. A third of the
+    corpus's VM records are later instances of copy loops. What an evaluation read is counted
+    in ``FileContext.index_reads``: copyIndex() itself, and each use of a cached value that
+    read an index (a scope's variables and parameters, an ``ArmNode``'s children)."""
+
+    __slots__ = ("context", "entries")
+
+    def __init__(self, context: FileContext) -> None:
+        self.context = context
+        # By (id of the resource, group): the resource (kept alive, so the id is not reused),
+        # the group's facts and the budget steps they cost.
+        self.entries: dict[tuple, tuple[Any, Any, int]] = {}
+
+    def shared(self, key: tuple, subject: Any, compute: Callable[[], Any], budget) -> Any:
+        found = self.entries.get(key)
+        if found is not None and found[0] is subject and budget.steps >= found[2]:
+            budget.steps -= found[2]
+            return found[1]
+        context = self.context
+        index_reads, steps = context.index_reads, budget.steps
+        result = compute()
+        if context.index_reads == index_reads and not budget.exhausted:
+            self.entries[key] = (subject, result, steps - budget.steps)
+        return result
 
 
 class SiblingResource:
@@ -402,6 +460,7 @@ def new_record(builder: RecordBuilder, path: str, name: Any, resource_type: str)
 
 __all__ = [
     "ArmNode",
+    "CopySharing",
     "Evaluated",
     "Reached",
     "RecordBuilder",

@@ -87,7 +87,7 @@ class Evaluated:
 class FileContext:
     """What all scopes of one file share: the budget, notes and parameter reads."""
 
-    __slots__ = ("budget", "notes", "deployment", "memo", "walked")
+    __slots__ = ("budget", "notes", "deployment", "memo", "walked", "index_reads")
 
     def __init__(
         self,
@@ -105,6 +105,10 @@ class FileContext:
         # What the walk works out from a template's text alone, by what and id of the template
         # object (which it keeps alive): the same in every evaluation of the file (arm.walk).
         self.walked: dict[tuple[str, int], tuple[dict, Any]] = {} if walked is None else walked
+        # Without a memo: how many times a copy-loop index was read, by copyIndex() or through
+        # a cached value that read one; an evaluation that leaves it unchanged read none
+        # (arm.extract.CopySharing).
+        self.index_reads = 0
 
 
 class TemplateScope(expressions.Scope):
@@ -143,6 +147,8 @@ class TemplateScope(expressions.Scope):
         self._cached_reads: dict[tuple[str, str], set[str]] = {}
         # Of a cached variable's object, what reading one member reads (see variable_member).
         self._member_reads: dict[str, dict[str, frozenset[str]] | None] = {}
+        # Without a memo: the cached values whose evaluation read a copy-loop index.
+        self._index_dependent: set[tuple[str, str]] = set()
         self._indexes_made: tuple[dict, tuple] | None = None
         self._in_progress: set[str] = set()
         self._trace: list[str] | None = None
@@ -177,6 +183,7 @@ class TemplateScope(expressions.Scope):
             memo.read_all(reads if narrowed is None else narrowed)
 
     def copy_index(self, loop: str | None) -> Any:
+        self.context.index_reads += 1
         if self.context.memo is not None:
             self.context.memo.read_index()
         if loop is None:
@@ -216,19 +223,32 @@ class TemplateScope(expressions.Scope):
             self._parameter_cache[lowered] = cached
         elif memo is not None:
             memo.read_all(self._cached_reads.get(("p", lowered), ()))
+        elif self._index_dependent:
+            self._index_read_again(("p", lowered))
         return cached
 
     def _tracked(self, key: tuple[str, str], compute: Callable[[], Evaluated]) -> Evaluated:
         """Compute a value this scope caches; while exploring, remember which explored
-        parameters it read, so that a later use of the cached value counts them as read."""
-        memo = self.context.memo
+        parameters it read, so that a later use of the cached value counts them as read, and
+        without a memo whether it read a copy-loop index (``FileContext.index_reads``)."""
+        context = self.context
+        memo = context.memo
         if memo is None:
-            return compute()
+            before = context.index_reads
+            result = compute()
+            if context.index_reads != before:
+                self._index_dependent.add(key)
+            return result
         memo.start()
         try:
             return compute()
         finally:
             self._cached_reads[key] = memo.finish()
+
+    def _index_read_again(self, key: tuple[str, str]) -> None:
+        """A cached value used again counts as reading the copy-loop index when it did."""
+        if key in self._index_dependent:
+            self.context.index_reads += 1
 
     def _parameter_uncached(self, name: str) -> Evaluated:
         key, declaration = get_ci(self._parameters, name)
@@ -274,6 +294,8 @@ class TemplateScope(expressions.Scope):
         if cached is not None:
             if self.context.memo is not None:
                 self.context.memo.read_all(self._cached_reads.get(("v", lowered), ()))
+            elif self._index_dependent:
+                self._index_read_again(("v", lowered))
             return cached
         key, raw = get_ci(self._variables, name)
         if key is None:
@@ -401,8 +423,8 @@ class TemplateScope(expressions.Scope):
 
     def resolve(self, value: Any) -> Evaluated:
         """Evaluate every expression inside a JSON value; containers keep their positions."""
-        memo = self._sharing_memo()
-        if memo is not None and _worth_sharing(value):
+        memo = self.context.memo  # _sharing_memo() without a call: every value comes here
+        if memo is not None and self.scope_id is not None and _worth_sharing(value):
             return self._resolve_shared(value, memo)
         return self._resolve_here(value)
 
@@ -544,6 +566,7 @@ class TemplateScope(expressions.Scope):
         clone._parameter_cache = {}  # and so may values a parent deployment passes in
         clone._cached_reads = {}
         clone._member_reads = {}
+        clone._index_dependent = set()
         clone._indexes_made = None
         clone._in_progress = set()
         clone._trace = None

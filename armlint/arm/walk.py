@@ -11,6 +11,7 @@ from pathlib import Path
 
 from armlint.arm.expressions import EvaluationError
 from armlint.arm.extract import (
+    CopySharing,
     RecordBuilder,
     SiblingIndex,
     SiblingResource,
@@ -116,6 +117,7 @@ def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int =
     resources = _resources_that_matter(template, scope.context.walked)
     siblings = SiblingIndex()
     fleet = Fleet()
+    copies = CopySharing(scope.context) if scope.context.memo is None else None
     instances = [inst for res, loc in resources for inst in _expand(res, loc, scope, walk)]
     for instance in instances:
         _index_sibling(instance, siblings)
@@ -125,7 +127,7 @@ def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int =
         resource_type = get_ci(instance.resource, "type")[1]
         kind = is_vm_type(resource_type)
         if kind is not None:
-            _add_vm(instance, kind, resource_type, siblings, template, walk)
+            _add_vm(instance, kind, resource_type, siblings, template, walk, copies)
             _add_fleet_facts(walk, fleet)
         elif _lower(resource_type) == DEPLOYMENT_TYPE:
             _walk_deployment(instance, walk, depth)
@@ -352,13 +354,16 @@ def _add_health_sibling(resource, scope, where, siblings: SiblingIndex, parent) 
         siblings.add(SiblingResource("health", name, target, where, kind.trace))
 
 
-def _add_vm(instance, kind: str, resource_type, siblings, template, walk: Walk) -> None:
+def _add_vm(
+    instance, kind: str, resource_type, siblings, template, walk: Walk, copies=None
+) -> None:
     resource = instance.resource
     if kind == "vmss" and is_partial_scale_set(resource):
         return
     if not _affordable(instance.scope, VM_RECORD_STEPS):
         return  # the loader's note says the budget ran out and some resources went unchecked
-    builder = RecordBuilder(resource, instance.scope, kind, instance.location)
+    in_loop = copies if instance.index is not None else None
+    builder = RecordBuilder(resource, instance.scope, kind, instance.location, in_loop)
     raw_name = get_ci(resource, "name")[1]
     name = builder.name
     name_known = isinstance(name, str)

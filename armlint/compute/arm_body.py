@@ -24,6 +24,8 @@ from armlint.compute.schema import (
     OS_TYPE,
     SCALE_SET_ORCHESTRATION_DEFAULT,
     UPGRADE_POLICY,
+    FactSpec,
+    config_key,
     infer_manual,
     platform_default,
     spec_path,
@@ -215,10 +217,10 @@ class BodyExtractor:
 
     def _patch_facts(self, os_name: str) -> dict[str, Fact | None]:
         facts: dict[str, Fact | None] = {}
-        for spec in OS_CONFIG_FACTS:
+        for spec, path in _config_fact_paths(os_name):
             if spec.windows_only and os_name != "Windows":
                 continue
-            reached = self.profile(*spec_path(spec, os_name))
+            reached = self.profile(*path)
             if spec.type == "presence":
                 facts[spec.name] = _presence(reached)
                 continue
@@ -335,6 +337,20 @@ class BodyExtractor:
             if _is_health_type(kind.value):
                 return Fact(True, item.location, SOURCE_EVALUATED, kind.trace)
         return None
+
+
+_CONFIG_FACT_PATHS: dict[str, tuple[tuple[FactSpec, tuple[str, ...]], ...]] = {}
+
+
+def _config_fact_paths(os_name: Any) -> tuple[tuple[FactSpec, tuple[str, ...]], ...]:
+    """The OS-configuration facts with their paths under the VM profile, worked out once per
+    configuration object instead of once per VM."""
+    key = config_key(os_name)
+    paths = _CONFIG_FACT_PATHS.get(key)
+    if paths is None:
+        paths = tuple((spec, spec_path(spec, os_name)) for spec in OS_CONFIG_FACTS)
+        _CONFIG_FACT_PATHS[key] = paths
+    return paths
 
 
 def reach_node(root: BodyNode, path: tuple[str, ...]) -> BodyNode:

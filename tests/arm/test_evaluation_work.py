@@ -115,3 +115,23 @@ def test_each_nested_template_is_scanned_for_vms_once(tmp_path, monkeypatch):
     # deploy VMs (the outermost is not asked); each level used to ask it of every level below.
     assert len(set(scanned)) == 6
     assert max(scanned.count(template) for template in scanned) <= 2
+
+
+def test_the_os_configuration_paths_are_worked_out_once_not_per_vm(tmp_path, monkeypatch):
+    from armlint.compute import arm_body
+
+    second = {**TEMPLATE["resources"][0], "name": "[concat(parameters('prefix'), '-vm2')]"}
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps({**TEMPLATE, "resources": [TEMPLATE["resources"][0], second]}))
+    worked_out = []
+    spec_path = arm_body.spec_path
+
+    def counting(spec, os_name):
+        worked_out.append(spec.name)
+        return spec_path(spec, os_name)
+
+    monkeypatch.setattr(arm_body, "_CONFIG_FACT_PATHS", {})
+    monkeypatch.setattr(arm_body, "spec_path", counting)
+    records = load_records(RunOptions(paths=[str(path)], explore=False)).records
+    assert [record.value("patch_mode") for record in records] == ["AutomaticByOS"] * 2
+    assert len(worked_out) == len(arm_body.OS_CONFIG_FACTS)  # for both Windows VMs
