@@ -1,8 +1,10 @@
 """Reading the ARM files of the corpus: json.loads, the fast reader and the eager parser (issue 16).
 
-Run: python bench/json_read.py [--repeat N]
+Run: python bench/json_read.py [--repeat N] [--instructions] [--only LABEL ...]
 The texts are read and decoded first, so only parsing is timed (CPU time, median of N, the
-garbage collector off as armlint's loader has it). ``parse`` is what armlint uses: json.loads
+garbage collector off as armlint's loader has it). ``--instructions`` also counts one pass
+of each case with valgrind's callgrind (load does not move it; see ``benchlib``), and its
+ratio to ``json.loads``; ``--only`` keeps the cases named (``json.loads`` always stays). ``parse`` is what armlint uses: json.loads
 with positions computed when asked (none are asked here); ``parse_eager`` the position-keeping
 parser it falls back to (comments, duplicate keys, NaN...). The last line asks every position of
 every container, which no run does (it asks about one container in twenty).
@@ -25,7 +27,17 @@ import time
 from itertools import chain, compress, repeat
 from operator import is_
 
-from benchlib import corpus_files, machine, require_corpus
+from benchlib import (
+    add_child_options,
+    corpus_files,
+    forget_what_runs_learn,
+    instruction_ratio,
+    instructions_per_run,
+    load,
+    machine,
+    require_corpus,
+    run_as_child,
+)
 
 from armlint.arm.jsonpos import (
     JsonArray,
@@ -116,30 +128,68 @@ def median_cpu(repeat: int, function, corpus: list[str]) -> float:
     return statistics.median(runs)
 
 
+FLOOR = "json.loads"
+
+
+def cases() -> dict:
+    """The floor first: the instruction ratios are taken against it."""
+    return {
+        FLOOR: json.loads,
+        "bound: JsonObject by C": json_object_hook,
+        "bound: C, colons counted": colons_counted,
+        "bound: a Python hook": smallest_python_hook,
+        "parse (fast)": parse,
+        "parse_eager": parse_eager,
+        "parse + every position": lambda text: every_position(parse(text)[0]),
+    }
+
+
+def each_text(function, corpus: list[str]):
+    """One pass of ``function`` over the texts, the collector off as armlint's loader has it."""
+
+    def work() -> None:
+        gc.disable()
+        for text in corpus:
+            function(text)
+        gc.enable()
+
+    return work
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--instructions", action="store_true", help="also count (valgrind)")
+    parser.add_argument("--only", nargs="+", metavar="LABEL", help="these cases (and the floor)")
+    add_child_options(parser)
     args = parser.parse_args()
     require_corpus()
     corpus = texts()
+    chosen = {
+        label: function
+        for label, function in cases().items()
+        if label == FLOOR or not args.only or label in args.only
+    }
+    if args.instructions_child:
+        # run_as_child empties armlint's caches before each counted run: imported here, the
+        # modules that hold them are imported by both children, not counted as part of a run.
+        forget_what_runs_learn()
+        run_as_child(each_text(chosen[args.instructions_child], corpus), args.runs)
     size = sum(map(len, corpus)) / 1e6
     print(
-        f"{machine()}; {len(corpus)} ARM files, {size:.1f} M characters; CPU, median of {args.repeat}"
+        f"{machine()}; {len(corpus)} ARM files, {size:.1f} M characters; CPU, median of "
+        f"{args.repeat}; load {load()}"
     )
     gc.disable()
-    cases = [
-        ("json.loads", json.loads),
-        ("bound: JsonObject by C", json_object_hook),
-        ("bound: C, colons counted", colons_counted),
-        ("bound: a Python hook", smallest_python_hook),
-        ("parse (fast)", parse),
-        ("parse_eager", parse_eager),
-        ("parse + every position", lambda text: every_position(parse(text)[0])),
-    ]
-    for label, function in cases:
+    for label, function in chosen.items():
         cpu = median_cpu(args.repeat, function, corpus)
         print(f"{label:<24} {cpu * 1000:8.1f} ms")
     gc.enable()
+    if args.instructions:
+        counts = instructions_per_run(__file__, list(chosen))
+        for label in chosen:
+            print(f"{label:<24} {instruction_ratio(counts[label], counts[FLOOR])}")
+    print(f"load average after: {load()}")
 
 
 if __name__ == "__main__":

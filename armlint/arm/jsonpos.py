@@ -382,11 +382,32 @@ def _read_fast(text: str, src: SourceText) -> object:
 
     # A closure over ``src`` only: one that referred to itself (the arrays' converter is
     # recursive, so it is a module function) would be a reference cycle holding ``src``.
+    # One Python frame per object: the linking loop is written here rather than called
+    # (a second frame per object cost 4% of the reading; see _array for arrays').
     def member_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
         obj = JsonObject(pairs)
         if len(obj) != len(pairs):
             raise _Unusual  # duplicate keys: AZP003 needs both places
-        _adopt(obj, pairs, src)
+        place = [None, 0, None, None, 1, None]
+        height = 0
+        for key, value in pairs:
+            kind = type(value)  # a specialised call; ``value.__class__`` is a generic look-up
+            if kind is str:
+                continue  # most values: one test, not two
+            if kind is list:
+                value = obj[key] = _array(value, src)
+            elif kind is not JsonObject:
+                continue
+            child = value._at
+            child[UP] = place
+            child[KEY] = key
+            if child[HEIGHT] > height:
+                height = child[HEIGHT]
+        if height:
+            if height >= MAX_LAZY_DEPTH:
+                raise _Unusual  # positions on demand would scan the text once per level
+            place[HEIGHT] = height + 1
+        obj.src, obj._at = src, place
         return obj
 
     start = _SPACE.match(text).end()  # type: ignore[union-attr]  # matches even ""
@@ -504,33 +525,31 @@ class _Positioned:
 
 
 def _array(items: list, src: SourceText) -> JsonArray:
-    """A list json.loads built as a ``JsonArray`` (nested lists too), ready like an object."""
+    """A list json.loads built as a ``JsonArray`` (nested lists too), its containers linked to
+    it as member_hook links an object's (the same loop over indexes: one frame per array);
+    the height (its children's, plus one) is how deep the lazy position walk may go."""
     arr = JsonArray(items)
-    _adopt(arr, enumerate(items), src)
-    return arr
-
-
-def _adopt(container: Any, entries: Any, src: SourceText) -> None:
-    """Gives ``container`` (an object or an array json.loads built) its place record and links
-    its containers among ``entries`` ((key or index, value) pairs) to it, nested lists made
-    ``JsonArray`` on the way; the height is how deep the lazy position walk may have to go."""
     place = [None, 0, None, None, 1, None]
     height = 0
-    for key, value in entries:
-        kind = value.__class__
+    for index, value in enumerate(items):
+        kind = type(value)
+        if kind is str:
+            continue
         if kind is list:
-            value = container[key] = _array(value, src)
+            value = arr[index] = _array(value, src)
         elif kind is not JsonObject:
             continue
         child = value._at
-        child[UP], child[KEY] = place, key
+        child[UP] = place
+        child[KEY] = index
         if child[HEIGHT] > height:
             height = child[HEIGHT]
     if height:
         if height >= MAX_LAZY_DEPTH:
-            raise _Unusual
+            raise _Unusual  # positions on demand would scan the text once per level
         place[HEIGHT] = height + 1
-    container.src, container._at = src, place
+    arr.src, arr._at = src, place
+    return arr
 
 
 def decode_bytes(data: bytes) -> str:
