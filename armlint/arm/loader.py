@@ -313,8 +313,8 @@ class TemplateLoader:
             return self._evaluate(template, given, context)
 
         records, findings, _ = memo.shared(("walk",), template.value, (), walk, context.budget)
-        if not walked:  # each record gets its own scenario; the facts are shared (immutable)
-            records = [record.replace() for record in records]
+        if not walked:  # each record gets its own scenario (and the walk's fleet facts)
+            records = [record.replace(facts=dict(record.facts)) for record in records]
         return records, findings
 
     @staticmethod

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from armlint.arm.combinations import CombinationMemo
 from armlint.arm.expressions import EvaluationError
 from armlint.arm.extract import (
     RecordBuilder,
@@ -18,6 +17,7 @@ from armlint.arm.extract import (
     follow,
     is_partial_scale_set,
     is_vm_type,
+    new_record,
 )
 from armlint.arm.fleet import FLEET_TYPES, Fleet
 from armlint.arm.jsonpos import JsonObject, get_ci
@@ -112,83 +112,23 @@ class Instance:
         self.instances_unknown = instances_unknown
 
 
-class Around:
-    """What a VM's record reads besides its own resource: the template it is in, the sibling
-    resources and the fleet around it, and, while combinations share results, the explored
-    parameters that working those out read (``reads``: which instances exist, their names)."""
-
-    __slots__ = ("template", "siblings", "fleet", "reads")
-
-    def __init__(self, template: dict, siblings: SiblingIndex, fleet: Fleet) -> None:
-        self.template = template
-        self.siblings = siblings
-        self.fleet = fleet
-        self.reads: set[str] = set()
-
-
 def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int = 0) -> None:
     resources = _resources_that_matter(template, scope.context.walked)
-    around = Around(template, SiblingIndex(), Fleet())
-    memo = _sharing_memo(scope)
-    if memo is None:
-        instances = [inst for res, loc in resources for inst in _expand(res, loc, scope, walk)]
-    else:
-        instances = _expand_tracked(resources, scope, walk, memo, around)
-        memo.start()
-    try:
-        for instance in instances:
-            _index_sibling(instance, around.siblings)
-            around.fleet.index(instance.resource, instance.scope, instance.location)
-            _index_children(instance, around.siblings, around.fleet)
-    finally:
-        if memo is not None:
-            around.reads |= memo.finish()
+    siblings = SiblingIndex()
+    fleet = Fleet()
+    instances = [inst for res, loc in resources for inst in _expand(res, loc, scope, walk)]
+    for instance in instances:
+        _index_sibling(instance, siblings)
+        fleet.index(instance.resource, instance.scope, instance.location)
+        _index_children(instance, siblings, fleet)
     for instance in instances:
         resource_type = get_ci(instance.resource, "type")[1]
         kind = is_vm_type(resource_type)
         if kind is not None:
-            _add_vm(instance, kind, around, walk)
+            _add_vm(instance, kind, resource_type, siblings, template, walk)
+            _add_fleet_facts(walk, fleet)
         elif _lower(resource_type) == DEPLOYMENT_TYPE:
             _walk_deployment(instance, walk, depth)
-
-
-def _expand_tracked(
-    resources: list[tuple[dict, Location]],
-    scope: TemplateScope,
-    walk: Walk,
-    memo: CombinationMemo,
-    around: Around,
-) -> list[Instance]:
-    """The instances of the resources, as ``_expand`` makes them; what the copy counts and
-    conditions of the resources around the VMs read is a read of every VM record's (whether a
-    sibling extension exists, say), what a VM's or a deployment's own read is not."""
-    instances = []
-    for resource, where in resources:
-        memo.start()
-        try:
-            instances.extend(_expand(resource, where, scope, walk))
-        finally:
-            reads = memo.finish()
-        if reads and _is_around(resource):
-            around.reads |= reads
-    return instances
-
-
-def _is_around(resource: dict) -> bool:
-    """A resource that ``walk_template`` indexes as a sibling or fleet resource of the VMs
-    (or whose child resources it indexes): of those that matter, all but VMs, scale sets and
-    deployments without child resources."""
-    resource_type = get_ci(resource, "type")[1]
-    kind_of_its_own = (
-        is_vm_type(resource_type) is not None or _lower(resource_type) == DEPLOYMENT_TYPE
-    )
-    return not kind_of_its_own or bool(_child_resources_of(resource))
-
-
-def _sharing_memo(scope: TemplateScope) -> CombinationMemo | None:
-    """The memo of results shared between combinations, when this scope shares them."""
-    memo = scope.context.memo
-    return memo if memo is not None and scope.scope_id is not None else None
 
 
 def _resources_that_matter(template: dict, walked: dict) -> list[tuple[dict, Location]]:
@@ -348,11 +288,7 @@ def _conditioned(instances: list[Instance]) -> list[Instance]:
 
 
 def _child_resources(instance: Instance) -> list[dict]:
-    return _child_resources_of(instance.resource)
-
-
-def _child_resources_of(resource: dict) -> list[dict]:
-    _, children = get_ci(resource, "resources")
+    _, children = get_ci(instance.resource, "resources")
     if isinstance(children, list):
         return [child for child in children if isinstance(child, dict)]
     return []
@@ -397,6 +333,13 @@ def _index_child_sibling(
         siblings.add(SiblingResource("maintenance", parent_name, parent_name, where))
 
 
+def _add_fleet_facts(walk: Walk, fleet: Fleet) -> None:
+    """The record just added gets its availability set's counts and its schedule."""
+    if walk.records:
+        record = walk.records[-1]
+        record.facts.update(fleet.facts_for(record.facts, record.name))
+
+
 def _add_health_sibling(resource, scope, where, siblings: SiblingIndex, parent) -> None:
     kind = follow(resource, ("properties", "type"), scope, where)
     if isinstance(kind.value, Unknown) or (
@@ -409,27 +352,22 @@ def _add_health_sibling(resource, scope, where, siblings: SiblingIndex, parent) 
         siblings.add(SiblingResource("health", name, target, where, kind.trace))
 
 
-def _add_vm(instance: Instance, kind: str, around: Around, walk: Walk) -> None:
-    resource, scope = instance.resource, instance.scope
+def _add_vm(instance, kind: str, resource_type, siblings, template, walk: Walk) -> None:
+    resource = instance.resource
     if kind == "vmss" and is_partial_scale_set(resource):
         return
-    if not _affordable(scope, VM_RECORD_STEPS):
+    if not _affordable(instance.scope, VM_RECORD_STEPS):
         return  # the loader's note says the budget ran out and some resources went unchecked
-    memo = _sharing_memo(scope)
-    if memo is None:
-        name, name_known, facts = _record_content(instance, kind, around, walk)
-    else:
-        name, name_known, facts = _shared_record_content(instance, kind, around, walk, memo)
-    record = VmRecord(
-        path=str(walk.path),
-        format="arm",
-        kind=kind,
-        resource_type=_canonical_type(kind),
-        name=name,
-        location=instance.location,
-        facts=facts,
-        name_known=name_known,
-    )
+    builder = RecordBuilder(resource, instance.scope, kind, instance.location)
+    raw_name = get_ci(resource, "name")[1]
+    name = builder.name
+    name_known = isinstance(name, str)
+    if not name_known and isinstance(raw_name, str):
+        name = raw_name  # the expression itself names the resource better than '<unknown>'
+    record = new_record(builder, str(walk.path), name, _canonical_type(kind))
+    record.name_known = name_known
+    record.facts = builder.facts(siblings)
+    record.facts["api_version"] = _api_version_fact(builder, template, instance, walk)
     record.group = instance.group
     record.index = instance.index
     record.address = f"{record.resource_type}/{record.name}"
@@ -438,43 +376,6 @@ def _add_vm(instance: Instance, kind: str, around: Around, walk: Walk) -> None:
     if instance.instances_unknown:
         record.instances_unknown = True
     walk.records.append(record)
-
-
-def _record_content(
-    instance: Instance, kind: str, around: Around, walk: Walk
-) -> tuple[str, bool, dict[str, Fact]]:
-    """A VM record's name as shown, whether it is the evaluated name, and its facts: the
-    body's, the siblings' and the fleet's."""
-    resource = instance.resource
-    builder = RecordBuilder(resource, instance.scope, kind, instance.location)
-    raw_name = get_ci(resource, "name")[1]
-    name = builder.name
-    name_known = isinstance(name, str)
-    if not name_known and isinstance(raw_name, str):
-        name = raw_name  # the expression itself names the resource better than '<unknown>'
-    shown = name if isinstance(name, str) else "<unknown name>"
-    facts = builder.facts(around.siblings)
-    facts["api_version"] = _api_version_fact(builder, around.template, instance, walk)
-    # The availability set's counts and the assigned schedule.
-    facts.update(around.fleet.facts_for(facts, shown))
-    return shown, name_known, facts
-
-
-def _shared_record_content(
-    instance: Instance, kind: str, around: Around, walk: Walk, memo: CombinationMemo
-) -> tuple[str, bool, dict[str, Fact]]:
-    """``_record_content`` while combinations share results (arm.combinations): a record that
-    read no changed choice, in its resource or around it, is the earlier combination's, facts
-    dict and all (nothing changes a record's facts once it is made), so the checks prove two
-    such records equal by identity."""
-    scope = instance.scope
-
-    def content() -> tuple[str, bool, dict[str, Fact]]:
-        memo.read_all(around.reads)
-        return _record_content(instance, kind, around, walk)
-
-    key = ("record", scope.scope_id, id(instance.resource))
-    return memo.shared(key, instance.resource, scope.indexes_key(), content, scope.budget)
 
 
 def _canonical_type(kind: str) -> str:

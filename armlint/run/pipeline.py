@@ -492,30 +492,22 @@ class _Content:
     """A record as ``CheckedRecords`` compares it: its fact values and their types first (a
     list each, compared at C speed: most records of a resource differ in one value, and ``==``
     takes True for 1, which a message renders differently), then every field but the
-    scenario. Records of two combinations that read no changed choice share their facts dict
-    (``arm.walk``): then the fields alone are compared, the facts by identity."""
+    scenario."""
 
-    __slots__ = ("record", "resource", "_values", "_types")
+    __slots__ = ("record", "resource", "values", "types")
 
     def __init__(self, record: VmRecord) -> None:
         self.record = record
         self.resource = _scenario_key(record)
-        self._values: list | None = None  # worked out when first compared (see above)
-        self._types: list | None = None
+        self.values = list(map(_fact_value, record.facts.values()))
+        self.types = list(map(type, self.values))
 
     def equals(self, other: _Content) -> bool:
-        if self.record.facts is not other.record.facts:
-            if self._values is None:
-                self._fact_values()
-            if other._values is None:
-                other._fact_values()
-            if self._values != other._values or self._types != other._types:
-                return False
-        return _equal_but_scenario(self.record, other.record)
-
-    def _fact_values(self) -> None:
-        self._values = list(map(_fact_value, self.record.facts.values()))
-        self._types = list(map(type, self._values))
+        return (
+            self.values == other.values
+            and self.types == other.types
+            and _equal_but_scenario(self.record, other.record)
+        )
 
 
 _fact_value = attrgetter("value")
