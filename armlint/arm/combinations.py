@@ -63,34 +63,19 @@ class Entry:
         self.steps = steps  # budget steps the evaluation spent
 
 
-class ReadSet:
-    """One set of explored parameters that evaluations read, shared by all the entries that
-    read it. Its choices in the combination under way are worked out once per combination,
-    as a small number (``current``): looking an entry up then hashes no tuple."""
-
-    __slots__ = ("names", "combination", "current", "numbers")
-
-    def __init__(self, names: tuple[str, ...]) -> None:
-        self.names = names
-        self.combination = -1  # the combination ``current`` was worked out for
-        self.current = 0
-        self.numbers: dict[tuple, int] = {}  # the choices seen, each by its number
-
-
 class Shared:
     """The results of one subject (a value of the root template, a VM's property path).
 
     ``by_indexes`` holds those that read no copy-loop index under None, the others under their
-    indexes; then, for each set of parameters read, the entries by the number of the choices
-    those had (``ReadSet``; choices by identity, as ``chosen`` holds them: the very items of
-    allowedValues lists, alive with the template).
+    indexes; then, by the parameters read, the entries by the choices those had (by identity,
+    as ``chosen`` holds them: the very items of allowedValues lists, alive with the template).
     """
 
     __slots__ = ("subject", "by_indexes")
 
     def __init__(self, subject: Any) -> None:
         self.subject = subject  # kept alive, so that its id is never reused
-        self.by_indexes: dict[tuple | None, list[tuple[ReadSet, dict[int, Entry]]]] = {}
+        self.by_indexes: dict[tuple | None, dict[tuple[str, ...], dict[tuple, Entry]]] = {}
 
 
 class CombinationMemo:
@@ -104,16 +89,15 @@ class CombinationMemo:
         self.entries: dict[tuple, Shared] = {}
         # Scopes of nested deployments by what tells them apart (see scope_id); 0 is the root.
         self.scopes: dict[tuple, int] = {}
-        # Each set of parameters read, once (see ReadSet); the combination under way by number.
-        self._read_sets: dict[tuple[str, ...], ReadSet] = {}
-        self._combination = 0
+        # The choices of the combination under way, by the parameters read (see _choices).
+        self._choices_of: dict[tuple[str, ...], tuple] = {}
         # One set per evaluation under way: the explored parameters it has read so far.
         self._frames: list[set[str]] = []
 
     def choose(self, combination: Iterable[tuple[str, Any]]) -> None:
         """The combination evaluated next."""
         self.chosen = {name.lower(): value for name, value in combination}
-        self._combination += 1
+        self._choices_of.clear()
 
     def read(self, name: str) -> None:
         """A parameter (lower case) is read by the evaluations under way."""
@@ -153,8 +137,8 @@ class CombinationMemo:
         ``resource`` and its copy-loop ``indexes``, the ``template`` deployed (each object
         lives as long as the file's evaluation, so its id is not reused), and the choices of
         the explored parameters read while working out the deployment's name (``reads``)."""
-        read_set = self._read_set(reads)
-        key = (parent, id(resource), indexes, id(template), read_set, self._current(read_set))
+        names = tuple(sorted(reads))
+        key = (parent, id(resource), indexes, id(template), names, self._choices(names))
         return self.scopes.setdefault(key, len(self.scopes) + 1)
 
     def shared(
@@ -187,55 +171,38 @@ class CombinationMemo:
         if not budget.exhausted:
             if slot is None or slot.subject is not subject:
                 slot = self.entries[key] = Shared(subject)
-            self._keep(slot, indexes, reads, Entry(result, (), before - budget.steps))
+            names = tuple(sorted(reads))
+            variant = indexes if COPY_INDEX in reads else None
+            by_choices = slot.by_indexes.setdefault(variant, {}).setdefault(names, {})
+            by_choices[self._choices(names)] = Entry(result, names, before - budget.steps)
         return result
 
-    def _keep(self, slot: Shared, indexes: tuple, reads: set[str], entry: Entry) -> None:
-        read_set = self._read_set(reads)
-        entry.reads = read_set.names
-        groups = slot.by_indexes.setdefault(indexes if COPY_INDEX in reads else None, [])
-        by_choices = next((found for known, found in groups if known is read_set), None)
-        if by_choices is None:
-            by_choices = {}
-            groups.append((read_set, by_choices))
-        by_choices[self._current(read_set)] = entry
-
-    def _find(self, groups: list[tuple[ReadSet, dict[int, Entry]]] | None) -> Entry | None:
-        if not groups:
+    def _find(self, by_reads: dict | None) -> Entry | None:
+        if not by_reads:
             return None
-        combination = self._combination
-        for read_set, by_choices in groups:
-            # _current without a call, once worked out for this combination
-            if read_set.combination == combination:
-                entry = by_choices.get(read_set.current)
-            else:
-                entry = by_choices.get(self._current(read_set))
+        choices_of = self._choices_of  # _choices without a call, once worked out
+        for names, by_choices in by_reads.items():
+            choices = choices_of.get(names) if names else ()
+            entry = by_choices.get(self._choices(names) if choices is None else choices)
             if entry is not None:
                 return entry
         return None
 
-    def _read_set(self, reads: set[str]) -> ReadSet:
-        names = tuple(sorted(reads))
-        read_set = self._read_sets.get(names)
-        if read_set is None:
-            read_set = self._read_sets[names] = ReadSet(names)
-        return read_set
-
-    def _current(self, read_set: ReadSet) -> int:
-        """The number of the choices of these parameters in the combination under way."""
-        if read_set.combination != self._combination:
+    def _choices(self, names: tuple[str, ...]) -> tuple:
+        """The choices of these parameters in the combination under way; the same few sets
+        of names are asked for again and again, so each is worked out once per combination."""
+        found = self._choices_of.get(names)
+        if found is None:
             chosen = self.chosen
             # Identity: a different object with an equal value only costs an evaluation (and
             # 1 == True would not). COPY_INDEX is never chosen.
-            choices = tuple(
+            found = tuple(
                 [
                     name[: -len(CHOSEN_SUFFIX)] in chosen
                     if name.endswith(CHOSEN_SUFFIX)
                     else id(chosen.get(name, NOT_CHOSEN))
-                    for name in read_set.names
+                    for name in names
                 ]
             )
-            numbers = read_set.numbers
-            read_set.current = numbers.setdefault(choices, len(numbers))
-            read_set.combination = self._combination
-        return read_set.current
+            self._choices_of[names] = found
+        return found
