@@ -1,20 +1,34 @@
 """What exploring allowedValues costs on the ARM corpus, in counts that do not move with the
 load of the machine (issue 16 item 1).
 
-Run: python bench/explore_cost.py
+Run: python bench/explore_cost.py [--instructions]
 The ARM files are read once; then the templates are evaluated (``TemplateLoader.load``, no rule
 engine) exploring and with ``--no-explore``, each under cProfile after a warm-up run. Printed:
 Python function calls of each run and of the combinations' evaluations alone, the
 combinations explored and how many of them were walked (the others reuse an earlier
-combination's walk, ``arm.combinations``), and the records made.
+combination's walk, ``arm.combinations``), and the records made. ``--instructions`` also
+counts the instructions of one loader run of each kind with valgrind's callgrind (two child
+processes each, with and without a run after the warm-up; see ``benchlib``): about a minute
+and a half of CPU, against about five for ``bench/arm_cpu.py --instructions``.
 """
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import pstats
 
-from benchlib import CORPUS, corpus_files, machine, require_corpus
+from benchlib import (
+    CORPUS,
+    add_child_options,
+    corpus_files,
+    instructions_per_run,
+    machine,
+    require_corpus,
+    run_as_child,
+)
+
+EXPLORING, PLAIN = "loader, exploring", "loader --no-explore"
 
 
 def templates() -> list:
@@ -74,8 +88,15 @@ def calls(function) -> int:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--instructions", action="store_true", help="also count (valgrind)")
+    add_child_options(parser)
+    args = parser.parse_args()
     require_corpus()
     pairs = templates()
+    if args.instructions_child:
+        explore = args.instructions_child == EXPLORING
+        run_as_child(lambda: load_all(pairs, explore), args.runs)
     print(f"{machine()}; {len(pairs)} ARM templates of the corpus")
     load_all(pairs, True)  # warm-up: imports, parsed expressions, the API profiles
     exploring = calls(lambda: load_all(pairs, True))
@@ -88,6 +109,13 @@ def main() -> None:
     print(f"calls that exploring adds     {exploring - plain:>10,}")
     print(f"calls in combinations' walks  {inside:>10,}")
     print(f"combinations {counted.combinations}, walked {counted.walks}")
+    if args.instructions:
+        counts = instructions_per_run(__file__, [EXPLORING, PLAIN])
+        for label, count in counts.items():
+            print(f"instructions, {label:<19} {count / 1e6:9,.1f} M")
+        print(
+            f"instructions exploring adds     {(counts[EXPLORING] - counts[PLAIN]) / 1e6:9,.1f} M"
+        )
 
 
 if __name__ == "__main__":
