@@ -214,7 +214,7 @@ def follow(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Locati
         return _reach_from(root, path, scope, start)
     key = ("follow", scope.scope_id, id(root), path)
     compute = partial(_reach_from, root, path, scope, start)
-    return memo.shared(key, root, scope.indexes_key(), compute, scope.budget)
+    return memo.shared(key, root, scope, compute)
 
 
 def _reach_from(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Location) -> Reached:
@@ -335,7 +335,7 @@ class SharedBodyExtractor(BodyExtractor):
         memo, copies = self.memo, self.copies
         if memo is not None:
             key = (scope.scope_id, id(resource), what)
-            return memo.shared(key, resource, scope.indexes_key(), compute, scope.budget)
+            return memo.shared(key, resource, scope, compute)
         if copies is not None:
             return copies.shared((id(resource), what), resource, compute, scope.budget)
         return compute()

@@ -262,7 +262,8 @@ class TemplateLoader:
         if candidates and SHARE_BETWEEN_COMBINATIONS:
             # The combinations share what does not depend on their choices with each other
             # and with this first evaluation (arm.combinations).
-            context.memo = CombinationMemo(template.value, (name for name, _ in candidates))
+            names = (name for name, _ in candidates)
+            context.memo = CombinationMemo(template.value, names, context.budget)
             records, findings, reads = self._first_evaluation(template, given, candidates, context)
         else:
             records, findings, reads = self._evaluate(template, given, context)
@@ -339,7 +340,7 @@ class TemplateLoader:
             walked.append(True)
             return self._evaluate(template, given, context)
 
-        records, findings, reads = memo.shared(("walk",), template.value, (), walk, context.budget)
+        records, findings, reads = memo.shared(("walk",), template.value, None, walk)
         return records, findings, reads, bool(walked)
 
     @staticmethod

@@ -325,9 +325,7 @@ class TemplateScope(expressions.Scope):
             return self.resolve(raw)
         key = ("members", *self._shared_key(raw))
         compute = partial(self._resolve_members, raw, memo)
-        inner, self._member_reads[lowered] = memo.shared(
-            key, raw, self.indexes_key(), compute, self.budget
-        )
+        inner, self._member_reads[lowered] = memo.shared(key, raw, self, compute)
         return inner
 
     def _resolve_members(
@@ -437,13 +435,8 @@ class TemplateScope(expressions.Scope):
         (a variable that refers to itself is unknown)."""
         # An expression is its text wherever it is written; a container is itself.
         subject = None if isinstance(value, str) else value
-        return memo.shared(
-            self._shared_key(value),
-            subject,
-            self.indexes_key(),
-            lambda: self._resolve_here(value),
-            self.budget,
-        )
+        compute = partial(self._resolve_here, value)
+        return memo.shared(self._shared_key(value), subject, self, compute)
 
     def _shared_key(self, value: Any) -> tuple:
         key = (self.scope_id, value if isinstance(value, str) else id(value))

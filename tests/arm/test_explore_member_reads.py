@@ -114,8 +114,7 @@ def test_a_member_that_read_no_choice_is_evaluated_once_for_every_combination(
 
 
 def test_a_result_that_read_whether_a_parameter_is_chosen_holds_only_while_it_is():
-    memo = CombinationMemo({}, ["size"])
-    budget = Budget()
+    memo = CombinationMemo({}, ["size"], Budget())
     subject = object()
     computed: list[str] = []
 
@@ -126,7 +125,7 @@ def test_a_result_that_read_whether_a_parameter_is_chosen_holds_only_while_it_is
 
     def evaluate(combination) -> str:
         memo.choose(combination)
-        return memo.shared(("key",), subject, (), compute, budget)
+        return memo.shared(("key",), subject, None, compute)
 
     evaluate([("size", "A")])
     evaluate([("size", "B")])  # another choice: the same result
