@@ -431,20 +431,28 @@ def _default_choices(template: dict, candidates) -> list[tuple[str, Any]]:
             continue
         if isinstance(default, str) and default.startswith("["):
             continue  # an expression (or an escaped "[["), evaluated in the scope
-        for item in allowed:
-            if type(item) is type(default) and item == default:
-                choices.append((name, item))
-                break
+        same = _same_items(default, allowed)
+        if same:
+            choices.append((name, same[0]))
     return choices
 
 
 def _default_of(template: dict, name: str, allowed: list) -> Any:
+    """The value a parameter keeps while another one varies: its default, as the very item of
+    allowedValues when one has its type and value (the memo tells choices apart by identity,
+    so the combination of the defaults is then walked once, see ``_default_choices``)."""
     _, parameters = get_ci(template, "parameters")
     _, declaration = get_ci(parameters, name)
     _, default = get_ci(declaration, "defaultValue")
     if default in allowed:
-        return default
+        same = _same_items(default, allowed)
+        return same[0] if same else default
     return allowed[0]
+
+
+def _same_items(value: Any, allowed: list) -> list:
+    """The items of ``allowed`` of the same type and value as ``value``."""
+    return [item for item in allowed if type(item) is type(value) and item == value]
 
 
 @cache

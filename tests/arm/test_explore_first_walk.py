@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from armlint.arm import loader
-from armlint.arm.loader import _default_choices
+from armlint.arm.loader import _default_choices, _default_of
 from tests.arm.test_combinations import _count_calls, _outcome
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
@@ -110,3 +110,12 @@ def test_default_choices_are_the_allowed_items_of_plain_defaults():
     # The int item, not the string, and that very object (not the equal default).
     assert choices == [("Size", 1000)]
     assert choices[0][1] is allowed_size[1]
+
+
+def test_a_parameter_kept_at_its_default_keeps_the_allowed_item():
+    # Above 64 combinations each parameter varies on its own while the others keep their
+    # defaults: as the very allowedValues item, the combination of the defaults is one choice
+    # (the memo tells choices apart by identity) and is walked once.
+    allowed = ["Standard_" + "D2s", "Standard_" + "D4s"]
+    template = {"parameters": {"size": {"defaultValue": "Standard_D4s", "allowedValues": allowed}}}
+    assert _default_of(template, "size", allowed) is allowed[1]
