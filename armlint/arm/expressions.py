@@ -81,12 +81,9 @@ class ExpressionError(ValueError):
 
 
 def is_expression(value: Any) -> bool:
-    return (
-        isinstance(value, str)
-        and value.startswith("[")
-        and value.endswith("]")
-        and not value.startswith("[[")
-    )
+    # Compared by one-character slices, not startswith/endswith: each of those calls parses
+    # its optional arguments, and this is asked of every string a VM's paths pass through.
+    return isinstance(value, str) and value[:1] == "[" and value[-1:] == "]" and value[1:2] != "["
 
 
 def unescape(value: str) -> str:
