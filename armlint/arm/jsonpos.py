@@ -41,6 +41,11 @@ _GAP_START = frozenset(" \t\n\r/")
 # what would otherwise take a string scan and two skips; anything else takes the general path.
 _PLAIN_KEY = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
 _COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")  # between members or items, without comments
+# The same plain name (group 1 quoted, group 2 the name) read by _Positioned, first and after
+# a comma: reading the comma and the next name in one call saves a regex call per member.
+_PLAIN_NAME = r'("([^"\\\x00-\x1f]*)")[ \t\n\r]*:[ \t\n\r]*'
+_FIRST_NAME = re.compile(_PLAIN_NAME)
+_NEXT_NAME = re.compile(r"[ \t\n\r]*,[ \t\n\r]*" + _PLAIN_NAME)
 
 
 class JsonError(ValueError):
@@ -457,7 +462,7 @@ class _Positioned:
             value, end = self.scan(self.text, pos)
         except StopIteration:
             raise _Unusual from None  # no value here: the eager parser says what is wrong
-        if value.__class__ is list:
+        if type(value) is list:
             value = _array(value, self.src)
         return value, end
 
@@ -468,33 +473,42 @@ class _Positioned:
         height = 0
         if text.startswith("}", pos):
             return pos + 1, height
+        plain = _FIRST_NAME.match(text, pos)
         while True:
-            plain = _PLAIN_KEY.match(text, pos)
             if plain is not None:
-                key, key_end, value_start = plain.group(1), plain.end(1) + 1, plain.end()
-            elif text.startswith('"', pos):
-                key, key_end = scanstring(text, pos + 1, True)  # ValueError when malformed
-                colon = _SPACE.match(text, key_end).end()  # type: ignore[union-attr]
-                if not text.startswith(":", colon):
-                    raise _Unusual
-                value_start = _SPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
+                key, key_span, value_start = plain.group(2), plain.span(1), plain.end()
             else:
-                raise _Unusual
+                key, key_span, value_start = self._escaped_name(pos)
             if key in obj:
                 raise _Unusual  # duplicate keys: AZP003 needs both places
             value, value_end = self._value(value_start, levels)
             obj[key] = value
-            key_spans[key] = (pos, key_end)
+            key_spans[key] = key_span
             value_spans[key] = (value_start, value_end)
-            kind = value.__class__
+            kind = type(value)
             if kind is JsonObject or kind is JsonArray:
                 child = value._at
                 child[UP], child[KEY] = place, key
-                height = max(height, child[HEIGHT])
-            comma = _COMMA.match(text, value_end)
-            if comma is None:
-                return self._closed(value_end, "}"), height
-            pos = comma.end()
+                if child[HEIGHT] > height:
+                    height = child[HEIGHT]
+            # The comma and a plain next name in one match (most members): one regex call less.
+            plain = _NEXT_NAME.match(text, value_end)
+            if plain is None:
+                comma = _COMMA.match(text, value_end)
+                if comma is None:
+                    return self._closed(value_end, "}"), height
+                pos = comma.end()
+
+    def _escaped_name(self, pos: int) -> tuple[str, tuple[int, int], int]:
+        """A property name that is not plain (escapes): the name, its span, its value's start."""
+        text = self.text
+        if not text.startswith('"', pos):
+            raise _Unusual
+        key, key_end = scanstring(text, pos + 1, True)  # ValueError when malformed
+        colon = _SPACE.match(text, key_end).end()  # type: ignore[union-attr]
+        if not text.startswith(":", colon):
+            raise _Unusual
+        return key, (pos, key_end), _SPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
 
     def _items(self, arr: JsonArray, place: list, pos: int, levels: int) -> tuple[int, int]:
         """Read the items from ``pos``: where the array ends, and its children's height."""
@@ -505,11 +519,12 @@ class _Positioned:
             return pos + 1, height
         while True:
             value, end = self._value(pos, levels)
-            kind = value.__class__
+            kind = type(value)
             if kind is JsonObject or kind is JsonArray:
                 child = value._at
                 child[UP], child[KEY] = place, len(arr)
-                height = max(height, child[HEIGHT])
+                if child[HEIGHT] > height:
+                    height = child[HEIGHT]
             arr.append(value)
             item_spans.append((pos, end))
             comma = _COMMA.match(text, end)
