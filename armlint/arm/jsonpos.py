@@ -39,12 +39,13 @@ _BLOCK = 1024  # characters per block of SourceText's line index
 _GAP_START = frozenset(" \t\n\r/")
 # The common member: a property name without escapes, then the colon. One regex call reads
 # what would otherwise take a string scan and two skips; anything else takes the general path.
-_PLAIN_KEY = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
+_PLAIN_NAME = r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*'
+_PLAIN_KEY = re.compile(_PLAIN_NAME)
 _COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")  # between members or items, without comments
-# The same plain name (group 1 quoted, group 2 the name) read by _Positioned, first and after
-# a comma: reading the comma and the next name in one call saves a regex call per member.
-_PLAIN_NAME = r'("([^"\\\x00-\x1f]*)")[ \t\n\r]*:[ \t\n\r]*'
-_FIRST_NAME = re.compile(_PLAIN_NAME)
+# The comma after a member and a plain next name, in one call: _Positioned reads the top levels
+# member by member, and one regex call less per member saves more than 2% of the reading
+# (README, s9-read). Compiling it costs every check about 1.1 M instructions of start-up, so
+# the first name of an object is read with _PLAIN_KEY rather than with a third pattern.
 _NEXT_NAME = re.compile(r"[ \t\n\r]*,[ \t\n\r]*" + _PLAIN_NAME)
 
 
@@ -473,10 +474,12 @@ class _Positioned:
         height = 0
         if text.startswith("}", pos):
             return pos + 1, height
-        plain = _FIRST_NAME.match(text, pos)
+        plain = _PLAIN_KEY.match(text, pos)
         while True:
             if plain is not None:
-                key, key_span, value_start = plain.group(2), plain.span(1), plain.end()
+                key, value_start = plain.group(1), plain.end()
+                name_start, name_end = plain.span(1)
+                key_span = (name_start - 1, name_end + 1)  # with its quotes
             else:
                 key, key_span, value_start = self._escaped_name(pos)
             if key in obj:
