@@ -232,9 +232,12 @@ def cache_settings(options: RunOptions, packs=None) -> str:
     from armlint.run.workunits import digest_of
 
     pack = hashlib.sha256()
-    for path in _yaml_files(str(rules_dir())):
+    rule_files = _yaml_files(str(rules_dir()))
+    for path in rule_files:
         content = digest_of(path, packs=packs) or f"unreadable:{path}"
         pack.update(os.path.basename(path).encode() + content.encode())
+    if packs is not None:
+        packs.read_by_every_run(rule_files)
     from armlint.fileio import read_regular
 
     extra = []
