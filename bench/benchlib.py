@@ -44,11 +44,12 @@ def forget_what_runs_learn() -> None:
     what one command does; the rule pack and other static data stay loaded."""
     from armlint.arm.expressions import _parse_cached
     from armlint.checks.engine import _shared_memo
-    from armlint.model import stable_path
+    from armlint.model import repository_top, stable_path
 
     _parse_cached.cache_clear()
     _shared_memo.cache_clear()
     stable_path.cache_clear()
+    repository_top.cache_clear()
 
 
 def require_corpus() -> None:

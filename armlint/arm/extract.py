@@ -35,6 +35,7 @@ NO_READS: frozenset[str] = frozenset()
 INDEX_READ = frozenset((COPY_INDEX,))  # the reads of a node whose value read a copy-loop index
 SETTLES_TO_ITSELF: Any = object()  # ArmNode._settled of a node whose value has nothing to settle
 NOT_EVALUATED: Any = object()  # RecordBuilder._name before it is asked
+NOT_LOOKED_UP: Any = object()  # ArmNode._children's answer for a key not asked yet
 
 
 class ArmNode:
@@ -112,13 +113,11 @@ class ArmNode:
         return where
 
     def child(self, key: str) -> ArmNode | None:
-        children = self._children
-        if key in children:
-            node = children[key]
-            if node is not None and node.reads:
-                self._read_again(node.reads)
-            return node
-        node = children[key] = self._child(key)
+        node = self._children.get(key, NOT_LOOKED_UP)  # one look-up: most asks are kept ones
+        if node is NOT_LOOKED_UP:
+            node = self._children[key] = self._child(key)
+        elif node is not None and node.reads:
+            self._read_again(node.reads)
         return node
 
     def _child(self, key: str) -> ArmNode | None:
