@@ -379,7 +379,8 @@ def _end_process(code: int) -> None:
     module and object was about 5 M instructions (3% of a one-template check; issue 16), and
     the operating system frees the memory anyway. Not when an ``atexit`` handler is
     registered (multiprocessing's, a coverage tool's) or another thread may run (workers):
-    the normal exit waits for and runs those."""
+    the normal exit waits for and runs those. Only stdout and stderr are flushed here: every
+    file armlint writes (reports, cache packs, data copies) is closed as soon as it is written."""
     import atexit
 
     count_handlers = getattr(atexit, "_ncallbacks", None)  # CPython's; elsewhere: exit normally

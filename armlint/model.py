@@ -849,10 +849,22 @@ def stable_path(path: str) -> str:
     baselines) depend neither on where the checkout sits on disk nor on how the files were named
     on the command line. Only a file outside both keeps its absolute path."""
     resolved = Path(path).resolve()
-    for folder in resolved.parents:
-        if (folder / ".git").exists():
-            return resolved.relative_to(folder).as_posix()
+    top = repository_top(os.path.dirname(resolved))
+    if top is not None:
+        return resolved.relative_to(top).as_posix()
     try:
         return resolved.relative_to(Path(os.getcwd()).resolve()).as_posix()
     except (ValueError, OSError):
         return resolved.as_posix()
+
+
+@cache
+def repository_top(folder: str) -> str | None:
+    """The nearest folder at or above ``folder`` (resolved) that holds ``.git``, if any. Kept
+    by folder: the files of a folder and the folders of a tree ask the same levels, and each
+    level's test is a ``stat`` (asked level by level for each file, it was most of
+    ``stable_path``)."""
+    if os.path.exists(os.path.join(folder, ".git")):
+        return folder
+    parent = os.path.dirname(folder)
+    return None if parent == folder else repository_top(parent)

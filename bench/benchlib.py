@@ -44,11 +44,12 @@ def forget_what_runs_learn() -> None:
     what one command does; the rule pack and other static data stay loaded."""
     from armlint.arm.expressions import _parse_cached
     from armlint.checks.engine import _shared_memo
-    from armlint.model import stable_path
+    from armlint.model import repository_top, stable_path
 
     _parse_cached.cache_clear()
     _shared_memo.cache_clear()
     stable_path.cache_clear()
+    repository_top.cache_clear()
 
 
 def require_corpus() -> None:
@@ -226,20 +227,48 @@ def round_ratios(ours: list[Run], floor: list[Run]) -> str:
 CHILD = "--instructions-child"  # the hidden option that runs a script as such a child
 
 
-def counting_environment(env: dict | None = None) -> dict[str, str]:
+def counting_environment(
+    env: dict | None = None, checkout: Path | None = ROOT, cwd: Path | None = None
+) -> dict[str, str]:
     """A fixed environment, so that counts match from one shell to the next: a fixed hash
-    seed (the order of sets of strings), and only the variables armlint needs (the size of the
-    environment moves the counts too: 300 bytes more moved a floor run by 46,000)."""
+    seed (the order of sets of strings), the armlint to count (``armlint_from``), and only the
+    variables armlint needs (the size of the environment moves the counts too: 300 bytes more
+    moved a floor run by 46,000)."""
     kept = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
-    return {**kept, "CI": "1", "PYTHONHASHSEED": "0", **(env or {})}
+    chosen = armlint_from(checkout, cwd or checkout or ROOT)
+    return {**kept, "CI": "1", "PYTHONHASHSEED": "0", **chosen, **(env or {})}
 
 
-def start_counting(command: list[str], env: dict | None = None, cwd: Path | None = None):
-    """``command`` started under callgrind (not waited for: children run side by side)."""
+def armlint_from(checkout: Path | None, cwd: Path) -> dict[str, str]:
+    """The variables that make a ``python -m armlint`` child run in ``cwd`` import
+    ``checkout``'s armlint, not the one the interpreter's environment has installed in
+    editable mode (another checkout's, when a baseline is counted with a branch's venv).
+
+    ``python -m`` searches its current folder first: run in the checkout, it needs nothing
+    (the counts of every earlier session). Elsewhere the checkout goes first on PYTHONPATH
+    and the current folder is not searched (PYTHONSAFEPATH, Python 3.11+); every import of
+    start-up then searches the checkout too (1.3 M instructions of a one-template check).
+    None: the interpreter's installed armlint (a wheel installed apart), never the folder's."""
+    if checkout is None:
+        return {"PYTHONSAFEPATH": "1"}
+    if Path(cwd).resolve() == Path(checkout).resolve():
+        return {}
+    return {"PYTHONSAFEPATH": "1", "PYTHONPATH": str(checkout)}
+
+
+def start_counting(
+    command: list[str],
+    env: dict | None = None,
+    cwd: Path | None = None,
+    checkout: Path | None = ROOT,
+):
+    """``command`` started under callgrind (not waited for: children run side by side), with
+    ``checkout``'s armlint (see ``armlint_from``), in ``cwd`` (else the checkout's folder)."""
+    folder = cwd or checkout or ROOT
     return subprocess.Popen(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
-        cwd=cwd or ROOT,
-        env=counting_environment(env),
+        cwd=folder,
+        env=counting_environment(env, checkout, folder),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -255,22 +284,36 @@ def instructions_counted(process: subprocess.Popen) -> int:
     return int(counts[-1])
 
 
-def count_instructions(command: list[str], env: dict | None = None, cwd: Path | None = None):
-    """Instructions of one process, start-up included."""
-    return instructions_counted(start_counting(command, env, cwd))
+def count_instructions(
+    command: list[str],
+    env: dict | None = None,
+    cwd: Path | None = None,
+    checkout: Path | None = ROOT,
+):
+    """Instructions of one process, start-up included, with ``checkout``'s armlint."""
+    return instructions_counted(start_counting(command, env, cwd, checkout))
 
 
-def instructions_per_run(script: str, cases: list[str]) -> dict[str, int]:
+def instructions_per_run(script: str, cases: list[str], checkout: Path = ROOT) -> dict[str, int]:
     """Instructions of one run of each case of ``script`` after its warm-up, by difference
-    (see above). Each child is first run without valgrind: it writes the bytecode, which
-    would otherwise be compiled in one counted child and read in the other."""
+    (see above), with ``checkout``'s armlint. Each child is first run without valgrind: it
+    writes the bytecode, which would otherwise be compiled in one counted child and read in
+    the other."""
 
     def child(case: str, runs: int) -> list[str]:
         return [sys.executable, script, CHILD, case, "--runs", str(runs)]
 
+    # A script's own folder comes first on its path, not the current one: the checkout is
+    # put next (the script's folder holds no armlint), ahead of an editable install.
+    path = {"PYTHONPATH": str(checkout)}
     for case in cases:
-        subprocess.run(child(case, 0), env=counting_environment(), check=True)
-    started = {(case, runs): start_counting(child(case, runs)) for case in cases for runs in (0, 1)}
+        environment = counting_environment(path, checkout)
+        subprocess.run(child(case, 0), cwd=checkout, env=environment, check=True)
+    started = {
+        (case, runs): start_counting(child(case, runs), path, checkout=checkout)
+        for case in cases
+        for runs in (0, 1)
+    }
     counted = {key: instructions_counted(process) for key, process in started.items()}
     return {case: counted[case, 1] - counted[case, 0] for case in cases}
 

@@ -95,7 +95,8 @@ def main() -> None:
         for _ in range(args.repeat):
             for label, arguments in one_round(check, cache):
                 rows[label].append(timed(arguments, cache, where, python))
-        counts = counted_round(check, cache, where, python) if args.instructions else {}
+        counted = ROOT if args.editable else None  # None: the wheel's armlint, not the source's
+        counts = counted_round(check, cache, where, python, counted) if args.instructions else {}
     base = rows["--no-cache"]
     for label, runs in rows.items():
         cpu = statistics.median(c for c, _ in runs)
@@ -119,11 +120,14 @@ def one_round(check: list[str], cache: Path):
     yield "second", check
 
 
-def counted_round(check: list[str], cache: Path, where: Path, python: str) -> dict[str, int]:
+def counted_round(
+    check: list[str], cache: Path, where: Path, python: str, checkout: Path | None
+) -> dict[str, int]:
     """One round's instructions (one process at a time: the second needs the first's results)."""
     environment = {"ARMLINT_CACHE_DIR": str(cache)}
+    command = [python, "-m", "armlint"]
     return {
-        label: count_instructions([python, "-m", "armlint", *arguments], environment, where)
+        label: count_instructions([*command, *arguments], environment, where, checkout)
         for label, arguments in one_round(check, cache)
     }
 

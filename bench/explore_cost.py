@@ -55,13 +55,22 @@ class Counted:
         self.combinations = self.walks = 0
         self.profile = cProfile.Profile()
         finish, evaluate = TemplateLoader._finish, TemplateLoader._evaluate
+        combination = TemplateLoader._evaluate_combination
+        in_combination = []  # the first evaluation may choose values too: not counted
 
         def counted_finish(records, label, combination):
             self.combinations += bool(combination)
             return finish(records, label, combination)
 
+        def counted_combination(loader, template, given, context):
+            in_combination.append(True)
+            try:
+                return combination(loader, template, given, context)
+            finally:
+                in_combination.pop()
+
         def counted_evaluate(loader, template, given, context):
-            if context.memo is None or not context.memo.chosen:
+            if context.memo is None or not in_combination:
                 return evaluate(loader, template, given, context)
             self.walks += 1
             self.profile.enable()
@@ -71,6 +80,7 @@ class Counted:
                 self.profile.disable()
 
         TemplateLoader._finish = staticmethod(counted_finish)
+        TemplateLoader._evaluate_combination = counted_combination
         TemplateLoader._evaluate = counted_evaluate
 
 

@@ -39,6 +39,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from typing import Any
 
+    from armlint.arm.template import Budget, TemplateScope
+
 NOT_CHOSEN = object()  # the choice of a parameter at its given or default value
 # Read by an evaluation that called copyIndex(): its result holds for its copy-loop indexes only.
 COPY_INDEX = "copyIndex()"  # not a parameter name: those are kept in lower case
@@ -82,9 +84,11 @@ class CombinationMemo:
     """Results of one template's evaluations, shared by the combinations explored for it and
     by the instances of its copy loops."""
 
-    def __init__(self, root: dict, explored: Iterable[str]) -> None:
+    def __init__(self, root: dict, explored: Iterable[str], budget: Budget) -> None:
         self.root = root  # its scope has scope_id 0; nested deployments' get theirs (scope_id)
         self.explored = frozenset(name.lower() for name in explored)
+        # The file's budget, which every scope of it spends from (``FileContext.budget``).
+        self.budget = budget
         self.chosen: dict[str, Any] = {}
         self.entries: dict[tuple, Shared] = {}
         # Scopes of nested deployments by what tells them apart (see scope_id); 0 is the root.
@@ -142,19 +146,21 @@ class CombinationMemo:
         return self.scopes.setdefault(key, len(self.scopes) + 1)
 
     def shared(
-        self, key: tuple, subject: Any, indexes: tuple, compute: Callable[[], Any], budget
+        self, key: tuple, subject: Any, scope: TemplateScope | None, compute: Callable[[], Any]
     ) -> Any:
         """``compute()``, or its result from an earlier evaluation of the same ``key`` (the
         same ``subject``) when the explored parameters it read had the same choices and, if it
-        read a copy-loop index, the indexes were the same; then it spends the same steps, and
-        nothing is reused that spending them would exhaust the budget for."""
-        frames = self._frames
+        read a copy-loop index, the indexes of ``scope`` (None: a whole walk, no indexes) were
+        the same; then it spends the same steps, and nothing is reused that spending them
+        would exhaust the budget for. The indexes are asked only when a result read one:
+        most never do, and a hit is taken often enough for a call to count."""
+        frames, budget = self._frames, self.budget
         slot = self.entries.get(key)
         if slot is not None and slot.subject is subject:
             by_indexes = slot.by_indexes
             found = self._find(by_indexes.get(None))
-            if found is None:
-                found = self._find(by_indexes.get(indexes))
+            if found is None and (len(by_indexes) > 1 or None not in by_indexes):
+                found = self._find(by_indexes.get(_indexes_of(scope)))
             if found is not None and budget.steps >= found.steps:
                 budget.steps -= found.steps
                 if frames and found.reads:
@@ -172,9 +178,12 @@ class CombinationMemo:
             if slot is None or slot.subject is not subject:
                 slot = self.entries[key] = Shared(subject)
             names = tuple(sorted(reads))
-            variant = indexes if COPY_INDEX in reads else None
+            variant = _indexes_of(scope) if COPY_INDEX in reads else None
             by_choices = slot.by_indexes.setdefault(variant, {}).setdefault(names, {})
-            by_choices[self._choices(names)] = Entry(result, names, before - budget.steps)
+            choices = self._choices_of.get(names) if names else ()
+            if choices is None:
+                choices = self._choices(names)
+            by_choices[choices] = Entry(result, names, before - budget.steps)
         return result
 
     def _find(self, by_reads: dict | None) -> Entry | None:
@@ -206,3 +215,8 @@ class CombinationMemo:
             )
             self._choices_of[names] = found
         return found
+
+
+def _indexes_of(scope: TemplateScope | None) -> tuple:
+    """The copy-loop indexes of a scope as a key; none for a whole walk."""
+    return () if scope is None else scope.indexes_key()

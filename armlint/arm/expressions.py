@@ -20,6 +20,7 @@ from armlint.arm.functions import (
     Budget,
     BudgetExhaustedError,
     EvaluationError,
+    FunctionSpec,
     LambdaValue,
     PartialObject,
     ResourceId,
@@ -80,12 +81,9 @@ class ExpressionError(ValueError):
 
 
 def is_expression(value: Any) -> bool:
-    return (
-        isinstance(value, str)
-        and value.startswith("[")
-        and value.endswith("]")
-        and not value.startswith("[[")
-    )
+    # Compared by one-character slices, not startswith/endswith: each of those calls parses
+    # its optional arguments, and this is asked of every string a VM's paths pass through.
+    return isinstance(value, str) and value[:1] == "[" and value[-1:] == "]" and value[1:2] != "["
 
 
 def unescape(value: str) -> str:
@@ -369,6 +367,12 @@ def _eval(node: Node, scope: Scope) -> Any:
     return _eval_access(node, scope)
 
 
+# The specs of the functions called so far, by lower-case name and argument count, once that
+# count was found right: each call looked the name up and checked the count again (a copy
+# loop's instances and every scope evaluate the same parsed expressions).
+_CHECKED_SPECS: dict[tuple[str, int], FunctionSpec] = {}
+
+
 def _eval_call(node: Call, scope: Scope) -> Any:
     scope.budget.spend()
     if node.namespace:
@@ -377,10 +381,14 @@ def _eval_call(node: Call, scope: Scope) -> Any:
     form = _SPECIAL_FORMS.get(node.key)
     if form is not None:
         return form(node, scope)
-    spec = lookup(node.key)
+    count = len(node.args)
+    spec = _CHECKED_SPECS.get((node.key, count))
     if spec is None:
-        return Unknown(f"function '{node.name}()' is not evaluated by armlint")
-    check_arity(spec, node.name, len(node.args))
+        spec = lookup(node.key)
+        if spec is None:
+            return Unknown(f"function '{node.name}()' is not evaluated by armlint")
+        check_arity(spec, node.name, count)
+        _CHECKED_SPECS[node.key, count] = spec
     args = []
     for arg in node.args:  # a loop, not a comprehension: one Python frame less per level
         args.append(_eval(arg, scope))

@@ -35,6 +35,7 @@ NO_READS: frozenset[str] = frozenset()
 INDEX_READ = frozenset((COPY_INDEX,))  # the reads of a node whose value read a copy-loop index
 SETTLES_TO_ITSELF: Any = object()  # ArmNode._settled of a node whose value has nothing to settle
 NOT_EVALUATED: Any = object()  # RecordBuilder._name before it is asked
+NOT_LOOKED_UP: Any = object()  # ArmNode._children's answer for a key not asked yet
 
 
 class ArmNode:
@@ -112,13 +113,11 @@ class ArmNode:
         return where
 
     def child(self, key: str) -> ArmNode | None:
-        children = self._children
-        if key in children:
-            node = children[key]
-            if node is not None and node.reads:
-                self._read_again(node.reads)
-            return node
-        node = children[key] = self._child(key)
+        node = self._children.get(key, NOT_LOOKED_UP)  # one look-up: most asks are kept ones
+        if node is NOT_LOOKED_UP:
+            node = self._children[key] = self._child(key)
+        elif node is not None and node.reads:
+            self._read_again(node.reads)
         return node
 
     def _child(self, key: str) -> ArmNode | None:
@@ -214,7 +213,7 @@ def follow(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Locati
         return _reach_from(root, path, scope, start)
     key = ("follow", scope.scope_id, id(root), path)
     compute = partial(_reach_from, root, path, scope, start)
-    return memo.shared(key, root, scope.indexes_key(), compute, scope.budget)
+    return memo.shared(key, root, scope, compute)
 
 
 def _reach_from(root: Any, path: tuple[str, ...], scope: TemplateScope, start: Location) -> Reached:
@@ -335,7 +334,7 @@ class SharedBodyExtractor(BodyExtractor):
         memo, copies = self.memo, self.copies
         if memo is not None:
             key = (scope.scope_id, id(resource), what)
-            return memo.shared(key, resource, scope.indexes_key(), compute, scope.budget)
+            return memo.shared(key, resource, scope, compute)
         if copies is not None:
             return copies.shared((id(resource), what), resource, compute, scope.budget)
         return compute()

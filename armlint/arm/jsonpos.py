@@ -39,8 +39,14 @@ _BLOCK = 1024  # characters per block of SourceText's line index
 _GAP_START = frozenset(" \t\n\r/")
 # The common member: a property name without escapes, then the colon. One regex call reads
 # what would otherwise take a string scan and two skips; anything else takes the general path.
-_PLAIN_KEY = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
+_PLAIN_NAME = r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*'
+_PLAIN_KEY = re.compile(_PLAIN_NAME)
 _COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")  # between members or items, without comments
+# The comma after a member and a plain next name, in one call: _Positioned reads the top levels
+# member by member, and one regex call less per member saves more than 2% of the reading
+# (README, s9-read). Compiling it costs every check about 1.1 M instructions of start-up, so
+# the first name of an object is read with _PLAIN_KEY rather than with a third pattern.
+_NEXT_NAME = re.compile(r"[ \t\n\r]*,[ \t\n\r]*" + _PLAIN_NAME)
 
 
 class JsonError(ValueError):
@@ -457,7 +463,7 @@ class _Positioned:
             value, end = self.scan(self.text, pos)
         except StopIteration:
             raise _Unusual from None  # no value here: the eager parser says what is wrong
-        if value.__class__ is list:
+        if type(value) is list:
             value = _array(value, self.src)
         return value, end
 
@@ -468,33 +474,44 @@ class _Positioned:
         height = 0
         if text.startswith("}", pos):
             return pos + 1, height
+        plain = _PLAIN_KEY.match(text, pos)
         while True:
-            plain = _PLAIN_KEY.match(text, pos)
             if plain is not None:
-                key, key_end, value_start = plain.group(1), plain.end(1) + 1, plain.end()
-            elif text.startswith('"', pos):
-                key, key_end = scanstring(text, pos + 1, True)  # ValueError when malformed
-                colon = _SPACE.match(text, key_end).end()  # type: ignore[union-attr]
-                if not text.startswith(":", colon):
-                    raise _Unusual
-                value_start = _SPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
+                key, value_start = plain.group(1), plain.end()
+                name_start, name_end = plain.span(1)
+                key_span = (name_start - 1, name_end + 1)  # with its quotes
             else:
-                raise _Unusual
+                key, key_span, value_start = self._escaped_name(pos)
             if key in obj:
                 raise _Unusual  # duplicate keys: AZP003 needs both places
             value, value_end = self._value(value_start, levels)
             obj[key] = value
-            key_spans[key] = (pos, key_end)
+            key_spans[key] = key_span
             value_spans[key] = (value_start, value_end)
-            kind = value.__class__
+            kind = type(value)
             if kind is JsonObject or kind is JsonArray:
                 child = value._at
                 child[UP], child[KEY] = place, key
-                height = max(height, child[HEIGHT])
-            comma = _COMMA.match(text, value_end)
-            if comma is None:
-                return self._closed(value_end, "}"), height
-            pos = comma.end()
+                if child[HEIGHT] > height:
+                    height = child[HEIGHT]
+            # The comma and a plain next name in one match (most members): one regex call less.
+            plain = _NEXT_NAME.match(text, value_end)
+            if plain is None:
+                comma = _COMMA.match(text, value_end)
+                if comma is None:
+                    return self._closed(value_end, "}"), height
+                pos = comma.end()
+
+    def _escaped_name(self, pos: int) -> tuple[str, tuple[int, int], int]:
+        """A property name that is not plain (escapes): the name, its span, its value's start."""
+        text = self.text
+        if not text.startswith('"', pos):
+            raise _Unusual
+        key, key_end = scanstring(text, pos + 1, True)  # ValueError when malformed
+        colon = _SPACE.match(text, key_end).end()  # type: ignore[union-attr]
+        if not text.startswith(":", colon):
+            raise _Unusual
+        return key, (pos, key_end), _SPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
 
     def _items(self, arr: JsonArray, place: list, pos: int, levels: int) -> tuple[int, int]:
         """Read the items from ``pos``: where the array ends, and its children's height."""
@@ -505,11 +522,12 @@ class _Positioned:
             return pos + 1, height
         while True:
             value, end = self._value(pos, levels)
-            kind = value.__class__
+            kind = type(value)
             if kind is JsonObject or kind is JsonArray:
                 child = value._at
                 child[UP], child[KEY] = place, len(arr)
-                height = max(height, child[HEIGHT])
+                if child[HEIGHT] > height:
+                    height = child[HEIGHT]
             arr.append(value)
             item_spans.append((pos, end))
             comma = _COMMA.match(text, end)

@@ -262,8 +262,11 @@ class TemplateLoader:
         if candidates and SHARE_BETWEEN_COMBINATIONS:
             # The combinations share what does not depend on their choices with each other
             # and with this first evaluation (arm.combinations).
-            context.memo = CombinationMemo(template.value, (name for name, _ in candidates))
-        records, findings, reads = self._evaluate(template, given, context)
+            names = (name for name, _ in candidates)
+            context.memo = CombinationMemo(template.value, names, context.budget)
+            records, findings, reads = self._first_evaluation(template, given, candidates, context)
+        else:
+            records, findings, reads = self._evaluate(template, given, context)
         explorable = [(name, allowed) for name, allowed in candidates if name.lower() in reads]
         if not explorable:
             self._finish(records, label, ())
@@ -273,11 +276,9 @@ class TemplateLoader:
             # links (AZP002 when it is not fetched) may depend on a choice.
             findings = []
             for combination in self._combinations(template, explorable, result):
-                chosen = dict(given)
-                for name, value in combination:
-                    chosen[name] = ParameterValue(value, "one of its allowedValues")
                 if context.memo is not None:
                     context.memo.choose(combination)
+                chosen = _with_choices(given, combination)
                 records, walked = self._evaluate_combination(template, chosen, context)
                 findings.extend([finding for finding in walked if finding not in findings])
                 self._finish(records, label, combination)
@@ -297,25 +298,50 @@ class TemplateLoader:
         walk_template(template.value, scope, walk)
         return walk.records, walk.findings, scope.reads
 
+    def _first_evaluation(self, template: JsonDocument, given, candidates, context: FileContext):
+        """The evaluation that finds which parameters the VMs read, with the choices of its
+        own default values made already: the parameters whose default is a plain value among
+        their allowedValues are given that very item, as a combination gives it. Their values
+        are the same either way, so the evaluation reads the same parameters and finds the
+        same; only the traces of what read them differ, and those records are dropped when
+        they are explored. The walk then stands for the combination of the default values
+        (shared as a whole walk, ``_evaluate_combination``), and what it worked out for them
+        serves the other combinations that make the same choices."""
+        memo = context.memo
+        assert memo is not None  # only while combinations share results
+        defaults = _default_choices(template.value, candidates)
+        memo.choose(defaults)
+        records, findings, reads, _ = self._shared_walk(
+            template, _with_choices(given, defaults), context
+        )
+        return records, findings, reads
+
     def _evaluate_combination(self, template: JsonDocument, given, context: FileContext):
         """The records and findings of one combination. While combinations share results, a
         combination whose choices of everything the walk read (explored parameters, and for
-        some only whether they are chosen) are those of an earlier one gets copies of its
-        records: walking again would find the same (arm.combinations)."""
-        memo = context.memo
-        if memo is None:
+        some only whether they are chosen) are those of an earlier one (or of the first
+        evaluation) gets copies of its records: walking again would find the same
+        (arm.combinations)."""
+        if context.memo is None:
             records, findings, _ = self._evaluate(template, given, context)
             return records, findings
+        records, findings, _, walked = self._shared_walk(template, given, context)
+        if not walked:  # each record gets its own scenario (and the walk's fleet facts)
+            records = [record.replace(facts=dict(record.facts)) for record in records]
+        return records, findings
+
+    def _shared_walk(self, template: JsonDocument, given, context: FileContext):
+        """``_evaluate`` as one result of the memo, and whether it walked."""
+        memo = context.memo
+        assert memo is not None
         walked: list[bool] = []
 
         def walk():
             walked.append(True)
             return self._evaluate(template, given, context)
 
-        records, findings, _ = memo.shared(("walk",), template.value, (), walk, context.budget)
-        if not walked:  # each record gets its own scenario (and the walk's fleet facts)
-            records = [record.replace(facts=dict(record.facts)) for record in records]
-        return records, findings
+        records, findings, reads = memo.shared(("walk",), template.value, None, walk)
+        return records, findings, reads, bool(walked)
 
     @staticmethod
     def _finish(records: list[VmRecord], label: str, combination) -> None:
@@ -385,13 +411,48 @@ class TemplateLoader:
         return self.linked_cache[target]
 
 
+def _with_choices(given: dict, choices) -> dict:
+    """The given values with each chosen allowedValues item, as exploring gives them."""
+    chosen = dict(given)
+    for name, value in choices:
+        chosen[name] = ParameterValue(value, "one of its allowedValues")
+    return chosen
+
+
+def _default_choices(template: dict, candidates) -> list[tuple[str, Any]]:
+    """The candidates whose defaultValue is a plain value (not an expression, not a container)
+    with an item of the same type and value among their allowedValues, with that item."""
+    _, parameters = get_ci(template, "parameters")
+    choices = []
+    for name, allowed in candidates:
+        _, declaration = get_ci(parameters, name)
+        key, default = get_ci(declaration, "defaultValue")
+        if key is None or isinstance(default, (dict, list)):
+            continue
+        if isinstance(default, str) and default.startswith("["):
+            continue  # an expression (or an escaped "[["), evaluated in the scope
+        same = _same_items(default, allowed)
+        if same:
+            choices.append((name, same[0]))
+    return choices
+
+
 def _default_of(template: dict, name: str, allowed: list) -> Any:
+    """The value a parameter keeps while another one varies: its default, as the very item of
+    allowedValues when one has its type and value (the memo tells choices apart by identity,
+    so the combination of the defaults is then walked once, see ``_default_choices``)."""
     _, parameters = get_ci(template, "parameters")
     _, declaration = get_ci(parameters, name)
     _, default = get_ci(declaration, "defaultValue")
     if default in allowed:
-        return default
+        same = _same_items(default, allowed)
+        return same[0] if same else default
     return allowed[0]
+
+
+def _same_items(value: Any, allowed: list) -> list:
+    """The items of ``allowed`` of the same type and value as ``value``."""
+    return [item for item in allowed if type(item) is type(value) and item == value]
 
 
 @cache

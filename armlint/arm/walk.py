@@ -127,8 +127,9 @@ def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int =
         resource_type = get_ci(instance.resource, "type")[1]
         kind = is_vm_type(resource_type)
         if kind is not None:
-            _add_vm(instance, kind, resource_type, siblings, template, walk, copies)
-            _add_fleet_facts(walk, fleet)
+            record = _add_vm(instance, kind, resource_type, siblings, template, walk, copies)
+            if record is not None:  # not the record before it (a nested template's VM)
+                _add_fleet_facts(record, fleet)
         elif _lower(resource_type) == DEPLOYMENT_TYPE:
             _walk_deployment(instance, walk, depth)
 
@@ -335,11 +336,9 @@ def _index_child_sibling(
         siblings.add(SiblingResource("maintenance", parent_name, parent_name, where))
 
 
-def _add_fleet_facts(walk: Walk, fleet: Fleet) -> None:
+def _add_fleet_facts(record: VmRecord, fleet: Fleet) -> None:
     """The record just added gets its availability set's counts and its schedule."""
-    if walk.records:
-        record = walk.records[-1]
-        record.facts.update(fleet.facts_for(record.facts, record.name))
+    record.facts.update(fleet.facts_for(record.facts, record.name))
 
 
 def _add_health_sibling(resource, scope, where, siblings: SiblingIndex, parent) -> None:
@@ -356,12 +355,13 @@ def _add_health_sibling(resource, scope, where, siblings: SiblingIndex, parent) 
 
 def _add_vm(
     instance, kind: str, resource_type, siblings, template, walk: Walk, copies=None
-) -> None:
+) -> VmRecord | None:
+    """The VM's record, added to the walk's; None when the resource makes none."""
     resource = instance.resource
     if kind == "vmss" and is_partial_scale_set(resource):
-        return
+        return None
     if not _affordable(instance.scope, VM_RECORD_STEPS):
-        return  # the loader's note says the budget ran out and some resources went unchecked
+        return None  # the loader's note says the budget ran out and some went unchecked
     in_loop = copies if instance.index is not None else None
     builder = RecordBuilder(resource, instance.scope, kind, instance.location, in_loop)
     raw_name = get_ci(resource, "name")[1]
@@ -381,6 +381,7 @@ def _add_vm(
     if instance.instances_unknown:
         record.instances_unknown = True
     walk.records.append(record)
+    return record
 
 
 def _canonical_type(kind: str) -> str:

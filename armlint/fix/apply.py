@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from armlint.fix.edits import apply_edits
@@ -20,13 +19,17 @@ SAFE_ONLY = ("safe",)
 WITH_UNSAFE = ("safe", "unsafe")
 
 
-@dataclass
 class FixOutcome:
-    """What a --fix run did, for the summary line."""
+    """What a --fix run did, for the summary line. A plain class: armlint.fix.propose imports
+    this module for every check whose findings have fixes, and dataclasses' import (inspect,
+    ast, dis) was a large share of such a fresh check."""
 
-    fixed: int = 0  # findings removed by applied fixes
-    files: set[str] = field(default_factory=set)
-    refused: list[str] = field(default_factory=list)  # one line per fix that was not applied
+    __slots__ = ("fixed", "files", "refused")
+
+    def __init__(self) -> None:
+        self.fixed = 0  # findings removed by applied fixes
+        self.files: set[str] = set()
+        self.refused: list[str] = []  # one line per fix that was not applied
 
 
 def chosen_fixes(result: RunResult, allowed: tuple[str, ...]) -> list[Finding]:

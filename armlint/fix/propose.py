@@ -10,7 +10,6 @@ table and the YAML in step.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from armlint.checks.tables import Tables, api_version_key, load_tables
 from armlint.fix import edits
@@ -27,6 +26,10 @@ from armlint.model import (
     TextEdit,
     VmRecord,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 SAFE, UNSAFE = "safe", "unsafe"
 

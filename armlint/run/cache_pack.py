@@ -111,6 +111,7 @@ class ResultPacks:
         self._pending: dict[str, bytes] = {}
         self._pending_bytes = 0
         self._hashed_anew = 0  # bytes of files hashed that no index had a stamp for
+        self._stamps_wanted = False  # files every run reads were hashed anew: write their stamps
         self._statuses: dict[str, os.stat_result] = {}  # path -> its stat in this run
 
     # -- reading --------------------------------------------------------------------------
@@ -179,6 +180,15 @@ class ResultPacks:
                 self._hashed_anew += status.st_size
             self._stamped[path] = stamped
 
+    def read_by_every_run(self, paths: Iterable[str]) -> None:
+        """These files are read by every run (the rule pack): when one of them was hashed
+        anew (reinstalling the same version gives the same bytes new file times), this run
+        writes its stamps even if it stores nothing else, or every fully cached run would
+        hash them again."""
+        stamped, known = self._stamped, self._stamps
+        if any(path in stamped and stamped[path] != known.get(path) for path in paths):
+            self._stamps_wanted = True
+
     def _indexes(self) -> dict[str, tuple[str, int, int]]:
         """Where each key's entry is; a key in several packs is taken from the newest."""
         if self._where is not None:
@@ -211,12 +221,12 @@ class ResultPacks:
     def flush(self) -> None:
         """Write the pending entries as one pack, then merge the packs if there are too many.
         A run with no entry to store writes its new walk or, when it had to hash many files
-        (touched by a checkout, say), its new file stamps, so the next run need not. A
-        cache folder that cannot be written only loses speed."""
-        worth_it = self._hashed_anew > STAMPS_WORTH_A_PACK
+        (touched by a checkout, say) or files every run reads, its new file stamps, so the
+        next run need not. A cache folder that cannot be written only loses speed."""
+        worth_it = self._hashed_anew > STAMPS_WORTH_A_PACK or self._stamps_wanted
         if not self._pending and not self._new_walks and not worth_it:
             return
-        self._hashed_anew = 0
+        self._hashed_anew, self._stamps_wanted = 0, False
         entries, self._pending, self._pending_bytes = self._pending, {}, 0
         unmentioned, self._remembered = self._remembered, set()
         stamps, self._stamped = self._stamped, {}

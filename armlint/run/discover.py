@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from armlint.model import FileReport, FrozenValue
 
+GITIGNORE = ".gitignore"  # armlint.globs.GITIGNORE, without importing globs for it
 ALWAYS_EXCLUDED_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".venv", ".hg", ".svn"}
 
 
@@ -77,7 +78,7 @@ class Excludes:
     and, unless turned off, the ``.gitignore`` files of the repository (see armlint.globs)."""
 
     def __init__(self, patterns: list, respect_gitignore: bool = True) -> None:
-        from armlint.globs import GITIGNORE, Patterns, git_top_level, split_patterns
+        from armlint.globs import Patterns, git_top_level, split_patterns
 
         texts = split_patterns([p for p in patterns if isinstance(p, str)])
         given = [p for p in patterns if isinstance(p, Patterns)]
@@ -87,11 +88,10 @@ class Excludes:
         self.top = git_top_level(Path.cwd()) if respect_gitignore else None
         self._gitignores: dict[str, list] = {}
         self._listed_without: set[str] = set()  # folders a walk saw without a .gitignore
-        self._gitignore = GITIGNORE
 
-    def listed(self, folder: str, names: Iterable[str]) -> None:
+    def listed(self, folder: str, has_gitignore: bool) -> None:
         """A walk read ``folder`` (absolute): without a .gitignore there, none is opened."""
-        if self.respect_gitignore and self._gitignore not in names:
+        if self.respect_gitignore and not has_gitignore:
             self._listed_without.add(folder)
 
     def excluded(self, path: str | Path, is_dir: bool) -> bool:
@@ -127,10 +127,10 @@ class Excludes:
         cached = self._gitignores.get(folder)
         if cached is not None:
             return cached
-        from armlint.globs import gitignore_patterns, relative_to
+        from armlint.globs import gitignore_patterns
 
         top = None if self.top is None else str(self.top)
-        inside = top is not None and relative_to(folder, top) is not None
+        inside = top is not None and _under(folder, top) is not None
         parent = os.path.dirname(folder)
         above = (
             self._gitignores_above(parent) if inside and folder != top and parent != folder else []
@@ -166,14 +166,26 @@ def _placed(pattern_sets: list, folder: str) -> list[tuple]:
     """(patterns, prefix) for each set whose base is ``folder`` or above it: a child's path
     under the base is then prefix + name. A set whose base is not above ``folder`` matches
     none of its children (at most the base itself, which no set matches)."""
-    from armlint.globs import relative_to
-
     placed = []
     for patterns in pattern_sets:
-        relative = relative_to(folder, patterns.base)
+        relative = _under(folder, patterns.base)
         if patterns and relative is not None:
             placed.append((patterns, relative + "/" if relative else ""))
     return placed
+
+
+def _under(folder: str, base: str) -> str | None:
+    """``globs.relative_to`` for two paths that are absolute and normalised already (a walk's
+    folders, the pattern sets' bases, the repository's top): a comparison of prefixes, without
+    its two ``abspath`` calls, which were about half of a walk's exclude set-up per folder."""
+    if os.sep != "/" or folder.startswith("//") or base.startswith("//"):
+        from armlint.globs import relative_to
+
+        return relative_to(folder, base)  # the general case: other separators, a "//" root
+    if folder == base:
+        return ""
+    inside = base if base.endswith("/") else base + "/"
+    return folder[len(inside) :] if folder.startswith(inside) else None
 
 
 def discover(
@@ -305,8 +317,8 @@ def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[str]) -> None
             found.plain = False
             continue
         found.walked.append(absolute)
-        folders, files = listed
-        rules.listed(absolute, (name for name, _ in files))
+        folders, files, has_gitignore = listed
+        rules.listed(absolute, has_gitignore)
         here = rules.in_folder(absolute)
         # Children only append a name: os.path.join and abspath per file were a share of it.
         walked, under = _prefix(directory), _prefix(absolute)
@@ -320,10 +332,7 @@ def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[str]) -> None
         pending.extend((walked + name, under + name) for name in reversed(kept))
         if found.plain and any(entry.is_symlink() for _, entry in folders):
             found.plain = False  # its target may turn from a folder into a file on its own
-        for name, entry in sorted(files, key=lambda pair: pair[0]):
-            kind = kind_of_name(name)
-            if kind is None:
-                continue  # not a type armlint reads: nothing to report for a walked file
+        for name, entry, kind in sorted(files, key=_name):
             if here.excluded(name, is_dir=False):
                 continue
             # A regular file that is not a link is known from the listing: no stat.
@@ -337,11 +346,18 @@ def _prefix(folder: str) -> str:
     return folder if not folder or folder.endswith(os.sep) else folder + os.sep
 
 
+_name = itemgetter(0)
+
+
 def _listing(directory: str, found: Discovery):
-    """(folders, files) of ``directory`` as (name, DirEntry) pairs, as os.walk splits them
-    (a link to a folder is a folder); None, with the error reported, when it cannot be read."""
+    """(folders, files, has_gitignore) of ``directory``: the folders as (name, DirEntry)
+    pairs, as os.walk splits them (a link to a folder is a folder); only the files of a kind
+    armlint reads, as (name, DirEntry, kind) (most files of a repository are not: a walked one
+    is not even reported, and dropping them here spares sorting them); whether a .gitignore
+    is there. None, with the error reported, when the folder cannot be read."""
     folders: list[tuple[str, os.DirEntry[str]]] = []
-    files: list[tuple[str, os.DirEntry[str]]] = []
+    files: list[tuple[str, os.DirEntry[str], str]] = []
+    has_gitignore = False
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
@@ -349,10 +365,16 @@ def _listing(directory: str, found: Discovery):
                     is_dir = entry.is_dir()
                 except OSError:
                     is_dir = False
-                (folders if is_dir else files).append((entry.name, entry))
+                name = entry.name
+                if is_dir:
+                    folders.append((name, entry))
+                elif (kind := kind_of_name(name)) is not None:
+                    files.append((name, entry, kind))
+                elif name == GITIGNORE:  # kind_of_name gives it no kind
+                    has_gitignore = True
     except OSError as error:
         found.reports.append(
             FileReport(str(error.filename), "other", "error", f"cannot read: {error.strerror}")
         )
         return None
-    return folders, files
+    return folders, files, has_gitignore

@@ -232,9 +232,12 @@ def cache_settings(options: RunOptions, packs=None) -> str:
     from armlint.run.workunits import digest_of
 
     pack = hashlib.sha256()
-    for path in _yaml_files(str(rules_dir())):
+    rule_files = _yaml_files(str(rules_dir()))
+    for path in rule_files:
         content = digest_of(path, packs=packs) or f"unreadable:{path}"
         pack.update(os.path.basename(path).encode() + content.encode())
+    if packs is not None:
+        packs.read_by_every_run(rule_files)
     from armlint.fileio import read_regular
 
     extra = []
@@ -366,15 +369,16 @@ def _checked(records: list[VmRecord], options: RunOptions, notes: list[str]) -> 
 
 def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
     result = RunResult()
-    paths = [Path(name) for name in unit.files]
     dependencies: list[str] = []
     if unit.kind == "json":
         from armlint import arm
 
+        # Given as strings: arm.load makes each a Path, and a Path made again from a Path is
+        # parsed again (Python 3.11).
         loaded = arm.load(
-            paths,
-            parameters=[Path(p) for p in options.parameters],
-            roots=[Path(p) for p in options.paths],
+            unit.files,
+            parameters=options.parameters,
+            roots=options.paths,
             explore=options.explore,
             max_bytes=options.max_bytes,
             exports=options.exports,
@@ -389,10 +393,11 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
         if loaded.plans:
             _merge(result, _load_terraform([], loaded.plans, options))
     elif unit.kind == "terraform":
-        _merge(result, _load_terraform(paths, [], options))
+        _merge(result, _load_terraform([Path(name) for name in unit.files], [], options))
     else:
         from armlint import bicep
 
+        paths = [Path(name) for name in unit.files]
         _merge(
             result,
             _guarded(

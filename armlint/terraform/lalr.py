@@ -19,7 +19,6 @@ only when the first file is parsed.
 from __future__ import annotations
 
 import _thread
-import os
 import sys
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -247,10 +246,7 @@ def _build_or_none() -> Tables | None:
 
 
 def _build_tables() -> Tables:
-    from hcl2.postlexer import PostLexer
-
-    postlexer = PostLexer()
-    lark_parser = _lark(postlexer)
+    lark_parser = _lark()
     frontend = lark_parser.parser
     parse_table = frontend.parser.parser.parse_table
     contextual = getattr(frontend.lexer, "lexer", frontend.lexer)  # inside PostLexConnector
@@ -259,7 +255,7 @@ def _build_tables() -> Tables:
         _state_lexers(contextual.lexers),
         parse_table.start_states["start"],
         parse_table.end_states["start"],
-        postlexer,
+        lark_parser.options.postlex,  # the one its contextual lexer was made for
         {},
     )
 
@@ -322,48 +318,64 @@ def _state_lexers(lexers: dict) -> dict:
     return by_state
 
 
-def _lark(postlexer):
+def _lark():
     """hcl2's grammar as ``hcl2.parser.parser()`` builds it (LALR, contextual lexer, its
-    postlexer; ``propagate_positions`` changes no table), with lark's cache in armlint's cache
+    postlexer; ``propagate_positions`` changes no table), saved compiled in armlint's cache
     folder: hcl2 keeps its own inside site-packages, which may not be writable.
+
+    Saved with ``Lark.save`` (the postlexer included, so a loaded parser's lexers are made for
+    it as a built one's are), not with lark's ``cache`` option: lark hashes its options, the
+    cache path among them, so a cache written to a temporary name and moved into place never
+    validated and every fresh cache folder built the grammar twice.
     """
+    import lark
+    from hcl2.postlexer import PostLexer
+
+    grammar, target = grammar_and_saved_path()
+    saved = _load_saved(lark.Lark, target)
+    if saved is not None:
+        return saved
+    built = lark.Lark(grammar, parser="lalr", lexer="contextual", postlex=PostLexer())
+    _save(built, target)
+    return built
+
+
+def grammar_and_saved_path() -> tuple[str, Path]:
+    """hcl2's grammar text, and where its compiled parser is saved in armlint's cache folder."""
     import hashlib
 
     import hcl2
     import lark
 
     grammar = (Path(hcl2.__file__).parent / "hcl2.lark").read_text(encoding="utf-8")
-    options = {"parser": "lalr", "lexer": "contextual", "postlex": postlexer}
-    # The name changes with the grammar, lark and Python, so a stale file is never read.
-    stamp = f"{grammar}|{lark.__version__}|{sys.version_info[:2]}"
-    name = f"hcl2-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.lark"
-    target = cache_dir() / "lark" / name
-    if target.is_file():
-        return lark.Lark(grammar, cache=str(target), **options)
-    return _build_into(target, lambda path: lark.Lark(grammar, cache=path, **options))
+    # The name changes with the grammar, hcl2, lark and Python, so a stale file is never read.
+    hcl2_version = getattr(hcl2, "__version__", "")
+    stamp = f"{grammar}|{hcl2_version}|{lark.__version__}|{sys.version_info[:2]}"
+    name = f"hcl2-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.parser"
+    return grammar, cache_dir() / "lark" / name
 
 
-def _build_into(target: Path, build):
-    """Build with lark writing its cache to a private file, then move it in place at once.
-
-    Several armlint processes may start together; none may read a half-written cache.
-    """
-    import tempfile
-
+def _load_saved(lark_class, path: Path):
+    """The parser saved at ``path``; None when there is none or it cannot be loaded (a
+    truncated or foreign file is built again and replaced, never a traceback)."""
     try:
+        with open(path, "rb") as handle:
+            return lark_class.load(handle)
+    except Exception:  # pickle and lark raise many kinds for a damaged file
+        return None
+
+
+def _save(lark_parser, target: Path) -> None:
+    """Written whole beside ``target`` and moved into place (``fileio.write_bytes``): several
+    armlint processes may start together and none may read a half-written file."""
+    import io
+
+    from armlint.fileio import write_bytes
+
+    buffer = io.BytesIO()
+    try:
+        lark_parser.save(buffer)
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        os.close(handle)
-        os.unlink(temporary)  # lark writes its cache only where it finds none
-    except OSError:
-        return build(False)  # a cache that cannot be written only costs speed
-    try:
-        built = build(temporary)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    try:
-        os.replace(temporary, target)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-    return built
+        write_bytes(target, buffer.getvalue())
+    except Exception:  # an unwritable folder, a full disk, a pickle that fails: only speed lost
+        pass

@@ -1,6 +1,7 @@
 """ARM template evaluation end to end: parameter files, nested scopes, symbolic names, loops,
 unknown values and exact lines, through the same pipeline the command line uses."""
 
+import json
 from pathlib import Path
 
 from armlint.model import Unknown
@@ -179,3 +180,54 @@ def test_a_parameter_left_at_its_default_is_not_named_in_the_condition(tmp_path)
         " false (when patchMode='Manual')"
     )
     assert (finding.location.line, finding.location.column) == (31, 35)  # windowsConfiguration
+
+
+def _availability_set(name: str, fault_domains: int) -> dict:
+    return {
+        "type": "Microsoft.Compute/availabilitySets",
+        "apiVersion": "2023-03-01",
+        "name": name,
+        "location": "westeurope",
+        "properties": {"platformFaultDomainCount": fault_domains},
+    }
+
+
+def test_a_skipped_scale_set_leaves_the_previous_vm_its_own_availability_set(tmp_path):
+    """A scale set that only changes capacity makes no record; the outer template's set of the
+    same name must not replace the counts the VM took from its own (nested) template."""
+    inner_vm = {
+        "type": "Microsoft.Compute/virtualMachines",
+        "apiVersion": "2023-03-01",
+        "name": "app",
+        "location": "westeurope",
+        "properties": {
+            "availabilitySet": {"id": "[resourceId('Microsoft.Compute/availabilitySets', 'as1')]"},
+        },
+    }
+    inner = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [_availability_set("as1", 2), inner_vm],
+    }
+    deployment = {
+        "type": "Microsoft.Resources/deployments",
+        "apiVersion": "2022-09-01",
+        "name": "nested",
+        "properties": {
+            "mode": "Incremental",
+            "expressionEvaluationOptions": {"scope": "inner"},
+            "template": inner,
+        },
+    }
+    capacity_only = {
+        "type": "Microsoft.Compute/virtualMachineScaleSets",
+        "apiVersion": "2023-03-01",
+        "name": "scale",
+        "location": "westeurope",
+        "sku": {"name": "Standard_D2s_v3", "capacity": 3},
+    }
+    outer = {**inner, "resources": [deployment, _availability_set("as1", 3), capacity_only]}
+    path = tmp_path / "azuredeploy.json"
+    path.write_text(json.dumps(outer, indent=2), encoding="utf-8")
+    [vm] = records(path)
+    assert vm.name == "app" and vm.value("fault_domain_count") == 2

@@ -170,9 +170,10 @@ def test_nested_and_linked_templates_evaluate_what_reads_no_choice_once(tmp_path
     shared = Counter(text for text, *_ in evaluated)
     # The linked template's image once. The inner one once per copy of the deployment and
     # choice of tier (its name reads tier, and the trace of the parameter it passes names it):
-    # the first evaluation, 'a' and 'b'. Checking linked.json on its own (nothing to explore,
-    # nothing shared) evaluates its sku twice: in the image object and as its property.
-    assert (shared[LINKED_SKU], shared[INNER_SKU]) == (1 + 2, 2 * 3)
+    # 'a' (in the first evaluation, which chooses the defaults already) and 'b'. Checking
+    # linked.json on its own (nothing to explore, nothing shared) evaluates its sku twice: in
+    # the image object and as its property.
+    assert (shared[LINKED_SKU], shared[INNER_SKU]) == (1 + 2, 2 * 2)
     evaluated.clear()
     monkeypatch.setattr(loader, "SHARE_BETWEEN_COMBINATIONS", False)
     load_records(RunOptions(paths=[str(path.parent)]))
@@ -193,14 +194,15 @@ def test_a_vms_image_facts_are_worked_out_once_when_only_its_patch_mode_changes(
     patch_facts = _counting(monkeypatch, BodyExtractor, "_patch_facts")
     load_records(RunOptions(paths=[str(path.parent)]))
     images, patches = _by_vm(image_facts), _by_vm(patch_facts)
-    # linkedvm: the image once (and once for linked.json on its own), the patch facts for the
-    # first evaluation and each mode (and linked.json). Each fact set read mode, so without
-    # the groups shared on their own the image would be worked out as often as the patch.
-    assert (images["linkedvm"], patches["linkedvm"]) == (2, 5)
+    # linkedvm: the image once (and once for linked.json on its own), the patch facts for
+    # each mode (the default one in the first evaluation, which chooses it already) and for
+    # linked.json. Each fact set read mode, so without the groups shared on their own the
+    # image would be worked out as often as the patch.
+    assert (images["linkedvm"], patches["linkedvm"]) == (2, 4)
     # innervm1, per copy of its deployment: its scope differs with tier (see above), so the
-    # image three times; the patch facts for the first evaluation and each (mode, tier).
+    # image twice; the patch facts for each (mode, tier).
     inner = "[concat('innervm', 1)]"
-    assert (images[inner], patches[inner]) == (2 * 3, 2 * 7)
+    assert (images[inner], patches[inner]) == (2 * 2, 2 * 6)
 
 
 def test_a_sibling_resources_paths_are_walked_once_for_every_combination(tmp_path, monkeypatch):

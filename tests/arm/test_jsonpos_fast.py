@@ -218,6 +218,32 @@ def test_the_top_levels_are_read_with_their_positions(monkeypatch):
     ]
 
 
+class CountingPattern:
+    """A compiled pattern that counts its ``match`` calls (re.Pattern cannot be subclassed)."""
+
+    def __init__(self, pattern) -> None:
+        self.pattern, self.calls = pattern, 0
+
+    def match(self, text, pos=0):
+        self.calls += 1
+        return self.pattern.match(text, pos)
+
+
+def test_the_top_levels_read_a_comma_and_a_plain_name_in_one_match(monkeypatch):
+    """Between two members of the top levels one regular expression reads the comma and the
+    next plain name; the comma alone is matched only where an object ends (or an array's item
+    does, or the name is not plain). README, "The ARM reader: the top levels ... (s9-read)"."""
+    parameters = {f"p{i}": {"type": "string"} for i in range(30)}
+    document = {"a": 1, "parameters": parameters, "b": {"y": 3, 'A"x': 2}, "c": True}
+    text = json.dumps(document, indent=2)
+    comma = CountingPattern(jsonpos._COMMA)
+    monkeypatch.setattr(jsonpos, "_COMMA", comma)
+    value = read_fast(text)
+    # The ends of the document, of "parameters" and of "b", and the escaped name in "b".
+    assert comma.calls == 4
+    assert_same_positions(value, parse_eager(text, "t.json")[0])
+
+
 def test_positions_are_read_only_as_far_as_asked(monkeypatch):
     big = json.dumps([{"k": "v" * 50}] * 200)
     inner = '{"a": 1, "resources": [{"x": [1, 2]}, ' + big + '], "outputs": ' + big + "}"

@@ -26,6 +26,7 @@ PATTERNS_EVERY_CHECK_USES = {
     "armlint.arm.expressions._TOKEN",
     "armlint.arm.jsonpos._PLAIN_KEY",
     "armlint.arm.jsonpos._COMMA",
+    "armlint.arm.jsonpos._NEXT_NAME",
     "armlint.arm.jsonpos._SPACE",
 }
 

@@ -54,3 +54,28 @@ def test_inside_git_the_path_counts_from_the_repository_root(tmp_path):
     moved = tmp_path / "moved"
     shutil.copytree(repo, moved)
     assert stable_path(str(moved / "infra" / "vm.json")) == "infra/vm.json"
+
+
+def test_the_repository_top_is_looked_for_once_per_folder(tmp_path, monkeypatch):
+    """The second file of a folder finds the repository's top without a ``stat`` of any
+    ``.git`` (the levels above were asked for the first file)."""
+    import os
+
+    from armlint.model import stable_path
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "infra").mkdir()
+    for name in ("a.json", "b.json"):
+        (repo / "infra" / name).write_text("{}")
+    assert stable_path(str(repo / "infra" / "a.json")) == "infra/a.json"
+    asked: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(path, *args, **kwargs):
+        asked.append(os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counting_stat)
+    assert stable_path(str(repo / "infra" / "b.json")) == "infra/b.json"
+    assert not [path for path in asked if path.endswith(".git")]

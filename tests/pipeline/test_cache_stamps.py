@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from armlint import paths
 from armlint.run import cache_pack
-from armlint.run.cache_pack import pack_paths, read_index
+from armlint.run.cache_pack import ResultPacks, pack_paths, read_index
 from armlint.run.options import Gates
-from armlint.run.pipeline import RunOptions, run_check
+from armlint.run.pipeline import RunOptions, cache_settings, run_check
 from tests.cache_packs import packs_of
 from tests.pipeline.test_cache_reads import reads_during
 
@@ -139,3 +140,36 @@ def test_a_run_that_hashed_many_files_keeps_their_stamps(folder, monkeypatch, se
     runs = []
     assert reads_during(monkeypatch, folder, lambda: runs.append(checked(folder))) == {}
     assert runs[0] == first
+
+
+def test_a_reinstalled_rule_pack_is_stamped_by_a_run_that_stores_nothing(
+    tmp_path, monkeypatch, settled_at_once
+):
+    """Reinstalling the same version gives the rule files new times and the same bytes: every
+    unit stays cached, so the run stores nothing, yet it keeps the rule files' new stamps
+    (every run reads them; together far below ``STAMPS_WORTH_A_PACK``)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(paths.rules_dir(), rules)
+    monkeypatch.setattr(paths, "rules_dir", lambda: rules)
+    options = RunOptions(paths=[str(tmp_path / "templates")])
+
+    def settings_of_a_run_that_stores_nothing() -> str:
+        packs = ResultPacks(str(tmp_path / "packs"))
+        settings = cache_settings(options, packs)
+        packs.flush()
+        return settings
+
+    first = settings_of_a_run_that_stores_nothing()
+    rule_files = list(rules.rglob("*.yaml"))
+    for path in rule_files:
+        os.utime(path)  # the reinstall
+    runs = []
+    opened = reads_during(
+        monkeypatch, rules, lambda: runs.append(settings_of_a_run_that_stores_nothing())
+    )
+    assert opened == {path.name: 1 for path in rule_files}
+    opened = reads_during(
+        monkeypatch, rules, lambda: runs.append(settings_of_a_run_that_stores_nothing())
+    )
+    assert opened == {}, "the rule files were hashed again"
+    assert runs == [first, first]

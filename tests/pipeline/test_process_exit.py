@@ -7,10 +7,13 @@ check as a fresh process (README, "Start-up at exit"). ``console_main`` freezes 
 needs a collector that still collects."""
 
 import gc
+import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -107,3 +110,24 @@ def test_an_exit_handler_still_runs():
     completed = _canary_run("handler")
     assert completed.returncode == 0 and "AZP101" in completed.stdout
     assert "handler ran" in completed.stderr and "torn down" in completed.stderr
+
+
+def test_report_files_are_whole_when_the_process_ends_at_once(tmp_path):
+    """os._exit skips the flush of any file object still open: every report file must be
+    written and closed before it. Reports well beyond a write buffer (8 KB), from the fixture
+    rule templates, through the same fast end (the canary is not torn down)."""
+    report, junit = tmp_path / "report.json", tmp_path / "report.xml"
+    fixtures = ROOT / "tests" / "fixtures" / "arm" / "rules"
+    arguments = ["check", "--format", "json", "--output", f"json:{report}"]
+    arguments += ["--output", f"junit:{junit}", str(fixtures)]
+    script = CANARY_RUN.replace('["armlint", "rules"]', f'["armlint", *{arguments!r}]')
+    environment = {**os.environ, "ARMLINT_CACHE_DIR": str(tmp_path / "cache")}
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=False
+    )
+    assert completed.returncode == 1 and "torn down" not in completed.stderr
+    assert len(completed.stdout) > 20_000
+    assert report.read_text(encoding="utf-8") == completed.stdout
+    assert len(json.loads(completed.stdout)["findings"]) > 20
+    suites = ElementTree.parse(junit).getroot()  # a file cut short does not parse
+    assert int(suites.get("tests")) == len(list(suites.iter("testcase"))) > 50

@@ -6,6 +6,8 @@ hand-written reader with it."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,7 +122,29 @@ def test_the_compiled_grammar_is_cached_in_armlints_cache_folder():
     # A .tmp file is another test process writing the same file at this moment (pytest-xdist).
     folder = Path(os.environ["ARMLINT_CACHE_DIR"]) / "lark"
     cached = [path for path in folder.iterdir() if path.suffix != ".tmp"]
-    assert [p.name.startswith("hcl2-") and p.suffix == ".lark" for p in cached] == [True]
+    assert [p.name.startswith("hcl2-") and p.suffix == ".parser" for p in cached] == [True]
+
+
+def test_a_saved_grammar_serves_the_next_process_and_a_damaged_one_is_rebuilt(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ARMLINT_CACHE_DIR", str(tmp_path))
+    saved = lalr.grammar_and_saved_path()[1]
+    saved.parent.mkdir(parents=True)
+    saved.write_bytes(b"not a saved parser")
+    monkeypatch.setattr(lalr, "_built", [])  # this process builds the tables again
+    assert lalr.parse_tree("a = 1").data == "start"
+    assert lalr._built[0] is not None and saved.read_bytes() != b"not a saved parser"
+    before = saved.stat()
+    # A fresh process loads the file as it is: a rebuild would write it again (lark's own
+    # cache, keyed by the temporary path it was written to, was rebuilt by the next process).
+    script = "from armlint.terraform import lalr; lalr.parse_tree('a = 1'); print(lalr._built)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0 and done.stderr == "" and "Tables(" in done.stdout
+    after = saved.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
 def test_an_unwritable_cache_folder_only_costs_speed(tmp_path, monkeypatch):
