@@ -10,7 +10,6 @@ import gc
 import os
 import sys
 from functools import partial
-from pathlib import Path
 
 from armlint import __version__
 
@@ -578,10 +577,12 @@ def _tolerant_streams() -> None:
 def _settings(args):
     """Configuration file values overridden by the command line."""
     from armlint.config import ConfigError, find_config, load_config
+    from armlint.paths import path_text
 
     try:
-        path = Path(args.config) if getattr(args, "config", None) else find_config(Path.cwd())
-        if path is not None and not path.is_file():
+        given = getattr(args, "config", None)
+        path = path_text(given) if given else find_config(os.getcwd())
+        if path is not None and not os.path.isfile(path):
             raise UsageError(f"configuration file not found: {path}")
         return load_config(path)
     except ConfigError as error:
@@ -656,8 +657,10 @@ def _relative_argument(path: str) -> str:
 
 def _require_files(option: str, names: list[str]) -> None:
     """A file the user named that is not there is a typo to fix now, not a finding."""
+    from armlint.paths import path_text  # as Path(name) reads it: "x.json/" is "x.json"
+
     for name in names:
-        if not Path(name).exists():
+        if not os.path.exists(path_text(name)):
             raise UsageError(f"{option}: no such file: {name}")
 
 
@@ -666,12 +669,12 @@ def _exclude_patterns(config, given: list[str]) -> list:
     from armlint.globs import Patterns, split_patterns
 
     configured = Patterns(split_patterns(config.exclude), _config_folder(config))
-    typed = Patterns(split_patterns(given), Path.cwd())
+    typed = Patterns(split_patterns(given), os.getcwd())
     return [patterns for patterns in (configured, typed) if patterns]
 
 
-def _config_folder(config) -> Path:
-    return Path(os.path.abspath(config.source)).parent if config.source else Path.cwd()
+def _config_folder(config) -> str:
+    return os.path.dirname(os.path.abspath(config.source)) if config.source else os.getcwd()
 
 
 def _deployment(args, config):
@@ -785,7 +788,7 @@ def _report_options(args, config, options):
         show_unknown=options.show_unknown,
         show_suppressed=getattr(args, "show_suppressed", False),
         tool_version=__version__,
-        root=str(project_root(Path.cwd(), config.source or None)),
+        root=project_root(os.getcwd(), config.source or None),
         quiet=args.quiet,
         verbose=args.verbose,
         fail_on=args.fail_on or config.fail_on,

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
     from armlint.model import RunResult
@@ -193,40 +193,45 @@ KEY_MAP = {
 # -- finding and loading ------------------------------------------------------------------
 
 
-def find_config(start: Path) -> Path | None:
+def find_config(start: str | os.PathLike[str]) -> str | None:
     """The nearest config file at or above ``start``; pyproject.toml only with [tool.armlint].
 
-    Two in one folder (``.armlint.yaml`` and ``[tool.armlint]``) is a ConfigError naming both."""
-    current = start.resolve()
-    for folder in (current, *current.parents):
+    Two in one folder (``.armlint.yaml`` and ``[tool.armlint]``) is a ConfigError naming both.
+    On text paths (os.path), not pathlib's: a check with no configuration builds no ``Path``
+    (issue 16, start-up)."""
+    folder = os.path.realpath(start)
+    while True:
         found = [
-            folder / name
+            os.path.join(folder, name)
             for name in CONFIG_NAMES
-            if (folder / name).is_file()
-            and (name != "pyproject.toml" or _has_tool_section(folder / name))
+            if os.path.isfile(os.path.join(folder, name))
+            and (name != "pyproject.toml" or _has_tool_section(os.path.join(folder, name)))
         ]
         if len(found) > 1:
             # Silently preferring one would drop settings someone wrote; make them choose.
-            names = " and ".join(str(path) for path in found)
-            raise ConfigError(f"two configuration files: {names}; keep one")
+            raise ConfigError(f"two configuration files: {' and '.join(found)}; keep one")
         if found:
             return found[0]
-        if (folder / ".git").exists():
+        parent = os.path.dirname(folder)
+        if parent == folder or os.path.exists(os.path.join(folder, ".git")):
             return None
-    return None
+        folder = parent
 
 
-def _has_tool_section(path: Path) -> bool:
+def _has_tool_section(path: str) -> bool:
     try:
-        return "[tool.armlint" in path.read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            return "[tool.armlint" in stream.read()
     except OSError:
         return False
 
 
-def load_config(path: Path | None) -> Config:
+def load_config(path: str | os.PathLike[str] | None) -> Config:
     """The configuration in ``path`` and the files it extends; defaults for None."""
     if path is None:
         return Config()
+    from pathlib import Path  # only with a configuration file: see find_config
+
     config = Config(source=str(path))
     for layer_path, raw in _layers(Path(path), ()):
         config.files.append(str(layer_path))
@@ -251,6 +256,8 @@ def _layers(path: Path, chain: tuple[Path, ...]) -> list[tuple[Path, dict[str, A
     extend = raw.get("extend")
     if extend is None:
         return [(path, raw)]
+    from pathlib import Path
+
     base = Path(os.path.normpath(path.parent / os.path.expanduser(extend)))
     if base.suffix.lower() not in CONFIG_SUFFIXES:
         # Never read a file that cannot be a configuration (extend: /etc/shadow): an error
@@ -437,7 +444,8 @@ def _validate(raw: dict[str, Any], path: Path) -> None:
 
     from armlint.paths import schemas_dir
 
-    schema = json.loads((schemas_dir() / "config.schema.json").read_text(encoding="utf-8"))
+    with open(os.path.join(schemas_dir(), "config.schema.json"), encoding="utf-8") as handle:
+        schema = json.loads(handle.read())
     validator = jsonschema.Draft202012Validator(schema)
     try:
         errors = sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.path])

@@ -12,7 +12,6 @@ import json
 import os
 import zlib
 from functools import cache
-from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
@@ -22,12 +21,12 @@ if TYPE_CHECKING:
     StrPath = str | os.PathLike[str]  # a file: its path as text or as a Path
 
 
-def cache_dir() -> Path:
+def cache_dir() -> str:
     explicit = os.environ.get("ARMLINT_CACHE_DIR")
     if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME")
-    return (Path(base) if base else Path.home() / ".cache") / "armlint"
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "armlint")
 
 
 def load_yaml(path: StrPath) -> Any:
@@ -90,7 +89,7 @@ def _resolved(folder: str) -> str:
 def _read_copy(name: str, stamp: str) -> Any:
     """The data of the copy ``name`` when it was made for ``stamp``, else None."""
     try:
-        with open(cache_dir() / "data" / f"{name}.json", encoding="utf-8") as stream:
+        with open(os.path.join(cache_dir(), "data", f"{name}.json"), encoding="utf-8") as stream:
             copy = json.loads(stream.read())
         if copy["stamp"] == stamp:
             return copy["data"]
@@ -107,14 +106,14 @@ def _parse(
     import yaml
 
     data = [yaml.safe_load(_text(path)) for path in paths]
-    folder = cache_dir() / "data"
+    folder = os.path.join(cache_dir(), "data")
     if not leave_out:
-        _store(folder / f"{name}.json", {"stamp": stamp, "data": data})
+        _store(os.path.join(folder, f"{name}.json"), {"stamp": stamp, "data": data})
         return data, []
     members = [_member(item, leave_out) for item in data]
     data = [_without(item, leave_out) for item in data]
-    _store(folder / f"{name}-{leave_out}.json", {"stamp": stamp, "data": members})
-    _store(folder / f"{name}-without-{leave_out}.json", {"stamp": stamp, "data": data})
+    _store(os.path.join(folder, f"{name}-{leave_out}.json"), {"stamp": stamp, "data": members})
+    _store(os.path.join(folder, f"{name}-without-{leave_out}.json"), {"stamp": stamp, "data": data})
     return data, members
 
 
@@ -133,13 +132,14 @@ def _without(data: Any, member: str) -> Any:
     return {key: value for key, value in data.items() if key != member}
 
 
-def _store(target: Path, data: Any) -> None:
+def _store(target: str, data: Any) -> None:
     import tempfile  # only when a copy is written: once per installation and data edit
 
+    folder = os.path.dirname(target)
     try:
         text = json.dumps(data)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        os.makedirs(folder, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
     except (OSError, TypeError, ValueError):
         return  # a cache that cannot be written only costs speed
     try:
@@ -147,4 +147,7 @@ def _store(target: Path, data: Any) -> None:
             stream.write(text)
         os.replace(temporary, target)
     except OSError:
-        Path(temporary).unlink(missing_ok=True)
+        import contextlib  # only when a copy could not be written
+
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)

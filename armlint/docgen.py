@@ -64,7 +64,7 @@ def table_cell(value: Any) -> str:
 
 
 def load_rules(directory: Path | None = None) -> list[dict]:
-    folder = directory or rules_dir()
+    folder = directory or Path(rules_dir())
     rules = []
     for path in sorted(folder.glob("AZP*.yaml")):
         with path.open(encoding="utf-8") as handle:
@@ -73,7 +73,7 @@ def load_rules(directory: Path | None = None) -> list[dict]:
 
 
 def load_sources(directory: Path | None = None) -> dict[str, dict]:
-    folder = directory or rules_dir()
+    folder = directory or Path(rules_dir())
     with (folder / "data" / "sources.yaml").open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
-from pathlib import Path
 
 GITIGNORE = ".gitignore"
 
@@ -128,29 +127,37 @@ def split_patterns(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def gitignore_patterns(folder: Path) -> Patterns | None:
+def gitignore_patterns(folder: str) -> Patterns | None:
     """The ``.gitignore`` file of ``folder`` as patterns, or None when it has none (or it
     cannot be read: an unreadable ignore file ignores nothing, as in git)."""
-    candidate = folder / GITIGNORE
     try:
-        text = candidate.read_text(encoding="utf-8", errors="replace")
+        with open(os.path.join(folder, GITIGNORE), encoding="utf-8", errors="replace") as stream:
+            text = stream.read()
     except OSError:
         return None
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return Patterns(lines, folder) if lines else None
 
 
-def git_top_level(start: Path) -> Path | None:
+def git_top_level(start: str) -> str | None:
     """The nearest folder at or above ``start`` that holds ``.git`` (a folder, or a file in a
-    worktree or submodule); found without running git, which may not be installed."""
-    current = Path(os.path.abspath(start))
-    for folder in (current, *current.parents):
-        if (folder / ".git").exists():
+    worktree or submodule); found without running git, which may not be installed. Paths
+    here are text: a one-template check builds no ``Path`` (pathlib's import; issue 16)."""
+    for folder in _self_and_parents(os.path.abspath(start)):
+        if os.path.exists(os.path.join(folder, ".git")):
             return folder
     return None
 
 
-def project_root(start: Path, config_file: str | None = None) -> Path:
+def _self_and_parents(folder: str) -> list[str]:
+    """``folder`` (absolute) and the folders above it, as ``(path, *path.parents)``."""
+    chain = [folder]
+    while (parent := os.path.dirname(chain[-1])) != chain[-1]:
+        chain.append(parent)
+    return chain
+
+
+def project_root(start: str, config_file: str | None = None) -> str:
     """The folder reports show paths relative to: the git top level, else the configuration
     file's folder, else ``start``; so a run from a subfolder or with absolute arguments
     names files as the repository does (what code scanning and annotations need)."""
@@ -158,19 +165,20 @@ def project_root(start: Path, config_file: str | None = None) -> Path:
     if top is not None:
         return top
     if config_file:
-        return Path(os.path.abspath(config_file)).parent
-    return Path(os.path.abspath(start))
+        return os.path.dirname(os.path.abspath(config_file))
+    return os.path.abspath(start)
 
 
-def ancestor_gitignores(folder: Path, top: Path | None) -> list[Patterns]:
+def ancestor_gitignores(folder: str, top: str | None) -> list[Patterns]:
     """``.gitignore`` files of the folders from ``top`` down to ``folder``'s parent, so a
     walk that starts in a subfolder still honours the repository's ignore files above it."""
     if top is None:
         return []
-    folder = Path(os.path.abspath(folder))
-    if relative_to(folder, str(top)) is None:
+    folder = os.path.abspath(folder)
+    if relative_to(folder, top) is None:
         return []
-    chain = [parent for parent in folder.parents if relative_to(parent, str(top)) is not None]
+    parents = _self_and_parents(folder)[1:]
+    chain = [parent for parent in parents if relative_to(parent, top) is not None]
     found = []
     for parent in reversed(chain):
         patterns = gitignore_patterns(parent)

@@ -8,6 +8,9 @@ FIFO. The folder is marked as its own repository root (an empty ``.git`` file) s
 are computed from that name, not from the random folder. After the run, ``restore`` puts the
 names back into findings, file reports, records and notes.
 
+pathlib is imported only where a copy is made: every check passes its arguments through
+``SpecialInputs.path``, and a check of regular files makes no ``Path`` (issue 16, start-up).
+
 A FIFO has no file name extension to tell its format: its first bytes decide (``{`` or ``[``
 JSON; a ``resource "type" "name"`` block or ``variable "x"`` Terraform; otherwise Bicep
 keywords ``param``/``resource``/``module``/``targetScope``, else JSON).
@@ -19,7 +22,6 @@ import os
 import re
 import stat
 import sys
-from pathlib import Path
 
 from armlint.run.discover import kind_of
 
@@ -56,6 +58,8 @@ class SpecialInputs:
             raise InputError(f"cannot read {given}: {error.strerror}") from None
 
     def _copy(self, stream, shown: str, name: str | None) -> str:
+        from pathlib import Path  # see the module's docstring
+
         data = stream.read(self.max_bytes + 1)
         if len(data) > self.max_bytes:
             raise InputError(f"{shown}: larger than {self.max_bytes // (1024 * 1024)} MB")
@@ -73,7 +77,8 @@ class SpecialInputs:
             import tempfile  # only for stdin and FIFOs: not on every run's start-up path
 
             self._folder = tempfile.mkdtemp(prefix="armlint-input-")
-            Path(self._folder, ".git").write_text("", encoding="utf-8")  # see the docstring
+            with open(os.path.join(self._folder, ".git"), "w", encoding="utf-8"):
+                pass  # an empty .git file: see the docstring
         return self._folder
 
     def restore(self, result) -> None:
@@ -128,6 +133,8 @@ def _check_readable(given: str) -> None:
 
 
 def _named_by_content(shown: str, data: bytes) -> str:
+    from pathlib import Path  # see the module's docstring
+
     stem = re.sub(r"[^\w.-]+", "_", Path(shown).name) or "input"
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
@@ -141,6 +148,8 @@ def _named_by_content(shown: str, data: bytes) -> str:
 
 def _safe_relative(name: str) -> str:
     """``--stdin-filename`` as a path inside the temporary folder (no '..', not absolute)."""
+    from pathlib import Path  # see the module's docstring
+
     parts = [part for part in Path(name).parts if part not in ("", "/", "..", ".")]
     parts = [part for part in parts if not part.endswith(":\\")]
     return str(Path(*parts)) if parts else DEFAULT_STDIN_NAME

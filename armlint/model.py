@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from functools import cache
 from operator import attrgetter
-from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
@@ -848,6 +847,8 @@ def stable_path(path: str) -> str:
     """The path from the repository root, else from the working folder, so fingerprints (and
     baselines) depend neither on where the checkout sits on disk nor on how the files were named
     on the command line. Only a file outside both keeps its absolute path."""
+    from pathlib import Path  # only with a finding: a clean check does not import pathlib
+
     resolved = Path(path).resolve()
     top = repository_top(os.path.dirname(resolved))
     if top is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
 
 import jsonschema
 from jsonschema.protocols import Validator
@@ -22,7 +23,7 @@ from armlint.paths import schemas_dir
 @cache
 def schema_validator(name: str) -> Validator:
     """The validator of ``schemas/NAME``, its schema checked against its metaschema."""
-    schema = json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
+    schema = json.loads((Path(schemas_dir()) / name).read_text(encoding="utf-8"))
     kind = jsonschema.validators.validator_for(schema)
     kind.check_schema(schema)
     return kind(schema)

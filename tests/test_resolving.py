@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from armlint import resolving
 from armlint.resolving import FolderResolver
 
 
@@ -60,7 +59,7 @@ def test_each_folder_is_resolved_once(tree, monkeypatch):
         asked.append(self)
         return real_resolve(self, strict)
 
-    monkeypatch.setattr(resolving.Path, "resolve", counting)
+    monkeypatch.setattr(Path, "resolve", counting)
     for name in ("main.bicep", "other.bicep", "missing.bicep"):
         resolver.resolve(tree / "linked" / name)
     assert asked == [tree / "linked"]

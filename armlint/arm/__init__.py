@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from armlint.arm.files import JsonLoad, LiveExports, Progress
     from armlint.model import DeploymentContext
 
@@ -39,6 +40,7 @@ def load(
     tells exports of live Azure state, handed back in ``JsonLoad.live``.
     """
     from armlint.arm.files import load_files
+    from armlint.paths import path_text  # the files named as str(Path(...)) named them
 
     # The cyclic garbage collector is held off meanwhile, as for Bicep (bicep.loader): reading
     # and evaluation make no reference cycles (tests/arm/test_reference_cycles.py), so what
@@ -48,9 +50,9 @@ def load(
     gc.disable()
     try:
         return load_files(
-            [Path(p) for p in paths],
-            parameters=[Path(p) for p in parameters],
-            roots=[Path(p) for p in roots],
+            [path_text(p) for p in paths],
+            parameters=[path_text(p) for p in parameters],
+            roots=[path_text(p) for p in roots],
             explore=explore,
             max_bytes=max_bytes,
             exports=exports,

@@ -9,9 +9,9 @@ state are handed back for ``armlint.live`` (the caller says how to tell them, ``
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 from armlint.arm import kinds
 from armlint.arm.loader import (
@@ -43,7 +43,7 @@ class JsonLoad:
 
     def __init__(self) -> None:
         self.result = LoadResult()
-        self.plans: list[Path] = []
+        self.plans: list[str] = []
         self.dependencies: list[str] = []
         self.live: list[JsonDocument] = []  # live exports, for armlint.live
 
@@ -56,17 +56,17 @@ class LiveExports:
     __slots__ = ("read", "is_live")
 
     def __init__(
-        self, read: Callable[[Path, int], JsonDocument | None], is_live: Callable[[Any], bool]
+        self, read: Callable[[str, int], JsonDocument | None], is_live: Callable[[Any], bool]
     ) -> None:
         self.read = read
         self.is_live = is_live
 
 
 def load_files(
-    paths: list[Path],
+    paths: list[str],
     *,
-    parameters: list[Path],
-    roots: list[Path],
+    parameters: list[str],
+    roots: list[str],
     explore: bool,
     max_bytes: int,
     exports: bool = False,
@@ -78,8 +78,8 @@ def load_files(
     when given, else ``X.parameters*.json`` beside ``X.json``)."""
     loaded = JsonLoad()
     result = loaded.result
-    documents: dict[Path, JsonDocument] = {}
-    found: dict[Path, str] = {}
+    documents: dict[str, JsonDocument] = {}
+    found: dict[str, str] = {}
     for number, path in enumerate(paths, 1):
         document = (live and live.read(path, max_bytes)) or read_json(path, max_bytes)
         documents[path] = document
@@ -95,14 +95,14 @@ def load_files(
             result.findings.extend(documents[path].findings)
             found[path] = kinds.PARAMETERS if documents[path].ok else "error"
     parameter_files = ParameterFiles([p for p, kind in found.items() if kind == kinds.PARAMETERS])
-    used_parameters: dict[Path, str] = {}
+    used_parameters: dict[str, str] = {}
     loader = TemplateLoader(roots, explore=explore, deployment=deployment)
     for path, kind in found.items():
         document = documents[path]
         if kind == kinds.TEMPLATE:
             chosen = parameters or parameter_files.beside(path)
             for parameter_path in chosen:
-                used_parameters[parameter_path] = path.name
+                used_parameters[parameter_path] = os.path.basename(path)
             parameter_docs = [documents[p] for p in chosen if documents[p].ok]
             template = _guarded(path, partial(loader.load, document, parameter_docs))
             _merge(result, template)
@@ -125,9 +125,7 @@ def load_files(
     return loaded
 
 
-def _other_report(
-    path: Path, kind: str, document: JsonDocument, used: dict[Path, str]
-) -> FileReport:
+def _other_report(path: str, kind: str, document: JsonDocument, used: dict[str, str]) -> FileReport:
     if kind == "error":
         return file_report(document, "json")
     if kind == kinds.PARAMETERS:
@@ -141,7 +139,7 @@ def _other_report(
     return FileReport(str(path), "other", "skipped", "not an ARM template or parameter file")
 
 
-def _guarded(path: Path, load: Callable[[], LoadResult]) -> LoadResult:
+def _guarded(path: str, load: Callable[[], LoadResult]) -> LoadResult:
     """A template the evaluator fails on is reported for its file, never as a traceback."""
     try:
         return load()

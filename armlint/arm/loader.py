@@ -9,8 +9,8 @@ patchMode='Manual'"). The search is bounded and says so when the bound cut it.
 from __future__ import annotations
 
 import itertools
+import os
 from functools import cache, cached_property, partial
-from pathlib import Path
 
 from armlint.arm.combinations import CombinationMemo
 from armlint.arm.jsonpos import JsonError, JsonObject, SourceText, decode_bytes, get_ci, parse
@@ -37,6 +37,7 @@ from armlint.model import (
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 MAX_COMBINATIONS = 64
@@ -57,7 +58,7 @@ class JsonDocument:
 
     def __init__(
         self,
-        path: Path,
+        path: str | Path,  # text (armlint.paths.path_text), a Path for a linked template
         value: Any = None,
         src: SourceText | None = None,
         findings: list[Finding] | None = None,
@@ -73,7 +74,7 @@ class JsonDocument:
 
 
 def read_json(
-    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None
+    path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None
 ) -> JsonDocument:
     document = JsonDocument(path)
     shown = str(path)
@@ -138,32 +139,33 @@ def _duplicate_findings(src: SourceText) -> list[Finding]:
     return findings
 
 
-def parameter_files_for(template: Path, candidates: list[Path]) -> list[Path]:
-    """``X.parameters.json`` and ``X.parameters.*.json`` beside ``X.json``."""
-    folder = template.parent
-    return _named_for(template, [path for path in candidates if path.parent == folder])
+def parameter_files_for(template: str, candidates: list[str]) -> list[str]:
+    """``X.parameters.json`` and ``X.parameters.*.json`` beside ``X.json`` (paths as
+    ``armlint.paths.path_text`` gives them)."""
+    folder = os.path.dirname(template)
+    return _named_for(template, [path for path in candidates if os.path.dirname(path) == folder])
 
 
 class ParameterFiles:
     """The parameter files of a run by folder: each template looks at its own folder's only
     (``parameter_files_for`` compared every template's folder with every parameter file's)."""
 
-    def __init__(self, paths: list[Path]) -> None:
-        self.by_folder: dict[Path, list[Path]] = {}
+    def __init__(self, paths: list[str]) -> None:
+        self.by_folder: dict[str, list[str]] = {}
         for path in paths:
-            self.by_folder.setdefault(path.parent, []).append(path)
+            self.by_folder.setdefault(os.path.dirname(path), []).append(path)
 
-    def beside(self, template: Path) -> list[Path]:
+    def beside(self, template: str) -> list[str]:
         """``parameter_files_for(template, paths)``."""
-        return _named_for(template, self.by_folder.get(template.parent, []))
+        return _named_for(template, self.by_folder.get(os.path.dirname(template), []))
 
 
-def _named_for(template: Path, beside: list[Path]) -> list[Path]:
-    """Of the files beside a template, its parameter files."""
-    stem = template.name.rsplit(".", 1)[0].lower()
+def _named_for(template: str, beside: list[str]) -> list[str]:
+    """Of the files beside a template (all in its folder: sorted by name), its parameter files."""
+    stem = os.path.basename(template).rsplit(".", 1)[0].lower()
     found = []
     for candidate in beside:
-        name = candidate.name.lower()
+        name = os.path.basename(candidate).lower()
         if name in (f"{stem}.parameters.json", f"{stem}.parameters.jsonc") or (
             name.startswith(f"{stem}.parameters.") and name.endswith((".json", ".jsonc"))
         ):
@@ -227,7 +229,7 @@ class TemplateLoader:
 
     def __init__(
         self,
-        roots: list[Path],
+        roots: list[str],
         explore: bool = True,
         max_bytes: int = DEFAULT_MAX_BYTES,
         deployment: DeploymentContext | None = None,
@@ -241,8 +243,11 @@ class TemplateLoader:
     @cached_property
     def roots(self) -> list[Path]:
         # Resolved only when a template links another: a pre-commit hook passes every file as
-        # a root, and resolving them all for every folder cost seconds.
-        return [root.resolve() for root in self.given_roots]
+        # a root, and resolving them all for every folder cost seconds. Paths (pathlib) only
+        # here: a check without linked templates does not import it (issue 16).
+        from pathlib import Path
+
+        return [Path(root).resolve() for root in self.given_roots]
 
     def load(self, template: JsonDocument, parameter_docs: list[JsonDocument]) -> LoadResult:
         result = LoadResult()
@@ -251,7 +256,7 @@ class TemplateLoader:
             self._evaluate_all(template, on_command_line, "", result)
         for document in parameter_docs:
             # With several parameter files each finding says which one it holds for.
-            label = document.path.name if len(parameter_docs) > 1 else ""
+            label = os.path.basename(document.path) if len(parameter_docs) > 1 else ""
             given = {**given_values(document), **on_command_line}
             self._evaluate_all(template, given, label, result)
         return result
@@ -391,9 +396,11 @@ class TemplateLoader:
                     (other, value if other == name else defaults[other]) for other, _ in explorable
                 )
 
-    def _load_linked(self, relative: str, base: Path):
+    def _load_linked(self, relative: str, base: str | Path):
+        from pathlib import Path  # see roots
+
         try:
-            target = (base.parent / relative).resolve()
+            target = (Path(base).parent / relative).resolve()
         except (OSError, ValueError, RuntimeError) as error:
             return f"linked template {relative!r} cannot be resolved: {_why(error)}"
         if not any(target == root or root in target.parents for root in self.roots):
@@ -460,8 +467,8 @@ def api_profiles() -> dict[str, str]:
     """Azure Stack API profiles and the Compute api-version each implies (rules/data)."""
     from armlint.paths import rules_dir
 
-    path = rules_dir() / "data" / "api_profiles.yaml"
-    if not path.is_file():
+    path = os.path.join(rules_dir(), "data", "api_profiles.yaml")
+    if not os.path.isfile(path):
         return {}
     from armlint.datacache import load_yaml
 

@@ -8,9 +8,9 @@ come back as ``Unknown``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import lru_cache, partial
-from pathlib import PurePath
 
 from armlint.arm import expressions
 from armlint.arm.combinations import CombinationMemo, chosen_read
@@ -610,8 +610,9 @@ def _file_name(path: str) -> str:
 
 @lru_cache(maxsize=256)
 def path_name(path: str) -> str:
-    """``Path(path).name``, once per file: traces name a file for every value given."""
-    return PurePath(path).name
+    """``Path(path).name`` (of a file's path: no trailing separator), once per file: traces
+    name a file for every value given. os.path, not pathlib: see armlint.paths.path_text."""
+    return os.path.basename(path)
 
 
 def value_line(container: Any, key: str, fallback: Location) -> str:

@@ -7,7 +7,6 @@ Every VM and scale-set instance becomes a ``VmRecord``. Resources that only ment
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from armlint.arm.expressions import EvaluationError
 from armlint.arm.extract import (
@@ -43,6 +42,7 @@ from armlint.model import (
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
@@ -56,7 +56,7 @@ VM_RECORD_STEPS = 100
 # ten times, six deep, is a million walks unless each one is charged.
 DEPLOYMENT_STEPS = 100
 
-LinkedLoader = Callable[[str, Path], "tuple[dict, Any] | str"]
+LinkedLoader = Callable[[str, "str | Path"], "tuple[dict, Any] | str"]
 
 
 # Plain classes, not dataclasses: every ARM check imports this module, and creating a dataclass
@@ -70,7 +70,7 @@ class Walk:
 
     def __init__(
         self,
-        path: Path,
+        path: str | Path,  # a Path for a linked template (TemplateLoader._load_linked)
         linked_loader: LinkedLoader | None = None,
         api_profiles: dict[str, str] | None = None,
     ) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from pathlib import Path
 
 from armlint.model import SEVERITIES, RuleInfo
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 # Relative: the repository's own docs folder; SARIF consumers may be given a full base

@@ -7,6 +7,7 @@ a list never needs a code change.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 
@@ -284,7 +285,7 @@ def in_version_range(row: dict, version: tuple[int, ...]) -> bool:
 def _read(name: str) -> Any:
     from armlint.datacache import load_yaml
 
-    return load_yaml(rules_dir() / "data" / name)
+    return load_yaml(os.path.join(rules_dir(), "data", name))
 
 
 def _image_profiles(images: dict) -> dict[str, _ImageProfile]:

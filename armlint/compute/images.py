@@ -7,6 +7,7 @@ publisher that only publishes one system. Anything else is unknown, never guesse
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
 from armlint.paths import rules_dir
@@ -39,7 +40,7 @@ class OsPolicy:
 def os_policy() -> OsPolicy:
     from armlint.datacache import load_yaml
 
-    data = load_yaml(rules_dir() / "data" / "os_publishers.yaml") or {}
+    data = load_yaml(os.path.join(rules_dir(), "data", "os_publishers.yaml")) or {}
     offers = tuple(
         (row["publisher"].lower(), tuple(word.lower() for word in row["contains"]), row["os"])
         for row in data.get("offers") or ()
@@ -52,7 +53,7 @@ def _listed_pairs() -> dict[tuple[str, str], str]:
     """(publisher, offer) of every S1 list in images.yaml, with the OS its list is for."""
     from armlint.datacache import load_yaml
 
-    lists = (load_yaml(rules_dir() / "data" / "images.yaml") or {}).get("lists") or {}
+    lists = (load_yaml(os.path.join(rules_dir(), "data", "images.yaml")) or {}).get("lists") or {}
     pairs: dict[tuple[str, str], str] = {}
     for name, entries in lists.items():
         os_name = "Windows" if "windows" in name else "Linux" if "linux" in name else None

@@ -12,9 +12,9 @@ is read by ``jsonpos`` as before, so its findings and positions are unchanged.
 
 from __future__ import annotations
 
+import os
 import re
 from json.decoder import JSONDecoder
-from pathlib import Path
 
 from armlint.arm.jsonpos import _COMMA, _PLAIN_KEY, JsonArray, JsonObject, SourceText, decode_bytes
 
@@ -65,13 +65,14 @@ class NotTaken(Exception):
     """This reader does not take the file; the position-keeping reader will."""
 
 
-def read_export_fast(path: Path, max_bytes: int):
+def read_export_fast(path: str, max_bytes: int):
     """A ``JsonDocument`` of an export, or None to leave the file to ``read_json``."""
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size < MIN_BYTES or size > max_bytes or not _may_be_export(path):
             return None
-        text = decode_bytes(path.read_bytes())
+        with open(path, "rb") as handle:
+            text = decode_bytes(handle.read())
     except (OSError, UnicodeDecodeError):
         return None
     src = SourceText(str(path), text)
@@ -88,14 +89,14 @@ def read_export_fast(path: Path, max_bytes: int):
     return JsonDocument(path, value, src)
 
 
-def _may_be_export(path: Path) -> bool:
+def _may_be_export(path: str) -> bool:
     """The first bytes decide, so a large template or plan costs one small read here.
 
     Every export shape names a VM, scale set or maintenance resource type or id early: the CLI
     sorts keys (``id`` comes before the bulky ``instanceView``), PowerShell prints ``Id``
     second, Resource Graph rows start with ``id``.
     """
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         head = handle.read(SNIFF).lower()
     if any(marker in head[:HEAD] for marker in NOT_EXPORT_MARKERS):
         return False

@@ -8,6 +8,7 @@ asymmetric pairs of S9 included), so that no two regions joined by a pair edge s
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -54,7 +55,7 @@ def normalise_region(name: str) -> str:
 def load_region_table(path: Path | None = None) -> RegionTable:
     import yaml  # lazily: only the planner needs the table
 
-    source = path or rules_dir() / "data" / "regions.yaml"
+    source = path or os.path.join(rules_dir(), "data", "regions.yaml")
     with open(source, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     rows = data["regions"] + data.get("unlisted_regions", []) + data.get("sovereign_regions", [])

@@ -112,7 +112,7 @@ def check_schema(document: dict, label: str) -> None:
 def sarif_validator():
     import jsonschema
 
-    schema = json.loads((schemas_dir() / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads((Path(schemas_dir()) / "sarif-2.1.0.json").read_text(encoding="utf-8"))
     return jsonschema.Draft4Validator(schema)  # the draft the schema declares
 
 

@@ -6,9 +6,13 @@ import os
 import stat
 from collections.abc import Iterable
 from operator import attrgetter, itemgetter
-from pathlib import Path
 
 from armlint.model import FileReport, FrozenValue
+from armlint.paths import path_text
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 GITIGNORE = ".gitignore"  # armlint.globs.GITIGNORE, without importing globs for it
 ALWAYS_EXCLUDED_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".venv", ".hg", ".svn"}
@@ -19,8 +23,9 @@ class Candidate(FrozenValue):
     _values = attrgetter(*__slots__)
 
     def __init__(self, path: Path | str, kind: str) -> None:
-        # A string when a recorded walk gave it (armlint/run/cache_walk.py): a Path each was
-        # a share of a fully cached run.
+        # A string (normalised, as os.path.normpath gives it) from discover and from a
+        # recorded walk (armlint/run/cache_walk.py): a Path each was a share of a fully
+        # cached run, and pathlib's import a tenth of a one-template check (issue 16).
         self.path = path
         self.kind = kind  # 'json' | 'terraform' | 'tfvars' | 'bicep' | 'bicepparam'
 
@@ -83,9 +88,9 @@ class Excludes:
         texts = split_patterns([p for p in patterns if isinstance(p, str)])
         given = [p for p in patterns if isinstance(p, Patterns)]
         # Plain strings (the library's callers, tests) are relative to the current folder.
-        self.patterns = [*given, Patterns(texts, Path.cwd())] if texts else given
+        self.patterns = [*given, Patterns(texts, os.getcwd())] if texts else given
         self.respect_gitignore = respect_gitignore
-        self.top = git_top_level(Path.cwd()) if respect_gitignore else None
+        self.top = git_top_level(os.getcwd()) if respect_gitignore else None
         self._gitignores: dict[str, list] = {}
         self._listed_without: set[str] = set()  # folders a walk saw without a .gitignore
 
@@ -129,13 +134,13 @@ class Excludes:
             return cached
         from armlint.globs import gitignore_patterns
 
-        top = None if self.top is None else str(self.top)
+        top = self.top
         inside = top is not None and _under(folder, top) is not None
         parent = os.path.dirname(folder)
         above = (
             self._gitignores_above(parent) if inside and folder != top and parent != folder else []
         )
-        own = None if folder in self._listed_without else gitignore_patterns(Path(folder))
+        own = None if folder in self._listed_without else gitignore_patterns(folder)
         found = [*above, own] if own is not None else above
         self._gitignores[folder] = found
         return found
@@ -202,10 +207,10 @@ def discover(
     rules = Excludes(excludes or [], respect_gitignore)
     seen: set[str] = set()
     for given in paths:
-        path = Path(given)
-        if path.is_dir():
+        path = path_text(given)
+        if os.path.isdir(path):
             _walk(path, rules, found, seen)
-        elif path.exists() or path.is_symlink():  # a file, FIFO or device; a dangling link
+        elif os.path.lexists(path):  # a file, FIFO or device; a dangling link
             found.plain = False  # the walk's record is of folders only
             if force_exclude and rules.excluded(path, is_dir=False):
                 continue
@@ -220,35 +225,43 @@ def discover(
     return found
 
 
-def companions(path: Path) -> list[Path]:
+def companions(path: str) -> list[str]:
     """Files that must be read with a named file, so a pre-commit run on a changed parameter or
     variables file re-checks what it feeds: ``X.parameters*.json`` brings ``X.json`` and the
     other way round; a ``.tf`` or ``.tfvars`` file brings its whole module folder (Terraform
     evaluates folders, not files).
-    ``.bicepparam`` files name their template themselves, and the Bicep loader reads it."""
-    name = path.name.lower()
-    folder = path.parent
+    ``.bicepparam`` files name their template themselves, and the Bicep loader reads it.
+    ``path`` as ``armlint.paths.path_text`` gives it; the companions as pathlib named them."""
+    folder, base = os.path.split(path)
+    name = base.lower()
     if name.endswith((".json", ".jsonc")) and ".parameters" in name:
-        stem = path.name[: name.index(".parameters")]
-        return [
-            folder / f"{stem}{suffix}"
-            for suffix in (".json", ".jsonc")
-            if (folder / f"{stem}{suffix}").is_file()
-        ]
+        stem = base[: name.index(".parameters")]
+        beside = [os.path.join(folder, f"{stem}{suffix}") for suffix in (".json", ".jsonc")]
+        return [candidate for candidate in beside if os.path.isfile(candidate)]
     if name.endswith((".json", ".jsonc")):
-        stem = path.name.rsplit(".", 1)[0]
-        return sorted(p for p in folder.glob(f"{stem}.parameters*.json*") if p.is_file())
-    if kind_of(path) in ("terraform", "tfvars"):
-        try:
-            siblings = sorted(folder.iterdir())
-        except OSError:
-            return []
+        stem = base.rsplit(".", 1)[0]
+        return _listed_files(folder, f"{stem}.parameters*.json*")
+    if kind_of_name(base) in ("terraform", "tfvars"):
         return [
             sibling
-            for sibling in siblings
-            if sibling != path and sibling.is_file() and _module_file(sibling.name.lower())
+            for sibling in _listed_files(folder, "*")
+            if os.path.basename(sibling) != base and _module_file(os.path.basename(sibling).lower())
         ]
     return []
+
+
+def _listed_files(folder: str, pattern: str) -> list[str]:
+    """The regular files (or links to them) in ``folder`` whose names match the glob
+    ``pattern``, sorted: ``sorted(p for p in Path(folder).glob(pattern) if p.is_file())`` (a
+    case-sensitive match, hidden files included) as text; none when it cannot be listed."""
+    from fnmatch import fnmatchcase
+
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return []
+    found = (os.path.join(folder, name) for name in names if fnmatchcase(name, pattern))
+    return sorted(path for path in found if os.path.isfile(path))
 
 
 def _module_file(name: str) -> bool:
@@ -271,8 +284,8 @@ def _add_file(
     if name in seen:
         return
     seen.add(name)
-    key = Path(name)
-    kind = kind_of(key) if kind is None else kind
+    key = name
+    kind = kind_of_name(os.path.basename(name)) if kind is None else kind
     if kind == "example":
         reason = "an example variables file; Terraform does not read it"
         found.reports.append(FileReport(str(key), "tfvars", "skipped", reason))
@@ -294,7 +307,7 @@ def _add_file(
     found.candidates.append(Candidate(key, kind))
 
 
-def _is_special(path: Path) -> bool:
+def _is_special(path: str) -> bool:
     """True for FIFOs, sockets and devices (also behind a symlink)."""
     try:
         mode = os.stat(path).st_mode
@@ -303,7 +316,7 @@ def _is_special(path: Path) -> bool:
     return not stat.S_ISREG(mode)
 
 
-def _walk(root: Path, rules: Excludes, found: Discovery, seen: set[str]) -> None:
+def _walk(root: str, rules: Excludes, found: Discovery, seen: set[str]) -> None:
     """Every file under ``root`` in os.walk's top-down order (folders and files sorted by
     name), through ``os.scandir``: a file's kind comes from its name and its type from the
     folder listing, so most files cost no ``stat`` and no ``Path`` (pathlib, one ``stat`` and

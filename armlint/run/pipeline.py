@@ -10,7 +10,6 @@ import os
 from collections.abc import Callable
 from functools import cache, partial
 from operator import attrgetter
-from pathlib import Path
 
 from armlint.model import (
     FileReport,
@@ -23,6 +22,10 @@ from armlint.model import (
 from armlint.run.discover import discover
 from armlint.run.findings import CHECK_ENGINES, finish
 from armlint.run.options import Gates, MissingPaths, Progress, RunOptions
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["Gates", "MissingPaths", "Progress", "RunOptions", "load_records", "run_check"]
 
@@ -93,7 +96,7 @@ def run_check(options: RunOptions, found=None) -> RunResult:
 
 def _planned(options: RunOptions, found=None, packs=None) -> tuple[RunResult, list]:
     """The units to check, and a result that already holds what discovery and the size limit
-    reported. Discovery's candidates (a ``Path`` each) die here unless the caller keeps
+    reported. Discovery's candidates (a path each) die here unless the caller keeps
     ``found``: units name their files by string, and the candidates of 100 copies of the ARM
     corpus hold about 25 MB (tracemalloc) for the whole run. With the result cache
     (``packs``), the walk recorded by an earlier run is reused while its folders are
@@ -273,6 +276,8 @@ def _yaml_files(folder: str) -> list[str]:
 
 
 def _absolute(path: str) -> str:
+    from pathlib import Path  # only with the result cache: an ARM check makes no Path
+
     try:
         return str(Path(path).resolve())
     except (OSError, ValueError, RuntimeError):
@@ -393,8 +398,12 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
         if loaded.plans:
             _merge(result, _load_terraform([], loaded.plans, options))
     elif unit.kind == "terraform":
+        from pathlib import Path  # Terraform and Bicep take Paths; ARM takes text (issue 16)
+
         _merge(result, _load_terraform([Path(name) for name in unit.files], [], options))
     else:
+        from pathlib import Path
+
         from armlint import bicep
 
         paths = [Path(name) for name in unit.files]
@@ -426,6 +435,8 @@ def _looks_like_live(value) -> bool:
 
 
 def _load_live(documents: list) -> LoadResult:
+    from pathlib import Path
+
     from armlint.live.records import load_exports
 
     paths = [Path(document.path) for document in documents]
@@ -619,6 +630,8 @@ def _load_terraform(tf_files: list[Path], plans: list, options: RunOptions) -> L
 
     result = LoadResult()
     if tf_files:
+        from pathlib import Path
+
         var_files = [Path(p) for p in options.var_files]
         _merge(
             result,

@@ -16,7 +16,6 @@ import time
 import zlib
 from collections.abc import Iterable
 from operator import attrgetter
-from pathlib import Path
 
 from armlint.fileio import DEFAULT_CAP, BufferReader, decode_utf8, held_in_memory, read_regular
 from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
@@ -25,6 +24,8 @@ from armlint.run.discover import Candidate
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from pathlib import Path
+
     # At run time imported where the cache is used: a --no-cache run need not load them.
     from armlint.run.cache_pack import ResultPacks
 
@@ -109,11 +110,17 @@ def _resolved(path: Path, folders: FolderResolver) -> Path:
     try:
         return folders.resolve(path)
     except (OSError, RuntimeError, ValueError):  # ValueError: a NUL byte in a module source
+        from pathlib import Path  # imported already: the caller made ``path``
+
         return Path(os.path.abspath(path))
 
 
 def _linked_groups(paths: list[str], links) -> list[tuple[str, ...]]:
     """Files grouped so that each group holds everything its modules need (union-find)."""
+    if not paths:
+        return []  # an ARM check: no Path made, pathlib not imported (issue 16)
+    from pathlib import Path
+
     parent: dict[Path, Path] = {}
 
     def root(node: Path) -> Path:

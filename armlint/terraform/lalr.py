@@ -352,7 +352,7 @@ def grammar_and_saved_path() -> tuple[str, Path]:
     hcl2_version = getattr(hcl2, "__version__", "")
     stamp = f"{grammar}|{hcl2_version}|{lark.__version__}|{sys.version_info[:2]}"
     name = f"hcl2-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.parser"
-    return grammar, cache_dir() / "lark" / name
+    return grammar, Path(cache_dir()) / "lark" / name
 
 
 def _load_saved(lark_class, path: Path):

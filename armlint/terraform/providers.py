@@ -9,6 +9,7 @@ the table knows, and the loader says so once in the notes.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -133,7 +134,7 @@ def _releases() -> tuple[Version, ...]:
     from armlint.datacache import load_yaml
     from armlint.paths import rules_dir
 
-    table = load_yaml(rules_dir() / "data" / "terraform.yaml")
+    table = load_yaml(os.path.join(rules_dir(), "data", "terraform.yaml"))
     versions = (parse_version(str(item)) for item in table["releases"])
     return tuple(sorted(v for v in versions if v is not None))
 

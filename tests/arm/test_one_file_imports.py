@@ -58,11 +58,20 @@ NEVER_WITHOUT_FINDINGS = (
     # try/except instead of contextlib.suppress on the shared path: its import was about 3 M
     # instructions (typing imports it).
     "contextlib",
+    # Paths are text (os.path) on this path: pathlib with urllib.parse and ipaddress, which it
+    # imports, was 16 M instructions, a tenth of a one-template check (session 9, s9-nopath).
+    # The fingerprint of a finding (model.stable_path) still uses it.
+    "pathlib",
+    "urllib",
+    "ipaddress",
 )
 # Nor what a template whose findings have fixes needs: armlint.fix.propose imported typing for
 # one annotation (about 11 M instructions of a fresh check with a fix), and armlint.fix.apply
 # dataclasses for its outcome (with inspect, ast and dis: about 39 M more).
 NEVER_EVEN_WITH_FIXES = ("typing", "dataclasses", "inspect", "contextlib")
+PARAMETERS_SCHEMA = (
+    "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#"
+)
 # armlint's own modules on a clean one-template check: 46 when this budget was set.
 ARMLINT_MODULE_BUDGET = 50
 # A clean Windows VM (AutomaticByOS with automatic updates on, the VM agent provisioned, a
@@ -136,3 +145,17 @@ def test_location_still_binds_through_the_planner_region_names():
         ["check", "--no-cache", "--format", "json", "--location", "westeurope", str(TEMPLATE)]
     )
     assert "armlint.planner.regions" in loaded
+
+
+def test_a_template_with_its_parameter_file_makes_no_path(tmp_path):
+    """The corpus case of issue 16's one-template figure: the parameter file beside the
+    template is found (discover.companions), read and named in the report without pathlib."""
+    template = tmp_path / "vm.json"
+    template.write_text(json.dumps(CLEAN_TEMPLATE), encoding="utf-8")
+    parameters = {"$schema": PARAMETERS_SCHEMA, "contentVersion": "1.0.0.0", "parameters": {}}
+    (tmp_path / "vm.parameters.json").write_text(json.dumps(parameters), encoding="utf-8")
+    loaded, report = modules_after(["check", "--no-cache", "--format", "json", str(template)])
+    # linted: used for the template (a parameter file with no template beside it is skipped)
+    assert report["summary"]["files"] == {"total": 2, "linted": 2, "skipped": 0, "error": 0}
+    assert report["findings"] == []
+    assert matching(loaded, ("pathlib", "urllib", "ipaddress")) == []

@@ -1,5 +1,6 @@
 """A named file brings what it must be evaluated with (the pre-commit case)."""
 
+import os
 from pathlib import Path
 
 from armlint.run.discover import discover
@@ -9,7 +10,8 @@ PARAMS = ROOT / "tests" / "fixtures" / "arm" / "eval" / "params"
 
 
 def names(paths):
-    return sorted(candidate.path.name for candidate in discover([str(p) for p in paths]).candidates)
+    found = discover([str(p) for p in paths]).candidates
+    return sorted(os.path.basename(candidate.path) for candidate in found)  # text paths
 
 
 def test_a_parameter_file_brings_its_template_and_back():

@@ -212,7 +212,7 @@ def private_cache_dir(folder: Path):
 
     from armlint.datacache import cache_dir
 
-    current = cache_dir()
+    current = Path(cache_dir())
     for part in ("data", "lark"):
         if (current / part).is_dir():
             shutil.copytree(current / part, folder / part, dirs_exist_ok=True)

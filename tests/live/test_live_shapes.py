@@ -7,6 +7,7 @@ and the maintenance extension; tests/fixtures/live/README.md names each source f
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from live_helpers import FIXTURES, by_name, line_of, records_of, value_position
@@ -242,7 +243,7 @@ def test_template_rules_are_those_reading_the_api_version():
     from armlint.paths import rules_dir
 
     reading = set()
-    for path in sorted(rules_dir().glob("AZP*.yaml")):
+    for path in sorted(Path(rules_dir()).glob("AZP*.yaml")):
         rule = yaml.safe_load(path.read_text(encoding="utf-8"))
         text = json.dumps({k: rule.get(k) for k in ("when", "at", "message", "check")})
         if "api_version" in text or rule.get("check") in ("azp301", "azp302"):

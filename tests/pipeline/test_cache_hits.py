@@ -85,7 +85,9 @@ def test_the_python_checks_accept_and_refuse_what_the_schema_does(private_cache)
             changed = copy.deepcopy(entry)
             changed[field] = bad
             broken.append(changed)
-    schema = json.loads((schemas_dir() / "cache-entry.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(
+        (Path(schemas_dir()) / "cache-entry.schema.json").read_text(encoding="utf-8")
+    )
     validator = Draft202012Validator(schema)
     for entry in valid + broken:
         assert well_formed(entry) == validator.is_valid(entry), entry

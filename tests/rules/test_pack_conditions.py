@@ -6,6 +6,8 @@ YES (reported), NO (passes) or MAYBE (an unknown fact blocks it: AZP002).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -331,7 +333,7 @@ PREVIEW_2020_CASES = [
 
 
 def rule(rule_id: str) -> dict:
-    return yaml.safe_load((rules_dir() / f"{rule_id}.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((Path(rules_dir()) / f"{rule_id}.yaml").read_text(encoding="utf-8"))
 
 
 def verdict(rule_id: str, view: dict, profile: str):
@@ -358,5 +360,7 @@ def test_azp103_is_an_error_in_preview_2020():
 
 
 def test_every_data_rule_has_cases():
-    data_rules = {path.stem for path in rules_dir().glob("AZP*.yaml") if "when" in rule(path.stem)}
+    data_rules = {
+        path.stem for path in Path(rules_dir()).glob("AZP*.yaml") if "when" in rule(path.stem)
+    }
     assert data_rules <= {case[0] for case in CASES}

@@ -15,7 +15,7 @@ from armlint.checks.derive import DERIVED_FACTS
 from armlint.model import FACT_NAMES
 from armlint.paths import rules_dir, schemas_dir
 
-RULE_FILES = sorted(rules_dir().glob("AZP*.yaml"))
+RULE_FILES = sorted(Path(rules_dir()).glob("AZP*.yaml"))
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arm" / "rules"
 # Besides the facts, the engine's view has the record kind and format, and messages may use {name}.
 VIEW_EXTRAS = {"kind", "format"}
@@ -85,7 +85,7 @@ RULES = {path.stem: load(path) for path in RULE_FILES}
 def validator():
     import jsonschema
 
-    schema = json.loads((schemas_dir() / "rule.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((Path(schemas_dir()) / "rule.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
@@ -168,7 +168,7 @@ def test_message_placeholders_are_facts(rule_id):
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_sources_are_in_the_source_index(rule_id):
-    sources = load(rules_dir() / "data" / "sources.yaml")
+    sources = load(Path(rules_dir()) / "data" / "sources.yaml")
     assert set(RULES[rule_id]["sources"]) <= set(sources)
 
 

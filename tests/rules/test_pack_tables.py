@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -18,7 +20,9 @@ def tables():
 
 def test_every_image_name_loads_as_text():
     # YAML reads 7_9 as the number 79 and 8.1 as a float; each must be quoted in the file.
-    images = yaml.safe_load((rules_dir() / "data" / "images.yaml").read_text(encoding="utf-8"))
+    images = yaml.safe_load(
+        (Path(rules_dir()) / "data" / "images.yaml").read_text(encoding="utf-8")
+    )
     for name, entries in images["lists"].items():
         for entry in entries:
             for value in (entry["publisher"], entry["offer"], *entry["skus"]):
@@ -158,5 +162,5 @@ def test_azure_stack_profiles_map_to_vm_api_versions(tables):
 
 def test_every_table_names_its_source():
     for name in ("images.yaml", "api_versions.yaml", "api_profiles.yaml"):
-        head = (rules_dir() / "data" / name).read_text(encoding="utf-8")[:1500]
+        head = (Path(rules_dir()) / "data" / name).read_text(encoding="utf-8")[:1500]
         assert "Source" in head and "http" in head, name
