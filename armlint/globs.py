@@ -63,8 +63,9 @@ class Patterns:
 
 
 # A name glob: no "/" but a trailing one, no "!", "?", "[", "\\", "**", space or "#": git's
-# meaning is then "any path component is such a name" (a folder's for a trailing "/").
-_NAME_GLOB = re.compile(r"(?!#)(?!.*\*\*)[A-Za-z0-9_.*-]+/?")
+# meaning is then "any path component is such a name" (a folder's for a trailing "/"). Text,
+# compiled by ``re`` at first use (and kept in its cache): most runs have no pattern at all.
+_NAME_GLOB = r"(?!#)(?!.*\*\*)[A-Za-z0-9_.*-]+/?"
 
 
 @cache
@@ -72,7 +73,7 @@ def _names_regex(lines: tuple[str, ...]) -> re.Pattern[str] | None:
     """One expression for patterns that are all name globs (None when one is not): it matches
     a relative path (a folder's with a trailing "/") exactly when pathspec's GitIgnoreSpec
     would exclude it; tests/discover/test_name_globs.py compares the two."""
-    if not all(_NAME_GLOB.fullmatch(line) for line in lines):
+    if not all(re.fullmatch(_NAME_GLOB, line) for line in lines):
         return None
     alternatives = []
     for line in lines:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 from armlint.fix.edits import apply_edits
 from armlint.model import Finding, RunResult, TextEdit
@@ -143,6 +142,10 @@ class MemoryFiles:
 
 def inside(path: str, roots: list[str]) -> bool:
     """Fixes only ever touch files under the paths that were scanned."""
+    # Imported here, when fixes are applied: a check that only proposes them (it imports this
+    # module for read_text) makes no Path (issue 16, start-up).
+    from pathlib import Path
+
     target = Path(path).resolve()
     for root in roots:
         base = Path(root).resolve()
@@ -158,6 +161,8 @@ def edited_paths(finding: Finding) -> set[str]:
 
 def allowed_target(finding: Finding, roots: list[str]) -> bool:
     """Fixes only ever touch files under the scanned paths, and never a downloaded module."""
+    from pathlib import Path  # see inside
+
     return all(
         inside(path, roots) and ".terraform" not in Path(path).parts
         for path in edited_paths(finding)

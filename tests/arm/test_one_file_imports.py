@@ -60,7 +60,6 @@ NEVER_WITHOUT_FINDINGS = (
     "contextlib",
     # Paths are text (os.path) on this path: pathlib with urllib.parse and ipaddress, which it
     # imports, was 16 M instructions, a tenth of a one-template check (session 9, s9-nopath).
-    # The fingerprint of a finding (model.stable_path) still uses it.
     "pathlib",
     "urllib",
     "ipaddress",
@@ -68,7 +67,7 @@ NEVER_WITHOUT_FINDINGS = (
 # Nor what a template whose findings have fixes needs: armlint.fix.propose imported typing for
 # one annotation (about 11 M instructions of a fresh check with a fix), and armlint.fix.apply
 # dataclasses for its outcome (with inspect, ast and dis: about 39 M more).
-NEVER_EVEN_WITH_FIXES = ("typing", "dataclasses", "inspect", "contextlib")
+NEVER_EVEN_WITH_FIXES = ("typing", "dataclasses", "inspect", "contextlib", "pathlib")
 PARAMETERS_SCHEMA = (
     "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#"
 )

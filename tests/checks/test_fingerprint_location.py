@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "arm" / "rules" / "AZP102_bad.json"
 
 
@@ -79,3 +81,23 @@ def test_the_repository_top_is_looked_for_once_per_folder(tmp_path, monkeypatch)
     monkeypatch.setattr(os, "stat", counting_stat)
     assert stable_path(str(repo / "infra" / "b.json")) == "infra/b.json"
     assert not [path for path in asked if path.endswith(".git")]
+
+
+def test_outside_git_the_path_counts_from_the_working_folder_as_pathlib_did(tmp_path, monkeypatch):
+    """stable_path works on text since session 9 (s9-nopath): the names it gives are those of
+    ``Path.resolve().relative_to(...)``, through a symlinked folder and outside the folder."""
+    from pathlib import Path
+
+    from armlint.model import stable_path
+
+    if any((folder / ".git").exists() for folder in (tmp_path, *tmp_path.parents)):
+        pytest.skip("the temporary folder is inside a repository")
+    (tmp_path / "work" / "infra").mkdir(parents=True)
+    (tmp_path / "work" / "infra" / "vm.json").write_text("{}")
+    (tmp_path / "elsewhere.json").write_text("{}")
+    (tmp_path / "link").symlink_to(tmp_path / "work", target_is_directory=True)
+    monkeypatch.chdir(tmp_path / "work")
+    assert stable_path(str(tmp_path / "link" / "infra" / "vm.json")) == "infra/vm.json"
+    assert stable_path("./infra//vm.json") == "infra/vm.json"
+    outside = str(tmp_path / "link" / ".." / "elsewhere.json")
+    assert stable_path(outside) == Path(outside).resolve().as_posix()
