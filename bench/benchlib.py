@@ -63,7 +63,7 @@ def corpus_files(fmt: str | None = None) -> list[Path]:
 
     found = discover([str(CORPUS)])
     kinds = FORMATS[fmt] if fmt else tuple(k for ks in FORMATS.values() for k in ks)
-    return [c.path for c in found.candidates if c.kind in kinds]
+    return [Path(c.path) for c in found.candidates if c.kind in kinds]  # text since session 9
 
 
 def megabytes(paths: list[Path]) -> float:
