@@ -7,6 +7,7 @@ Every VM and scale-set instance becomes a ``VmRecord``. Resources that only ment
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from armlint.arm.expressions import EvaluationError
@@ -389,7 +390,8 @@ def _add_vm(
     record = new_record(builder, str(walk.path), name, _canonical_type(kind))
     record.name_known = name_known
     record.facts = builder.facts(siblings)
-    record.facts["api_version"] = _api_version_fact(builder, template, instance, walk)
+    api_version = partial(_api_version_fact, builder, template, instance, walk)
+    record.facts["api_version"] = builder.body.shared_fact("api version fact", api_version)
     record.group = instance.group
     record.index = instance.index
     record.address = f"{record.resource_type}/{record.name}"
