@@ -513,7 +513,7 @@ class _Content:
         self.values = values = tuple(map(_fact_value, record.facts.values()))
         self.types = types = tuple(map(type, values))
         resource = _scenario_key(record)
-        self.key = (resource, values, types)
+        self.key: tuple = (resource, values, types)
         try:
             hash(self.key)
         except TypeError:  # a list among the values (zones): compared with each of its resource
