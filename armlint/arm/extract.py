@@ -323,6 +323,14 @@ class SharedBodyExtractor(BodyExtractor):
     def _scale_set_upgrade_facts(self) -> dict[str, Fact]:
         return self._group("upgrade facts", BodyExtractor._scale_set_upgrade_facts)
 
+    def shared_fact(self, what: str, compute: Callable[[], Fact]) -> Fact:
+        """A fact the walk works out from this body and its file alone (the api-version),
+        shared as the groups of facts are: the same ``Fact`` in every combination that
+        reads the same choices."""
+        if self.memo is None and self.copies is None:
+            return compute()
+        return self._shared(what, compute)
+
     def _group(self, what: str, method: Callable[[BodyExtractor], Any]) -> Any:
         if self.memo is None and self.copies is None:
             return method(self)

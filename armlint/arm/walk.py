@@ -7,6 +7,7 @@ Every VM and scale-set instance becomes a ``VmRecord``. Resources that only ment
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 from armlint.arm.expressions import EvaluationError
 from armlint.arm.extract import (
@@ -81,10 +82,33 @@ class Walk:
         self.findings: list[Finding] = []
 
 
+class Declared:
+    """A resource that matters, with what the walk reads of its own text: the same in every
+    allowedValues combination, so looked up once per file (``get_ci`` scans every key for an
+    absent one, and most resources have no copy loop, condition or child resources)."""
+
+    __slots__ = ("resource", "location", "type", "lowered_type", "copy", "condition", "children")
+
+    def __init__(self, resource: dict, location: Location) -> None:
+        self.resource = resource
+        self.location = location
+        self.type = get_ci(resource, "type")[1]
+        self.lowered_type = _lower(self.type)
+        self.copy = get_ci(resource, "copy")[1]
+        self.condition = get_ci(resource, "condition")  # (key, raw): a null condition is one
+        _, children = get_ci(resource, "resources")
+        self.children = (
+            [child for child in children if isinstance(child, dict)]
+            if isinstance(children, list)
+            else []
+        )
+
+
 class Instance:
     """One expanded resource: the resource, its scope and its loop position."""
 
     __slots__ = (
+        "declared",
         "resource",
         "scope",
         "location",
@@ -96,17 +120,17 @@ class Instance:
 
     def __init__(
         self,
-        resource: dict,
+        declared: Declared,
         scope: TemplateScope,
-        location: Location,
         group: str = "",
         index: int | None = None,
         condition_unknown: bool = False,
         instances_unknown: bool = False,
     ) -> None:
-        self.resource = resource
+        self.declared = declared
+        self.resource = declared.resource
         self.scope = scope
-        self.location = location
+        self.location = declared.location
         self.group = group
         self.index = index
         self.condition_unknown = condition_unknown
@@ -118,31 +142,31 @@ def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int =
     siblings = SiblingIndex()
     fleet = Fleet()
     copies = CopySharing(scope.context) if scope.context.memo is None else None
-    instances = [inst for res, loc in resources for inst in _expand(res, loc, scope, walk)]
+    instances = [inst for declared in resources for inst in _expand(declared, scope, walk)]
     for instance in instances:
         _index_sibling(instance, siblings)
         fleet.index(instance.resource, instance.scope, instance.location)
         _index_children(instance, siblings, fleet)
     for instance in instances:
-        resource_type = get_ci(instance.resource, "type")[1]
+        resource_type = instance.declared.type
         kind = is_vm_type(resource_type)
         if kind is not None:
             record = _add_vm(instance, kind, resource_type, siblings, template, walk, copies)
             if record is not None:  # not the record before it (a nested template's VM)
                 _add_fleet_facts(record, fleet)
-        elif _lower(resource_type) == DEPLOYMENT_TYPE:
+        elif instance.declared.lowered_type == DEPLOYMENT_TYPE:
             _walk_deployment(instance, walk, depth)
 
 
-def _resources_that_matter(template: dict, walked: dict) -> list[tuple[dict, Location]]:
+def _resources_that_matter(template: dict, walked: dict) -> list[Declared]:
     """The resources ``_matters`` keeps, with their locations; worked out once per file (each
     allowedValues combination walks the same template again)."""
     return _once_per_file(walked, "resources", template, _find_resources_that_matter)
 
 
-def _find_resources_that_matter(template: dict, walked: dict) -> list[tuple[dict, Location]]:
+def _find_resources_that_matter(template: dict, walked: dict) -> list[Declared]:
     return [
-        (res, _location(res, template))
+        Declared(res, _location(res, template))
         for res in _declared_resources(template)
         if _matters(res, walked) and not _is_existing(res)
     ]
@@ -240,18 +264,19 @@ def _is_existing(resource: dict) -> bool:
     return existing is True
 
 
-def _expand(resource: dict, where: Location, scope: TemplateScope, walk: Walk) -> list[Instance]:
-    _, copy = get_ci(resource, "copy")
+def _expand(declared: Declared, scope: TemplateScope, walk: Walk) -> list[Instance]:
+    copy = declared.copy
     if not isinstance(copy, dict):
-        return _conditioned([Instance(resource, scope, where)])
+        return _conditioned([Instance(declared, scope)])
     _, loop_name = get_ci(copy, "name")
     loop = loop_name if isinstance(loop_name, str) else "copy"
     count = scope.count_of(copy)
-    group = f"{_text(get_ci(resource, 'type')[1])}/{loop}"
+    group = f"{_text(declared.type)}/{loop}"
+    where = declared.location
     if isinstance(count, Unknown):
         unknown_scope = scope.with_copy_index(loop, 0)
         unknown_scope.copy_indexes = {**scope.copy_indexes, loop: count, None: count}
-        instance = Instance(resource, unknown_scope, where, group, None, instances_unknown=True)
+        instance = Instance(declared, unknown_scope, group, None, instances_unknown=True)
         return _conditioned([instance])
     if not _affordable(scope, count * COPY_INSTANCE_STEPS):
         message = (
@@ -260,7 +285,7 @@ def _expand(resource: dict, where: Location, scope: TemplateScope, walk: Walk) -
         scope.context.notes.append(f"{where.short()}: {message}")
         return []
     instances = [
-        Instance(resource, scope.with_copy_index(loop, index), where, group, index)
+        Instance(declared, scope.with_copy_index(loop, index), group, index)
         for index in range(count)
     ]
     return _conditioned(instances)
@@ -278,7 +303,7 @@ def _affordable(scope: TemplateScope, steps: int) -> bool:
 def _conditioned(instances: list[Instance]) -> list[Instance]:
     kept = []
     for instance in instances:
-        key, raw = get_ci(instance.resource, "condition")
+        key, raw = instance.declared.condition
         if key is None:
             kept.append(instance)
             continue
@@ -290,16 +315,9 @@ def _conditioned(instances: list[Instance]) -> list[Instance]:
     return kept
 
 
-def _child_resources(instance: Instance) -> list[dict]:
-    _, children = get_ci(instance.resource, "resources")
-    if isinstance(children, list):
-        return [child for child in children if isinstance(child, dict)]
-    return []
-
-
 def _index_sibling(instance: Instance, siblings: SiblingIndex) -> None:
     resource, scope = instance.resource, instance.scope
-    resource_type = _lower(get_ci(resource, "type")[1])
+    resource_type = instance.declared.lowered_type
     if resource_type.endswith(EXTENSION_SUFFIX) and resource_type.startswith(
         "microsoft.compute/virtualmachines"
     ):
@@ -316,7 +334,7 @@ def _index_sibling(instance: Instance, siblings: SiblingIndex) -> None:
 def _index_children(instance: Instance, siblings: SiblingIndex, fleet: Fleet) -> None:
     """Child resources (extensions, assignments) target their parent: its name is evaluated
     once for all of them."""
-    children = _child_resources(instance)
+    children = instance.declared.children
     if not children:
         return
     parent_name = instance.scope.resolve(get_ci(instance.resource, "name")[1]).value
@@ -372,7 +390,8 @@ def _add_vm(
     record = new_record(builder, str(walk.path), name, _canonical_type(kind))
     record.name_known = name_known
     record.facts = builder.facts(siblings)
-    record.facts["api_version"] = _api_version_fact(builder, template, instance, walk)
+    api_version = partial(_api_version_fact, builder, template, instance, walk)
+    record.facts["api_version"] = builder.body.shared_fact("api version fact", api_version)
     record.group = instance.group
     record.index = instance.index
     record.address = f"{record.resource_type}/{record.name}"

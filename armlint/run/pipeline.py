@@ -487,6 +487,9 @@ class CheckedRecords:
     """
 
     def __init__(self) -> None:
+        # By resource and fact values (``_Content.key``): a record is compared in full only
+        # with those whose values are equal, found by one look-up rather than one comparison
+        # with each record of the resource checked before.
         self._seen: dict[tuple, list[tuple[_Content, list[tuple]]]] = {}
         self._asked: _Content | None = None  # the last record asked about, added next if new
 
@@ -495,7 +498,7 @@ class CheckedRecords:
         if not record.scenario:
             return None  # one record per resource: nothing to share
         content = self._asked = _Content(record)
-        for seen, keys in self._seen.get(content.resource, ()):
+        for seen, keys in self._seen.get(content.key, ()):
             if seen.equals(content):
                 return keys
         return None
@@ -504,22 +507,28 @@ class CheckedRecords:
         if record.scenario:
             asked = self._asked
             content = asked if asked is not None and asked.record is record else _Content(record)
-            self._seen.setdefault(content.resource, []).append((content, keys))
+            self._seen.setdefault(content.key, []).append((content, keys))
 
 
 class _Content:
     """A record as ``CheckedRecords`` compares it: its fact values and their types first (a
-    list each, compared at C speed: most records of a resource differ in one value, and ``==``
+    tuple each, compared at C speed: most records of a resource differ in one value, and ``==``
     takes True for 1, which a message renders differently), then every field but the
-    scenario."""
+    scenario. ``key`` holds its resource with the values and types when they can be hashed,
+    else the resource alone."""
 
-    __slots__ = ("record", "resource", "values", "types")
+    __slots__ = ("record", "key", "values", "types")
 
     def __init__(self, record: VmRecord) -> None:
         self.record = record
-        self.resource = _scenario_key(record)
-        self.values = list(map(_fact_value, record.facts.values()))
-        self.types = list(map(type, self.values))
+        self.values = values = tuple(map(_fact_value, record.facts.values()))
+        self.types = types = tuple(map(type, values))
+        resource = _scenario_key(record)
+        self.key: tuple = (resource, values, types)
+        try:
+            hash(self.key)
+        except TypeError:  # a list among the values (zones): compared with each of its resource
+            self.key = resource
 
     def equals(self, other: _Content) -> bool:
         return (

@@ -33,3 +33,28 @@ def test_records_with_other_fact_values_are_not_compared_in_full(monkeypatch):
     checked.add(explored("Manual", "a"), ["manual"])
     assert checked.keys_of(explored("AutomaticByOS", "b")) is None
     assert compared == []
+
+
+def test_records_with_other_fact_values_are_found_without_comparing_each(monkeypatch):
+    compared = []
+    real = pipeline._Content.equals
+    monkeypatch.setattr(
+        pipeline._Content, "equals", lambda one, other: compared.append(1) or real(one, other)
+    )
+    checked = pipeline.CheckedRecords()
+    for mode in ("Manual", "AutomaticByOS", "AutomaticByPlatform"):
+        checked.add(explored(mode, mode), [mode])
+    assert checked.keys_of(explored("ImageDefault", "d")) is None
+    assert checked.keys_of(explored("AutomaticByOS", "e")) == ["AutomaticByOS"]
+    assert compared == [1]  # only with the record of equal values
+
+
+def test_records_with_a_list_among_their_values_are_still_shared():
+    def with_zones(choice: str) -> VmRecord:
+        record = explored("Manual", choice)
+        record.facts["zones"] = Fact(["1", "2"], Location("vm.json", 9, 5))
+        return record
+
+    checked = pipeline.CheckedRecords()
+    checked.add(with_zones("a"), ["zoned"])
+    assert checked.keys_of(with_zones("b")) == ["zoned"]
