@@ -337,6 +337,7 @@ def _lark():
         return saved
     built = lark.Lark(grammar, parser="lalr", lexer="contextual", postlex=PostLexer())
     _save(built, target)
+    _remove_legacy_caches(target.parent)
     return built
 
 
@@ -353,6 +354,27 @@ def grammar_and_saved_path() -> tuple[str, Path]:
     stamp = f"{grammar}|{hcl2_version}|{lark.__version__}|{sys.version_info[:2]}"
     name = f"hcl2-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.parser"
     return grammar, Path(cache_dir()) / "lark" / name
+
+
+def _remove_legacy_caches(folder: Path) -> None:
+    """Delete what lark's own ``cache`` option wrote here before session 9 (``hcl2-*.lark``):
+    no armlint reads those files any more, and the cache folder should not keep growing.
+    Saved parsers of other versions (``hcl2-*.parser``) stay: another Python or hcl2 sharing
+    the folder still reads its own, and deleting it would make the two rebuild in turn."""
+    import contextlib
+
+    try:
+        legacy = [path for path in folder.iterdir() if _is_legacy_cache(path.name)]
+    except OSError:
+        return
+    for path in legacy:
+        # Another process removed it first, or the folder is read-only: only space lost.
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _is_legacy_cache(name: str) -> bool:
+    return name.startswith("hcl2-") and name.endswith(".lark")
 
 
 def _load_saved(lark_class, path: Path):

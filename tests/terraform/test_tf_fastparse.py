@@ -154,3 +154,21 @@ def test_an_unwritable_cache_folder_only_costs_speed(tmp_path, monkeypatch):
     monkeypatch.setattr(lalr, "_built", [])  # build the tables again, without a cache
     assert lalr.parse_tree("a = 1").data == "start"
     assert lalr._built[0] is not None
+
+
+def test_building_the_grammar_removes_lark_cache_files_of_before_session_9(tmp_path, monkeypatch):
+    # lark's own cache option wrote hcl2-<hash>.lark files, which nothing reads any more;
+    # another version's saved parser (.parser) and unrelated files stay.
+    monkeypatch.setenv("ARMLINT_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "lark"
+    folder.mkdir()
+    legacy = folder / "hcl2-0123456789abcdef.lark"
+    other_version = folder / "hcl2-fedcba9876543210.parser"
+    unrelated = folder / "notes.lark"
+    for path in (legacy, other_version, unrelated):
+        path.write_bytes(b"x")
+    monkeypatch.setattr(lalr, "_built", [])  # this process builds the tables again
+    assert lalr.parse_tree("a = 1").data == "start"
+    remaining = sorted(path.name for path in folder.iterdir())
+    saved = lalr.grammar_and_saved_path()[1].name
+    assert remaining == sorted([saved, other_version.name, unrelated.name])
