@@ -207,10 +207,16 @@ def _in_workers(processes: int, work: list[tuple]) -> list:
     SIGTERM or any error the workers are terminated, not left holding stdout and stderr."""
     import multiprocessing
 
-    from armlint.workers import watch_parent
+    from armlint.workers import hold_signals, release_signals, watch_parent
 
-    pool = multiprocessing.Pool(processes, initializer=watch_parent, initargs=(os.getpid(),))
+    held = hold_signals()  # until the workers can ignore what is meant for this process
     try:
+        pool = multiprocessing.Pool(processes, initializer=watch_parent, initargs=(os.getpid(),))
+    except BaseException:
+        release_signals(held)
+        raise
+    try:
+        release_signals(held)  # a Ctrl-C that came meanwhile is raised here: pool terminated
         fresh = pool.starmap(check_unit, work, chunksize=1)
         pool.close()
     except BaseException:

@@ -49,14 +49,15 @@ def alive(pid: int) -> bool:
     return state != "Z"  # a zombie has exited; only its parent's wait is missing
 
 
-def start(folder: Path) -> tuple[subprocess.Popen, set[int]]:
+def start(
+    folder: Path, prefix: tuple[str, ...] | list[str] = ("-m", "armlint")
+) -> tuple[subprocess.Popen, set[int]]:
     environment = dict(os.environ)
     environment.pop("ARMLINT_DEBUG", None)
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "armlint",
+            *prefix,
             "check",
             ".",
             "--jobs",
@@ -112,6 +113,39 @@ def test_ctrl_c_to_the_process_group_exits_130_without_worker_tracebacks(tmp_pat
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
+    assert b"Traceback" not in stderr, stderr
+    assert_gone(workers)
+
+
+# A run whose workers are slow to take their own signal handlers, as on a loaded machine: each
+# waits a second before ``watch_parent`` (the hook looks the name up in armlint.workers).
+SLOW_WORKERS = """
+import sys, time
+import armlint.workers as workers
+from armlint.cli import main
+plain = workers.watch_parent
+def slow(parent):
+    time.sleep(1.0)
+    plain(parent)
+workers.watch_parent = slow
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["INT", "TERM"]
+)
+def test_a_signal_before_the_workers_took_their_handlers_prints_no_traceback(
+    tmp_path, signum, code
+):
+    # Before session 10 a worker forked with the parent's handlers raised KeyboardInterrupt
+    # (or cli.Stopped on SIGTERM from pool.terminate) and printed its traceback: the parent
+    # now holds these signals while forking (workers.hold_signals).
+    folder = busy_tree(tmp_path / "tree")
+    process, workers = start(folder, prefix=["-c", SLOW_WORKERS])
+    os.killpg(process.pid, signum)  # within the workers' first second
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code, stderr
     assert b"Traceback" not in stderr, stderr
     assert_gone(workers)
 
