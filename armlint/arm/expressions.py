@@ -343,7 +343,7 @@ def _parse_cached(text: str) -> Node:
 
 def evaluate(text: str, scope: Scope) -> Any:
     """The value of an expression string: plain data, possibly with ``Unknown`` inside."""
-    node = parse_expression(text)
+    node = _parse_cached(text) if isinstance(text, str) else parse_expression(text)
     return evaluate_node(node, scope)
 
 
@@ -391,7 +391,9 @@ def _eval_call(node: Call, scope: Scope) -> Any:
         _CHECKED_SPECS[node.key, count] = spec
     args = []
     for arg in node.args:  # a loop, not a comprehension: one Python frame less per level
-        args.append(_eval(arg, scope))
+        # A literal without a call to _eval: 3,855 of the corpus's 6,394 arguments (the
+        # names of parameters and variables, mostly).
+        args.append(arg.value if type(arg) is Literal else _eval(arg, scope))
     return call_function(spec, node.name, args, scope)
 
 

@@ -1421,8 +1421,12 @@ def check_arity(spec: FunctionSpec, name: str, count: int) -> None:
         raise EvaluationError(f"{name}() expects {expected} argument(s), got {count}")
 
 
-def call_function(spec: FunctionSpec, name: str, args: list, scope: Scope) -> Any:
-    """Applies a function to evaluated arguments, with the unknown and lambda rules."""
+_NOT_PLAIN = (Unknown, PartialObject, LambdaValue)
+
+
+def _unknown_instead(spec: FunctionSpec, name: str, args: list) -> Unknown | None:
+    """What a call returns instead of applying the function: its first unknown argument
+    (unless the function handles unknowns); a lambda where none is accepted raises."""
     for arg in args:
         if not spec.handles_unknown:
             if isinstance(arg, Unknown):
@@ -1431,6 +1435,19 @@ def call_function(spec: FunctionSpec, name: str, args: list, scope: Scope) -> An
                 return arg.unknown()
         if isinstance(arg, LambdaValue) and not spec.takes_lambda:
             raise EvaluationError(f"{name}() does not accept a lambda")
+    return None
+
+
+def call_function(spec: FunctionSpec, name: str, args: list, scope: Scope) -> Any:
+    """Applies a function to evaluated arguments, with the unknown and lambda rules."""
+    for arg in args:
+        # One test per argument: most are plain values (the rules below took up to three
+        # tests and two attribute reads each).
+        if isinstance(arg, _NOT_PLAIN):
+            instead = _unknown_instead(spec, name, args)
+            if instead is not None:
+                return instead
+            break
     try:
         result = spec.impl(args, scope)
     except EvaluationError:
