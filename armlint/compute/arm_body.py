@@ -263,7 +263,7 @@ class BodyExtractor:
 
     def _image_facts(self) -> dict[str, Fact]:
         # Whether the image reference is written, not what is inside: each key is reached
-        # (and evaluated) on its own below, so settling the object evaluated them twice.
+        # (and evaluated) on its own below, so settling the object evaluated them twice (0.9%).
         image = reach(self.root, (*self.base, *IMAGE_REFERENCE), settle=False)
         facts: dict[str, Fact] = {}
         if isinstance(image.value, Unknown):
