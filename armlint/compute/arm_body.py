@@ -138,8 +138,9 @@ def focus_trace(trace: tuple[str, ...], key: str) -> tuple[str, ...]:
     return trace[chosen:end]
 
 
-def reach(root: BodyNode, path: tuple[str, ...]) -> Reached:
-    """Follow a property path; an absent property is located where it belongs."""
+def reach(root: BodyNode, path: tuple[str, ...], settle: bool = True) -> Reached:
+    """Follow a property path; an absent property is located where it belongs. Without
+    ``settle``, an object or list reached is not evaluated inside."""
     node = root
     last = path[-1] if path else ""
     for key in path:
@@ -154,7 +155,8 @@ def reach(root: BodyNode, path: tuple[str, ...]) -> Reached:
         node = child
     if node.value is None:
         return Reached(None, node.location, False, node.source, node.trace, last)
-    node = node.settle()
+    if settle:
+        node = node.settle()
     return Reached(node.value, node.location, True, node.source, node.trace, last)
 
 
@@ -260,7 +262,9 @@ class BodyExtractor:
     # -- image, placement, inline extensions ------------------------------------------------
 
     def _image_facts(self) -> dict[str, Fact]:
-        image = self.profile(*IMAGE_REFERENCE)
+        # Whether the image reference is written, not what is inside: each key is reached
+        # (and evaluated) on its own below, so settling the object evaluated them twice (0.9%).
+        image = reach(self.root, (*self.base, *IMAGE_REFERENCE), settle=False)
         facts: dict[str, Fact] = {}
         if isinstance(image.value, Unknown):
             for name, _ in IMAGE_FACTS[:3]:

@@ -1,0 +1,98 @@
+"""Work ARM extraction does not do (issue 16, session 10): a literal string on a property
+path is not handed to evaluation, and the expressions inside a VM's image reference are
+evaluated once each, not once more for the whole object."""
+
+import json
+
+from armlint.arm import expressions
+from armlint.arm.extract import ArmNode
+from armlint.arm.jsonpos import parse
+from armlint.arm.template import FileContext, TemplateScope
+from armlint.compute.arm_body import reach
+from armlint.model import SOURCE_EVALUATED, SOURCE_LITERAL, Location
+from armlint.run.pipeline import RunOptions, load_records
+
+PUBLISHER = "[parameters('publisher')]"
+OFFER = "[concat('Windows', 'Server')]"
+TEMPLATE = {
+    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "parameters": {"publisher": {"type": "string", "defaultValue": "MicrosoftWindowsServer"}},
+    "resources": [
+        {
+            "type": "Microsoft.Compute/virtualMachines",
+            "apiVersion": "2023-03-01",
+            "name": "vm1",
+            "location": "westeurope",
+            "properties": {
+                "osProfile": {"windowsConfiguration": {"provisionVMAgent": True}},
+                "storageProfile": {
+                    "imageReference": {
+                        "publisher": PUBLISHER,
+                        "offer": OFFER,
+                        "sku": "2022-datacenter",
+                        "version": "[[latest]",
+                    }
+                },
+            },
+        }
+    ],
+}
+
+
+def _values_passed(monkeypatch, owner, name: str, position: int) -> list:
+    """Each value that ``owner.name`` is called with at ``position``, from now on."""
+    passed = []
+    original = getattr(owner, name)
+
+    def recording(*args):
+        passed.append(args[position])
+        return original(*args)
+
+    monkeypatch.setattr(owner, name, recording)
+    return passed
+
+
+def test_the_image_reference_keys_are_evaluated_once_each(tmp_path, monkeypatch):
+    path = tmp_path / "vm.json"
+    path.write_text(json.dumps(TEMPLATE, indent=2))
+    evaluated = _values_passed(monkeypatch, expressions, "evaluate", 0)
+    (record,) = load_records(RunOptions(paths=[str(path)], explore=False)).records
+    assert record.value("image_publisher") == "MicrosoftWindowsServer"
+    assert record.value("image_offer") == "WindowsServer"
+    assert record.value("image_version") == "[latest]"
+    assert evaluated.count(PUBLISHER) == 1
+    assert evaluated.count(OFFER) == 1
+
+
+def _root_node(monkeypatch):
+    template, src = parse(json.dumps(TEMPLATE, indent=2), "vm.json")
+    scope = TemplateScope(template, src, {}, FileContext())
+    resolved = _values_passed(monkeypatch, TemplateScope, "resolve", 1)
+    node = ArmNode(template["resources"][0], scope, Location("vm.json", 1, 1))
+    return node, resolved
+
+
+def test_a_literal_string_on_a_path_is_not_evaluated(monkeypatch):
+    node, resolved = _root_node(monkeypatch)
+    image = ("properties", "storageProfile", "imageReference")
+    sku = reach(node, (*image, "sku"))
+    assert (sku.value, sku.source, sku.trace) == ("2022-datacenter", SOURCE_LITERAL, ())
+    assert reach(node, ("name",)).value == "vm1"
+    assert resolved == []
+    # An escaped bracket is still unescaped, and an expression evaluated, as before.
+    version = reach(node, (*image, "version"))
+    assert (version.value, version.source) == ("[latest]", SOURCE_EVALUATED)
+    publisher = reach(node, (*image, "publisher"))
+    assert (publisher.value, publisher.source) == ("MicrosoftWindowsServer", SOURCE_EVALUATED)
+    assert resolved[:2] == ["[[latest]", PUBLISHER]
+
+
+def test_an_object_reached_without_settling_keeps_its_expressions(monkeypatch):
+    node, resolved = _root_node(monkeypatch)
+    image = ("properties", "storageProfile", "imageReference")
+    unsettled = reach(node, image, settle=False)
+    assert unsettled.present and unsettled.value["publisher"] == PUBLISHER
+    assert resolved == []
+    settled = reach(node, image)
+    assert settled.value["publisher"] == "MicrosoftWindowsServer"
