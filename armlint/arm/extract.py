@@ -195,8 +195,9 @@ def _written_at(steps_and_start: tuple[tuple[tuple[Any, str], ...], Location]) -
     has none), else the start."""
     steps, start = steps_and_start
     for container, key in reversed(steps):
-        if isinstance(container, JsonObject) and key in container.value_spans:
-            return container.value_location(key)
+        span = container.value_span_of(key) if isinstance(container, JsonObject) else None
+        if span is not None:
+            return container.src.location(span)
     return start
 
 

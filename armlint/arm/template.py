@@ -292,7 +292,7 @@ class TemplateScope(expressions.Scope):
         the scope and its copy-loop clones, which evaluate their values again (copyIndex())."""
         place = self._places.get((kind, key))
         if place is None:
-            line = section.src.line_col(section.key_spans[key][0])[0]
+            line = section.key_line(key)
             place = self._places[kind, key] = f" ({_file_name(section.src.path)}:{line})"
         return place
 
@@ -643,9 +643,10 @@ def path_name(path: str) -> str:
 def value_line(container: Any, key: str, fallback: Location) -> str:
     """'vm.parameters.json:6': the file and line of a child value, as a trace names it, without
     working out its column and end; the fallback's when the container kept no positions."""
-    if isinstance(container, JsonObject) and key in container.value_spans:
+    span = container.value_span_of(key) if isinstance(container, JsonObject) else None
+    if span is not None:  # the siblings read only as far as the key (jsonpos._member_span)
         src = container.src
-        return f"{path_name(src.path)}:{src.line_col(container.value_spans[key][0])[0]}"
+        return f"{path_name(src.path)}:{src.line_col(span[0])[0]}"
     return f"{path_name(fallback.path)}:{fallback.line}"
 
 
@@ -660,8 +661,9 @@ def _clip(text: str, limit: int = 80) -> str:
 
 def location_of(container: Any, key: str | int, fallback: Location) -> Location:
     """The position of a child value, or the fallback when the container has none."""
-    if isinstance(container, JsonObject) and key in container.value_spans:
-        return container.value_location(key)
+    span = container.value_span_of(key) if isinstance(container, JsonObject) else None
+    if span is not None:
+        return container.src.location(span)
     if (
         isinstance(container, JsonArray)
         and isinstance(key, int)

@@ -144,6 +144,10 @@ DEEP = 45  # above MAX_LAZY_DEPTH: the eager parser reads it
         pytest.param("", id="empty"),
         pytest.param('{"a": 1} x', id="extra-data"),
         pytest.param('{"a": 1,}', id="trailing-comma"),
+        pytest.param("[1, ]", id="trailing-comma-in-array"),
+        pytest.param('{"a": }', id="no-value"),
+        pytest.param('{"a": {"b": 1, "c": }}', id="no-value-second-level"),
+        pytest.param('{"a": [{"b": }]}', id="no-value-below-the-top-levels"),
         pytest.param("{'a': 1}", id="single-quotes"),
         pytest.param('{"a": "x\ny"}', id="control-character"),
     ],
@@ -257,6 +261,35 @@ def test_positions_are_read_only_as_far_as_asked(monkeypatch):
     assert 0 < sum(scanned) < 100  # "a", then the first resource: neither the second nor outputs
     eager, _ = parse_eager(text)
     assert first.value_spans == eager["x"]["y"]["resources"][0].value_spans
+
+
+def test_one_member_is_read_only_as_far_as_it():
+    """``key_span_of``, ``value_span_of`` and ``key_line`` read the siblings only up to the
+    member asked (a trace names a parameter by its line); an absent member reads them all and
+    gives None; the eager parser's positions and a container made by hand answer alike."""
+    later = json.dumps({f"later{i}": {"x": [i] * 20} for i in range(20)})
+    text = '{"x": {"y": {"first": [1, 2],\n "second": {"b": 2}, "rest": ' + later + "}}}"
+    eager = parse_eager(text)[0]["x"]["y"]
+    for side in ("key_span_of", "value_span_of", "key_line"):
+        scanned: list[int] = []
+        value = parse(text)[0]["x"]["y"]
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            scanned = count_scanned(monkeypatch)
+            found = getattr(value, side)("second")
+        assert found == getattr(eager, side)("second")
+        assert len(scanned) == 2 and sum(scanned) < 30  # "first" and "second", not "rest"
+    assert value.value_span_of("absent") is None and value.key_span_of("absent") is None
+    assert value.value_spans == eager.value_spans and value.key_spans == eager.key_spans
+    assert value.key_line("rest") == eager.key_line("rest") == 2
+    with pytest.raises(KeyError):
+        value.key_line("absent")
+    with pytest.raises(KeyError):
+        value.value_location("absent")
+    assert value.key_location("rest") == eager.key_location("rest")
+    with pytest.raises(AttributeError):
+        JsonObject({"a": 1}).value_span_of("a")
+    with pytest.raises(AttributeError):
+        JsonObject({"a": 1}).key_span_of("a")
 
 
 def test_copies_take_positions_without_computing_them():
@@ -422,13 +455,8 @@ def test_tricky_strings_any_depth_and_a_bom_read_alike(tree, spaces, writer, dep
     assert_read_alike(text, (order,))
 
 
-def test_one_python_frame_per_container_below_the_top_levels():
-    """Reading below the top levels costs one Python call per object and per array (the hook
-    links the children itself): a second frame per container cost 4% of the reading
-    (README, "The ARM reader: one frame per object")."""
-    leaves = [{"name": f"n{i}", "value": [i, {"deep": True}]} for i in range(40)]
-    text = json.dumps({"top": {"second": {"third": leaves}}})
-    objects, arrays = 1 + 2 * len(leaves), len(leaves) + 1  # "third" and what it holds
+def calls_reading(text: str) -> list[str]:
+    """The Python functions of jsonpos that reading ``text`` calls, one item per call."""
     calls = []
 
     def count(frame, event, arg):
@@ -440,6 +468,27 @@ def test_one_python_frame_per_container_below_the_top_levels():
         read_fast(text)
     finally:
         sys.setprofile(None)
+    return calls
+
+
+def test_one_python_frame_per_container_below_the_top_levels():
+    """Reading below the top levels costs one Python call per object and per array (the hook
+    links the children itself): a second frame per container cost 4% of the reading
+    (README, "The ARM reader: one frame per object")."""
+    leaves = [{"name": f"n{i}", "value": [i, {"deep": True}]} for i in range(40)]
+    text = json.dumps({"top": {"second": {"third": leaves}}})
+    objects, arrays = 1 + 2 * len(leaves), len(leaves) + 1  # "third" and what it holds
+    calls = calls_reading(text)
     assert calls.count("member_hook") == objects
     assert calls.count("_array") == arrays
     assert len(calls) < objects + arrays + 12  # the top two levels' reader: a few calls
+
+
+def test_no_python_frame_per_member_of_the_top_levels():
+    """The top two levels' members are read in their object's (or array's) loop, a scalar or a
+    value read whole by json.loads's scanner without a Python call of its own (a method per
+    member cost 1% of the reading: README, s10-read)."""
+    parameters = {f"p{i}": "x" for i in range(30)}
+    text = json.dumps({"parameters": parameters, "resources": list(range(30)), "n": 1})
+    calls = calls_reading(text)
+    assert len(calls) < 15, calls  # the containers, their ends: not one per member
