@@ -10,6 +10,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Sequence
 
+# The files named as str(Path(...)) named them. At module level: it is light, and the import
+# statement in ``load`` cost about 8,000 instructions a unit (issue 16).
+from armlint.paths import path_text
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,7 +44,6 @@ def load(
     tells exports of live Azure state, handed back in ``JsonLoad.live``.
     """
     from armlint.arm.files import load_files
-    from armlint.paths import path_text  # the files named as str(Path(...)) named them
 
     # The cyclic garbage collector is held off meanwhile, as for Bicep (bicep.loader): reading
     # and evaluation make no reference cycles (tests/arm/test_reference_cycles.py), so what

@@ -12,6 +12,11 @@ from collections.abc import Iterable
 from functools import cache
 
 from armlint.checks import conditions
+
+# At module level, not in the functions run per record: an import statement costs about
+# 8,000 instructions even when its module is loaded (two per record were 5.3 M of an ARM
+# corpus run; issue 16), and the first engine imported both anyway.
+from armlint.checks.derive import DERIVE_INPUTS, derive
 from armlint.checks.hits import (
     UNKNOWN_RULE,
     Blocked,
@@ -22,6 +27,7 @@ from armlint.checks.hits import (
 )
 from armlint.checks.pack import Rule, RulePack
 from armlint.checks.property_names import ARM_NAMES, property_name
+from armlint.checks.tables import load_tables
 from armlint.model import (
     SOURCE_ABSENT,
     Fact,
@@ -153,8 +159,6 @@ def _shared_memo(pack: RulePack, profile: str, enabled: frozenset[str] | None) -
 def _read_names(rules: list[Rule], profile: str) -> frozenset[str] | None:
     """The view entries that derived facts and the rules' conditions read, and the record kind
     (it picks the rules); None when a condition reads the whole view (``const`` over it)."""
-    from armlint.checks.derive import DERIVE_INPUTS
-
     names = {"kind", "format", *DERIVE_INPUTS}
     for rule in rules:
         condition = rule.condition(profile)
@@ -188,8 +192,6 @@ class Engine:
         return findings
 
     def check_record(self, record: VmRecord) -> list[Finding]:
-        from armlint.checks.tables import load_tables
-
         tables = load_tables()
         view = facts_view(record)
         outcome = self._view_outcome(view, record.kind, tables)
@@ -209,8 +211,6 @@ class Engine:
         """Adds the derived facts to ``view`` and says which rules are left to run: as for a
         view seen before with equal entries where they read, since derived facts and conditions
         read nothing but the view (the record's kind is in it)."""
-        from armlint.checks.derive import derive
-
         names = self._read_names
         key = view_key(view if names is None else {n: v for n, v in view.items() if n in names})
         outcome = self._by_view.get(key) if key is not None else None

@@ -78,6 +78,7 @@ class RulePack:
         self.rules = rules
         self._files = files or []  # (rule id, its YAML file): where the docs are
         self._docs: dict[str, str] | None = None
+        self._fixable: dict[str, str] | None = None
 
     def docs(self, rule_id: str) -> str:
         """A rule's documentation (Markdown). Read from a copy of its own on first use: it
@@ -125,10 +126,15 @@ class RulePack:
         return {rule_id for rule_id, rule in self.rules.items() if rule.engine in engines}
 
     def fixable(self) -> dict[str, str]:
-        """Rule id -> the applicability its YAML declares, for the rules that have a fix."""
-        return {
-            rule_id: rule.fix["applicability"] for rule_id, rule in self.rules.items() if rule.fix
-        }
+        """Rule id -> the applicability its YAML declares, for the rules that have a fix.
+        Worked out once: the pipeline asks for each unit (issue 16). Not to be changed."""
+        if self._fixable is None:
+            self._fixable = {
+                rule_id: rule.fix["applicability"]
+                for rule_id, rule in self.rules.items()
+                if rule.fix
+            }
+        return self._fixable
 
     def infos(self, docs: bool = True) -> dict[str, RuleInfo]:
         """Each rule's description for the reports; with ``docs`` its documentation too (only

@@ -132,18 +132,25 @@ class Excludes:
         cached = self._gitignores.get(folder)
         if cached is not None:
             return cached
-        from armlint.globs import gitignore_patterns
-
         top = self.top
         inside = top is not None and _under(folder, top) is not None
         parent = os.path.dirname(folder)
         above = (
             self._gitignores_above(parent) if inside and folder != top and parent != folder else []
         )
-        own = None if folder in self._listed_without else gitignore_patterns(folder)
+        own = None if folder in self._listed_without else _gitignore_patterns(folder)
         found = [*above, own] if own is not None else above
         self._gitignores[folder] = found
         return found
+
+
+def _gitignore_patterns(folder: str):
+    """``globs.gitignore_patterns``, imported only for a folder a walk did not list or listed
+    with a .gitignore: the import statement, run for each of the ARM corpus's 564 folders,
+    cost 4 M instructions (issue 16)."""
+    from armlint.globs import gitignore_patterns
+
+    return gitignore_patterns(folder)
 
 
 class FolderExcludes:
