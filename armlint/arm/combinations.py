@@ -150,14 +150,20 @@ class CombinationMemo:
         return self.scopes.setdefault(key, len(self.scopes) + 1)
 
     def shared(
-        self, key: tuple, subject: Any, scope: TemplateScope | None, compute: Callable[[], Any]
+        self,
+        key: tuple,
+        subject: Any,
+        scope: TemplateScope | None,
+        compute: Callable[..., Any],
+        *arguments: Any,
     ) -> Any:
-        """``compute()``, or its result from an earlier evaluation of the same ``key`` (the
+        """``compute(*arguments)``, or its result from an earlier evaluation of the same ``key`` (the
         same ``subject``) when the explored parameters it read had the same choices and, if it
         read a copy-loop index, the indexes of ``scope`` (None: a whole walk, no indexes) were
         the same; then it spends the same steps, and nothing is reused that spending them
         would exhaust the budget for. The indexes are asked only when a result read one:
-        most never do, and a hit is taken often enough for a call to count."""
+        most never do, and a hit is taken often enough for a call to count. The arguments
+        are passed apart so that a hit builds no ``functools.partial``."""
         frames, budget = self._frames, self.budget
         slot = self.entries.get(key)
         if slot is not None and slot.subject is subject:
@@ -175,7 +181,7 @@ class CombinationMemo:
         before = budget.steps
         frames.append(set())
         try:
-            result = compute()
+            result = compute(*arguments)
         finally:
             reads = frames.pop()
             if frames:
