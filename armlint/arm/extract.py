@@ -285,6 +285,7 @@ class SharedBodyExtractor(BodyExtractor):
     ) -> None:
         super().__init__(root, kind, start)
         self.scope = scope = root.scope
+        self.resource = root.value
         memo = scope.context.memo
         self.memo = memo if memo is not None and scope.scope_id is not None else None
         # Either sharer, or neither: CopySharing counts index reads only without a memo.
@@ -298,9 +299,14 @@ class SharedBodyExtractor(BodyExtractor):
         return self._shared("facts", BodyExtractor.facts, self)
 
     def find(self, *path: str) -> Reached:
-        if self.memo is None:
+        memo = self.memo
+        if memo is None:
             return reach(self.root, path)
-        return self._shared(path, reach, self.root, path)
+        # The memo asked directly, not through _shared: a call less on each of the corpus's
+        # 9,100 paths looked up while exploring.
+        scope, resource = self.scope, self.resource
+        key = (scope.scope_id, id(resource), path)
+        return memo.shared(key, resource, scope, reach, self.root, path)
 
     # Each group of facts shared on its own: when a choice changes one group (the patch mode,
     # say), the others (the image, the placement) are not worked out again. Each reads only
@@ -336,8 +342,7 @@ class SharedBodyExtractor(BodyExtractor):
     def _shared(self, what: Any, compute: Callable[..., Any], *arguments: Any) -> Any:
         """``compute(*arguments)`` through the sharer; the arguments are passed apart so that
         a hit builds no closure or ``functools.partial``."""
-        scope = self.scope
-        resource = self.root.value
+        scope, resource = self.scope, self.resource
         memo, copies = self.memo, self.copies
         if memo is not None:
             key = (scope.scope_id, id(resource), what)

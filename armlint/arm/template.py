@@ -426,16 +426,18 @@ class TemplateScope(expressions.Scope):
 
     def resolve(self, value: Any) -> Evaluated:
         """Evaluate every expression inside a JSON value; containers keep their positions."""
-        memo = self.context.memo  # _sharing_memo() without a call: every value comes here
         if value.__class__ is str:
             if not expressions.is_expression(value):
                 # A literal, as a third of the strings asked are: nothing to evaluate, trace
                 # or share, so none of the bookkeeping of _resolve_here.
                 return Evaluated(expressions.unescape(value))
-            # An expression: worth sharing, without asking is_expression again.
+            # An expression, worth sharing: _worth_sharing would ask is_expression again.
+            memo = self.context.memo  # _sharing_memo() without a call: every value comes here
             if memo is not None and self.scope_id is not None:
                 return self._resolve_shared(value, memo)
-        elif memo is not None and self.scope_id is not None and _worth_sharing(value):
+            return self._resolve_here(value)
+        memo = self.context.memo
+        if memo is not None and self.scope_id is not None and _worth_sharing(value):
             return self._resolve_shared(value, memo)
         return self._resolve_here(value)
 
