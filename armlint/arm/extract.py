@@ -348,8 +348,8 @@ class SharedBodyExtractor(BodyExtractor):
             key = (scope.scope_id, id(resource), what)
             return memo.shared(key, resource, scope, compute, *arguments)
         if copies is not None:
-            key = (id(resource), what)
-            return copies.shared(key, resource, scope.budget, compute, *arguments)
+            by_group = (id(resource), what)
+            return copies.shared(by_group, resource, scope.budget, compute, *arguments)
         return compute(*arguments)
 
 
