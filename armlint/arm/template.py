@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from functools import lru_cache, partial
+from functools import lru_cache
 from operator import is_
 
 from armlint.arm import expressions
@@ -337,9 +337,9 @@ class TemplateScope(expressions.Scope):
         memo = self._sharing_memo()
         if memo is None or not isinstance(raw, dict):
             return self.resolve(raw)
-        key = ("members", *self._shared_key(raw))
-        compute = partial(self._resolve_members, raw, memo)
-        inner, self._member_reads[lowered] = memo.shared(key, raw, self, compute)
+        key = ("members", self.scope_id, id(raw), *self._progress_key())
+        shared = memo.shared(key, raw, self, self._resolve_members, raw, memo)
+        inner, self._member_reads[lowered] = shared
         return inner
 
     def _resolve_members(
@@ -435,11 +435,17 @@ class TemplateScope(expressions.Scope):
 
     def resolve(self, value: Any) -> Evaluated:
         """Evaluate every expression inside a JSON value; containers keep their positions."""
-        if value.__class__ is str and not expressions.is_expression(value):
-            # A literal, as a third of the strings asked are: nothing to evaluate, trace or
-            # share, so none of the bookkeeping of _resolve_here.
-            return Evaluated(expressions.unescape(value))
-        memo = self.context.memo  # _sharing_memo() without a call: every value comes here
+        if value.__class__ is str:
+            if not expressions.is_expression(value):
+                # A literal, as a third of the strings asked are: nothing to evaluate, trace
+                # or share, so none of the bookkeeping of _resolve_here.
+                return Evaluated(expressions.unescape(value))
+            # An expression, worth sharing: _worth_sharing would ask is_expression again.
+            memo = self.context.memo  # _sharing_memo() without a call: every value comes here
+            if memo is not None and self.scope_id is not None:
+                return self._resolve_shared(value, memo)
+            return self._resolve_here(value)
+        memo = self.context.memo
         if memo is not None and self.scope_id is not None and _worth_sharing(value):
             return self._resolve_shared(value, memo)
         return self._resolve_here(value)
@@ -452,14 +458,18 @@ class TemplateScope(expressions.Scope):
         template's or a nested deployment's, ``scope_id``) and the variables being evaluated
         (a variable that refers to itself is unknown)."""
         # An expression is its text wherever it is written; a container is itself.
-        subject = None if isinstance(value, str) else value
-        compute = partial(self._resolve_here, value)
-        return memo.shared(self._shared_key(value), subject, self, compute)
+        if isinstance(value, str):
+            subject, key = None, (self.scope_id, value)
+        else:
+            subject, key = value, (self.scope_id, id(value))
+        if self._in_progress:
+            key += self._progress_key()
+        return memo.shared(key, subject, self, self._resolve_here, value)
 
-    def _shared_key(self, value: Any) -> tuple:
-        key = (self.scope_id, value if isinstance(value, str) else id(value))
+    def _progress_key(self) -> tuple:
+        """The variables being evaluated, as the end of a shared key (usually none)."""
         progress = self._in_progress
-        return (*key, frozenset(progress)) if progress else key
+        return (frozenset(progress),) if progress else ()
 
     def indexes_key(self) -> tuple:
         """The copy-loop indexes as a key, made once per indexes dict (the walk may replace
