@@ -179,8 +179,8 @@ class BodyExtractor:
         """Every body fact, in record order; sibling facts (extensions of a VM, maintenance
         assignments) are the format's: they live outside the body."""
         facts: dict[str, Fact | None] = {}
-        windows = self.profile("osProfile", "windowsConfiguration")
-        linux = self.profile("osProfile", "linuxConfiguration")
+        windows = self._os_config("windowsConfiguration")
+        linux = self._os_config("linuxConfiguration")
         os_fact = self._os_fact(windows, linux)
         facts["os"] = os_fact
         if isinstance(os_fact.value, Unknown):
@@ -194,6 +194,13 @@ class BodyExtractor:
         return {name: fact for name, fact in facts.items() if fact is not None}
 
     # -- operating system -------------------------------------------------------------------
+
+    def _os_config(self, name: str) -> Reached:
+        """An OS configuration block, not evaluated inside: the OS fact is that the block is
+        written, whatever its members evaluate to (they are reached one by one for their own
+        facts). A block that is itself an expression is still evaluated, and traced, on the
+        way. Evaluating the members here too cost 0.6% of a run (88 blocks in the corpus)."""
+        return reach(self.root, (*self.base, "osProfile", name), settle=False)
 
     def _os_fact(self, windows: Reached, linux: Reached) -> Fact:
         if windows.present and not isinstance(windows.value, Unknown):
