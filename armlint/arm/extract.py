@@ -253,6 +253,7 @@ class RecordBuilder:
         kind: str,
         location: Location,
         copies: CopySharing | None = None,  # for an instance of a copy loop
+        name: Any = NOT_EVALUATED,  # the evaluated name, when the caller has it already
     ) -> None:
         self.resource = resource
         self.scope = scope
@@ -260,7 +261,7 @@ class RecordBuilder:
         self.start = location
         root = ArmNode(resource, scope, location)
         self.body = SharedBodyExtractor(root, kind, location, copies)
-        self._name: Any = NOT_EVALUATED
+        self._name: Any = name
 
     @property
     def name(self) -> Any:
