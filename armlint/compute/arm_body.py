@@ -163,6 +163,10 @@ def reach(root: BodyNode, path: tuple[str, ...], settle: bool = True) -> Reached
 class BodyExtractor:
     """The facts of one VM or scale-set body that the body itself says."""
 
+    # Whether a scale set's list of inline extensions is settled before its items' types are
+    # read: Bicep's is (an array with an unknown part is unknown as a whole); ARM's is not.
+    settles_extensions = True
+
     def __init__(self, root: BodyNode, kind: str, start: Location) -> None:
         self.root = root
         self.kind = kind
@@ -336,12 +340,14 @@ class BodyExtractor:
         """A scale set's own application health extension (extensionProfile), if any."""
         if self.kind != "vmss":
             return None
-        extensions = reach(self.root, (*self.base, *INLINE_EXTENSIONS))
+        path = (*self.base, *INLINE_EXTENSIONS)
+        settle = self.settles_extensions
+        extensions = reach(self.root, path, settle)
         if isinstance(extensions.value, Unknown):
             return Fact(extensions.value, extensions.location, SOURCE_UNKNOWN, extensions.trace)
         if not isinstance(extensions.value, list):
             return None
-        node = reach_node(self.root, (*self.base, *INLINE_EXTENSIONS))
+        node = reach_node(self.root, path, settle)
         for index in range(len(extensions.value)):
             item = node.item(index)
             kind = reach(item, ("properties", "type"))
@@ -364,15 +370,15 @@ def _config_fact_paths(os_name: Any) -> tuple[tuple[FactSpec, tuple[str, ...]], 
     return paths
 
 
-def reach_node(root: BodyNode, path: tuple[str, ...]) -> BodyNode:
-    """The settled node at a path known to be present (see ``reach``)."""
+def reach_node(root: BodyNode, path: tuple[str, ...], settle: bool = True) -> BodyNode:
+    """The node at a path known to be present, settled unless told (see ``reach``)."""
     node = root
     for key in path:
         child = node.child(key)
         if child is None:
             return node
         node = child
-    return node.settle()
+    return node.settle() if settle else node
 
 
 def _presence(reached: Reached) -> Fact | None:

@@ -131,3 +131,47 @@ def test_an_os_block_that_is_an_expression_is_evaluated_and_traced(tmp_path):
     os_fact = _os_fact(tmp_path, config, "[parameters('config')]")
     assert (os_fact.value, os_fact.source) == ("Windows", SOURCE_EVALUATED)
     assert any(step.startswith("parameters('config')") for step in os_fact.trace)
+
+
+SETTINGS = "[concat('script-', parameters('publisher'))]"
+SCRIPT = {"name": "script", "properties": {"type": "CustomScript", "settings": SETTINGS}}
+HEALTH = {"name": "health", "properties": {"type": "[variables('healthType')]"}}
+
+
+def _scale_set_health(tmp_path, monkeypatch, extensions) -> tuple[Fact, list]:
+    template = {
+        **TEMPLATE,
+        "variables": {"healthType": "ApplicationHealthLinux", "health": HEALTH},
+        "resources": [
+            {
+                "type": "Microsoft.Compute/virtualMachineScaleSets",
+                "apiVersion": "2023-03-01",
+                "name": "vmss1",
+                "location": "westeurope",
+                "properties": {
+                    "virtualMachineProfile": {
+                        "osProfile": {"linuxConfiguration": {}},
+                        "extensionProfile": {"extensions": extensions},
+                    }
+                },
+            }
+        ],
+    }
+    path = tmp_path / "vmss.json"
+    path.write_text(json.dumps(template, indent=2))
+    evaluated = _values_passed(monkeypatch, expressions, "evaluate", 0)
+    (record,) = load_records(RunOptions(paths=[str(path)], explore=False)).records
+    return record.facts["health_extension"], evaluated
+
+
+def test_a_scale_sets_extensions_are_not_evaluated_whole(tmp_path, monkeypatch):
+    health, evaluated = _scale_set_health(tmp_path, monkeypatch, [SCRIPT, HEALTH])
+    assert (health.value, health.source) == (True, SOURCE_EVALUATED)
+    # Only each extension's type is evaluated, and traced as any property is.
+    assert SETTINGS not in evaluated
+    assert any(step.startswith("variables('healthType')") for step in health.trace)
+
+
+def test_an_extension_written_as_an_expression_is_evaluated(tmp_path, monkeypatch):
+    health, _ = _scale_set_health(tmp_path, monkeypatch, [SCRIPT, "[variables('health')]"])
+    assert (health.value, health.source) == (True, SOURCE_EVALUATED)
