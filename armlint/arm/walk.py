@@ -11,6 +11,7 @@ from functools import partial
 
 from armlint.arm.expressions import EvaluationError
 from armlint.arm.extract import (
+    NOT_EVALUATED,
     CopySharing,
     RecordBuilder,
     SiblingIndex,
@@ -116,6 +117,7 @@ class Instance:
         "index",
         "condition_unknown",
         "instances_unknown",
+        "_name",
     )
 
     def __init__(
@@ -135,6 +137,14 @@ class Instance:
         self.index = index
         self.condition_unknown = condition_unknown
         self.instances_unknown = instances_unknown
+        self._name: Any = NOT_EVALUATED
+
+    def name(self) -> Any:
+        """The evaluated name (may be ``Unknown``), once for the record of a VM and the child
+        resources that target it."""
+        if self._name is NOT_EVALUATED:
+            self._name = self.scope.resolve(get_ci(self.resource, "name")[1]).value
+        return self._name
 
 
 def walk_template(template: dict, scope: TemplateScope, walk: Walk, depth: int = 0) -> None:
@@ -337,7 +347,7 @@ def _index_children(instance: Instance, siblings: SiblingIndex, fleet: Fleet) ->
     children = instance.declared.children
     if not children:
         return
-    parent_name = instance.scope.resolve(get_ci(instance.resource, "name")[1]).value
+    parent_name = instance.name()
     for child in children:
         where = _child_location(child, instance)
         _index_child_sibling(instance, child, parent_name, where, siblings)
@@ -381,7 +391,9 @@ def _add_vm(
     if not _affordable(instance.scope, VM_RECORD_STEPS):
         return None  # the loader's note says the budget ran out and some went unchecked
     in_loop = copies if instance.index is not None else None
-    builder = RecordBuilder(resource, instance.scope, kind, instance.location, in_loop)
+    builder = RecordBuilder(
+        resource, instance.scope, kind, instance.location, in_loop, instance.name()
+    )
     raw_name = get_ci(resource, "name")[1]
     name = builder.name
     name_known = isinstance(name, str)

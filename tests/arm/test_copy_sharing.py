@@ -93,3 +93,28 @@ def test_facts_that_read_the_index_are_worked_out_for_each_instance(tmp_path, mo
         "AutomaticByPlatform",
     ]
     assert images.count(TEMPLATE["resources"][1]["name"]) == 3
+
+
+def test_a_group_under_properties_that_read_the_index_is_worked_out_for_each(tmp_path):
+    # The first instance has no osProfile: its patch settings, all defaults, read nothing
+    # below ``properties`` but what ``properties`` read, the index; the second has its own.
+    image = {**IMAGE, "sku": "2022-datacenter"}
+    manual = {"windowsConfiguration": {"patchSettings": {"patchMode": "Manual"}}}
+    template = {
+        **TEMPLATE,
+        "variables": {
+            "bare": {"storageProfile": {"imageReference": image}},
+            "manual": {"osProfile": manual, "storageProfile": {"imageReference": image}},
+        },
+        "resources": [
+            _vm(
+                "[concat('c', copyIndex())]",
+                "[if(equals(copyIndex(), 0), variables('bare'), variables('manual'))]",
+            )
+        ],
+    }
+    path = tmp_path / "vms.json"
+    path.write_text(json.dumps(template, indent=2))
+    records = load_records(RunOptions(paths=[str(path)], explore=False)).records
+    modes = {record.name: record.value("patch_mode") for record in records}
+    assert modes == {"c0": "AutomaticByOS", "c1": "Manual", "c2": "Manual"}
