@@ -120,9 +120,20 @@ class JsonObject(dict):
     # a class with ``__getattr__`` makes every attribute and method look-up on its instances
     # (``obj.get``, ``obj.items``, ``obj.src``) take the interpreter's slow, unspecialised path,
     # and evaluation makes many more of those than it asks positions.
-    __slots__ = ("src", "_span", "_key_spans", "_value_spans", "_at")
-    src: SourceText
+    __slots__ = ("_src", "_span", "_key_spans", "_value_spans", "_at")
+    _src: SourceText
     _at: list  # where json.loads found it (see _position)
+
+    @property
+    def src(self) -> SourceText:
+        try:
+            return self._src
+        except AttributeError:  # built by json.loads: found through its parents (_source_of)
+            return _source_of(self)
+
+    @src.setter
+    def src(self, src: SourceText) -> None:
+        self._src = src
 
     @property
     def span(self) -> tuple[int, int]:
@@ -196,9 +207,20 @@ class JsonObject(dict):
 class JsonArray(list):
     """A JSON array that knows where it and each of its items are."""
 
-    __slots__ = ("src", "_span", "_item_spans", "_at")  # properties: see JsonObject
-    src: SourceText
+    __slots__ = ("_src", "_span", "_item_spans", "_at")  # properties: see JsonObject
+    _src: SourceText
     _at: list
+
+    @property
+    def src(self) -> SourceText:
+        try:
+            return self._src
+        except AttributeError:
+            return _source_of(self)
+
+    @src.setter
+    def src(self, src: SourceText) -> None:
+        self._src = src
 
     @property
     def span(self) -> tuple[int, int]:
@@ -260,15 +282,31 @@ def copy_positions(source: JsonObject | JsonArray, target: JsonObject | JsonArra
 # rest is filled when asked: SPAN its own span; CHILDREN its children's spans read so far (an
 # object's (key_spans, value_spans), an array's item_spans) and NEXT where the next child's
 # text starts (DONE: all read). Children are read in order and only as far as asked: the span
-# of the first resource does not need the text of the others. A place refers to no container,
-# so the trees stay free of reference cycles and are freed as soon as they are dropped.
-UP, KEY, SPAN, CHILDREN, HEIGHT, NEXT = range(6)
+# of the first resource does not need the text of the others. The document's place alone has a
+# seventh item, SRC: its SourceText. A place refers to no container, so the trees stay free of
+# reference cycles and are freed as soon as they are dropped.
+UP, KEY, SPAN, CHILDREN, HEIGHT, NEXT, SRC = range(7)
 DONE = -1
 
 
 class _Unusual(Exception):
     """The text needs the eager parser: what json.loads reads differs from what Azure reads,
     or positions on demand would cost more than reading them all."""
+
+
+def _source_of(container: JsonObject | JsonArray) -> SourceText:
+    """The text a container json.loads built comes from, kept in the document's place only
+    and found through the parents' places (then kept on the container): storing it on every
+    container cost 3 M instructions a run, and the hook that stored it needed a JSONDecoder
+    per text (README, s10-read2), while about one container in twenty is ever asked."""
+    try:
+        place = container._at
+    except AttributeError:  # built by the eager parser or by hand without a source
+        raise AttributeError("src") from None
+    while place[UP] is not None:
+        place = place[UP]
+    src = container._src = place[SRC]
+    return src
 
 
 def _position(container: JsonObject | JsonArray, slot: str) -> Any:
@@ -290,8 +328,8 @@ def _position(container: JsonObject | JsonArray, slot: str) -> Any:
 
 # The slots that hold positions, as copy_positions copies them: the source text, the place
 # json.loads found the container at, and the spans computed so far.
-_OBJECT_SLOTS = ("src", "_at", "_span", "_key_spans", "_value_spans")
-_ARRAY_SLOTS = ("src", "_at", "_span", "_item_spans")
+_OBJECT_SLOTS = ("_src", "_at", "_span", "_key_spans", "_value_spans")
+_ARRAY_SLOTS = ("_src", "_at", "_span", "_item_spans")
 _UNSET = object()
 _WHITESPACE = " \t\n\r"
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -425,52 +463,58 @@ def _not_json(word: str):
 POSITIONED_LEVELS = 2
 
 
+def _member_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
+    """An object json.loads read, linked to its containers as ``_array`` links an array's.
+    One Python frame per object: the linking loop is written here rather than called (a second
+    frame per object cost 4% of the reading). Its containers find their source through the
+    document's place (_source_of), so one decoder serves every text (_scan_positioned)."""
+    obj = JsonObject(pairs)
+    if len(obj) != len(pairs):
+        raise _Unusual  # duplicate keys: AZP003 needs both places
+    place = [None, 0, None, None, 1, None]
+    height = 0
+    for key, value in pairs:
+        kind = type(value)  # a specialised call; ``value.__class__`` is a generic look-up
+        if kind is str:
+            continue  # most values: one test, not two
+        # Objects before arrays: 57,000 of the corpus's values are objects, 5,600 arrays
+        # and 8,600 other scalars (-0.7% of the reading; README, s10-read).
+        if kind is JsonObject:
+            child = value._at
+        elif kind is list:
+            value = obj[key] = _array(value)
+            child = value._at
+        else:
+            continue
+        child[UP] = place
+        child[KEY] = key
+        if child[HEIGHT] > height:
+            height = child[HEIGHT]
+    if height:
+        if height >= MAX_LAZY_DEPTH:
+            raise _Unusual  # positions on demand would scan the text once per level
+        place[HEIGHT] = height + 1
+    obj._at = place
+    return obj
+
+
+# json.loads's scanner with the hooks, made once: a JSONDecoder per text cost 13,900
+# instructions (4.6 M a run; README, s10-read2). The json module shares its own default decoder
+# the same way: the C scanner keeps no state between calls.
+_scan_positioned = json.JSONDecoder(  # type: ignore[attr-defined]  # scan_once: not in typeshed
+    object_pairs_hook=_member_hook, parse_constant=_not_json
+).scan_once
+
+
 def _read_fast(text: str, src: SourceText) -> object:
     """The value json.loads reads, its containers ready to compute their positions."""
-
-    # A closure over ``src`` only: one that referred to itself (the arrays' converter is
-    # recursive, so it is a module function) would be a reference cycle holding ``src``.
-    # One Python frame per object: the linking loop is written here rather than called
-    # (a second frame per object cost 4% of the reading; see _array for arrays').
-    def member_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
-        obj = JsonObject(pairs)
-        if len(obj) != len(pairs):
-            raise _Unusual  # duplicate keys: AZP003 needs both places
-        place = [None, 0, None, None, 1, None]
-        height = 0
-        for key, value in pairs:
-            kind = type(value)  # a specialised call; ``value.__class__`` is a generic look-up
-            if kind is str:
-                continue  # most values: one test, not two
-            # Objects before arrays: 57,000 of the corpus's values are objects, 5,600 arrays
-            # and 8,600 other scalars (-0.7% of the reading; README, s10-read).
-            if kind is JsonObject:
-                child = value._at
-            elif kind is list:
-                value = obj[key] = _array(value, src)
-                child = value._at
-            else:
-                continue
-            child[UP] = place
-            child[KEY] = key
-            if child[HEIGHT] > height:
-                height = child[HEIGHT]
-        if height:
-            if height >= MAX_LAZY_DEPTH:
-                raise _Unusual  # positions on demand would scan the text once per level
-            place[HEIGHT] = height + 1
-        obj.src, obj._at = src, place
-        return obj
-
     start = _SPACE.match(text).end()  # type: ignore[union-attr]  # matches even ""
     if start == len(text) or text[start] not in "{[":
-        value = json.loads(text, object_pairs_hook=member_hook, parse_constant=_not_json)
-        return _array(value, src) if value.__class__ is list else value
-    decoder = json.JSONDecoder(object_pairs_hook=member_hook, parse_constant=_not_json)
-    scan = decoder.scan_once  # type: ignore[attr-defined]  # not in typeshed
-    value, end = _Positioned(text, src, scan).container(start, POSITIONED_LEVELS)
+        return json.loads(text, parse_constant=_not_json)  # no container: nothing to position
+    value, end = _Positioned(text, src).container(start, POSITIONED_LEVELS)
     if _SPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
         raise _Unusual  # extra data: the eager parser says where
+    value._at.append(src)  # place[SRC]: the containers below find it there (_source_of)
     return value
 
 
@@ -479,10 +523,10 @@ class _Positioned:
     below ``levels`` each value is read whole by json.loads's scanner. Anything json.loads
     would refuse, or read otherwise than Azure, raises _Unusual (or ValueError)."""
 
-    __slots__ = ("text", "src", "scan")
+    __slots__ = ("text", "src")
 
-    def __init__(self, text: str, src: SourceText, scan: Any) -> None:
-        self.text, self.src, self.scan = text, src, scan
+    def __init__(self, text: str, src: SourceText) -> None:
+        self.text, self.src = text, src
 
     def container(self, start: int, levels: int) -> tuple[JsonObject | JsonArray, int]:
         first = _SPACE.match(self.text, start + 1).end()  # type: ignore[union-attr]
@@ -499,7 +543,7 @@ class _Positioned:
         if height >= MAX_LAZY_DEPTH:
             raise _Unusual
         place[SPAN], place[HEIGHT] = (start, end), height + 1
-        made.src, made._at = self.src, place
+        made._src, made._at = self.src, place  # a few per text: kept, no walk to the root
         return made, end
 
     def _members(self, obj: JsonObject, place: list, pos: int, levels: int) -> tuple[int, int]:
@@ -524,9 +568,9 @@ class _Positioned:
             if levels > 1 and text.startswith(("{", "["), value_start):
                 value, value_end = self.container(value_start, levels - 1)
             else:  # read whole by the C scanner; StopIteration (no value here): see parse
-                value, value_end = self.scan(text, value_start)
+                value, value_end = _scan_positioned(text, value_start)
                 if type(value) is list:
-                    value = _array(value, self.src)
+                    value = _array(value)
             obj[key] = value
             key_spans[key] = key_span
             value_spans[key] = (value_start, value_end)
@@ -566,9 +610,9 @@ class _Positioned:
             if levels > 1 and text.startswith(("{", "["), pos):  # as in _members
                 value, end = self.container(pos, levels - 1)
             else:
-                value, end = self.scan(text, pos)
+                value, end = _scan_positioned(text, pos)
                 if type(value) is list:
-                    value = _array(value, self.src)
+                    value = _array(value)
             kind = type(value)
             if kind is JsonObject or kind is JsonArray:
                 child = value._at
@@ -589,9 +633,9 @@ class _Positioned:
         return close + 1
 
 
-def _array(items: list, src: SourceText) -> JsonArray:
+def _array(items: list) -> JsonArray:
     """A list json.loads built as a ``JsonArray`` (nested lists too), its containers linked to
-    it as member_hook links an object's (the same loop over indexes: one frame per array);
+    it as _member_hook links an object's (the same loop over indexes: one frame per array);
     the height (its children's, plus one) is how deep the lazy position walk may go."""
     arr = JsonArray(items)
     place = [None, 0, None, None, 1, None]
@@ -600,10 +644,10 @@ def _array(items: list, src: SourceText) -> JsonArray:
         kind = type(value)
         if kind is str:
             continue
-        if kind is JsonObject:  # the order of member_hook's tests
+        if kind is JsonObject:  # the order of _member_hook's tests
             child = value._at
         elif kind is list:
-            value = arr[index] = _array(value, src)
+            value = arr[index] = _array(value)
             child = value._at
         else:
             continue
@@ -615,7 +659,7 @@ def _array(items: list, src: SourceText) -> JsonArray:
         if height >= MAX_LAZY_DEPTH:
             raise _Unusual  # positions on demand would scan the text once per level
         place[HEIGHT] = height + 1
-    arr.src, arr._at = src, place
+    arr._at = place
     return arr
 
 
@@ -756,7 +800,7 @@ class _Parser:
         obj = JsonObject()
         key_spans: dict[str, tuple[int, int]] = {}
         value_spans: dict[str, tuple[int, int]] = {}
-        obj.src, obj._key_spans, obj._value_spans = self.src, key_spans, value_spans
+        obj._src, obj._key_spans, obj._value_spans = self.src, key_spans, value_spans
         text = self.text
         pos = self.skip(start + 1)
         if pos < self.length and text[pos] == "}":
@@ -804,7 +848,7 @@ class _Parser:
             raise JsonError(f"nesting deeper than {MAX_DEPTH} levels", start)
         arr = JsonArray()
         spans: list[tuple[int, int]] = []
-        arr.src, arr._item_spans = self.src, spans
+        arr._src, arr._item_spans = self.src, spans
         text = self.text
         pos = self.skip(start + 1)
         if pos < self.length and text[pos] == "]":

@@ -21,10 +21,13 @@ def json_kind(value: Any) -> str:
         return VM_EXPORT if _holds_exported_vms(value) else OTHER
     if not isinstance(value, dict):
         return OTHER
-    # Imported here: a Terraform check imports this module for ``is_plan`` alone.
-    from armlint.arm.jsonpos import get_ci
+    schema = value.get("$schema")
+    if schema is None:  # ARM reads names in any case: another spelling, or no schema at all
+        # Imported here: a Terraform check imports this module for ``is_plan`` alone. Not on
+        # every call: an import statement cost 9,000 instructions a file (README, s10-read2).
+        from armlint.arm.jsonpos import get_ci
 
-    _, schema = get_ci(value, "$schema")
+        _, schema = get_ci(value, "$schema")
     schema_text = schema.lower() if isinstance(schema, str) else ""
     if "deploymentparameters" in schema_text:
         return PARAMETERS

@@ -39,6 +39,15 @@ def test_anything_else_is_other():
     assert json_kind([1, 2, 3]) == "other"
 
 
+def test_the_schema_is_found_in_any_case():
+    template = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+    parameters = template.replace("deploymentTemplate", "deploymentParameters")
+    assert json_kind({"$schema": template, "resources": []}) == "template"
+    assert json_kind({"$Schema": template}) == "template"  # no resources: only $Schema tells
+    assert json_kind({"$SCHEMA": parameters, "resources": [], "parameters": {}}) == "parameters"
+    assert json_kind({"$schema": None, "$Schema": parameters}) == "other"  # the exact name first
+
+
 def test_terraform_asks_the_same_place_whether_json_is_a_plan():
     assert terraform.is_plan is arm.kinds.is_plan
 

@@ -326,6 +326,30 @@ def test_a_container_made_by_hand_has_no_positions():
         value.item_spans  # noqa: B018
 
 
+def test_a_container_finds_its_source_through_the_documents_place():
+    """Containers json.loads built keep no source of their own (a store per container): they
+    find the document's in its place, once; one decoder reads every text, each keeps its own."""
+    text = '{"x": {"a": {"b": [1, {"c": 2}]}}}'
+    first, first_src = parse(text, "first.json")
+    second, second_src = parse(text.replace("2", "3"), "second.json")
+    deep = first["x"]["a"]["b"][1]
+    with pytest.raises(AttributeError):
+        deep._src  # noqa: B018  # not stored when read
+    assert deep.src is first_src and deep._src is first_src  # found, then kept
+    assert deep.location() == parse_eager(text, "first.json")[0]["x"]["a"]["b"][1].location()
+    assert second["x"]["a"]["b"][1].src is second_src and first["x"].src is first_src
+    items, items_src = parse('[{"a": [[{"b": 1}]]}]')  # an array as the document
+    assert items[0]["a"][0][0].src is items_src and items[0]["a"][0].src is items_src
+    copy = JsonObject(first["x"]["a"])
+    jsonpos.copy_positions(first["x"]["a"], copy)
+    assert copy.src is first_src
+    hand_made = JsonArray()
+    with pytest.raises(AttributeError):
+        hand_made.src  # noqa: B018
+    hand_made.src = second_src
+    assert hand_made.src is second_src
+
+
 def test_positions_are_properties_not_a_getattr_hook():
     # A class with __getattr__ sends every look-up on its instances (obj.get, obj.items, obj.src)
     # down the interpreter's slow unspecialised path; evaluation makes far more of those than it
@@ -479,7 +503,7 @@ def test_one_python_frame_per_container_below_the_top_levels():
     text = json.dumps({"top": {"second": {"third": leaves}}})
     objects, arrays = 1 + 2 * len(leaves), len(leaves) + 1  # "third" and what it holds
     calls = calls_reading(text)
-    assert calls.count("member_hook") == objects
+    assert calls.count("_member_hook") == objects
     assert calls.count("_array") == arrays
     assert len(calls) < objects + arrays + 12  # the top two levels' reader: a few calls
 
