@@ -6,6 +6,7 @@ alone never pays for the Terraform or Bicep parsers.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 from collections.abc import Callable
@@ -289,12 +290,19 @@ def _yaml_files(folder: str) -> list[str]:
 
 
 def _absolute(path: str) -> str:
-    from pathlib import Path  # only with the result cache: an ARM check makes no Path
-
+    """``str(Path(path).resolve())`` without pathlib, whose import (with urllib.parse and
+    ipaddress) was about a twentieth of a fully cached run: ``resolve`` is ``realpath`` and
+    then a ``stat`` that turns a symlink loop into an error, where this takes ``abspath``."""
     try:
-        return str(Path(path).resolve())
-    except (OSError, ValueError, RuntimeError):
+        real = os.path.realpath(path)
+        os.stat(real)
+    except ValueError:  # a NUL byte: resolve() raised it too
         return os.path.abspath(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # resolve()'s RuntimeError
+            return os.path.abspath(path)
+        # Anything else (a missing file, no permission) resolve() ignored: the real path.
+    return real
 
 
 def _result_packs():

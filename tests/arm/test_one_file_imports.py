@@ -158,3 +158,16 @@ def test_a_template_with_its_parameter_file_makes_no_path(tmp_path):
     assert report["summary"]["files"] == {"total": 2, "linted": 2, "skipped": 0, "error": 0}
     assert report["findings"] == []
     assert matching(loaded, ("pathlib", "urllib", "ipaddress")) == []
+
+
+def test_a_cached_check_makes_no_path(tmp_path):
+    """The second run of a check with the result cache (issue 16: under a tenth of
+    ``--no-cache``): its cache key names the arguments' real paths without pathlib."""
+    template = tmp_path / "vm.json"
+    template.write_text(json.dumps(CLEAN_TEMPLATE), encoding="utf-8")
+    arguments = ["check", "--format", "json", str(template)]
+    modules_after(arguments)  # stores the result
+    loaded, report = modules_after(arguments)
+    assert "armlint.run.cache_pack" in loaded and "armlint.arm.loader" not in loaded  # cached
+    assert report["summary"]["files"]["linted"] == 1
+    assert matching(loaded, ("pathlib", "urllib", "ipaddress")) == []
