@@ -14,12 +14,12 @@ from tests.arm.test_explore_first_walk import VM_TYPE, _write
 
 def test_a_resource_s_copy_condition_and_children_are_looked_up_once(tmp_path, monkeypatch):
     path = _write(tmp_path, "Manual")  # patchMode explored: three combinations, two walked
-    lookups = _count_calls(monkeypatch, walk, "get_ci")
+    lookups = _count_calls(monkeypatch, walk, "_own")  # get_ci given the lowered keys
     records = load_records(RunOptions(paths=[str(path)])).records
     assert len(records) == 3
     asked = [
         key
-        for where, key in lookups
+        for where, _, key in lookups
         if where.get("type") == VM_TYPE and key in ("copy", "condition", "resources")
     ]
     assert sorted(asked) == ["condition", "copy", "resources"]
