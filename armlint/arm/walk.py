@@ -52,7 +52,35 @@ DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 # is_vm_type's answers by the type in lower case, which the walk has already.
 VM_KINDS = {VM_TYPE: "vm", VMSS_TYPE: "vmss"}
 VM_TYPES = (VM_TYPE, VMSS_TYPE)  # tested for a type just lowered: a tuple, no hash to work out
-NUL = "\0"  # between the lowered keys of a resource (_lowered_keys)
+# A resource's keys as the template schema spells them (no two the same in lower case): in
+# a resource with no other key, a key not written as asked is not written in any case.
+SCHEMA_KEYS = frozenset(
+    (
+        "apiVersion",
+        "comments",
+        "condition",
+        "copy",
+        "dependsOn",
+        "existing",
+        "extendedLocation",
+        "identity",
+        "kind",
+        "location",
+        "managedBy",
+        "metadata",
+        "name",
+        "plan",
+        "properties",
+        "resourceGroup",
+        "resources",
+        "scope",
+        "sku",
+        "subscriptionId",
+        "tags",
+        "type",
+        "zones",
+    )
+)
 EXTENSION_SUFFIX = "/extensions"
 # Work that is not expression evaluation, charged to the file's evaluation budget in steps, so
 # that copy loops inside copy loops (800 deployments of 800 VMs each) stop at the budget
@@ -95,14 +123,16 @@ class Declared:
 
     __slots__ = ("resource", "location", "type", "lowered_type", "copy", "condition", "children")
 
-    def __init__(self, resource: dict, resource_type: Any, keys: str, location: Location) -> None:
+    def __init__(
+        self, resource: dict, resource_type: Any, as_schema: bool, location: Location
+    ) -> None:
         self.resource = resource
         self.location = location
         self.type = resource_type
         self.lowered_type = _lower(resource_type)
-        self.copy = _own(resource, keys, "copy")[1]
-        self.condition = _own(resource, keys, "condition")  # (key, raw): a null one is one
-        _, children = _own(resource, keys, "resources")
+        self.copy = _own(resource, as_schema, "copy")[1]
+        self.condition = _own(resource, as_schema, "condition")  # (key, raw): a null one is one
+        _, children = _own(resource, as_schema, "resources")
         self.children = (
             [child for child in children if isinstance(child, dict)]
             if isinstance(children, list)
@@ -181,31 +211,27 @@ def _resources_that_matter(template: dict, walked: dict) -> list[Declared]:
 def _find_resources_that_matter(template: dict, walked: dict) -> list[Declared]:
     found = []
     for resource in _declared_resources(template):
-        resource_type = get_ci(resource, "type")[1]
-        if not _matters(resource, _lower(resource_type), walked):
+        as_schema = resource.keys() <= SCHEMA_KEYS
+        resource_type = _own(resource, as_schema, "type")[1]
+        if not _matters(resource, _lower(resource_type), as_schema, walked):
             continue
-        keys = _lowered_keys(resource)
-        if _own(resource, keys, "existing")[1] is True:
+        if _is_existing(resource, as_schema):
             continue
-        found.append(Declared(resource, resource_type, keys, _location(resource, template)))
+        found.append(Declared(resource, resource_type, as_schema, _location(resource, template)))
     return found
 
 
-def _lowered_keys(resource: dict) -> str:
-    """A resource's keys in lower case, each between NUL characters: asked for several keys
-    (``existing``, ``copy``, ``condition``, ``resources``), most of them absent, it says so at
-    once, where ``get_ci`` lowers every key one by one for each (about 5,500 instructions
-    for a resource of seven keys, and this text as much for all four)."""
-    return f"\0{NUL.join(resource)}\0".lower()
-
-
-def _own(resource: dict, keys: str, key: str) -> tuple[str | None, Any]:
-    """``get_ci(resource, key)`` for a key in lower case, given ``_lowered_keys(resource)``."""
+def _own(resource: dict, as_schema: bool, key: str) -> tuple[str | None, Any]:
+    """``get_ci(resource, key)`` for a key in lower case. ``as_schema``: every key of the
+    resource is spelt as the schema spells it (``SCHEMA_KEYS``, as in every resource of the
+    corpus), so that a key not written as asked is absent: ``get_ci`` would lower every key
+    to say so, for each of the four keys the walk asks that most resources do not have
+    (about 5,500 instructions for a resource of seven keys)."""
     if key in resource:
         return key, resource[key]
-    if f"\0{key}\0" not in keys:  # no key in any case: lowering each one is not needed
+    if as_schema:
         return None, None
-    return get_ci(resource, key)  # written in another case: the first such key, as ARM
+    return get_ci(resource, key)
 
 
 def _once_per_file(walked: dict, what: str, template: dict, work: Callable) -> Any:
@@ -253,12 +279,13 @@ def _child_location(child: dict, instance: Instance) -> Location:
     return instance.location
 
 
-def _matters(resource: dict, resource_type: str, walked: dict) -> bool:
+def _matters(resource: dict, resource_type: str, as_schema: bool, walked: dict) -> bool:
     """Whether a resource can make or change a VM record: VMs and scale sets, deployments that
     may deploy them, extensions and maintenance assignments (and whatever has child resources,
     which may be those). Others are not expanded at all: evaluating their copy counts and
     conditions costs time, and reading parameters there would widen the allowedValues search
-    to parameters that no VM depends on. ``resource_type`` is the resource's, in lower case."""
+    to parameters that no VM depends on. ``resource_type`` is the resource's, in lower case;
+    ``as_schema`` as ``_own`` takes it."""
     if resource_type == DEPLOYMENT_TYPE:
         inline = _raw_child(resource, ("properties", "template"))
         return inline is None or _may_deploy_vms(inline, walked)
@@ -268,7 +295,7 @@ def _matters(resource: dict, resource_type: str, walked: dict) -> bool:
         )
         or "configurationassignments" in resource_type
         or resource_type in FLEET_TYPES
-        or bool(get_ci(resource, "resources")[1])
+        or bool(_own(resource, as_schema, "resources")[1])
     )
 
 
@@ -284,7 +311,7 @@ def _find_vms(template: dict, walked: dict) -> bool:
         is_vm = resource_type in VM_TYPES
         if not is_vm and resource_type != DEPLOYMENT_TYPE:
             continue
-        if _is_existing(resource):
+        if _is_existing(resource, resource.keys() <= SCHEMA_KEYS):
             continue
         if is_vm:
             return True
@@ -294,8 +321,8 @@ def _find_vms(template: dict, walked: dict) -> bool:
     return False
 
 
-def _is_existing(resource: dict) -> bool:
-    _, existing = get_ci(resource, "existing")
+def _is_existing(resource: dict, as_schema: bool) -> bool:
+    _, existing = _own(resource, as_schema, "existing")
     return existing is True
 
 

@@ -1,7 +1,7 @@
 """What the walk reads of a resource's own text (``existing``, ``copy``, ``condition``, child
-``resources``) is looked up in its keys lowered once (issue 16, session 11): an absent key is
-known absent without ``get_ci`` lowering every key again, and a key written in another case
-is still found, as ARM finds it."""
+``resources``): in a resource whose keys are all spelt as the template schema spells them, an
+absent key is known absent without ``get_ci`` lowering every key for it (issue 16, session
+11); a key written in another case is still found, as ARM finds it."""
 
 from __future__ import annotations
 
@@ -32,9 +32,14 @@ VM_TYPE = "Microsoft.Compute/virtualMachines"
     ],
 )
 def test_a_key_is_found_as_get_ci_finds_it(resource):
-    keys = walk._lowered_keys(resource)
+    as_schema = resource.keys() <= walk.SCHEMA_KEYS
     for key in ("copy", "condition", "resources", "existing", "type"):
-        assert walk._own(resource, keys, key) == get_ci(resource, key)
+        assert walk._own(resource, as_schema, key) == get_ci(resource, key)
+        assert walk._own(resource, False, key) == get_ci(resource, key)
+
+
+def test_no_two_schema_keys_are_the_same_in_lower_case():
+    assert len({key.lower() for key in walk.SCHEMA_KEYS}) == len(walk.SCHEMA_KEYS)
 
 
 def _vm(name: str, **own) -> dict:
