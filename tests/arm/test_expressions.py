@@ -486,6 +486,20 @@ def test_default_scope_objects_are_unknown_at_lint_time():
     assert isinstance(evaluate("[environment().suffixes.storage]", scope), Unknown)
 
 
+def test_default_scope_objects_share_their_unknowns_not_the_object():
+    """Each call gets its own object (``--location`` sets a member of one), holding the
+    Unknowns made once per function (s11-eval)."""
+    first = Scope().resource_group()
+    first["location"] = "westeurope"
+    second = Scope().resource_group()
+    assert second["location"] == Unknown("resourceGroup().location is only known at deployment")
+    assert list(second) == ["id", "name", "location", "managedBy", "tags", "properties", "type"]
+    assert second["id"] is Scope().resource_group()["id"]
+    assert evaluate("[deployment().location]", Scope()) == Unknown(
+        "deployment().location is only known at deployment"
+    )
+
+
 def test_default_scope_objects_have_unknown_unlisted_properties():
     assert evaluate("[resourceGroup().somethingElse]", Scope()) == Unknown(
         "resourceGroup() is only known at deployment"
