@@ -311,7 +311,9 @@ class _Parser:
             namespace = name
             name = tokens[pos + 1][1]
             self.pos = pos = pos + 2
-        self._expect("(", f"after the function name '{name}'")
+        if tokens[pos][0] != "(":  # the message made only then: one f-string less per call
+            self._expect("(", f"after the function name '{name}'")
+        self.pos = pos + 1
         self._enter(offset)
         args: list[Node] = []
         if tokens[self.pos][0] == ")":
