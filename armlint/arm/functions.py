@@ -115,6 +115,29 @@ def _deployment_unknown(function: str, prop: str) -> Unknown:
     return Unknown(f"{function}().{prop} is only known at deployment")
 
 
+# The members of resourceGroup(), subscription(), deployment() and environment(), each
+# unknown until deployment; made once per function (nothing changes an Unknown once made),
+# not six texts and Unknowns for each of the corpus's 317 resourceGroup() calls.
+_SCOPE_OBJECT_MEMBERS = {
+    "resourceGroup": ("id", "name", "location", "managedBy", "tags", "properties"),
+    "subscription": ("id", "subscriptionId", "tenantId", "displayName"),
+    "deployment": ("name", "properties", "location"),
+    "environment": ("name", "gallery", "graph", "portal", "resourceManager", "suffixes"),
+}
+_scope_object_unknowns: dict[str, dict[str, Unknown]] = {}
+
+
+def _scope_object(function: str) -> PartialObject:
+    """What ``function()`` returns by default: an object whose members are all unknown. A new
+    object each time (a scope may set a member: ``--location``), of the same Unknowns."""
+    members = _scope_object_unknowns.get(function)
+    if members is None:
+        members = _scope_object_unknowns[function] = {
+            name: _deployment_unknown(function, name) for name in _SCOPE_OBJECT_MEMBERS[function]
+        }
+    return PartialObject(members, f"{function}() is only known at deployment")
+
+
 class Scope:
     """What an expression can see. Subclasses override the hooks; every default is unknown."""
 
@@ -150,25 +173,18 @@ class Scope:
         return Unknown(f"copyIndex('{loop}') is only known inside that copy loop")
 
     def resource_group(self) -> dict:
-        props = ("id", "name", "location", "managedBy", "tags", "properties")
-        known: dict[str, Any] = {p: _deployment_unknown("resourceGroup", p) for p in props}
+        known = _scope_object("resourceGroup")
         known["type"] = "Microsoft.Resources/resourceGroups"
-        return PartialObject(known, "resourceGroup() is only known at deployment")
+        return known
 
     def subscription(self) -> dict:
-        props = ("id", "subscriptionId", "tenantId", "displayName")
-        known = {p: _deployment_unknown("subscription", p) for p in props}
-        return PartialObject(known, "subscription() is only known at deployment")
+        return _scope_object("subscription")
 
     def deployment(self) -> dict:
-        props = ("name", "properties", "location")
-        known = {p: _deployment_unknown("deployment", p) for p in props}
-        return PartialObject(known, "deployment() is only known at deployment")
+        return _scope_object("deployment")
 
     def environment(self) -> dict:
-        props = ("name", "gallery", "graph", "portal", "resourceManager", "suffixes")
-        known = {p: _deployment_unknown("environment", p) for p in props}
-        return PartialObject(known, "environment() is only known at deployment")
+        return _scope_object("environment")
 
     def reference(self, args: list) -> Any:
         return Unknown("reference() and list*() values are only known at deployment")

@@ -37,6 +37,27 @@ def test_a_literal_string_resolves_without_the_evaluation_bookkeeping(monkeypatc
         scope.resolve("[variables('name')]")  # an expression still takes the full path
 
 
+def test_an_expression_is_tested_once_and_strings_inside_containers_as_before(monkeypatch):
+    """A top-level expression is evaluated without a second is_expression (s11-eval); inside an
+    object, an expression is still evaluated and a plain or ``[[``-escaped string kept."""
+    scope = _scope()
+    tested = []
+    is_expression = expressions.is_expression
+
+    def counting(value):
+        tested.append(value)
+        return is_expression(value)
+
+    expressions.parse_expression("[concat('a', 'b')]")  # parsed (and tested) already
+    monkeypatch.setattr(expressions, "is_expression", counting)
+    assert scope.resolve("[concat('a', 'b')]").value == "ab"
+    assert tested == ["[concat('a', 'b')]"]
+    inside = {"name": "[variables('name')]", "size": "small", "note": "[[kept]"}
+    resolved = scope.resolve(inside)
+    assert resolved.value == {"name": "web-vm", "size": "small", "note": "[kept]"}
+    assert resolved.trace[0].startswith("variables('name') (vm.json:")
+
+
 def test_a_function_is_looked_up_once_per_name_and_argument_count(monkeypatch):
     monkeypatch.setattr(expressions, "_CHECKED_SPECS", {})
     looked_up = []

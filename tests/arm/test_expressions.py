@@ -118,6 +118,30 @@ def test_parse_namespaced_user_function():
     assert (node.namespace, node.name, node.key) == ("contoso", "uniqueName", "uniquename")
 
 
+@pytest.mark.parametrize(
+    ("text", "tree"),
+    [
+        # an escaped quote and an empty string: each literal placed at its opening quote
+        (
+            "[ concat( 'a''b' ,'' ) ]",
+            Call("concat", "concat", (Literal("a'b", 10), Literal("", 18)), 2),
+        ),
+        ("[ns.f(1)]", Call("f", "f", (Literal(1, 6),), 1, "ns")),
+        (
+            "[f()[0].p]",
+            Access(Call("f", "f", (), 1), (Index(Literal(0, 5), 4), Property("p", 8)), 1),
+        ),
+        # Unicode whitespace between tokens and before the end
+        ("[\u2003f(\u00a0'x'\t)\n]", Call("f", "f", (Literal("x", 5),), 2)),
+    ],
+)
+def test_parse_tokens_at_the_edges(text, tree):
+    """The tokenizer reads the tokens in one pass and the parser takes them by index (s11-eval):
+    offsets, namespaces, empty strings and whitespace come out as the token-by-token parser
+    made them."""
+    assert parse_expression(text) == tree
+
+
 def test_parse_is_cached():
     text = "[concat(parameters('cached'), 'x')]"
     assert parse_expression(text) is parse_expression(text)
@@ -139,6 +163,13 @@ def test_parse_is_cached():
         ("[add(99999999999999999999, 1)]", 5, "64-bit"),
         ("[add(9223372036854775808, 1)]", 5, "64-bit"),
         ("[add(1.5, 1)]", 7, "expected a property name"),
+        # the token found at the end named as the token-by-token parser named it (s11-eval)
+        ("[ns.]", 3, "expected '(' after the function name 'ns', found '.'"),
+        ("[ns.f]", 3, "expected '(' after the function name 'ns', found '.'"),
+        ("[f('a' 'b')]", 7, "expected ',' or ')' in the arguments of 'f', found a string"),
+        ("[f(1)[0]", 7, "expected ']' to close the index, found the end of the expression"),
+        ("[f(1).]", 6, "expected a property name, found the end of the expression"),
+        ("[f(]", 3, "expected a value, found the end of the expression"),
     ],
 )
 def test_syntax_errors_carry_offsets(text, offset, fragment):
@@ -453,6 +484,20 @@ def test_default_scope_objects_are_unknown_at_lint_time():
     assert isinstance(evaluate("[subscription().subscriptionId]", scope), Unknown)
     assert isinstance(evaluate("[deployment().name]", scope), Unknown)
     assert isinstance(evaluate("[environment().suffixes.storage]", scope), Unknown)
+
+
+def test_default_scope_objects_share_their_unknowns_not_the_object():
+    """Each call gets its own object (``--location`` sets a member of one), holding the
+    Unknowns made once per function (s11-eval)."""
+    first = Scope().resource_group()
+    first["location"] = "westeurope"
+    second = Scope().resource_group()
+    assert second["location"] == Unknown("resourceGroup().location is only known at deployment")
+    assert list(second) == ["id", "name", "location", "managedBy", "tags", "properties", "type"]
+    assert second["id"] is Scope().resource_group()["id"]
+    assert evaluate("[deployment().location]", Scope()) == Unknown(
+        "deployment().location is only known at deployment"
+    )
 
 
 def test_default_scope_objects_have_unknown_unlisted_properties():
