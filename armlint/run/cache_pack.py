@@ -55,13 +55,21 @@ once both write a merged pack; the duplicate is harmless and merged away next ti
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import re
+import sys
 import time
 from collections.abc import Iterable
 from stat import S_ISREG
+
+# CPython's own SHA-256, for ``hexdigest`` (see there): ``_sha2`` from Python 3.12.
+try:
+    from _sha2 import sha256 as _builtin_sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:
+    try:
+        from _sha256 import sha256 as _builtin_sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:  # a build without CPython's own hashes: hashlib's alone
+        _builtin_sha256 = None
 
 PACK_FORMAT = 1
 PACK_SUFFIX = ".pack"
@@ -69,6 +77,7 @@ MAX_PACKS = 8  # more than this when a run writes: merge them into one
 MAX_RESULTS_BYTES = 256 * 1024 * 1024  # what a merge keeps, newest first
 PACK_FLUSH_BYTES = 16 * 1024 * 1024  # a run's pending entries are written past this size
 MAX_INDEX_BYTES = 32 * 1024 * 1024  # 200,000 entries and as many digests
+INDEX_PIECE_BYTES = 256 * 1024  # the first read of an index (doubled while it goes on)
 MAX_UNMENTIONED = 200_000  # digests a merge keeps, newest first
 MAX_STAMPS = 200_000  # file stamps a merge keeps, newest first
 MAX_WALKS = 64  # recorded walks a merge keeps, newest first
@@ -77,8 +86,9 @@ MAX_WALKS = 64  # recorded walks a merge keeps, newest first
 STAMPS_WORTH_A_PACK = 1024 * 1024
 SETTLED_NS = 3_000_000_000  # a file's times must be this much older than its read: see above
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old is a crashed writer's
-_DIGEST = re.compile(r"[0-9a-f]{64}")  # a key, or a file's content digest
-_ENTRY_FOLDER = re.compile(r"[0-9a-f]{2}")  # results/ab/: one file per entry, before packs
+# Keys and content digests are 64 of these (SHA-256 in hex), the folders of one-file entries
+# (results/ab/, before packs) 2: see ``hex_digits_alone``.
+_HEX_DIGITS = b"0123456789abcdef"
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
@@ -363,7 +373,7 @@ def _remove_entry_folders(results: str) -> None:
     except OSError:
         return
     for name in names:
-        if _ENTRY_FOLDER.fullmatch(name):
+        if len(name) == 2 and hex_digits_alone(name):
             shutil.rmtree(os.path.join(results, name), ignore_errors=True)
 
 
@@ -373,8 +383,7 @@ def read_index(
     """Each key of the pack's index with where its entry lies in the pack's body, the pack's
     digests of files without "armlint", its file stamps and its walks (by key); raises
     OSError or PackError."""
-    with open(pack, "rb") as stream:
-        line = stream.readline(MAX_INDEX_BYTES)
+    line = _first_line(pack, MAX_INDEX_BYTES)
     try:
         index = json.loads(line)
     except (ValueError, RecursionError) as error:
@@ -388,6 +397,27 @@ def read_index(
         start += length
     stamps = {item[0]: (tuple(item[1:6]), item[6]) for item in index.get("stamps", ())}
     return where, index["unmentioned"], stamps, index.get("walks", {})
+
+
+def _first_line(path: str, limit: int) -> bytes:
+    """``readline(limit)`` of the file: its first line with the newline, or its first ``limit``
+    bytes. Read in large pieces and searched with ``bytes.find``: ``readline`` tests each byte
+    in turn, 1.4 M instructions for the ARM corpus's index of 245 kB (of a fully cached run),
+    this 0.04 M."""
+    pieces: list[bytes] = []
+    size, wanted = 0, INDEX_PIECE_BYTES
+    with open(path, "rb", buffering=0) as stream:
+        while size < limit:
+            piece = stream.read(min(wanted, limit - size))
+            if not piece:
+                break
+            end = piece.find(b"\n")
+            if end >= 0:
+                pieces.append(piece[: end + 1])
+                break
+            pieces.append(piece)
+            size, wanted = size + len(piece), wanted * 2  # a large index: few reads
+    return b"".join(pieces)
 
 
 def _index_shape(index: object) -> bool:
@@ -429,7 +459,18 @@ def rows_of(rows: object, types: tuple[type, ...]) -> bool:
 
 def _digests(values: list) -> bool:
     """Whether every value is a key or a content digest (64 lowercase hex digits)."""
-    return set(map(type, values)) <= {str} and all(map(_DIGEST.fullmatch, values))
+    return (
+        set(map(type, values)) <= {str}
+        and set(map(len, values)) <= {64}
+        and hex_digits_alone("".join(values))
+    )
+
+
+def hex_digits_alone(text: str) -> bool:
+    """Whether ``text`` is made of lowercase hex digits alone (``[0-9a-f]*``). One C pass over
+    its bytes: matching each digest of an index with a regular expression was about 3 M
+    instructions of a fully cached run (and its compile at import 0.25 M), this 0.9 M."""
+    return text.isascii() and not text.encode("ascii").translate(None, _HEX_DIGITS)
 
 
 def _body_of(pack: str) -> bytes | None:
@@ -460,5 +501,40 @@ def _remove_stale_temporaries(folder: str) -> None:
 
 
 def _remove(path: str) -> None:
-    with contextlib.suppress(OSError):  # removed by another run, or a read-only folder
+    try:  # not contextlib.suppress: its import is about 3 M instructions of a cached run
         os.remove(path)
+    except OSError:  # removed by another run, or a read-only folder
+        pass
+
+
+# -- SHA-256 of the cache's own texts, without OpenSSL while they are small ----------------
+# ``hashlib`` loads OpenSSL's ``_hashlib`` (with libcrypto): about 10 M instructions and 3.5 ms
+# of CPU, a sixteenth of a fully cached run of the ARM corpus, which hashes only its cache keys,
+# its walk key, the rule pack's digest and its entries' stamps (276 kB). CPython's own SHA-256
+# (``_sha256``; ``_sha2`` from Python 3.12) gives the same digests, so every cache stays valid,
+# and imports in about 0.3 ms, but hashes about five times slower (those entries: 1.1 ms against
+# 0.2 ms). So ``hexdigest`` uses it until the process has hashed ``BUILTIN_BUDGET`` bytes with
+# it, or once ``hashlib`` is imported anyway (a run that reads files hashes their contents with
+# it), and OpenSSL's after that. File contents are always hashed with ``hashlib``
+# (``workunits._read_digest``): megabytes, where the builtin would cost more than the import.
+# Past this many bytes hashed, OpenSSL's import costs less than the builtin's slower hashing
+# of what is left (about 3.3 ms more per MB): the worst case is a run that hashes a little more
+# than this and then imports hashlib all the same, about 1.7 ms slower than before.
+BUILTIN_BUDGET = 512 * 1024
+
+
+class _Budget:
+    """Bytes the builtin may still hash in this process."""
+
+    left = BUILTIN_BUDGET
+
+
+def hexdigest(data: bytes) -> str:
+    """The SHA-256 of ``data`` in hex, as ``hashlib.sha256(data).hexdigest()`` gives it."""
+    builtin = _builtin_sha256 is not None and "hashlib" not in sys.modules
+    if builtin and len(data) <= _Budget.left:
+        _Budget.left -= len(data)
+        return _builtin_sha256(data).hexdigest()
+    import hashlib  # OpenSSL's: see above
+
+    return hashlib.sha256(data).hexdigest()

@@ -59,9 +59,8 @@ def discover_cached(options: RunOptions, packs: ResultPacks) -> Discovery:
 
 def walk_key(options: RunOptions) -> str:
     """Everything a walk's result depends on besides the folders themselves."""
-    import hashlib
-
     from armlint import __version__
+    from armlint.run.cache_pack import hexdigest
 
     rules = Excludes(options.exclude, options.respect_gitignore)
     described = [
@@ -75,7 +74,7 @@ def walk_key(options: RunOptions) -> str:
         options.force_exclude,
         None if rules.top is None else str(rules.top),
     ]
-    return hashlib.sha256(json.dumps(described).encode("utf-8", "surrogatepass")).hexdigest()
+    return hexdigest(json.dumps(described).encode("utf-8", "surrogatepass"))
 
 
 def _walk_record(found: Discovery, started: int) -> dict | None:

@@ -245,36 +245,46 @@ def _without_callbacks(options: RunOptions) -> RunOptions:
 def cache_settings(options: RunOptions, packs=None) -> str:
     """Everything besides the files themselves that changes a unit's result. ``packs``: the
     run's result cache, whose file stamps spare reading the rule pack's unchanged files."""
-    import hashlib
-
     from armlint import __version__
     from armlint.paths import rules_dir
+    from armlint.run.cache_pack import hexdigest
 
-    pack = hashlib.sha256()
+    pack = []
     rule_files = _yaml_files(str(rules_dir()))
     for path in rule_files:
         content = digest_of(path, packs=packs) or f"unreadable:{path}"
-        pack.update(os.path.basename(path).encode() + content.encode())
+        pack.append(os.path.basename(path).encode() + content.encode())
     if packs is not None:
         packs.read_by_every_run(rule_files)
-    extra = []
-    for name in [*options.parameters, *options.var_files]:
-        try:  # a pipe was read once before: read_regular returns those bytes
-            extra.append(hashlib.sha256(read_regular(name, options.max_bytes)).hexdigest())
-        except (OSError, ValueError):
-            extra.append(f"unreadable:{name}")
     return "|".join(
         [
             __version__,
-            pack.hexdigest(),
+            hexdigest(b"".join(pack)),  # the digest of the parts one after the other
             options.profile,
             str(options.explore),
             str(options.max_bytes),
             ",".join(sorted(_absolute(p) for p in options.paths)),
-            ",".join(extra),
+            ",".join(_named_file_digests(options)),
             repr(options.deployment),
         ]
     )
+
+
+def _named_file_digests(options: RunOptions) -> list[str]:
+    """The digests of the contents of --parameters and --var-file files (OpenSSL's: file
+    contents, see ``cache_pack.hexdigest``)."""
+    named = [*options.parameters, *options.var_files]
+    if not named:
+        return []
+    import hashlib
+
+    digests = []
+    for name in named:
+        try:  # a pipe was read once before: read_regular returns those bytes
+            digests.append(hashlib.sha256(read_regular(name, options.max_bytes)).hexdigest())
+        except (OSError, ValueError):
+            digests.append(f"unreadable:{name}")
+    return digests
 
 
 def _yaml_files(folder: str) -> list[str]:

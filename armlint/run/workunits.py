@@ -19,12 +19,13 @@ from operator import attrgetter
 
 from armlint.fileio import DEFAULT_CAP, BufferReader, decode_utf8, held_in_memory, read_regular
 from armlint.model import FileReport, Finding, Fix, FrozenValue, Location, TextEdit, Value
-from armlint.resolving import FolderResolver
 from armlint.run.discover import Candidate
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from armlint.resolving import FolderResolver  # at run time where Terraform or Bicep needs it
 
     # At run time imported where the cache is used: a --no-cache run need not load them.
     from armlint.run.cache_pack import ResultPacks
@@ -121,6 +122,8 @@ def _linked_groups(paths: list[str], links) -> list[tuple[str, ...]]:
         return []  # an ARM check: no Path made, pathlib not imported (issue 16)
     from pathlib import Path
 
+    from armlint.resolving import FolderResolver  # nor this module: one fewer to import
+
     parent: dict[Path, Path] = {}
 
     def root(node: Path) -> Path:
@@ -185,16 +188,15 @@ def cache_key(
     bytes do not contain "armlint" are added to ``unmentioned`` when it is given, so the
     suppression scan need not read them again (``suppressions.skipping``); ``packs``: the
     run's cache, which knows such files by their digests from earlier runs."""
-    import hashlib  # with the cache only: OpenSSL's import is a share of start-up
+    from armlint.run.cache_pack import hexdigest  # with the cache only
 
-    digest = hashlib.sha256(settings.encode("utf-8", "surrogatepass"))
+    hashed = [settings.encode("utf-8", "surrogatepass")]
     for name in unit.files:
-        digest.update(os.fsencode(name))
         content = digest_of(name, unmentioned, _KEY_READER, packs)
         if content is None:
             return None  # an unreadable file is reported fresh every time
-        digest.update(content.encode("ascii"))
-    return digest.hexdigest()
+        hashed += (os.fsencode(name), content.encode("ascii"))
+    return hexdigest(b"".join(hashed))  # the digest of the parts one after the other
 
 
 def digest_of(
@@ -318,16 +320,16 @@ _STAMP_LENGTH = len(_STAMP_OPEN) + 64 + len(b'"}')
 
 def stamped(text: str) -> bytes:
     """The entry ``text`` (a JSON object with members) with its stamp, as written to the cache."""
-    import hashlib  # with the cache only: OpenSSL's import is a share of start-up
+    from armlint.run.cache_pack import hexdigest  # with the cache only
 
     body = text.encode("ascii")  # json.dumps escapes everything else
-    stamp = hashlib.sha256(body).hexdigest().encode("ascii")
+    stamp = hexdigest(body).encode("ascii")
     return body[:-1] + _STAMP_OPEN + stamp + b'"}'
 
 
 def unstamped(raw: bytes) -> bytes | None:
     """The entry without its stamp when the stamp matches it, else None."""
-    import hashlib
+    from armlint.run.cache_pack import hexdigest
 
     if len(raw) <= _STAMP_LENGTH or not raw.endswith(b'"}'):
         return None
@@ -336,7 +338,7 @@ def unstamped(raw: bytes) -> bytes | None:
         return None
     body = head + b"}"
     stamp = tail[len(_STAMP_OPEN) : -2]
-    return body if hashlib.sha256(body).hexdigest().encode("ascii") == stamp else None
+    return body if hexdigest(body).encode("ascii") == stamp else None
 
 
 def store(key: str, result: UnitResult, packs: ResultPacks | None = None) -> None:
