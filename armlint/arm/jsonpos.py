@@ -301,7 +301,7 @@ DONE = -1
 
 class _Unusual(Exception):
     """The text needs the eager parser: what json.loads reads differs from what Azure reads,
-    or positions on demand would cost more than reading them all."""
+    or it nests deeper than MAX_DEPTH (found by the heights, see _HEIGHTS)."""
 
 
 def _source_of(container: JsonObject | JsonArray) -> SourceText:
@@ -342,7 +342,7 @@ def _position(container: JsonObject | JsonArray, slot: str) -> Any:
 def _deep(place: list) -> bool:
     """Whether a container sits MAX_LAZY_DEPTH levels down or more (its place's UP links
     counted when a position is asked: measuring every container's height as it was read cost
-    3.6% of the reading, README s11-read)."""
+    3.5% of the reading, README s11-read)."""
     for _ in range(MAX_LAZY_DEPTH - 1):
         place = place[UP]
         if place is None:

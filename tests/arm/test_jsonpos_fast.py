@@ -177,7 +177,7 @@ def nest(depth: int, inner: str = "1") -> str:
 
 
 def test_deep_text_is_read_fast_and_its_deep_positions_come_from_the_eager_parser():
-    """Nesting is no longer measured as the text is read (3.6% of the reading, README s11-read):
+    """Nesting is no longer measured as the text is read (3.5% of the reading, README s11-read):
     a container MAX_LAZY_DEPTH levels down or more takes its spans from the eager parser's
     reading of the text, once per document, when one is asked; those above are computed."""
     text = nest(2 * DEEP, '{"b": [1, {"c": 2}]}')
