@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import json
 import re
+import sys
 from functools import cache
 from json.decoder import scanstring  # type: ignore[attr-defined]  # not in typeshed
 
@@ -27,13 +28,20 @@ from armlint.model import Location
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from types import FrameType
     from typing import Any
 
 MAX_DEPTH = 200  # two Python frames per level must stay inside the recursion limit
 # A span computed on demand comes from reading the parent's children (their ends found by the C
-# scanner), so a deep value's text is scanned once per level above it: deeper documents (the
-# corpus files nest 8 levels at the median, 29 at most) take the eager parser.
+# scanner), so a deep value's text is scanned once per level above it: the positions of a
+# container this many levels down or more come from the eager parser's reading of the whole
+# text (the corpus files nest 8 levels at the median, 29 at most; see _from_eager).
 MAX_LAZY_DEPTH = 40
+# Up to Python 3.11 json.loads's C scanner counts its nesting against the interpreter's
+# recursion limit, which parse lowers to refuse nesting deeper than MAX_DEPTH without a Python
+# step per container; from 3.12 on it has a C limit of its own (thousands of levels), so there
+# the hook measures each container's height instead (README, s11-read).
+_HEIGHTS = sys.version_info >= (3, 12)
 _BLOCK = 1024  # characters per block of SourceText's line index
 
 _GAP_START = frozenset(" \t\n\r/")
@@ -278,20 +286,22 @@ def copy_positions(source: JsonObject | JsonArray, target: JsonObject | JsonArra
 # Where a container that json.loads built is, a list (cheaper to make than an object, and
 # json.loads makes one per container): [UP, KEY, SPAN, CHILDREN, HEIGHT, NEXT]. UP is the
 # parent's place (None: the document's value) and KEY the container's key or index there, set
-# when the parent is made; HEIGHT the levels of containers from it down, itself included. The
-# rest is filled when asked: SPAN its own span; CHILDREN its children's spans read so far (an
-# object's (key_spans, value_spans), an array's item_spans) and NEXT where the next child's
-# text starts (DONE: all read). Children are read in order and only as far as asked: the span
-# of the first resource does not need the text of the others. The document's place alone has a
-# seventh item, SRC: its SourceText. A place refers to no container, so the trees stay free of
-# reference cycles and are freed as soon as they are dropped.
-UP, KEY, SPAN, CHILDREN, HEIGHT, NEXT, SRC = range(7)
+# when the parent is made; HEIGHT the levels of containers from it down, itself included, kept
+# only where json.loads's nesting needs it (_HEIGHTS). The rest is filled when asked: SPAN its
+# own span; CHILDREN its children's spans read so far (an object's (key_spans, value_spans), an
+# array's item_spans) and NEXT where the next child's text starts (DONE: all read). Children are
+# read in order and only as far as asked: the span of the first resource does not need the text
+# of the others. The document's place alone has a seventh item, SRC: its SourceText, and an
+# eighth, EAGER, once a position MAX_LAZY_DEPTH levels down is asked: the eager parser's value.
+# A place refers to no container of its tree, so the trees stay free of reference cycles and are
+# freed as soon as they are dropped.
+UP, KEY, SPAN, CHILDREN, HEIGHT, NEXT, SRC, EAGER = range(8)
 DONE = -1
 
 
 class _Unusual(Exception):
     """The text needs the eager parser: what json.loads reads differs from what Azure reads,
-    or positions on demand would cost more than reading them all."""
+    or it nests deeper than MAX_DEPTH (found by the heights, see _HEIGHTS)."""
 
 
 def _source_of(container: JsonObject | JsonArray) -> SourceText:
@@ -316,6 +326,9 @@ def _position(container: JsonObject | JsonArray, slot: str) -> Any:
         place = container._at
     except AttributeError:  # built by the eager parser or by hand: positions were never set
         raise AttributeError(slot[1:]) from None
+    if _deep(place):
+        _from_eager(container, place)
+        return getattr(container, slot)
     text = container.src.text
     if slot == "_span":
         container._span = _own_span(place, text)
@@ -324,6 +337,38 @@ def _position(container: JsonObject | JsonArray, slot: str) -> Any:
     else:
         container._item_spans = _all_children(place, text)
     return getattr(container, slot)
+
+
+def _deep(place: list) -> bool:
+    """Whether a container sits MAX_LAZY_DEPTH levels down or more (its place's UP links
+    counted when a position is asked: measuring every container's height as it was read cost
+    3.5% of the reading, README s11-read)."""
+    for _ in range(MAX_LAZY_DEPTH - 1):
+        place = place[UP]
+        if place is None:
+            return False
+    return True
+
+
+def _from_eager(container: JsonObject | JsonArray, place: list) -> None:
+    """Give a deep container the spans of its twin in the eager parser's reading of the whole
+    text (read once per document, kept in the document's place): positions on demand would
+    read the text once per level above it."""
+    path = []
+    while place[UP] is not None:
+        path.append(place[KEY])
+        place = place[UP]
+    if len(place) == EAGER:
+        src = place[SRC]
+        place.append(parse_eager(src.text, src.path)[0])
+    twin = place[EAGER]
+    for key in reversed(path):
+        twin = twin[key]
+    if isinstance(container, JsonObject):
+        container._span, container._key_spans = twin._span, twin._key_spans
+        container._value_spans = twin._value_spans
+    else:
+        container._span, container._item_spans = twin._span, twin._item_spans
 
 
 # The slots that hold positions, as copy_positions copies them: the source text, the place
@@ -362,6 +407,9 @@ def _member_span(obj: JsonObject, key: str, side: int) -> tuple[int, int] | None
         place = obj._at
     except AttributeError:  # built by the eager parser or by hand: positions were never set
         raise AttributeError(("key_spans", "value_spans")[side]) from None
+    if _deep(place):
+        _from_eager(obj, place)
+        return (obj._key_spans, obj._value_spans)[side].get(key)
     text = obj.src.text
     spans = _open(place, text)
     while key not in spans and place[NEXT] != DONE:
@@ -461,6 +509,9 @@ def _not_json(word: str):
 # known without reading the text again, and only values below are read by json.loads's scanner
 # in one piece each (the first resource's span used to cost reading everything before it).
 POSITIONED_LEVELS = 2
+# The greatest height of a container json.loads read (below those levels) that cannot mean
+# nesting deeper than MAX_DEPTH, where the hooks measure heights (_HEIGHTS).
+_TOO_TALL = MAX_DEPTH - POSITIONED_LEVELS
 
 
 def _member_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
@@ -471,8 +522,7 @@ def _member_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
     obj = JsonObject(pairs)
     if len(obj) != len(pairs):
         raise _Unusual  # duplicate keys: AZP003 needs both places
-    place = [None, 0, None, None, 1, None]
-    height = 0
+    place: list[Any] = [None, 0, None, None, 1, None]
     for key, value in pairs:
         kind = type(value)  # a specialised call; ``value.__class__`` is a generic look-up
         if kind is str:
@@ -488,12 +538,10 @@ def _member_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
             continue
         child[UP] = place
         child[KEY] = key
-        if child[HEIGHT] > height:
-            height = child[HEIGHT]
-    if height:
-        if height >= MAX_LAZY_DEPTH:
-            raise _Unusual  # positions on demand would scan the text once per level
-        place[HEIGHT] = height + 1
+        if _HEIGHTS and child[HEIGHT] >= place[HEIGHT]:  # 3.12 on: see _HEIGHTS
+            place[HEIGHT] = child[HEIGHT] + 1
+            if place[HEIGHT] > _TOO_TALL:
+                raise _Unusual  # nesting deeper than MAX_DEPTH: the eager parser refuses it
     obj._at = place
     return obj
 
@@ -535,24 +583,21 @@ class _Positioned:
         if self.text[start] == "{":
             made = JsonObject()
             place = [None, 0, None, ({}, {}), 1, DONE]
-            end, height = self._members(made, place, first, levels)
+            end = self._members(made, place, first, levels)
         else:
             made = JsonArray()
             place = [None, 0, None, [], 1, DONE]
-            end, height = self._items(made, place, first, levels)
-        if height >= MAX_LAZY_DEPTH:
-            raise _Unusual
-        place[SPAN], place[HEIGHT] = (start, end), height + 1
+            end = self._items(made, place, first, levels)
+        place[SPAN] = (start, end)
         made._src, made._at = self.src, place  # a few per text: kept, no walk to the root
         return made, end
 
-    def _members(self, obj: JsonObject, place: list, pos: int, levels: int) -> tuple[int, int]:
-        """Read the members from ``pos``: where the object ends, and its children's height."""
+    def _members(self, obj: JsonObject, place: list, pos: int, levels: int) -> int:
+        """Read the members from ``pos``: where the object ends."""
         text = self.text
         key_spans, value_spans = place[CHILDREN]
-        height = 0
         if text.startswith("}", pos):
-            return pos + 1, height
+            return pos + 1
         plain = _PLAIN_KEY.match(text, pos)
         while True:
             if plain is not None:
@@ -578,14 +623,12 @@ class _Positioned:
             if kind is JsonObject or kind is JsonArray:
                 child = value._at
                 child[UP], child[KEY] = place, key
-                if child[HEIGHT] > height:
-                    height = child[HEIGHT]
             # The comma and a plain next name in one match (most members): one regex call less.
             plain = _NEXT_NAME.match(text, value_end)
             if plain is None:
                 comma = _COMMA.match(text, value_end)
                 if comma is None:
-                    return self._closed(value_end, "}"), height
+                    return self._closed(value_end, "}")
                 pos = comma.end()
 
     def _escaped_name(self, pos: int) -> tuple[str, tuple[int, int], int]:
@@ -599,13 +642,12 @@ class _Positioned:
             raise _Unusual
         return key, (pos, key_end), _SPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
 
-    def _items(self, arr: JsonArray, place: list, pos: int, levels: int) -> tuple[int, int]:
-        """Read the items from ``pos``: where the array ends, and its children's height."""
+    def _items(self, arr: JsonArray, place: list, pos: int, levels: int) -> int:
+        """Read the items from ``pos``: where the array ends."""
         text = self.text
         item_spans = place[CHILDREN]
-        height = 0
         if text.startswith("]", pos):
-            return pos + 1, height
+            return pos + 1
         while True:
             if levels > 1 and text.startswith(("{", "["), pos):  # as in _members
                 value, end = self.container(pos, levels - 1)
@@ -617,13 +659,11 @@ class _Positioned:
             if kind is JsonObject or kind is JsonArray:
                 child = value._at
                 child[UP], child[KEY] = place, len(arr)
-                if child[HEIGHT] > height:
-                    height = child[HEIGHT]
             arr.append(value)
             item_spans.append((pos, end))
             comma = _COMMA.match(text, end)
             if comma is None:
-                return self._closed(end, "]"), height
+                return self._closed(end, "]")
             pos = comma.end()
 
     def _closed(self, pos: int, bracket: str) -> int:
@@ -635,11 +675,10 @@ class _Positioned:
 
 def _array(items: list) -> JsonArray:
     """A list json.loads built as a ``JsonArray`` (nested lists too), its containers linked to
-    it as _member_hook links an object's (the same loop over indexes: one frame per array);
-    the height (its children's, plus one) is how deep the lazy position walk may go."""
+    it as _member_hook links an object's (the same loop over indexes: one frame per array)
+    and measures its height where that is needed (_HEIGHTS)."""
     arr = JsonArray(items)
-    place = [None, 0, None, None, 1, None]
-    height = 0
+    place: list[Any] = [None, 0, None, None, 1, None]
     for index, value in enumerate(items):
         kind = type(value)
         if kind is str:
@@ -653,12 +692,10 @@ def _array(items: list) -> JsonArray:
             continue
         child[UP] = place
         child[KEY] = index
-        if child[HEIGHT] > height:
-            height = child[HEIGHT]
-    if height:
-        if height >= MAX_LAZY_DEPTH:
-            raise _Unusual  # positions on demand would scan the text once per level
-        place[HEIGHT] = height + 1
+        if _HEIGHTS and child[HEIGHT] >= place[HEIGHT]:  # 3.12 on: see _HEIGHTS
+            place[HEIGHT] = child[HEIGHT] + 1
+            if place[HEIGHT] > _TOO_TALL:
+                raise _Unusual  # nesting deeper than MAX_DEPTH: the eager parser refuses it
     arr._at = place
     return arr
 
@@ -681,15 +718,29 @@ def parse(text: str, path: str = "<string>") -> tuple[object, SourceText]:
     src = SourceText(path, text)
     collecting = gc.isenabled()
     gc.disable()  # see parse_eager
+    limit = sys.getrecursionlimit()
+    # Text nesting deeper than MAX_DEPTH then makes json.loads raise RecursionError (up to
+    # Python 3.11; later, the hooks' heights: see _HEIGHTS), and the eager parser refuses it.
+    sys.setrecursionlimit(_stack_depth() + MAX_DEPTH)
     try:
         return _read_fast(text, src), src
     # StopIteration: json.loads's scanner found no value where _Positioned asked for one.
     except (ValueError, _Unusual, RecursionError, StopIteration):
         pass  # the eager parser reads it again and says what is wrong, if anything
     finally:
+        sys.setrecursionlimit(limit)
         if collecting:
             gc.enable()
     return parse_eager(text, path)
+
+
+def _stack_depth() -> int:
+    """The Python frames below the caller's, the caller's included."""
+    frame: FrameType | None = sys._getframe(1)
+    depth = 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
 
 
 def parse_eager(text: str, path: str = "<string>") -> tuple[object, SourceText]:

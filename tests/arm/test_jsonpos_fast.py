@@ -113,7 +113,7 @@ def test_every_fixture_reads_alike_and_most_read_fast():
     assert fast_count > 0.8 * len(texts)
 
 
-DEEP = 45  # above MAX_LAZY_DEPTH: the eager parser reads it
+DEEP = 45  # above MAX_LAZY_DEPTH: read fast, the deep positions from the eager parser
 
 
 @pytest.mark.parametrize(
@@ -128,6 +128,8 @@ DEEP = 45  # above MAX_LAZY_DEPTH: the eager parser reads it
         pytest.param('\ufeff{"a": 1}', id="bom-left-in-text"),
         pytest.param('{\r\n  "a": [1,\r\n    2],\r\n  "b": {"c": "d"}\r\n}\r\n', id="crlf"),
         pytest.param("[" * 201 + "]" * 201, id="depth-201"),
+        pytest.param('{"a":' * 201 + "1" + "}" * 201, id="depth-201-objects"),
+        pytest.param('{"a": [' * 101 + "1" + "]}" * 101, id="depth-202-mixed"),
         pytest.param("[" * 200 + "]" * 200, id="depth-200"),
         pytest.param('{"a":' * DEEP + "1" + "}" * DEEP, id="deep-objects"),
         pytest.param('{"a":' * 30 + "[1]" + "}" * 30, id="deep-but-fast"),
@@ -162,13 +164,72 @@ def test_tricky_text_reads_as_the_eager_parser_reads_it(text):
         '{"a": 1, "a": 2}',
         '{"a": NaN}',
         '{"a": 1} // c',
-        "[" * DEEP + "]" * DEEP,
         "[" + "7" * 4301 + "]",
     ],
 )
 def test_what_json_loads_reads_otherwise_is_left_to_the_eager_parser(text):
     with pytest.raises((ValueError, jsonpos._Unusual)):
         read_fast(text)
+
+
+def nest(depth: int, inner: str = "1") -> str:
+    return '{"a": [' * (depth // 2) + inner + "]}" * (depth // 2)
+
+
+def test_deep_text_is_read_fast_and_its_deep_positions_come_from_the_eager_parser():
+    """Nesting is no longer measured as the text is read (3.5% of the reading, README s11-read):
+    a container MAX_LAZY_DEPTH levels down or more takes its spans from the eager parser's
+    reading of the text, once per document, when one is asked; those above are computed."""
+    text = nest(2 * DEEP, '{"b": [1, {"c": 2}]}')
+    value, eager = read_fast(text), parse_eager(text, "t.json")[0]
+    root = value._at
+    shallow, shallow_twin = value, eager
+    for _ in range(10):
+        shallow, shallow_twin = shallow["a"][0], shallow_twin["a"][0]
+    assert shallow.key_spans == shallow_twin.key_spans
+    assert len(root) == jsonpos.EAGER  # nothing read by the eager parser for it
+    deep, deep_twin = shallow, shallow_twin
+    while "a" in deep:
+        deep, deep_twin = deep["a"][0], deep_twin["a"][0]
+    assert deep.value_span_of("b") == deep_twin.value_spans["b"]
+    assert root[jsonpos.EAGER] == eager  # read once, kept in the document's place
+    assert deep["b"].item_spans == deep_twin["b"].item_spans
+    assert_same_positions(value, eager, "backward")
+
+
+def test_nesting_deeper_than_max_depth_is_refused_as_the_eager_parser_refuses_it():
+    """Without the heights, json.loads's own nesting bound does it: parse lowers the recursion
+    limit (up to Python 3.11), wherever on the stack it is called, and puts it back."""
+    limit = sys.getrecursionlimit()
+
+    def parse_from(depth: int, text: str):
+        return parse_from(depth - 1, text) if depth else parse(text)
+
+    for frames in (0, limit - 3 * jsonpos.MAX_DEPTH):  # the eager parser: two frames a level
+        with pytest.raises(JsonError, match="nesting deeper than 200 levels"):
+            parse_from(frames, nest(202))
+        assert type(parse_from(frames, nest(150))[0]) is JsonObject
+        assert sys.getrecursionlimit() == limit
+    with pytest.raises(JsonError):
+        parse('{"a": NaN}')  # read again by the eager parser, which refuses it
+    assert sys.getrecursionlimit() == limit
+
+
+def test_the_heights_refuse_deep_nesting_where_the_recursion_limit_does_not(monkeypatch):
+    """From Python 3.12 on json.loads's nesting has a C limit of its own (thousands of levels):
+    there the hooks measure heights (jsonpos._HEIGHTS), tried here with the limit raised."""
+    text = nest(250)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(5000)
+    try:
+        monkeypatch.setattr(jsonpos, "_HEIGHTS", False)
+        assert type(read_fast(text)) is JsonObject  # what a 3.12 would read without them
+        monkeypatch.setattr(jsonpos, "_HEIGHTS", True)
+        with pytest.raises(jsonpos._Unusual):
+            read_fast(text)
+        assert read_fast(nest(150))["a"][0]._at[jsonpos.HEIGHT] == 150 - 2
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def test_duplicate_keys_still_reported_with_both_places():
