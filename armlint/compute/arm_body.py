@@ -252,9 +252,10 @@ class BodyExtractor:
         written is left out, not set to None (no dictionary is filtered afterwards)."""
         facts: dict[str, Fact] = {}
         # The configuration block is reached once: when it is not written, nothing under it is,
-        # and every fact is that absence, at the same place (most VMs: 1,252 of the corpus's
-        # 1,744 paths under it). Reached here, not taken from facts(): this group is shared
-        # on its own (SharedBodyExtractor) and must read what it depends on.
+        # and every fact is that absence, at the same place (most VMs name their OS by the
+        # image: 881 of the 5,291 paths of the corpus, 0.2% of a run). Reached here, not taken
+        # from facts(): this group is shared on its own (SharedBodyExtractor) and must read
+        # what it depends on.
         config = self._os_config(config_key(os_name))
         for spec, path in _config_fact_paths(os_name):
             if spec.windows_only and os_name != "Windows":
@@ -326,7 +327,7 @@ class BodyExtractor:
 
     def _image_key(self, image: BodyNode, key: str) -> Reached:
         """A key of the image reference, reached from its node: from the VM profile, each of
-        the seven keys walked the two kept steps to it again (0.2% of a run)."""
+        the seven keys walked the two kept steps to it again (about 0.2% of a run)."""
         return reach(image, (key,))
 
     def _placement_facts(self) -> dict[str, Fact]:
