@@ -12,7 +12,8 @@ from collections.abc import Callable
 from armlint.arm.combinations import COPY_INDEX
 from armlint.arm.jsonpos import JsonObject, get_ci
 from armlint.arm.template import Evaluated, FileContext, TemplateScope, location_of
-from armlint.compute.arm_body import BodyExtractor, Reached, reach
+from armlint.compute.arm_body import BodyExtractor, BodyNode, Reached, reach
+from armlint.compute.schema import IMAGE_REFERENCE
 from armlint.model import (
     SOURCE_EVALUATED,
     SOURCE_LITERAL,
@@ -78,7 +79,9 @@ class ArmNode:
         self.value = value
         self.scope = scope
         self.start = start
-        self.steps: tuple[tuple[Any, str], ...] = steps  # (container, key) passed
+        # The (container, key) steps passed, deepest first, as a chain of
+        # (container, key, steps above): a step adds one tuple, not a copy of all above.
+        self.steps: tuple = steps
         self.evaluated = evaluated
         # An attribute, not a property: reach() reads it for every path it follows.
         self.source = SOURCE_EVALUATED if evaluated else SOURCE_LITERAL
@@ -132,7 +135,7 @@ class ArmNode:
             if (result.value is not child and result.value != child) or result.trace:
                 evaluated = True
             child, trace = result.value, trace + result.trace
-        steps = (*self.steps, (self.value, actual))
+        steps = (self.value, actual, self.steps)
         return ArmNode(child, self.scope, self.start, steps, evaluated, trace, reads)
 
     def item(self, index: int) -> ArmNode:
@@ -195,11 +198,12 @@ class ArmNode:
             context.index_reads += 1
 
 
-def _written_at(steps_and_start: tuple[tuple[tuple[Any, str], ...], Location]) -> Location:
+def _written_at(steps_and_start: tuple[tuple, Location]) -> Location:
     """The deepest step whose container kept positions (an object computed by an expression
     has none), else the start."""
     steps, start = steps_and_start
-    for container, key in reversed(steps):
+    while steps:
+        container, key, steps = steps
         span = container.value_span_of(key) if isinstance(container, JsonObject) else None
         if span is not None:
             return container.src.location(span)
@@ -275,12 +279,13 @@ class RecordBuilder:
         return self._name
 
     def facts(self, siblings: SiblingIndex) -> dict[str, Fact]:
-        facts: dict[str, Fact | None] = dict(self.body.facts())
+        """A copy of the body's facts (they may be shared) and the siblings': none is None."""
+        facts = dict(self.body.facts())
         facts["health_extension"] = self.body.inline_health_extension() or siblings.health_fact(
             self
         )
         facts["maintenance_assignment"] = siblings.maintenance_fact(self)
-        return {name: fact for name, fact in facts.items() if fact is not None}
+        return facts
 
 
 class SharedBodyExtractor(BodyExtractor):
@@ -353,13 +358,18 @@ class SharedBodyExtractor(BodyExtractor):
     # say), the others (the image, the placement) are not worked out again. Each reads only
     # its own paths, and returns new Facts that nothing changes afterwards.
 
-    def _patch_facts(self, os_name: str) -> dict[str, Fact | None]:
+    def _patch_facts(self, os_name: str) -> dict[str, Fact]:
         if self.memo is None and self.copies is None:
             return super()._patch_facts(os_name)
         return self._shared(("patch facts", os_name), BodyExtractor._patch_facts, self, os_name)
 
     def _image_facts(self) -> dict[str, Fact]:
         return self._group("image facts", BodyExtractor._image_facts)
+
+    def _image_key(self, image: BodyNode, key: str) -> Reached:
+        if self.memo is not None:  # each path shared on its own, as the other paths are
+            return self.find(*self.base, *IMAGE_REFERENCE, key)
+        return reach(image, (key,))
 
     def _placement_facts(self) -> dict[str, Fact]:
         return self._group("placement facts", BodyExtractor._placement_facts)
