@@ -53,7 +53,10 @@ class CheckOptions:
     costs about a millisecond of every run's start-up.)"""
 
     def __init__(
-        self, profile: str = "current", enabled: set[str] | None = None, unknowns_listed=True
+        self,
+        profile: str = "current",
+        enabled: set[str] | None = None,
+        unknowns_listed: bool = True,
     ) -> None:
         self.profile = profile
         self.enabled = enabled  # rule ids to run; None = all
@@ -312,7 +315,7 @@ class Engine:
             source_name, fact = _source_fact(record, view, name)
             entry = by_fact.setdefault(source_name, (fact, []))
             entry[1].extend(rule_ids)
-        findings: list = []
+        findings: list[Finding | UnlistedUnknown] = []
         listed = self.options.unknowns_listed
         for name, (fact, rule_ids) in sorted(by_fact.items()):
             reason = unknown_reason(fact, view.get(name))
