@@ -524,29 +524,12 @@ def _check_records(engine, records: list[VmRecord]) -> list[Finding | UnlistedUn
 
 def _group_key(finding: Finding | UnlistedUnknown, scenario_key: tuple) -> tuple:
     """Findings of one resource with equal keys are one finding, held for the choices of all
-    the records that fired it. An unlisted unknown is keyed by its place too, but that place
-    is worked out only when the rest of the key is equal (``_Place``)."""
+    the records that fired it. An unlisted unknown stands for its own place: it hashes alike
+    for all and compares by place, so a dict works a place out only when the rest of two keys
+    hashes alike (``UnlistedUnknown.__eq__``)."""
     if isinstance(finding, UnlistedUnknown):
-        return (finding.rule, _Place(finding), finding.message, scenario_key)
+        return (finding.rule, finding, finding.message, scenario_key)
     return (finding.rule, finding.location, finding.message, scenario_key)
-
-
-class _Place:
-    """An unlisted unknown's place in a group key: one hash for all, so a dict compares two
-    keys only when their other parts hash alike, and then the places themselves."""
-
-    __slots__ = ("unknown",)
-
-    def __init__(self, unknown: UnlistedUnknown) -> None:
-        self.unknown = unknown
-
-    def __hash__(self) -> int:
-        return 0
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not _Place:
-            return NotImplemented
-        return self.unknown.place() == other.unknown.place()
 
 
 class CheckedRecords:
