@@ -21,6 +21,7 @@ from armlint.checks.hits import (
     UNKNOWN_RULE,
     Blocked,
     Hit,
+    UnlistedUnknown,
     hit_finding,
     unknown_finding,
     unknown_reason,
@@ -51,9 +52,16 @@ class CheckOptions:
     for every command alike, by ``armlint.run.findings``. (A plain class: creating a dataclass
     costs about a millisecond of every run's start-up.)"""
 
-    def __init__(self, profile: str = "current", enabled: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        profile: str = "current",
+        enabled: set[str] | None = None,
+        unknowns_listed: bool = True,
+    ) -> None:
         self.profile = profile
         self.enabled = enabled  # rule ids to run; None = all
+        # False: the run only counts unknown values, so AZP002 comes as ``UnlistedUnknown``s.
+        self.unknowns_listed = unknowns_listed
 
 
 def facts_view(record: VmRecord) -> dict[str, Any]:
@@ -185,17 +193,19 @@ class Engine:
         self._by_view = memo.by_view
         self._read_names = memo.read_names
 
-    def check(self, records: Iterable[VmRecord]) -> list[Finding]:
-        findings: list[Finding] = []
+    def check(self, records: Iterable[VmRecord]) -> list[Finding | UnlistedUnknown]:
+        findings: list[Finding | UnlistedUnknown] = []
         for record in records:
             findings.extend(self.check_record(record))
         return findings
 
-    def check_record(self, record: VmRecord) -> list[Finding]:
+    def check_record(self, record: VmRecord) -> list[Finding | UnlistedUnknown]:
+        """The record's findings; its unknown values as ``UnlistedUnknown``s when the options
+        say the run does not list them."""
         tables = load_tables()
         view = facts_view(record)
         outcome = self._view_outcome(view, record.kind, tables)
-        findings: list[Finding] = []
+        findings: list[Finding | UnlistedUnknown] = []
         blocked: dict[str, list[str]] = {}
         for step, verdict in outcome.steps:
             rule = step.rule
@@ -305,11 +315,15 @@ class Engine:
             source_name, fact = _source_fact(record, view, name)
             entry = by_fact.setdefault(source_name, (fact, []))
             entry[1].extend(rule_ids)
-        findings = []
+        findings: list[Finding | UnlistedUnknown] = []
+        listed = self.options.unknowns_listed
         for name, (fact, rule_ids) in sorted(by_fact.items()):
             reason = unknown_reason(fact, view.get(name))
             rules = ", ".join(sorted(set(rule_ids)))
             message = f"{_label(name, record)} is unknown: {reason}; not checked: {rules}"
+            if not listed:
+                findings.append(UnlistedUnknown(record, name, message))
+                continue
             provenance = fact.trace if fact is not None else ()
             findings.append(
                 unknown_finding(self.pack, self.options.profile, record, name, message, provenance)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import attrgetter, itemgetter
 
 from armlint.model import FileReport, FrozenValue
@@ -47,35 +47,39 @@ class Discovery:
         self.plain = True
 
 
-EXAMPLE_SUFFIXES = (".tfvars.sample", ".tfvars.example")
-# Every ending kind_of_name gives a kind for.
-_READ_SUFFIXES = (*EXAMPLE_SUFFIXES, ".json", ".jsonc", ".tf", ".tfvars", ".bicep", ".bicepparam")
-
-
 def kind_of(path: Path) -> str | None:
     return kind_of_name(path.name)
 
 
 def kind_of_name(name: str) -> str | None:
-    """``kind_of`` for a file name (no pathlib: discovery asks it of every walked file)."""
-    name = name.lower()
-    if not name.endswith(_READ_SUFFIXES):
-        return None  # most files of a repository: one test instead of seven
-    if name.endswith(EXAMPLE_SUFFIXES):
-        return "example"
-    if name.endswith(".tf.json"):
-        return "terraform"
-    if name.endswith((".tfvars", ".tfvars.json")):
-        return "tfvars"
-    if name.endswith((".json", ".jsonc")):
-        return "json"
-    if name.endswith(".tf"):
-        return "terraform"
-    if name.endswith(".bicepparam"):
-        return "bicepparam"
-    if name.endswith(".bicep"):
-        return "bicep"
-    return None
+    """``kind_of`` for a file name (no pathlib: discovery asks it of every walked file).
+    Decided by the last extension, one look-up: ``str.endswith`` parses its arguments the
+    slow way in Python 3.11 (about 400 instructions a call), and a JSON file took five of
+    them (issue 16)."""
+    stem, dot, extension = name.lower().rpartition(".")
+    if not dot:
+        return None
+    if extension == "json":  # x.tf.json is Terraform, x.tfvars.json variables
+        _, dot, before = stem.rpartition(".")
+        return _KIND_BEFORE_JSON.get(before, "json") if dot else "json"
+    kind = _KIND_BY_EXTENSION.get(extension)
+    if kind == "example":  # x.tfvars.sample and x.tfvars.example; x.sample is nothing
+        _, dot, before = stem.rpartition(".")
+        return kind if dot and before == "tfvars" else None
+    return kind
+
+
+# The kind each last extension gives but ".json" (see above).
+_KIND_BY_EXTENSION = {
+    "jsonc": "json",
+    "tf": "terraform",
+    "tfvars": "tfvars",
+    "bicep": "bicep",
+    "bicepparam": "bicepparam",
+    "sample": "example",
+    "example": "example",
+}
+_KIND_BEFORE_JSON = {"tf": "terraform", "tfvars": "tfvars"}
 
 
 class Excludes:
@@ -133,11 +137,12 @@ class Excludes:
         if cached is not None:
             return cached
         top = self.top
-        inside = top is not None and _under(folder, top) is not None
-        parent = os.path.dirname(folder)
-        above = (
-            self._gitignores_above(parent) if inside and folder != top and parent != folder else []
-        )
+        above: list = []
+        if top is not None and folder != top and _under(folder, top) is not None:
+            # Only inside the repository: a walk outside it asked os.path.dirname of each
+            # folder for nothing (issue 16).
+            parent = os.path.dirname(folder)
+            above = self._gitignores_above(parent) if parent != folder else []
         own = None if folder in self._listed_without else _gitignore_patterns(folder)
         found = [*above, own] if own is not None else above
         self._gitignores[folder] = found
@@ -190,14 +195,16 @@ def _under(folder: str, base: str) -> str | None:
     """``globs.relative_to`` for two paths that are absolute and normalised already (a walk's
     folders, the pattern sets' bases, the repository's top): a comparison of prefixes, without
     its two ``abspath`` calls, which were about half of a walk's exclude set-up per folder."""
-    if os.sep != "/" or folder.startswith("//") or base.startswith("//"):
+    # Slices compared, not str.startswith and endswith: in Python 3.11 these parse their
+    # arguments the slow way (about 400 instructions a call, four a call here; issue 16).
+    if os.sep != "/" or folder[:2] == "//" or base[:2] == "//":
         from armlint.globs import relative_to
 
         return relative_to(folder, base)  # the general case: other separators, a "//" root
     if folder == base:
         return ""
-    inside = base if base.endswith("/") else base + "/"
-    return folder[len(inside) :] if folder.startswith(inside) else None
+    inside = base if base[-1:] == "/" else base + "/"
+    return folder[len(inside) :] if folder[: len(inside)] == inside else None
 
 
 def discover(
@@ -261,14 +268,32 @@ def _listed_files(folder: str, pattern: str) -> list[str]:
     """The regular files (or links to them) in ``folder`` whose names match the glob
     ``pattern``, sorted: ``sorted(p for p in Path(folder).glob(pattern) if p.is_file())`` (a
     case-sensitive match, hidden files included) as text; none when it cannot be listed."""
-    from fnmatch import fnmatchcase
-
     try:
         names = os.listdir(folder or ".")
     except OSError:
         return []
-    found = (os.path.join(folder, name) for name in names if fnmatchcase(name, pattern))
+    matches = _glob_test(pattern)
+    found = (os.path.join(folder, name) for name in names if matches(name))
     return sorted(path for path in found if os.path.isfile(path))
+
+
+def _glob_test(pattern: str) -> Callable[[str], bool]:
+    """``fnmatchcase(name, pattern)`` as a test of names. The two patterns ``companions``
+    gives are told without ``fnmatch``: its import and the regular expression it compiles
+    were most of the 0.9 M instructions ``companions`` cost a one-template check (issue 16)."""
+    if pattern == "*":
+        return _any_name
+    literal, star, rest = pattern.partition("*")
+    if star and rest == ".json*" and not any(char in literal for char in "*?[]"):
+        # "X.parameters*.json*": the literal start, then ".json" anywhere after it.
+        return lambda name: name.startswith(literal) and ".json" in name[len(literal) :]
+    from fnmatch import fnmatchcase
+
+    return lambda name: fnmatchcase(name, pattern)
+
+
+def _any_name(name: str) -> bool:
+    return True
 
 
 def _module_file(name: str) -> bool:
@@ -337,20 +362,18 @@ def _walk(root: str, rules: Excludes, found: Discovery, seen: set[str]) -> None:
             found.plain = False
             continue
         found.walked.append(absolute)
-        folders, files, has_gitignore = listed
+        folders, linked, files, has_gitignore = listed
         rules.listed(absolute, has_gitignore)
         here = rules.in_folder(absolute)
         # Children only append a name: os.path.join and abspath per file were a share of it.
         walked, under = _prefix(directory), _prefix(absolute)
         kept = sorted(
             name
-            for name, entry in folders
-            if name not in ALWAYS_EXCLUDED_DIRS
-            and not here.excluded(name, is_dir=True)
-            and not entry.is_symlink()  # a linked folder may loop back
+            for name in folders
+            if name not in ALWAYS_EXCLUDED_DIRS and not here.excluded(name, is_dir=True)
         )
         pending.extend((walked + name, under + name) for name in reversed(kept))
-        if found.plain and any(entry.is_symlink() for _, entry in folders):
+        if linked:
             found.plain = False  # its target may turn from a folder into a file on its own
         for name, entry, kind in sorted(files, key=_name):
             if here.excluded(name, is_dir=False):
@@ -370,12 +393,14 @@ _name = itemgetter(0)
 
 
 def _listing(directory: str, found: Discovery):
-    """(folders, files, has_gitignore) of ``directory``: the folders as (name, DirEntry)
-    pairs, as os.walk splits them (a link to a folder is a folder); only the files of a kind
-    armlint reads, as (name, DirEntry, kind) (most files of a repository are not: a walked one
-    is not even reported, and dropping them here spares sorting them); whether a .gitignore
-    is there. None, with the error reported, when the folder cannot be read."""
-    folders: list[tuple[str, os.DirEntry[str]]] = []
+    """(folders, linked, files, has_gitignore) of ``directory``: the names of the folders to
+    walk into (a link to a folder is not walked: it may loop back), whether a folder there is
+    a link (as os.walk tells folders, by their targets); only the files of a kind armlint reads,
+    as (name, DirEntry, kind) (most files of a repository are not: a walked one is not even
+    reported, and dropping them here spares sorting them); whether a .gitignore is there.
+    None, with the error reported, when the folder cannot be read."""
+    folders: list[str] = []
+    linked = False
     files: list[tuple[str, os.DirEntry[str], str]] = []
     has_gitignore = False
     try:
@@ -387,7 +412,12 @@ def _listing(directory: str, found: Discovery):
                     is_dir = False
                 name = entry.name
                 if is_dir:
-                    folders.append((name, entry))
+                    # Told here, where the entry is at hand: a generator per folder over its
+                    # folders' entries cost more than a call per linked one (issue 16).
+                    if entry.is_symlink():
+                        linked = True
+                    else:
+                        folders.append(name)
                 elif (kind := kind_of_name(name)) is not None:
                     files.append((name, entry, kind))
                 elif name == GITIGNORE:  # kind_of_name gives it no kind
@@ -397,4 +427,4 @@ def _listing(directory: str, found: Discovery):
             FileReport(str(error.filename), "other", "error", f"cannot read: {error.strerror}")
         )
         return None
-    return folders, files, has_gitignore
+    return folders, linked, files, has_gitignore

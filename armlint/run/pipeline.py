@@ -17,6 +17,7 @@ from operator import attrgetter
 # instructions even when its module is loaded (issue 16). Each of these is light, or needed by
 # every run anyway.
 from armlint import arm  # the format's implementation is imported when it is called
+from armlint.checks.hits import UnlistedUnknown
 from armlint.checks.pack import load_pack
 from armlint.fileio import preload, preload_named_arguments, read_regular
 from armlint.model import (
@@ -103,6 +104,7 @@ def run_check(options: RunOptions, found=None) -> RunResult:
         result.notes.extend(unit_result.notes)
         result.resource_keys.update(unit_result.resources)
         result.findings.extend(unit_result.findings)
+        result.unknown_count += unit_result.unknowns  # finish counts the AZP002 listed
     result.files.sort(key=lambda report: report.path)
     result.notes = _live_note_once(result.notes)
     with skipping(unmentioned):  # each file is read once for its key and its suppressions
@@ -370,7 +372,12 @@ def _check_unit(unit, options: RunOptions):
         findings = [internal_error_finding(path, message) for path in unit.files]
         return UnitResult(files=reports, findings=findings, notes=[message])
     findings = list(result.findings)
-    findings.extend(_checked(result.records, options, result.notes))
+    unknowns = 0  # AZP002 counted, not listed (see _checked)
+    for finding in _checked(result.records, options, result.notes):
+        if isinstance(finding, UnlistedUnknown):
+            unknowns += 1
+        else:
+            findings.append(finding)
     findings = _with_fixes(findings, result.records, options)
     return UnitResult(
         files=result.files,
@@ -378,6 +385,7 @@ def _check_unit(unit, options: RunOptions):
         notes=list(dict.fromkeys(result.notes)),
         resources=sorted({(r.path, r.identity) for r in result.records}),
         dependencies=dependencies,
+        unknowns=unknowns,
     )
 
 
@@ -391,12 +399,20 @@ def _with_fixes(findings: list[Finding], records: list[VmRecord], options: RunOp
     return propose(findings, records, options.profile, fixable)
 
 
-def _checked(records: list[VmRecord], options: RunOptions, notes: list[str]) -> list[Finding]:
+def _checked(
+    records: list[VmRecord], options: RunOptions, notes: list[str]
+) -> list[Finding | UnlistedUnknown]:
+    """The rule engine's findings on the unit's records. A run that neither lists unknown
+    values (``show_unknown``) nor stores them (the result cache) only counts them: the
+    engine's AZP002 findings come as ``UnlistedUnknown``s, one per finding they would make
+    (live exports keep theirs, which ``without_template_rules`` sorts)."""
     from armlint.checks.engine import CheckOptions, Engine
 
-    engine = Engine(load_pack(), CheckOptions(options.profile, None))
+    live = any(record.format == "live" for record in records)
+    listed = options.show_unknown or options.cache or live
+    engine = Engine(load_pack(), CheckOptions(options.profile, None, unknowns_listed=listed))
     findings = _check_records(engine, records)
-    if any(record.format == "live" for record in records):
+    if live:
         from armlint.live.records import without_template_rules
 
         findings = without_template_rules(findings, records)
@@ -480,7 +496,7 @@ def _load_live(documents: list) -> LoadResult:
     return _guarded("export", paths, lambda: load_exports(documents))
 
 
-def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
+def _check_records(engine, records: list[VmRecord]) -> list[Finding | UnlistedUnknown]:
     """Check each record; a finding that holds only for some allowed-value choices says which
     (``Finding.scenario``), and one evaluated with a parameter file names it."""
     all_scenarios: dict[tuple, list] = {}
@@ -494,15 +510,18 @@ def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
         if keys is None:  # a record unlike those checked so far
             keys = []
             for finding in engine.check_record(record):
-                key = (finding.rule, finding.location, finding.message, scenario_key)
+                key = _group_key(finding, scenario_key)
                 grouped.setdefault(key, (finding, []))
                 keys.append(key)
             checked.add(record, keys)
         for key in keys:
             grouped[key][1].append(record.scenario)
-    findings = []
+    findings: list[Finding | UnlistedUnknown] = []
     choices: dict[tuple, _Choices] = {}  # summed up once per resource, for all its findings
     for (_, _, _, scenario_key), (finding, firing) in grouped.items():
+        if isinstance(finding, UnlistedUnknown):
+            findings.append(finding)  # counted only: no scenario or parameter file to tell
+            continue
         every = all_scenarios[scenario_key]
         if len(firing) < len(every):
             if scenario_key not in choices:
@@ -511,6 +530,16 @@ def _check_records(engine, records: list[VmRecord]) -> list[Finding]:
         finding.parameter_file = scenario_key[2]
         findings.append(finding)
     return findings
+
+
+def _group_key(finding: Finding | UnlistedUnknown, scenario_key: tuple) -> tuple:
+    """Findings of one resource with equal keys are one finding, held for the choices of all
+    the records that fired it. An unlisted unknown stands for its own place: it hashes alike
+    for all and compares by place, so a dict works a place out only when the rest of two keys
+    hashes alike (``UnlistedUnknown.__eq__``)."""
+    if isinstance(finding, UnlistedUnknown):
+        return (finding.rule, finding, finding.message, scenario_key)
+    return (finding.rule, finding.location, finding.message, scenario_key)
 
 
 class CheckedRecords:

@@ -50,7 +50,7 @@ class Unit(FrozenValue):
 
 
 class UnitResult(Value):
-    __slots__ = ("files", "findings", "notes", "resources", "dependencies")
+    __slots__ = ("files", "findings", "notes", "resources", "dependencies", "unknowns")
     _values = attrgetter(*__slots__)
 
     def __init__(
@@ -60,6 +60,7 @@ class UnitResult(Value):
         notes: list[str] | None = None,
         resources: list[tuple[str, str]] | None = None,
         dependencies: list[str] | None = None,
+        unknowns: int = 0,
     ) -> None:
         self.files = [] if files is None else files
         self.findings = [] if findings is None else findings
@@ -67,6 +68,9 @@ class UnitResult(Value):
         self.resources = [] if resources is None else resources  # (path, identity)
         # files read besides the unit's own
         self.dependencies = [] if dependencies is None else dependencies
+        # Unknown values counted but not among ``findings``: a run that neither lists nor
+        # stores them (pipeline._checked); never in a stored result.
+        self.unknowns = unknowns
 
 
 def make_units(candidates: Iterable[Candidate]) -> list[Unit]:
