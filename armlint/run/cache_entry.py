@@ -15,7 +15,7 @@ from operator import itemgetter
 
 from armlint.run.cache_pack import hex_digits_alone
 
-FORMAT = 4  # the schema's "format" const; workunits._result_to writes it
+FORMAT = 5  # the schema's "format" const; workunits._result_to writes it
 _TOP = {"format", "files", "findings", "notes", "resources", "dependencies"}
 _FILE = {"path", "kind", "status", "reason"}
 _LOCATION = {"path", "line", "column", "end_line", "end_column"}
@@ -33,7 +33,7 @@ _FINDING = {
 # The keys a finding or an entry may have besides the required ones, made once: a set union
 # per check was a share of a fully cached run's lookups.
 _FINDING_ALLOWED = _FINDING | {"scenario", "parameter_file", "fix"}
-_TOP_ALLOWED = _TOP | {"stamp"}
+_TOP_ALLOWED = _TOP | {"stamp", "unknowns"}
 _FIX = {"title", "applicability", "edits"}
 _EDIT = {"path", "start", "end", "new_text", "location"}
 _STATUSES = ("linted", "skipped", "error")
@@ -65,8 +65,11 @@ def well_formed(entry: object) -> bool:
     if type(entry) is not dict or not _TOP <= entry.keys() <= _TOP_ALLOWED:
         return False
     stamp = entry.get("stamp", "0" * 64)
+    unknowns = entry.get("unknowns", 0)
     return (
-        type(entry["format"]) is int
+        type(unknowns) is int
+        and unknowns >= 0
+        and type(entry["format"]) is int
         and entry["format"] == FORMAT
         and type(stamp) is str
         and len(stamp) == 64

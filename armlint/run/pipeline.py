@@ -264,6 +264,7 @@ def cache_settings(options: RunOptions, packs=None) -> str:
             hexdigest(b"".join(pack)),  # the digest of the parts one after the other
             options.profile,
             str(options.explore),
+            str(options.show_unknown),  # without it a unit's AZP002 are counted, not kept
             str(options.max_bytes),
             ",".join(sorted(_absolute(p) for p in options.paths)),
             ",".join(_named_file_digests(options)),
@@ -402,14 +403,15 @@ def _with_fixes(findings: list[Finding], records: list[VmRecord], options: RunOp
 def _checked(
     records: list[VmRecord], options: RunOptions, notes: list[str]
 ) -> list[Finding | UnlistedUnknown]:
-    """The rule engine's findings on the unit's records. A run that neither lists unknown
-    values (``show_unknown``) nor stores them (the result cache) only counts them: the
-    engine's AZP002 findings come as ``UnlistedUnknown``s, one per finding they would make
-    (live exports keep theirs, which ``without_template_rules`` sorts)."""
+    """The rule engine's findings on the unit's records. A run that does not list unknown
+    values (``show_unknown``) only counts them: the engine's AZP002 findings come as
+    ``UnlistedUnknown``s, one per finding they would make (live exports keep theirs, which
+    ``without_template_rules`` sorts). The result cache keys on ``show_unknown`` and keeps the
+    count (``UnitResult.unknowns``), so a cached run counts them alike."""
     from armlint.checks.engine import CheckOptions, Engine
 
     live = any(record.format == "live" for record in records)
-    listed = options.show_unknown or options.cache or live
+    listed = options.show_unknown or live
     engine = Engine(load_pack(), CheckOptions(options.profile, None, unknowns_listed=listed))
     findings = _check_records(engine, records)
     if live:

@@ -68,8 +68,8 @@ class UnitResult(Value):
         self.resources = [] if resources is None else resources  # (path, identity)
         # files read besides the unit's own
         self.dependencies = [] if dependencies is None else dependencies
-        # Unknown values counted but not among ``findings``: a run that neither lists nor
-        # stores them (pipeline._checked); never in a stored result.
+        # Unknown values counted but not among ``findings``: a run that does not list them
+        # (pipeline._checked); a cached entry keeps the count ("unknowns").
         self.unknowns = unknowns
 
 
@@ -364,10 +364,11 @@ def store(key: str, result: UnitResult, packs: ResultPacks | None = None) -> Non
 
 def _result_to(result: UnitResult, packs: ResultPacks | None = None) -> dict:
     # 2: findings carry scenario and parameter_file apart from the message; 3: and their fix;
-    # 4: a stamp (the digest of the entry as written) ends each entry
+    # 4: a stamp (the digest of the entry as written) ends each entry; 5: the unknown values
+    # counted but not listed (a run without --show-unknown), when there are any
     from armlint.run.cache_entry import FORMAT  # the schema's const
 
-    return {
+    entry = {
         "format": FORMAT,
         "files": [report.to_dict() for report in result.files],
         "findings": [finding.to_dict() for finding in result.findings],
@@ -375,6 +376,9 @@ def _result_to(result: UnitResult, packs: ResultPacks | None = None) -> dict:
         "resources": result.resources,
         "dependencies": [[path, digest_of(path, packs=packs)] for path in result.dependencies],
     }
+    if result.unknowns:
+        entry["unknowns"] = result.unknowns
+    return entry
 
 
 def _fix_from(data: dict | None) -> Fix | None:
@@ -408,4 +412,5 @@ def _result_from(data: dict) -> UnitResult:
         notes=list(data["notes"]),
         resources=[tuple(pair) for pair in data["resources"]],
         dependencies=[path for path, _ in data["dependencies"]],
+        unknowns=data.get("unknowns", 0),
     )

@@ -1,6 +1,7 @@
-"""A run that neither lists unknown values (no ``show_unknown``) nor stores them (no result
-cache) only counts them: the rule engine's AZP002 findings are not built, and their places
-are worked out only to tell two of one resource and message apart (issue 16, s11-rest)."""
+"""A run that does not list unknown values (no ``show_unknown``) only counts them: the rule
+engine's AZP002 findings are not built, and their places are worked out only to tell two of
+one resource and message apart (issue 16, s11-rest); the result cache keeps the count
+(issue 16, session 11)."""
 
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def test_unknown_findings_are_built_only_when_listed(monkeypatch):
     assert len(built) == counted.unknown_count
 
 
-def test_a_unit_checked_for_the_cache_keeps_its_unknown_findings(tmp_path, monkeypatch):
+def test_a_unit_checked_for_the_cache_keeps_the_count_not_the_findings(tmp_path, monkeypatch):
     monkeypatch.setenv("ARMLINT_CACHE_DIR", str(tmp_path / "cache"))
     units = []
     real = pipeline.check_unit
@@ -56,10 +57,34 @@ def test_a_unit_checked_for_the_cache_keeps_its_unknown_findings(tmp_path, monke
         return units[-1]
 
     monkeypatch.setattr(pipeline, "check_unit", keeping)
-    options = RunOptions(paths=ARM, cache=True)
-    pipeline.run_check(options)
-    assert units and all(unit.unknowns == 0 for unit in units)
-    assert any(f.rule == "AZP002" for unit in units for f in unit.findings)
+    pipeline.run_check(RunOptions(paths=ARM, cache=True))
+    assert units and sum(unit.unknowns for unit in units) > 0
+    assert not any(f.rule == "AZP002" for unit in units for f in unit.findings)
+
+
+@pytest.mark.parametrize("show_unknown", [False, True])
+def test_cached_runs_count_and_list_unknowns_as_a_run_without_the_cache(
+    tmp_path, monkeypatch, show_unknown
+):
+    """The entry keeps the count ("unknowns"), and the cache key names show_unknown, so a run
+    that lists unknown values never takes an entry that only counted them (session 11)."""
+    monkeypatch.setenv("ARMLINT_CACHE_DIR", str(tmp_path / "cache"))
+    fresh = pipeline.run_check(RunOptions(paths=FOLDERS, show_unknown=show_unknown))
+    # The other setting first: its entries must not serve this one.
+    pipeline.run_check(RunOptions(paths=FOLDERS, cache=True, show_unknown=not show_unknown))
+    for _ in range(2):  # the first run stores, the second is served from the cache
+        cached = pipeline.run_check(
+            RunOptions(paths=FOLDERS, cache=True, show_unknown=show_unknown)
+        )
+        assert cached.unknown_count == fresh.unknown_count > 0
+        assert [f.to_dict() for f in cached.findings] == [f.to_dict() for f in fresh.findings]
+        assert any(f.rule == "AZP002" for f in cached.findings) == show_unknown
+
+
+def test_the_cache_key_names_show_unknown():
+    plain = pipeline.cache_settings(RunOptions(paths=ARM))
+    shown = pipeline.cache_settings(RunOptions(paths=ARM, show_unknown=True))
+    assert plain != shown
 
 
 class _Record:
