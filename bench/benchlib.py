@@ -130,15 +130,17 @@ def child_run(
     cwd: Path | None = None,
     env: dict | None = None,
     python: str = sys.executable,
+    command: list[str] | None = None,
 ):
     """One fresh ``python -m armlint`` (``python``: this interpreter, or an installed
-    environment's): (CPU seconds of the child, start-up included, wall seconds, the completed
-    process). CPU from ``RUSAGE_CHILDREN``, which counts only finished children."""
+    environment's), or ``command`` (an installed ``armlint`` script) when given: (CPU seconds
+    of the child, start-up included, wall seconds, the completed process). CPU from
+    ``RUSAGE_CHILDREN``, which counts only finished children."""
     environment = child_environment(env)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     completed = subprocess.run(
-        [python, "-m", "armlint", *arguments],
+        [*(command or [python, "-m", "armlint"]), *arguments],
         cwd=cwd or ROOT,
         capture_output=True,
         text=True,
