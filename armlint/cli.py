@@ -357,7 +357,7 @@ class Stopped(BaseException):
 YOUNG_COLLECTION_THRESHOLD = 10_000
 
 
-def console_main() -> int:
+def console_main(invocation=None) -> int:
     """The ``armlint`` command (pyproject's entry point) and ``python -m armlint``: ``main()``,
     whose objects are then left to the operating system. The interpreter's last collections at
     exit would walk every object still alive, armlint's modules included (about 14 million
@@ -366,7 +366,7 @@ def console_main() -> int:
     collects what ``main()`` left."""
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD)
     try:
-        code = main()
+        code = main(invocation=invocation)
     finally:
         gc.freeze()  # also after SystemExit: --help, --version and usage errors
     _end_process(code)
@@ -394,11 +394,16 @@ def _end_process(code: int) -> None:
     os._exit(code)
 
 
-def main(argv: list[str] | None = None) -> int:
-    _tolerant_streams()
+def main(argv: list[str] | None = None, invocation=None) -> int:
+    """Run armlint with ``argv`` (the process's arguments by default). ``invocation``: how the
+    process was started (``armlint.run.replay.Invocation``), given by the process's entry
+    point alone: a check it starts may be recorded for the next identical one."""
+    from armlint.fileio import tolerant_streams
+
+    tolerant_streams()
     previous = _stop_on_signals()
     try:
-        code = _main(list(sys.argv[1:] if argv is None else argv))
+        code = _main(list(sys.argv[1:] if argv is None else argv), invocation)
     except KeyboardInterrupt:
         _say("armlint: interrupted")
         code = 130
@@ -473,13 +478,14 @@ def _reason(error: BaseException) -> str:
     return getattr(error, "strerror", None) or str(error) or type(error).__name__
 
 
-def _main(arguments: list[str]) -> int:
+def _main(arguments: list[str], invocation=None) -> int:
     try:
         arguments = _with_command(arguments)
     except UsageError as error:
         print(f"armlint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     args = build_parser(_commands_reached(arguments)).parse_args(arguments)
+    args.invocation = invocation
     try:
         if args.command in ("check", "diff"):
             return _check(args)
@@ -560,18 +566,6 @@ def _with_command(arguments: list[str]) -> list[str]:
 
 def _looks_like_a_word(text: str) -> bool:
     return not os.path.lexists(text) and not any(mark in text for mark in "/\\.:*")
-
-
-def _tolerant_streams() -> None:
-    """Template text may hold anything JSON allows (a lone surrogate, say): escape what the
-    terminal cannot show rather than stop the run on it."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):
-                pass
 
 
 def _settings(args):
@@ -752,7 +746,10 @@ def _check(args) -> int:
     options.rule_docs = "sarif" in {args.format, *(target.fmt for target in targets)}
     if args.command == "check" and (args.fix or args.diff or args.fix_only):
         return _fix_with_inputs(args, config, options)
-    result = _with_special_inputs(args, options, lambda: _run(args, options))
+    basis = _replay_basis(args, options, targets)
+    if basis is not None and config.source:  # --config FILE may lie anywhere
+        basis.add([config.source])
+    result = _with_special_inputs(args, options, lambda: _run(args, options, basis))
     if args.command == "check" and getattr(args, "write_baseline", None):
         from armlint.run.baseline import write_baseline
 
@@ -767,17 +764,48 @@ def _check(args) -> int:
     for target in targets:
         screen_goes_to_file |= target.follows_format and target.fmt == args.format
         _write_report(target.path, render(target.fmt, result, plain))
+    text = None
     if not screen_goes_to_file:
         screen = plain.replace(color=_use_color(args.color, sys.stdout))
         if args.statistics:
             from armlint.report.text import statistics
 
-            _print_report(statistics(result, screen))
+            text = statistics(result, screen)
         else:
-            _print_report(render(args.format, result, screen))
+            text = render(args.format, result, screen)
+        _print_report(text)
     fail_on = args.fail_on or config.fail_on
     failed = _fails(result, fail_on) and not args.exit_zero
-    return EXIT_FINDINGS if failed else EXIT_OK
+    code = EXIT_FINDINGS if failed else EXIT_OK
+    if basis is not None and text is not None and sys.stdout is not None:
+        from armlint.run.replay import record
+
+        record(args.invocation, basis, text, code)
+    return code
+
+
+def _replay_basis(args, options, targets):
+    """What the run's output rests on (``armlint.run.replay.Basis``), when the process may
+    record it for the next identical invocation: a plain check of files, its report on stdout
+    alone, started from the command line (``armlint.__main__``); else None."""
+    plain = (
+        args.invocation is not None
+        and args.command == "check"
+        and options.cache
+        and not targets
+        and not (args.write_baseline or args.against or args.verbose)
+        and not (options.parameters or options.var_files)
+        and options.progress is None
+    )
+    if not plain:
+        return None
+    from armlint.fileio import STDIN_NAME, is_special
+    from armlint.run.replay import Basis
+
+    if any(path == STDIN_NAME or is_special(path) for path in args.paths):
+        return None  # stdin or a pipe: read once, never the same input again
+
+    return Basis()
 
 
 def _report_options(args, config, options):
@@ -837,8 +865,9 @@ def _special_inputs(args, options):
     return inputs
 
 
-def _run(args, options):
-    """check, check --against REF, or diff BEFORE AFTER; usage problems become UsageError."""
+def _run(args, options, basis=None):
+    """check, check --against REF, or diff BEFORE AFTER; usage problems become UsageError.
+    ``basis``: gathers what a plain check's output rests on (armlint/run/replay.py)."""
     from armlint.run.findings import GateError
     from armlint.run.options import MissingPaths
 
@@ -857,7 +886,7 @@ def _run(args, options):
                 raise UsageError(str(error)) from None
         from armlint.run.pipeline import run_check
 
-        return run_check(options)
+        return run_check(options, basis=basis)
     except MissingPaths as error:
         raise UsageError(f"no such file or directory: {error}") from None
     except GateError as error:
@@ -1006,13 +1035,27 @@ def _print_report(text: str) -> None:
     try:
         stream.write(text)
         stream.flush()
-    except BrokenPipeError:
-        _silence_stdout()
     except (OSError, ValueError) as error:
+        _print_report_failed(error)
+
+
+def stdout_failed(error: OSError | ValueError, code: int) -> int:
+    """The exit code after a replayed report (armlint/run/replay.py) could not be written, as
+    ``_print_report`` and ``_main`` make it: a reader that went away is no error."""
+    try:
+        _print_report_failed(error)
+    except OutputFailed as failed:
+        _say(f"armlint: error: {failed}")
+        return EXIT_OUTPUT
+    return code
+
+
+def _print_report_failed(error: OSError | ValueError) -> None:
+    if isinstance(error, BrokenPipeError):
         _silence_stdout()
-        raise OutputFailed(
-            f"cannot write the report to standard output: {_reason(error)}"
-        ) from None
+        return
+    _silence_stdout()
+    raise OutputFailed(f"cannot write the report to standard output: {_reason(error)}") from None
 
 
 def _fails(result, fail_on: str) -> bool:

@@ -13,20 +13,14 @@ import os
 import zlib
 from functools import cache
 
+from armlint.paths import cache_dir
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
     StrPath = str | os.PathLike[str]  # a file: its path as text or as a Path
-
-
-def cache_dir() -> str:
-    explicit = os.environ.get("ARMLINT_CACHE_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "armlint")
 
 
 def load_yaml(path: StrPath) -> Any:

@@ -1,6 +1,7 @@
 """What the result cache costs and saves (issue 16): fresh ``armlint check`` processes on the
-ARM part of the corpus with ``--no-cache``, with an empty result cache (the first cached run)
-and with a full one (the second), in CPU time (the child's, ``RUSAGE_CHILDREN``) and wall time.
+ARM part of the corpus with ``--no-cache``, with an empty result cache (the first cached run),
+with a full one (the second: answered from the record of the first, armlint/run/replay.py)
+and with a full one but no record ("entries": the unit entries alone), in CPU time (the child's, ``RUSAGE_CHILDREN``) and wall time.
 
 Run: python bench/cache_cost.py [--repeat N] [--all | --against] [--instructions] [--editable]
 [--script]
@@ -16,10 +17,10 @@ the Terraform grammar are built before timing; only its ``results`` folder is em
 each first cached run. ``--all`` times the whole corpus instead of its ARM files.
 ``--against`` times ``check --against HEAD tests/fixtures examples`` in this repository
 instead (the pull-request gate on a large folder; unchanged since HEAD when the work tree is
-clean). Each run's report must be byte-identical to the ``--no-cache`` one. The three runs are
+clean). Each run's report must be byte-identical to the ``--no-cache`` one. The runs are
 taken in turn, N rounds: each ratio is the median of the rounds' own ratios (with their range),
 so a swing of the machine's speed between rounds does not move it. ``--instructions`` then
-counts one more round's three processes with valgrind's callgrind, which load does not move
+counts one more round's processes with valgrind's callgrind, which load does not move
 (git's own processes under ``--against`` are not counted; nor are the CPU's SHA instructions,
 which valgrind hides: OpenSSL's slower path is counted instead).
 """
@@ -108,7 +109,12 @@ def main() -> None:
         cache.mkdir()
         # warm-up: bytecode, rule pack, grammar
         timed([*check, "--no-cache"], cache, where, python, script)
-        rows: dict[str, list[tuple[float, float]]] = {"--no-cache": [], "first": [], "second": []}
+        rows: dict[str, list[tuple[float, float]]] = {
+            "--no-cache": [],
+            "first": [],
+            "second": [],
+            "entries": [],
+        }
         for _ in range(args.repeat):
             for label, arguments in one_round(check, cache):
                 rows[label].append(timed(arguments, cache, where, python, script))
@@ -133,12 +139,16 @@ def main() -> None:
 
 
 def one_round(check: list[str], cache: Path):
-    """(label, arguments) of a round's three runs in order; the result cache is emptied
-    before the first cached run (the second then finds what the first stored)."""
+    """(label, arguments) of a round's runs in order; the result cache is emptied before the
+    first cached run (the second then finds what the first stored: the record of the whole
+    run, armlint/run/replay.py). "entries" is a second run without that record, served by
+    the unit entries alone, as a run with other arguments is (pre-commit's file lists)."""
     yield "--no-cache", [*check, "--no-cache"]
     shutil.rmtree(cache / "results", ignore_errors=True)
     yield "first", check
     yield "second", check
+    shutil.rmtree(cache / "results" / "runs", ignore_errors=True)
+    yield "entries", check
 
 
 def counted_round(

@@ -57,19 +57,9 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from collections.abc import Iterable
 from stat import S_ISREG
-
-# CPython's own SHA-256, for ``hexdigest`` (see there): ``_sha2`` from Python 3.12.
-try:
-    from _sha2 import sha256 as _builtin_sha256  # type: ignore[import-not-found,unused-ignore]
-except ImportError:
-    try:
-        from _sha256 import sha256 as _builtin_sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
-    except ImportError:  # a build without CPython's own hashes: hashlib's alone
-        _builtin_sha256 = None
 
 PACK_FORMAT = 1
 PACK_SUFFIX = ".pack"
@@ -98,7 +88,7 @@ class PackError(Exception):
 
 def packs_folder() -> str:
     """``results/packs`` in the cache folder of the current environment."""
-    from armlint.datacache import cache_dir
+    from armlint.paths import cache_dir
 
     return os.path.join(cache_dir(), "results", "packs")
 
@@ -123,6 +113,11 @@ class ResultPacks:
         self._hashed_anew = 0  # bytes of files hashed that no index had a stamp for
         self._stamps_wanted = False  # files every run reads were hashed anew: write their stamps
         self._statuses: dict[str, os.stat_result] = {}  # path -> its stat in this run
+        # What the run's result rests on, for the record of the whole run (run/replay.py):
+        # each path it asked ``stat`` or a digest of with the stamp it saw (None: gone), and
+        # why the run cannot be recorded, if so.
+        self.read: dict[str, Stamp | None] = {}
+        self.unrecordable = ""
 
     # -- reading --------------------------------------------------------------------------
 
@@ -159,6 +154,7 @@ class ResultPacks:
         if not S_ISREG(status.st_mode) or stamp_of(status) != known[0]:
             return None
         self._stamped[path] = known
+        self._saw(path, known[0])
         return known[1]
 
     def status(self, path: str | os.PathLike[str]) -> os.stat_result:
@@ -168,7 +164,12 @@ class ResultPacks:
         name = os.fspath(path)
         status = self._statuses.get(name)
         if status is None:
-            status = self._statuses[name] = os.stat(name)
+            try:
+                status = self._statuses[name] = os.stat(name)
+            except (OSError, ValueError):
+                self._saw(name, None)
+                raise
+            self._saw(name, stamp_of(status))
         return status
 
     def walk(self, key: str) -> dict | None:
@@ -184,11 +185,29 @@ class ResultPacks:
     def remember_digest(self, path: str, status: os.stat_result, digest: str, opened_ns: int):
         """Record ``digest`` for ``path`` with ``status`` (its ``fstat`` when it was opened, at
         ``opened_ns``) for the next run, unless it changed too recently to be trusted."""
-        if settled(status, opened_ns):
+        self._saw(path, stamp_of(status))
+        if not settled(status, opened_ns):
+            self.not_recordable(f"{path} changed just before it was read")
+        else:
             stamped = (stamp_of(status), digest)
             if self._stamps.get(path) != stamped:
                 self._hashed_anew += status.st_size
             self._stamped[path] = stamped
+
+    def depends_on(self, rows: Iterable[list]) -> None:
+        """The run rests on these ``[path, *stamp]`` rows besides the files it asked stamps
+        of (a recorded walk's folders and .gitignore files)."""
+        for path, *stamp in rows:
+            self._saw(path, tuple(stamp))
+
+    def _saw(self, path: str, stamp: Stamp | None) -> None:
+        """``path`` had ``stamp`` when the run used it; two different ones: it changed."""
+        if self.read.setdefault(path, stamp) != stamp:
+            self.not_recordable(f"{path} changed during the run")
+
+    def not_recordable(self, why: str) -> None:
+        """Something the run read cannot be judged by stamps: no record of the whole run."""
+        self.unrecordable = self.unrecordable or why
 
     def read_by_every_run(self, paths: Iterable[str]) -> None:
         """These files are read by every run (the rule pack): when one of them was hashed
@@ -246,6 +265,7 @@ class ResultPacks:
 
 
 # A file's stamp: (device, inode, size, mtime_ns, ctime_ns), and the digest recorded with it.
+Stamp = tuple[int, ...]
 Stamped = tuple[tuple[int, int, int, int, int], str]
 
 
@@ -505,36 +525,3 @@ def _remove(path: str) -> None:
         os.remove(path)
     except OSError:  # removed by another run, or a read-only folder
         pass
-
-
-# -- SHA-256 of the cache's own texts, without OpenSSL while they are small ----------------
-# ``hashlib`` loads OpenSSL's ``_hashlib`` (with libcrypto): about 10 M instructions and 3.5 ms
-# of CPU, a sixteenth of a fully cached run of the ARM corpus, which hashes only its cache keys,
-# its walk key, the rule pack's digest and its entries' stamps (276 kB). CPython's own SHA-256
-# (``_sha256``; ``_sha2`` from Python 3.12) gives the same digests, so every cache stays valid,
-# and imports in about 0.3 ms, but hashes about five times slower (those entries: 1.1 ms against
-# 0.2 ms). So ``hexdigest`` uses it until the process has hashed ``BUILTIN_BUDGET`` bytes with
-# it, or once ``hashlib`` is imported anyway (a run that reads files hashes their contents with
-# it), and OpenSSL's after that. File contents are always hashed with ``hashlib``
-# (``workunits._read_digest``): megabytes, where the builtin would cost more than the import.
-# Past this many bytes hashed, OpenSSL's import costs less than the builtin's slower hashing
-# of what is left (about 3.3 ms more per MB): the worst case is a run that hashes a little more
-# than this and then imports hashlib all the same, about 1.7 ms slower than before.
-BUILTIN_BUDGET = 512 * 1024
-
-
-class _Budget:
-    """Bytes the builtin may still hash in this process."""
-
-    left = BUILTIN_BUDGET
-
-
-def hexdigest(data: bytes) -> str:
-    """The SHA-256 of ``data`` in hex, as ``hashlib.sha256(data).hexdigest()`` gives it."""
-    builtin = _builtin_sha256 is not None and "hashlib" not in sys.modules
-    if builtin and len(data) <= _Budget.left:
-        _Budget.left -= len(data)
-        return _builtin_sha256(data).hexdigest()
-    import hashlib  # OpenSSL's: see above
-
-    return hashlib.sha256(data).hexdigest()

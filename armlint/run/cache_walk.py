@@ -41,8 +41,10 @@ _KINDS = {"json", "terraform", "tfvars", "bicep", "bicepparam"}  # a Candidate's
 def discover_cached(options: RunOptions, packs: ResultPacks) -> Discovery:
     """``discover`` for ``options``, from the walk the cache recorded when it still holds."""
     key = walk_key(options)
-    found = _recorded_walk(packs.walk(key))
-    if found is not None:
+    recorded = packs.walk(key)
+    found = _recorded_walk(recorded)
+    if found is not None and recorded is not None:
+        _walked(recorded, packs)
         return found
     started = time.time_ns()  # before the listings: a change during the walk is newer
     found = discover(
@@ -54,13 +56,24 @@ def discover_cached(options: RunOptions, packs: ResultPacks) -> Discovery:
     record = _walk_record(found, started)
     if record is not None:
         packs.remember_walk(key, record)
+        _walked(record, packs)
+    else:
+        packs.not_recordable("the walk met a link, a special file or a recent change")
     return found
+
+
+def _walked(record: dict, packs: ResultPacks) -> None:
+    """The run's result rests on the walk's folders and .gitignore files (run/replay.py)."""
+    packs.depends_on(record["folders"])
+    packs.depends_on(
+        [os.path.join(folder, GITIGNORE), *stamp] for folder, *stamp in record["ignores"]
+    )
 
 
 def walk_key(options: RunOptions) -> str:
     """Everything a walk's result depends on besides the folders themselves."""
     from armlint import __version__
-    from armlint.run.cache_pack import hexdigest
+    from armlint.run.digests import hexdigest
 
     rules = Excludes(options.exclude, options.respect_gitignore)
     described = [

@@ -89,10 +89,11 @@ def discover_for(options: RunOptions):
     return _discover(options)
 
 
-def run_check(options: RunOptions, found=None) -> RunResult:
+def run_check(options: RunOptions, found=None, basis=None) -> RunResult:
     """Check every unit (in parallel when asked), then pass the findings through
     ``armlint.run.findings`` (selection, severities, unknowns, order, the gates).
-    ``found``: what ``discover_for(options)`` returned, when the caller walked already."""
+    ``found``: what ``discover_for(options)`` returned, when the caller walked already.
+    ``basis`` (``armlint.run.replay.Basis``), when given, learns what the result rests on."""
     from armlint.run.suppressions import skipping
 
     _read_named_arguments(options)
@@ -108,7 +109,25 @@ def run_check(options: RunOptions, found=None) -> RunResult:
     result.files.sort(key=lambda report: report.path)
     result.notes = _live_note_once(result.notes)
     with skipping(unmentioned):  # each file is read once for its key and its suppressions
-        return finish(result, options, CHECK_ENGINES)
+        result = finish(result, options, CHECK_ENGINES)
+    if basis is not None:
+        _rests_on(basis, options, packs, found is None)
+    return result
+
+
+def _rests_on(basis, options: RunOptions, packs, walked_here: bool) -> None:
+    """Tell ``basis`` what the result rests on: what the result cache stamped (the walk, the
+    files whose stat or digest the run used) and the baseline."""
+    if packs is None or not walked_here:
+        basis.refuse("no result cache, or a walk made elsewhere")
+        return
+    if packs.unrecordable:
+        basis.refuse(packs.unrecordable)
+    if options.parameters or options.var_files:
+        basis.refuse("--parameters and --var-file are read apart")
+    basis.saw(packs.read)
+    if options.gates is not None and options.gates.baseline:
+        basis.add([options.gates.baseline])
 
 
 def _planned(options: RunOptions, found=None, packs=None) -> tuple[RunResult, list]:
@@ -249,7 +268,7 @@ def cache_settings(options: RunOptions, packs=None) -> str:
     run's result cache, whose file stamps spare reading the rule pack's unchanged files."""
     from armlint import __version__
     from armlint.paths import rules_dir
-    from armlint.run.cache_pack import hexdigest
+    from armlint.run.digests import hexdigest
 
     pack = []
     rule_files = _yaml_files(str(rules_dir()))
@@ -275,7 +294,7 @@ def cache_settings(options: RunOptions, packs=None) -> str:
 
 def _named_file_digests(options: RunOptions) -> list[str]:
     """The digests of the contents of --parameters and --var-file files (OpenSSL's: file
-    contents, see ``cache_pack.hexdigest``)."""
+    contents, see ``digests.hexdigest``)."""
     named = [*options.parameters, *options.var_files]
     if not named:
         return []

@@ -192,7 +192,7 @@ def cache_key(
     bytes do not contain "armlint" are added to ``unmentioned`` when it is given, so the
     suppression scan need not read them again (``suppressions.skipping``); ``packs``: the
     run's cache, which knows such files by their digests from earlier runs."""
-    from armlint.run.cache_pack import hexdigest  # with the cache only
+    from armlint.run.digests import hexdigest  # with the cache only
 
     hashed = [settings.encode("utf-8", "surrogatepass")]
     for name in unit.files:
@@ -212,7 +212,9 @@ def digest_of(
     """A regular file's digest (a FIFO or device is never read: None, so no cache); ``path``
     joins ``unmentioned`` (when given) if its bytes do not contain "armlint". With ``packs``,
     a file whose ``stat`` matches the one recorded with its digest is not read at all."""
-    if packs is not None and not held_in_memory(path):
+    if packs is not None and held_in_memory(path):
+        packs.not_recordable(f"{path} was read from a pipe")
+    elif packs is not None:
         digest = packs.unchanged_digest(path)
         if digest is not None:
             if unmentioned is not None and packs.known_unmentioned(digest):
@@ -231,12 +233,16 @@ def _read_digest(
     try:
         data = reader.read(path, DEFAULT_CAP)
     except (OSError, ValueError):
+        if packs is not None:  # a file that cannot be read may be readable next time
+            packs.not_recordable(f"{path} could not be read")
         return None
     digest = hashlib.sha256(data).hexdigest()
     if unmentioned is not None and _holds_no_mention(data, digest, packs):
         unmentioned.add(path)
     if packs is not None and reader.status is not None:
         packs.remember_digest(path, reader.status, digest, opened_ns)
+    elif packs is not None:
+        packs.not_recordable(f"{path} has no file stamp")
     return digest
 
 
@@ -324,7 +330,7 @@ _STAMP_LENGTH = len(_STAMP_OPEN) + 64 + len(b'"}')
 
 def stamped(text: str) -> bytes:
     """The entry ``text`` (a JSON object with members) with its stamp, as written to the cache."""
-    from armlint.run.cache_pack import hexdigest  # with the cache only
+    from armlint.run.digests import hexdigest  # with the cache only
 
     body = text.encode("ascii")  # json.dumps escapes everything else
     stamp = hexdigest(body).encode("ascii")
@@ -333,7 +339,7 @@ def stamped(text: str) -> bytes:
 
 def unstamped(raw: bytes) -> bytes | None:
     """The entry without its stamp when the stamp matches it, else None."""
-    from armlint.run.cache_pack import hexdigest
+    from armlint.run.digests import hexdigest
 
     if len(raw) <= _STAMP_LENGTH or not raw.endswith(b'"}'):
         return None

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from armlint import globs
-from armlint.run import cache_entry, cache_pack
+from armlint.run import cache_entry, cache_pack, digests
 from armlint.run.workunits import Unit, cache_key, stamped, unstamped
 from tests.arm.test_one_file_imports import CLEAN_TEMPLATE, TEMPLATE
 from tests.import_probe import matching, modules_after
@@ -49,10 +49,10 @@ def test_the_digests_are_hashlib_s(data, monkeypatch):
     """The same digests whichever SHA-256 computes them: caches written before stay valid."""
     expected = hashlib.sha256(data).hexdigest()
     monkeypatch.delitem(sys.modules, "hashlib")  # as in a fully cached run
-    monkeypatch.setattr(cache_pack._Budget, "left", cache_pack.BUILTIN_BUDGET)
-    assert cache_pack.hexdigest(data) == expected
-    monkeypatch.setattr(cache_pack, "_builtin_sha256", None)  # a build without it
-    assert cache_pack.hexdigest(data) == expected
+    monkeypatch.setattr(digests._Budget, "left", digests.BUILTIN_BUDGET)
+    assert digests.hexdigest(data) == expected
+    monkeypatch.setattr(digests, "_builtin_sha256", None)  # a build without it
+    assert digests.hexdigest(data) == expected
 
 
 def test_the_builtin_hashes_no_more_than_its_budget(monkeypatch):
@@ -63,12 +63,12 @@ def test_the_builtin_hashes_no_more_than_its_budget(monkeypatch):
         return hashlib.sha256(data)
 
     monkeypatch.delitem(sys.modules, "hashlib")
-    monkeypatch.setattr(cache_pack, "_builtin_sha256", counted)
-    monkeypatch.setattr(cache_pack._Budget, "left", 10)
+    monkeypatch.setattr(digests, "_builtin_sha256", counted)
+    monkeypatch.setattr(digests._Budget, "left", 10)
     for data in (b"123456", b"7890", b"x"):
-        assert cache_pack.hexdigest(data) == hashlib.sha256(data).hexdigest()
+        assert digests.hexdigest(data) == hashlib.sha256(data).hexdigest()
     assert calls == [6, 4]  # the last byte is past the budget: OpenSSL's, imported again
-    assert cache_pack.hexdigest(b"y") == hashlib.sha256(b"y").hexdigest()
+    assert digests.hexdigest(b"y") == hashlib.sha256(b"y").hexdigest()
     assert calls == [6, 4]  # and hashlib imported: OpenSSL's from now on
 
 
