@@ -398,14 +398,3 @@ def _reason(error: BaseException) -> str:
         return error.strerror
     return str(error) or type(error).__name__
 
-
-def tolerant_streams() -> None:
-    """Template text may hold anything JSON allows (a lone surrogate, say): stdout and stderr
-    escape what the terminal cannot show rather than stop the run on it."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):
-                pass

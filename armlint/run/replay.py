@@ -45,8 +45,6 @@ import sys
 import time
 
 from armlint import __version__
-from armlint.paths import cache_dir, package_dir, rules_dir, schemas_dir
-from armlint.run.digests import hexdigest
 
 RECORD_FORMAT = 1
 MAX_RECORDS = 64  # records kept in the cache folder; the oldest are removed past this
@@ -208,6 +206,8 @@ def _parsed(data: bytes, invocation: Invocation) -> Record | None:
     if len(rest) != names + stamps + length:
         return None
     text = rest[names + stamps :]
+    from armlint.run.digests import hexdigest  # only with a record to check
+
     if hexdigest(text).encode("ascii") != digest:
         return None
     paths = os.fsdecode(rest[:names]).split("\n") if names else []
@@ -248,6 +248,8 @@ def record(invocation: Invocation, basis: Basis, text: str, code: int) -> str:
 
 
 def _digest(data: bytes) -> bytes:
+    from armlint.run.digests import hexdigest
+
     return hexdigest(data).encode("ascii")
 
 
@@ -337,6 +339,8 @@ def _looked_for(cwd: str) -> list[str]:
 
 def _own_files() -> list[str]:
     """armlint's modules, rule pack and schemas, and their folders (bytecode caches aside)."""
+    from armlint.paths import package_dir, rules_dir, schemas_dir
+
     found: list[str] = []
     for top in dict.fromkeys([package_dir(), rules_dir(), schemas_dir()]):
         for folder, subfolders, files in os.walk(top):
@@ -389,6 +393,8 @@ def _remove(path: str) -> None:
 
 
 def record_path(key: str) -> str:
+    from armlint.paths import cache_dir
+
     return os.path.join(cache_dir(), "results", "runs", f"{key}.run")
 
 
@@ -408,6 +414,8 @@ def _key(arguments: list[str], cwd: str) -> str:
         str(len(arguments)),
         *arguments,
     ]
+    from armlint.run.digests import hexdigest  # not for --version, --no-cache, other commands
+
     return hexdigest("\0".join(parts).encode("utf-8", "surrogatepass"))
 
 

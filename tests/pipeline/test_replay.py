@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import armlint.__main__ as entry
-from armlint import cli
+from armlint import cli, paths
 from armlint.run import cache_pack, replay
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,7 +206,7 @@ def test_an_edited_module_of_armlint_is_a_miss(project, monkeypatch, capsys, tmp
     own = tmp_path / "own"
     own.mkdir()
     (own / "module.py").write_text("x = 1\n", encoding="utf-8")
-    monkeypatch.setattr(replay, "package_dir", lambda: str(own))
+    monkeypatch.setattr(paths, "package_dir", lambda: str(own))
     armlint(monkeypatch, capsys, *CHECK)
     assert not armlint(monkeypatch, capsys, *CHECK)[2]
     (own / "module.py").write_text("x = 12\n", encoding="utf-8")
