@@ -345,3 +345,12 @@ def test_a_file_read_just_after_a_change_spoils_the_record(tmp_path):
     packs.remember_digest(str(path), os.stat(path), "0" * 64, time.time_ns())
     assert "changed just before it was read" in packs.unrecordable
     assert packs.read[str(path)] == cache_pack.stamp_of(os.stat(path))
+
+
+def test_files_named_directly_are_not_recorded(project, monkeypatch, capsys):
+    """pre-commit names the files it passes: the walk is not recorded for them (a stat of
+    each named path, outside any folder listing), so neither is the run."""
+    arguments = ("check", TEMPLATE, "arm/web-tier.json", "--format", "json")
+    first = armlint(monkeypatch, capsys, *arguments)
+    assert records(project) == []
+    assert armlint(monkeypatch, capsys, *arguments) == (first[0], first[1], True)
