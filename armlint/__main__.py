@@ -21,20 +21,10 @@ def main() -> int:
     return console_main(invocation)
 
 
-def tolerant_streams() -> None:
-    """Template text may hold anything JSON allows (a lone surrogate, say): stdout and stderr
-    escape what the terminal cannot show rather than stop the run on it (``cli.main`` too)."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):
-                pass
-
-
 def _print(text: str, code: int) -> int:
     """The recorded report on stdout, as the command prints one (``cli._print_report``)."""
+    from armlint.streams import tolerant_streams
+
     tolerant_streams()
     try:
         sys.stdout.write(text)

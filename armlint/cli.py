@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None, invocation=None) -> int:
     """Run armlint with ``argv`` (the process's arguments by default). ``invocation``: how the
     process was started (``armlint.run.replay.Invocation``), given by the process's entry
     point alone: a check it starts may be recorded for the next identical one."""
-    from armlint.__main__ import tolerant_streams  # the process's entry point owns them
+    from armlint.streams import tolerant_streams
 
     tolerant_streams()
     previous = _stop_on_signals()
