@@ -787,7 +787,9 @@ def _check(args) -> int:
 def _replay_basis(args, options, targets):
     """What the run's output rests on (``armlint.run.replay.Basis``), when the process may
     record it for the next identical invocation: a plain check of files, its report on stdout
-    alone, started from the command line (``armlint.__main__``); else None."""
+    alone, started from the command line (``armlint.__main__``); else None. Progress on a
+    terminal does not stop it: it counts the groups checked afresh, and a fully cached run,
+    which the replay stands for, checks none and shows none."""
     plain = (
         args.invocation is not None
         and args.command == "check"
@@ -795,7 +797,6 @@ def _replay_basis(args, options, targets):
         and not targets
         and not (args.write_baseline or args.against or args.verbose)
         and not (options.parameters or options.var_files)
-        and options.progress is None
     )
     if not plain:
         return None

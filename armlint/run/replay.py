@@ -28,8 +28,9 @@ A record is made only when every stamp lies more than ``SETTLED_NS`` before the 
 started (git's racy rule, as for the result cache's file stamps): whatever changes after that
 gives its file other times. A run is not recorded when it writes a report file, fixes files,
 reads from a pipe or stdin, compares with git (``--against``), names ``--parameters`` or
-``--var-file``, shows progress or lists cache misses (``--verbose``), met a link or a special
-file in its walk, or could not read a file. Records live in ``results/runs/`` of the cache
+``--var-file``, lists cache misses (``--verbose``), met a link or a special file in its walk
+or was named files directly, or could not read a file. (Progress on a terminal counts the
+files checked afresh: a fully cached run, which a replay stands for, shows none.) Records live in ``results/runs/`` of the cache
 folder, at most ``MAX_RECORDS`` of them (the oldest go first); ``--no-cache`` neither reads
 nor writes them.
 

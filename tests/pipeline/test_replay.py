@@ -354,3 +354,17 @@ def test_files_named_directly_are_not_recorded(project, monkeypatch, capsys):
     first = armlint(monkeypatch, capsys, *arguments)
     assert records(project) == []
     assert armlint(monkeypatch, capsys, *arguments) == (first[0], first[1], True)
+
+
+def test_a_run_watched_on_a_terminal_is_recorded(project, monkeypatch, capsys):
+    """Progress counts the groups checked afresh: a fully cached run, which the replay
+    stands for, shows none, so a run that showed progress may still be recorded."""
+    shown = []
+    monkeypatch.setattr(cli, "_progress_printer", lambda: lambda *counts: shown.append(counts))
+    first = armlint(monkeypatch, capsys, *CHECK)
+    assert shown and records(project)
+    shown.clear()
+    assert armlint(monkeypatch, capsys, *CHECK) == (first[0], first[1], False)
+    monkeypatch.setattr(replay, "replayed", lambda invocation: None)  # the cached run itself
+    assert armlint(monkeypatch, capsys, *CHECK) == (first[0], first[1], True)
+    assert shown == []
