@@ -747,8 +747,8 @@ def _check(args) -> int:
     if args.command == "check" and (args.fix or args.diff or args.fix_only):
         return _fix_with_inputs(args, config, options)
     basis = _replay_basis(args, options, targets)
-    if basis is not None and config.source:  # --config FILE may lie anywhere
-        basis.add([config.source])
+    if basis is not None:  # --config FILE, and the files it extends, may lie anywhere
+        basis.add(config.files)
     result = _with_special_inputs(args, options, lambda: _run(args, options, basis))
     if args.command == "check" and getattr(args, "write_baseline", None):
         from armlint.run.baseline import write_baseline

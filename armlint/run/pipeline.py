@@ -111,13 +111,14 @@ def run_check(options: RunOptions, found=None, basis=None) -> RunResult:
     with skipping(unmentioned):  # each file is read once for its key and its suppressions
         result = finish(result, options, CHECK_ENGINES)
     if basis is not None:
-        _rests_on(basis, options, packs, found is None)
+        _rests_on(basis, result, options, packs, found is None)
     return result
 
 
-def _rests_on(basis, options: RunOptions, packs, walked_here: bool) -> None:
+def _rests_on(basis, result: RunResult, options: RunOptions, packs, walked_here: bool) -> None:
     """Tell ``basis`` what the result rests on: what the result cache stamped (the walk, the
-    files whose stat or digest the run used) and the baseline."""
+    files whose stat or digest the run used), every file the report names (the suppression
+    scan read them, and the source lines under findings come from them) and the baseline."""
     if packs is None or not walked_here:
         basis.refuse("no result cache, or a walk made elsewhere")
         return
@@ -125,7 +126,11 @@ def _rests_on(basis, options: RunOptions, packs, walked_here: bool) -> None:
         basis.refuse(packs.unrecordable)
     if options.parameters or options.var_files:
         basis.refuse("--parameters and --var-file are read apart")
+    if any(note.startswith("internal error") for note in result.notes):
+        basis.refuse("an internal error")  # as _to_cache: a bug's result must not outlive it
     basis.saw(packs.read)
+    basis.add(report.path for report in result.files if report.status != "skipped")
+    basis.add(finding.location.path for finding in result.findings)
     if options.gates is not None and options.gates.baseline:
         basis.add([options.gates.baseline])
 

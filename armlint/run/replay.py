@@ -13,13 +13,15 @@ new day) runs the command as usual, which records it afresh.
 
 What the answer rests on, and so what is stamped: the folders the discovery walk listed and
 the ``.gitignore`` files it read (``cache_walk``), every file whose size or content digest the
-run used (templates, parameter files, linked templates, the rule pack: ``cache_pack``), the
-configuration file and the baseline file, and armlint's own files (its modules, rule pack
+run used (templates, parameter files, linked templates, the rule pack: ``cache_pack``), every
+file the report names (the suppression scan and the source lines under a finding read them),
+the configuration file and those it extends, the baseline file, and armlint's own files (its modules, rule pack
 and schemas: an upgrade, or an edit of an editable install). In the current folder and every
 folder above it, the names the configuration search and the project root look for
 (``LOOKED_FOR``) are recorded as stamped, absent or (``.git``, whose stamp every git command
 moves) present. What decides the rest is the key: the arguments as typed, the current
-folder, armlint's and Python's version and environment (``sys.prefix``), the environment
+folder, armlint's and Python's version and environment (``sys.prefix``), where armlint's
+package, rule pack and schemas are, the environment
 variables armlint reads (``ENVIRONMENT``), whether stdout and stderr are terminals (colours,
 progress), stdout's encoding and the terminal's width. A suppression's expiry date is judged
 against today, so a record holds for the day it was made.
@@ -29,7 +31,8 @@ started (git's racy rule, as for the result cache's file stamps): whatever chang
 gives its file other times. A run is not recorded when it writes a report file, fixes files,
 reads from a pipe or stdin, compares with git (``--against``), names ``--parameters`` or
 ``--var-file``, lists cache misses (``--verbose``), met a link or a special file in its walk
-or was named files directly, or could not read a file. (Progress on a terminal counts the
+or was named files directly, could not read a file, or met an internal error (a bug's
+result must not outlive the fix: the result cache does not keep it either). (Progress on a terminal counts the
 files checked afresh: a fully cached run, which a replay stands for, shows none.) Records live in ``results/runs/`` of the cache
 folder, at most ``MAX_RECORDS`` of them (the oldest go first); ``--no-cache`` neither reads
 nor writes them.
@@ -44,6 +47,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from stat import S_ISREG  # loaded with os already
 
 from armlint import __version__
 
@@ -119,13 +123,30 @@ def replayed(invocation: Invocation) -> Record | None:
     command)."""
     if not invocation.key or sys.stdout is None:  # a closed stdout: the command says so
         return None
+    data = _read_record(record_path(invocation.key))
+    record = None if data is None else parse_record(data, invocation)
+    return record if record is not None and unchanged(record) else None
+
+
+def _read_record(path: str) -> bytes | None:
+    """The file's bytes when it is a regular file of at most ``MAX_RECORD_BYTES``; opened
+    without blocking, so a FIFO put in its place is refused, not waited on."""
     try:
-        with open(record_path(invocation.key), "rb") as stream:
-            data = stream.read(MAX_RECORD_BYTES + 1)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except (OSError, ValueError):
         return None
-    record = parse_record(data, invocation)
-    return record if record is not None and unchanged(record) else None
+    try:
+        status = os.fstat(descriptor)
+        if not S_ISREG(status.st_mode) or status.st_size > MAX_RECORD_BYTES:
+            return None
+        chunks = []
+        while chunk := os.read(descriptor, MAX_RECORD_BYTES + 1):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 class Record:
@@ -186,8 +207,10 @@ def parse_record(data: bytes, invocation: Invocation) -> Record | None:
     """The record this module wrote for ``invocation`` today, else None. A record is
     untrusted input: anything unexpected is a miss. The layout: five lines (a magic word,
     ``RECORD_FORMAT``, the key, the day, the exit code), a line of sizes (stamped, absent and
-    present paths; bytes of paths, of stamps and of text; the text's SHA-256), then the paths
-    (one per line: stamped, absent, present), the stamps and the text."""
+    present paths; bytes of paths, of stamps and of text) ending with a CRC-32 of everything
+    else, then the paths (one per line: stamped, absent, present), the stamps and the text.
+    The CRC finds a damaged record (a person or a full disk; a whole file replaces a record
+    atomically) at a twelfth of a SHA-256's cost; stamps and paths must match besides."""
     try:
         return _parsed(data, invocation)
     except (ValueError, IndexError, UnicodeError):
@@ -202,23 +225,27 @@ def _parsed(data: bytes, invocation: Invocation) -> Record | None:
         return None
     if key != invocation.key.encode("ascii") or day != invocation.day.encode("ascii"):
         return None
-    *counts, digest = sizes.split(b" ")
-    stamped, absent, present, names, stamps, length = (int(count) for count in counts)
-    if len(rest) != names + stamps + length:
+    counts, _, checksum = sizes.rpartition(b" ")
+    if int(checksum) != _checksum([magic, version, key, day, code, counts], rest):
         return None
-    text = rest[names + stamps :]
-    from armlint.run.digests import hexdigest  # only with a record to check
-
-    if hexdigest(text).encode("ascii") != digest:
+    stamped, absent, present, names, stamps, length = (int(count) for count in counts.split())
+    if len(rest) != names + stamps + length:
         return None
     paths = os.fsdecode(rest[:names]).split("\n") if names else []
     if len(paths) != stamped + absent + present:
         return None
-    record = Record(int(code), text.decode("utf-8", "surrogatepass"), rest[names : names + stamps])
+    text = rest[names + stamps :].decode("utf-8", "surrogatepass")
+    record = Record(int(code), text, rest[names : names + stamps])
     record.stamped = paths[:stamped]
     record.absent = paths[stamped : stamped + absent]
     record.present = paths[stamped + absent :]
     return record
+
+
+def _checksum(head: list[bytes], rest: bytes) -> int:
+    from zlib import crc32  # only with a record to check or to write
+
+    return crc32(rest, crc32(b"\n".join(head)))
 
 
 # -- recording ------------------------------------------------------------------------------
@@ -236,22 +263,18 @@ def record(invocation: Invocation, basis: Basis, text: str, code: int) -> str:
     except _NotRecordable as why:
         return str(why)
     stamped, stamps, absent, present = made
-    listed = "\n".join([*stamped, *absent, *present])
-    if listed.count("\n") != len(stamped) + len(absent) + len(present) - 1:
+    paths = [*stamped, *absent, *present]
+    if any("\n" in path for path in paths):
         return "a path holds a line break"
-    names = os.fsencode(listed)
+    names = os.fsencode("\n".join(paths))
     body = text.encode("utf-8", "surrogatepass")
     sizes = [len(stamped), len(absent), len(present), len(names), len(stamps), len(body)]
     head = [_MAGIC, b"%d" % RECORD_FORMAT, invocation.key.encode(), invocation.day.encode()]
-    head += [b"%d" % code, b" ".join([*(b"%d" % size for size in sizes), _digest(body)])]
-    _write(record_path(invocation.key), b"\n".join([*head, names + stamps + body]))
+    head += [b"%d" % code, b" ".join(b"%d" % size for size in sizes)]
+    rest = names + stamps + body
+    head[-1] += b" %d" % _checksum(head, rest)
+    _write(record_path(invocation.key), b"\n".join([*head, rest]))
     return ""
-
-
-def _digest(data: bytes) -> bytes:
-    from armlint.run.digests import hexdigest
-
-    return hexdigest(data).encode("ascii")
 
 
 class _NotRecordable(Exception):
@@ -273,7 +296,8 @@ def _rows(invocation: Invocation, basis: Basis) -> tuple[list[str], bytes, list[
     # Older than this, or the record is not made (inlined: a thousand rows and more).
     limit = invocation.started_ns - SETTLED_NS
     stamps: dict[str, bytes] = {}
-    now = [(path, _stamp_now(path)) for path in [*basis.paths, *_own_files()]]
+    later = [path for path in [*basis.paths, *_own_files()] if path not in basis.stamps]
+    now = [(path, _stamp_now(path)) for path in later]
     for path, stamp in [*basis.stamps.items(), *now]:
         if stamp is None:
             raise _NotRecordable(f"{path} is gone")
@@ -401,6 +425,8 @@ def record_path(key: str) -> str:
 
 def _key(arguments: list[str], cwd: str) -> str:
     """Everything besides files that decides a check's output, as one digest."""
+    from armlint.paths import package_dir, rules_dir, schemas_dir
+
     out, err = _terminal(sys.stdout), _terminal(sys.stderr)
     parts = [
         _MAGIC.decode(),
@@ -408,6 +434,11 @@ def _key(arguments: list[str], cwd: str) -> str:
         __version__,
         sys.version,
         sys.prefix,  # the environment (python and python3 in it are one)
+        # Which armlint: another checkout on PYTHONPATH, another worktree's editable install
+        # (whose own files are stamped only where the record was made).
+        package_dir(),
+        rules_dir(),
+        schemas_dir(),
         cwd,
         *(f"{name}={os.environ.get(name)}" for name in ENVIRONMENT),
         f"stdout={out} {getattr(sys.stdout, 'encoding', None)} {_columns(out)}",

@@ -368,3 +368,71 @@ def test_a_run_watched_on_a_terminal_is_recorded(project, monkeypatch, capsys):
     monkeypatch.setattr(replay, "replayed", lambda invocation: None)  # the cached run itself
     assert armlint(monkeypatch, capsys, *CHECK) == (first[0], first[1], True)
     assert shown == []
+
+
+# -- found by review (session 12): what else a report rests on --------------------------------
+
+
+def test_a_configuration_file_extended_is_stamped(project, monkeypatch, capsys):
+    (project / "base.yaml").write_text("fail-on: error\n", encoding="utf-8")
+    (project / ".armlint.yaml").write_text("extend: base.yaml\n", encoding="utf-8")
+    first = armlint(monkeypatch, capsys, *CHECK)
+    assert len(records(project)) == 1
+    (project / "base.yaml").write_text("ignore: [AZP]\n", encoding="utf-8")
+    code, out, ran = armlint(monkeypatch, capsys, *CHECK)
+    assert ran and out != first[1]
+    assert (code, out) == fresh(monkeypatch, capsys)
+
+
+def test_another_armlint_package_is_another_key(project, monkeypatch, capsys):
+    """Another checkout on PYTHONPATH or another worktree's editable install: its own files
+    are not those the record stamped."""
+    armlint(monkeypatch, capsys, *CHECK)
+    assert not armlint(monkeypatch, capsys, *CHECK)[2]
+    monkeypatch.setattr(paths, "package_dir", lambda: str(project / "elsewhere"))
+    assert armlint(monkeypatch, capsys, *CHECK)[2]
+
+
+BICEP_MAIN = "module vm '../mods/vm.bicep' = {\n  name: 'vm'\n}\n"
+
+
+def test_a_module_named_by_a_finding_is_stamped(project, monkeypatch, capsys):
+    """A Bicep module in a folder that is not checked: its findings are reported at its
+    lines, and a suppression added there must be seen (the suppression scan reads it)."""
+    (project / "app").mkdir()
+    (project / "mods").mkdir()
+    (project / "app" / "main.bicep").write_text(BICEP_MAIN, encoding="utf-8")
+    module = (ROOT / "examples" / "bicep" / "main.bicep").read_text(encoding="utf-8")
+    (project / "mods" / "vm.bicep").write_text(module, encoding="utf-8")
+    arguments = ("check", "app", "--format", "json", "--jobs", "1")
+    first = armlint(monkeypatch, capsys, *arguments)
+    assert '"rule": "AZP104"' in first[1] and len(records(project)) == 1
+    assert not armlint(monkeypatch, capsys, *arguments)[2]
+    suppressed = module.replace(
+        "provisionVMAgent: false", "provisionVMAgent: false // armlint: ignore AZP104 ops, JIRA-1"
+    )
+    (project / "mods" / "vm.bicep").write_text(suppressed, encoding="utf-8")
+    code, out, ran = armlint(monkeypatch, capsys, *arguments)
+    assert ran and out != first[1]
+    fresh_run = armlint(monkeypatch, capsys, *arguments, "--no-cache")
+    assert (code, out) == fresh_run[:2]
+
+
+def test_a_fifo_in_place_of_a_record_is_a_miss_not_a_hang(project, monkeypatch, capsys):
+    first = armlint(monkeypatch, capsys, *CHECK)
+    [path] = records(project)
+    path.unlink()
+    os.mkfifo(path)
+    code, out, ran = armlint(monkeypatch, capsys, *CHECK)
+    assert ran and (code, out) == first[:2]
+
+
+def test_a_run_with_an_internal_error_is_not_recorded(project, monkeypatch, capsys):
+    from armlint.run import pipeline
+
+    def broken(unit, options):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(pipeline, "_load_unit", broken)
+    assert "internal error" in armlint(monkeypatch, capsys, *CHECK)[1]
+    assert records(project) == []
