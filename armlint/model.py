@@ -705,6 +705,7 @@ class LoadResult(Value):
         "findings",  # AZP001/AZP002/AZP003 found while loading
         "files",
         "notes",  # budget cuts, skipped remote modules, ...
+        "dependencies",
     )
     _values = attrgetter(*__slots__)
 
@@ -714,11 +715,16 @@ class LoadResult(Value):
         findings: list[Finding] | None = None,
         files: list[FileReport] | None = None,
         notes: list[str] | None = None,
+        dependencies: list[str] | None = None,
     ) -> None:
         self.records = [] if records is None else records
         self.findings = [] if findings is None else findings
         self.files = [] if files is None else files
         self.notes = [] if notes is None else notes
+        # The paths read or looked for besides the files given (a linked template, a Bicep
+        # module, a lock file), as written, not resolved: the result changes with them, and
+        # with their absence. The result cache keeps each with its digest (run/workunits.py).
+        self.dependencies = [] if dependencies is None else dependencies
 
     @classmethod
     def failed(cls, label: str, files: list, error: Exception) -> LoadResult:

@@ -36,15 +36,14 @@ LIVE_EXPORT = "live-export"  # exported Azure state checked like a template (arm
 
 
 class JsonLoad:
-    """What the ARM loader found: its result, the plan files for the Terraform loader, and the
-    linked templates read (their changes invalidate a cached result)."""
+    """What the ARM loader found: its result (with the linked templates looked for among its
+    dependencies), the plan files for the Terraform loader, and the live exports."""
 
-    __slots__ = ("result", "plans", "dependencies", "live")
+    __slots__ = ("result", "plans", "live")
 
     def __init__(self) -> None:
         self.result = LoadResult()
         self.plans: list[str] = []
-        self.dependencies: list[str] = []
         self.live: list[JsonDocument] = []  # live exports, for armlint.live
 
 
@@ -110,7 +109,7 @@ def load_files(
                 result.files.append(file_report(document, kinds.TEMPLATE))
         elif kind == kinds.PLAN:
             loaded.plans.append(path)
-    loaded.dependencies.extend(str(path) for path in loader.linked_cache)
+    result.dependencies.extend(loader.looked_for)
     loaded.live.extend(documents[path] for path in paths if found.get(path) == LIVE_EXPORT)
     for path, kind in found.items():
         if kind in (kinds.TEMPLATE, kinds.PLAN, LIVE_EXPORT):

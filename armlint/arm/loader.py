@@ -239,6 +239,10 @@ class TemplateLoader:
         self.explore = explore
         self.max_bytes = max_bytes  # for linked templates, as for the files given
         self.linked_cache: dict[Path, tuple[dict, SourceText] | str] = {}
+        # The linked templates looked for, as written (the template's folder joined with the
+        # relative path), not resolved: a symlinked folder on the way that is retargeted then
+        # gives the path other content, which a resolved path would not show.
+        self.looked_for: dict[str, None] = {}
 
     @cached_property
     def roots(self) -> list[Path]:
@@ -405,6 +409,7 @@ class TemplateLoader:
             return f"linked template {relative!r} cannot be resolved: {_why(error)}"
         if not any(target == root or root in target.parents for root in self.roots):
             return f"linked template '{relative}' is outside the scanned tree and is not read"
+        self.looked_for[str(Path(base).parent / relative)] = None
         if target not in self.linked_cache:
             if not target.exists():
                 self.linked_cache[target] = f"linked template '{relative}' does not exist"

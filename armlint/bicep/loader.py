@@ -48,6 +48,9 @@ class Workspace:
     # the files of a folder share its resolution.
     resolved: dict[Path, Path] = field(default_factory=dict)
     folders: FolderResolver = field(default_factory=FolderResolver)
+    # Each module and ``using`` target looked for, as written (see ``load``): the result's
+    # dependencies, there or not.
+    looked_for: dict[str, None] = field(default_factory=dict)
 
     def resolve(self, path: Path) -> Path:
         found = self.resolved.get(path)
@@ -71,7 +74,10 @@ class Workspace:
         """A file named by a module or 'using': read once, even when it is not an input.
 
         ``path`` may be unresolved (a module's folder joined with its relative path); the
-        program is read from, and keeps, the resolved path."""
+        program is read from, and keeps, the resolved path. ``path`` as written is a
+        dependency of the result: the file may lie outside the files checked, be created
+        later, or be reached through a symlinked folder that is retargeted."""
+        self.looked_for[str(path)] = None
         key = self.resolve(path)
         if key not in self.programs:
             self.programs[key] = self._parse(key, display, None) if key.exists() else None
@@ -122,10 +128,11 @@ def _module_targets(program: Program, resolve) -> set[Path]:
     }
 
 
-def _using_target(program: Program, resolve) -> Path | None:
+def _using_path(program: Program) -> Path | None:
+    """The template a parameter file names by ``using``, as written (unresolved)."""
     if program.using is None or program.using.lower() == "none" or is_registry(program.using):
         return None
-    return resolve(program.source.path.parent / program.using)
+    return program.source.path.parent / program.using
 
 
 @dataclass
@@ -286,13 +293,14 @@ def _roots(workspace: Workspace) -> list[Root]:
     used: set[Path] = set()
     roots: list[Root] = []
     for params in param_files:
-        target = _using_target(params, workspace.resolve)
-        if target is None or params.using is None:  # (a target implies a `using` path)
+        written = _using_path(params)
+        if written is None or params.using is None:  # (a target implies a `using` path)
             continue
+        target = workspace.resolve(written)
         display = os.path.normpath(
             os.path.join(os.path.dirname(params.source.display), params.using)
         )
-        template = workspace.load(target, Path(display).as_posix())
+        template = workspace.load(written, Path(display).as_posix())
         if template is not None:
             used.add(target)
             roots.append(Root(template, params))
@@ -375,6 +383,7 @@ def _load_files(
             "their outputs are unknown"
         )
     result.notes.extend(notes)
+    result.dependencies.extend(workspace.looked_for)
     return result
 
 

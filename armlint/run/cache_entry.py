@@ -15,7 +15,7 @@ from operator import itemgetter
 
 from armlint.run.cache_pack import hex_digits_alone
 
-FORMAT = 5  # the schema's "format" const; workunits._result_to writes it
+FORMAT = 6  # the schema's "format" const; workunits._result_to writes it
 _TOP = {"format", "files", "findings", "notes", "resources", "dependencies"}
 _FILE = {"path", "kind", "status", "reason"}
 _LOCATION = {"path", "line", "column", "end_line", "end_column"}
@@ -57,7 +57,8 @@ _FIX_TYPES = (str, str, list)
 _EDIT_MEMBERS = itemgetter("path", "start", "end", "new_text")
 _EDIT_TYPES = (str, int, int, str)
 _PAIR_TYPES: set[tuple[type, ...]] = {(str, str)}
-# A dependency's digest is None for a special file.
+# A dependency's digest is None when it was absent, "unreadable" for a special file
+# (workunits.dependency_digest).
 _DEPENDENCY_TYPES: set[tuple[type, ...]] = {(str, str), (str, type(None))}
 
 

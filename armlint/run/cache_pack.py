@@ -114,9 +114,11 @@ class ResultPacks:
         self._stamps_wanted = False  # files every run reads were hashed anew: write their stamps
         self._statuses: dict[str, os.stat_result] = {}  # path -> its stat in this run
         # What the run's result rests on, for the record of the whole run (run/replay.py):
-        # each path it asked ``stat`` or a digest of with the stamp it saw (None: gone), and
-        # why the run cannot be recorded, if so.
+        # each path it asked ``stat`` or a digest of with the stamp it saw (None: gone), the
+        # dependencies it found absent (``absent_now``), and why the run cannot be recorded,
+        # if so.
         self.read: dict[str, Stamp | None] = {}
+        self.absent: dict[str, None] = {}
         self.unrecordable = ""
 
     # -- reading --------------------------------------------------------------------------
@@ -165,12 +167,33 @@ class ResultPacks:
         status = self._statuses.get(name)
         if status is None:
             try:
-                status = self._statuses[name] = os.stat(name)
+                status = self._stat(name)
             except (OSError, ValueError):
                 self._saw(name, None)
                 raise
-            self._saw(name, stamp_of(status))
         return status
+
+    def _stat(self, name: str) -> os.stat_result:
+        """``os.stat`` of ``name``, kept for the run and seen with its stamp."""
+        status = self._statuses[name] = os.stat(name)
+        self._saw(name, stamp_of(status))
+        return status
+
+    def absent_now(self, path: str) -> bool:
+        """Whether nothing is at ``path`` (``stat`` raises FileNotFoundError), for a
+        dependency that may be absent (a lock file): the run then rests on its absence
+        (``absent``), where a file that ``status`` finds gone makes it unrecordable. What is
+        there is ``stat`` ed once, as by ``status``."""
+        if path in self._statuses:
+            return False
+        try:
+            self._stat(path)
+        except FileNotFoundError:
+            self.absent[path] = None
+            return True
+        except (OSError, ValueError):
+            return False  # something may be there that cannot be read: digest_of says so
+        return False
 
     def walk(self, key: str) -> dict | None:
         """The walk recorded under ``key`` (cache_walk checks it), or None."""

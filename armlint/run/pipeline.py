@@ -128,7 +128,7 @@ def _rests_on(basis, result: RunResult, options: RunOptions, packs, walked_here:
         basis.refuse("--parameters and --var-file are read apart")
     if any(note.startswith("internal error") for note in result.notes):
         basis.refuse("an internal error")  # as _to_cache: a bug's result must not outlive it
-    basis.saw(packs.read)
+    basis.saw(packs.read, packs.absent)
     basis.add(report.path for report in result.files if report.status != "skipped")
     basis.add(finding.location.path for finding in result.findings)
     if options.gates is not None and options.gates.baseline:
@@ -451,9 +451,10 @@ def _checked(
     return findings
 
 
-def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
-    result = RunResult()
-    dependencies: list[str] = []
+def _load_unit(unit, options: RunOptions) -> tuple[LoadResult, list[str]]:
+    """The unit's records, findings, file reports and notes, and its dependencies: what the
+    loaders read or looked for besides the unit's files (``_outside``)."""
+    result = LoadResult()
     if unit.kind == "json":
         # Given as strings: arm.load makes each a Path, and a Path made again from a Path is
         # parsed again (Python 3.11).
@@ -471,7 +472,6 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
         _merge(result, loaded.result)
         if loaded.live:
             _merge(result, _load_live(loaded.live))
-        dependencies.extend(loaded.dependencies)
         if loaded.plans:
             _merge(result, _load_terraform([], loaded.plans, options))
     elif unit.kind == "terraform":
@@ -492,7 +492,15 @@ def _load_unit(unit, options: RunOptions) -> tuple[RunResult, list[str]]:
                 lambda: bicep.load(paths, explore=options.explore, deployment=options.deployment),
             ),
         )
-    return result, dependencies
+    return result, _outside(result.dependencies, unit.files)
+
+
+def _outside(paths: list[str], files: tuple[str, ...]) -> list[str]:
+    """``paths`` but the unit's own files (their contents are in the unit's key), once each."""
+    if not paths:
+        return []
+    own = set(files)
+    return [path for path in dict.fromkeys(paths) if path not in own]
 
 
 @cache
@@ -709,6 +717,9 @@ def _merge(result: RunResult | LoadResult, loaded: RunResult | LoadResult) -> No
     result.findings.extend(loaded.findings)
     result.files.extend(loaded.files)
     result.notes.extend(loaded.notes)
+    if isinstance(result, LoadResult) and isinstance(loaded, LoadResult):
+        # A unit's (``_load_unit``); a run's result keeps none: its units' cache entries do.
+        result.dependencies.extend(loaded.dependencies)
 
 
 def _guarded(label: str, files: list[Path], load: Callable[[], LoadResult]) -> LoadResult:

@@ -96,19 +96,22 @@ def _may_be_recorded(arguments: list[str]) -> bool:
 
 class Basis:
     """What one run's output rests on: the paths it used with the stamp each had then (None:
-    it was gone), the paths whose stamps are taken when the record is made, and why the run
-    cannot be recorded (empty when it can)."""
+    it was gone), the paths it found absent and must stay so (a dependency such as a lock
+    file), the paths whose stamps are taken when the record is made, and why the run cannot
+    be recorded (empty when it can)."""
 
     def __init__(self) -> None:
         self.stamps: dict[str, tuple[int, ...] | None] = {}
+        self.absent: dict[str, None] = {}
         self.paths: dict[str, None] = {}
         self.unrecordable = ""
 
     def add(self, paths) -> None:
         self.paths.update(dict.fromkeys(paths))
 
-    def saw(self, stamps: dict[str, tuple[int, ...] | None]) -> None:
+    def saw(self, stamps: dict[str, tuple[int, ...] | None], absent=()) -> None:
         self.stamps.update(stamps)
+        self.absent.update(dict.fromkeys(absent))
 
     def refuse(self, why: str) -> None:
         self.unrecordable = self.unrecordable or why
@@ -307,7 +310,7 @@ def _rows(invocation: Invocation, basis: Basis) -> tuple[list[str], bytes, list[
         name = path[len(prefix) :] if path.startswith(prefix) else path
         if stamps.setdefault(name, line) != line:
             raise _NotRecordable(f"{path} changed during the run")
-    absent, present = [], []
+    absent, present = _absent_dependencies(basis), []
     for path in _looked_for(cwd):
         status = _status(path)
         if status is None:
@@ -319,6 +322,14 @@ def _rows(invocation: Invocation, basis: Basis) -> tuple[list[str], bytes, list[
                 raise _unsettled(path)
             stamps[path] = STAMP % _stamp_of(status)  # absolute: not under the current folder
     return list(stamps), b"".join(stamps.values()), absent, present
+
+
+def _absent_dependencies(basis: Basis) -> list[str]:
+    """The dependencies the run found absent; one it also stamped came or went meanwhile."""
+    for path in basis.absent:
+        if path in basis.stamps or path in basis.paths:
+            raise _NotRecordable(f"{path} changed during the run")
+    return list(basis.absent)
 
 
 def _unsettled(path: str) -> _NotRecordable:

@@ -286,7 +286,8 @@ def lookup_cached(key: str, packs: ResultPacks | None = None) -> tuple[UnitResul
     armlint wrote it, see ``stamped``) matches, which a truncated, damaged or hand-edited entry
     does not, and checked against the shape of schemas/cache-entry.schema.json
     (``cache_entry.well_formed``) all the same. Its dependencies are read only if they are
-    regular files. A damaged pack as a whole is a plain miss (``cache_pack``)."""
+    regular files, or must stay absent (``dependency_digest``). A damaged pack as a whole
+    is a plain miss (``cache_pack``)."""
     from armlint.run.cache_pack import ResultPacks
 
     packs = ResultPacks() if packs is None else packs
@@ -299,11 +300,40 @@ def lookup_cached(key: str, packs: ResultPacks | None = None) -> tuple[UnitResul
     if data is None:
         return None, odd
     for dependency, digest in data["dependencies"]:
-        if digest is None:
+        if digest == UNREADABLE:
             return None, "names a dependency that was not a regular file"
-        if digest_of(dependency, packs=packs) != digest:
+        if dependency_digest(dependency, packs) != digest:
             return None, ""
     return _result_from(data), ""
+
+
+# What an entry keeps of a dependency besides a content digest: null when nothing was there
+# (the entry holds while nothing is), UNREADABLE when something was there that is not a
+# readable regular file (a FIFO, a device, a folder: never read, so the entry is refused).
+ABSENT = None
+UNREADABLE = "unreadable"
+
+
+def dependency_digest(path: str, packs: ResultPacks | None = None) -> str | None:
+    """A dependency's content digest, ``ABSENT`` or ``UNREADABLE``. Absent is what ``stat``
+    says with FileNotFoundError alone: a folder that cannot be searched hides whether the
+    file is there, so that is unreadable. A Terraform root module without a lock file is the
+    common absent dependency, and its result stays cached."""
+    if _absent(path, packs):
+        return ABSENT
+    return digest_of(path, packs=packs) or UNREADABLE
+
+
+def _absent(path: str, packs: ResultPacks | None) -> bool:
+    if packs is not None:
+        return packs.absent_now(path)  # the run's record learns it rests on the absence
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def _parsed_entry(raw: bytes) -> tuple[dict | None, str]:
@@ -371,7 +401,9 @@ def store(key: str, result: UnitResult, packs: ResultPacks | None = None) -> Non
 def _result_to(result: UnitResult, packs: ResultPacks | None = None) -> dict:
     # 2: findings carry scenario and parameter_file apart from the message; 3: and their fix;
     # 4: a stamp (the digest of the entry as written) ends each entry; 5: the unknown values
-    # counted but not listed (a run without --show-unknown), when there are any
+    # counted but not listed (a run without --show-unknown), when there are any; 6: a
+    # dependency's digest is null when it was absent (it must stay so), "unreadable" for a
+    # special file
     from armlint.run.cache_entry import FORMAT  # the schema's const
 
     entry = {
@@ -380,7 +412,7 @@ def _result_to(result: UnitResult, packs: ResultPacks | None = None) -> dict:
         "findings": [finding.to_dict() for finding in result.findings],
         "notes": result.notes,
         "resources": result.resources,
-        "dependencies": [[path, digest_of(path, packs=packs)] for path in result.dependencies],
+        "dependencies": [[path, dependency_digest(path, packs)] for path in result.dependencies],
     }
     if result.unknowns:
         entry["unknowns"] = result.unknowns

@@ -316,6 +316,8 @@ def _evaluate_root(
     root.root_inputs = _root_inputs(root, config, extra_vars)
     instances = _walk(root)
     relations = Relations(_collect_relations(instances))
+    # The lock file decides the provider version, there or not: a dependency either way.
+    result.dependencies.append(str(config.directory / LOCK_FILE))
     locked = lock_version(config.directory)
     schedules = schedule_facts(instances)
     before = len(result.records)

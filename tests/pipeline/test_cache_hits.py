@@ -71,7 +71,7 @@ def test_the_python_checks_accept_and_refuse_what_the_schema_does(private_cache)
     run_check(RunOptions(paths=[str(EXAMPLES)], cache=True))
     valid = [entry for entry in _entries(private_cache) if entry["findings"]]
     assert valid
-    broken = []
+    broken, dependencies = [], []
     for entry in valid[:3]:
         for field, bad in (("line", "7"), ("column", -1), ("extra", 1), ("end_line", True)):
             changed = copy.deepcopy(entry)
@@ -81,14 +81,23 @@ def test_the_python_checks_accept_and_refuse_what_the_schema_does(private_cache)
             changed = copy.deepcopy(entry)
             changed["findings"][0][field] = bad
             broken.append(changed)
-        for field, bad in (("format", 3), ("stamp", "zz"), ("notes", [1]), ("files", {})):
+        for field, bad in (("format", 5), ("stamp", "zz"), ("notes", [1]), ("files", {})):
             changed = copy.deepcopy(entry)
             changed[field] = bad
             broken.append(changed)
+        for dependency, good in (
+            (["a.hcl", None], True),
+            (["p", "unreadable"], True),
+            (["x", 1], False),
+        ):
+            changed = copy.deepcopy(entry)
+            changed["dependencies"] = [dependency]  # null: absent (format 6)
+            (dependencies if good else broken).append(changed)
     schema = json.loads(
         (Path(schemas_dir()) / "cache-entry.schema.json").read_text(encoding="utf-8")
     )
     validator = Draft202012Validator(schema)
+    valid += dependencies
     for entry in valid + broken:
         assert well_formed(entry) == validator.is_valid(entry), entry
     assert all(well_formed(entry) for entry in valid)
