@@ -75,7 +75,9 @@ def edit_bicep_module(top: Path) -> None:
 
 
 def bicep_module_not_there(top: Path) -> None:
+    """Its folder is there (a new folder would change the stamp of the walked one above)."""
     write(top / "bicep" / "main.bicep", "module vm '../mods/vm.bicep' = {\n  name: 'vm'\n}\n")
+    (top / "mods").mkdir()
 
 
 def create_bicep_module(top: Path) -> None:
