@@ -18,20 +18,9 @@ from tests.pipeline.test_replay import armlint, records
 ROOT = Path(__file__).resolve().parents[2]
 BICEP_VM = (ROOT / "examples" / "bicep" / "main.bicep").read_text(encoding="utf-8")
 LOCK = 'provider "registry.terraform.io/hashicorp/azurerm" {\n  version = "%s"\n}\n'
-# automatic_updates_enabled came with azurerm 4.42: with 4.41 locked it is AZP111.
-TERRAFORM_VM = """resource "azurerm_windows_virtual_machine" "case" {
-  name     = "case"
-  location = "westus"
-  patch_mode = "Manual"
-  automatic_updates_enabled = false
-  source_image_reference {
-    publisher = "MicrosoftWindowsServer"
-    offer     = "WindowsServer"
-    sku       = "2022-datacenter"
-    version   = "latest"
-  }
-}
-"""
+# automatic_updates_enabled came to scale sets in a later azurerm than 4.41 or 4.42: with
+# either locked it is AZP111 naming the version, without a lock file (the newest) nothing.
+TERRAFORM_VMSS = (ROOT / "tests/fixtures/terraform/rules/AZP111_bad/main.tf").read_text("utf-8")
 
 
 @pytest.fixture
@@ -91,7 +80,7 @@ def bicep_using(top: Path) -> None:
 
 
 def terraform_without_lock(top: Path) -> None:
-    write(top / "tf" / "main.tf", TERRAFORM_VM)
+    write(top / "tf" / "main.tf", TERRAFORM_VMSS)
 
 
 def create_lock(top: Path) -> None:
