@@ -403,13 +403,15 @@ class TemplateLoader:
     def _load_linked(self, relative: str, base: str | Path):
         from pathlib import Path  # see roots
 
+        written = Path(base).parent / relative
+        # What it resolves to (inside the tree or not) and its content decide the result.
+        self.looked_for[str(written)] = None
         try:
-            target = (Path(base).parent / relative).resolve()
+            target = written.resolve()
         except (OSError, ValueError, RuntimeError) as error:
             return f"linked template {relative!r} cannot be resolved: {_why(error)}"
         if not any(target == root or root in target.parents for root in self.roots):
             return f"linked template '{relative}' is outside the scanned tree and is not read"
-        self.looked_for[str(Path(base).parent / relative)] = None
         if target not in self.linked_cache:
             if not target.exists():
                 self.linked_cache[target] = f"linked template '{relative}' does not exist"

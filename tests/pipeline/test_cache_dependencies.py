@@ -42,7 +42,7 @@ def write(path: Path, text: str) -> None:
 
 
 def outcome(folder: str, cache: bool) -> tuple[list[dict], list[str]]:
-    result = run_check(RunOptions(paths=[folder], cache=cache))
+    result = run_check(RunOptions(paths=[folder], cache=cache, show_unknown=True))
     return [finding.to_dict() for finding in result.findings], result.notes
 
 
@@ -117,6 +117,14 @@ def retarget_symlink(top: Path) -> None:
     os.replace(vendor / "current.new", vendor / "current")
 
 
+def arm_linked_outside_the_tree(top: Path) -> None:
+    """The same, but current points outside the folder checked: the template is not read."""
+    arm_linked_through_symlink(top)
+    write(top / "outside" / "linked.json", template(f"[{windows_vm()}]"))
+    (top / "arm" / "vendor" / "current").unlink()
+    os.symlink(top / "outside", top / "arm" / "vendor" / "current")
+
+
 CHANGES = {
     "bicep-module-edited": ("bicep", bicep_module, edit_bicep_module),
     "bicep-module-created": ("bicep", bicep_module_not_there, create_bicep_module),
@@ -125,6 +133,7 @@ CHANGES = {
     "terraform-lock-edited": ("tf", terraform_with_lock, edit_lock),
     "terraform-lock-removed": ("tf", terraform_with_lock, remove_lock),
     "arm-symlink-retargeted": ("arm", arm_linked_through_symlink, retarget_symlink),
+    "arm-symlink-retargeted-into-the-tree": ("arm", arm_linked_outside_the_tree, retarget_symlink),
 }
 
 
