@@ -182,8 +182,8 @@ class ResultPacks:
     def absent_now(self, path: str) -> bool:
         """Whether nothing is at ``path`` (``stat`` raises FileNotFoundError), for a
         dependency that may be absent (a lock file): the run then rests on its absence
-        (``absent``), where a file that ``status`` finds gone makes it unrecordable. What is
-        there is ``stat`` ed once, as by ``status``."""
+        (``absent``), where a file that ``status`` finds gone makes it unrecordable. A path
+        that is there is asked ``stat`` once in the run, as ``status`` asks it."""
         if path in self._statuses:
             return False
         try:
