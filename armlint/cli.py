@@ -574,8 +574,12 @@ def _settings(args):
     from armlint.paths import path_text
 
     try:
+        cwd = os.getcwd()
+    except OSError:  # the folder was removed under the shell that is in it
+        raise UsageError("the current folder no longer exists") from None
+    try:
         given = getattr(args, "config", None)
-        path = path_text(given) if given else find_config(os.getcwd())
+        path = path_text(given) if given else find_config(cwd)
         if path is not None and not os.path.isfile(path):
             raise UsageError(f"configuration file not found: {path}")
         return load_config(path)
@@ -1052,10 +1056,9 @@ def stdout_failed(error: OSError | ValueError, code: int) -> int:
 
 
 def _print_report_failed(error: OSError | ValueError) -> None:
-    if isinstance(error, BrokenPipeError):
-        _silence_stdout()
-        return
     _silence_stdout()
+    if isinstance(error, BrokenPipeError):
+        return  # a reader that went away (`| head`) is not an error
     raise OutputFailed(f"cannot write the report to standard output: {_reason(error)}") from None
 
 

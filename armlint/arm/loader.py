@@ -413,7 +413,7 @@ class TemplateLoader:
         if not any(target == root or root in target.parents for root in self.roots):
             return f"linked template '{relative}' is outside the scanned tree and is not read"
         if target not in self.linked_cache:
-            if not target.exists():
+            if not _exists(target):
                 self.linked_cache[target] = f"linked template '{relative}' does not exist"
             else:
                 document = read_json(target, self.max_bytes)
@@ -423,6 +423,15 @@ class TemplateLoader:
                     why = document.findings[0].message if document.findings else "unreadable"
                     self.linked_cache[target] = f"linked template '{relative}': {why}"
         return self.linked_cache[target]
+
+
+def _exists(path: Path) -> bool:
+    """``Path.exists``, False also for a name the system refuses (too long: ENAMETOOLONG,
+    which Python 3.11's ``exists`` raises); reading it would fail the same way."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _with_choices(given: dict, choices) -> dict:

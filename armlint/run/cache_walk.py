@@ -58,7 +58,10 @@ def discover_cached(options: RunOptions, packs: ResultPacks) -> Discovery:
         packs.remember_walk(key, record)
         _walked(record, packs)
     else:
-        packs.not_recordable("the walk met a link, a special file or a recent change")
+        packs.not_recordable(
+            "the walk is not recorded (a link, a special file, a path named directly or a "
+            "recent change)"
+        )
     return found
 
 

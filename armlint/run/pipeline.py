@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import time
 from collections.abc import Callable
 from functools import cache, partial
 from operator import attrgetter
@@ -32,6 +33,7 @@ from armlint.run.discover import discover
 from armlint.run.findings import CHECK_ENGINES, finish
 from armlint.run.options import Gates, MissingPaths, Progress, RunOptions
 from armlint.run.workunits import (
+    DependenciesSeen,
     UnitResult,
     cache_key,
     digest_of,
@@ -124,8 +126,6 @@ def _rests_on(basis, result: RunResult, options: RunOptions, packs, walked_here:
         return
     if packs.unrecordable:
         basis.refuse(packs.unrecordable)
-    if options.parameters or options.var_files:
-        basis.refuse("--parameters and --var-file are read apart")
     if any(note.startswith("internal error") for note in result.notes):
         basis.refuse("an internal error")  # as _to_cache: a bug's result must not outlive it
     basis.saw(packs.read, packs.absent)
@@ -366,6 +366,14 @@ def _to_cache(packs, key: str | None, unit_result) -> None:
     again for it would cost a read and a digest each, and could name changed content)."""
     if any(note.startswith("internal error") for note in unit_result.notes):
         return  # a bug's result must not outlive the fix
+    from armlint.run.cache_pack import SETTLED_NS  # with the cache only
+
+    seen = unit_result.loaded
+    if seen is not None and not seen.held(SETTLED_NS):
+        # A linked template, module or lock file changed during the run (or just before):
+        # the entry would pair this result with the digest of other content.
+        packs.not_recordable("a file a unit read besides its own changed during the run")
+        return
     if key:
         store(key, unit_result, packs)
 
@@ -389,6 +397,7 @@ def check_unit(unit, options: RunOptions):
 
 def _check_unit(unit, options: RunOptions):
     preload(options.named_data)
+    started_ns = time.time_ns()  # before the load: see DependenciesSeen
     try:
         result, dependencies = _load_unit(unit, options)
     except Exception as error:  # one unit's bug must not stop the run
@@ -404,7 +413,7 @@ def _check_unit(unit, options: RunOptions):
         else:
             findings.append(finding)
     findings = _with_fixes(findings, result.records, options)
-    return UnitResult(
+    checked = UnitResult(
         files=result.files,
         findings=findings,
         notes=list(dict.fromkeys(result.notes)),
@@ -412,6 +421,8 @@ def _check_unit(unit, options: RunOptions):
         dependencies=dependencies,
         unknowns=unknowns,
     )
+    checked.loaded = DependenciesSeen(started_ns, dependencies)
+    return checked
 
 
 def _with_fixes(findings: list[Finding], records: list[VmRecord], options: RunOptions):

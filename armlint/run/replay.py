@@ -54,6 +54,7 @@ from armlint import __version__
 RECORD_FORMAT = 1
 MAX_RECORDS = 64  # records kept in the cache folder; the oldest are removed past this
 MAX_RECORD_BYTES = 64 * 1024 * 1024  # a larger file is not a record this module wrote
+STALE_TEMPORARY_NS = 3600 * 10**9
 # Every environment variable a check's output depends on (armlint/cli.py, report/text_fit.py);
 # tests/pipeline/test_replay.py checks this list against the sources.
 ENVIRONMENT = ("COLUMNS", "CI", "NO_COLOR", "FORCE_COLOR")
@@ -61,6 +62,7 @@ ENVIRONMENT = ("COLUMNS", "CI", "NO_COLOR", "FORCE_COLOR")
 # project root look for (config.CONFIG_NAMES, globs.git_top_level, .gitignore).
 LOOKED_FOR = (".armlint.yaml", ".armlint.yml", "pyproject.toml", ".git", ".gitignore")
 _MAGIC = b"armlint-replay"
+RECORDED_CODES = (b"0", b"1")  # a check that ended normally: no finding, or findings
 
 
 # First arguments of invocations that are never recorded: other commands, --help, --version.
@@ -103,11 +105,12 @@ class Basis:
     def __init__(self) -> None:
         self.stamps: dict[str, tuple[int, ...] | None] = {}
         self.absent: dict[str, None] = {}
-        self.paths: dict[str, None] = {}
+        self.stamped_at_end: dict[str, None] = {}
         self.unrecordable = ""
 
     def add(self, paths) -> None:
-        self.paths.update(dict.fromkeys(paths))
+        """Paths whose stamps are taken when the record is made (and must be settled)."""
+        self.stamped_at_end.update(dict.fromkeys(paths))
 
     def saw(self, stamps: dict[str, tuple[int, ...] | None], absent=()) -> None:
         self.stamps.update(stamps)
@@ -228,6 +231,8 @@ def _parsed(data: bytes, invocation: Invocation) -> Record | None:
         return None
     if key != invocation.key.encode("ascii") or day != invocation.day.encode("ascii"):
         return None
+    if code not in RECORDED_CODES:
+        return None
     counts, _, checksum = sizes.rpartition(b" ")
     if int(checksum) != _checksum([magic, version, key, day, code, counts], rest):
         return None
@@ -259,6 +264,8 @@ def record(invocation: Invocation, basis: Basis, text: str, code: int) -> str:
     why not. A cache folder that cannot be written only loses speed."""
     if not invocation.key or basis.unrecordable:
         return basis.unrecordable or "the current folder is gone"
+    if str(code).encode() not in RECORDED_CODES:
+        return f"exit code {code}"
     if _today() != invocation.day:
         return "the run crossed midnight"
     try:
@@ -276,7 +283,10 @@ def record(invocation: Invocation, basis: Basis, text: str, code: int) -> str:
     head += [b"%d" % code, b" ".join(b"%d" % size for size in sizes)]
     rest = names + stamps + body
     head[-1] += b" %d" % _checksum(head, rest)
-    _write(record_path(invocation.key), b"\n".join([*head, rest]))
+    data = b"\n".join([*head, rest])
+    if len(data) > MAX_RECORD_BYTES:
+        return "larger than a record is read"
+    _write(record_path(invocation.key), data)
     return ""
 
 
@@ -295,21 +305,9 @@ def _rows(invocation: Invocation, basis: Basis) -> tuple[list[str], bytes, list[
     from armlint.run.cache_pack import SETTLED_NS  # read now: a test may set it
 
     cwd = invocation.cwd or "."
-    prefix = cwd.rstrip(os.sep) + os.sep
     # Older than this, or the record is not made (inlined: a thousand rows and more).
     limit = invocation.started_ns - SETTLED_NS
-    stamps: dict[str, bytes] = {}
-    later = [path for path in [*basis.paths, *_own_files()] if path not in basis.stamps]
-    now = [(path, _stamp_now(path)) for path in later]
-    for path, stamp in [*basis.stamps.items(), *now]:
-        if stamp is None:
-            raise _NotRecordable(f"{path} is gone")
-        if stamp[3] >= limit or stamp[4] >= limit:
-            raise _unsettled(path)
-        line = STAMP % stamp
-        name = path[len(prefix) :] if path.startswith(prefix) else path
-        if stamps.setdefault(name, line) != line:
-            raise _NotRecordable(f"{path} changed during the run")
+    stamps = _used_rows(basis, cwd, limit)
     absent, present = _absent_dependencies(basis), []
     for path in _looked_for(cwd):
         status = _status(path)
@@ -324,10 +322,29 @@ def _rows(invocation: Invocation, basis: Basis) -> tuple[list[str], bytes, list[
     return list(stamps), b"".join(stamps.values()), absent, present
 
 
+def _used_rows(basis: Basis, cwd: str, limit: int) -> dict[str, bytes]:
+    """Path -> its stamp line: the stamps the run saw, then those taken now of the paths
+    named for it and of armlint's own files; each older than ``limit``."""
+    prefix = cwd.rstrip(os.sep) + os.sep
+    stamps: dict[str, bytes] = {}
+    later = [path for path in [*basis.stamped_at_end, *_own_files()] if path not in basis.stamps]
+    now = [(path, _stamp_now(path)) for path in later]
+    for path, stamp in [*basis.stamps.items(), *now]:
+        if stamp is None:
+            raise _NotRecordable(f"{path} is gone")
+        if stamp[3] >= limit or stamp[4] >= limit:
+            raise _unsettled(path)
+        line = STAMP % stamp
+        name = path[len(prefix) :] if path.startswith(prefix) else path
+        if stamps.setdefault(name, line) != line:
+            raise _NotRecordable(f"{path} changed during the run")
+    return stamps
+
+
 def _absent_dependencies(basis: Basis) -> list[str]:
     """The dependencies the run found absent; one it also stamped came or went meanwhile."""
     for path in basis.absent:
-        if path in basis.stamps or path in basis.paths:
+        if path in basis.stamps or path in basis.stamped_at_end:
             raise _NotRecordable(f"{path} changed during the run")
     return list(basis.absent)
 
@@ -406,9 +423,16 @@ def _write(path: str, data: bytes) -> None:
 
 
 def _keep_newest(folder: str) -> None:
-    """At most ``MAX_RECORDS`` records: the least recently written go."""
+    """At most ``MAX_RECORDS`` records: the least recently written go; so do temporary files
+    an hour old (a run killed while it wrote one)."""
+    stale = time.time_ns() - STALE_TEMPORARY_NS
     try:
-        entries = [entry for entry in os.scandir(folder) if entry.name.endswith(".run")]
+        entries = []
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".run"):
+                entries.append(entry)
+            elif entry.name.endswith(".tmp") and entry.stat().st_mtime_ns < stale:
+                _remove(entry.path)
         if len(entries) <= MAX_RECORDS:
             return
         entries.sort(key=lambda entry: entry.stat().st_mtime_ns)

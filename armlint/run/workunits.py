@@ -50,8 +50,8 @@ class Unit(FrozenValue):
 
 
 class UnitResult(Value):
-    __slots__ = ("files", "findings", "notes", "resources", "dependencies", "unknowns")
-    _values = attrgetter(*__slots__)
+    __slots__ = ("files", "findings", "notes", "resources", "dependencies", "unknowns", "loaded")
+    _values = attrgetter("files", "findings", "notes", "resources", "dependencies", "unknowns")
 
     def __init__(
         self,
@@ -71,6 +71,59 @@ class UnitResult(Value):
         # Unknown values counted but not among ``findings``: a run that does not list them
         # (pipeline._checked); a cached entry keeps the count ("unknowns").
         self.unknowns = unknowns
+        # For a unit checked now: when its load began and each dependency's stamp (None:
+        # absent) right after it; the entry is stored only if they still hold then
+        # (pipeline._to_cache). Not part of the result (a cached one has none).
+        self.loaded: DependenciesSeen | None = None
+
+
+class DependenciesSeen:
+    """What a unit's dependencies were when it was loaded (``UnitResult.loaded``)."""
+
+    __slots__ = ("started_ns", "stamps")
+
+    def __init__(self, started_ns: int, paths: list[str]) -> None:
+        self.started_ns = started_ns  # before the load: a change during it is newer
+        # Each dependency (followed) and each folder on its path as written, not followed:
+        # creating or removing the file moves its folder's times, retargeting a symlinked
+        # folder moves the link's own; a change between the loader's read and this stamp
+        # would otherwise hide behind a file that has no times or old ones.
+        self.stamps = [
+            (name, follow, stamp_or_absent(name, follow))
+            for path in paths
+            for name, follow in [*((folder, False) for folder in _folders_on(path)), (path, True)]
+        ]
+
+    def held(self, settled_ns: int) -> bool:
+        """Whether every stamp is as it was right after the load, and was already so
+        ``settled_ns`` before the load began (git's racy rule: a change in the same clock
+        tick as the read leaves the times as they were)."""
+        limit = self.started_ns - settled_ns
+        for name, follow, stamp in self.stamps:
+            if stamp and max(stamp[3], stamp[4]) >= limit:
+                return False
+            if stamp_or_absent(name, follow) != stamp:
+                return False
+        return True
+
+
+def _folders_on(path: str) -> list[str]:
+    """The folders a path names on its way: "a/b/c.json" -> ["a", "a/b"]."""
+    parts = path.split(os.sep)[:-1]
+    return [os.sep.join(parts[: end + 1]) or os.sep for end in range(len(parts))]
+
+
+def stamp_or_absent(path: str, follow: bool = True) -> tuple[int, ...] | None:
+    """The stamp (cache_pack.stamp_of) of ``path``, or of the link itself when not
+    ``follow``; None when nothing is there; a path ``stat`` cannot answer for (no
+    permission) is an empty stamp, never equal to a file's."""
+    try:
+        status = os.stat(path, follow_symlinks=follow)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return ()
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def make_units(candidates: Iterable[Candidate]) -> list[Unit]:

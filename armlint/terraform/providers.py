@@ -19,6 +19,7 @@ from armlint.model import FrozenValue
 Version = tuple[int, ...]
 
 LOCK_FILE = ".terraform.lock.hcl"
+MAX_LOCK_BYTES = 1024 * 1024  # a lock file lists a few providers: a larger one is not read
 # Compiled on first use (re's cache), not at import: a folder without a lock file or a
 # version constraint needs none of them.
 _LOCK_BLOCK = r'provider\s+"(?:[^"/]+/)?hashicorp/azurerm"\s*\{(?P<body>[^}]*)\}'  # re.I
@@ -86,10 +87,12 @@ def satisfies(version: Version, constraint: list[tuple[str, Version]]) -> bool:
 
 def lock_version(directory: Path) -> Version | None:
     """The azurerm version a module's lock file records (only a root module has one)."""
+    from armlint.fileio import read_regular  # a FIFO named so is refused, not waited on
+
     path = directory / LOCK_FILE
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_regular(path, MAX_LOCK_BYTES).decode("utf-8", errors="replace")
+    except (OSError, ValueError):
         return None
     block = re.search(_LOCK_BLOCK, text, re.IGNORECASE)
     if block is None:

@@ -6,12 +6,13 @@ symlinked folder that is retargeted. After each change a cached run gives what a
 any cache gives, and the record is not replayed."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from armlint.run import cache_pack, pipeline, replay
-from armlint.run.pipeline import RunOptions, run_check
+from armlint.run.pipeline import RunOptions, check_unit, run_check
 from tests.hardening.hardening_helpers import deployment, template, windows_vm
 from tests.pipeline.test_replay import armlint, records
 
@@ -206,3 +207,68 @@ def test_a_dependency_that_is_a_fifo_is_still_refused(top):
     again = run_check(options)
     assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in first.findings]
     assert any("names a dependency that was not a regular file" in n for n in again.notes)
+
+
+# -- found by the second review (session 12) ----------------------------------------------
+
+
+@pytest.mark.parametrize("change", [*CHANGES.values(), None], ids=[*CHANGES.keys(), "none"])
+def test_a_dependency_changed_while_the_run_goes_on_is_not_stored(top, monkeypatch, change):
+    """The entry's dependency digests are taken when it is stored, after the unit was
+    checked: a change in between would pair this result with other content. The unit keeps
+    its dependencies' stamps (and their folders') from right after its load, refused when
+    younger than the racy margin before the load began; the entry is stored only if they
+    still hold, so the next run checks the unit again. Files must be older than the margin
+    here: half a second (file times are coarser than the clock the run starts by)."""
+    folder, make, edit = change or CHANGES["terraform-lock-edited"]
+    make(top)
+    monkeypatch.setattr(cache_pack, "SETTLED_NS", 500_000_000)
+    time.sleep(0.6)
+    original = pipeline._load_unit
+
+    def load_then_change(unit, options):
+        loaded = original(unit, options)
+        if change is not None:
+            edit(top)  # after the loader read it, before the entry is stored
+        return loaded
+
+    monkeypatch.setattr(pipeline, "_load_unit", load_then_change)
+    outcome(folder, cache=True)
+    monkeypatch.setattr(pipeline, "_load_unit", original)
+    checked = []
+    monkeypatch.setattr(
+        pipeline, "check_unit", lambda *args: checked.append(args) or check_unit(*args)
+    )
+    cached = outcome(folder, cache=True)
+    assert bool(checked) == (change is not None)  # unchanged: stored and served
+    assert cached == outcome(folder, cache=False)
+
+
+def test_a_dependency_younger_than_the_racy_margin_is_not_stored(top, monkeypatch):
+    """Written within SETTLED_NS of the load, it could change again in the same clock tick
+    without new times: the entry is not stored."""
+    terraform_with_lock(top)
+    monkeypatch.setattr(cache_pack, "SETTLED_NS", 3_000_000_000)
+    outcome("tf", cache=True)
+    checked = []
+    original = pipeline.check_unit
+    monkeypatch.setattr(
+        pipeline, "check_unit", lambda *args: checked.append(args) or original(*args)
+    )
+    outcome("tf", cache=True)
+    assert checked, "the unit should be checked again: its entry was not stored"
+
+
+def test_a_lock_file_that_is_a_fifo_is_refused_not_waited_on(top):
+    terraform_without_lock(top)
+    os.mkfifo(top / "tf" / ".terraform.lock.hcl")
+    assert outcome("tf", cache=True) == outcome("tf", cache=False)  # returns: no hang
+
+
+def test_a_linked_template_name_too_long_for_the_system_is_a_finding(top):
+    """ENAMETOOLONG from Path.exists (Python 3.11) was an internal error."""
+    link = deployment('"templateLink": {"relativePath": "%s.json"}' % ("x" * 300))
+    write(top / "arm" / "main.json", template(f"[{link}]"))
+    findings, notes = outcome("arm", cache=False)
+    assert not any("internal error" in note for note in notes)
+    assert any("does not exist" in finding["message"] for finding in findings)

@@ -436,3 +436,41 @@ def test_a_run_with_an_internal_error_is_not_recorded(project, monkeypatch, caps
     monkeypatch.setattr(pipeline, "_load_unit", broken)
     assert "internal error" in armlint(monkeypatch, capsys, *CHECK)[1]
     assert records(project) == []
+
+
+# -- found by the second review (session 12) ----------------------------------------------
+
+
+def test_a_record_with_another_exit_code_is_not_replayed(project, monkeypatch, capsys):
+    """Only a check that ended normally (0 or 1) is recorded, and only such a record is
+    replayed, whatever its checksum says."""
+    invocation = replay.Invocation(list(CHECK))
+    monkeypatch.setattr(replay, "_own_files", lambda: [])
+    assert replay.record(invocation, replay.Basis(), "forged\n", 300) == "exit code 300"
+    monkeypatch.setattr(replay, "RECORDED_CODES", (b"300",))
+    assert replay.record(invocation, replay.Basis(), "forged\n", 300) == ""
+    monkeypatch.setattr(replay, "RECORDED_CODES", (b"0", b"1"))
+    _, out, ran = armlint(monkeypatch, capsys, *CHECK)
+    assert ran and "forged" not in out
+
+
+def test_a_temporary_file_left_by_a_killed_run_is_removed(project, monkeypatch, capsys):
+    armlint(monkeypatch, capsys, *CHECK)
+    [record] = records(project)
+    left = record.parent / "x.run.12345.tmp"
+    left.write_bytes(b"half")
+    old = time.time() - 7200
+    os.utime(left, (old, old))
+    young = record.parent / "y.run.12346.tmp"
+    young.write_bytes(b"being written")
+    armlint(monkeypatch, capsys, *CHECK, "--select", "AZP101")  # another record is written
+    assert not left.exists() and young.exists()
+
+
+def test_a_current_folder_that_is_gone_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert cli.main(["check", "."]) == cli.EXIT_USAGE
+    assert capsys.readouterr().err == "armlint: error: the current folder no longer exists\n"
