@@ -117,7 +117,7 @@ class ResultPacks:
         # each path it asked ``stat`` or a digest of with the stamp it saw (None: gone), the
         # dependencies it found absent (``absent_now``), and why the run cannot be recorded,
         # if so.
-        self.read: dict[str, Stamp | None] = {}
+        self.seen: dict[str, Stamp | None] = {}
         self.absent: dict[str, None] = {}
         self.unrecordable = ""
 
@@ -225,7 +225,7 @@ class ResultPacks:
 
     def _saw(self, path: str, stamp: Stamp | None) -> None:
         """``path`` had ``stamp`` when the run used it; two different ones: it changed."""
-        if self.read.setdefault(path, stamp) != stamp:
+        if self.seen.setdefault(path, stamp) != stamp:
             self.not_recordable(f"{path} changed during the run")
 
     def not_recordable(self, why: str) -> None:

@@ -128,7 +128,7 @@ def _rests_on(basis, result: RunResult, options: RunOptions, packs, walked_here:
         basis.refuse(packs.unrecordable)
     if any(note.startswith("internal error") for note in result.notes):
         basis.refuse("an internal error")  # as _to_cache: a bug's result must not outlive it
-    basis.saw(packs.read, packs.absent)
+    basis.saw(packs.seen, packs.absent)
     basis.add(report.path for report in result.files if report.status != "skipped")
     basis.add(finding.location.path for finding in result.findings)
     if options.gates is not None and options.gates.baseline:

@@ -344,7 +344,7 @@ def test_a_file_read_just_after_a_change_spoils_the_record(tmp_path):
     packs = cache_pack.ResultPacks(str(tmp_path / "packs"))
     packs.remember_digest(str(path), os.stat(path), "0" * 64, time.time_ns())
     assert "changed just before it was read" in packs.unrecordable
-    assert packs.read[str(path)] == cache_pack.stamp_of(os.stat(path))
+    assert packs.seen[str(path)] == cache_pack.stamp_of(os.stat(path))
 
 
 def test_files_named_directly_are_not_recorded(project, monkeypatch, capsys):
