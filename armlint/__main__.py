@@ -15,7 +15,9 @@ def main() -> int:
         if record is not None:
             return _print(record.text, record.code)
     except KeyboardInterrupt:
-        return _interrupted()
+        from armlint.cli import interrupted  # the command's message, imported only now
+
+        return interrupted()
     from armlint.cli import console_main
 
     return console_main(invocation)
@@ -34,14 +36,6 @@ def _print(text: str, code: int) -> int:
 
         return stdout_failed(error, code)
     return code
-
-
-def _interrupted() -> int:
-    try:
-        sys.stderr.write("armlint: interrupted\n")
-    except (OSError, ValueError, AttributeError):
-        pass
-    return 130
 
 
 if __name__ == "__main__":

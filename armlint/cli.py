@@ -358,9 +358,9 @@ YOUNG_COLLECTION_THRESHOLD = 10_000
 
 
 def console_main(invocation=None) -> int:
-    """The ``armlint`` command (pyproject's entry point) and ``python -m armlint``: ``main()``,
-    whose objects are then left to the operating system. The interpreter's last collections at
-    exit would walk every object still alive, armlint's modules included (about 14 million
+    """The command as a process (``armlint.__main__.main``, the entry point of ``armlint`` and
+    ``python -m armlint``, calls it when no record answers): ``main()``, whose objects are
+    then left to the operating system. The interpreter's last collections at exit would walk every object still alive, armlint's modules included (about 14 million
     instructions, 7% of a one-template check; issue 16); frozen (``gc.freeze``), they are
     skipped. Not in ``main()``: a caller that runs it in-process keeps a collector that
     collects what ``main()`` left."""
@@ -405,14 +405,19 @@ def main(argv: list[str] | None = None, invocation=None) -> int:
     try:
         code = _main(list(sys.argv[1:] if argv is None else argv), invocation)
     except KeyboardInterrupt:
-        _say("armlint: interrupted")
-        code = 130
+        code = interrupted()
     except Stopped as stop:
         _say(f"armlint: stopped by signal {stop.signum}")
         code = 128 + stop.signum
     finally:
         _restore_signals(previous)
     return _flushed(code)
+
+
+def interrupted() -> int:
+    """Ctrl-C: one line, exit 130 (also for a replayed check, ``armlint.__main__``)."""
+    _say("armlint: interrupted")
+    return 130
 
 
 def _stop_on_signals() -> dict:
